@@ -1,0 +1,368 @@
+/* kr.c: the kernel side's public face (kr.h): opening and closing, tunnels and their tables
+ * (RFC 5213 §5.6.1 / §6.10: one bidirectional tunnel per peer; draft-bernardos-mif-pmip-02
+ * §5.3.2: one routing table per tunnel, chosen by fwmark), and the queued route and rule
+ * changes. Tunnel table N is cfg->table_base + N, and its fwmark is the same number;
+ * table_base itself (N = 0) holds the seg6 decapsulation route. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/fib_rules.h>
+#include <linux/rtnetlink.h>
+
+#include "common/kr_nl.h"
+
+static int kr_config_check(const struct kr_config *cfg, char *err, size_t errlen)
+{
+	uint32_t base = cfg->table_base;
+
+	if (cfg->driver != KR_DRIVER_AUTO && cfg->driver != KR_DRIVER_SEG6 &&
+	    cfg->driver != KR_DRIVER_IP6TNL)
+		snprintf(err, errlen, "unknown tunnel driver %d", (int)cfg->driver);
+	else if (IN6_IS_ADDR_UNSPECIFIED(&cfg->local) || IN6_IS_ADDR_MULTICAST(&cfg->local))
+		snprintf(err, errlen, "local tunnel address must be a unicast address");
+	else if (memchr(cfg->uplink, '\0', sizeof(cfg->uplink)) == NULL || cfg->uplink[0] == '\0')
+		snprintf(err, errlen, "uplink device name missing or too long");
+	else if (base == 0 || base > UINT32_MAX - KR_MAX_TUNNELS ||
+	         (base < 256 && base + KR_MAX_TUNNELS >= 252))
+		snprintf(err, errlen, "table base %u: tables %u..%u must avoid 0 and 252-255", base,
+		         base, base + KR_MAX_TUNNELS);
+	else if (cfg->rule_priority == 0 || cfg->rule_priority > 32764)
+		snprintf(err, errlen, "rule priority %u out of 1..32764", cfg->rule_priority);
+	else
+		return 0;
+	return -1;
+}
+
+static const struct kr_driver_ops *kr_driver_pick(struct kr *k)
+{
+	switch (k->cfg.driver) {
+	case KR_DRIVER_SEG6:
+		return &kr_seg6_ops;
+	case KR_DRIVER_IP6TNL:
+		return &kr_ip6tnl_ops;
+	case KR_DRIVER_AUTO:
+	default:
+		return kr_ip6tnl_probe(k) ? &kr_ip6tnl_ops : &kr_seg6_ops;
+	}
+}
+
+/* Undoes whatever kr_open() or the daemon installed, whatever state it got to. */
+static void kr_teardown(struct kr *k)
+{
+	if (k->nl != NULL) {
+		(void)kr_nl_flush(k);
+		if (kr_clean_all(k) == -1)
+			log_warn("kr: removing our routes, rules and tunnels");
+		if (k->ops != NULL)
+			k->ops->decap_remove(k);
+	}
+	kr_nl_close(k);
+	free(k);
+}
+
+static int kr_open_kernel(struct kr *k, char *err, size_t errlen)
+{
+	k->uplink_ifindex = if_nametoindex(k->cfg.uplink);
+	if (k->uplink_ifindex == 0) {
+		snprintf(err, errlen, "uplink %s: %s", k->cfg.uplink, strerror(errno));
+		return -1;
+	}
+	if (kr_nl_open(k) == -1) {
+		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+		return -1;
+	}
+	k->ops = kr_driver_pick(k);
+	if (kr_clean_all(k) == -1) {
+		snprintf(err, errlen, "removing an earlier run's state: %s", strerror(errno));
+		return -1;
+	}
+	if (k->ops->decap_install(k) == -1) {
+		snprintf(err, errlen, "%s decapsulation for the local address: %s",
+		         kr_driver_name(k->ops->driver), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct kr *kr_open(const struct kr_config *cfg, char *err, size_t errlen)
+{
+	struct kr *k;
+
+	if (cfg == NULL || kr_config_check(cfg, err, errlen) == -1) {
+		errno = EINVAL;
+		return NULL;
+	}
+	k = calloc(1, sizeof(*k));
+	if (k == NULL) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	k->cfg = *cfg;
+	k->limit = (struct log_limit)LOG_LIMIT_INIT(10, 10);
+	if (kr_open_kernel(k, err, errlen) == -1) {
+		kr_teardown(k);
+		return NULL;
+	}
+	log_info("kr: %s tunnels, tables %u.., rules at %u", kr_driver_name(k->ops->driver),
+	         cfg->table_base, cfg->rule_priority);
+	return k;
+}
+
+void kr_close(struct kr *k)
+{
+	if (k != NULL)
+		kr_teardown(k);
+}
+
+enum kr_driver kr_driver_in_use(const struct kr *k)
+{
+	return k->ops->driver;
+}
+
+const char *kr_driver_name(enum kr_driver d)
+{
+	switch (d) {
+	case KR_DRIVER_AUTO:
+		return "auto";
+	case KR_DRIVER_SEG6:
+		return "seg6";
+	case KR_DRIVER_IP6TNL:
+		return "ip6tnl";
+	}
+	return "unknown";
+}
+
+void kr_get_stats(const struct kr *k, struct kr_stats *st)
+{
+	*st = k->stats;
+}
+
+uint32_t kr_tunnel_table(const struct kr *k, uint32_t id)
+{
+	return k->cfg.table_base + id;
+}
+
+uint32_t kr_tunnel_fwmark(const struct kr *k, uint32_t id)
+{
+	return kr_tunnel_table(k, id);
+}
+
+bool kr_tunnel_valid(const struct kr *k, uint32_t id)
+{
+	return id >= 1 && id <= KR_MAX_TUNNELS && k->tunnels[id].used;
+}
+
+void kr_tunnel_table_add(struct kr *k, uint32_t id)
+{
+	uint32_t table = kr_tunnel_table(k, id);
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = kr_msg_route(kr_nl_space(k), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table, NULL,
+	                   0);
+	k->ops->route_target(k, nlh, id);
+	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
+	/* the encapsulated packet keeps its mark and comes back to this table: send it on */
+	nlh = kr_msg_route(kr_nl_space(k), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, table,
+	                   &k->tunnels[id].peer, 128);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_type = RTN_THROW;
+	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
+	nlh = kr_msg_rule(kr_nl_space(k), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL,
+	                  k->cfg.rule_priority, table, KR_RTPROT);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, kr_tunnel_fwmark(k, id));
+	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
+}
+
+void kr_tunnel_table_del(struct kr *k, uint32_t id)
+{
+	uint32_t table = kr_tunnel_table(k, id);
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+
+	nlh = kr_msg_rule(kr_nl_space(k), RTM_DELRULE, 0, k->cfg.rule_priority, table, KR_RTPROT);
+	mnl_attr_put_u32(nlh, FRA_FWMARK, kr_tunnel_fwmark(k, id));
+	kr_nl_commit(k, nlh, KR_REQ_DEL, 0);
+	nlh = kr_msg_route(kr_nl_space(k), RTM_DELROUTE, 0, table, &k->tunnels[id].peer, 128);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_type = RTN_THROW;
+	kr_nl_commit(k, nlh, KR_REQ_DEL, 0);
+	nlh = kr_msg_route(kr_nl_space(k), RTM_DELROUTE, 0, table, NULL, 0);
+	kr_nl_commit(k, nlh, KR_REQ_DEL, 0);
+}
+
+static int kr_tunnel_find(const struct kr *k, const struct in6_addr *peer, uint32_t *free_id)
+{
+	*free_id = 0;
+	for (uint32_t i = 1; i <= KR_MAX_TUNNELS; i++) {
+		if (k->tunnels[i].used && IN6_ARE_ADDR_EQUAL(&k->tunnels[i].peer, peer))
+			return (int)i;
+		if (!k->tunnels[i].used && *free_id == 0)
+			*free_id = i;
+	}
+	return 0;
+}
+
+int kr_tunnel_add(struct kr *k, const struct in6_addr *peer, uint32_t *id)
+{
+	uint32_t free_id;
+	int found;
+
+	if (k == NULL || peer == NULL || id == NULL || IN6_IS_ADDR_UNSPECIFIED(peer) ||
+	    IN6_IS_ADDR_MULTICAST(peer)) {
+		errno = EINVAL;
+		return -1;
+	}
+	found = kr_tunnel_find(k, peer, &free_id);
+	if (found != 0 || free_id == 0) {
+		*id = (uint32_t)found;
+		errno = found != 0 ? EEXIST : ENOSPC;
+		return -1;
+	}
+	(void)kr_nl_flush(k); /* what the daemon queued goes first */
+	k->tunnels[free_id].peer = *peer;
+	if (k->ops->tunnel_add(k, free_id) == -1) {
+		memset(&k->tunnels[free_id], 0, sizeof(k->tunnels[free_id]));
+		return -1;
+	}
+	k->tunnels[free_id].used = true;
+	k->stats.tunnels++;
+	*id = free_id;
+	return 0;
+}
+
+/* Routes through the tunnel go with it; source rules naming its table stay (the daemon removes
+ * them with kr_source_rule_del). */
+int kr_tunnel_del(struct kr *k, uint32_t id)
+{
+	int ret;
+
+	if (k == NULL || !kr_tunnel_valid(k, id)) {
+		errno = EINVAL;
+		return -1;
+	}
+	(void)kr_nl_flush(k);
+	ret = k->ops->tunnel_del(k, id);
+	memset(&k->tunnels[id], 0, sizeof(k->tunnels[id]));
+	k->stats.tunnels--;
+	return ret;
+}
+
+void kr_set_result_cb(struct kr *k, kr_result_fn fn, void *arg)
+{
+	k->result_fn = fn;
+	k->result_arg = arg;
+}
+
+static int kr_check_prefix(const struct kr *k, const struct in6_addr *pfx, uint8_t len)
+{
+	if (k == NULL || pfx == NULL || len > 128) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int kr_route_via_tunnel(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint32_t tunnel,
+                        uint64_t cookie)
+{
+	struct nlmsghdr *nlh;
+
+	if (kr_check_prefix(k, pfx, len) == -1)
+		return -1;
+	if (!kr_tunnel_valid(k, tunnel)) {
+		errno = EINVAL;
+		return -1;
+	}
+	nlh = kr_msg_route(kr_nl_space(k), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+	                   KR_MAIN_TABLE, pfx, len);
+	k->ops->route_target(k, nlh, tunnel);
+	kr_nl_commit(k, nlh, KR_REQ_USER, cookie);
+	return 0;
+}
+
+int kr_route_via_neighbor(struct kr *k, const struct in6_addr *pfx, uint8_t len,
+                          const struct in6_addr *ll, unsigned ifindex, uint64_t cookie)
+{
+	struct nlmsghdr *nlh;
+
+	if (kr_check_prefix(k, pfx, len) == -1)
+		return -1;
+	if (ll == NULL || ifindex == 0 || IN6_IS_ADDR_MULTICAST(ll) ||
+	    IN6_IS_ADDR_UNSPECIFIED(ll)) {
+		errno = EINVAL;
+		return -1;
+	}
+	nlh = kr_msg_route(kr_nl_space(k), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+	                   KR_MAIN_TABLE, pfx, len);
+	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(*ll), ll);
+	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	kr_nl_commit(k, nlh, KR_REQ_USER, cookie);
+	return 0;
+}
+
+/* Removes our route for the prefix only (the request names our protocol). */
+int kr_route_del(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint64_t cookie)
+{
+	struct nlmsghdr *nlh;
+
+	if (kr_check_prefix(k, pfx, len) == -1)
+		return -1;
+	nlh = kr_msg_route(kr_nl_space(k), RTM_DELROUTE, 0, KR_MAIN_TABLE, pfx, len);
+	kr_nl_commit(k, nlh, KR_REQ_USER, cookie);
+	return 0;
+}
+
+static void kr_source_rule(struct kr *k, uint16_t type, uint16_t flags, const struct in6_addr *pfx,
+                           uint8_t len, uint32_t tunnel, uint64_t cookie)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = kr_msg_rule(kr_nl_space(k), type, flags, k->cfg.rule_priority,
+	                  kr_tunnel_table(k, tunnel), KR_RTPROT);
+	kr_msg_rule_prefix(nlh, FRA_SRC, pfx, len);
+	kr_nl_commit(k, nlh, KR_REQ_USER, cookie);
+}
+
+int kr_source_rule_add(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint32_t tunnel,
+                       uint64_t cookie)
+{
+	if (kr_check_prefix(k, pfx, len) == -1)
+		return -1;
+	if (!kr_tunnel_valid(k, tunnel)) {
+		errno = EINVAL;
+		return -1;
+	}
+	kr_source_rule(k, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, pfx, len, tunnel, cookie);
+	return 0;
+}
+
+/* The tunnel may be gone already: any id a tunnel could have is accepted. */
+int kr_source_rule_del(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint32_t tunnel,
+                       uint64_t cookie)
+{
+	if (kr_check_prefix(k, pfx, len) == -1)
+		return -1;
+	if (tunnel < 1 || tunnel > KR_MAX_TUNNELS) {
+		errno = EINVAL;
+		return -1;
+	}
+	kr_source_rule(k, RTM_DELRULE, 0, pfx, len, tunnel, cookie);
+	return 0;
+}
+
+int kr_flush(struct kr *k)
+{
+	int n;
+
+	if (k == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	(void)kr_nl_flush(k);
+	n = (int)k->refused;
+	k->refused = 0;
+	return n;
+}

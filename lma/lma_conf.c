@@ -1,0 +1,943 @@
+/* lma_conf.c: lmad.conf(5), the configuration of the LMA: its grammar (a sorted keyword table
+ * over the lexer of common/cfgparse.c), the validation of the whole, the printout of lmad -nv,
+ * and the lookups the engine makes per PBU. Defaults are RFC 5213's: §9.2 for the LMA's
+ * variables (MinDelayBeforeBCEDelete, MaxDelayBeforeNewBCEAssign, TimestampValidityWindow),
+ * §9.3 for the timestamp-based replay protection in use; the MuHo type is shared/reference
+ * pmipv6-protocol.md §1.6's. MN lookups go through a hash index built while parsing, since a
+ * configuration may list 100,000 MNs. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cfgparse.h"
+#include "lma/lma_conf.h"
+
+#define MS_PER_S         1000u
+#define LIFETIME_MAX_MS  (65535u * 4 * MS_PER_S) /* the PBA's 16-bit lifetime, in units of 4 s */
+#define RULE_PRIO_MAX    32764u /* kr moves the "local" rule to priority + 1, below main's 32766 */
+#define TABLE_BASE_MIN   256u   /* above the reserved tables (253 default .. 255 local) */
+#define TABLE_BASE_MAX   (UINT32_MAX - KR_MAX_TUNNELS) /* the last tunnel's table fits */
+#define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
+#define DEFAULT_GROUP    "root"
+#define DEFAULT_ALLOCLEN 64
+#define MAX_KEYWORDS     24 /* room in struct parser */
+
+#define LINK_TO(l, type) ((type *)(void *)((char *)(l)-offsetof(type, hlink)))
+
+struct parser {
+	struct cfg cfg;
+	struct lma_conf *c;
+	unsigned seen[MAX_KEYWORDS]; /* line of each statement's last use, by keyword index */
+	unsigned any_line;
+};
+
+struct keyword {
+	const char *name;
+	int (*parse)(struct parser *p, const struct keyword *kw, unsigned line);
+	bool repeat;
+	size_t off;
+	uint32_t min, max;
+};
+
+/* Statements inside a block; obj is the mn or mag the block belongs to. */
+struct block_keyword {
+	const char *name;
+	int (*parse)(struct parser *p, void *obj, unsigned line);
+};
+
+static const char *const driver_names[] = {
+	[KR_DRIVER_AUTO] = "auto",
+	[KR_DRIVER_SEG6] = "seg6",
+	[KR_DRIVER_IP6TNL] = "ip6tnl",
+};
+
+static const char *const replay_names[] = { "sequence", "timestamp" };
+
+/* --- the indexes --- */
+
+static uint32_t hash_bytes(const void *data, size_t n, uint32_t h)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u; /* FNV-1a */
+	return h;
+}
+
+static uint32_t hash_mn(const char *id)
+{
+	return hash_bytes(id, strlen(id), 2166136261u);
+}
+
+static uint32_t hash_mag(const struct in6_addr *a)
+{
+	return hash_bytes(a, sizeof(*a), 2166136261u);
+}
+
+static uint32_t hash_mag_mn(const struct lma_conf_mag *mag, const char *id)
+{
+	return hash_bytes(id, strlen(id), hash_mag(&mag->addr));
+}
+
+static int index_grow(struct lma_conf_index *ix)
+{
+	size_t size = ix->size ? ix->size * 2 : 64;
+	struct lma_conf_hlink **b = calloc(size, sizeof(*b)), *l, *next;
+
+	if (!b)
+		return -1;
+	for (size_t i = 0; i < ix->size; i++) {
+		for (l = ix->bucket[i]; l; l = next) {
+			next = l->next;
+			l->next = b[l->hash & (size - 1)];
+			b[l->hash & (size - 1)] = l;
+		}
+	}
+	free(ix->bucket);
+	ix->bucket = b;
+	ix->size = size;
+	return 0;
+}
+
+static int index_add(struct lma_conf_index *ix, struct lma_conf_hlink *l, uint32_t hash)
+{
+	if (ix->count >= ix->size && index_grow(ix) < 0)
+		return -1;
+	l->hash = hash;
+	l->next = ix->bucket[hash & (ix->size - 1)];
+	ix->bucket[hash & (ix->size - 1)] = l;
+	ix->count++;
+	return 0;
+}
+
+static struct lma_conf_hlink *index_first(const struct lma_conf_index *ix, uint32_t hash)
+{
+	return ix->size ? ix->bucket[hash & (ix->size - 1)] : NULL;
+}
+
+const struct lma_conf_mn *lma_conf_find_mn(const struct lma_conf *c, const char *id)
+{
+	uint32_t h = hash_mn(id);
+	struct lma_conf_hlink *l;
+
+	for (l = index_first(&c->mn_index, h); l; l = l->next) {
+		const struct lma_conf_mn *mn = LINK_TO(l, struct lma_conf_mn);
+
+		if (l->hash == h && strcmp(mn->id, id) == 0)
+			return mn;
+	}
+	return NULL;
+}
+
+const struct lma_conf_mag *lma_conf_find_mag(const struct lma_conf *c, const struct in6_addr *a)
+{
+	uint32_t h = hash_mag(a);
+	struct lma_conf_hlink *l;
+
+	for (l = index_first(&c->mag_index, h); l; l = l->next) {
+		const struct lma_conf_mag *mag = LINK_TO(l, struct lma_conf_mag);
+
+		if (l->hash == h && IN6_ARE_ADDR_EQUAL(&mag->addr, a))
+			return mag;
+	}
+	return NULL;
+}
+
+static const struct lma_conf_mag_mn *find_mag_mn(const struct lma_conf *c,
+                                                 const struct lma_conf_mag *mag, const char *id)
+{
+	uint32_t h = hash_mag_mn(mag, id);
+	struct lma_conf_hlink *l;
+
+	for (l = index_first(&c->mag_mn_index, h); l; l = l->next) {
+		const struct lma_conf_mag_mn *m = LINK_TO(l, struct lma_conf_mag_mn);
+
+		if (l->hash == h && m->mag == mag && strcmp(m->id, id) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+bool lma_conf_mag_may_serve(const struct lma_conf_mag *mag, const char *mn_id)
+{
+	const struct lma_conf *c = mag->conf;
+
+	if (mag->n_mns > 0)
+		return find_mag_mn(c, mag, mn_id) != NULL;
+	return c->any_mn || lma_conf_find_mn(c, mn_id) != NULL;
+}
+
+/* --- life cycle --- */
+
+static struct lma_conf *conf_new(void)
+{
+	struct lma_conf *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->driver = KR_DRIVER_AUTO;
+	c->table_base = 1000;
+	c->rule_priority = 1000;
+	c->muho_type = MH_MUHO_TYPE_DEFAULT;
+	c->use_timestamps = true;
+	c->timestamp_window_ms = 300;
+	c->max_lifetime_s = 3600;
+	c->bce_delete_delay_ms = 10000;
+	c->new_bce_delay_ms = 1500;
+	c->upn_initial_ms = 1000;
+	c->upn_max_ms = 32000;
+	c->upn_max_tries = 6;
+	strcpy(c->ctl_path, DEFAULT_SOCKET);
+	strcpy(c->ctl_group, DEFAULT_GROUP);
+	TAILQ_INIT(&c->mns);
+	TAILQ_INIT(&c->mags);
+	return c;
+}
+
+static void mag_free(struct lma_conf_mag *mag)
+{
+	struct lma_conf_mag_mn *m;
+
+	while ((m = TAILQ_FIRST(&mag->mns))) {
+		TAILQ_REMOVE(&mag->mns, m, entry);
+		free(m);
+	}
+	free(mag);
+}
+
+void lma_conf_free(struct lma_conf *c)
+{
+	struct lma_conf_mn *mn;
+	struct lma_conf_mag *mag;
+
+	if (!c)
+		return;
+	while ((mn = TAILQ_FIRST(&c->mns))) {
+		TAILQ_REMOVE(&c->mns, mn, entry);
+		free(mn);
+	}
+	while ((mag = TAILQ_FIRST(&c->mags))) {
+		TAILQ_REMOVE(&c->mags, mag, entry);
+		mag_free(mag);
+	}
+	free(c->mn_index.bucket);
+	free(c->mag_index.bucket);
+	free(c->mag_mn_index.bucket);
+	free(c);
+}
+
+/* --- statements --- */
+
+static int oom(struct parser *p, unsigned line)
+{
+	return cfg_error(&p->cfg, line, "out of memory");
+}
+
+static void *field(struct parser *p, const struct keyword *kw)
+{
+	return (char *)p->c + kw->off;
+}
+
+static int parse_u32(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	(void)line;
+	return cfg_uint(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
+}
+
+static int parse_ms(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	(void)line;
+	return cfg_duration(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
+}
+
+static int parse_lifetime(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	char d[CFG_DURATION_STR];
+	uint32_t ms;
+
+	if (cfg_duration(&p->cfg, kw->name, kw->min, kw->max, &ms) < 0)
+		return -1;
+	if (ms % MS_PER_S != 0)
+		return cfg_error(&p->cfg, line, "%s: %s is not a whole number of seconds", kw->name,
+		                 cfg_duration_str(ms, d));
+	p->c->max_lifetime_s = ms / MS_PER_S;
+	return 0;
+}
+
+static int check_unicast(struct parser *p, const char *what, const struct in6_addr *a,
+                         unsigned line)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_MULTICAST(a))
+		return 0;
+	inet_ntop(AF_INET6, a, s, sizeof(s));
+	return cfg_error(&p->cfg, line, "%s: %s is not a unicast address", what, s);
+}
+
+static int parse_lma_address(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	if (cfg_in6(&p->cfg, kw->name, &p->c->lma_addr) < 0)
+		return -1;
+	return check_unicast(p, kw->name, &p->c->lma_addr, line);
+}
+
+static int parse_uplink(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	(void)line;
+	return cfg_ifname(&p->cfg, kw->name, p->c->uplink);
+}
+
+static int parse_driver(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	unsigned i;
+
+	(void)line;
+	if (cfg_choice(&p->cfg, kw->name, driver_names, 3, &i) < 0)
+		return -1;
+	p->c->driver = (enum kr_driver)i;
+	return 0;
+}
+
+static int parse_replay(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	unsigned i;
+
+	(void)line;
+	if (cfg_choice(&p->cfg, kw->name, replay_names, 2, &i) < 0)
+		return -1;
+	p->c->use_timestamps = i == 1;
+	return 0;
+}
+
+static int parse_muho(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	uint32_t v;
+
+	if (cfg_uint(&p->cfg, kw->name, 0, 255, &v) < 0)
+		return -1;
+	if (!mh_muho_type_usable(v))
+		return cfg_error(&p->cfg, line, "%s: %u is already used by another mobility option",
+		                 kw->name, (unsigned)v);
+	p->c->muho_type = (uint8_t)v;
+	return 0;
+}
+
+static bool peek_word(struct parser *p, const char *word)
+{
+	const struct cfg_token *t = cfg_peek(&p->cfg);
+
+	return t->type == CFG_WORD && strcmp(t->text, word) == 0;
+}
+
+static int parse_pool(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	struct lma_conf *c = p->c;
+	struct cfg_token t;
+	uint32_t v = DEFAULT_ALLOCLEN;
+
+	if (cfg_prefix(&p->cfg, kw->name, 1, &c->pool.addr, &c->pool.len) < 0)
+		return -1;
+	if (peek_word(p, "length")) {
+		cfg_next(&p->cfg, &t);
+		if (cfg_uint(&p->cfg, "prefix-pool length", c->pool.len, 128, &v) < 0)
+			return -1;
+	} else if (c->pool.len > DEFAULT_ALLOCLEN) {
+		return cfg_error(&p->cfg, line,
+		                 "%s: the pool is /%u but the allocation length is %u (the "
+		                 "default): give \"length\"",
+		                 kw->name, c->pool.len, DEFAULT_ALLOCLEN);
+	}
+	c->pool_alloc_len = (uint8_t)v;
+	return 0;
+}
+
+static bool path_valid(const char *s)
+{
+	return s[0] == '/';
+}
+
+static int parse_socket(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	char q[CFG_QUOTE_MAX];
+
+	if (cfg_string(&p->cfg, kw->name, p->c->ctl_path, sizeof(p->c->ctl_path)) < 0)
+		return -1;
+	if (!path_valid(p->c->ctl_path))
+		return cfg_error(&p->cfg, line, "%s: %s is not an absolute path", kw->name,
+		                 cfg_quote(p->c->ctl_path, q));
+	return 0;
+}
+
+static bool group_valid(const char *s)
+{
+	if (s[0] == '-')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+	       strlen(s);
+}
+
+static int parse_group(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	char q[CFG_QUOTE_MAX];
+
+	if (cfg_string(&p->cfg, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group)) < 0)
+		return -1;
+	if (!group_valid(p->c->ctl_group))
+		return cfg_error(&p->cfg, line, "%s: %s is not a valid group name", kw->name,
+		                 cfg_quote(p->c->ctl_group, q));
+	return 0;
+}
+
+static int upn_value(struct parser *p, unsigned which)
+{
+	struct lma_conf *c = p->c;
+	uint32_t v;
+
+	switch (which) {
+	case 0:
+		return cfg_duration(&p->cfg, "upn-retransmit initial", 1, 3600 * MS_PER_S,
+		                    &c->upn_initial_ms);
+	case 1:
+		return cfg_duration(&p->cfg, "upn-retransmit max", 1, 3600 * MS_PER_S,
+		                    &c->upn_max_ms);
+	default:
+		if (cfg_uint(&p->cfg, "upn-retransmit tries", 1, 255, &v) < 0)
+			return -1;
+		c->upn_max_tries = v;
+		return 0;
+	}
+}
+
+/* "upn-retransmit [initial D] [max D] [tries N]", in any order, at least one. */
+static int parse_upn(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	static const char *const words[] = { "initial", "max", "tries" };
+	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
+	const struct lma_conf *c = p->c;
+	unsigned got = 0, i;
+
+	do {
+		if (cfg_choice(&p->cfg, kw->name, words, 3, &i) < 0)
+			return -1;
+		if (got & (1u << i))
+			return cfg_error(&p->cfg, line, "%s: %s is given twice", kw->name,
+			                 words[i]);
+		got |= 1u << i;
+		if (upn_value(p, i) < 0)
+			return -1;
+	} while (cfg_peek(&p->cfg)->type == CFG_WORD || cfg_peek(&p->cfg)->type == CFG_STRING);
+	if (c->upn_max_ms < c->upn_initial_ms)
+		return cfg_error(&p->cfg, line, "%s: max %s is less than initial %s", kw->name,
+		                 cfg_duration_str(c->upn_max_ms, a),
+		                 cfg_duration_str(c->upn_initial_ms, b));
+	return 0;
+}
+
+/* A block after a statement, if there is one: its keywords looked up in table. */
+static int parse_block(struct parser *p, const char *what, const struct block_keyword *table,
+                       size_t n, void *obj)
+{
+	const struct block_keyword *kw;
+	struct cfg_token t;
+	unsigned open;
+	int r;
+
+	if ((r = cfg_block_open(&p->cfg, &open)) <= 0)
+		return r;
+	while ((r = cfg_block_next(&p->cfg, open, &t)) == 1) {
+		kw = cfg_lookup(table, n, sizeof(*table), t.text);
+		if (!kw)
+			return cfg_unknown_keyword(&p->cfg, what, &t);
+		if (kw->parse(p, obj, t.line) < 0)
+			return -1;
+	}
+	return r;
+}
+
+static int parse_mn_prefix(struct parser *p, void *obj, unsigned line)
+{
+	struct lma_conf_mn *mn = obj;
+	struct lma_conf_prefix pf;
+
+	if (cfg_prefix(&p->cfg, "prefix", 1, &pf.addr, &pf.len) < 0)
+		return -1;
+	if (mn->n_static == LMA_CONF_MAX_STATIC)
+		return cfg_error(&p->cfg, line, "mn %s: more than %d static prefixes", mn->id,
+		                 LMA_CONF_MAX_STATIC);
+	mn->static_prefix[mn->n_static++] = pf;
+	return 0;
+}
+
+static const struct block_keyword mn_block[] = {
+	{ .name = "prefix", .parse = parse_mn_prefix },
+};
+
+static int parse_mn_any(struct parser *p, unsigned line)
+{
+	struct cfg_token t;
+
+	cfg_next(&p->cfg, &t);
+	if (p->any_line)
+		return cfg_error(&p->cfg, line, "mn any is already set on line %u", p->any_line);
+	p->any_line = line;
+	p->c->any_mn = true;
+	return 0;
+}
+
+static int mn_add(struct parser *p, struct lma_conf_mn *mn)
+{
+	const struct lma_conf_mn *old;
+
+	if (strcmp(mn->id, "any") == 0)
+		return cfg_error(&p->cfg, mn->line,
+		                 "mn: \"any\" is not an MN-ID (mn any allows every MN)");
+	if ((old = lma_conf_find_mn(p->c, mn->id)))
+		return cfg_error(&p->cfg, mn->line, "mn %s is already defined on line %u", mn->id,
+		                 old->line);
+	if (index_add(&p->c->mn_index, &mn->hlink, hash_mn(mn->id)) < 0)
+		return oom(p, mn->line);
+	p->c->n_mns++;
+	return 0;
+}
+
+/* "mn any" or "mn NAI [{ prefix P ... }]" */
+static int parse_mn(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	struct lma_conf_mn *mn;
+
+	if (peek_word(p, "any"))
+		return parse_mn_any(p, line);
+	if (!(mn = calloc(1, sizeof(*mn))))
+		return oom(p, line);
+	TAILQ_INSERT_TAIL(&p->c->mns, mn, entry);
+	mn->line = line;
+	if (cfg_nai(&p->cfg, kw->name, mn->id, sizeof(mn->id)) < 0 || mn_add(p, mn) < 0)
+		return -1;
+	return parse_block(p, "mn", mn_block, 1, mn);
+}
+
+static int parse_mag_mn(struct parser *p, void *obj, unsigned line)
+{
+	struct lma_conf_mag *mag = obj;
+	char a[INET6_ADDRSTRLEN];
+	struct lma_conf_mag_mn *m;
+
+	inet_ntop(AF_INET6, &mag->addr, a, sizeof(a));
+	if (!(m = calloc(1, sizeof(*m))))
+		return oom(p, line);
+	TAILQ_INSERT_TAIL(&mag->mns, m, entry);
+	m->line = line;
+	m->mag = mag;
+	if (cfg_nai(&p->cfg, "mn", m->id, sizeof(m->id)) < 0)
+		return -1;
+	if (strcmp(m->id, "any") == 0)
+		return cfg_error(&p->cfg, line,
+		                 "mag %s: \"mn any\" cannot be listed (a mag without a list serves "
+		                 "every authorized MN)",
+		                 a);
+	if (find_mag_mn(p->c, mag, m->id))
+		return cfg_error(&p->cfg, line, "mag %s: mn %s is listed twice", a, m->id);
+	if (index_add(&p->c->mag_mn_index, &m->hlink, hash_mag_mn(mag, m->id)) < 0)
+		return oom(p, line);
+	mag->n_mns++;
+	return 0;
+}
+
+static const struct block_keyword mag_block[] = {
+	{ .name = "mn", .parse = parse_mag_mn },
+};
+
+/* "mag ADDRESS [{ mn NAI ... }]" */
+static int parse_mag(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	const struct lma_conf_mag *old;
+	struct lma_conf_mag *mag;
+	char a[INET6_ADDRSTRLEN];
+
+	if (!(mag = calloc(1, sizeof(*mag))))
+		return oom(p, line);
+	TAILQ_INIT(&mag->mns);
+	TAILQ_INSERT_TAIL(&p->c->mags, mag, entry);
+	mag->line = line;
+	mag->conf = p->c;
+	if (cfg_in6(&p->cfg, kw->name, &mag->addr) < 0 ||
+	    check_unicast(p, kw->name, &mag->addr, line) < 0)
+		return -1;
+	inet_ntop(AF_INET6, &mag->addr, a, sizeof(a));
+	if ((old = lma_conf_find_mag(p->c, &mag->addr)))
+		return cfg_error(&p->cfg, line, "mag %s is already defined on line %u", a,
+		                 old->line);
+	if (index_add(&p->c->mag_index, &mag->hlink, hash_mag(&mag->addr)) < 0)
+		return oom(p, line);
+	p->c->n_mags++;
+	return parse_block(p, "mag", mag_block, 1, mag);
+}
+
+#define FIELD(f) offsetof(struct lma_conf, f)
+
+/* Sorted by strcmp(): looked up with bsearch(). */
+static const struct keyword keywords[] = {
+	/* name, parser, may repeat, field, min, max */
+	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
+	{ "control-group", parse_group, false, 0, 0, 0 },
+	{ "control-socket", parse_socket, false, 0, 0, 0 },
+	{ "lma-address", parse_lma_address, false, 0, 0, 0 },
+	{ "mag", parse_mag, true, 0, 0, 0 },
+	{ "max-lifetime", parse_lifetime, false, 0, 4 * MS_PER_S, LIFETIME_MAX_MS },
+	{ "mn", parse_mn, true, 0, 0, 0 },
+	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
+	{ "new-bce-delay", parse_ms, false, FIELD(new_bce_delay_ms), 0, 60 * MS_PER_S },
+	{ "prefix-pool", parse_pool, false, 0, 0, 0 },
+	{ "replay-protection", parse_replay, false, 0, 0, 0 },
+	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
+	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
+	{ "timestamp-window", parse_ms, false, FIELD(timestamp_window_ms), 1, 60 * MS_PER_S },
+	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
+	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
+	{ "upn-retransmit", parse_upn, false, 0, 0, 0 },
+};
+#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+_Static_assert(N_KEYWORDS <= MAX_KEYWORDS, "struct parser needs more room in seen[]");
+
+static const struct keyword *keyword_find(const char *word)
+{
+	return cfg_lookup(keywords, N_KEYWORDS, sizeof(keywords[0]), word);
+}
+
+static int parse_statement(struct parser *p, const struct cfg_token *t)
+{
+	const struct keyword *kw = keyword_find(t->text);
+	unsigned *seen;
+
+	if (!kw)
+		return cfg_unknown_keyword(&p->cfg, NULL, t);
+	seen = &p->seen[kw - keywords];
+	if (!kw->repeat && *seen)
+		return cfg_error(&p->cfg, t->line, "%s is already set on line %u", kw->name, *seen);
+	*seen = t->line;
+	if (kw->parse(p, kw, t->line) < 0)
+		return -1;
+	return cfg_end(&p->cfg, kw->name);
+}
+
+static int parse_all(struct parser *p)
+{
+	struct cfg_token t;
+
+	for (;;) {
+		switch (cfg_next(&p->cfg, &t)) {
+		case CFG_NL:
+			continue;
+		case CFG_EOF:
+			return 0;
+		case CFG_WORD:
+			if (parse_statement(p, &t) < 0)
+				return -1;
+			continue;
+		default:
+			return cfg_unexpected(&p->cfg, NULL, &t);
+		}
+	}
+}
+
+/* --- validation of the whole --- */
+
+static unsigned seen_line(const struct parser *p, const char *name)
+{
+	return p->seen[keyword_find(name) - keywords];
+}
+
+static int check_required(struct parser *p)
+{
+	unsigned end = cfg_line(&p->cfg);
+
+	if (!seen_line(p, "lma-address"))
+		return cfg_error(&p->cfg, end, "lma-address is required");
+	if (!seen_line(p, "uplink-interface"))
+		return cfg_error(&p->cfg, end, "uplink-interface is required");
+	if (p->c->n_mns == 0 && !p->c->any_mn)
+		return cfg_error(&p->cfg, end,
+		                 "no MN is authorized: add \"mn\" statements or \"mn any\"");
+	if (p->c->n_mags == 0)
+		return cfg_error(&p->cfg, end, "no MAG is authorized: add \"mag\" statements");
+	return 0;
+}
+
+/* Without a pool, only MNs with static prefixes can be served: all must have some. */
+static int check_pool_needed(struct parser *p)
+{
+	const struct lma_conf_mn *mn;
+
+	if (p->c->pool_alloc_len != 0)
+		return 0;
+	if (p->c->any_mn)
+		return cfg_error(&p->cfg, p->any_line, "mn any needs a prefix-pool");
+	TAILQ_FOREACH(mn, &p->c->mns, entry)
+	if (mn->n_static == 0)
+		return cfg_error(&p->cfg, mn->line,
+		                 "mn %s has no static prefix and there is no prefix-pool", mn->id);
+	return 0;
+}
+
+static int check_mag(struct parser *p, const struct lma_conf_mag *mag)
+{
+	const struct lma_conf *c = p->c;
+	const struct lma_conf_mag_mn *m;
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &mag->addr, a, sizeof(a));
+	if (IN6_ARE_ADDR_EQUAL(&mag->addr, &c->lma_addr))
+		return cfg_error(&p->cfg, mag->line, "mag %s is the lma-address", a);
+	if (c->any_mn)
+		return 0;
+	TAILQ_FOREACH(m, &mag->mns, entry)
+	if (!lma_conf_find_mn(c, m->id))
+		return cfg_error(&p->cfg, m->line,
+		                 "mag %s: mn %s is not authorized (no \"mn %s\" and no \"mn any\")",
+		                 a, m->id, m->id);
+	return 0;
+}
+
+struct static_ref {
+	const struct lma_conf_prefix *pf;
+	const struct lma_conf_mn *mn;
+};
+
+static int static_cmp(const void *a, const void *b)
+{
+	const struct lma_conf_prefix *x = ((const struct static_ref *)a)->pf;
+	const struct lma_conf_prefix *y = ((const struct static_ref *)b)->pf;
+	int r = memcmp(&x->addr, &y->addr, sizeof(x->addr));
+
+	return r ? r : (int)x->len - (int)y->len;
+}
+
+static int overlap_error(struct parser *p, const struct static_ref *a, const struct static_ref *b)
+{
+	char x[INET6_ADDRSTRLEN + 4], y[INET6_ADDRSTRLEN + 4];
+
+	if (a->mn->line > b->mn->line) {
+		const struct static_ref *t = a;
+
+		a = b;
+		b = t;
+	}
+	cfg_prefix_str(&b->pf->addr, b->pf->len, x, sizeof(x));
+	cfg_prefix_str(&a->pf->addr, a->pf->len, y, sizeof(y));
+	if (a->mn == b->mn)
+		return cfg_error(&p->cfg, b->mn->line, "mn %s: prefix %s overlaps its prefix %s",
+		                 b->mn->id, x, y);
+	return cfg_error(&p->cfg, b->mn->line,
+	                 "mn %s: prefix %s overlaps prefix %s of mn %s (line %u)", b->mn->id, x, y,
+	                 a->mn->id, a->mn->line);
+}
+
+static int check_in_pool(struct parser *p, const struct static_ref *r)
+{
+	const struct lma_conf *c = p->c;
+	char x[INET6_ADDRSTRLEN + 4], y[INET6_ADDRSTRLEN + 4];
+
+	if (c->pool_alloc_len == 0 ||
+	    !cfg_prefix_overlap(&r->pf->addr, r->pf->len, &c->pool.addr, c->pool.len))
+		return 0;
+	return cfg_error(&p->cfg, r->mn->line, "mn %s: prefix %s overlaps prefix-pool %s",
+	                 r->mn->id, cfg_prefix_str(&r->pf->addr, r->pf->len, x, sizeof(x)),
+	                 cfg_prefix_str(&c->pool.addr, c->pool.len, y, sizeof(y)));
+}
+
+/* Prefixes are nested or disjoint: sorted by address then length, any overlap shows between
+ * neighbours. */
+static int check_overlaps(struct parser *p, struct static_ref *refs, size_t n)
+{
+	qsort(refs, n, sizeof(*refs), static_cmp);
+	for (size_t i = 0; i + 1 < n; i++)
+		if (cfg_prefix_overlap(&refs[i].pf->addr, refs[i].pf->len, &refs[i + 1].pf->addr,
+		                       refs[i + 1].pf->len))
+			return overlap_error(p, &refs[i], &refs[i + 1]);
+	return 0;
+}
+
+static int check_static(struct parser *p)
+{
+	const struct lma_conf_mn *mn;
+	struct static_ref *refs;
+	size_t n = 0;
+	int rc = 0;
+
+	TAILQ_FOREACH(mn, &p->c->mns, entry)
+	n += mn->n_static;
+	if (n == 0)
+		return 0;
+	if (!(refs = calloc(n, sizeof(*refs))))
+		return oom(p, cfg_line(&p->cfg));
+	n = 0;
+	TAILQ_FOREACH(mn, &p->c->mns, entry)
+	{
+		for (unsigned i = 0; i < mn->n_static && rc == 0; i++, n++) {
+			refs[n] = (struct static_ref){ .pf = &mn->static_prefix[i], .mn = mn };
+			rc = check_in_pool(p, &refs[n]);
+		}
+	}
+	if (rc == 0)
+		rc = check_overlaps(p, refs, n);
+	free(refs);
+	return rc;
+}
+
+static int validate(struct parser *p)
+{
+	const struct lma_conf_mag *mag;
+
+	if (check_required(p) < 0 || check_pool_needed(p) < 0)
+		return -1;
+	TAILQ_FOREACH(mag, &p->c->mags, entry)
+	if (check_mag(p, mag) < 0)
+		return -1;
+	return check_static(p);
+}
+
+struct lma_conf *lma_conf_parse(FILE *f, const char *name, char *err, size_t errlen)
+{
+	struct parser *p = calloc(1, sizeof(*p));
+	struct lma_conf *c = conf_new();
+
+	if (!p || !c) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", name ? name : "-");
+		free(p);
+		lma_conf_free(c);
+		return NULL;
+	}
+	cfg_init(&p->cfg, f, name ? name : "-", err, errlen);
+	p->c = c;
+	if (parse_all(p) < 0 || validate(p) < 0) {
+		lma_conf_free(c);
+		c = NULL;
+	}
+	free(p);
+	return c;
+}
+
+struct lma_conf *lma_conf_load(const char *path, char *err, size_t errlen)
+{
+	struct lma_conf *c;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	c = lma_conf_parse(f, path, err, errlen);
+	fclose(f);
+	return c;
+}
+
+/* --- printing (lmad -nv) --- */
+
+static void print_addr(FILE *out, const char *kw, const struct in6_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	fprintf(out, "%s %s\n", kw, inet_ntop(AF_INET6, a, s, sizeof(s)));
+}
+
+static void print_ms(FILE *out, const char *kw, uint64_t ms)
+{
+	char d[CFG_DURATION_STR];
+
+	fprintf(out, "%s %s\n", kw, cfg_duration_str(ms, d));
+}
+
+static void print_pool(FILE *out, const struct lma_conf *c)
+{
+	char s[INET6_ADDRSTRLEN + 4];
+
+	if (c->pool_alloc_len == 0) {
+		fputs("# no prefix-pool: every mn has static prefixes\n", out);
+		return;
+	}
+	fprintf(out, "prefix-pool %s length %u\n",
+	        cfg_prefix_str(&c->pool.addr, c->pool.len, s, sizeof(s)), c->pool_alloc_len);
+}
+
+static void print_settings(FILE *out, const struct lma_conf *c)
+{
+	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
+
+	print_addr(out, "lma-address", &c->lma_addr);
+	fputs("uplink-interface ", out);
+	cfg_print_word(out, c->uplink);
+	fprintf(out, "\ntunnel-driver %s\n", driver_names[c->driver]);
+	fprintf(out, "table-base %u\n", (unsigned)c->table_base);
+	fprintf(out, "rule-priority %u\n", (unsigned)c->rule_priority);
+	fprintf(out, "muho-option-type %u\n", c->muho_type);
+	fprintf(out, "replay-protection %s\n", replay_names[c->use_timestamps]);
+	print_ms(out, "timestamp-window", c->timestamp_window_ms);
+	print_ms(out, "max-lifetime", (uint64_t)c->max_lifetime_s * MS_PER_S);
+	print_ms(out, "bce-delete-delay", c->bce_delete_delay_ms);
+	print_ms(out, "new-bce-delay", c->new_bce_delay_ms);
+	fprintf(out, "upn-retransmit initial %s max %s tries %u\n",
+	        cfg_duration_str(c->upn_initial_ms, a), cfg_duration_str(c->upn_max_ms, b),
+	        c->upn_max_tries);
+	print_pool(out, c);
+	fputs("control-socket ", out);
+	cfg_print_word(out, c->ctl_path);
+	fputs("\ncontrol-group ", out);
+	cfg_print_word(out, c->ctl_group);
+	fputc('\n', out);
+}
+
+static void print_mn(FILE *out, const struct lma_conf_mn *mn)
+{
+	char s[INET6_ADDRSTRLEN + 4];
+
+	fputs("mn ", out);
+	cfg_print_word(out, mn->id);
+	if (mn->n_static == 0) {
+		fputc('\n', out);
+		return;
+	}
+	fputs(" {\n", out);
+	for (unsigned i = 0; i < mn->n_static; i++)
+		fprintf(out, "\tprefix %s\n",
+		        cfg_prefix_str(&mn->static_prefix[i].addr, mn->static_prefix[i].len, s,
+		                       sizeof(s)));
+	fputs("}\n", out);
+}
+
+static void print_mag(FILE *out, const struct lma_conf_mag *mag)
+{
+	const struct lma_conf_mag_mn *m;
+	char s[INET6_ADDRSTRLEN];
+
+	fprintf(out, "mag %s", inet_ntop(AF_INET6, &mag->addr, s, sizeof(s)));
+	if (mag->n_mns == 0) {
+		fputc('\n', out);
+		return;
+	}
+	fputs(" {\n", out);
+	TAILQ_FOREACH(m, &mag->mns, entry)
+	{
+		fputs("\tmn ", out);
+		cfg_print_word(out, m->id);
+		fputc('\n', out);
+	}
+	fputs("}\n", out);
+}
+
+void lma_conf_print(FILE *out, const struct lma_conf *c)
+{
+	const struct lma_conf_mn *mn;
+	const struct lma_conf_mag *mag;
+
+	print_settings(out, c);
+	if (c->any_mn)
+		fputs("mn any\n", out);
+	TAILQ_FOREACH(mn, &c->mns, entry)
+	print_mn(out, mn);
+	TAILQ_FOREACH(mag, &c->mags, entry)
+	print_mag(out, mag);
+}

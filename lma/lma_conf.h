@@ -1,0 +1,106 @@
+/* lma_conf.h: the configuration of lmad as parsed from lmad.conf (grammar in doc/lmad.conf.5).
+ * A whole new lma_conf is built on every (re)load and swapped in only if it parses. */
+#ifndef LMA_LMA_CONF_H
+#define LMA_LMA_CONF_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/queue.h>
+
+#include "common/kr.h"
+#include "proto/mh.h"
+
+#define LMA_CONF_DEFAULT_PATH "/etc/pmip6/lmad.conf"
+#define LMA_CONF_MAX_STATIC   8 /* static prefixes per MN */
+
+/* The lookup indexes (chained hash tables built while parsing); internal to lma_conf.c. */
+struct lma_conf_hlink {
+	struct lma_conf_hlink *next;
+	uint32_t hash;
+};
+
+struct lma_conf_index {
+	struct lma_conf_hlink **bucket;
+	size_t size; /* a power of two, or 0 */
+	size_t count;
+};
+
+struct lma_conf_prefix {
+	struct in6_addr addr;
+	uint8_t len;
+};
+
+/* An authorized MN: its identifier (an NAI) and any prefixes it always gets. */
+struct lma_conf_mn {
+	TAILQ_ENTRY(lma_conf_mn) entry;
+	char id[MH_MNID_MAX + 1];
+	unsigned n_static;
+	struct lma_conf_prefix static_prefix[LMA_CONF_MAX_STATIC];
+	unsigned line; /* of its "mn" statement */
+	struct lma_conf_hlink hlink;
+};
+
+/* An MN-ID a MAG may register; a MAG with none listed may register any authorized MN. */
+struct lma_conf_mag_mn {
+	TAILQ_ENTRY(lma_conf_mag_mn) entry;
+	char id[MH_MNID_MAX + 1];
+	unsigned line;
+	const struct lma_conf_mag *mag;
+	struct lma_conf_hlink hlink; /* in lma_conf.mag_mn_index */
+};
+
+/* An authorized MAG, by its Proxy-CoA. */
+struct lma_conf_mag {
+	TAILQ_ENTRY(lma_conf_mag) entry;
+	struct in6_addr addr;
+	TAILQ_HEAD(, lma_conf_mag_mn) mns;
+	unsigned n_mns;
+	unsigned line;
+	const struct lma_conf *conf; /* for lma_conf_mag_may_serve() */
+	struct lma_conf_hlink hlink;
+};
+
+struct lma_conf {
+	struct in6_addr lma_addr;  /* "lma-address": where PBUs arrive, the tunnels' local end */
+	char uplink[IFNAMSIZ];     /* "uplink-interface": real device toward the MAGs */
+	enum kr_driver driver;     /* "tunnel-driver auto|seg6|ip6tnl" */
+	uint32_t table_base;       /* "table-base": first per-tunnel routing table */
+	uint32_t rule_priority;    /* "rule-priority": priority of our ip rules */
+	uint8_t muho_type;         /* "muho-option-type", default 18 */
+	bool use_timestamps;       /* "replay-protection timestamp|sequence", default timestamp */
+	uint32_t timestamp_window_ms;   /* "timestamp-window", default 300ms */
+	uint32_t max_lifetime_s;        /* "max-lifetime", default 3600s: longer requests are cut */
+	uint32_t bce_delete_delay_ms;   /* "bce-delete-delay" (MinDelayBeforeBCEDelete), 10s */
+	uint32_t new_bce_delay_ms;      /* "new-bce-delay" (MaxDelayBeforeNewBCEAssign), 1500ms */
+	uint32_t upn_initial_ms;        /* "upn-retransmit initial", 1s */
+	uint32_t upn_max_ms;            /* "upn-retransmit max", 32s */
+	unsigned upn_max_tries;         /* "upn-retransmit tries", 6 */
+	struct lma_conf_prefix pool;    /* "prefix-pool P/L": where prefixes are allocated from */
+	uint8_t pool_alloc_len;         /* "prefix-pool ... length N", default 64; 0: no pool */
+	char ctl_path[108];             /* "control-socket", default /run/pmip6/lmad.sock */
+	char ctl_group[32];             /* "control-group", default: root's group only ("root") */
+	bool any_mn;                    /* "mn any": every MN-ID is authorized */
+	TAILQ_HEAD(, lma_conf_mn) mns;
+	TAILQ_HEAD(, lma_conf_mag) mags;
+	size_t n_mns, n_mags;
+	struct lma_conf_index mn_index, mag_index, mag_mn_index;
+};
+
+/* Parses path into a new configuration. On error returns NULL and leaves "file:line: message"
+ * in err. */
+struct lma_conf *lma_conf_load(const char *path, char *err, size_t errlen);
+/* Parses from an open stream; name is used in error messages. */
+struct lma_conf *lma_conf_parse(FILE *f, const char *name, char *err, size_t errlen);
+void lma_conf_free(struct lma_conf *c);
+/* Prints c in the same grammar (lmad -nv); the output parses back to the same configuration. */
+void lma_conf_print(FILE *out, const struct lma_conf *c);
+
+const struct lma_conf_mn *lma_conf_find_mn(const struct lma_conf *c, const char *id);
+const struct lma_conf_mag *lma_conf_find_mag(const struct lma_conf *c, const struct in6_addr *a);
+/* May this MAG register this MN? (Both must be authorized; a MAG with an MN list only those.) */
+bool lma_conf_mag_may_serve(const struct lma_conf_mag *mag, const char *mn_id);
+
+#endif
