@@ -1,0 +1,369 @@
+/* ctl.c: the control socket of ctl.h, both ends. */
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "common/ctl.h"
+#include "common/log.h"
+
+#define OUT_LOW   (64 * 1024) /* below this, the producer is asked for more */
+#define IN_BUF    (sizeof(struct ctl_hdr) + CTL_MAX_PAYLOAD)
+#define MAX_CONNS 64
+
+struct ctl_server {
+	struct ev_loop *loop;
+	ev_io accept_w;
+	char path[108];
+	ctl_handler_fn handler;
+	void *arg;
+	unsigned n_conns;
+};
+
+struct ctl_conn {
+	struct ctl_server *srv;
+	int fd;
+	ev_io read_w;
+	ev_io write_w;
+	uint8_t in[IN_BUF];
+	size_t in_len;
+	uint8_t *out;
+	size_t out_len, out_off, out_cap;
+	ctl_producer_fn produce;
+	void *produce_state;
+	void (*free_state)(void *);
+	bool broken;
+	bool closing; /* close once the output is written */
+};
+
+static void conn_close(struct ctl_conn *c)
+{
+	ev_io_stop(c->srv->loop, &c->read_w);
+	ev_io_stop(c->srv->loop, &c->write_w);
+	close(c->fd);
+	if (c->free_state)
+		c->free_state(c->produce_state);
+	c->srv->n_conns--;
+	free(c->out);
+	free(c);
+}
+
+static void out_append(struct ctl_conn *c, const void *data, size_t len)
+{
+	if (c->broken)
+		return;
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 16384;
+		uint8_t *out;
+
+		while (cap < c->out_len + len)
+			cap *= 2;
+		out = realloc(c->out, cap);
+		if (!out) {
+			c->broken = true;
+			return;
+		}
+		c->out = out;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+}
+
+void ctl_send(struct ctl_conn *c, uint16_t type, const void *payload, uint32_t len)
+{
+	struct ctl_hdr h = { .magic = CTL_MAGIC, .version = CTL_VERSION, .type = type, .len = len };
+
+	out_append(c, &h, sizeof(h));
+	if (len)
+		out_append(c, payload, len);
+	ev_io_start(c->srv->loop, &c->write_w);
+}
+
+void ctl_send_error(struct ctl_conn *c, int code, const char *fmt, ...)
+{
+	struct ctl_error e = { .code = code };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e.message, sizeof(e.message), fmt, ap);
+	va_end(ap);
+	ctl_send(c, CTL_ERROR, &e, sizeof(e));
+}
+
+void ctl_send_end(struct ctl_conn *c)
+{
+	ctl_send(c, CTL_END, NULL, 0);
+}
+
+bool ctl_has_room(const struct ctl_conn *c)
+{
+	return c->out_len - c->out_off < OUT_LOW;
+}
+
+static void produce_more(struct ctl_conn *c)
+{
+	while (c->produce && ctl_has_room(c) && !c->broken) {
+		if (!c->produce(c, c->produce_state)) {
+			c->produce = NULL;
+			if (c->free_state)
+				c->free_state(c->produce_state);
+			c->free_state = NULL;
+			c->produce_state = NULL;
+			ctl_send_end(c);
+		}
+	}
+}
+
+void ctl_stream(struct ctl_conn *c, ctl_producer_fn produce, void *state,
+                void (*free_state)(void *))
+{
+	c->produce = produce;
+	c->produce_state = state;
+	c->free_state = free_state;
+	produce_more(c);
+}
+
+static void conn_write(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_conn *c = w->data;
+	ssize_t n;
+
+	(void)loop;
+	(void)revents;
+	produce_more(c);
+	n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0 || c->broken) {
+		conn_close(c);
+		return;
+	}
+	c->out_off += (size_t)n;
+	if (c->out_off == c->out_len) {
+		c->out_off = c->out_len = 0;
+		produce_more(c);
+		if (c->out_len == 0 && c->closing) {
+			conn_close(c);
+			return;
+		}
+		if (c->out_len == 0)
+			ev_io_stop(c->srv->loop, &c->write_w);
+	}
+}
+
+/* Hands every complete request in the input buffer to the handler; false on a bad one. */
+static bool dispatch_requests(struct ctl_conn *c)
+{
+	while (c->in_len >= sizeof(struct ctl_hdr) && !c->produce) {
+		struct ctl_hdr h;
+		size_t total;
+
+		memcpy(&h, c->in, sizeof(h));
+		if (h.magic != CTL_MAGIC || h.version != CTL_VERSION || h.len > CTL_MAX_PAYLOAD) {
+			ctl_send_error(c, CTL_E_BAD_REQUEST, "bad header (version %u, length %u)",
+			               h.version, h.len);
+			return false;
+		}
+		total = sizeof(h) + h.len;
+		if (c->in_len < total)
+			return true;
+		c->srv->handler(c, h.type, c->in + sizeof(h), h.len, c->srv->arg);
+		memmove(c->in, c->in + total, c->in_len - total);
+		c->in_len -= total;
+	}
+	return true;
+}
+
+static void conn_read(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_conn *c = w->data;
+	ssize_t n = read(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len);
+
+	(void)loop;
+	(void)revents;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(c);
+		return;
+	}
+	c->in_len += (size_t)n;
+	if (!dispatch_requests(c)) {
+		ev_io_stop(c->srv->loop, &c->read_w); /* answer the error, then close */
+		c->closing = true;
+	}
+}
+
+static void server_accept(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_server *s = w->data;
+	struct ctl_conn *c;
+	int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	(void)revents;
+	if (fd < 0)
+		return;
+	if (s->n_conns >= MAX_CONNS || !(c = calloc(1, sizeof(*c)))) {
+		close(fd);
+		return;
+	}
+	s->n_conns++;
+	c->srv = s;
+	c->fd = fd;
+	ev_io_init(&c->read_w, conn_read, fd, EV_READ);
+	ev_io_init(&c->write_w, conn_write, fd, EV_WRITE);
+	c->read_w.data = c->write_w.data = c;
+	ev_io_start(loop, &c->read_w);
+}
+
+static int listen_unix(const char *path, const char *group, char *err, size_t errlen)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct group *gr = NULL;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "control socket path too long: %s", path);
+		return -1;
+	}
+	if (group[0] && !(gr = getgrnam(group))) {
+		snprintf(err, errlen, "control group %s does not exist", group);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) ||
+	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0660) < 0 ||
+	    (gr && chown(path, 0, gr->gr_gid) < 0) || listen(fd, 16) < 0) {
+		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const char *group,
+                                   ctl_handler_fn handler, void *arg, char *err, size_t errlen)
+{
+	struct ctl_server *s = calloc(1, sizeof(*s));
+	int fd;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	fd = listen_unix(path, group, err, errlen);
+	if (fd < 0) {
+		free(s);
+		return NULL;
+	}
+	s->loop = loop;
+	s->handler = handler;
+	s->arg = arg;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	ev_io_init(&s->accept_w, server_accept, fd, EV_READ);
+	s->accept_w.data = s;
+	ev_io_start(loop, &s->accept_w);
+	return s;
+}
+
+void ctl_server_close(struct ctl_server *s)
+{
+	if (!s)
+		return;
+	ev_io_stop(s->loop, &s->accept_w);
+	close(s->accept_w.fd);
+	unlink(s->path);
+	free(s); /* connections still open end with the process */
+}
+
+/* --- client --- */
+
+int ctl_client_connect(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ctl_client_request(int fd, uint16_t type, const void *payload, uint32_t len)
+{
+	struct ctl_hdr h = { .magic = CTL_MAGIC, .version = CTL_VERSION, .type = type, .len = len };
+
+	if (len > CTL_MAX_PAYLOAD)
+		return -1;
+	return write_all(fd, &h, sizeof(h)) == 0 && (len == 0 || write_all(fd, payload, len) == 0)
+	               ? 0
+	               : -1;
+}
+
+int ctl_client_read(int fd, struct ctl_hdr *hdr, void *payload, size_t cap)
+{
+	if (read_all(fd, hdr, sizeof(*hdr)) < 0)
+		return -1;
+	if (hdr->magic != CTL_MAGIC || hdr->version != CTL_VERSION || hdr->len > cap) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (hdr->len && read_all(fd, payload, hdr->len) < 0)
+		return -1;
+	return (int)hdr->len;
+}

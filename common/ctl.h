@@ -1,0 +1,47 @@
+/* ctl.h: the daemons' end of the control socket (protocol in ctl_proto.h) and pmipctl's end.
+ * The server runs in the daemon's libev loop: it accepts, reads and length-checks requests, hands
+ * each to the daemon's handler, and writes replies as the socket drains, so a reply of a million
+ * bindings never sits in memory whole: the handler registers a producer that is called again
+ * whenever the output buffer runs low. */
+#ifndef COMMON_CTL_H
+#define COMMON_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/ctl_proto.h"
+
+struct ev_loop;
+struct ctl_server;
+struct ctl_conn;
+
+typedef void (*ctl_handler_fn)(struct ctl_conn *c, uint16_t type, const uint8_t *payload,
+                               uint32_t len, void *arg);
+/* Produces more of a reply; returns false when it has written its last record. */
+typedef bool (*ctl_producer_fn)(struct ctl_conn *c, void *state);
+
+/* Listens on path (mode 0660, group `group` if not empty); a stale socket file is replaced.
+ * NULL with a message in err on failure. */
+struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const char *group,
+                                   ctl_handler_fn handler, void *arg, char *err, size_t errlen);
+void ctl_server_close(struct ctl_server *s);
+
+void ctl_send(struct ctl_conn *c, uint16_t type, const void *payload, uint32_t len);
+void ctl_send_error(struct ctl_conn *c, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+void ctl_send_end(struct ctl_conn *c);
+/* Calls produce(c, state) while the output is short, until it returns false; then sends CTL_END
+ * and frees state with free_state (may be NULL). Gives up quietly if the client goes away. */
+void ctl_stream(struct ctl_conn *c, ctl_producer_fn produce, void *state,
+                void (*free_state)(void *));
+/* True while the output buffer has room for more records. */
+bool ctl_has_room(const struct ctl_conn *c);
+
+/* --- client side (pmipctl): blocking --- */
+int ctl_client_connect(const char *path);
+int ctl_client_request(int fd, uint16_t type, const void *payload, uint32_t len);
+/* Reads one message; returns its payload length, or -1 on a closed or broken connection. */
+int ctl_client_read(int fd, struct ctl_hdr *hdr, void *payload, size_t cap);
+
+#endif

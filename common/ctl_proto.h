@@ -1,0 +1,83 @@
+/* ctl_proto.h: the control protocol between pmipctl and the daemons (lmad, magd), on a UNIX
+ * stream socket. Documented for users in doc/pmipctl.8 and doc/control-protocol.md.
+ *
+ * Every message is a header and `len` octets of payload. A client sends one request; the daemon
+ * answers with zero or more records and then exactly one CTL_END or CTL_ERROR, and keeps the
+ * connection for the next request. Records are fixed-layout structs in host byte order: both
+ * ends are on the same machine and built from the same tree, and the version in every header
+ * says which layout. Every length is checked before use on both sides. */
+#ifndef COMMON_CTL_PROTO_H
+#define COMMON_CTL_PROTO_H
+
+#include <stdint.h>
+
+#define CTL_MAGIC       0x504d4950u /* "PMIP" */
+#define CTL_VERSION     1
+#define CTL_MAX_PAYLOAD 4096
+#define CTL_ID_MAX      254 /* an MN-ID with its NUL */
+
+enum ctl_type {
+	/* requests */
+	CTL_REQ_SHOW_BINDINGS = 1, /* payload: empty, or an MN-ID (NUL-terminated) to filter */
+	CTL_REQ_SHOW_STATS = 2,    /* payload: empty */
+	/* replies */
+	CTL_REC_BINDING = 100,
+	CTL_REC_STAT = 101,
+	CTL_END = 200,
+	CTL_ERROR = 201,
+};
+
+struct ctl_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;
+	uint32_t len;
+};
+
+enum ctl_err {
+	CTL_E_BAD_REQUEST = 1, /* malformed header or payload */
+	CTL_E_UNKNOWN = 2,     /* request type this daemon does not serve */
+	CTL_E_NOT_FOUND = 3,   /* no such MN, flow, binding */
+	CTL_E_INTERNAL = 4,
+};
+
+struct ctl_error {
+	int32_t code; /* enum ctl_err */
+	char message[124];
+};
+
+#define CTL_BINDING_MAX_PREFIXES 4
+
+struct ctl_prefix {
+	uint8_t addr[16];
+	uint8_t len;
+	uint8_t pad[3];
+};
+
+/* One binding: at the LMA a BCE, at the MAG a binding update list entry. */
+struct ctl_binding {
+	uint64_t id;
+	char mn_id[CTL_ID_MAX];
+	uint8_t llid_len;
+	uint8_t llid[32];
+	uint8_t att;
+	uint8_t hi;
+	uint8_t state; /* daemon-specific, named by state_name */
+	uint8_t n_prefix;
+	uint8_t muho; /* the MAG asked for / handles the MN's other prefixes */
+	struct ctl_prefix prefix[CTL_BINDING_MAX_PREFIXES];
+	uint8_t peer[16]; /* LMA: the MAG's Proxy-CoA; MAG: the LMA */
+	uint32_t lifetime_s;
+	uint32_t remaining_s;
+	uint32_t tunnel;
+	char state_name[16];
+};
+
+/* One counter: group ("rx", "pba", "malformed", "dropped", ...) and name. */
+struct ctl_stat {
+	char group[16];
+	char name[40];
+	uint64_t value;
+};
+
+#endif

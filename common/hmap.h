@@ -1,0 +1,39 @@
+/* hmap.h: an intrusive chained hash map with power-of-two buckets that doubles when the load
+ * passes 1, so lookups stay O(1) from ten bindings to millions. Callers embed a struct hnode in
+ * their records, compute the hash with hash_bytes() (seeded per process, so a peer cannot
+ * choose colliding keys offline) and compare keys themselves. */
+#ifndef COMMON_HMAP_H
+#define COMMON_HMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hnode {
+	struct hnode *next;
+	uint64_t hash;
+};
+
+struct hmap {
+	struct hnode **buckets;
+	size_t mask; /* n_buckets - 1 */
+	size_t count;
+};
+
+#define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+#define HMAP_ENTRY(node, type, member)  CONTAINER_OF(node, type, member)
+
+void hash_seed_init(void);
+uint64_t hash_bytes(const void *data, size_t len, uint64_t salt);
+
+bool hmap_init(struct hmap *m, size_t initial_buckets);
+void hmap_free(struct hmap *m);
+/* Inserts n (n->hash set by the caller); false only if growing failed and the map is full. */
+bool hmap_insert(struct hmap *m, struct hnode *n);
+void hmap_remove(struct hmap *m, struct hnode *n);
+/* First node with this hash, then hmap_next_same() for further ones: callers compare keys. */
+struct hnode *hmap_first(const struct hmap *m, uint64_t hash);
+struct hnode *hmap_next_same(const struct hnode *n);
+size_t hmap_memory(const struct hmap *m);
+
+#endif

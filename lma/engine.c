@@ -1,0 +1,297 @@
+/* engine.c: the LMA engine's life cycle, input dispatch, timers and the kernel state of each
+ * binding: its tunnel (one per MAG, shared, removed with the last binding, RFC 5213 §5.6.1),
+ * its prefix routes, lifetime expiry and the de-registration delay (§5.3.5). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lma/engine_int.h"
+
+static const char *const drop_names[LMA_DROP_COUNT] = {
+	[LMA_DROP_NOT_PROXY] = "not_proxy",         [LMA_DROP_UNEXPECTED] = "unexpected_type",
+	[LMA_DROP_DEREG_UNKNOWN] = "dereg_unknown", [LMA_DROP_DEREG_OTHER_MAG] = "dereg_other_mag",
+	[LMA_DROP_UPA_UNMATCHED] = "upa_unmatched", [LMA_DROP_NO_MEMORY] = "no_memory",
+};
+
+const char *lma_drop_name(enum lma_drop d)
+{
+	return d < LMA_DROP_COUNT ? drop_names[d] : "unknown";
+}
+
+static bool engine_pool_init(struct lma_engine *e)
+{
+	struct mh_prefix range = { .addr = e->conf->pool.addr, .len = e->conf->pool.len };
+
+	if (e->conf->pool_alloc_len == 0)
+		return true; /* no pool: static prefixes only */
+	e->have_pool = pool_init(&e->pool, &range, e->conf->pool_alloc_len);
+	return e->have_pool;
+}
+
+struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_io *io,
+                                  size_t expected_bindings)
+{
+	struct lma_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->conf = conf;
+	e->io = *io;
+	e->params.muho_type = conf->muho_type;
+	e->be_tokens = 10;
+	timer_heap_init(&e->timers);
+	LIST_INIT(&e->parked);
+	LIST_INIT(&e->released);
+	if (!bc_init(&e->bc, expected_bindings) || !engine_pool_init(e)) {
+		bc_free(&e->bc);
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static void release_tunnels(struct lma_engine *e);
+
+static void delete_all(struct lma_engine *e)
+{
+	for (size_t i = 0; i <= e->bc.by_id.mask; i++)
+		while (e->bc.by_id.buckets[i])
+			engine_bce_delete(e,
+			                  HMAP_ENTRY(e->bc.by_id.buckets[i], struct bce, id_node));
+}
+
+void lma_engine_free(struct lma_engine *e)
+{
+	if (!e)
+		return;
+	pbu_parked_free_all(e);
+	delete_all(e);
+	if (e->io.flush)
+		e->io.flush(e->io.ctx);
+	release_tunnels(e);
+	for (size_t i = 0; i <= e->bc.by_mn.mask; i++)
+		while (e->bc.by_mn.buckets[i])
+			upn_mn_free(e, HMAP_ENTRY(e->bc.by_mn.buckets[i], struct lma_mn, node));
+	bc_free(&e->bc);
+	if (e->have_pool)
+		pool_free(&e->pool);
+	timer_heap_free(&e->timers);
+	free(e->out);
+	free(e);
+}
+
+void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
+{
+	e->conf = conf;
+	e->params.muho_type = conf->muho_type;
+}
+
+const struct lma_stats *lma_engine_stats(const struct lma_engine *e)
+{
+	return &e->stats;
+}
+
+const struct bc *lma_engine_cache(const struct lma_engine *e)
+{
+	return &e->bc;
+}
+
+void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const uint8_t *buf,
+                      size_t len, const struct lma_now *now)
+{
+	static struct mh_msg m; /* 1.7 KiB: kept off the stack; the engine is single-threaded */
+	int rc = mh_decode(buf, len, &e->params, &m);
+
+	e->now = *now;
+	if (rc != MH_OK) {
+		e->stats.malformed[rc]++;
+		if (rc == MH_E_TYPE)
+			reply_binding_error(e, src, 2); /* unrecognized MH type, RFC 6275 §9.2 */
+		return;
+	}
+	e->stats.rx[m.type]++;
+	if (m.type == MH_TYPE_BU)
+		pbu_process(e, src, &m);
+	else if (m.type == MH_TYPE_UPA)
+		upn_input_ack(e, src, &m);
+	else
+		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
+}
+
+void lma_engine_flush(struct lma_engine *e)
+{
+	if (e->io.flush)
+		e->io.flush(e->io.ctx);
+	release_tunnels(e);
+	reply_flush(e);
+}
+
+uint64_t lma_engine_next_deadline(const struct lma_engine *e)
+{
+	return timer_next(&e->timers);
+}
+
+void lma_engine_run_timers(struct lma_engine *e, const struct lma_now *now)
+{
+	e->now = *now;
+	timer_run(&e->timers, now->mono_ns);
+}
+
+void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err)
+{
+	(void)err;
+	e->stats.route_failures++;
+	reply_reject_binding(e, cookie);
+}
+
+bool engine_prefix_in_use(const struct mh_prefix *p, void *arg)
+{
+	const struct lma_engine *e = arg;
+
+	return bc_bce_by_prefix(&e->bc, p) != NULL;
+}
+
+/* --- tunnels: one per MAG, while it has bindings --- */
+
+bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag)
+{
+	if (mag->tunnel)
+		return true;
+	if (e->io.tunnel_add(e->io.ctx, &mag->addr, &mag->tunnel) != 0) {
+		e->stats.tunnel_failures++;
+		mag->tunnel = 0;
+		return false;
+	}
+	return true;
+}
+
+/* A MAG with no binding left loses its tunnel, but only after the flush: routes through the
+ * tunnel are removed or re-pointed by queued requests, which must reach the kernel first. */
+static void mag_release(struct lma_engine *e, struct lma_mag *mag)
+{
+	if (mag->n_bce > 0 || mag->release_pending)
+		return;
+	mag->release_pending = true;
+	LIST_INSERT_HEAD(&e->released, mag, release_entry);
+}
+
+static void release_tunnels(struct lma_engine *e)
+{
+	while (!LIST_EMPTY(&e->released)) {
+		struct lma_mag *mag = LIST_FIRST(&e->released);
+
+		LIST_REMOVE(mag, release_entry);
+		mag->release_pending = false;
+		if (mag->n_bce > 0)
+			continue; /* taken again before the flush */
+		if (mag->tunnel && e->io.tunnel_del(e->io.ctx, mag->tunnel) != 0)
+			e->stats.tunnel_failures++;
+		mag->tunnel = 0;
+		bc_mag_put(&e->bc, mag);
+	}
+}
+
+/* --- routes --- */
+
+static void routes_add(struct lma_engine *e, struct bce *b)
+{
+	for (unsigned i = 0; i < b->n_prefix; i++)
+		if (e->io.route_add(e->io.ctx, &b->prefix[i].p, b->mag->tunnel, b->id) != 0)
+			lma_engine_route_failed(e, b->id, errno);
+}
+
+static void routes_del(struct lma_engine *e, struct bce *b)
+{
+	for (unsigned i = 0; i < b->n_prefix; i++)
+		(void)e->io.route_del(e->io.ctx, &b->prefix[i].p, 0);
+}
+
+/* --- binding life cycle --- */
+
+static void bce_timer_fired(struct timer *t, uint64_t now_ns)
+{
+	struct bce *b = CONTAINER_OF(t, struct bce, timer);
+	struct lma_engine *e = t->arg;
+
+	(void)now_ns;
+	if (b->state == BCE_ACTIVE)
+		e->stats.bce_expired++;
+	engine_bce_delete(e, b);
+}
+
+void engine_bce_arm_lifetime(struct lma_engine *e, struct bce *b)
+{
+	b->registered_ns = e->now.mono_ns;
+	b->expires_ns = e->now.mono_ns + (uint64_t)b->lifetime_s * NS_PER_S;
+	timer_arm(&e->timers, &b->timer, b->expires_ns);
+}
+
+struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	struct lma_mag *mag = bc_mag_get(&e->bc, c->src);
+	struct lma_mn *mn = c->mn ? c->mn : bc_mn_get(&e->bc, c->id, strlen(c->id));
+	struct bce *b;
+
+	if (!mag || !mn)
+		return NULL;
+	c->mn = mn;
+	b = bc_bce_new(&e->bc, mn, mag, o->llid, (o->present & MH_HAVE_MNLLID) ? o->llid_len : 0);
+	if (!b)
+		return NULL;
+	timer_init(&b->timer, bce_timer_fired, e);
+	e->stats.bce_created++;
+	return b;
+}
+
+/* Routes for an (again) active binding; its MAG's tunnel is up. */
+void engine_bce_activate(struct lma_engine *e, struct bce *b)
+{
+	b->state = BCE_ACTIVE;
+	routes_add(e, b);
+}
+
+void engine_bce_move(struct lma_engine *e, struct bce *b, const struct in6_addr *to)
+{
+	struct lma_mag *old = b->mag, *mag = bc_mag_get(&e->bc, to);
+
+	if (!mag)
+		return;
+	bc_bce_move(&e->bc, b, mag);
+	mag_release(e, old);
+	e->stats.handoffs++;
+}
+
+void engine_bce_deregister(struct lma_engine *e, struct bce *b)
+{
+	routes_del(e, b);
+	b->state = BCE_DEREG_WAIT;
+	timer_arm(&e->timers, &b->timer,
+	          e->now.mono_ns + (uint64_t)e->conf->bce_delete_delay_ms * NS_PER_MS);
+	upn_group_changed(e, b->mn, NULL);
+}
+
+static void release_prefixes(struct lma_engine *e, struct bce *b)
+{
+	for (unsigned i = 0; i < b->n_prefix; i++)
+		if (b->prefix[i].pooled && e->have_pool)
+			pool_release(&e->pool, &b->prefix[i].p);
+}
+
+void engine_bce_delete(struct lma_engine *e, struct bce *b)
+{
+	struct lma_mag *mag = b->mag;
+	struct lma_mn *mn = b->mn;
+	bool was_active = b->state == BCE_ACTIVE;
+
+	timer_cancel(&e->timers, &b->timer);
+	if (was_active)
+		routes_del(e, b);
+	release_prefixes(e, b);
+	bc_bce_free(&e->bc, b);
+	e->stats.bce_deleted++;
+	mag_release(e, mag);
+	if (was_active)
+		upn_group_changed(e, mn, NULL);
+	bc_mn_put(&e->bc, mn);
+}

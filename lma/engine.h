@@ -1,0 +1,81 @@
+/* engine.h: the LMA's protocol engine: Proxy Binding Update processing (RFC 5213 §5.3, in the
+ * RFC's order, with its status codes), the MuHo extension (draft-bernardos-mif-pmip-02 §5.2.2:
+ * the PBA lists the MN's other prefixes), Update Notifications to the MN's other MAGs (RFC 7077,
+ * draft §5.2.3), lifetimes and the RFC's delays. It makes no system call: messages go out and
+ * kernel changes are requested through struct lma_io, time comes in as arguments, so tests
+ * drive it with a mock clock and a recording io. */
+#ifndef LMA_ENGINE_H
+#define LMA_ENGINE_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lma/bc.h"
+#include "lma/lma_conf.h"
+#include "proto/mh.h"
+
+struct lma_io {
+	void *ctx;
+	/* One encoded Mobility Header message to dst (checksum left to the kernel). */
+	void (*send)(void *ctx, const struct in6_addr *dst, const uint8_t *buf, size_t len);
+	/* Tunnels are synchronous: 0 or -1 with errno. */
+	int (*tunnel_add)(void *ctx, const struct in6_addr *peer, uint32_t *id);
+	int (*tunnel_del)(void *ctx, uint32_t id);
+	/* Route changes are queued; a refused one comes back through lma_engine_route_failed()
+	 * during flush(), before the replies that depend on it are sent. */
+	int (*route_add)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
+	int (*route_del)(void *ctx, const struct mh_prefix *p, uint64_t cookie);
+	void (*flush)(void *ctx);
+};
+
+struct lma_now {
+	uint64_t mono_ns; /* timers */
+	uint64_t real_ns; /* timestamps (RFC 5213 §5.5): wall clock, synchronized across nodes */
+};
+
+/* Why an input was dropped without a reply, beyond the codec's reasons (enum mh_err). */
+enum lma_drop {
+	LMA_DROP_NOT_PROXY,       /* a Binding Update without flag P: we are not a home agent */
+	LMA_DROP_UNEXPECTED,      /* a message type the LMA does not take (a PBA, a UPN, ...) */
+	LMA_DROP_DEREG_UNKNOWN,   /* de-registration for no binding: ignored (§5.3.5) */
+	LMA_DROP_DEREG_OTHER_MAG, /* de-registration from a MAG that does not hold the binding */
+	LMA_DROP_UPA_UNMATCHED,   /* acknowledgement for no outstanding notification */
+	LMA_DROP_NO_MEMORY,
+	LMA_DROP_COUNT
+};
+
+struct lma_stats {
+	uint64_t rx[256];               /* by MH type, after decoding */
+	uint64_t malformed[MH_E_COUNT]; /* dropped by the decoder, by reason */
+	uint64_t dropped[LMA_DROP_COUNT];
+	uint64_t pba[256]; /* PBAs sent, by status */
+	uint64_t upn_sent, upn_retransmitted, upn_acked, upn_gave_up, upa_failed;
+	uint64_t route_failures, tunnel_failures;
+	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
+};
+
+struct lma_engine;
+
+struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_io *io,
+                                  size_t expected_bindings);
+/* Deletes every binding (routes, tunnels) through io, then frees the engine. */
+void lma_engine_free(struct lma_engine *e);
+/* Takes a new configuration (SIGHUP); existing bindings stay until they expire or renew. The
+ * configuration must outlive the engine's use of it. */
+void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf);
+
+/* One received Mobility Header message from src. */
+void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const uint8_t *buf,
+                      size_t len, const struct lma_now *now);
+/* Flushes queued kernel changes, then sends the queued replies: once per loop iteration. */
+void lma_engine_flush(struct lma_engine *e);
+uint64_t lma_engine_next_deadline(const struct lma_engine *e);
+void lma_engine_run_timers(struct lma_engine *e, const struct lma_now *now);
+void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err);
+
+const struct lma_stats *lma_engine_stats(const struct lma_engine *e);
+const struct bc *lma_engine_cache(const struct lma_engine *e);
+const char *lma_drop_name(enum lma_drop d);
+
+#endif

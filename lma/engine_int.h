@@ -1,0 +1,94 @@
+/* engine_int.h: what the LMA engine's files (engine.c, pbu.c, reply.c, upn.c) share. */
+#ifndef LMA_ENGINE_INT_H
+#define LMA_ENGINE_INT_H
+
+#include "common/timer.h"
+#include "lma/engine.h"
+#include "lma/pool.h"
+
+#define NS_PER_MS 1000000ull
+#define NS_PER_S  1000000000ull
+
+/* A reply waiting for the kernel changes it depends on (sent by lma_engine_flush). */
+struct out_msg {
+	struct in6_addr dst;
+	uint64_t bce_id; /* the binding whose routes must succeed first; 0 for none */
+	struct mh_msg msg;
+	uint8_t n_req_hnp; /* the request's HNPs, echoed if the binding fails after all */
+	struct mh_prefix req_hnp[MH_MAX_PREFIXES];
+};
+
+/* A PBU with Handoff Indicator 4 waiting MaxDelayBeforeNewBCEAssign for the old MAG's
+ * de-registration (RFC 5213 §5.4.1.3). */
+struct parked_pbu {
+	LIST_ENTRY(parked_pbu) entry;
+	struct lma_engine *e;
+	struct in6_addr src;
+	struct mh_msg msg;
+	struct timer timer;
+};
+
+struct lma_engine {
+	const struct lma_conf *conf;
+	struct lma_io io;
+	struct bc bc;
+	struct pool pool;
+	bool have_pool;
+	struct timer_heap timers;
+	struct mh_params params;
+	struct lma_stats stats;
+	struct lma_now now;
+	struct out_msg *out;
+	size_t n_out, cap_out;
+	LIST_HEAD(, parked_pbu) parked;
+	LIST_HEAD(, lma_mag) released; /* MAGs whose tunnel goes once the routes are flushed */
+	uint16_t upn_seq;
+	unsigned be_tokens; /* Binding Error rate limit (reply.c) */
+	uint64_t be_refill_ns;
+};
+
+/* What processing one PBU learns as it goes. */
+struct pbu_ctx {
+	struct lma_engine *e;
+	const struct in6_addr *src;
+	const struct mh_msg *req;
+	char id[MH_MNID_MAX + 1];
+	const struct lma_conf_mn *conf_mn; /* NULL with "mn any" and no entry */
+	struct lma_mn *mn;                 /* the MN's entry, if it has one already */
+	struct bce *bce;                   /* the session this PBU is about, if it exists */
+	bool all_zero;                     /* every HNP in the request is ALL_ZERO */
+	bool replay_checked;               /* a parked PBU: checked when it arrived */
+	uint32_t lifetime_s;               /* granted */
+};
+
+/* engine.c: bindings and their kernel state */
+struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c);
+bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag);
+void engine_bce_activate(struct lma_engine *e, struct bce *b);
+void engine_bce_move(struct lma_engine *e, struct bce *b, const struct in6_addr *to);
+void engine_bce_deregister(struct lma_engine *e, struct bce *b);
+void engine_bce_delete(struct lma_engine *e, struct bce *b);
+void engine_bce_arm_lifetime(struct lma_engine *e, struct bce *b);
+bool engine_prefix_in_use(const struct mh_prefix *p, void *arg);
+
+/* pbu.c */
+void pbu_process(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
+void pbu_parked_fire(struct timer *t, uint64_t now_ns);
+void pbu_unpark_for(struct lma_engine *e, struct bce *released);
+void pbu_parked_free_all(struct lma_engine *e);
+
+/* reply.c */
+void reply_pba(struct pbu_ctx *c, uint8_t status);
+void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8_t status);
+void reply_send(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *m);
+void reply_reject_binding(struct lma_engine *e, uint64_t bce_id);
+void reply_flush(struct lma_engine *e);
+
+/* upn.c */
+void upn_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
+void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
+void upn_mn_free(struct lma_engine *e, struct lma_mn *mn);
+size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag,
+                           struct mh_opts *opts);
+
+#endif

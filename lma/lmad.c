@@ -1,0 +1,351 @@
+/* lmad.c: the LMA daemon's frontend: the raw Mobility Header socket (RFC 6275 §6.1; the kernel
+ * checks the checksum of IPPROTO_MH raw sockets, we check everything else), the glue from the
+ * engine's io to the kernel side (kr), configuration reload on SIGHUP (a whole new configuration
+ * or the old one), and an orderly exit that removes what was installed. */
+#include <errno.h>
+#include <ev.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/ctl.h"
+#include "common/hmap.h"
+#include "common/kr.h"
+#include "common/log.h"
+#include "lma/engine.h"
+#include "lma/lmad.h"
+#include "lma/lmad_int.h"
+
+#define RECV_BATCH 64
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: lmad [-dnv] [-f file]\n");
+	exit(2);
+}
+
+void lmad_parse_args(int argc, char **argv, struct lmad_options *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->conf_path = LMA_CONF_DEFAULT_PATH;
+	while ((ch = getopt(argc, argv, "df:hnv")) != -1) {
+		switch (ch) {
+		case 'd':
+			o->foreground = true;
+			break;
+		case 'f':
+			o->conf_path = optarg;
+			break;
+		case 'n':
+			o->check_only = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void lmad_now(struct lma_now *now)
+{
+	now->mono_ns = clock_ns(CLOCK_MONOTONIC);
+	now->real_ns = clock_ns(CLOCK_REALTIME);
+}
+
+/* --- engine io, backed by the kernel side --- */
+
+static void io_send(void *ctx, const struct in6_addr *dst, const uint8_t *buf, size_t len)
+{
+	struct lmad *d = ctx;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = *dst };
+
+	if (sendto(d->mh_fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		log_warnx_limited(&d->send_limit, "sending a Mobility Header message: %s",
+		                  strerror(errno));
+}
+
+static int io_tunnel_add(void *ctx, const struct in6_addr *peer, uint32_t *id)
+{
+	return kr_tunnel_add(((struct lmad *)ctx)->kr, peer, id);
+}
+
+static int io_tunnel_del(void *ctx, uint32_t id)
+{
+	return kr_tunnel_del(((struct lmad *)ctx)->kr, id);
+}
+
+static int io_route_add(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie)
+{
+	return kr_route_via_tunnel(((struct lmad *)ctx)->kr, &p->addr, p->len, tunnel, cookie);
+}
+
+static int io_route_del(void *ctx, const struct mh_prefix *p, uint64_t cookie)
+{
+	return kr_route_del(((struct lmad *)ctx)->kr, &p->addr, p->len, cookie);
+}
+
+static void io_flush(void *ctx)
+{
+	kr_flush(((struct lmad *)ctx)->kr);
+}
+
+static void kr_result(void *arg, uint64_t cookie, int err)
+{
+	struct lmad *d = arg;
+
+	if (cookie == 0) {
+		log_warnx_limited(&d->kr_limit, "kernel refused a route removal: %s",
+		                  strerror(err));
+		return;
+	}
+	log_warnx_limited(&d->kr_limit, "kernel refused the routes of binding %llu: %s",
+	                  (unsigned long long)cookie, strerror(err));
+	lma_engine_route_failed(d->engine, cookie, err);
+}
+
+static const struct lma_io lmad_io = {
+	.send = io_send,
+	.tunnel_add = io_tunnel_add,
+	.tunnel_del = io_tunnel_del,
+	.route_add = io_route_add,
+	.route_del = io_route_del,
+	.flush = io_flush,
+};
+
+/* --- the loop --- */
+
+static void rearm_timer(struct lmad *d)
+{
+	uint64_t next = lma_engine_next_deadline(d->engine), now = clock_ns(CLOCK_MONOTONIC);
+
+	ev_timer_stop(d->loop, &d->timer_w);
+	if (next == UINT64_MAX)
+		return;
+	ev_timer_set(&d->timer_w, next > now ? (double)(next - now) / 1e9 : 0.0, 0.0);
+	ev_timer_start(d->loop, &d->timer_w);
+}
+
+static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct lmad *d = w->data;
+	static uint8_t bufs[RECV_BATCH][MH_MAX_LEN + 8];
+	struct mmsghdr msgs[RECV_BATCH];
+	struct iovec iov[RECV_BATCH];
+	struct sockaddr_in6 from[RECV_BATCH];
+	struct lma_now now;
+	int n;
+
+	(void)loop;
+	(void)revents;
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < RECV_BATCH; i++) {
+		iov[i] = (struct iovec){ .iov_base = bufs[i], .iov_len = sizeof(bufs[i]) };
+		msgs[i].msg_hdr = (struct msghdr){ .msg_name = &from[i],
+			                           .msg_namelen = sizeof(from[i]),
+			                           .msg_iov = &iov[i],
+			                           .msg_iovlen = 1 };
+	}
+	n = recvmmsg(d->mh_fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	lmad_now(&now);
+	for (int i = 0; i < n; i++)
+		if (!(msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
+			lma_engine_input(d->engine, &from[i].sin6_addr, bufs[i], msgs[i].msg_len,
+			                 &now);
+	lma_engine_flush(d->engine);
+	rearm_timer(d);
+}
+
+static void timer_fired(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct lmad *d = w->data;
+	struct lma_now now;
+
+	(void)loop;
+	(void)revents;
+	lmad_now(&now);
+	lma_engine_run_timers(d->engine, &now);
+	lma_engine_flush(d->engine);
+	rearm_timer(d);
+}
+
+static void reload(struct lmad *d)
+{
+	char err[256];
+	struct lma_conf *c = lma_conf_load(d->conf_path, err, sizeof(err));
+
+	if (!c) {
+		log_warnx("reload failed, keeping the running configuration: %s", err);
+		return;
+	}
+	if (memcmp(&c->lma_addr, &d->conf->lma_addr, sizeof(c->lma_addr)) != 0 ||
+	    strcmp(c->uplink, d->conf->uplink) != 0 || c->driver != d->conf->driver ||
+	    c->table_base != d->conf->table_base || strcmp(c->ctl_path, d->conf->ctl_path) != 0) {
+		log_warnx("reload: lma-address, uplink-interface, tunnel-driver, table-base and "
+		          "control-socket take effect only at a restart; keeping the running "
+		          "configuration");
+		lma_conf_free(c);
+		return;
+	}
+	lma_engine_set_conf(d->engine, c);
+	lma_conf_free(d->conf);
+	d->conf = c;
+	log_info("configuration reloaded from %s", d->conf_path);
+}
+
+static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct lmad *d = w->data;
+
+	(void)revents;
+	if (w->signum == SIGHUP) {
+		reload(d);
+		return;
+	}
+	log_info("signal %d: exiting", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static int open_mh_socket(const struct in6_addr *local)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *local };
+	int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MH);
+	int big = 4 << 20;
+
+	if (fd < 0)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static void watch(struct lmad *d, int signum, ev_signal *w)
+{
+	ev_signal_init(w, signalled, signum);
+	w->data = d;
+	ev_signal_start(d->loop, w);
+}
+
+static int start(struct lmad *d)
+{
+	struct kr_config kc = { .driver = d->conf->driver,
+		                .local = d->conf->lma_addr,
+		                .table_base = d->conf->table_base,
+		                .rule_priority = d->conf->rule_priority };
+	struct lma_io io = lmad_io;
+	char err[256];
+
+	io.ctx = d;
+	snprintf(kc.uplink, sizeof(kc.uplink), "%s", d->conf->uplink);
+	d->kr = kr_open(&kc, err, sizeof(err));
+	if (!d->kr) {
+		log_warnx("kernel set-up failed: %s", err);
+		return -1;
+	}
+	kr_set_result_cb(d->kr, kr_result, d);
+	d->engine = lma_engine_new(d->conf, &io, 1024);
+	d->mh_fd = open_mh_socket(&d->conf->lma_addr);
+	if (!d->engine || d->mh_fd < 0) {
+		log_warn("Mobility Header socket on the LMA address");
+		return -1;
+	}
+	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, lmad_ctl_handle, d,
+	                         err, sizeof(err));
+	if (!d->ctl) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void stop(struct lmad *d)
+{
+	ctl_server_close(d->ctl);
+	lma_engine_free(d->engine); /* deletes every binding's routes and tunnels */
+	if (d->kr)
+		kr_close(d->kr); /* and whatever else was installed */
+	if (d->mh_fd >= 0)
+		close(d->mh_fd);
+	lma_conf_free(d->conf);
+}
+
+static void run_loop(struct lmad *d)
+{
+	ev_signal sig_term, sig_int, sig_hup;
+
+	ev_io_init(&d->mh_w, mh_readable, d->mh_fd, EV_READ);
+	d->mh_w.data = d;
+	ev_io_start(d->loop, &d->mh_w);
+	ev_timer_init(&d->timer_w, timer_fired, 0., 0.);
+	d->timer_w.data = d;
+	watch(d, SIGTERM, &sig_term);
+	watch(d, SIGINT, &sig_int);
+	watch(d, SIGHUP, &sig_hup);
+	signal(SIGPIPE, SIG_IGN);
+	log_info("lmad running: LMA %s, %s tunnels", d->conf_path,
+	         kr_driver_name(kr_driver_in_use(d->kr)));
+	ev_run(d->loop, 0);
+}
+
+static int check_config(const struct lmad_options *o, struct lma_conf *c)
+{
+	if (o->verbose)
+		lma_conf_print(stdout, c);
+	fprintf(stderr, "configuration OK\n");
+	lma_conf_free(c);
+	return 0;
+}
+
+int lmad_run(const struct lmad_options *o)
+{
+	struct lmad d = { .mh_fd = -1, .conf_path = o->conf_path };
+	char err[256];
+	int status;
+
+	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	log_init("lmad", o->foreground || o->check_only, o->verbose);
+	d.conf = lma_conf_load(o->conf_path, err, sizeof(err));
+	if (!d.conf) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (o->check_only)
+		return check_config(o, d.conf);
+	if (!o->foreground && daemon(0, 0) < 0)
+		fatal("daemon");
+	hash_seed_init();
+	d.loop = ev_default_loop(0);
+	status = start(&d) == 0 ? 0 : 1;
+	if (status == 0)
+		run_loop(&d);
+	stop(&d);
+	return status;
+}

@@ -1,0 +1,177 @@
+/* lmad_ctl.c: lmad's answers on the control socket (ctl_proto.h): the bindings, grouped by MN
+ * (streamed MN by MN, so a million bindings never sit in memory twice), and the counters. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lma/lmad_int.h"
+
+static const char *const state_names[] = {
+	[BCE_ACTIVE] = "active",
+	[BCE_DEREG_WAIT] = "deregistered",
+};
+
+static void fill_binding(const struct bce *b, uint64_t now_ns, struct ctl_binding *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = b->id;
+	snprintf(r->mn_id, sizeof(r->mn_id), "%s", b->mn->id);
+	r->llid_len = b->llid_len;
+	memcpy(r->llid, b->llid, b->llid_len);
+	r->att = b->att;
+	r->hi = b->hi;
+	r->state = (uint8_t)b->state;
+	snprintf(r->state_name, sizeof(r->state_name), "%s", state_names[b->state]);
+	r->muho = b->muho;
+	r->n_prefix = b->n_prefix;
+	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {
+		memcpy(r->prefix[i].addr, &b->prefix[i].p.addr, 16);
+		r->prefix[i].len = b->prefix[i].p.len;
+	}
+	memcpy(r->peer, &b->mag->addr, 16);
+	r->lifetime_s = b->lifetime_s;
+	r->remaining_s = b->timer.when_ns > now_ns
+	                         ? (uint32_t)((b->timer.when_ns - now_ns) / 1000000000ull)
+	                         : 0;
+	r->tunnel = b->mag->tunnel;
+}
+
+static void send_mn(struct ctl_conn *c, const struct lma_mn *mn, uint64_t now_ns)
+{
+	const struct bce *b;
+	struct ctl_binding r;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	{
+		fill_binding(b, now_ns, &r);
+		ctl_send(c, CTL_REC_BINDING, &r, sizeof(r));
+	}
+}
+
+struct bindings_walk {
+	struct lmad *d;
+	size_t bucket;
+};
+
+/* Sends the MNs of a few more buckets of the MN index. */
+static bool produce_bindings(struct ctl_conn *c, void *state)
+{
+	struct bindings_walk *w = state;
+	const struct bc *bc = lma_engine_cache(w->d->engine);
+	struct lma_now now;
+
+	lmad_now(&now);
+	for (unsigned k = 0; k < 64 && ctl_has_room(c); k++, w->bucket++) {
+		if (w->bucket > bc->by_mn.mask)
+			return false;
+		for (struct hnode *n = bc->by_mn.buckets[w->bucket]; n; n = n->next)
+			send_mn(c, HMAP_ENTRY(n, struct lma_mn, node), now.mono_ns);
+	}
+	return w->bucket <= bc->by_mn.mask;
+}
+
+static void show_bindings(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
+{
+	const struct lma_mn *mn;
+	struct bindings_walk *w;
+	struct lma_now now;
+
+	if (len == 0) {
+		w = calloc(1, sizeof(*w));
+		if (!w) {
+			ctl_send_error(c, CTL_E_INTERNAL, "out of memory");
+			return;
+		}
+		w->d = d;
+		ctl_stream(c, produce_bindings, w, free);
+		return;
+	}
+	if (len > CTL_ID_MAX || payload[len - 1] != '\0') {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "MN-ID must be a NUL-terminated string");
+		return;
+	}
+	mn = bc_mn_find(lma_engine_cache(d->engine), (const char *)payload, len - 1);
+	if (!mn) {
+		ctl_send_error(c, CTL_E_NOT_FOUND, "no binding for %s", (const char *)payload);
+		return;
+	}
+	lmad_now(&now);
+	send_mn(c, mn, now.mono_ns);
+	ctl_send_end(c);
+}
+
+static void send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value)
+{
+	struct ctl_stat s = { .value = value };
+
+	snprintf(s.group, sizeof(s.group), "%s", group);
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	ctl_send(c, CTL_REC_STAT, &s, sizeof(s));
+}
+
+static void stats_messages(struct ctl_conn *c, const struct lma_stats *st)
+{
+	static const uint8_t shown[] = { MH_TYPE_BU,  MH_TYPE_UPA, MH_TYPE_BA,
+		                         MH_TYPE_UPN, MH_TYPE_HB,  MH_TYPE_BR };
+	char name[12];
+
+	for (size_t i = 0; i < sizeof(shown); i++)
+		send_stat(c, "rx", mh_type_name(shown[i]), st->rx[shown[i]]);
+	for (int s = 0; s < 256; s++) {
+		if (!st->pba[s] && s != 0)
+			continue;
+		snprintf(name, sizeof(name), "%d", s);
+		send_stat(c, "pba", name, st->pba[s]);
+	}
+	for (int e = 1; e < MH_E_COUNT; e++)
+		if (e != MH_E_NOSPACE && e != MH_E_INVAL)
+			send_stat(c, "malformed", mh_err_name(e), st->malformed[e]);
+	for (int r = 0; r < LMA_DROP_COUNT; r++)
+		send_stat(c, "dropped", lma_drop_name((enum lma_drop)r), st->dropped[r]);
+}
+
+static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_stats *st)
+{
+	const struct bc *bc = lma_engine_cache(d->engine);
+	struct kr_stats kst;
+
+	send_stat(c, "bindings", "current", bc->n_bce);
+	send_stat(c, "bindings", "mobile_nodes", bc->n_mn);
+	send_stat(c, "bindings", "created", st->bce_created);
+	send_stat(c, "bindings", "deleted", st->bce_deleted);
+	send_stat(c, "bindings", "expired", st->bce_expired);
+	send_stat(c, "bindings", "handoffs", st->handoffs);
+	send_stat(c, "bindings", "memory_bytes", bc_memory(bc));
+	send_stat(c, "upn", "sent", st->upn_sent);
+	send_stat(c, "upn", "retransmitted", st->upn_retransmitted);
+	send_stat(c, "upn", "acked", st->upn_acked);
+	send_stat(c, "upn", "gave_up", st->upn_gave_up);
+	send_stat(c, "upn", "failed", st->upa_failed);
+	kr_get_stats(d->kr, &kst);
+	send_stat(c, "kernel", "requests", kst.requests);
+	send_stat(c, "kernel", "failures", kst.failures);
+	send_stat(c, "kernel", "batches", kst.batches);
+	send_stat(c, "kernel", "tunnels", kst.tunnels);
+	send_stat(c, "kernel", "route_failures", st->route_failures);
+	send_stat(c, "kernel", "tunnel_failures", st->tunnel_failures);
+}
+
+void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,
+                     void *arg)
+{
+	struct lmad *d = arg;
+	const struct lma_stats *st = lma_engine_stats(d->engine);
+
+	switch (type) {
+	case CTL_REQ_SHOW_BINDINGS:
+		show_bindings(d, c, payload, len);
+		break;
+	case CTL_REQ_SHOW_STATS:
+		stats_messages(c, st);
+		stats_bindings(d, c, st);
+		ctl_send_end(c);
+		break;
+	default:
+		ctl_send_error(c, CTL_E_UNKNOWN, "lmad does not answer request %u", type);
+	}
+}

@@ -1,0 +1,393 @@
+/* pbu.c: Proxy Binding Update processing at the LMA, in the order RFC 5213 §5.3.1 prescribes
+ * (the order MUST be kept): MN Identifier (160), MAG authorization (154), MN identification
+ * (153), MN authorization (152), timestamp or sequence number (156, 157 / 135, §5.5), HNP (158),
+ * Handoff Indicator (161), Access Technology Type (162); then the binding cache lookup of §5.4.1
+ * (155, 159) and one of: new session (§5.3.2), renewal (§5.3.3), handoff (§5.3.4),
+ * de-registration (§5.3.5). The Handoff Indicator 4 wait is MaxDelayBeforeNewBCEAssign (§5.4.1.3).
+ *
+ * Replay state is kept per mobility session (BCE), not per MN: a multihomed MN's sessions are
+ * registered by different MAGs whose clocks and sequence counters are independent. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lma/engine_int.h"
+
+static bool prefix_is_zero(const struct mh_prefix *p)
+{
+	static const struct in6_addr zero;
+
+	return memcmp(&p->addr, &zero, sizeof(zero)) == 0;
+}
+
+static int check_identity(struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	const struct lma_conf *conf = c->e->conf;
+	const struct lma_conf_mag *mag;
+
+	if (!(o->present & MH_HAVE_MNID))
+		return 160; /* MISSING_MN_IDENTIFIER_OPTION */
+	mag = lma_conf_find_mag(conf, c->src);
+	if (!mag)
+		return 154; /* MAG_NOT_AUTHORIZED_FOR_PROXY_REG */
+	if (o->mnid.subtype != MH_MNID_SUBTYPE_NAI || o->mnid.len == 0)
+		return 153; /* NOT_LMA_FOR_THIS_MOBILE_NODE: we identify MNs by NAI only */
+	memcpy(c->id, o->mnid.id, o->mnid.len);
+	c->id[o->mnid.len] = '\0';
+	c->conf_mn = lma_conf_find_mn(conf, c->id);
+	if (!c->conf_mn && !conf->any_mn)
+		return 152; /* PROXY_REG_NOT_ENABLED */
+	if (!lma_conf_mag_may_serve(mag, c->id))
+		return 154;
+	return 0;
+}
+
+/* The session this PBU is about: by its prefixes if it names any, else by the MN's interface.
+ * Returns the §5.4.1 verdict (155, 159), which the RFC's order applies after the option checks. */
+static int find_session(struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	struct bce *owner = NULL;
+
+	c->mn = bc_mn_find(&c->e->bc, c->id, strlen(c->id));
+	c->all_zero = true;
+	for (unsigned i = 0; i < o->n_hnp; i++) {
+		struct bce *b;
+
+		if (prefix_is_zero(&o->hnp[i]))
+			continue;
+		c->all_zero = false;
+		b = bc_bce_by_prefix(&c->e->bc, &o->hnp[i]);
+		if (b && b->mn != c->mn)
+			return 155; /* NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX */
+		if (b && owner && b != owner)
+			return 159; /* the prefixes belong to different sessions */
+		owner = b ? b : owner;
+	}
+	if (!owner && c->mn && (o->present & MH_HAVE_MNLLID))
+		owner = bc_bce_by_llid(&c->e->bc, c->mn, o->llid, o->llid_len);
+	c->bce = owner;
+	return 0;
+}
+
+static int check_timestamp(struct pbu_ctx *c)
+{
+	uint64_t ts = c->req->opts.timestamp;
+	uint64_t ts_ns = mh_timestamp_to_ns(ts), now = c->e->now.real_ns;
+	uint64_t window = (uint64_t)c->e->conf->timestamp_window_ms * NS_PER_MS;
+	uint64_t skew = ts_ns > now ? ts_ns - now : now - ts_ns;
+
+	if (skew > window)
+		return 156; /* TIMESTAMP_MISMATCH */
+	if (c->bce && c->bce->have_replay && ts <= c->bce->last_timestamp)
+		return 157; /* TIMESTAMP_LOWER_THAN_PREV_ACCEPTED */
+	return 0;
+}
+
+static int check_sequence(struct pbu_ctx *c)
+{
+	uint16_t diff;
+
+	if (!c->bce || !c->bce->have_replay)
+		return 0; /* no binding: any sequence number is accepted */
+	diff = (uint16_t)(c->req->u.bu.seq - c->bce->last_seq);
+	return diff == 0 || diff >= 0x8000 ? 135 : 0; /* modulo 2^16, RFC 6275 §9.5.1 */
+}
+
+static bool uses_timestamp(const struct pbu_ctx *c)
+{
+	return c->e->conf->use_timestamps && (c->req->opts.present & MH_HAVE_TIMESTAMP);
+}
+
+static int check_request(struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	int status = check_identity(c), session;
+
+	if (status)
+		return status;
+	session = find_session(c);
+	if (!c->replay_checked)
+		status = uses_timestamp(c) ? check_timestamp(c) : check_sequence(c);
+	if (status)
+		return status;
+	if (o->n_hnp == 0)
+		return 158; /* MISSING_HOME_NETWORK_PREFIX_OPTION */
+	if (!(o->present & MH_HAVE_HI))
+		return 161; /* MISSING_HANDOFF_INDICATOR_OPTION */
+	if (!(o->present & MH_HAVE_ATT))
+		return 162; /* MISSING_ACCESS_TECH_TYPE_OPTION */
+	if (session)
+		return session;
+	if (c->bce && !c->all_zero && !bc_bce_same_prefixes(c->bce, o->hnp, o->n_hnp))
+		return 159; /* BCE_PBU_PREFIX_SET_DO_NOT_MATCH */
+	return 0;
+}
+
+/* The lifetime granted: what the MAG asked for (4-second units), at most max-lifetime. */
+static uint32_t granted_lifetime(const struct lma_engine *e, const struct mh_msg *m)
+{
+	uint32_t s = m->u.bu.lifetime * 4u;
+
+	return s < e->conf->max_lifetime_s ? s : e->conf->max_lifetime_s;
+}
+
+static void remember_request(struct pbu_ctx *c, struct bce *b)
+{
+	const struct mh_opts *o = &c->req->opts;
+
+	b->have_replay = true;
+	b->last_seq = c->req->u.bu.seq;
+	if (uses_timestamp(c))
+		b->last_timestamp = o->timestamp;
+	b->hi = o->hi;
+	b->att = o->att;
+	b->muho = o->n_muho > 0;
+	if ((o->present & MH_HAVE_LLA) && !IN6_IS_ADDR_UNSPECIFIED(&o->lla)) {
+		b->lla = o->lla;
+		b->have_lla = true;
+	}
+	b->lifetime_s = c->lifetime_s;
+}
+
+/* --- prefixes for a new session (§5.3.2) --- */
+
+static bool static_prefix_ok(const struct pbu_ctx *c, const struct mh_prefix *p)
+{
+	if (!c->conf_mn)
+		return false;
+	for (unsigned i = 0; i < c->conf_mn->n_static; i++)
+		if (c->conf_mn->static_prefix[i].len == p->len &&
+		    memcmp(&c->conf_mn->static_prefix[i].addr, &p->addr, sizeof(p->addr)) == 0)
+			return true;
+	return false;
+}
+
+/* The prefixes the request names: each must be one of the MN's static prefixes. */
+static int assign_requested(struct pbu_ctx *c, struct bce *b)
+{
+	const struct mh_opts *o = &c->req->opts;
+
+	for (unsigned i = 0; i < o->n_hnp; i++)
+		if (!static_prefix_ok(c, &o->hnp[i]) || bc_bce_by_prefix(&c->e->bc, &o->hnp[i]))
+			return 155;
+	for (unsigned i = 0; i < o->n_hnp; i++)
+		if (!bc_bce_add_prefix(&c->e->bc, b, &o->hnp[i], false))
+			return 130;
+	return 0;
+}
+
+/* ALL_ZERO: one of the MN's static prefixes not in use, else one from the pool. */
+static int assign_new(struct pbu_ctx *c, struct bce *b)
+{
+	struct lma_engine *e = c->e;
+	struct mh_prefix p;
+
+	for (unsigned i = 0; c->conf_mn && i < c->conf_mn->n_static; i++) {
+		p.addr = c->conf_mn->static_prefix[i].addr;
+		p.len = c->conf_mn->static_prefix[i].len;
+		if (!bc_bce_by_prefix(&e->bc, &p))
+			return bc_bce_add_prefix(&e->bc, b, &p, false) ? 0 : 130;
+	}
+	if (!e->have_pool || !pool_alloc(&e->pool, &p, engine_prefix_in_use, e))
+		return 130; /* Insufficient resources */
+	return bc_bce_add_prefix(&e->bc, b, &p, true) ? 0 : 130;
+}
+
+static void new_session(struct pbu_ctx *c)
+{
+	struct lma_engine *e = c->e;
+	struct bce *b = engine_bce_create(e, c);
+	int status;
+
+	if (!b) {
+		e->stats.dropped[LMA_DROP_NO_MEMORY]++;
+		reply_pba(c, 130);
+		return;
+	}
+	status = c->all_zero ? assign_new(c, b) : assign_requested(c, b);
+	if (status == 0 && !engine_mag_tunnel(e, b->mag))
+		status = 130;
+	if (status) {
+		engine_bce_delete(e, b);
+		reply_pba(c, (uint8_t)status);
+		return;
+	}
+	c->bce = b;
+	remember_request(c, b);
+	engine_bce_activate(e, b);
+	engine_bce_arm_lifetime(e, b);
+	reply_pba(c, 0);
+	upn_group_changed(e, b->mn, b->muho ? b->mag : NULL);
+}
+
+static void renew(struct pbu_ctx *c)
+{
+	struct bce *b = c->bce;
+	bool was_waiting = b->state == BCE_DEREG_WAIT;
+
+	remember_request(c, b);
+	if (was_waiting)
+		engine_bce_activate(c->e, b);
+	engine_bce_arm_lifetime(c->e, b);
+	reply_pba(c, 0);
+	if (was_waiting)
+		upn_group_changed(c->e, b->mn, b->muho ? b->mag : NULL);
+}
+
+static void handoff(struct pbu_ctx *c)
+{
+	struct lma_engine *e = c->e;
+	struct bce *b = c->bce;
+	struct lma_mag *to = bc_mag_get(&e->bc, c->src);
+
+	if (!to || !engine_mag_tunnel(e, to)) {
+		if (to)
+			bc_mag_put(&e->bc, to);
+		reply_pba(c, 130);
+		return;
+	}
+	engine_bce_move(e, b, c->src);
+	remember_request(c, b);
+	engine_bce_activate(e, b); /* the routes are replaced: they now point at the new MAG */
+	engine_bce_arm_lifetime(e, b);
+	reply_pba(c, 0);
+	upn_group_changed(e, b->mn, b->muho ? b->mag : NULL);
+}
+
+static void deregister(struct pbu_ctx *c)
+{
+	struct lma_engine *e = c->e;
+	struct bce *b = c->bce;
+
+	if (!b) {
+		e->stats.dropped[LMA_DROP_DEREG_UNKNOWN]++;
+		return;
+	}
+	if (memcmp(&b->mag->addr, c->src, sizeof(*c->src)) != 0) {
+		e->stats.dropped[LMA_DROP_DEREG_OTHER_MAG]++;
+		return;
+	}
+	remember_request(c, b);
+	reply_pba(c, 0);
+	if (b->state == BCE_ACTIVE) {
+		engine_bce_deregister(e, b);
+		pbu_unpark_for(e, b);
+	}
+}
+
+/* --- Handoff Indicator 4: wait for the old MAG's de-registration --- */
+
+static bool should_park(const struct pbu_ctx *c)
+{
+	const struct bce *b;
+
+	if (c->req->opts.hi != MH_HI_UNKNOWN || c->bce || !c->mn || !c->all_zero)
+		return false;
+	LIST_FOREACH(b, &c->mn->bces, mn_entry)
+	if (b->state == BCE_ACTIVE && memcmp(&b->mag->addr, c->src, sizeof(*c->src)) != 0)
+		return true;
+	return false;
+}
+
+static void park(struct pbu_ctx *c)
+{
+	struct lma_engine *e = c->e;
+	struct parked_pbu *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		new_session(c);
+		return;
+	}
+	p->e = e;
+	p->src = *c->src;
+	p->msg = *c->req;
+	timer_init(&p->timer, pbu_parked_fire, p);
+	timer_arm(&e->timers, &p->timer,
+	          e->now.mono_ns + (uint64_t)e->conf->new_bce_delay_ms * NS_PER_MS);
+	LIST_INSERT_HEAD(&e->parked, p, entry);
+}
+
+static void parked_free(struct parked_pbu *p)
+{
+	timer_cancel(&p->e->timers, &p->timer);
+	LIST_REMOVE(p, entry);
+	free(p);
+}
+
+static void dispatch(struct pbu_ctx *c);
+
+/* The wait is over: the PBU is processed now, as a new session unless things changed. */
+void pbu_parked_fire(struct timer *t, uint64_t now_ns)
+{
+	struct parked_pbu *p = t->arg;
+	struct pbu_ctx c = { .e = p->e, .src = &p->src, .req = &p->msg, .replay_checked = true };
+	int status;
+
+	(void)now_ns;
+	LIST_REMOVE(p, entry); /* off the list first: processing must not find it parked */
+	status = check_request(&c);
+	if (status)
+		reply_pba(&c, (uint8_t)status);
+	else
+		dispatch(&c);
+	free(p);
+}
+
+/* A binding of the MN was de-registered: a parked PBU of that MN takes it over (a handoff). */
+void pbu_unpark_for(struct lma_engine *e, struct bce *released)
+{
+	struct parked_pbu *p;
+
+	LIST_FOREACH(p, &e->parked, entry)
+	{
+		struct pbu_ctx c = { .e = e, .src = &p->src, .req = &p->msg };
+
+		if (check_identity(&c) != 0 || strcmp(c.id, released->mn->id) != 0)
+			continue;
+		c.mn = released->mn;
+		c.bce = released;
+		c.all_zero = true;
+		c.lifetime_s = granted_lifetime(e, &p->msg);
+		handoff(&c);
+		parked_free(p);
+		return;
+	}
+}
+
+void pbu_parked_free_all(struct lma_engine *e)
+{
+	while (!LIST_EMPTY(&e->parked))
+		parked_free(LIST_FIRST(&e->parked));
+}
+
+static void dispatch(struct pbu_ctx *c)
+{
+	c->lifetime_s = granted_lifetime(c->e, c->req);
+	if (c->req->u.bu.lifetime == 0)
+		deregister(c);
+	else if (!c->bce && !c->replay_checked && should_park(c))
+		park(c);
+	else if (!c->bce)
+		new_session(c);
+	else if (memcmp(&c->bce->mag->addr, c->src, sizeof(*c->src)) == 0)
+		renew(c);
+	else
+		handoff(c);
+}
+
+void pbu_process(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m)
+{
+	struct pbu_ctx c = { .e = e, .src = src, .req = m };
+	int status;
+
+	if (!(m->u.bu.flags & MH_BU_P)) {
+		e->stats.dropped[LMA_DROP_NOT_PROXY]++;
+		return;
+	}
+	status = check_request(&c);
+	if (status)
+		reply_pba(&c, (uint8_t)status);
+	else
+		dispatch(&c);
+}

@@ -1,0 +1,188 @@
+/* reply.c: the LMA's replies. The Proxy Binding Acknowledgement as RFC 5213 §5.3.6 builds it
+ * (echoes of MN-ID, HI, ATT, MN-LL-ID, the HNPs granted or, on a reject, those asked for; the
+ * Timestamp rules of §5.5), with the MuHo options of draft-bernardos-mif-pmip-02 §5.2.2: one per
+ * prefix of the MN's other bindings, or one empty option. Replies wait in an outbox until the
+ * kernel changes they depend on are acknowledged (lma_engine_flush), so a PBA never announces a
+ * route the kernel refused. Binding Errors are rate-limited (RFC 6275 §9.3.3). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lma/engine_int.h"
+
+#define BE_PER_SECOND 10
+
+static void echo_options(const struct pbu_ctx *c, struct mh_opts *o)
+{
+	const struct mh_opts *req = &c->req->opts;
+
+	o->present = MH_HAVE_MNID | MH_HAVE_HI | MH_HAVE_ATT;
+	if (req->present & MH_HAVE_MNID)
+		o->mnid = req->mnid; /* else an empty MN-ID: subtype 0, no identifier */
+	o->hi = req->hi;
+	o->att = req->att;
+	if (req->present & MH_HAVE_MNLLID) {
+		o->present |= MH_HAVE_MNLLID;
+		o->llid_len = req->llid_len;
+		memcpy(o->llid, req->llid, req->llid_len);
+	}
+}
+
+static void echo_request_prefixes(const struct pbu_ctx *c, struct mh_opts *o)
+{
+	const struct mh_opts *req = &c->req->opts;
+
+	o->n_hnp = 0;
+	for (unsigned i = 0; i < req->n_hnp; i++)
+		o->hnp[o->n_hnp++] = req->hnp[i];
+	if (o->n_hnp == 0)
+		mh_opts_add_hnp(o, &in6addr_any, 0); /* ALL_ZERO when the request had none */
+}
+
+static void timestamp_option(const struct pbu_ctx *c, uint8_t status, struct mh_opts *o)
+{
+	if (!c->e->conf->use_timestamps || !(c->req->opts.present & MH_HAVE_TIMESTAMP))
+		return; /* a PBA carries a Timestamp only in answer to one (§5.5) */
+	o->present |= MH_HAVE_TIMESTAMP;
+	if (status == 156 || status == 157)
+		o->timestamp = mh_timestamp_from_ns(c->e->now.real_ns); /* the LMA's own time */
+	else
+		o->timestamp = c->req->opts.timestamp;
+}
+
+static void lla_option(const struct pbu_ctx *c, const struct bce *b, struct mh_opts *o)
+{
+	if (!(c->req->opts.present & MH_HAVE_LLA))
+		return;
+	o->present |= MH_HAVE_LLA;
+	o->lla = b && b->have_lla ? b->lla : c->req->opts.lla;
+}
+
+static void granted_options(const struct pbu_ctx *c, const struct bce *b, struct mh_opts *o)
+{
+	for (unsigned i = 0; i < b->n_prefix; i++)
+		mh_opts_add_hnp(o, &b->prefix[i].p.addr, b->prefix[i].p.len);
+	if (c->req->opts.n_muho > 0 && upn_prefixes_except(b->mn, b->mag, o) == 0)
+		mh_opts_add_muho(o, &in6addr_any, 0); /* MuHo-capable, but no other prefix yet */
+}
+
+static struct out_msg *outbox_add(struct lma_engine *e)
+{
+	if (e->n_out == e->cap_out) {
+		size_t cap = e->cap_out ? e->cap_out * 2 : 64;
+		struct out_msg *out = realloc(e->out, cap * sizeof(*out));
+
+		if (!out)
+			return NULL;
+		e->out = out;
+		e->cap_out = cap;
+	}
+	return &e->out[e->n_out++];
+}
+
+void reply_pba(struct pbu_ctx *c, uint8_t status)
+{
+	struct lma_engine *e = c->e;
+	struct out_msg *out = outbox_add(e);
+	struct mh_msg *m;
+	bool accepted = status < 128 && c->bce;
+
+	if (!out) {
+		e->stats.dropped[LMA_DROP_NO_MEMORY]++;
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->dst = *c->src;
+	m = &out->msg;
+	mh_msg_init(m, MH_TYPE_BA);
+	m->u.ba.status = status;
+	m->u.ba.flags = MH_BA_P;
+	m->u.ba.seq = status == 135 ? c->bce->last_seq : c->req->u.bu.seq;
+	m->u.ba.lifetime = accepted ? (uint16_t)(c->lifetime_s / 4) : 0;
+	echo_options(c, &m->opts);
+	echo_request_prefixes(c, &m->opts);
+	out->n_req_hnp = m->opts.n_hnp;
+	memcpy(out->req_hnp, m->opts.hnp, sizeof(out->req_hnp[0]) * m->opts.n_hnp);
+	if (accepted) {
+		m->opts.n_hnp = 0;
+		granted_options(c, c->bce, &m->opts);
+		out->bce_id = c->bce->id;
+	}
+	timestamp_option(c, status, &m->opts);
+	lla_option(c, accepted ? c->bce : NULL, &m->opts);
+}
+
+/* A binding whose routes the kernel refused: its pending acceptance becomes "insufficient
+ * resources", and the binding goes. */
+void reply_reject_binding(struct lma_engine *e, uint64_t bce_id)
+{
+	struct bce *b = bc_bce_by_id(&e->bc, bce_id);
+
+	for (size_t i = 0; i < e->n_out; i++) {
+		struct out_msg *out = &e->out[i];
+
+		if (out->bce_id != bce_id)
+			continue;
+		out->bce_id = 0;
+		out->msg.u.ba.status = 130;
+		out->msg.u.ba.lifetime = 0;
+		out->msg.opts.n_muho = 0;
+		out->msg.opts.n_hnp = out->n_req_hnp;
+		memcpy(out->msg.opts.hnp, out->req_hnp, sizeof(out->req_hnp[0]) * out->n_req_hnp);
+	}
+	if (b)
+		engine_bce_delete(e, b);
+}
+
+void reply_send(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *m)
+{
+	uint8_t buf[MH_MAX_LEN];
+	ssize_t n = mh_encode(m, &e->params, buf, sizeof(buf));
+
+	if (n < 0)
+		return; /* cannot happen with what the engine builds; nothing to send */
+	if (m->type == MH_TYPE_BA)
+		e->stats.pba[m->u.ba.status]++;
+	e->io.send(e->io.ctx, dst, buf, (size_t)n);
+}
+
+void reply_flush(struct lma_engine *e)
+{
+	/* sending can make no new reply, but a route failure reported during the kernel flush
+	 * already rewrote its entries */
+	for (size_t i = 0; i < e->n_out; i++)
+		reply_send(e, &e->out[i].dst, &e->out[i].msg);
+	e->n_out = 0;
+}
+
+/* A token bucket of BE_PER_SECOND tokens, refilled continuously. */
+static bool be_allowed(struct lma_engine *e)
+{
+	uint64_t now = e->now.mono_ns, refill;
+
+	if (now > e->be_refill_ns) {
+		refill = (now - e->be_refill_ns) * BE_PER_SECOND / NS_PER_S;
+		if (refill > 0) {
+			e->be_tokens = e->be_tokens + refill > BE_PER_SECOND
+			                       ? BE_PER_SECOND
+			                       : e->be_tokens + (unsigned)refill;
+			e->be_refill_ns = now;
+		}
+	}
+	if (e->be_tokens == 0)
+		return false;
+	e->be_tokens--;
+	return true;
+}
+
+void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8_t status)
+{
+	struct mh_msg m;
+
+	if (IN6_IS_ADDR_MULTICAST(dst) || IN6_IS_ADDR_UNSPECIFIED(dst))
+		return; /* only to a unicast source (§9.3.3) */
+	if (!be_allowed(e))
+		return;
+	mh_msg_init(&m, MH_TYPE_BE);
+	m.u.be.status = status;
+	reply_send(e, dst, &m);
+}

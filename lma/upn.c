@@ -1,0 +1,195 @@
+/* upn.c: Update Notifications from the LMA (RFC 7077 §4.1, reason UPDATE-SESSION-PARAMETERS).
+ * When an MN's group of bindings changes, every other MuHo-capable MAG serving that MN learns
+ * the MN's current prefix list, as draft-bernardos-mif-pmip-02 §5.2.3 asks ("the LMA should
+ * further notify all the previous MAGs"): one MuHo option per prefix of the MN's bindings at
+ * other MAGs, or one empty MuHo option when there are none. A notification is retransmitted
+ * with exponential back-off until its acknowledgement (§4.2, matched by MAG, MN and sequence)
+ * arrives, and given up after the configured tries; a newer change replaces it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lma/engine_int.h"
+
+#define UPN_REASON_UPDATE_SESSION_PARAMETERS 2
+
+struct upn_pending {
+	struct upn_pending *next;
+	struct lma_engine *e;
+	struct lma_mn *mn;
+	struct in6_addr mag;
+	uint16_t seq;
+	unsigned tries;
+	uint32_t backoff_ms;
+	struct timer timer;
+	struct mh_msg msg;
+};
+
+static struct upn_pending **pending_head(struct lma_mn *mn)
+{
+	return (struct upn_pending **)&mn->upn;
+}
+
+/* Adds the prefixes of mn's active bindings not at mag as MuHo options; returns how many. */
+size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag, struct mh_opts *opts)
+{
+	const struct bce *b;
+	size_t n = 0;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	{
+		if (b->state != BCE_ACTIVE || b->mag == mag)
+			continue;
+		for (unsigned i = 0; i < b->n_prefix; i++)
+			if (mh_opts_add_muho(opts, &b->prefix[i].p.addr, b->prefix[i].p.len) == 0)
+				n++;
+	}
+	return n;
+}
+
+static void pending_unlink(struct upn_pending *p)
+{
+	struct upn_pending **pp = pending_head(p->mn);
+
+	while (*pp && *pp != p)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = p->next;
+	timer_cancel(&p->e->timers, &p->timer);
+}
+
+/* Frees p; the MN entry goes too if nothing else holds it. */
+static void pending_free(struct upn_pending *p)
+{
+	struct lma_mn *mn = p->mn;
+	struct lma_engine *e = p->e;
+
+	pending_unlink(p);
+	free(p);
+	bc_mn_put(&e->bc, mn);
+}
+
+static void upn_transmit(struct upn_pending *p)
+{
+	struct lma_engine *e = p->e;
+
+	reply_send(e, &p->mag, &p->msg);
+	p->tries++;
+	timer_arm(&e->timers, &p->timer, e->now.mono_ns + (uint64_t)p->backoff_ms * NS_PER_MS);
+}
+
+static void upn_timer_fired(struct timer *t, uint64_t now_ns)
+{
+	struct upn_pending *p = t->arg;
+	struct lma_engine *e = p->e;
+
+	(void)now_ns;
+	if (p->tries >= e->conf->upn_max_tries) {
+		e->stats.upn_gave_up++;
+		pending_free(p);
+		return;
+	}
+	p->backoff_ms =
+	        p->backoff_ms * 2 > e->conf->upn_max_ms ? e->conf->upn_max_ms : p->backoff_ms * 2;
+	e->stats.upn_retransmitted++;
+	upn_transmit(p);
+}
+
+static struct upn_pending *pending_for(struct lma_mn *mn, const struct in6_addr *mag)
+{
+	for (struct upn_pending *p = *pending_head(mn); p; p = p->next)
+		if (memcmp(&p->mag, mag, sizeof(*mag)) == 0)
+			return p;
+	return NULL;
+}
+
+static void upn_build(struct lma_engine *e, struct upn_pending *p, const struct lma_mag *mag)
+{
+	struct mh_msg *m = &p->msg;
+
+	mh_msg_init(m, MH_TYPE_UPN);
+	m->u.upn.seq = p->seq = e->upn_seq++;
+	m->u.upn.reason = UPN_REASON_UPDATE_SESSION_PARAMETERS;
+	m->u.upn.flags = MH_UPN_A;
+	mh_opts_set_nai(&m->opts, p->mn->id);
+	if (upn_prefixes_except(p->mn, mag, &m->opts) == 0)
+		mh_opts_add_muho(&m->opts, &in6addr_any, 0);
+}
+
+static void upn_start(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *mag)
+{
+	struct upn_pending *p = pending_for(mn, &mag->addr);
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p) {
+			e->stats.dropped[LMA_DROP_NO_MEMORY]++;
+			return;
+		}
+		p->e = e;
+		p->mn = mn;
+		p->mag = mag->addr;
+		timer_init(&p->timer, upn_timer_fired, p);
+		p->next = *pending_head(mn);
+		*pending_head(mn) = p;
+	}
+	upn_build(e, p, mag); /* a newer change replaces what was pending */
+	p->tries = 0;
+	p->backoff_ms = e->conf->upn_initial_ms;
+	e->stats.upn_sent++;
+	upn_transmit(p);
+}
+
+static bool mag_seen(const struct lma_mn *mn, const struct bce *upto, const struct lma_mag *mag)
+{
+	for (const struct bce *b = LIST_FIRST(&mn->bces); b != upto; b = LIST_NEXT(b, mn_entry))
+		if (b->mag == mag && b->state == BCE_ACTIVE && b->muho)
+			return true;
+	return false;
+}
+
+void upn_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip)
+{
+	struct bce *b;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	{
+		if (b->state != BCE_ACTIVE || !b->muho || b->mag == skip)
+			continue;
+		if (!mag_seen(mn, b, b->mag)) /* once per MAG, whatever its number of bindings */
+			upn_start(e, mn, b->mag);
+	}
+}
+
+void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m)
+{
+	const struct mh_opts *o = &m->opts;
+	struct upn_pending *p = NULL;
+	struct lma_mn *mn = NULL;
+
+	if ((o->present & MH_HAVE_MNID) && o->mnid.subtype == MH_MNID_SUBTYPE_NAI)
+		mn = bc_mn_find(&e->bc, (const char *)o->mnid.id, o->mnid.len);
+	if (mn)
+		p = pending_for(mn, src);
+	if (!p || p->seq != m->u.upa.seq) {
+		e->stats.dropped[LMA_DROP_UPA_UNMATCHED]++;
+		return;
+	}
+	if (m->u.upa.status >= 128)
+		e->stats.upa_failed++;
+	else
+		e->stats.upn_acked++;
+	pending_free(p);
+}
+
+void upn_mn_free(struct lma_engine *e, struct lma_mn *mn)
+{
+	struct upn_pending *p = *pending_head(mn), *next;
+
+	for (; p; p = next) {
+		next = p->next;
+		timer_cancel(&e->timers, &p->timer);
+		free(p);
+	}
+	mn->upn = NULL;
+	bc_mn_put(&e->bc, mn);
+}

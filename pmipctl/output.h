@@ -1,0 +1,24 @@
+/* output.h: pmipctl prints every reply through one table of functions per format (after
+ * bgpctl's output.c / output_json.c): text for people, JSON (-j) that scripts can rely on. */
+#ifndef PMIPCTL_OUTPUT_H
+#define PMIPCTL_OUTPUT_H
+
+#include "common/ctl_proto.h"
+
+struct output {
+	void (*begin)(int action);
+	void (*binding)(const struct ctl_binding *b);
+	void (*stat)(const struct ctl_stat *s);
+	void (*end)(void);
+};
+
+extern const struct output output_text;
+extern const struct output output_json;
+
+/* Shared helpers. */
+const char *att_name(unsigned att);
+void format_llid(const struct ctl_binding *b, char *buf, size_t len);
+void format_prefix(const struct ctl_prefix *p, char *buf, size_t len);
+void format_addr(const uint8_t addr[16], char *buf, size_t len);
+
+#endif

@@ -1,0 +1,90 @@
+/* output_json.c: pmipctl -j: bindings as [{"mn_id": ..., "bindings": [...]}, ...], counters as
+ * {"group": {"name": value, ...}, ...}. Strings are escaped; the shape is stable. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pmipctl/output.h"
+
+static int action_kind;
+static bool open_item; /* an MN or a group is open */
+static bool any_inner; /* it has members already */
+static char current[CTL_ID_MAX];
+
+static void json_string(const char *s, size_t max)
+{
+	putchar('"');
+	for (size_t i = 0; i < max && s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void json_begin(int action)
+{
+	action_kind = action;
+	open_item = any_inner = false;
+	current[0] = '\0';
+	putchar(action == 0 ? '[' : '{');
+}
+
+/* Opens a new MN (or counter group) when the name changes. */
+static void enter(const char *name, size_t max, const char *opening)
+{
+	if (open_item && strncmp(current, name, sizeof(current)) == 0)
+		return;
+	if (open_item)
+		printf(action_kind == 0 ? "]}," : "},");
+	snprintf(current, sizeof(current), "%.*s", (int)max, name);
+	fputs(opening, stdout);
+	json_string(current, sizeof(current));
+	printf(action_kind == 0 ? ",\"bindings\":[" : ":{");
+	open_item = true;
+	any_inner = false;
+}
+
+static void json_binding(const struct ctl_binding *b)
+{
+	char mag[64], llid[100], pfx[64];
+
+	enter(b->mn_id, sizeof(b->mn_id), "{\"mn_id\":");
+	format_addr(b->peer, mag, sizeof(mag));
+	format_llid(b, llid, sizeof(llid));
+	printf("%s{\"id\":%llu,\"prefixes\":[", any_inner ? "," : "", (unsigned long long)b->id);
+	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {
+		format_prefix(&b->prefix[i], pfx, sizeof(pfx));
+		printf("%s\"%s\"", i ? "," : "", pfx);
+	}
+	printf("],\"peer\":\"%s\",\"att\":%u,\"att_name\":", mag, b->att);
+	json_string(att_name(b->att), 32);
+	printf(",\"hi\":%u,\"link_layer_id\":\"%s\",\"state\":", b->hi, llid);
+	json_string(b->state_name, sizeof(b->state_name));
+	printf(",\"lifetime\":%u,\"remaining\":%u,\"tunnel\":%u,\"muho\":%s}", b->lifetime_s,
+	       b->remaining_s, b->tunnel, b->muho ? "true" : "false");
+	any_inner = true;
+}
+
+static void json_stat(const struct ctl_stat *s)
+{
+	enter(s->group, sizeof(s->group), "");
+	printf("%s", any_inner ? "," : "");
+	json_string(s->name, sizeof(s->name));
+	printf(":%llu", (unsigned long long)s->value);
+	any_inner = true;
+}
+
+static void json_end(void)
+{
+	if (open_item)
+		printf(action_kind == 0 ? "]}" : "}");
+	printf(action_kind == 0 ? "]\n" : "}\n");
+}
+
+const struct output output_json = { json_begin, json_binding, json_stat, json_end };

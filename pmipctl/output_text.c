@@ -1,0 +1,89 @@
+/* output_text.c: pmipctl's output for people: bindings grouped by mobile node, counters by
+ * group. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pmipctl/output.h"
+
+static const char *const att_names[] = {
+	"reserved", "virtual", "PPP",   "IEEE 802.3", "IEEE 802.11", "IEEE 802.16e", "GERAN",
+	"UTRAN",    "E-UTRAN", "eHRPD", "HRPD",       "1xRTT",       "UMB",          "NB-IoT",
+};
+
+const char *att_name(unsigned att)
+{
+	return att < sizeof(att_names) / sizeof(att_names[0]) ? att_names[att] : "unknown";
+}
+
+void format_addr(const uint8_t addr[16], char *buf, size_t len)
+{
+	if (!inet_ntop(AF_INET6, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+void format_prefix(const struct ctl_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	format_addr(p->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, p->len);
+}
+
+void format_llid(const struct ctl_binding *b, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < b->llid_len && i < sizeof(b->llid) && off + 4 <= len; i++)
+		off += (size_t)snprintf(buf + off, len - off, i ? ":%02x" : "%02x", b->llid[i]);
+	if (b->llid_len == 0)
+		snprintf(buf, len, "-");
+}
+
+static char last_mn[CTL_ID_MAX];
+static char last_group[16];
+
+static void text_begin(int action)
+{
+	(void)action;
+	last_mn[0] = last_group[0] = '\0';
+}
+
+static void text_binding(const struct ctl_binding *b)
+{
+	char mag[INET6_ADDRSTRLEN], llid[100], pfx[64], att[32];
+
+	if (strncmp(last_mn, b->mn_id, sizeof(last_mn)) != 0) {
+		snprintf(last_mn, sizeof(last_mn), "%.*s", (int)sizeof(b->mn_id) - 1, b->mn_id);
+		printf("%s\n", last_mn);
+	}
+	format_addr(b->peer, mag, sizeof(mag));
+	format_llid(b, llid, sizeof(llid));
+	snprintf(att, sizeof(att), "%s (%u)", att_name(b->att), b->att);
+	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {
+		format_prefix(&b->prefix[i], pfx, sizeof(pfx));
+		if (i == 0)
+			printf("  binding %-4llu %-22s MAG %-18s %-17s %-17s %-12s %u/%us%s\n",
+			       (unsigned long long)b->id, pfx, mag, att, llid, b->state_name,
+			       b->remaining_s, b->lifetime_s, b->muho ? "  muho" : "");
+		else
+			printf("               %s\n", pfx);
+	}
+}
+
+static void text_stat(const struct ctl_stat *s)
+{
+	if (strncmp(last_group, s->group, sizeof(last_group)) != 0) {
+		snprintf(last_group, sizeof(last_group), "%.*s", (int)sizeof(s->group) - 1,
+		         s->group);
+		printf("%s\n", last_group);
+	}
+	printf("  %-28.*s %llu\n", (int)sizeof(s->name), s->name, (unsigned long long)s->value);
+}
+
+static void text_end(void)
+{
+}
+
+const struct output output_text = { text_begin, text_binding, text_stat, text_end };

@@ -1,0 +1,74 @@
+/* engine_harness.h: drives the LMA engine in unit tests: a configuration from text, a mock
+ * clock, and an io that records every message sent and keeps a model of the kernel's tunnels
+ * and routes (with failures on demand). */
+#ifndef TESTS_LMA_ENGINE_HARNESS_H
+#define TESTS_LMA_ENGINE_HARNESS_H
+
+#include "lma/engine.h"
+
+#define H_MAX_SENT    256
+#define H_MAX_ROUTES  64
+#define H_MAX_TUNNELS 16
+
+struct h_sent {
+	struct in6_addr dst;
+	struct mh_msg msg;
+};
+
+struct h_route {
+	struct mh_prefix p;
+	uint32_t tunnel;
+};
+
+struct harness {
+	struct lma_conf *conf;
+	struct lma_engine *e;
+	struct lma_now now;
+	struct h_sent sent[H_MAX_SENT];
+	size_t n_sent;
+	struct h_route routes[H_MAX_ROUTES];
+	size_t n_routes;
+	struct in6_addr tunnel_peer[H_MAX_TUNNELS + 1]; /* by id; :: when free */
+	unsigned tunnel_adds, tunnel_dels, route_adds, route_dels;
+	bool fail_tunnel;
+	bool fail_next_route;
+	uint64_t failed_cookie;
+	bool have_failed;
+};
+
+/* What a test's PBU carries; zero values mean the usual (see h_pbu). */
+struct pbu_spec {
+	const char *nai; /* default "mn1@example.org" */
+	uint8_t llid;    /* last octet of the MN's MAC 02:00:00:00:00:xx; 0: none */
+	uint8_t hi;      /* default 1 */
+	uint8_t att;     /* default 4 */
+	uint16_t seq;
+	uint16_t lifetime;    /* 4-s units; default 150 */
+	bool dereg;           /* lifetime 0 */
+	const char *hnp[4];   /* prefixes asked for; none: one ALL_ZERO */
+	bool muho;            /* add the empty MuHo option */
+	int64_t ts_offset_ms; /* timestamp = LMA clock + offset */
+	bool no_ts, no_mnid, no_hi, no_att, no_hnp, not_proxy;
+	uint8_t mnid_subtype; /* default NAI */
+};
+
+void h_init(struct harness *h, const char *conf_text);
+void h_free(struct harness *h);
+/* Sends a PBU from mag (an address in text) and flushes; returns how many messages it sent. */
+size_t h_pbu(struct harness *h, const char *mag, const struct pbu_spec *spec);
+void h_input(struct harness *h, const char *from, const struct mh_msg *m);
+void h_raw(struct harness *h, const char *from, const uint8_t *buf, size_t len);
+/* Advances the mock clock by ms, running timers and flushing. */
+void h_advance(struct harness *h, uint64_t ms);
+/* The n-th last message sent to dst (0: the last), or NULL. */
+const struct mh_msg *h_last_to(const struct harness *h, const char *dst, unsigned nth);
+size_t h_count_to(const struct harness *h, const char *dst, uint8_t type);
+/* The peer whose tunnel the route for prefix text ("2001:db8::/64") uses, as text; NULL: none. */
+const char *h_route_peer(struct harness *h, const char *prefix);
+unsigned h_tunnels(const struct harness *h);
+struct in6_addr h_addr(const char *text);
+struct mh_prefix h_prefix(const char *text);
+/* Text of a prefix option for messages. */
+const char *h_ptext(const struct mh_prefix *p);
+
+#endif

@@ -1,0 +1,678 @@
+/* test_engine.c: the LMA engine (lma/engine.c, pbu.c, reply.c, upn.c) through its inputs and
+ * outputs: every PBA status of RFC 5213 §5.3.1 in the RFC's order, new sessions, renewals,
+ * handoffs, de-registration and its delay, lifetime expiry, the Handoff Indicator 4 wait, the
+ * MuHo options of the PBA, Update Notifications with back-off, and the kernel state (tunnels,
+ * routes) each step leaves, with a mock clock. */
+#include <string.h>
+
+#include "tests/check_main.h"
+#include "tests/lma/engine_harness.h"
+
+#define MAG1 "2001:db8:ffff::1"
+#define MAG2 "2001:db8:ffff::2"
+#define MAG3 "2001:db8:ffff::3"
+#define EVIL "2001:db8:eeee::1"
+#define P1   "2001:db8:100::/64"
+#define P2   "2001:db8:100:1::/64"
+#define P3   "2001:db8:100:2::/64"
+
+static const char conf_text[] =
+        "lma-address 2001:db8:ffff::100\n"
+        "uplink-interface eth0\n"
+        "prefix-pool 2001:db8:100::/48 length 64\n"
+        "bce-delete-delay 10s\n"
+        "new-bce-delay 1500ms\n"
+        "max-lifetime 3600s\n"
+        "upn-retransmit initial 1s max 4s tries 4\n"
+        "mn mn1@example.org\n"
+        "mn mn2@example.org\n"
+        "mn fixed@example.org { prefix 2001:db8:5:1::/64 prefix 2001:db8:5:2::/64 }\n"
+        "mag 2001:db8:ffff::1\n"
+        "mag 2001:db8:ffff::2\n"
+        "mag 2001:db8:ffff::3 { mn mn2@example.org }\n";
+
+static struct harness h;
+
+static void setup(void)
+{
+	h_init(&h, conf_text);
+}
+
+static void teardown(void)
+{
+	h_free(&h);
+}
+
+static const struct mh_msg *pba_to(const char *mag)
+{
+	const struct mh_msg *m = h_last_to(&h, mag, 0);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->type, MH_TYPE_BA);
+	ck_assert(m->u.ba.flags & MH_BA_P);
+	return m;
+}
+
+static uint8_t status_of(const char *mag, const struct pbu_spec *s)
+{
+	ck_assert_uint_eq(h_pbu(&h, mag, s), 1);
+	return pba_to(mag)->u.ba.status;
+}
+
+/* --- acceptance --- */
+
+START_TEST(new_attachment_gets_a_prefix_a_tunnel_and_a_route)
+{
+	const struct mh_msg *m;
+
+	ck_assert_uint_eq(h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .seq = 7 }), 1);
+	m = pba_to(MAG1);
+	ck_assert_uint_eq(m->u.ba.status, 0);
+	ck_assert_uint_eq(m->u.ba.seq, 7);
+	ck_assert_uint_eq(m->u.ba.lifetime, 150);
+	ck_assert_uint_eq(m->opts.n_hnp, 1);
+	ck_assert_str_eq(h_ptext(&m->opts.hnp[0]), P1);
+	ck_assert_uint_eq(m->opts.mnid.len, 15);
+	ck_assert(m->opts.present & MH_HAVE_MNLLID);
+	ck_assert_uint_eq(m->opts.llid[5], 1);
+	ck_assert_uint_eq(m->opts.hi, 1);
+	ck_assert_uint_eq(m->opts.att, 4);
+	ck_assert(m->opts.present & MH_HAVE_TIMESTAMP);
+	ck_assert_uint_eq(m->opts.n_muho, 0); /* not asked for */
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_uint_eq(h_tunnels(&h), 1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
+START_TEST(one_tunnel_per_mag_shared_by_its_bindings)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 9 });
+	ck_assert_uint_eq(h_tunnels(&h), 1);
+	ck_assert_uint_eq(h.tunnel_adds, 1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG1);
+}
+END_TEST
+
+START_TEST(lifetime_is_capped)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .lifetime = 60000 });
+	ck_assert_uint_eq(pba_to(MAG1)->u.ba.lifetime, 900); /* 3600 s / 4 */
+}
+END_TEST
+
+START_TEST(static_prefixes_first_then_the_pool)
+{
+	struct pbu_spec s = { .nai = "fixed@example.org", .llid = 1 };
+
+	h_pbu(&h, MAG1, &s);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), "2001:db8:5:1::/64");
+	s.llid = 2;
+	h_pbu(&h, MAG2, &s);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), "2001:db8:5:2::/64");
+	s.llid = 3;
+	h_pbu(&h, MAG1, &s);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), P1);
+}
+END_TEST
+
+START_TEST(a_named_static_prefix_is_granted)
+{
+	const char *fixed = "2001:db8:5:2::/64";
+
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = "fixed@example.org", .hnp = { fixed } }),
+	        0);
+	ck_assert_str_eq(h_route_peer(&h, fixed), MAG1);
+}
+END_TEST
+
+/* --- multihoming: MuHo options and Update Notifications --- */
+
+static void attach_both(void)
+{
+	ck_assert_uint_eq(h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true }), 1);
+	ck_assert_uint_eq(h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .muho = true, .att = 7 }),
+	                  2); /* the PBA to MAG2, and a UPN to MAG1 */
+}
+
+START_TEST(first_interface_gets_an_empty_muho_option)
+{
+	const struct mh_msg *m;
+
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
+	m = pba_to(MAG1);
+	ck_assert_uint_eq(m->opts.n_muho, 1);
+	ck_assert_uint_eq(m->opts.muho[0].len, 0);
+	ck_assert(IN6_IS_ADDR_UNSPECIFIED(&m->opts.muho[0].addr));
+}
+END_TEST
+
+START_TEST(second_interface_learns_the_first_prefix)
+{
+	const struct mh_msg *m;
+
+	attach_both();
+	m = pba_to(MAG2);
+	ck_assert_uint_eq(m->u.ba.status, 0);
+	ck_assert_str_eq(h_ptext(&m->opts.hnp[0]), P2);
+	ck_assert_uint_eq(m->opts.n_muho, 1);
+	ck_assert_str_eq(h_ptext(&m->opts.muho[0]), P1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG2);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_mn, 1);
+}
+END_TEST
+
+START_TEST(first_mag_is_notified_of_the_second_prefix)
+{
+	const struct mh_msg *upn;
+
+	attach_both();
+	upn = h_last_to(&h, MAG1, 0);
+	ck_assert_uint_eq(upn->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(upn->u.upn.reason, 2);
+	ck_assert(upn->u.upn.flags & MH_UPN_A);
+	ck_assert_uint_eq(upn->opts.mnid.len, 15);
+	ck_assert_uint_eq(upn->opts.n_muho, 1);
+	ck_assert_str_eq(h_ptext(&upn->opts.muho[0]), P2);
+}
+END_TEST
+
+START_TEST(notification_is_acknowledged)
+{
+	const struct mh_msg *upn;
+	struct mh_msg upa;
+
+	attach_both();
+	upn = h_last_to(&h, MAG1, 0);
+	mh_msg_init(&upa, MH_TYPE_UPA);
+	upa.u.upa.seq = upn->u.upn.seq;
+	mh_opts_set_nai(&upa.opts, "mn1@example.org");
+	h_input(&h, MAG1, &upa);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->upn_acked, 1);
+	h_advance(&h, 60000);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 1); /* no retransmission */
+}
+END_TEST
+
+START_TEST(notification_is_retransmitted_with_backoff)
+{
+	uint16_t seq;
+
+	attach_both();
+	seq = h_last_to(&h, MAG1, 0)->u.upn.seq;
+	h_advance(&h, 999);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 1);
+	h_advance(&h, 1); /* 1 s */
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 2);
+	h_advance(&h, 1999); /* then 2 s */
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 2);
+	h_advance(&h, 1);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 3);
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.seq, seq);
+	h_advance(&h, 4000); /* capped at 4 s: 4th and last try */
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 4);
+	h_advance(&h, 60000);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 4);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->upn_gave_up, 1);
+}
+END_TEST
+
+START_TEST(wrong_acknowledgement_is_counted_and_ignored)
+{
+	struct mh_msg upa;
+
+	attach_both();
+	mh_msg_init(&upa, MH_TYPE_UPA);
+	upa.u.upa.seq = (uint16_t)(h_last_to(&h, MAG1, 0)->u.upn.seq + 1);
+	mh_opts_set_nai(&upa.opts, "mn1@example.org");
+	h_input(&h, MAG1, &upa);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->dropped[LMA_DROP_UPA_UNMATCHED], 1);
+	h_advance(&h, 1000);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 2);
+}
+END_TEST
+
+START_TEST(mags_without_muho_are_not_notified)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .muho = true }), 1);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.muho[0]), P1);
+}
+END_TEST
+
+/* --- the status codes, in the RFC's order --- */
+
+START_TEST(missing_mn_identifier_is_160_with_an_empty_one)
+{
+	const struct mh_msg *m;
+
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .no_mnid = true, .no_hi = true }),
+	                  160); /* 160 is checked before 161 */
+	m = pba_to(MAG1);
+	ck_assert(m->opts.present & MH_HAVE_MNID);
+	ck_assert_uint_eq(m->opts.mnid.len, 0);
+	ck_assert_uint_eq(m->opts.n_hnp, 1); /* the request's ALL_ZERO HNP echoed */
+	ck_assert_uint_eq(m->u.ba.lifetime, 0);
+}
+END_TEST
+
+START_TEST(unknown_mag_is_154_and_creates_nothing)
+{
+	ck_assert_uint_eq(status_of(EVIL, &(struct pbu_spec){ .llid = 1, .no_hnp = true }), 154);
+	ck_assert_uint_eq(h_tunnels(&h), 0);
+	ck_assert_uint_eq(h.n_routes, 0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+}
+END_TEST
+
+START_TEST(mag_not_allowed_for_this_mn_is_154)
+{
+	ck_assert_uint_eq(status_of(MAG3, &(struct pbu_spec){ .llid = 1 }), 154);
+	ck_assert_uint_eq(status_of(MAG3, &(struct pbu_spec){ .nai = "mn2@example.org" }), 0);
+}
+END_TEST
+
+START_TEST(non_nai_identifier_is_153)
+{
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .mnid_subtype = 5 }), 153);
+}
+END_TEST
+
+START_TEST(unauthorized_mn_is_152)
+{
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = "intruder@example.org" }),
+	                  152);
+}
+END_TEST
+
+START_TEST(timestamp_outside_the_window_is_156_with_our_time)
+{
+	const struct mh_msg *m;
+	uint64_t ours = mh_timestamp_from_ns(h.now.real_ns);
+
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .ts_offset_ms = 301 }), 156);
+	m = pba_to(MAG1);
+	ck_assert(m->opts.present & MH_HAVE_TIMESTAMP);
+	ck_assert_uint_eq(m->opts.timestamp >> 16, ours >> 16);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .ts_offset_ms = -301 }), 156);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .ts_offset_ms = 299 }), 0);
+}
+END_TEST
+
+START_TEST(older_timestamp_for_the_session_is_157)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .ts_offset_ms = 100 });
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .ts_offset_ms = -100 }),
+	                  157);
+	/* another interface of the same MN is another session: its timestamps are its own */
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 2, .ts_offset_ms = -100 }),
+	                  0);
+}
+END_TEST
+
+START_TEST(missing_options_are_158_161_162_in_that_order)
+{
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .no_hnp = true, .no_hi = true }),
+	                  158);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .no_hi = true, .no_att = true }),
+	                  161);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .no_att = true }), 162);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+}
+END_TEST
+
+START_TEST(another_mns_prefix_is_155)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(
+	        status_of(MAG2, &(struct pbu_spec){ .nai = "mn2@example.org", .hnp = { P1 } }),
+	        155);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+}
+END_TEST
+
+START_TEST(a_prefix_not_ours_to_give_is_155)
+{
+	const struct mh_msg *m;
+
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .hnp = { "2001:db8:99::/64" } }),
+	                  155);
+	m = pba_to(MAG1);
+	ck_assert_str_eq(h_ptext(&m->opts.hnp[0]), "2001:db8:99::/64"); /* echoed */
+}
+END_TEST
+
+START_TEST(prefix_set_mismatch_is_159)
+{
+	struct pbu_spec s = { .nai = "fixed@example.org", .hnp = { "2001:db8:5:1::/64" } };
+
+	ck_assert_uint_eq(status_of(MAG1, &s), 0);
+	s.hnp[1] = "2001:db8:5:2::/64"; /* the binding holds one of them */
+	ck_assert_uint_eq(status_of(MAG1, &s), 159);
+}
+END_TEST
+
+START_TEST(exhausted_pool_is_130)
+{
+	static const char small[] = "lma-address 2001:db8:ffff::100\n"
+	                            "uplink-interface eth0\n"
+	                            "prefix-pool 2001:db8:100::/63 length 64\n"
+	                            "mn any\n"
+	                            "mag 2001:db8:ffff::1\n";
+
+	h_free(&h);
+	h_init(&h, small);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1 }), 0);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 2 }), 0);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 3 }), 130);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+}
+END_TEST
+
+START_TEST(not_proxy_is_dropped)
+{
+	ck_assert_uint_eq(h_pbu(&h, MAG1, &(struct pbu_spec){ .not_proxy = true }), 0);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->dropped[LMA_DROP_NOT_PROXY], 1);
+}
+END_TEST
+
+START_TEST(sequence_numbers_modulo_2_16)
+{
+	static const char seqconf[] = "lma-address 2001:db8:ffff::100\n"
+	                              "uplink-interface eth0\n"
+	                              "replay-protection sequence\n"
+	                              "prefix-pool 2001:db8:100::/48 length 64\n"
+	                              "mn any\n"
+	                              "mag 2001:db8:ffff::1\n";
+	const struct mh_msg *m;
+
+	h_free(&h);
+	h_init(&h, seqconf);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 65535 }), 0);
+	ck_assert(!(pba_to(MAG1)->opts.present & MH_HAVE_TIMESTAMP)); /* not in sequence mode */
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 0 }), 0);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 0 }), 135);
+	m = pba_to(MAG1);
+	ck_assert_uint_eq(m->u.ba.seq, 0); /* the last accepted */
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 40000 }), 135);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 32767 }), 0);
+}
+END_TEST
+
+/* --- renewal, handoff, de-registration, expiry --- */
+
+START_TEST(renewal_keeps_the_prefix_and_rearms_the_lifetime)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .lifetime = 10 }); /* 40 s */
+	h_advance(&h, 30000);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .lifetime = 10 }),
+	                  0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), P1);
+	h_advance(&h, 30000); /* 60 s after the first: alive thanks to the renewal */
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_uint_eq(h.tunnel_adds, 1);
+	h_advance(&h, 10001);
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_uint_eq(lma_engine_stats(h.e)->bce_expired, 1);
+}
+END_TEST
+
+START_TEST(handoff_between_mags_moves_the_route)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 1, .hi = 3 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1); /* the prefix stays */
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	ck_assert_uint_eq(h_tunnels(&h), 1); /* MAG1's went with its last binding */
+	ck_assert_uint_eq(lma_engine_stats(h.e)->handoffs, 1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
+START_TEST(handoff_naming_the_prefix)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){});
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .hnp = { P1 }, .hi = 3 }), 0);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+}
+END_TEST
+
+START_TEST(deregistration_keeps_the_binding_for_the_delay)
+{
+	const struct mh_msg *m;
+
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .dereg = true }), 0);
+	m = pba_to(MAG1);
+	ck_assert_uint_eq(m->u.ba.lifetime, 0);
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	h_advance(&h, 9999);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	h_advance(&h, 1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+	ck_assert_uint_eq(h_tunnels(&h), 0);
+	/* the prefix went back to the pool: oldest released first, after the unused ones */
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2 });
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), P2);
+}
+END_TEST
+
+START_TEST(reregistration_within_the_delay_restores_the_binding)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .dereg = true });
+	h_advance(&h, 5000);
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 1, .hi = 3 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	h_advance(&h, 20000);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+}
+END_TEST
+
+START_TEST(deregistration_from_another_mag_is_ignored)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 1, .dereg = true }), 0);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->dropped[LMA_DROP_DEREG_OTHER_MAG], 1);
+}
+END_TEST
+
+START_TEST(deregistration_of_nothing_is_ignored)
+{
+	ck_assert_uint_eq(h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .dereg = true }), 0);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->dropped[LMA_DROP_DEREG_UNKNOWN], 1);
+}
+END_TEST
+
+START_TEST(losing_an_interface_notifies_the_other_mag)
+{
+	const struct mh_msg *upn;
+
+	attach_both();
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .dereg = true });
+	upn = h_last_to(&h, MAG2, 0);
+	ck_assert_uint_eq(upn->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(upn->opts.n_muho, 1);
+	ck_assert_uint_eq(upn->opts.muho[0].len, 0); /* no other prefix any more */
+}
+END_TEST
+
+START_TEST(expiry_notifies_the_other_mag_and_cleans_up)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .lifetime = 5 });
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .muho = true, .lifetime = 100 });
+	h_advance(&h, 20000);
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG2);
+	ck_assert_uint_eq(h_last_to(&h, MAG2, 0)->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(h_tunnels(&h), 1);
+}
+END_TEST
+
+/* --- Handoff Indicator 4 --- */
+
+START_TEST(unknown_handoff_waits_then_takes_a_new_prefix)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(h_pbu(&h, MAG2, &(struct pbu_spec){ .hi = 4 }), 0); /* parked */
+	h_advance(&h, 1499);
+	ck_assert_uint_eq(h_count_to(&h, MAG2, MH_TYPE_BA), 0);
+	h_advance(&h, 1);
+	ck_assert_uint_eq(pba_to(MAG2)->u.ba.status, 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P2);
+}
+END_TEST
+
+START_TEST(unknown_handoff_takes_over_a_deregistered_binding)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .hi = 4 });
+	h_advance(&h, 500);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .dereg = true });
+	ck_assert_uint_eq(pba_to(MAG2)->u.ba.status, 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	h_advance(&h, 5000); /* the parked PBU does not fire again */
+	ck_assert_uint_eq(h_count_to(&h, MAG2, MH_TYPE_BA), 1);
+}
+END_TEST
+
+/* --- kernel failures and malformed input --- */
+
+START_TEST(refused_route_turns_the_acceptance_into_130)
+{
+	const struct mh_msg *m;
+
+	h.fail_next_route = true;
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1 }), 130);
+	m = pba_to(MAG1);
+	ck_assert_uint_eq(m->opts.n_hnp, 1);
+	ck_assert_uint_eq(m->opts.hnp[0].len, 0); /* the request's ALL_ZERO, not the prefix */
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+	ck_assert_uint_eq(h_tunnels(&h), 0);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->route_failures, 1);
+}
+END_TEST
+
+START_TEST(refused_tunnel_is_130)
+{
+	h.fail_tunnel = true;
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1 }), 130);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+	h.fail_tunnel = false;
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), P2); /* P1 rests in the pool */
+}
+END_TEST
+
+START_TEST(malformed_input_is_counted_and_changes_nothing)
+{
+	const uint8_t short_msg[] = { 59, 0, 5 };
+	const uint8_t bad_opt[] = { 59, 1, 5, 0, 0, 0, 0, 1, 0x02, 0, 0, 1, 22, 40, 0, 0 };
+
+	h_raw(&h, MAG1, short_msg, sizeof(short_msg));
+	h_raw(&h, MAG1, bad_opt, sizeof(bad_opt));
+	ck_assert_uint_eq(lma_engine_stats(h.e)->malformed[MH_E_SHORT], 1);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->malformed[MH_E_OPT_OVERRUN], 1);
+	ck_assert_uint_eq(h.n_sent, 0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+}
+END_TEST
+
+START_TEST(unknown_type_gets_a_rate_limited_binding_error)
+{
+	const uint8_t unknown[] = { 59, 1, 42, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	const struct mh_msg *m;
+
+	for (int i = 0; i < 100; i++)
+		h_raw(&h, EVIL, unknown, sizeof(unknown));
+	ck_assert_uint_eq(h_count_to(&h, EVIL, MH_TYPE_BE), 10);
+	m = h_last_to(&h, EVIL, 0);
+	ck_assert_uint_eq(m->u.be.status, 2);
+	h_advance(&h, 1000);
+	for (int i = 0; i < 100; i++)
+		h_raw(&h, EVIL, unknown, sizeof(unknown));
+	ck_assert_uint_eq(h_count_to(&h, EVIL, MH_TYPE_BE), 20);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->malformed[MH_E_TYPE], 200);
+}
+END_TEST
+
+START_TEST(unexpected_message_types_are_dropped)
+{
+	struct mh_msg m;
+
+	mh_msg_init(&m, MH_TYPE_BA);
+	h_input(&h, MAG1, &m);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->dropped[LMA_DROP_UNEXPECTED], 1);
+	ck_assert_uint_eq(h.n_sent, 0);
+}
+END_TEST
+
+static Suite *engine_suite(void)
+{
+	Suite *s = suite_create("lma_engine");
+	TCase *accept = tcase_create("accept");
+	TCase *muho = tcase_create("muho");
+	TCase *status = tcase_create("status");
+	TCase *life = tcase_create("lifecycle");
+	TCase *fail = tcase_create("failures");
+	TCase *all[] = { accept, muho, status, life, fail };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		tcase_add_checked_fixture(all[i], setup, teardown);
+		suite_add_tcase(s, all[i]);
+	}
+	tcase_add_test(accept, new_attachment_gets_a_prefix_a_tunnel_and_a_route);
+	tcase_add_test(accept, one_tunnel_per_mag_shared_by_its_bindings);
+	tcase_add_test(accept, lifetime_is_capped);
+	tcase_add_test(accept, static_prefixes_first_then_the_pool);
+	tcase_add_test(accept, a_named_static_prefix_is_granted);
+	tcase_add_test(muho, first_interface_gets_an_empty_muho_option);
+	tcase_add_test(muho, second_interface_learns_the_first_prefix);
+	tcase_add_test(muho, first_mag_is_notified_of_the_second_prefix);
+	tcase_add_test(muho, notification_is_acknowledged);
+	tcase_add_test(muho, notification_is_retransmitted_with_backoff);
+	tcase_add_test(muho, wrong_acknowledgement_is_counted_and_ignored);
+	tcase_add_test(muho, mags_without_muho_are_not_notified);
+	tcase_add_test(status, missing_mn_identifier_is_160_with_an_empty_one);
+	tcase_add_test(status, unknown_mag_is_154_and_creates_nothing);
+	tcase_add_test(status, mag_not_allowed_for_this_mn_is_154);
+	tcase_add_test(status, non_nai_identifier_is_153);
+	tcase_add_test(status, unauthorized_mn_is_152);
+	tcase_add_test(status, timestamp_outside_the_window_is_156_with_our_time);
+	tcase_add_test(status, older_timestamp_for_the_session_is_157);
+	tcase_add_test(status, missing_options_are_158_161_162_in_that_order);
+	tcase_add_test(status, another_mns_prefix_is_155);
+	tcase_add_test(status, a_prefix_not_ours_to_give_is_155);
+	tcase_add_test(status, prefix_set_mismatch_is_159);
+	tcase_add_test(status, exhausted_pool_is_130);
+	tcase_add_test(status, not_proxy_is_dropped);
+	tcase_add_test(status, sequence_numbers_modulo_2_16);
+	tcase_add_test(life, renewal_keeps_the_prefix_and_rearms_the_lifetime);
+	tcase_add_test(life, handoff_between_mags_moves_the_route);
+	tcase_add_test(life, handoff_naming_the_prefix);
+	tcase_add_test(life, deregistration_keeps_the_binding_for_the_delay);
+	tcase_add_test(life, reregistration_within_the_delay_restores_the_binding);
+	tcase_add_test(life, deregistration_from_another_mag_is_ignored);
+	tcase_add_test(life, deregistration_of_nothing_is_ignored);
+	tcase_add_test(life, losing_an_interface_notifies_the_other_mag);
+	tcase_add_test(life, expiry_notifies_the_other_mag_and_cleans_up);
+	tcase_add_test(life, unknown_handoff_waits_then_takes_a_new_prefix);
+	tcase_add_test(life, unknown_handoff_takes_over_a_deregistered_binding);
+	tcase_add_test(fail, refused_route_turns_the_acceptance_into_130);
+	tcase_add_test(fail, refused_tunnel_is_130);
+	tcase_add_test(fail, malformed_input_is_counted_and_changes_nothing);
+	tcase_add_test(fail, unknown_type_gets_a_rate_limited_binding_error);
+	tcase_add_test(fail, unexpected_message_types_are_dropped);
+	return s;
+}
+
+CHECK_MAIN(engine_suite)
