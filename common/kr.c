@@ -28,8 +28,9 @@ static int kr_config_check(const struct kr_config *cfg, char *err, size_t errlen
 	         (base < 256 && base + KR_MAX_TUNNELS >= 252))
 		snprintf(err, errlen, "table base %u: tables %u..%u must avoid 0 and 252-255", base,
 		         base, base + KR_MAX_TUNNELS);
-	else if (cfg->rule_priority == 0 || cfg->rule_priority > 32764)
-		snprintf(err, errlen, "rule priority %u out of 1..32764", cfg->rule_priority);
+	else if (cfg->rule_priority == 0 || cfg->rule_priority > KR_RULE_PRIORITY_MAX)
+		snprintf(err, errlen, "rule priority %u out of 1..%u", cfg->rule_priority,
+			 KR_RULE_PRIORITY_MAX);
 	else
 		return 0;
 	return -1;
@@ -171,7 +172,7 @@ void kr_tunnel_table_add(struct kr *k, uint32_t id)
 	rtm->rtm_type = RTN_THROW;
 	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
 	nlh = kr_msg_rule(kr_nl_space(k), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL,
-	                  k->cfg.rule_priority, table, KR_RTPROT);
+	                  k->cfg.rule_priority + KR_PRIO_AFTER_LOCAL, table, KR_RTPROT);
 	mnl_attr_put_u32(nlh, FRA_FWMARK, kr_tunnel_fwmark(k, id));
 	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
 }
@@ -182,7 +183,8 @@ void kr_tunnel_table_del(struct kr *k, uint32_t id)
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	nlh = kr_msg_rule(kr_nl_space(k), RTM_DELRULE, 0, k->cfg.rule_priority, table, KR_RTPROT);
+	nlh = kr_msg_rule(kr_nl_space(k), RTM_DELRULE, 0, k->cfg.rule_priority + KR_PRIO_AFTER_LOCAL,
+	                  table, KR_RTPROT);
 	mnl_attr_put_u32(nlh, FRA_FWMARK, kr_tunnel_fwmark(k, id));
 	kr_nl_commit(k, nlh, KR_REQ_DEL, 0);
 	nlh = kr_msg_route(kr_nl_space(k), RTM_DELROUTE, 0, table, &k->tunnels[id].peer, 128);
@@ -320,7 +322,7 @@ static void kr_source_rule(struct kr *k, uint16_t type, uint16_t flags, const st
 {
 	struct nlmsghdr *nlh;
 
-	nlh = kr_msg_rule(kr_nl_space(k), type, flags, k->cfg.rule_priority,
+	nlh = kr_msg_rule(kr_nl_space(k), type, flags, k->cfg.rule_priority + KR_PRIO_AFTER_LOCAL,
 	                  kr_tunnel_table(k, tunnel), KR_RTPROT);
 	kr_msg_rule_prefix(nlh, FRA_SRC, pfx, len);
 	kr_nl_commit(k, nlh, KR_REQ_USER, cookie);

@@ -23,6 +23,9 @@
 #define KR_RTPROT        0x9d   /* rtm_protocol / FRA_PROTOCOL / nhm_protocol of our objects */
 #define KR_IFNAME_PREFIX "pmip6t" /* ip6tnl devices: pmip6t<tunnel id> */
 #define KR_MAX_TUNNELS   4096
+#define KR_PRIO_LOCAL        1 /* offsets from kr_config.rule_priority */
+#define KR_PRIO_AFTER_LOCAL  2
+#define KR_RULE_PRIORITY_MAX 32763 /* + 2 stays below the main table's 32766 */
 
 enum kr_driver {
 	KR_DRIVER_AUTO,   /* ip6tnl when the kernel has ip6_tunnel, seg6 otherwise */
@@ -35,7 +38,9 @@ struct kr_config {
 	struct in6_addr local;  /* our tunnel end: the LMA address or the MAG's Proxy-CoA */
 	char uplink[IFNAMSIZ];  /* real device toward the peers (seg6 encap and decap need one) */
 	uint32_t table_base;    /* tunnel N uses routing table table_base + N (N from 1) */
-	uint32_t rule_priority; /* priority of our rules; the moved "local" rule goes after them */
+	uint32_t rule_priority; /* decapsulation rule here, the moved "local" rule at +1, then
+				 * fwmark and source rules at +2: traffic to our own addresses
+				 * (neighbour discovery from an MN's prefix, say) stays local */
 };
 
 struct kr_stats {

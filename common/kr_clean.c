@@ -205,7 +205,7 @@ int kr_local_rule_move(struct kr *k)
 		goto out;
 	}
 	nlh = kr_msg_rule(kr_nl_space(k), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL,
-	                  k->cfg.rule_priority + 1, KR_LOCAL_TABLE, KR_RTPROT);
+	                  k->cfg.rule_priority + KR_PRIO_LOCAL, KR_LOCAL_TABLE, KR_RTPROT);
 	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
 	if ((ret = kr_nl_sync(k)) == -1)
 		goto out;

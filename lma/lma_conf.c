@@ -15,7 +15,7 @@
 
 #define MS_PER_S         1000u
 #define LIFETIME_MAX_MS  (65535u * 4 * MS_PER_S) /* the PBA's 16-bit lifetime, in units of 4 s */
-#define RULE_PRIO_MAX    32764u /* kr moves the "local" rule to priority + 1, below main's 32766 */
+#define RULE_PRIO_MAX    KR_RULE_PRIORITY_MAX /* kr's rules go up to priority + 2 */
 #define TABLE_BASE_MIN   256u   /* above the reserved tables (253 default .. 255 local) */
 #define TABLE_BASE_MAX   (UINT32_MAX - KR_MAX_TUNNELS) /* the last tunnel's table fits */
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"

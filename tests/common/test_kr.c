@@ -367,7 +367,7 @@ START_TEST(open_checks_configuration)
 	assert_open_refused(&c, "tables past 2^32");
 	c = good_config(), c.rule_priority = 0;
 	assert_open_refused(&c, "priority 0");
-	c = good_config(), c.rule_priority = 32765;
+	c = good_config(), c.rule_priority = 32764;
 	assert_open_refused(&c, "priority next to main's");
 	c = good_config(), c.local = in6addr_any;
 	assert_open_refused(&c, "unspecified local");
@@ -529,7 +529,7 @@ START_TEST(source_rule_is_queued)
 	ck_assert_uint_eq(frh->action, FR_ACT_TO_TBL);
 	assert_addr_attr(find_attr(nlh, sizeof(*frh), FRA_SRC), "2001:db8:1::");
 	ck_assert_uint_eq(u32_attr(nlh, sizeof(*frh), FRA_TABLE), 1003);
-	ck_assert_uint_eq(u32_attr(nlh, sizeof(*frh), FRA_PRIORITY), 100);
+	ck_assert_uint_eq(u32_attr(nlh, sizeof(*frh), FRA_PRIORITY), 100 + KR_PRIO_AFTER_LOCAL);
 	a = find_attr(nlh, sizeof(*frh), FRA_PROTOCOL);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_uint_eq(mnl_attr_get_u8(a), KR_RTPROT);

@@ -526,7 +526,7 @@ START_TEST(error_number_range)
 	expect_error(BASE "table-base -1\n", "t.conf:6: table-base: \"-1\" is not a number");
 	expect_error(BASE "table-base 0x100\n", "t.conf:6: table-base: \"0x100\" is not a number");
 	expect_error(BASE "rule-priority 0\n", "t.conf:6: rule-priority: 0 is out of range "
-	                                       "(1..32764)");
+	                                       "(1..32763)");
 	expect_error(BASE "upn-retransmit tries 0\n",
 	             "t.conf:6: upn-retransmit tries: 0 is out of range (1..255)");
 	expect_error(BASE "table-base 2000 3000\n", "t.conf:6: table-base: unexpected \"3000\"");

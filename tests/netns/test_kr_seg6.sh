@@ -211,14 +211,14 @@ check_objects() {
 	check "a: nexthop per peer, tagged" out_has "^id $T1_TABLE .*encap seg6 mode encap.red segs 1 \[ $MAG1 \] dev br0 .*proto $PROTO" nsx lma ip -6 nexthop show
 	check "a: tunnel table: default through the nexthop" out_has "^default nhid $T1_TABLE .*proto $PROTO" nsx lma ip -6 route show table "$T1_TABLE"
 	check "a: tunnel table: throw peer" out_has "^throw $MAG1 .*proto $PROTO" nsx lma ip -6 route show table "$T1_TABLE"
-	check "a: fwmark rule" out_has "^$PRIO:.*fwmark $(printf '0x%x' "$T1_MARK") lookup $T1_TABLE proto $PROTO" nsx lma ip -6 rule show
+	check "a: fwmark rule" out_has "^$((PRIO + 2)):.*fwmark $(printf '0x%x' "$T1_MARK") lookup $T1_TABLE proto $PROTO" nsx lma ip -6 rule show
 	check "a: prefix route through the nexthop" out_has "^2001:db8:1::/64 nhid $T1_TABLE .*proto $PROTO" nsx lma ip -6 route show
 	check "a: decapsulation rule" out_has "^$PRIO:.*to $LMA ipproto ipv6 lookup $TB proto $PROTO" nsx lma ip -6 rule show
 	check "a: decapsulation route End.DX6" out_has "^$LMA .*encap seg6local action End.DX6 nh6 :: dev br0 .*proto $PROTO" nsx lma ip -6 route show table $TB
-	check "a: local rule moved after ours" out_has "^$((PRIO + 1)):.*lookup local proto $PROTO" nsx lma ip -6 rule show
+	check "a: local rule moved after decapsulation, before fwmark rules" out_has "^$((PRIO + 1)):.*lookup local proto $PROTO" nsx lma ip -6 rule show
 	check "a: no local rule at 0" out_lacks "^0:" nsx lma ip -6 rule show
 	check "a: tunnel source" out_has "tunsrc addr $LMA\$" nsx lma ip sr tunsrc show
-	check "a: mag1 source rule" out_has "^$PRIO:.*from 2001:db8:1::/64 lookup $TB_MAG1 proto $PROTO" nsx mag1 ip -6 rule show
+	check "a: mag1 source rule" out_has "^$((PRIO + 2)):.*from 2001:db8:1::/64 lookup $TB_MAG1 proto $PROTO" nsx mag1 ip -6 rule show
 	check "a: mag1 neighbor route" out_has "^2001:db8:1::/64 via fe80::100 dev a1 proto $PROTO" nsx mag1 ip -6 route show
 }
 
