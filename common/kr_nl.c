@@ -167,7 +167,8 @@ static void kr_nl_refused(struct kr *k, unsigned i, int err, const char *why)
 
 	if (r->kind == KR_REQ_DEL && (err == ENOENT || err == ESRCH || err == ENODEV))
 		return;
-	k->stats.failures++;
+	if (r->kind != KR_REQ_QUIET)
+		k->stats.failures++; /* a quiet request is a probe: its refusal is an answer */
 	if (r->kind == KR_REQ_USER) {
 		k->refused++;
 		log_debug("kr: request %" PRIu64 " refused: %s%s%s", r->cookie, strerror(err),

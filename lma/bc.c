@@ -180,6 +180,20 @@ void bc_bce_move(struct bc *bc, struct bce *b, struct lma_mag *to)
 	bce_attach_mag(b, to);
 }
 
+void bc_bce_set_llid(struct bc *bc, struct bce *b, const uint8_t *llid, uint8_t len)
+{
+	if (len > MH_LLID_MAX || (len == b->llid_len && memcmp(b->llid, llid, len) == 0))
+		return;
+	if (b->llid_len)
+		hmap_remove(&bc->by_llid, &b->llid_node);
+	b->llid_len = len;
+	memcpy(b->llid, llid, len);
+	if (len) {
+		b->llid_node.hash = llid_hash(b->mn, llid, len);
+		hmap_insert(&bc->by_llid, &b->llid_node);
+	}
+}
+
 bool bc_bce_add_prefix(struct bc *bc, struct bce *b, const struct mh_prefix *p, bool pooled)
 {
 	struct bce_prefix *bp;

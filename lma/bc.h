@@ -110,6 +110,8 @@ struct bce *bc_bce_new(struct bc *bc, struct lma_mn *mn, struct lma_mag *mag, co
                        uint8_t llid_len);
 void bc_bce_free(struct bc *bc, struct bce *b);
 void bc_bce_move(struct bc *bc, struct bce *b, struct lma_mag *to);
+/* Gives b another MN link-layer identifier (a session taken over by another interface). */
+void bc_bce_set_llid(struct bc *bc, struct bce *b, const uint8_t *llid, uint8_t len);
 /* Adds a prefix to b and to the prefix index; false if b is full. */
 bool bc_bce_add_prefix(struct bc *bc, struct bce *b, const struct mh_prefix *p, bool pooled);
 struct bce *bc_bce_by_llid(const struct bc *bc, const struct lma_mn *mn, const uint8_t *llid,

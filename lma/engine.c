@@ -80,10 +80,26 @@ void lma_engine_free(struct lma_engine *e)
 	free(e);
 }
 
+static bool same_pool(const struct lma_conf *a, const struct lma_conf *b)
+{
+	return a->pool_alloc_len == b->pool_alloc_len && a->pool.len == b->pool.len &&
+	       memcmp(&a->pool.addr, &b->pool.addr, sizeof(a->pool.addr)) == 0;
+}
+
+/* A changed pool starts afresh; prefixes bound from the old one stay with their bindings (the
+ * in-use check keeps the new pool from handing them out) and are not taken back. */
 void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
 {
+	bool pool_changed = !same_pool(e->conf, conf);
+
 	e->conf = conf;
 	e->params.muho_type = conf->muho_type;
+	if (!pool_changed)
+		return;
+	if (e->have_pool)
+		pool_free(&e->pool);
+	e->have_pool = false;
+	engine_pool_init(e);
 }
 
 const struct lma_stats *lma_engine_stats(const struct lma_engine *e)

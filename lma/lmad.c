@@ -190,6 +190,15 @@ static void timer_fired(struct ev_loop *loop, ev_timer *w, int revents)
 	rearm_timer(d);
 }
 
+/* Settings the kernel side or the sockets were set up with at start. */
+static bool needs_restart(const struct lma_conf *a, const struct lma_conf *b)
+{
+	return memcmp(&a->lma_addr, &b->lma_addr, sizeof(a->lma_addr)) != 0 ||
+	       strcmp(a->uplink, b->uplink) != 0 || a->driver != b->driver ||
+	       a->table_base != b->table_base || a->rule_priority != b->rule_priority ||
+	       strcmp(a->ctl_path, b->ctl_path) != 0;
+}
+
 static void reload(struct lmad *d)
 {
 	char err[256];
@@ -199,12 +208,10 @@ static void reload(struct lmad *d)
 		log_warnx("reload failed, keeping the running configuration: %s", err);
 		return;
 	}
-	if (memcmp(&c->lma_addr, &d->conf->lma_addr, sizeof(c->lma_addr)) != 0 ||
-	    strcmp(c->uplink, d->conf->uplink) != 0 || c->driver != d->conf->driver ||
-	    c->table_base != d->conf->table_base || strcmp(c->ctl_path, d->conf->ctl_path) != 0) {
-		log_warnx("reload: lma-address, uplink-interface, tunnel-driver, table-base and "
-		          "control-socket take effect only at a restart; keeping the running "
-		          "configuration");
+	if (needs_restart(c, d->conf)) {
+		log_warnx("reload: lma-address, uplink-interface, tunnel-driver, table-base, "
+			  "rule-priority and control-socket take effect only at a restart; keeping "
+			  "the running configuration");
 		lma_conf_free(c);
 		return;
 	}
@@ -332,6 +339,7 @@ int lmad_run(const struct lmad_options *o)
 	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	log_init("lmad", o->foreground || o->check_only, o->verbose);
+	hash_seed_init(); /* before anything builds a hash index: the configuration does */
 	d.conf = lma_conf_load(o->conf_path, err, sizeof(err));
 	if (!d.conf) {
 		log_warnx("%s", err);
@@ -341,7 +349,6 @@ int lmad_run(const struct lmad_options *o)
 		return check_config(o, d.conf);
 	if (!o->foreground && daemon(0, 0) < 0)
 		fatal("daemon");
-	hash_seed_init();
 	d.loop = ev_default_loop(0);
 	status = start(&d) == 0 ? 0 : 1;
 	if (status == 0)

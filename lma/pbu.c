@@ -248,6 +248,8 @@ static void handoff(struct pbu_ctx *c)
 		return;
 	}
 	engine_bce_move(e, b, c->src);
+	if (c->req->opts.present & MH_HAVE_MNLLID) /* the interface that now holds the session */
+		bc_bce_set_llid(&e->bc, b, c->req->opts.llid, c->req->opts.llid_len);
 	remember_request(c, b);
 	engine_bce_activate(e, b); /* the routes are replaced: they now point at the new MAG */
 	engine_bce_arm_lifetime(e, b);

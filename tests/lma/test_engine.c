@@ -545,6 +545,19 @@ START_TEST(unknown_handoff_takes_over_a_deregistered_binding)
 }
 END_TEST
 
+START_TEST(taken_over_session_answers_to_its_new_interface)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){.llid = 1});
+	h_pbu(&h, MAG2, &(struct pbu_spec){.hi = 4, .llid = 2});
+	h_pbu(&h, MAG1, &(struct pbu_spec){.llid = 1, .dereg = true});
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
+	/* a renewal from the new interface finds the session it took over */
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){.llid = 2, .hi = 5}), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
 /* --- kernel failures and malformed input --- */
 
 START_TEST(refused_route_turns_the_acceptance_into_130)
@@ -559,6 +572,29 @@ START_TEST(refused_route_turns_the_acceptance_into_130)
 	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
 	ck_assert_uint_eq(h_tunnels(&h), 0);
 	ck_assert_uint_eq(lma_engine_stats(h.e)->route_failures, 1);
+}
+END_TEST
+
+START_TEST(reload_with_another_pool)
+{
+	static const char other[] = "lma-address 2001:db8:ffff::100\n"
+				    "uplink-interface eth0\n"
+				    "prefix-pool 2001:db8:200::/48 length 64\n"
+				    "mn any\n"
+				    "mag 2001:db8:ffff::1\n";
+	FILE *f = fmemopen((void *)other, sizeof(other) - 1, "r");
+	char err[128];
+	struct lma_conf *c = lma_conf_parse(f, "other.conf", err, sizeof(err));
+
+	fclose(f);
+	ck_assert_ptr_nonnull(c);
+	h_pbu(&h, MAG1, &(struct pbu_spec){.llid = 1});
+	lma_engine_set_conf(h.e, c);
+	lma_conf_free(h.conf);
+	h.conf = c;
+	h_pbu(&h, MAG1, &(struct pbu_spec){.llid = 2});
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), "2001:db8:200::/64");
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1); /* the old binding keeps its prefix */
 }
 END_TEST
 
@@ -667,8 +703,10 @@ static Suite *engine_suite(void)
 	tcase_add_test(life, expiry_notifies_the_other_mag_and_cleans_up);
 	tcase_add_test(life, unknown_handoff_waits_then_takes_a_new_prefix);
 	tcase_add_test(life, unknown_handoff_takes_over_a_deregistered_binding);
+	tcase_add_test(life, taken_over_session_answers_to_its_new_interface);
 	tcase_add_test(fail, refused_route_turns_the_acceptance_into_130);
 	tcase_add_test(fail, refused_tunnel_is_130);
+	tcase_add_test(fail, reload_with_another_pool);
 	tcase_add_test(fail, malformed_input_is_counted_and_changes_nothing);
 	tcase_add_test(fail, unknown_type_gets_a_rate_limited_binding_error);
 	tcase_add_test(fail, unexpected_message_types_are_dropped);
