@@ -20,6 +20,7 @@ enum ctl_type {
 	/* requests */
 	CTL_REQ_SHOW_BINDINGS = 1, /* payload: empty, or an MN-ID (NUL-terminated) to filter */
 	CTL_REQ_SHOW_STATS = 2,    /* payload: empty */
+	CTL_REQ_DEREGISTER = 3,    /* payload: an MN-ID (NUL-terminated); magd only */
 	/* replies */
 	CTL_REC_BINDING = 100,
 	CTL_REC_STAT = 101,
@@ -66,6 +67,8 @@ struct ctl_binding {
 	uint8_t n_prefix;
 	uint8_t muho; /* the MAG asked for / handles the MN's other prefixes */
 	struct ctl_prefix prefix[CTL_BINDING_MAX_PREFIXES];
+	uint8_t n_other; /* at a MAG: the MN's other interfaces' prefixes, routed here too */
+	struct ctl_prefix other[CTL_BINDING_MAX_PREFIXES];
 	uint8_t peer[16]; /* LMA: the MAG's Proxy-CoA; MAG: the LMA */
 	uint32_t lifetime_s;
 	uint32_t remaining_s;

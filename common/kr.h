@@ -96,4 +96,11 @@ int kr_source_rule_del(struct kr *k, const struct in6_addr *pfx, uint8_t len, ui
 		       uint64_t cookie);
 int kr_flush(struct kr *k);
 
+/* MAG: its link-local address on an access link (RFC 5213 §6.8), synchronous. Added with
+ * IFA_F_NODAD | IFA_F_NOPREFIXROUTE and tagged IFA_PROTO = KR_RTPROT, so kr_open() and
+ * kr_close() remove it with the rest; EEXIST if the link has it already (someone else's, left
+ * alone). Removing an address that is gone already succeeds. */
+int kr_addr_add(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uint8_t plen);
+int kr_addr_del(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uint8_t plen);
+
 #endif

@@ -1,12 +1,13 @@
 /* kr_clean.c: finding our objects in the kernel by their tag and removing them, at start (what a
- * crashed run left) and at close (what this run installed): rules, nexthops, ip6tnl devices and
- * routes tagged KR_RTPROT or named KR_IFNAME_PREFIX*, nothing else. Also the move of the
- * priority-0 "local" rule behind our decapsulation rule, and putting it back. */
+ * crashed run left) and at close (what this run installed): rules, nexthops, ip6tnl devices,
+ * routes and addresses tagged KR_RTPROT or named KR_IFNAME_PREFIX*, nothing else. Also the move
+ * of the priority-0 "local" rule behind our decapsulation rule, and putting it back. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/fib_rules.h>
+#include <linux/if_addr.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 
@@ -332,8 +333,42 @@ static struct nlmsghdr *kr_route_req(void *buf)
 	return nlh;
 }
 
+/* --- addresses --- */
+
+static const struct kr_attr_want kr_addr_want[IFA_MAX + 1] = {
+	[IFA_ADDRESS] = { MNL_TYPE_BINARY, 16 },
+	[IFA_LOCAL] = { MNL_TYPE_BINARY, 16 },
+	[IFA_PROTO] = { MNL_TYPE_U8, 0 },
+};
+
+static int kr_addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1], *a;
+	void *room;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR ||
+	    kr_nl_parse(nlh, sizeof(*ifa), kr_addr_want, IFA_MAX, tb) == -1 ||
+	    ifa->ifa_family != AF_INET6 || tb[IFA_PROTO] == NULL ||
+	    mnl_attr_get_u8(tb[IFA_PROTO]) != KR_RTPROT || ifa->ifa_prefixlen > 128)
+		return MNL_CB_OK;
+	a = tb[IFA_LOCAL] != NULL ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (a == NULL)
+		return MNL_CB_OK;
+	if ((room = kr_dels_room(data)) == NULL)
+		return MNL_CB_ERROR;
+	kr_dels_done(data, kr_msg_addr(room, RTM_DELADDR, 0, ifa->ifa_index,
+	                               mnl_attr_get_payload(a), ifa->ifa_prefixlen));
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *kr_addr_req(void *buf)
+{
+	return kr_dump_req(buf, RTM_GETADDR, sizeof(struct ifaddrmsg), AF_INET6);
+}
+
 /* Rules first (traffic stops using our tables), then nexthops and devices (the kernel drops
- * every route through them at once, however many), then the routes left. */
+ * every route through them at once, however many), then the routes left, then addresses. */
 int kr_clean_all(struct kr *k)
 {
 	int ret = 0;
@@ -345,6 +380,8 @@ int kr_clean_all(struct kr *k)
 	if (kr_clean_pass(k, kr_link_req, kr_link_cb) == -1)
 		ret = -1;
 	if (kr_clean_pass(k, kr_route_req, kr_route_cb) == -1)
+		ret = -1;
+	if (kr_clean_pass(k, kr_addr_req, kr_addr_cb) == -1)
 		ret = -1;
 	return ret;
 }

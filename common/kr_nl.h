@@ -138,6 +138,10 @@ void kr_prefix_mask(struct in6_addr *out, const struct in6_addr *in, uint8_t len
 int kr_clean_all(struct kr *k);
 int kr_local_rule_move(struct kr *k);
 
+/* kr_addr.c: an address request (RTM_NEWADDR: no DAD, no prefix route, tagged KR_RTPROT). */
+struct nlmsghdr *kr_msg_addr(void *buf, uint16_t type, uint16_t flags, unsigned ifindex,
+                             const struct in6_addr *addr, uint8_t plen);
+
 /* kr_ip6tnl.c: the ip6tnl link request is built by libnl-route-3 and copied to buf (NULL if it
  * does not fit in len); the probe tells whether the kernel can make ip6tnl devices. */
 struct nlmsghdr *kr_msg_ip6tnl_link(void *buf, size_t len, const char *name,

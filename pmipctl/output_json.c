@@ -62,6 +62,11 @@ static void json_binding(const struct ctl_binding *b)
 		format_prefix(&b->prefix[i], pfx, sizeof(pfx));
 		printf("%s\"%s\"", i ? "," : "", pfx);
 	}
+	printf("],\"other_prefixes\":[");
+	for (unsigned i = 0; i < b->n_other && i < CTL_BINDING_MAX_PREFIXES; i++) {
+		format_prefix(&b->other[i], pfx, sizeof(pfx));
+		printf("%s\"%s\"", i ? "," : "", pfx);
+	}
 	printf("],\"peer\":\"%s\",\"att\":%u,\"att_name\":", mag, b->att);
 	json_string(att_name(b->att), 32);
 	printf(",\"hi\":%u,\"link_layer_id\":\"%s\",\"state\":", b->hi, llid);

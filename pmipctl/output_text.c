@@ -70,6 +70,10 @@ static void text_binding(const struct ctl_binding *b)
 		else
 			printf("               %s\n", pfx);
 	}
+	for (unsigned i = 0; i < b->n_other && i < CTL_BINDING_MAX_PREFIXES; i++) {
+		format_prefix(&b->other[i], pfx, sizeof(pfx));
+		printf("               %s (other interface)\n", pfx);
+	}
 }
 
 static void text_stat(const struct ctl_stat *s)

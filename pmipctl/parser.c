@@ -33,7 +33,13 @@ static const struct token t_show[] = {
 	{ T_END, NULL, ACT_NONE, NULL },
 };
 
+static const struct token t_mn_id[] = {
+	{ T_MN_ID, "MN-ID", ACT_NONE, NULL },
+	{ T_END, NULL, ACT_NONE, NULL },
+};
+
 static const struct token t_main[] = {
+	{ T_KEYWORD, "deregister", ACT_DEREGISTER, t_mn_id },
 	{ T_KEYWORD, "show", ACT_NONE, t_show },
 	{ T_END, NULL, ACT_NONE, NULL },
 };
@@ -124,5 +130,6 @@ void parse_print_commands(void)
 {
 	fprintf(stderr, "commands:\n"
 	                "  show bindings [MN-ID]\n"
-	                "  show stats\n");
+	                "  show stats\n"
+	                "  deregister MN-ID      (magd)\n");
 }

@@ -9,6 +9,7 @@ enum action {
 	ACT_NONE,
 	ACT_SHOW_BINDINGS,
 	ACT_SHOW_STATS,
+	ACT_DEREGISTER,
 };
 
 struct parse_result {

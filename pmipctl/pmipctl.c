@@ -28,6 +28,9 @@ static int send_request(int fd, const struct parse_result *res)
 		                          res->mn_id[0] ? (uint32_t)strlen(res->mn_id) + 1 : 0);
 	case ACT_SHOW_STATS:
 		return ctl_client_request(fd, CTL_REQ_SHOW_STATS, NULL, 0);
+	case ACT_DEREGISTER:
+		return ctl_client_request(fd, CTL_REQ_DEREGISTER, res->mn_id,
+		                          (uint32_t)strlen(res->mn_id) + 1);
 	case ACT_NONE:
 		break;
 	}

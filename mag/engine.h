@@ -1,0 +1,149 @@
+/* engine.h: the MAG's protocol engine (RFC 5213 §6): the binding update list, one entry per
+ * attached MN interface, driven by a state machine; Proxy Binding Updates with the MuHo option
+ * of draft-bernardos-mif-pmip-02 §5.2.1 for multihomed MNs; PBA validation (§6.9.1.2) with the
+ * consequence of every status; retransmission with back-off and refresh; routes for every prefix
+ * of the MN (its own and those the LMA lists in MuHo options and Update Notifications, RFC 7077)
+ * through the MN's link-local address on its access link, and source rules into the tunnel to
+ * the LMA; router advertisements of the MN's own prefixes. No system call: io and clock come in
+ * through struct mag_io and arguments, so tests drive it with a mock clock. */
+#ifndef MAG_ENGINE_H
+#define MAG_ENGINE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "common/timer.h"
+#include "mag/mag_conf.h"
+#include "mag/nd.h"
+#include "proto/mh.h"
+
+#define BUL_MAX_PREFIXES 8
+
+enum bul_state {
+	BUL_REGISTERING, /* PBU sent, no acceptance yet */
+	BUL_REGISTERED,
+	BUL_REFRESHING,    /* registered, a refreshing PBU outstanding */
+	BUL_DEREGISTERING, /* lifetime-0 PBU outstanding; routes already gone */
+	BUL_HELD,          /* rejected or stalled: RSs ignored until the hold time ends */
+	BUL_STATE_COUNT
+};
+
+enum bul_event {
+	BUL_EV_RS, /* a Router Solicitation from the MN on this link */
+	BUL_EV_PBA_ACCEPT,
+	BUL_EV_PBA_REJECT,
+	BUL_EV_TIMEOUT,    /* retransmission, refresh or hold timer */
+	BUL_EV_LINK_DOWN,  /* carrier lost on the access link */
+	BUL_EV_DEREGISTER, /* administrative: pmipctl */
+	BUL_EV_COUNT
+};
+
+struct bul_entry {
+	LIST_ENTRY(bul_entry) entry;
+	uint64_t id;
+	const struct mag_conf_mn *mn; /* refreshed on reload (looked up by id) */
+	char mn_id[MH_MNID_MAX + 1];
+	uint8_t mac[6];
+	unsigned ifindex;
+	uint8_t att;
+	struct in6_addr mn_ll; /* the MN's link-local address: next hop of its routes */
+	enum bul_state state;
+	uint16_t seq; /* of the outstanding (or last) PBU */
+	uint8_t hi_sent;
+	uint64_t ts_sent;
+	unsigned tries;
+	uint32_t backoff_ms;
+	uint32_t lifetime_s; /* granted */
+	uint64_t registered_ns;
+	uint64_t expires_ns;
+	unsigned n_hnp, n_muho;
+	struct mh_prefix hnp[BUL_MAX_PREFIXES];  /* its own prefixes: routed, advertised */
+	struct mh_prefix muho[BUL_MAX_PREFIXES]; /* its other interfaces' prefixes: routed */
+	bool installed;                          /* routes and rules are in the kernel */
+	bool ask_all_zero;                       /* after 155: ask for a new prefix */
+	uint8_t last_status;
+	struct timer timer;    /* retransmission, refresh or hold */
+	struct timer ra_timer; /* next unsolicited RA */
+	struct mag_engine *e;
+};
+
+struct mag_io {
+	void *ctx;
+	void (*send_mh)(void *ctx, const struct in6_addr *dst, const uint8_t *buf, size_t len);
+	void (*send_ra)(void *ctx, unsigned ifindex, const struct in6_addr *dst,
+	                const struct nd_ra *ra);
+	int (*tunnel_add)(void *ctx, const struct in6_addr *peer, uint32_t *id);
+	int (*tunnel_del)(void *ctx, uint32_t id);
+	int (*route_add)(void *ctx, const struct mh_prefix *p, const struct in6_addr *ll,
+	                 unsigned ifindex, uint64_t cookie);
+	int (*route_del)(void *ctx, const struct mh_prefix *p, uint64_t cookie);
+	int (*rule_add)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
+	int (*rule_del)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
+	void (*flush)(void *ctx);
+};
+
+struct mag_now {
+	uint64_t mono_ns;
+	uint64_t real_ns;
+};
+
+enum mag_drop {
+	MAG_DROP_UNKNOWN_MAC,   /* RS from a MAC no configured MN has */
+	MAG_DROP_NOT_ACCESS,    /* RS on an interface that is not an access link */
+	MAG_DROP_NOT_FROM_LMA,  /* a Mobility Header message from anyone but the LMA */
+	MAG_DROP_PBA_UNMATCHED, /* no outstanding PBU with that MN and sequence number */
+	MAG_DROP_PBA_ECHO,      /* echoed MN-ID, HI, ATT or MN-LL-ID differ: entry stalled */
+	MAG_DROP_UPN_UNKNOWN_MN,
+	MAG_DROP_UNEXPECTED, /* a message type the MAG does not take */
+	MAG_DROP_HELD,       /* RS from an MN whose entry is held after a rejection */
+	MAG_DROP_NO_MEMORY,
+	MAG_DROP_COUNT
+};
+
+struct mag_stats {
+	uint64_t rx[256];
+	uint64_t malformed[MH_E_COUNT];
+	uint64_t dropped[MAG_DROP_COUNT];
+	uint64_t pba[256]; /* PBAs received, by status */
+	uint64_t pbu_sent, pbu_retransmitted, dereg_sent, gave_up;
+	uint64_t rs_received, ra_sent;
+	uint64_t upn_received, upa_sent;
+	uint64_t route_failures;
+};
+
+struct mag_engine;
+
+struct mag_engine *mag_engine_new(const struct mag_conf *conf, const struct mag_io *io);
+/* De-registers every registered entry (one PBU each, no retransmission), removes their routes
+ * and the tunnel, frees the engine. */
+void mag_engine_free(struct mag_engine *e, const struct mag_now *now);
+void mag_engine_set_conf(struct mag_engine *e, const struct mag_conf *conf);
+/* Tells the engine the index of an access interface (and its MAC, for RAs). */
+void mag_engine_set_access(struct mag_engine *e, const char *ifname, unsigned ifindex,
+                           const uint8_t mac[6]);
+
+void mag_engine_rs(struct mag_engine *e, unsigned ifindex, const uint8_t mac[6],
+                   const struct in6_addr *src, const struct mag_now *now);
+void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const uint8_t *buf,
+                         size_t len, const struct mag_now *now);
+void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,
+                     const struct mag_now *now);
+/* Administrative de-registration of every entry of an MN; -1 if it has none. */
+int mag_engine_deregister(struct mag_engine *e, const char *mn_id, const struct mag_now *now);
+
+void mag_engine_flush(struct mag_engine *e);
+uint64_t mag_engine_next_deadline(const struct mag_engine *e);
+void mag_engine_run_timers(struct mag_engine *e, const struct mag_now *now);
+void mag_engine_route_failed(struct mag_engine *e, uint64_t cookie, int err);
+
+const struct mag_stats *mag_engine_stats(const struct mag_engine *e);
+/* The binding update list, for show commands. */
+const struct bul_entry *mag_engine_first(const struct mag_engine *e);
+const struct bul_entry *mag_engine_next(const struct bul_entry *b);
+uint32_t mag_engine_tunnel(const struct mag_engine *e);
+const char *bul_state_name(enum bul_state s);
+const char *mag_drop_name(enum mag_drop d);
+
+#endif

@@ -1,0 +1,867 @@
+/* mag_conf.c: magd.conf(5), the configuration of the MAG: its grammar (a sorted keyword table
+ * over the lexer of common/cfgparse.c, as lma/lma_conf.c), the validation of the whole, the
+ * printout of magd -nv, and the lookups the daemon makes per Router Solicitation (by the MN's
+ * MAC) and per PBA (by MN-ID), both through hash indexes built while parsing. Defaults are
+ * RFC 5213's and RFC 6275 §12's (INITIAL_BINDACK_TIMEOUT 1 s, MAX_BINDACK_TIMEOUT 32 s); the
+ * Access Technology Types are RFC 5213 §8.5's (0 reserved, 4 IEEE 802.11a/b/g); the router
+ * lifetime bounds are RFC 4861 §6.2.1's; the MuHo type is shared/reference pmipv6-protocol.md
+ * §1.6's. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cfgparse.h"
+#include "mag/mag_conf.h"
+
+#define MS_PER_S        1000u
+#define LIFETIME_UNIT   (4 * MS_PER_S)           /* the PBU's lifetime is in units of 4 s */
+#define LIFETIME_MAX_MS (65535u * LIFETIME_UNIT) /* 262140 s */
+#define RETRANSMIT_MAX  (3600 * MS_PER_S)
+#define RA_INTERVAL_MIN (1 * MS_PER_S)
+#define RA_INTERVAL_MAX (1800 * MS_PER_S)
+#define RA_LIFETIME_MAX (9000 * MS_PER_S) /* RFC 4861 §6.2.1 AdvDefaultLifetime */
+#define RULE_PRIO_MAX   KR_RULE_PRIORITY_MAX
+#define TABLE_BASE_MIN  256u /* above the reserved tables (253 default .. 255 local) */
+#define TABLE_BASE_MAX  (UINT32_MAX - KR_MAX_TUNNELS)
+#define ATT_DEFAULT     4 /* IEEE 802.11a/b/g */
+#define DEFAULT_LL      "fe80::1"
+#define DEFAULT_SOCKET  "/run/pmip6/magd.sock"
+#define DEFAULT_GROUP   "root"
+#define MAC_STR         18 /* "xx:xx:xx:xx:xx:xx" and its NUL */
+#define MAX_KEYWORDS    24 /* room in struct parser */
+
+struct parser {
+	struct cfg cfg;
+	struct mag_conf *c;
+	unsigned seen[MAX_KEYWORDS]; /* line of each statement's last use, by keyword index */
+};
+
+struct keyword {
+	const char *name;
+	int (*parse)(struct parser *p, const struct keyword *kw, unsigned line);
+	bool repeat;
+	size_t off;
+	uint32_t min, max;
+};
+
+/* Statements inside a block; obj is the access link or mn the block belongs to. */
+struct block_keyword {
+	const char *name;
+	int (*parse)(struct parser *p, void *obj, unsigned line);
+	bool repeat;
+};
+
+static const char *const driver_names[] = {
+	[KR_DRIVER_AUTO] = "auto",
+	[KR_DRIVER_SEG6] = "seg6",
+	[KR_DRIVER_IP6TNL] = "ip6tnl",
+};
+
+static const char *const bool_names[] = { "no", "yes" };
+
+/* --- the indexes and lookups --- */
+
+static uint64_t hash_id(const char *id)
+{
+	return hash_bytes(id, strlen(id), 0);
+}
+
+static uint64_t hash_mac(const uint8_t mac[6])
+{
+	return hash_bytes(mac, 6, 0);
+}
+
+const struct mag_conf_mn *mag_conf_find_mn(const struct mag_conf *c, const char *id)
+{
+	uint64_t h = hash_id(id);
+
+	for (struct hnode *n = hmap_first(&c->mn_index, h); n; n = hmap_next_same(n)) {
+		const struct mag_conf_mn *mn = HMAP_ENTRY(n, struct mag_conf_mn, id_node);
+
+		if (strcmp(mn->id, id) == 0)
+			return mn;
+	}
+	return NULL;
+}
+
+static const struct mag_conf_mac_link *find_mac(const struct mag_conf *c, const uint8_t mac[6])
+{
+	uint64_t h = hash_mac(mac);
+
+	for (struct hnode *n = hmap_first(&c->mac_index, h); n; n = hmap_next_same(n)) {
+		const struct mag_conf_mac_link *l = HMAP_ENTRY(n, struct mag_conf_mac_link, node);
+
+		if (memcmp(l->mn->macs[l - l->mn->mac_link], mac, 6) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+const struct mag_conf_mn *mag_conf_find_mac(const struct mag_conf *c, const uint8_t mac[6])
+{
+	const struct mag_conf_mac_link *l = find_mac(c, mac);
+
+	return l ? l->mn : NULL;
+}
+
+/* A linear search: a MAG has a handful of access links. */
+const struct mag_conf_access *mag_conf_find_access(const struct mag_conf *c, const char *ifname)
+{
+	const struct mag_conf_access *a;
+
+	TAILQ_FOREACH(a, &c->access, entry)
+	if (strcmp(a->ifname, ifname) == 0)
+		return a;
+	return NULL;
+}
+
+/* --- life cycle --- */
+
+static void conf_defaults(struct mag_conf *c)
+{
+	inet_pton(AF_INET6, DEFAULT_LL, &c->link_local);
+	c->driver = KR_DRIVER_AUTO;
+	c->table_base = 2000;
+	c->rule_priority = 1000;
+	c->muho_type = MH_MUHO_TYPE_DEFAULT;
+	c->lifetime_s = 600;
+	c->refresh_margin_s = 30;
+	c->retransmit_initial_ms = 1000;
+	c->retransmit_max_ms = 32000;
+	c->retransmit_tries = 6;
+	c->ra_interval_ms = 10000;
+	c->ra_router_lifetime_s = 1800;
+	strcpy(c->ctl_path, DEFAULT_SOCKET);
+	strcpy(c->ctl_group, DEFAULT_GROUP);
+}
+
+static struct mag_conf *conf_new(void)
+{
+	struct mag_conf *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	TAILQ_INIT(&c->access);
+	TAILQ_INIT(&c->mns);
+	if (!hmap_init(&c->mn_index, 16) || !hmap_init(&c->mac_index, 16)) {
+		mag_conf_free(c);
+		return NULL;
+	}
+	conf_defaults(c);
+	return c;
+}
+
+void mag_conf_free(struct mag_conf *c)
+{
+	struct mag_conf_access *a;
+	struct mag_conf_mn *mn;
+
+	if (!c)
+		return;
+	while ((a = TAILQ_FIRST(&c->access))) {
+		TAILQ_REMOVE(&c->access, a, entry);
+		free(a);
+	}
+	while ((mn = TAILQ_FIRST(&c->mns))) {
+		TAILQ_REMOVE(&c->mns, mn, entry);
+		free(mn);
+	}
+	hmap_free(&c->mn_index);
+	hmap_free(&c->mac_index);
+	free(c);
+}
+
+/* --- statements --- */
+
+static int oom(struct parser *p, unsigned line)
+{
+	return cfg_error(&p->cfg, line, "out of memory");
+}
+
+static void *field(struct parser *p, const struct keyword *kw)
+{
+	return (char *)p->c + kw->off;
+}
+
+static int parse_u32(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	(void)line;
+	return cfg_uint(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
+}
+
+static int parse_ms(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	(void)line;
+	return cfg_duration(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
+}
+
+/* A duration kept in whole seconds (in a uint32_t field), a multiple of unit_ms. */
+static int parse_seconds(struct parser *p, const struct keyword *kw, unsigned line,
+                         uint32_t unit_ms)
+{
+	char d[CFG_DURATION_STR], u[CFG_DURATION_STR];
+	uint32_t ms, *out = field(p, kw);
+
+	if (cfg_duration(&p->cfg, kw->name, kw->min, kw->max, &ms) < 0)
+		return -1;
+	if (ms % unit_ms != 0 && unit_ms == MS_PER_S)
+		return cfg_error(&p->cfg, line, "%s: %s is not a whole number of seconds", kw->name,
+		                 cfg_duration_str(ms, d));
+	if (ms % unit_ms != 0)
+		return cfg_error(&p->cfg, line, "%s: %s is not a multiple of %s", kw->name,
+		                 cfg_duration_str(ms, d), cfg_duration_str(unit_ms, u));
+	*out = ms / MS_PER_S;
+	return 0;
+}
+
+static int parse_s(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	return parse_seconds(p, kw, line, MS_PER_S);
+}
+
+static int parse_lifetime(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	return parse_seconds(p, kw, line, LIFETIME_UNIT);
+}
+
+/* The LMA address and the Proxy-CoA: routable unicast addresses. */
+static int check_routable(struct parser *p, const char *what, const struct in6_addr *a,
+                          unsigned line)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, s, sizeof(s));
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a))
+		return cfg_error(&p->cfg, line, "%s: %s is not a unicast address", what, s);
+	if (IN6_IS_ADDR_LINKLOCAL(a))
+		return cfg_error(&p->cfg, line, "%s: %s is a link-local address", what, s);
+	return 0;
+}
+
+static int parse_routable(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	struct in6_addr *a = field(p, kw);
+
+	if (cfg_in6(&p->cfg, kw->name, a) < 0)
+		return -1;
+	return check_routable(p, kw->name, a, line);
+}
+
+static int parse_link_local(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	struct in6_addr *a = &p->c->link_local;
+	char s[INET6_ADDRSTRLEN];
+
+	if (cfg_in6(&p->cfg, kw->name, a) < 0)
+		return -1;
+	if (IN6_IS_ADDR_LINKLOCAL(a))
+		return 0;
+	inet_ntop(AF_INET6, a, s, sizeof(s));
+	return cfg_error(&p->cfg, line, "%s: %s is not a link-local address (fe80::/10)", kw->name,
+	                 s);
+}
+
+static int parse_uplink(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	(void)line;
+	return cfg_ifname(&p->cfg, kw->name, p->c->uplink);
+}
+
+static int parse_driver(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	unsigned i;
+
+	(void)line;
+	if (cfg_choice(&p->cfg, kw->name, driver_names, 3, &i) < 0)
+		return -1;
+	p->c->driver = (enum kr_driver)i;
+	return 0;
+}
+
+static int parse_muho(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	uint32_t v;
+
+	if (cfg_uint(&p->cfg, kw->name, 0, 255, &v) < 0)
+		return -1;
+	if (!mh_muho_type_usable(v))
+		return cfg_error(&p->cfg, line, "%s: %u is already used by another mobility option",
+		                 kw->name, (unsigned)v);
+	p->c->muho_type = (uint8_t)v;
+	return 0;
+}
+
+static int parse_socket(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	char q[CFG_QUOTE_MAX];
+
+	if (cfg_string(&p->cfg, kw->name, p->c->ctl_path, sizeof(p->c->ctl_path)) < 0)
+		return -1;
+	if (p->c->ctl_path[0] != '/')
+		return cfg_error(&p->cfg, line, "%s: %s is not an absolute path", kw->name,
+		                 cfg_quote(p->c->ctl_path, q));
+	return 0;
+}
+
+static bool group_valid(const char *s)
+{
+	if (s[0] == '-')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+	       strlen(s);
+}
+
+static int parse_group(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	char q[CFG_QUOTE_MAX];
+
+	if (cfg_string(&p->cfg, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group)) < 0)
+		return -1;
+	if (!group_valid(p->c->ctl_group))
+		return cfg_error(&p->cfg, line, "%s: %s is not a valid group name", kw->name,
+		                 cfg_quote(p->c->ctl_group, q));
+	return 0;
+}
+
+static int retransmit_value(struct parser *p, unsigned which)
+{
+	struct mag_conf *c = p->c;
+	uint32_t v;
+
+	switch (which) {
+	case 0:
+		return cfg_duration(&p->cfg, "retransmit initial", 1, RETRANSMIT_MAX,
+		                    &c->retransmit_initial_ms);
+	case 1:
+		return cfg_duration(&p->cfg, "retransmit max", 1, RETRANSMIT_MAX,
+		                    &c->retransmit_max_ms);
+	default:
+		if (cfg_uint(&p->cfg, "retransmit tries", 1, 255, &v) < 0)
+			return -1;
+		c->retransmit_tries = v;
+		return 0;
+	}
+}
+
+/* "retransmit [initial D] [max D] [tries N]", in any order, at least one. */
+static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	static const char *const words[] = { "initial", "max", "tries" };
+	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
+	const struct mag_conf *c = p->c;
+	unsigned got = 0, i;
+
+	do {
+		if (cfg_choice(&p->cfg, kw->name, words, 3, &i) < 0)
+			return -1;
+		if (got & (1u << i))
+			return cfg_error(&p->cfg, line, "%s: %s is given twice", kw->name,
+			                 words[i]);
+		got |= 1u << i;
+		if (retransmit_value(p, i) < 0)
+			return -1;
+	} while (cfg_peek(&p->cfg)->type == CFG_WORD || cfg_peek(&p->cfg)->type == CFG_STRING);
+	if (c->retransmit_max_ms < c->retransmit_initial_ms)
+		return cfg_error(&p->cfg, line, "%s: max %s is less than initial %s", kw->name,
+		                 cfg_duration_str(c->retransmit_max_ms, a),
+		                 cfg_duration_str(c->retransmit_initial_ms, b));
+	return 0;
+}
+
+/* --- blocks --- */
+
+/* A block after a statement, if there is one: its keywords looked up in table; a keyword not
+ * marked repeat may be given once. what names the block's owner in messages ("mn a@x"). */
+static int parse_block(struct parser *p, const char *block, const char *what,
+                       const struct block_keyword *table, size_t n, void *obj)
+{
+	const struct block_keyword *kw;
+	struct cfg_token t;
+	unsigned open, got = 0;
+	int r;
+
+	if ((r = cfg_block_open(&p->cfg, &open)) <= 0)
+		return r;
+	while ((r = cfg_block_next(&p->cfg, open, &t)) == 1) {
+		kw = cfg_lookup(table, n, sizeof(*table), t.text);
+		if (!kw)
+			return cfg_unknown_keyword(&p->cfg, block, &t);
+		if (!kw->repeat && (got & (1u << (kw - table))))
+			return cfg_error(&p->cfg, t.line, "%s: %s is given twice", what, kw->name);
+		got |= 1u << (kw - table);
+		if (kw->parse(p, obj, t.line) < 0)
+			return -1;
+	}
+	return r;
+}
+
+static int parse_att(struct parser *p, void *obj, unsigned line)
+{
+	struct mag_conf_access *a = obj;
+	uint32_t v;
+
+	(void)line;
+	if (cfg_uint(&p->cfg, "access-technology", 1, 255, &v) < 0)
+		return -1;
+	a->att = (uint8_t)v;
+	return 0;
+}
+
+static const struct block_keyword access_block[] = {
+	{ .name = "access-technology", .parse = parse_att },
+};
+
+/* "access-interface NAME [{ access-technology N }]" */
+static int parse_access(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	const struct mag_conf_access *old;
+	struct mag_conf_access *a;
+	char what[IFNAMSIZ + 32];
+
+	if (!(a = calloc(1, sizeof(*a))))
+		return oom(p, line);
+	a->line = line;
+	a->att = ATT_DEFAULT;
+	if (cfg_ifname(&p->cfg, kw->name, a->ifname) < 0) {
+		free(a);
+		return -1;
+	}
+	if ((old = mag_conf_find_access(p->c, a->ifname))) {
+		cfg_error(&p->cfg, line, "access-interface %s is already defined on line %u",
+		          a->ifname, old->line);
+		free(a);
+		return -1;
+	}
+	TAILQ_INSERT_TAIL(&p->c->access, a, entry);
+	p->c->n_access++;
+	snprintf(what, sizeof(what), "access-interface %s", a->ifname);
+	return parse_block(p, "access-interface", what, access_block, 1, a);
+}
+
+static const char *mac_str(const uint8_t mac[6], char buf[MAC_STR])
+{
+	snprintf(buf, MAC_STR, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+	         mac[4], mac[5]);
+	return buf;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly six pairs of hex digits separated by colons. */
+static bool mac_parse(const char *s, size_t len, uint8_t mac[6])
+{
+	if (len != MAC_STR - 1)
+		return false;
+	for (unsigned i = 0; i < 6; i++, s += 3) {
+		int hi = hex_digit(s[0]), lo = hex_digit(s[1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[2] != ':'))
+			return false;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/* An MN's MAC: a unicast, non-zero Ethernet address. */
+static int mac_value(struct cfg *c, const char *what, uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+	char q[CFG_QUOTE_MAX], s[MAC_STR];
+	struct cfg_token t;
+
+	if (cfg_value(c, what, &t) < 0)
+		return -1;
+	if (!mac_parse(t.text, t.len, mac))
+		return cfg_error(c, t.line, "%s: %s is not a MAC address (like 02:00:00:00:00:01)",
+		                 what, cfg_quote(t.text, q));
+	if (mac[0] & 1)
+		return cfg_error(c, t.line, "%s: %s is a multicast address", what, mac_str(mac, s));
+	if (memcmp(mac, zero, 6) == 0)
+		return cfg_error(c, t.line, "%s: %s is the all-zero address", what,
+		                 mac_str(mac, s));
+	return 0;
+}
+
+/* Indexes mn's MAC number i, unless an MN already has it. */
+static int mac_add(struct parser *p, struct mag_conf_mn *mn, unsigned i, unsigned line)
+{
+	const struct mag_conf_mac_link *old = find_mac(p->c, mn->macs[i]);
+	struct mag_conf_mac_link *l = &mn->mac_link[i];
+	char s[MAC_STR];
+
+	mac_str(mn->macs[i], s);
+	if (old && old->mn == mn)
+		return cfg_error(&p->cfg, line, "mn %s: mac %s is listed twice", mn->id, s);
+	if (old)
+		return cfg_error(&p->cfg, line, "mn %s: mac %s is already mn %s's (line %u)",
+		                 mn->id, s, old->mn->id, old->mn->line);
+	l->mn = mn;
+	l->node.hash = hash_mac(mn->macs[i]);
+	if (!hmap_insert(&p->c->mac_index, &l->node))
+		return oom(p, line);
+	mn->n_macs++;
+	return 0;
+}
+
+static int parse_mn_mac(struct parser *p, void *obj, unsigned line)
+{
+	struct mag_conf_mn *mn = obj;
+	uint8_t mac[6];
+
+	if (mac_value(&p->cfg, "mac", mac) < 0)
+		return -1;
+	if (mn->n_macs == MAG_CONF_MAX_MACS)
+		return cfg_error(&p->cfg, line, "mn %s: more than %d mac addresses", mn->id,
+		                 MAG_CONF_MAX_MACS);
+	memcpy(mn->macs[mn->n_macs], mac, 6);
+	return mac_add(p, mn, mn->n_macs, line);
+}
+
+static int parse_mn_muho(struct parser *p, void *obj, unsigned line)
+{
+	struct mag_conf_mn *mn = obj;
+
+	(void)line;
+	return cfg_bool(&p->cfg, "multihoming", &mn->multihoming);
+}
+
+/* Sorted by strcmp(). */
+static const struct block_keyword mn_block[] = {
+	{ .name = "mac", .parse = parse_mn_mac, .repeat = true },
+	{ .name = "multihoming", .parse = parse_mn_muho },
+};
+
+static int mn_add(struct parser *p, struct mag_conf_mn *mn)
+{
+	const struct mag_conf_mn *old;
+
+	if (strcmp(mn->id, "any") == 0)
+		return cfg_error(&p->cfg, mn->line,
+		                 "mn: \"any\" is not an MN-ID (magd serves the MNs it lists)");
+	if ((old = mag_conf_find_mn(p->c, mn->id)))
+		return cfg_error(&p->cfg, mn->line, "mn %s is already defined on line %u", mn->id,
+		                 old->line);
+	mn->id_node.hash = hash_id(mn->id);
+	if (!hmap_insert(&p->c->mn_index, &mn->id_node))
+		return oom(p, mn->line);
+	p->c->n_mns++;
+	return 0;
+}
+
+/* "mn NAI [{ mac M ... multihoming yes|no }]" */
+static int parse_mn(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	char what[MH_MNID_MAX + 4];
+	struct mag_conf_mn *mn;
+
+	if (!(mn = calloc(1, sizeof(*mn))))
+		return oom(p, line);
+	TAILQ_INSERT_TAIL(&p->c->mns, mn, entry);
+	mn->line = line;
+	if (cfg_nai(&p->cfg, kw->name, mn->id, sizeof(mn->id)) < 0 || mn_add(p, mn) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "mn %s", mn->id);
+	return parse_block(p, "mn", what, mn_block, 2, mn);
+}
+
+#define FIELD(f) offsetof(struct mag_conf, f)
+
+/* Sorted by strcmp(): looked up with bsearch(). */
+static const struct keyword keywords[] = {
+	/* name, parser, may repeat, field, min, max */
+	{ "access-interface", parse_access, true, 0, 0, 0 },
+	{ "control-group", parse_group, false, 0, 0, 0 },
+	{ "control-socket", parse_socket, false, 0, 0, 0 },
+	{ "lifetime", parse_lifetime, false, FIELD(lifetime_s), LIFETIME_UNIT, LIFETIME_MAX_MS },
+	{ "link-local-address", parse_link_local, false, 0, 0, 0 },
+	{ "lma-address", parse_routable, false, FIELD(lma_addr), 0, 0 },
+	{ "mn", parse_mn, true, 0, 0, 0 },
+	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
+	{ "proxy-coa", parse_routable, false, FIELD(proxy_coa), 0, 0 },
+	{ "ra-interval", parse_ms, false, FIELD(ra_interval_ms), RA_INTERVAL_MIN, RA_INTERVAL_MAX },
+	{ "ra-router-lifetime", parse_s, false, FIELD(ra_router_lifetime_s), 0, RA_LIFETIME_MAX },
+	{ "refresh-before", parse_s, false, FIELD(refresh_margin_s), MS_PER_S,
+	  LIFETIME_MAX_MS / 2 },
+	{ "retransmit", parse_retransmit, false, 0, 0, 0 },
+	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
+	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
+	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
+	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
+};
+#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
+_Static_assert(N_KEYWORDS <= MAX_KEYWORDS, "struct parser needs more room in seen[]");
+
+static const struct keyword *keyword_find(const char *word)
+{
+	return cfg_lookup(keywords, N_KEYWORDS, sizeof(keywords[0]), word);
+}
+
+static int parse_statement(struct parser *p, const struct cfg_token *t)
+{
+	const struct keyword *kw = keyword_find(t->text);
+	unsigned *seen;
+
+	if (!kw)
+		return cfg_unknown_keyword(&p->cfg, NULL, t);
+	seen = &p->seen[kw - keywords];
+	if (!kw->repeat && *seen)
+		return cfg_error(&p->cfg, t->line, "%s is already set on line %u", kw->name, *seen);
+	*seen = t->line;
+	if (kw->parse(p, kw, t->line) < 0)
+		return -1;
+	return cfg_end(&p->cfg, kw->name);
+}
+
+static int parse_all(struct parser *p)
+{
+	struct cfg_token t;
+
+	for (;;) {
+		switch (cfg_next(&p->cfg, &t)) {
+		case CFG_NL:
+			continue;
+		case CFG_EOF:
+			return 0;
+		case CFG_WORD:
+			if (parse_statement(p, &t) < 0)
+				return -1;
+			continue;
+		default:
+			return cfg_unexpected(&p->cfg, NULL, &t);
+		}
+	}
+}
+
+/* --- validation of the whole --- */
+
+static unsigned seen_line(const struct parser *p, const char *name)
+{
+	return p->seen[keyword_find(name) - keywords];
+}
+
+static int check_required(struct parser *p)
+{
+	static const char *const required[] = { "lma-address", "proxy-coa", "uplink-interface" };
+	unsigned end = cfg_line(&p->cfg);
+
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (!seen_line(p, required[i]))
+			return cfg_error(&p->cfg, end, "%s is required", required[i]);
+	if (p->c->n_access == 0)
+		return cfg_error(&p->cfg, end,
+		                 "no access link: add \"access-interface\" statements");
+	if (p->c->n_mns == 0)
+		return cfg_error(&p->cfg, end, "no MN is served: add \"mn\" statements");
+	return 0;
+}
+
+static int check_addresses(struct parser *p)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	if (!IN6_ARE_ADDR_EQUAL(&p->c->proxy_coa, &p->c->lma_addr))
+		return 0;
+	inet_ntop(AF_INET6, &p->c->proxy_coa, s, sizeof(s));
+	return cfg_error(&p->cfg, seen_line(p, "proxy-coa"), "proxy-coa %s is the lma-address", s);
+}
+
+static int check_access(struct parser *p)
+{
+	const struct mag_conf_access *a = mag_conf_find_access(p->c, p->c->uplink);
+
+	if (!a)
+		return 0;
+	return cfg_error(&p->cfg, a->line, "access-interface %s is the uplink-interface",
+	                 a->ifname);
+}
+
+/* An MN is recognised by the source MAC of its Router Solicitations: one without a MAC could
+ * never be served. */
+static int check_mns(struct parser *p)
+{
+	const struct mag_conf_mn *mn;
+
+	TAILQ_FOREACH(mn, &p->c->mns, entry)
+	if (mn->n_macs == 0)
+		return cfg_error(&p->cfg, mn->line,
+		                 "mn %s has no mac address (an MN is recognised by its MACs)",
+		                 mn->id);
+	return 0;
+}
+
+/* The line of whichever of two statements came last (0 if neither was given). */
+static unsigned later_line(const struct parser *p, const char *a, const char *b)
+{
+	unsigned la = seen_line(p, a), lb = seen_line(p, b);
+
+	return la > lb ? la : lb;
+}
+
+/* A refresh is due refresh-before the binding expires, and the margin may be at most half the
+ * lifetime the LMA grants: ask for a lifetime that leaves room for it. */
+static int check_refresh(struct parser *p)
+{
+	const struct mag_conf *c = p->c;
+	char r[CFG_DURATION_STR], l[CFG_DURATION_STR];
+
+	if ((uint64_t)c->refresh_margin_s * 2 < c->lifetime_s)
+		return 0;
+	return cfg_error(&p->cfg, later_line(p, "refresh-before", "lifetime"),
+	                 "refresh-before %s%s must be less than half the lifetime (%s)",
+	                 cfg_duration_str((uint64_t)c->refresh_margin_s * MS_PER_S, r),
+	                 seen_line(p, "refresh-before") ? "" : " (the default)",
+	                 cfg_duration_str((uint64_t)c->lifetime_s * MS_PER_S, l));
+}
+
+/* RFC 4861 §6.2.1: a router lifetime is 0 or at least the interval between advertisements,
+ * lest hosts drop the default route between two of them. */
+static int check_ra(struct parser *p)
+{
+	const struct mag_conf *c = p->c;
+	char l[CFG_DURATION_STR], i[CFG_DURATION_STR];
+	uint64_t ms = (uint64_t)c->ra_router_lifetime_s * MS_PER_S;
+
+	if (ms == 0 || ms >= c->ra_interval_ms)
+		return 0;
+	return cfg_error(&p->cfg, later_line(p, "ra-router-lifetime", "ra-interval"),
+	                 "ra-router-lifetime %s is less than ra-interval %s (it must be 0 or at "
+	                 "least the interval, RFC 4861 6.2.1)",
+	                 cfg_duration_str(ms, l), cfg_duration_str(c->ra_interval_ms, i));
+}
+
+static int validate(struct parser *p)
+{
+	if (check_required(p) < 0 || check_addresses(p) < 0 || check_access(p) < 0 ||
+	    check_mns(p) < 0)
+		return -1;
+	return check_refresh(p) < 0 ? -1 : check_ra(p);
+}
+
+struct mag_conf *mag_conf_parse(FILE *f, const char *name, char *err, size_t errlen)
+{
+	struct parser *p = calloc(1, sizeof(*p));
+	struct mag_conf *c = conf_new();
+
+	if (!p || !c) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", name ? name : "-");
+		free(p);
+		mag_conf_free(c);
+		return NULL;
+	}
+	cfg_init(&p->cfg, f, name ? name : "-", err, errlen);
+	p->c = c;
+	if (parse_all(p) < 0 || validate(p) < 0) {
+		mag_conf_free(c);
+		c = NULL;
+	}
+	free(p);
+	return c;
+}
+
+struct mag_conf *mag_conf_load(const char *path, char *err, size_t errlen)
+{
+	struct mag_conf *c;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	c = mag_conf_parse(f, path, err, errlen);
+	fclose(f);
+	return c;
+}
+
+/* --- printing (magd -nv) --- */
+
+static void print_addr(FILE *out, const char *kw, const struct in6_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	fprintf(out, "%s %s\n", kw, inet_ntop(AF_INET6, a, s, sizeof(s)));
+}
+
+static void print_ms(FILE *out, const char *kw, uint64_t ms)
+{
+	char d[CFG_DURATION_STR];
+
+	fprintf(out, "%s %s\n", kw, cfg_duration_str(ms, d));
+}
+
+static void print_word(FILE *out, const char *kw, const char *s)
+{
+	fprintf(out, "%s ", kw);
+	cfg_print_word(out, s);
+	fputc('\n', out);
+}
+
+static void print_timers(FILE *out, const struct mag_conf *c)
+{
+	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
+
+	print_ms(out, "lifetime", (uint64_t)c->lifetime_s * MS_PER_S);
+	print_ms(out, "refresh-before", (uint64_t)c->refresh_margin_s * MS_PER_S);
+	fprintf(out, "retransmit initial %s max %s tries %u\n",
+	        cfg_duration_str(c->retransmit_initial_ms, a),
+	        cfg_duration_str(c->retransmit_max_ms, b), c->retransmit_tries);
+	print_ms(out, "ra-interval", c->ra_interval_ms);
+	print_ms(out, "ra-router-lifetime", (uint64_t)c->ra_router_lifetime_s * MS_PER_S);
+}
+
+static void print_settings(FILE *out, const struct mag_conf *c)
+{
+	print_addr(out, "lma-address", &c->lma_addr);
+	print_addr(out, "proxy-coa", &c->proxy_coa);
+	print_word(out, "uplink-interface", c->uplink);
+	print_addr(out, "link-local-address", &c->link_local);
+	fprintf(out, "tunnel-driver %s\n", driver_names[c->driver]);
+	fprintf(out, "table-base %u\n", (unsigned)c->table_base);
+	fprintf(out, "rule-priority %u\n", (unsigned)c->rule_priority);
+	fprintf(out, "muho-option-type %u\n", c->muho_type);
+	print_timers(out, c);
+	print_word(out, "control-socket", c->ctl_path);
+	print_word(out, "control-group", c->ctl_group);
+}
+
+static void print_access(FILE *out, const struct mag_conf_access *a)
+{
+	fputs("access-interface ", out);
+	cfg_print_word(out, a->ifname);
+	fprintf(out, " {\n\taccess-technology %u\n}\n", a->att);
+}
+
+static void print_mn(FILE *out, const struct mag_conf_mn *mn)
+{
+	char s[MAC_STR];
+
+	fputs("mn ", out);
+	cfg_print_word(out, mn->id);
+	fputs(" {\n", out);
+	for (unsigned i = 0; i < mn->n_macs; i++)
+		fprintf(out, "\tmac %s\n", mac_str(mn->macs[i], s));
+	fprintf(out, "\tmultihoming %s\n}\n", bool_names[mn->multihoming]);
+}
+
+void mag_conf_print(FILE *out, const struct mag_conf *c)
+{
+	const struct mag_conf_access *a;
+	const struct mag_conf_mn *mn;
+
+	print_settings(out, c);
+	TAILQ_FOREACH(a, &c->access, entry)
+	print_access(out, a);
+	TAILQ_FOREACH(mn, &c->mns, entry)
+	print_mn(out, mn);
+}

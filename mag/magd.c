@@ -1,0 +1,397 @@
+/* magd.c: the MAG daemon's frontend: Router Solicitations captured on every access link, the
+ * raw Mobility Header socket toward the LMA, carrier events from the kernel, router
+ * advertisements, the glue from the engine's io to the kernel side (kr), reload on SIGHUP, and
+ * an orderly exit that de-registers the MNs and removes what was installed. */
+#include <errno.h>
+#include <ev.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/hmap.h"
+#include "mag/magd.h"
+#include "mag/magd_int.h"
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: magd [-dnv] [-f file]\n");
+	exit(2);
+}
+
+void magd_parse_args(int argc, char **argv, struct magd_options *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->conf_path = MAG_CONF_DEFAULT_PATH;
+	while ((ch = getopt(argc, argv, "df:hnv")) != -1) {
+		switch (ch) {
+		case 'd':
+			o->foreground = true;
+			break;
+		case 'f':
+			o->conf_path = optarg;
+			break;
+		case 'n':
+			o->check_only = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void magd_now(struct mag_now *now)
+{
+	now->mono_ns = clock_ns(CLOCK_MONOTONIC);
+	now->real_ns = clock_ns(CLOCK_REALTIME);
+}
+
+/* --- engine io --- */
+
+static void io_send_mh(void *ctx, const struct in6_addr *dst, const uint8_t *buf, size_t len)
+{
+	struct magd *d = ctx;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = *dst };
+
+	if (sendto(d->mh_fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		log_warnx_limited(&d->send_limit, "sending to the LMA: %s", strerror(errno));
+}
+
+static void io_send_ra(void *ctx, unsigned ifindex, const struct in6_addr *dst,
+                       const struct nd_ra *ra)
+{
+	struct magd *d = ctx;
+	uint8_t buf[512];
+	ssize_t n = nd_build_ra(ra, buf, sizeof(buf));
+
+	if (n < 0 || nd_send_ra(d->ra_fd, ifindex, &d->conf->link_local, dst, buf, (size_t)n) < 0)
+		log_warnx_limited(&d->send_limit, "sending a router advertisement: %s",
+		                  strerror(errno));
+}
+
+static int io_tunnel_add(void *ctx, const struct in6_addr *peer, uint32_t *id)
+{
+	return kr_tunnel_add(((struct magd *)ctx)->kr, peer, id);
+}
+
+static int io_tunnel_del(void *ctx, uint32_t id)
+{
+	return kr_tunnel_del(((struct magd *)ctx)->kr, id);
+}
+
+static int io_route_add(void *ctx, const struct mh_prefix *p, const struct in6_addr *ll,
+                        unsigned ifindex, uint64_t cookie)
+{
+	return kr_route_via_neighbor(((struct magd *)ctx)->kr, &p->addr, p->len, ll, ifindex,
+	                             cookie);
+}
+
+static int io_route_del(void *ctx, const struct mh_prefix *p, uint64_t cookie)
+{
+	return kr_route_del(((struct magd *)ctx)->kr, &p->addr, p->len, cookie);
+}
+
+static int io_rule_add(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie)
+{
+	return kr_source_rule_add(((struct magd *)ctx)->kr, &p->addr, p->len, tunnel, cookie);
+}
+
+static int io_rule_del(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie)
+{
+	return kr_source_rule_del(((struct magd *)ctx)->kr, &p->addr, p->len, tunnel, cookie);
+}
+
+static void io_flush(void *ctx)
+{
+	kr_flush(((struct magd *)ctx)->kr);
+}
+
+static const struct mag_io magd_io = {
+	.send_mh = io_send_mh,
+	.send_ra = io_send_ra,
+	.tunnel_add = io_tunnel_add,
+	.tunnel_del = io_tunnel_del,
+	.route_add = io_route_add,
+	.route_del = io_route_del,
+	.rule_add = io_rule_add,
+	.rule_del = io_rule_del,
+	.flush = io_flush,
+};
+
+static void kr_result(void *arg, uint64_t cookie, int err)
+{
+	struct magd *d = arg;
+
+	log_warnx_limited(&d->kr_limit, "kernel refused a change (entry %llu): %s",
+	                  (unsigned long long)cookie, strerror(err));
+	if (cookie)
+		mag_engine_route_failed(d->engine, cookie, err);
+}
+
+/* --- the loop --- */
+
+void magd_after_input(struct magd *d)
+{
+	uint64_t next, now;
+
+	mag_engine_flush(d->engine);
+	next = mag_engine_next_deadline(d->engine);
+	now = clock_ns(CLOCK_MONOTONIC);
+	ev_timer_stop(d->loop, &d->timer_w);
+	if (next == UINT64_MAX)
+		return;
+	ev_timer_set(&d->timer_w, next > now ? (double)(next - now) / 1e9 : 0.0, 0.0);
+	ev_timer_start(d->loop, &d->timer_w);
+}
+
+static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct magd *d = w->data;
+	uint8_t buf[MH_MAX_LEN + 8];
+	struct mag_now now;
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_in6 from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(d->mh_fd, buf, sizeof(buf), MSG_DONTWAIT,
+		                     (struct sockaddr *)&from, &fl);
+
+		if (n < 0)
+			break;
+		magd_now(&now);
+		mag_engine_mh_input(d->engine, &from.sin6_addr, buf, (size_t)n, &now);
+	}
+	magd_after_input(d);
+}
+
+static void rs_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct access_watch *a = w->data;
+	uint8_t frame[1600];
+	struct mag_now now;
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < 64; i++) {
+		ssize_t n = recv(a->fd, frame, sizeof(frame), MSG_DONTWAIT);
+		struct nd_rs rs;
+
+		if (n < 0)
+			break;
+		if (nd_parse_rs_frame(frame, (size_t)n, &rs) != ND_OK) {
+			a->d->rs_malformed++;
+			continue;
+		}
+		magd_now(&now);
+		mag_engine_rs(a->d->engine, a->ifindex, rs.eth_src, &rs.src, &now);
+	}
+	magd_after_input(a->d);
+}
+
+static void link_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct magd *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	nl_link_read(d->links);
+	magd_after_input(d);
+}
+
+static void timer_fired(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct magd *d = w->data;
+	struct mag_now now;
+
+	(void)loop;
+	(void)revents;
+	magd_now(&now);
+	mag_engine_run_timers(d->engine, &now);
+	magd_after_input(d);
+}
+
+/* Settings the kernel side, the sockets and the access links were set up with at start. */
+static bool needs_restart(const struct mag_conf *a, const struct mag_conf *b)
+{
+	return memcmp(&a->lma_addr, &b->lma_addr, 16) || memcmp(&a->proxy_coa, &b->proxy_coa, 16) ||
+	       memcmp(&a->link_local, &b->link_local, 16) || strcmp(a->uplink, b->uplink) ||
+	       a->driver != b->driver || a->table_base != b->table_base ||
+	       a->rule_priority != b->rule_priority || strcmp(a->ctl_path, b->ctl_path) ||
+	       !magd_same_access(a, b);
+}
+
+static void reload(struct magd *d)
+{
+	char err[256];
+	struct mag_conf *c = mag_conf_load(d->conf_path, err, sizeof(err));
+
+	if (!c) {
+		log_warnx("reload failed, keeping the running configuration: %s", err);
+		return;
+	}
+	if (needs_restart(c, d->conf)) {
+		log_warnx("reload: lma-address, proxy-coa, link-local-address, uplink-interface, "
+		          "tunnel-driver, table-base, rule-priority, control-socket and the access "
+		          "interfaces take effect only at a restart; keeping the running "
+		          "configuration");
+		mag_conf_free(c);
+		return;
+	}
+	mag_engine_set_conf(d->engine, c);
+	for (unsigned i = 0; i < d->n_access; i++)
+		mag_engine_set_access(d->engine, d->access[i].ifname, d->access[i].ifindex,
+		                      d->access[i].mac);
+	mag_conf_free(d->conf);
+	d->conf = c;
+	log_info("configuration reloaded from %s", d->conf_path);
+}
+
+static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct magd *d = w->data;
+
+	(void)revents;
+	if (w->signum == SIGHUP) {
+		reload(d);
+		return;
+	}
+	log_info("signal %d: exiting", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void watch_signal(struct magd *d, int signum, ev_signal *w)
+{
+	ev_signal_init(w, signalled, signum);
+	w->data = d;
+	ev_signal_start(d->loop, w);
+}
+
+static void run_loop(struct magd *d)
+{
+	ev_signal sig_term, sig_int, sig_hup;
+
+	ev_io_init(&d->mh_w, mh_readable, d->mh_fd, EV_READ);
+	d->mh_w.data = d;
+	ev_io_start(d->loop, &d->mh_w);
+	ev_io_init(&d->link_w, link_readable, nl_link_fd(d->links), EV_READ);
+	d->link_w.data = d;
+	ev_io_start(d->loop, &d->link_w);
+	for (unsigned i = 0; i < d->n_access; i++) {
+		ev_io_init(&d->access[i].w, rs_readable, d->access[i].fd, EV_READ);
+		d->access[i].w.data = &d->access[i];
+		ev_io_start(d->loop, &d->access[i].w);
+	}
+	ev_timer_init(&d->timer_w, timer_fired, 0., 0.);
+	d->timer_w.data = d;
+	watch_signal(d, SIGTERM, &sig_term);
+	watch_signal(d, SIGINT, &sig_int);
+	watch_signal(d, SIGHUP, &sig_hup);
+	signal(SIGPIPE, SIG_IGN);
+	log_info("magd running: %u access links, %s tunnels", d->n_access,
+	         kr_driver_name(kr_driver_in_use(d->kr)));
+	ev_run(d->loop, 0);
+}
+
+static int start(struct magd *d)
+{
+	struct kr_config kc = { .driver = d->conf->driver,
+		                .local = d->conf->proxy_coa,
+		                .table_base = d->conf->table_base,
+		                .rule_priority = d->conf->rule_priority };
+	struct mag_io io = magd_io;
+	char err[256];
+
+	io.ctx = d;
+	snprintf(kc.uplink, sizeof(kc.uplink), "%s", d->conf->uplink);
+	d->kr = kr_open(&kc, err, sizeof(err));
+	if (!d->kr) {
+		log_warnx("kernel set-up failed: %s", err);
+		return -1;
+	}
+	kr_set_result_cb(d->kr, kr_result, d);
+	d->engine = mag_engine_new(d->conf, &io);
+	if (!d->engine || magd_open_sockets(d) < 0 || magd_open_access(d) < 0)
+		return -1;
+	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, magd_ctl_handle, d,
+	                         err, sizeof(err));
+	if (!d->ctl) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void stop(struct magd *d)
+{
+	struct mag_now now;
+
+	magd_now(&now);
+	ctl_server_close(d->ctl);
+	mag_engine_free(d->engine, &now); /* de-registers, removes routes, rules, tunnel */
+	magd_close_access(d);
+	if (d->kr)
+		kr_close(d->kr); /* and the link-local addresses, decapsulation, ... */
+	if (d->links)
+		nl_link_close(d->links);
+	if (d->mh_fd >= 0)
+		close(d->mh_fd);
+	if (d->ra_fd >= 0)
+		close(d->ra_fd);
+	mag_conf_free(d->conf);
+}
+
+int magd_run(const struct magd_options *o)
+{
+	struct magd d = { .mh_fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
+	char err[256];
+	int status;
+
+	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	log_init("magd", o->foreground || o->check_only, o->verbose);
+	hash_seed_init(); /* before anything builds a hash index: the configuration does */
+	d.conf = mag_conf_load(o->conf_path, err, sizeof(err));
+	if (!d.conf) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	if (o->check_only) {
+		if (o->verbose)
+			mag_conf_print(stdout, d.conf);
+		fprintf(stderr, "configuration OK\n");
+		mag_conf_free(d.conf);
+		return 0;
+	}
+	if (!o->foreground && daemon(0, 0) < 0)
+		fatal("daemon");
+	d.loop = ev_default_loop(0);
+	status = start(&d) == 0 ? 0 : 1;
+	if (status == 0)
+		run_loop(&d);
+	stop(&d);
+	return status;
+}

@@ -1,0 +1,144 @@
+/* magd_ctl.c: magd's answers on the control socket (ctl_proto.h): the binding update list as
+ * bindings, the counters, and the administrative de-registration of an MN. */
+#include <stdio.h>
+#include <string.h>
+
+#include "mag/magd_int.h"
+
+static void fill_prefixes(struct ctl_prefix *out, uint8_t *n, const struct mh_prefix *p,
+                          unsigned count)
+{
+	*n = 0;
+	for (unsigned i = 0; i < count && i < CTL_BINDING_MAX_PREFIXES; i++) {
+		memcpy(out[i].addr, &p[i].addr, 16);
+		out[i].len = p[i].len;
+		(*n)++;
+	}
+}
+
+static void fill_binding(const struct magd *d, const struct bul_entry *b, uint64_t now,
+                         struct ctl_binding *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = b->id;
+	snprintf(r->mn_id, sizeof(r->mn_id), "%s", b->mn_id);
+	r->llid_len = 6;
+	memcpy(r->llid, b->mac, 6);
+	r->att = b->att;
+	r->hi = b->hi_sent;
+	r->state = (uint8_t)b->state;
+	snprintf(r->state_name, sizeof(r->state_name), "%s", bul_state_name(b->state));
+	r->muho = b->mn && b->mn->multihoming;
+	fill_prefixes(r->prefix, &r->n_prefix, b->hnp, b->n_hnp);
+	fill_prefixes(r->other, &r->n_other, b->muho, b->n_muho);
+	memcpy(r->peer, &d->conf->lma_addr, 16);
+	r->lifetime_s = b->lifetime_s;
+	r->remaining_s =
+	        b->expires_ns > now ? (uint32_t)((b->expires_ns - now) / 1000000000ull) : 0;
+	r->tunnel = b->installed ? mag_engine_tunnel(d->engine) : 0;
+}
+
+static void show_bindings(struct magd *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
+{
+	const char *filter = len ? (const char *)payload : NULL;
+	struct ctl_binding r;
+	struct mag_now now;
+	unsigned shown = 0;
+
+	if (len && (len > CTL_ID_MAX || payload[len - 1] != '\0')) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "MN-ID must be a NUL-terminated string");
+		return;
+	}
+	magd_now(&now);
+	for (const struct bul_entry *b = mag_engine_first(d->engine); b; b = mag_engine_next(b)) {
+		if (filter && strcmp(filter, b->mn_id) != 0)
+			continue;
+		fill_binding(d, b, now.mono_ns, &r);
+		ctl_send(c, CTL_REC_BINDING, &r, sizeof(r));
+		shown++;
+	}
+	if (filter && shown == 0)
+		ctl_send_error(c, CTL_E_NOT_FOUND, "no binding for %s", filter);
+	else
+		ctl_send_end(c);
+}
+
+static void send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value)
+{
+	struct ctl_stat s = { .value = value };
+
+	snprintf(s.group, sizeof(s.group), "%s", group);
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	ctl_send(c, CTL_REC_STAT, &s, sizeof(s));
+}
+
+static void show_stats(struct magd *d, struct ctl_conn *c)
+{
+	const struct mag_stats *st = mag_engine_stats(d->engine);
+	unsigned n = 0;
+	char name[12];
+
+	send_stat(c, "rx", "binding-ack", st->rx[MH_TYPE_BA]);
+	send_stat(c, "rx", "update-notification", st->rx[MH_TYPE_UPN]);
+	send_stat(c, "rx", "router-solicitation", st->rs_received);
+	for (int s = 0; s < 256; s++) {
+		if (!st->pba[s] && s != 0)
+			continue;
+		snprintf(name, sizeof(name), "%d", s);
+		send_stat(c, "pba", name, st->pba[s]);
+	}
+	for (int e = 1; e < MH_E_COUNT; e++)
+		if (e != MH_E_NOSPACE && e != MH_E_INVAL)
+			send_stat(c, "malformed", mh_err_name(e), st->malformed[e]);
+	send_stat(c, "malformed", "router_solicitation", d->rs_malformed);
+	for (int r = 0; r < MAG_DROP_COUNT; r++)
+		send_stat(c, "dropped", mag_drop_name((enum mag_drop)r), st->dropped[r]);
+	for (const struct bul_entry *b = mag_engine_first(d->engine); b; b = mag_engine_next(b))
+		n++;
+	send_stat(c, "bindings", "current", n);
+	send_stat(c, "tx", "pbu", st->pbu_sent);
+	send_stat(c, "tx", "pbu_retransmitted", st->pbu_retransmitted);
+	send_stat(c, "tx", "deregistration", st->dereg_sent);
+	send_stat(c, "tx", "router-advertisement", st->ra_sent);
+	send_stat(c, "tx", "update-notification-ack", st->upa_sent);
+	send_stat(c, "bindings", "gave_up", st->gave_up);
+	send_stat(c, "kernel", "route_failures", st->route_failures);
+}
+
+static void deregister(struct magd *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
+{
+	struct mag_now now;
+
+	if (len == 0 || len > CTL_ID_MAX || payload[len - 1] != '\0') {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "MN-ID must be a NUL-terminated string");
+		return;
+	}
+	magd_now(&now);
+	if (mag_engine_deregister(d->engine, (const char *)payload, &now) < 0) {
+		ctl_send_error(c, CTL_E_NOT_FOUND, "no binding for %s", (const char *)payload);
+		return;
+	}
+	magd_after_input(d);
+	ctl_send_end(c);
+}
+
+void magd_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,
+                     void *arg)
+{
+	struct magd *d = arg;
+
+	switch (type) {
+	case CTL_REQ_SHOW_BINDINGS:
+		show_bindings(d, c, payload, len);
+		break;
+	case CTL_REQ_SHOW_STATS:
+		show_stats(d, c);
+		ctl_send_end(c);
+		break;
+	case CTL_REQ_DEREGISTER:
+		deregister(d, c, payload, len);
+		break;
+	default:
+		ctl_send_error(c, CTL_E_UNKNOWN, "magd does not answer request %u", type);
+	}
+}

@@ -1,0 +1,57 @@
+/* magd_int.h: the state magd.c, magd_links.c and magd_ctl.c share. */
+#ifndef MAG_MAGD_INT_H
+#define MAG_MAGD_INT_H
+
+#include <ev.h>
+#include <net/if.h>
+
+#include "common/ctl.h"
+#include "common/kr.h"
+#include "common/log.h"
+#include "common/nl_link.h"
+#include "mag/engine.h"
+
+#define MAGD_MAX_ACCESS 32
+
+struct magd;
+
+struct access_watch {
+	struct magd *d;
+	char ifname[IFNAMSIZ];
+	unsigned ifindex;
+	uint8_t mac[6];
+	int fd; /* Router Solicitation capture */
+	ev_io w;
+};
+
+struct magd {
+	const char *conf_path;
+	struct mag_conf *conf;
+	struct ev_loop *loop;
+	struct kr *kr;
+	struct mag_engine *engine;
+	struct ctl_server *ctl;
+	struct nl_link *links;
+	int mh_fd;
+	int ra_fd;
+	ev_io mh_w;
+	ev_io link_w;
+	ev_timer timer_w;
+	unsigned n_access;
+	struct access_watch access[MAGD_MAX_ACCESS];
+	uint64_t rs_malformed;
+	struct log_limit send_limit, kr_limit;
+};
+
+void magd_now(struct mag_now *now);
+void magd_after_input(struct magd *d);
+/* magd_links.c */
+int magd_open_sockets(struct magd *d);
+int magd_open_access(struct magd *d);
+void magd_close_access(struct magd *d);
+bool magd_same_access(const struct mag_conf *a, const struct mag_conf *b);
+/* magd_ctl.c */
+void magd_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,
+                     void *arg);
+
+#endif

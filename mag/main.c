@@ -1,0 +1,10 @@
+/* main.c: magd, the Mobile Access Gateway daemon (magd(8)). */
+#include "mag/magd.h"
+
+int main(int argc, char **argv)
+{
+	struct magd_options o;
+
+	magd_parse_args(argc, argv, &o);
+	return magd_run(&o);
+}

@@ -1,0 +1,192 @@
+/* signal.c: the MAG's signalling with the LMA. Proxy Binding Updates as RFC 5213 §6.9.1.1
+ * builds them (MN-ID, MN link-layer ID, HNPs — ALL_ZERO to ask for a prefix, the known ones to
+ * keep them —, Handoff Indicator, Access Technology Type, Timestamp, Link-local Address) plus
+ * an empty MuHo option for a multihomed MN (draft-bernardos-mif-pmip-02 §5.2.1). PBAs are
+ * validated as §6.9.1.2 says: only one matching an outstanding PBU counts, and one whose echoes
+ * differ is ignored and stalls the entry. Update Notifications (RFC 7077 §6.2) bring a new list
+ * of the MN's other prefixes, and are acknowledged. */
+#include <string.h>
+
+#include "common/log.h"
+#include "mag/engine_int.h"
+
+#define UPN_FORCE_REREGISTRATION      1
+#define UPN_UPDATE_SESSION_PARAMETERS 2
+#define UPA_SUCCESS                   0
+#define UPA_FAILED                    128
+#define UPA_MN_NOT_ATTACHED           132 /* RFC 7864 */
+
+static void send_msg(struct mag_engine *e, const struct mh_msg *m)
+{
+	uint8_t buf[MH_MAX_LEN];
+	ssize_t n = mh_encode(m, &e->params, buf, sizeof(buf));
+
+	if (n > 0)
+		e->io.send_mh(e->io.ctx, &e->conf->lma_addr, buf, (size_t)n);
+}
+
+static void pbu_prefixes(const struct bul_entry *b, struct mh_opts *o)
+{
+	if (b->ask_all_zero || b->n_hnp == 0) {
+		mh_opts_add_hnp(o, &in6addr_any, 0);
+		return;
+	}
+	for (unsigned i = 0; i < b->n_hnp; i++)
+		mh_opts_add_hnp(o, &b->hnp[i].addr, b->hnp[i].len);
+}
+
+void signal_send_pbu(struct mag_engine *e, struct bul_entry *b, bool dereg, uint8_t hi)
+{
+	struct mh_msg m;
+
+	mh_msg_init(&m, MH_TYPE_BU);
+	m.u.bu.seq = ++b->seq;
+	m.u.bu.flags = MH_BU_A | MH_BU_P;
+	m.u.bu.lifetime = dereg ? 0 : (uint16_t)(e->conf->lifetime_s / 4);
+	mh_opts_set_nai(&m.opts, b->mn_id);
+	pbu_prefixes(b, &m.opts);
+	if (b->mn && b->mn->multihoming)
+		mh_opts_add_muho(&m.opts, &in6addr_any, 0);
+	m.opts.present |=
+	        MH_HAVE_HI | MH_HAVE_ATT | MH_HAVE_MNLLID | MH_HAVE_TIMESTAMP | MH_HAVE_LLA;
+	m.opts.hi = b->hi_sent = hi;
+	m.opts.att = b->att;
+	m.opts.llid_len = 6;
+	memcpy(m.opts.llid, b->mac, 6);
+	m.opts.timestamp = b->ts_sent = mh_timestamp_from_ns(e->now.real_ns);
+	m.opts.lla = e->conf->link_local;
+	send_msg(e, &m);
+	e->stats.pbu_sent++;
+}
+
+/* --- PBA --- */
+
+static bool echoes_match(const struct bul_entry *b, const struct mh_opts *o)
+{
+	size_t id_len = strlen(b->mn_id);
+
+	if (!(o->present & MH_HAVE_MNID) || o->mnid.len != id_len ||
+	    memcmp(o->mnid.id, b->mn_id, id_len) != 0)
+		return false;
+	if ((o->present & MH_HAVE_HI) && o->hi != b->hi_sent)
+		return false;
+	if ((o->present & MH_HAVE_ATT) && o->att != b->att)
+		return false;
+	return !(o->present & MH_HAVE_MNLLID) ||
+	       (o->llid_len == 6 && memcmp(o->llid, b->mac, 6) == 0);
+}
+
+static bool outstanding(const struct bul_entry *b)
+{
+	return b->state == BUL_REGISTERING || b->state == BUL_REFRESHING ||
+	       b->state == BUL_DEREGISTERING;
+}
+
+static void take_prefixes(struct mag_engine *e, struct bul_entry *b, const struct mh_opts *o)
+{
+	struct mh_prefix hnp[BUL_MAX_PREFIXES];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < o->n_hnp && n < BUL_MAX_PREFIXES; i++)
+		if (o->hnp[i].len != 0)
+			hnp[n++] = o->hnp[i];
+	if (b->installed && (n != b->n_hnp || memcmp(b->hnp, hnp, n * sizeof(hnp[0])) != 0))
+		engine_uninstall(e, b); /* the LMA changed the prefixes: the routes follow */
+	memcpy(b->hnp, hnp, n * sizeof(hnp[0]));
+	b->n_hnp = n;
+	b->ask_all_zero = false;
+	engine_set_muho(e, b, o->muho, o->n_muho);
+}
+
+void signal_pba(struct mag_engine *e, const struct mh_msg *m)
+{
+	const struct mh_opts *o = &m->opts;
+	struct bul_entry *b = NULL;
+	uint8_t status = m->u.ba.status;
+
+	if ((o->present & MH_HAVE_MNLLID) && o->llid_len == 6)
+		b = engine_find_mac(e, o->llid);
+	e->stats.pba[status]++;
+	if (!b || !outstanding(b) || m->u.ba.seq != b->seq || !(m->u.ba.flags & MH_BA_P)) {
+		e->stats.dropped[MAG_DROP_PBA_UNMATCHED]++;
+		return;
+	}
+	if (!echoes_match(b, o)) {
+		/* §6.9.1.2: ignore it, and do not retransmit until an administrator acts */
+		e->stats.dropped[MAG_DROP_PBA_ECHO]++;
+		log_warnx("%s: PBA echoes differ from the PBU; entry held", b->mn_id);
+		timer_cancel(&e->timers, &b->timer);
+		engine_uninstall(e, b);
+		b->state = BUL_HELD;
+		return;
+	}
+	if (status >= 128 || b->state == BUL_DEREGISTERING) {
+		bul_event(e, b, status >= 128 ? BUL_EV_PBA_REJECT : BUL_EV_PBA_ACCEPT, &status);
+		return;
+	}
+	b->lifetime_s = m->u.ba.lifetime * 4u;
+	b->last_status = status;
+	take_prefixes(e, b, o);
+	bul_event(e, b, BUL_EV_PBA_ACCEPT, &status);
+}
+
+/* --- Update Notification --- */
+
+static void send_upa(struct mag_engine *e, const struct mh_msg *upn, uint8_t status)
+{
+	struct mh_msg m;
+
+	mh_msg_init(&m, MH_TYPE_UPA);
+	m.u.upa.seq = upn->u.upn.seq;
+	m.u.upa.status = status;
+	if (upn->opts.present & MH_HAVE_MNID) {
+		m.opts.present |= MH_HAVE_MNID;
+		m.opts.mnid = upn->opts.mnid;
+	}
+	send_msg(e, &m);
+	e->stats.upa_sent++;
+}
+
+static bool is_mn(const struct bul_entry *b, const struct mh_opts *o)
+{
+	size_t len = strlen(b->mn_id);
+
+	return o->mnid.len == len && memcmp(o->mnid.id, b->mn_id, len) == 0;
+}
+
+/* Applies the notification to one registered entry of its MN. */
+static void upn_apply(struct mag_engine *e, struct bul_entry *b, const struct mh_msg *m)
+{
+	if (m->u.upn.flags & MH_UPN_D) {
+		bul_event(e, b, BUL_EV_DEREGISTER, NULL);
+		return;
+	}
+	if (m->u.upn.reason == UPN_FORCE_REREGISTRATION) {
+		bul_event(e, b, BUL_EV_TIMEOUT, NULL); /* a registered entry's timeout refreshes */
+		return;
+	}
+	engine_set_muho(e, b, m->opts.muho, m->opts.n_muho);
+}
+
+void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m)
+{
+	struct bul_entry *b, *next;
+	bool known = m->u.upn.reason == UPN_FORCE_REREGISTRATION ||
+	             m->u.upn.reason == UPN_UPDATE_SESSION_PARAMETERS;
+	unsigned applied = 0;
+
+	(void)src;
+	e->stats.upn_received++;
+	for (b = LIST_FIRST(&e->bul); b && known; b = next) {
+		next = LIST_NEXT(b, entry);
+		if ((m->opts.present & MH_HAVE_MNID) && is_mn(b, &m->opts) &&
+		    (b->state == BUL_REGISTERED || b->state == BUL_REFRESHING)) {
+			upn_apply(e, b, m);
+			applied++;
+		}
+	}
+	if (known && applied == 0)
+		e->stats.dropped[MAG_DROP_UPN_UNKNOWN_MN]++;
+	if (m->u.upn.flags & MH_UPN_A)
+		send_upa(e, m, !known ? UPA_FAILED : applied ? UPA_SUCCESS : UPA_MN_NOT_ATTACHED);
+}

@@ -1,0 +1,62 @@
+/* mag_harness.h: drives the MAG engine in unit tests: a configuration from text, a mock clock,
+ * and an io that records every message and router advertisement sent and keeps a model of the
+ * kernel's routes, rules and tunnel. */
+#ifndef TESTS_MAG_MAG_HARNESS_H
+#define TESTS_MAG_MAG_HARNESS_H
+
+#include "mag/engine.h"
+
+#define M_MAX_SENT   128
+#define M_MAX_ROUTES 32
+#define WLAN         10 /* ifindex of the access link wlan0 */
+#define EXT          11 /* ifindex of the access link eth9 */
+#define LMA          "2001:db8:ffff::100"
+
+struct m_route {
+	struct mh_prefix p;
+	struct in6_addr ll;
+	unsigned ifindex;
+	uint32_t rule_tunnel; /* 0: no rule */
+	bool has_route;
+};
+
+struct m_ra {
+	unsigned ifindex;
+	struct in6_addr dst;
+	struct nd_ra ra;
+};
+
+struct mharness {
+	struct mag_conf *conf;
+	struct mag_engine *e;
+	struct mag_now now;
+	struct mh_msg sent[M_MAX_SENT];
+	size_t n_sent;
+	struct m_ra ras[M_MAX_SENT];
+	size_t n_ras;
+	struct m_route routes[M_MAX_ROUTES];
+	size_t n_routes;
+	uint32_t tunnel; /* 0: none */
+	unsigned tunnel_adds, tunnel_dels, route_ops;
+	bool fail_next_route;
+	bool have_failed;
+	uint64_t failed_cookie;
+};
+
+void m_init(struct mharness *h, const char *conf_text);
+void m_free(struct mharness *h);
+/* A Router Solicitation from MAC 02:00:00:00:00:mac on ifindex, from fe80::mac. */
+void m_rs(struct mharness *h, unsigned ifindex, uint8_t mac);
+/* The last PBU sent (asserted to be one). */
+const struct mh_msg *m_last_pbu(const struct mharness *h);
+size_t m_count_type(const struct mharness *h, uint8_t type);
+/* A PBA from the LMA echoing the last PBU, with a status, own prefixes and MuHo prefixes
+ * (NULL-terminated lists of "prefix/len"). */
+void m_pba(struct mharness *h, uint8_t status, const char *const *hnp, const char *const *muho);
+void m_input(struct mharness *h, const char *from, const struct mh_msg *m);
+void m_advance(struct mharness *h, uint64_t ms);
+/* The route for a prefix, or NULL. */
+const struct m_route *m_route(const struct mharness *h, const char *prefix);
+struct mh_prefix m_prefix(const char *text);
+
+#endif

@@ -1,0 +1,512 @@
+/* test_mag_engine.c: the MAG engine (mag/engine.c, bul.c, signal.c) through its inputs and
+ * outputs with a mock clock: attachment on a Router Solicitation, the PBU it sends, PBA
+ * validation and the consequence of every status (RFC 5213 §6.9.1.2), retransmission timing,
+ * refresh, routes and rules for own and MuHo prefixes, router advertisements, Update
+ * Notifications, de-registration on carrier loss and on command, and clean-up. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "tests/check_main.h"
+#include "tests/mag/mag_harness.h"
+
+#define P1 "2001:db8:100::/64"
+#define P2 "2001:db8:100:1::/64"
+#define P3 "2001:db8:100:2::/64"
+
+static const char conf_text[] =
+        "lma-address 2001:db8:ffff::100\n"
+        "proxy-coa 2001:db8:ffff::1\n"
+        "uplink-interface eth0\n"
+        "lifetime 40s\n"
+        "refresh-before 10s\n"
+        "retransmit initial 1s max 8s tries 5\n"
+        "ra-interval 10s\n"
+        "access-interface wlan0 { access-technology 4 }\n"
+        "access-interface eth9 { access-technology 7 }\n"
+        "mn mn1@example.org { mac 02:00:00:00:00:01 mac 02:00:00:00:00:02 multihoming yes }\n"
+        "mn mn2@example.org { mac 02:00:00:00:00:09 }\n";
+
+static struct mharness h;
+static const char *const only_p1[] = { P1, NULL };
+static const char *const only_p2[] = { P2, NULL };
+
+static void setup(void)
+{
+	m_init(&h, conf_text);
+}
+
+static void teardown(void)
+{
+	m_free(&h);
+}
+
+static void attach(unsigned ifindex, uint8_t mac, const char *const *hnp, const char *const *muho)
+{
+	m_rs(&h, ifindex, mac);
+	m_pba(&h, 0, hnp, muho);
+}
+
+/* --- the PBU --- */
+
+START_TEST(router_solicitation_sends_a_pbu)
+{
+	const struct mh_msg *m;
+	struct in6_addr fe80_1;
+
+	m_rs(&h, WLAN, 1);
+	m = m_last_pbu(&h);
+	ck_assert_uint_eq(m->u.bu.flags, MH_BU_A | MH_BU_P);
+	ck_assert_uint_eq(m->u.bu.lifetime, 10); /* 40 s in 4-s units */
+	ck_assert_uint_eq(m->opts.mnid.subtype, MH_MNID_SUBTYPE_NAI);
+	ck_assert_mem_eq(m->opts.mnid.id, "mn1@example.org", 15);
+	ck_assert_uint_eq(m->opts.llid_len, 6);
+	ck_assert_uint_eq(m->opts.llid[5], 1);
+	ck_assert_uint_eq(m->opts.n_hnp, 1);
+	ck_assert_uint_eq(m->opts.hnp[0].len, 0); /* ALL_ZERO: a prefix, please */
+	ck_assert_uint_eq(m->opts.hi, MH_HI_NEW_IF);
+	ck_assert_uint_eq(m->opts.att, 4);
+	ck_assert_uint_eq(m->opts.timestamp >> 16, h.now.real_ns / 1000000000ull);
+	inet_pton(AF_INET6, "fe80::1", &fe80_1);
+	ck_assert_mem_eq(&m->opts.lla, &fe80_1, 16);
+	ck_assert_uint_eq(m->opts.n_muho, 1); /* multihoming yes: the empty MuHo option */
+	ck_assert_uint_eq(m->opts.muho[0].len, 0);
+}
+END_TEST
+
+START_TEST(access_technology_is_the_links)
+{
+	m_rs(&h, EXT, 2);
+	ck_assert_uint_eq(m_last_pbu(&h)->opts.att, 7);
+}
+END_TEST
+
+START_TEST(single_homed_mn_sends_no_muho_option)
+{
+	m_rs(&h, WLAN, 9);
+	ck_assert_uint_eq(m_last_pbu(&h)->opts.n_muho, 0);
+}
+END_TEST
+
+START_TEST(unknown_mac_and_foreign_link_are_counted)
+{
+	m_rs(&h, WLAN, 0x77);
+	m_rs(&h, 99, 1);
+	ck_assert_uint_eq(h.n_sent, 0);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_UNKNOWN_MAC], 1);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_NOT_ACCESS], 1);
+}
+END_TEST
+
+/* --- acceptance: routes, rules, advertisements --- */
+
+START_TEST(acceptance_installs_routes_rules_and_advertises)
+{
+	static const char *const other[] = { P2, NULL };
+	const struct m_route *r;
+	struct in6_addr mn_ll = { { { 0xfe, 0x80 } } };
+
+	attach(WLAN, 1, only_p1, other);
+	mn_ll.s6_addr[15] = 1;
+	ck_assert_uint_eq(h.tunnel_adds, 1);
+	r = m_route(&h, P1);
+	ck_assert_ptr_nonnull(r);
+	ck_assert(r->has_route);
+	ck_assert_mem_eq(&r->ll, &mn_ll, 16); /* via the MN's link-local, not on-link */
+	ck_assert_uint_eq(r->ifindex, WLAN);
+	ck_assert_uint_eq(r->rule_tunnel, h.tunnel);
+	r = m_route(&h, P2); /* the other interface's prefix, for the weak-host MN */
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->ifindex, WLAN);
+	ck_assert_uint_eq(r->rule_tunnel, h.tunnel);
+	ck_assert_uint_eq(h.n_ras, 1);
+	ck_assert_uint_eq(h.ras[0].ifindex, WLAN);
+	ck_assert_mem_eq(&h.ras[0].dst, &mn_ll, 16);
+	ck_assert_uint_eq(h.ras[0].ra.n_prefix, 1); /* only its own prefix is advertised */
+	ck_assert_uint_eq(h.ras[0].ra.prefix[0].len, 64);
+	ck_assert_uint_eq(h.ras[0].ra.prefix[0].valid_s, 40);
+	ck_assert_uint_eq(h.ras[0].ra.src_mac[5], 0x10);
+	ck_assert_uint_gt(h.ras[0].ra.router_lifetime_s, 0);
+}
+END_TEST
+
+START_TEST(solicited_and_periodic_advertisements)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	m_rs(&h, WLAN, 1);
+	ck_assert_uint_eq(h.n_ras, 2); /* answered at once */
+	m_advance(&h, 10000);
+	ck_assert_uint_eq(h.n_ras, 3);
+	m_advance(&h, 10000);
+	ck_assert_uint_eq(h.n_ras, 4);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1); /* 20 s: the refresh is due at 30 s */
+}
+END_TEST
+
+START_TEST(one_tunnel_for_all_mns)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	attach(EXT, 9, only_p2, NULL);
+	ck_assert_uint_eq(h.tunnel_adds, 1);
+	ck_assert_ptr_nonnull(m_route(&h, P2));
+}
+END_TEST
+
+/* --- PBA validation --- */
+
+START_TEST(pba_must_match_the_outstanding_pbu)
+{
+	struct mh_msg pba;
+
+	m_rs(&h, WLAN, 1);
+	mh_msg_init(&pba, MH_TYPE_BA);
+	pba.u.ba.flags = MH_BA_P;
+	pba.u.ba.seq = (uint16_t)(m_last_pbu(&h)->u.bu.seq + 1);
+	pba.opts = m_last_pbu(&h)->opts;
+	m_input(&h, LMA, &pba);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_PBA_UNMATCHED], 1);
+	ck_assert_uint_eq(h.n_routes, 0);
+	pba.u.ba.seq--;
+	m_input(&h, "2001:db8:eeee::1", &pba); /* not from the LMA */
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_NOT_FROM_LMA], 1);
+	ck_assert_uint_eq(h.n_routes, 0);
+}
+END_TEST
+
+START_TEST(differing_echoes_hold_the_entry)
+{
+	struct mh_msg pba;
+	size_t sent;
+
+	m_rs(&h, WLAN, 1);
+	mh_msg_init(&pba, MH_TYPE_BA);
+	pba.u.ba.flags = MH_BA_P;
+	pba.u.ba.seq = m_last_pbu(&h)->u.bu.seq;
+	pba.u.ba.lifetime = 10;
+	pba.opts = m_last_pbu(&h)->opts;
+	pba.opts.att = 8; /* not what we sent */
+	m_input(&h, LMA, &pba);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_PBA_ECHO], 1);
+	sent = h.n_sent;
+	m_advance(&h, 60000);
+	ck_assert_uint_eq(h.n_sent, sent); /* no retransmission until an administrator acts */
+	ck_assert_uint_eq(h.n_routes, 0);
+}
+END_TEST
+
+/* --- retransmission and refresh --- */
+
+START_TEST(retransmission_backs_off_with_fresh_timestamps)
+{
+	static const uint64_t at_ms[] = { 1000, 3000, 7000, 15000 }; /* 1, 2, 4, 8 s: capped */
+	uint64_t last_ts, start;
+
+	m_rs(&h, WLAN, 1);
+	start = h.now.mono_ns;
+	last_ts = m_last_pbu(&h)->opts.timestamp;
+	for (size_t i = 0; i < sizeof(at_ms) / sizeof(at_ms[0]); i++) {
+		m_advance(&h, at_ms[i] - 1 - (h.now.mono_ns - start) / 1000000);
+		ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), i + 1);
+		m_advance(&h, 1);
+		ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), i + 2);
+		ck_assert_uint_gt(m_last_pbu(&h)->opts.timestamp, last_ts);
+		last_ts = m_last_pbu(&h)->opts.timestamp;
+	}
+	m_advance(&h, 60000); /* five tries were allowed: given up */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 5);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->gave_up, 1);
+	ck_assert_ptr_null(mag_engine_first(h.e));
+}
+END_TEST
+
+START_TEST(refresh_before_the_lifetime_runs_out)
+{
+	const struct mh_msg *m;
+	unsigned ops;
+
+	attach(WLAN, 1, only_p1, NULL);
+	ops = h.route_ops;
+	m_advance(&h, 29999);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1);
+	m_advance(&h, 1); /* 40 s granted, refresh 10 s before */
+	m = m_last_pbu(&h);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	ck_assert_uint_eq(m->opts.hi, MH_HI_NO_CHANGE);
+	ck_assert_uint_eq(m->opts.n_hnp, 1);
+	ck_assert_uint_eq(m->opts.hnp[0].len, 64); /* keeps its prefix */
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_uint_eq(h.route_ops, ops); /* nothing to change in the kernel */
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registered");
+}
+END_TEST
+
+START_TEST(unanswered_refresh_removes_the_routes_at_expiry)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	m_advance(&h, 30000 + 9999);
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+	m_advance(&h, 2000);
+	ck_assert_ptr_null(m_route(&h, P1));
+}
+END_TEST
+
+/* --- the consequence of each status --- */
+
+START_TEST(status_155_asks_for_a_new_prefix)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	m_advance(&h, 30000); /* refresh naming P1 */
+	m_pba(&h, 155, only_p1, NULL);
+	ck_assert_uint_eq(m_last_pbu(&h)->opts.hnp[0].len, 0); /* at once, ALL_ZERO */
+	ck_assert_ptr_null(m_route(&h, P1));
+	m_pba(&h, 0, only_p2, NULL);
+	ck_assert_ptr_nonnull(m_route(&h, P2));
+}
+END_TEST
+
+START_TEST(status_157_retries_at_once)
+{
+	m_rs(&h, WLAN, 1);
+	m_pba(&h, 157, NULL, NULL);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+}
+END_TEST
+
+START_TEST(status_156_waits_for_the_timer)
+{
+	m_rs(&h, WLAN, 1);
+	m_pba(&h, 156, NULL, NULL);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1); /* our clock is off: not at once */
+	m_advance(&h, 1000);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+}
+END_TEST
+
+START_TEST(status_152_denies_service)
+{
+	m_rs(&h, WLAN, 1);
+	m_pba(&h, 152, NULL, NULL);
+	m_advance(&h, 600000);
+	m_rs(&h, WLAN, 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_HELD], 1);
+	ck_assert_uint_eq(h.n_ras, 0); /* no RA for a prefix it does not have */
+	ck_assert_int_eq(mag_engine_deregister(h.e, "mn1@example.org", &h.now), 0); /* admin */
+	m_rs(&h, WLAN, 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+}
+END_TEST
+
+START_TEST(other_rejections_hold_then_retry)
+{
+	m_rs(&h, WLAN, 1);
+	m_pba(&h, 130, NULL, NULL);
+	m_rs(&h, WLAN, 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1);
+	m_advance(&h, 8000); /* held for the longest retransmission interval */
+	m_rs(&h, WLAN, 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	ck_assert_uint_eq(h.n_routes, 0);
+}
+END_TEST
+
+START_TEST(rejected_refresh_removes_everything)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	m_advance(&h, 30000);
+	m_pba(&h, 129, only_p1, NULL);
+	ck_assert_uint_eq(h.n_routes, 0);
+	ck_assert_uint_eq(h.tunnel, 0);
+}
+END_TEST
+
+/* --- Update Notifications --- */
+
+static void upn(uint16_t seq, const char *nai, const char *const *muho, uint8_t flags)
+{
+	struct mh_msg m;
+
+	mh_msg_init(&m, MH_TYPE_UPN);
+	m.u.upn.seq = seq;
+	m.u.upn.reason = 2;
+	m.u.upn.flags = flags;
+	mh_opts_set_nai(&m.opts, nai);
+	for (int i = 0; muho && muho[i]; i++) {
+		struct mh_prefix p = m_prefix(muho[i]);
+
+		mh_opts_add_muho(&m.opts, &p.addr, p.len);
+	}
+	if (!muho)
+		mh_opts_add_muho(&m.opts, &in6addr_any, 0);
+	m_input(&h, LMA, &m);
+}
+
+START_TEST(notification_updates_routes_and_is_acknowledged)
+{
+	static const char *const p3[] = { P3, NULL };
+	const struct mh_msg *upa;
+
+	attach(WLAN, 1, only_p1, only_p2);
+	upn(77, "mn1@example.org", p3, MH_UPN_A);
+	ck_assert_ptr_null(m_route(&h, P2));
+	ck_assert_ptr_nonnull(m_route(&h, P3));
+	ck_assert_uint_eq(m_route(&h, P3)->rule_tunnel, h.tunnel);
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+	upa = &h.sent[h.n_sent - 1];
+	ck_assert_uint_eq(upa->type, MH_TYPE_UPA);
+	ck_assert_uint_eq(upa->u.upa.seq, 77);
+	ck_assert_uint_eq(upa->u.upa.status, 0);
+	ck_assert_uint_eq(upa->opts.mnid.len, 15);
+	upn(78, "mn1@example.org", NULL, MH_UPN_A); /* the empty list: no other prefix */
+	ck_assert_ptr_null(m_route(&h, P3));
+	ck_assert_uint_eq(h.n_routes, 1);
+}
+END_TEST
+
+START_TEST(notification_for_an_unknown_mn)
+{
+	upn(5, "mn2@example.org", only_p1, MH_UPN_A);
+	ck_assert_uint_eq(h.sent[h.n_sent - 1].u.upa.status, 132); /* MN not attached */
+	upn(6, "mn2@example.org", only_p1, 0);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_UPA), 1); /* no A flag: no answer */
+}
+END_TEST
+
+START_TEST(notification_with_d_flag_deregisters)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	upn(9, "mn1@example.org", NULL, MH_UPN_A | MH_UPN_D);
+	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.lifetime, 0);
+	ck_assert_uint_eq(h.n_routes, 0);
+}
+END_TEST
+
+/* --- de-registration --- */
+
+START_TEST(carrier_loss_deregisters_at_once)
+{
+	static const char *const p3[] = { P3, NULL };
+
+	attach(WLAN, 1, only_p1, p3);
+	attach(EXT, 9, only_p2, NULL);
+	mag_engine_link(h.e, WLAN, false, &h.now);
+	mag_engine_flush(h.e);
+	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.lifetime, 0);
+	ck_assert_uint_eq(m_last_pbu(&h)->opts.llid[5], 1);
+	ck_assert_ptr_null(m_route(&h, P1));
+	ck_assert_ptr_null(m_route(&h, P3));
+	ck_assert_ptr_nonnull(m_route(&h, P2)); /* the other MN's */
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dereg_sent, 1);
+	ck_assert_ptr_eq(mag_engine_next(mag_engine_first(h.e)), NULL); /* one entry left */
+}
+END_TEST
+
+START_TEST(last_entry_takes_the_tunnel_with_it)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	mag_engine_link(h.e, WLAN, false, &h.now);
+	mag_engine_flush(h.e);
+	ck_assert_uint_eq(h.tunnel, 0);
+	ck_assert_uint_eq(h.tunnel_dels, 1);
+}
+END_TEST
+
+START_TEST(unanswered_deregistration_ends_after_the_tries)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	mag_engine_deregister(h.e, "mn1@example.org", &h.now);
+	mag_engine_flush(h.e);
+	m_advance(&h, 60000);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1 + 5);
+	ck_assert_ptr_null(mag_engine_first(h.e));
+	ck_assert_int_eq(mag_engine_deregister(h.e, "mn1@example.org", &h.now), -1);
+}
+END_TEST
+
+START_TEST(mn_coming_back_keeps_its_prefix)
+{
+	const struct mh_msg *m;
+
+	attach(WLAN, 1, only_p1, NULL);
+	mag_engine_link(h.e, WLAN, false, &h.now);
+	mag_engine_link(h.e, WLAN, true, &h.now);
+	m_rs(&h, WLAN, 1);
+	m = m_last_pbu(&h);
+	ck_assert_uint_ne(m->u.bu.lifetime, 0);
+	ck_assert_uint_eq(m->opts.hnp[0].len, 64);
+	ck_assert_uint_eq(m->opts.hi, MH_HI_NO_CHANGE);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+}
+END_TEST
+
+START_TEST(refused_route_gives_the_entry_up)
+{
+	h.fail_next_route = true;
+	attach(WLAN, 1, only_p1, NULL);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->route_failures, 1);
+	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.lifetime, 0);
+	ck_assert_uint_eq(h.n_routes, 0);
+}
+END_TEST
+
+START_TEST(exit_deregisters_and_cleans_up)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	mag_engine_free(h.e, &h.now);
+	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.lifetime, 0);
+	ck_assert_uint_eq(h.n_routes, 0);
+	ck_assert_uint_eq(h.tunnel, 0);
+	h.e = mag_engine_new(h.conf, &(struct mag_io){ 0 }); /* for teardown */
+}
+END_TEST
+
+static Suite *mag_suite(void)
+{
+	Suite *s = suite_create("mag_engine");
+	TCase *pbu = tcase_create("pbu");
+	TCase *acc = tcase_create("accept");
+	TCase *val = tcase_create("validation");
+	TCase *tim = tcase_create("timers");
+	TCase *sts = tcase_create("status");
+	TCase *upd = tcase_create("upn");
+	TCase *der = tcase_create("dereg");
+	TCase *all[] = { pbu, acc, val, tim, sts, upd, der };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		tcase_add_checked_fixture(all[i], setup, teardown);
+		suite_add_tcase(s, all[i]);
+	}
+	tcase_add_test(pbu, router_solicitation_sends_a_pbu);
+	tcase_add_test(pbu, access_technology_is_the_links);
+	tcase_add_test(pbu, single_homed_mn_sends_no_muho_option);
+	tcase_add_test(pbu, unknown_mac_and_foreign_link_are_counted);
+	tcase_add_test(acc, acceptance_installs_routes_rules_and_advertises);
+	tcase_add_test(acc, solicited_and_periodic_advertisements);
+	tcase_add_test(acc, one_tunnel_for_all_mns);
+	tcase_add_test(val, pba_must_match_the_outstanding_pbu);
+	tcase_add_test(val, differing_echoes_hold_the_entry);
+	tcase_add_test(tim, retransmission_backs_off_with_fresh_timestamps);
+	tcase_add_test(tim, refresh_before_the_lifetime_runs_out);
+	tcase_add_test(tim, unanswered_refresh_removes_the_routes_at_expiry);
+	tcase_add_test(sts, status_155_asks_for_a_new_prefix);
+	tcase_add_test(sts, status_157_retries_at_once);
+	tcase_add_test(sts, status_156_waits_for_the_timer);
+	tcase_add_test(sts, status_152_denies_service);
+	tcase_add_test(sts, other_rejections_hold_then_retry);
+	tcase_add_test(sts, rejected_refresh_removes_everything);
+	tcase_add_test(upd, notification_updates_routes_and_is_acknowledged);
+	tcase_add_test(upd, notification_for_an_unknown_mn);
+	tcase_add_test(upd, notification_with_d_flag_deregisters);
+	tcase_add_test(der, carrier_loss_deregisters_at_once);
+	tcase_add_test(der, last_entry_takes_the_tunnel_with_it);
+	tcase_add_test(der, unanswered_deregistration_ends_after_the_tries);
+	tcase_add_test(der, mn_coming_back_keeps_its_prefix);
+	tcase_add_test(der, refused_route_gives_the_entry_up);
+	tcase_add_test(der, exit_deregisters_and_cleans_up);
+	return s;
+}
+
+CHECK_MAIN(mag_suite)
