@@ -160,6 +160,13 @@ void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err)
 	reply_reject_binding(e, cookie);
 }
 
+void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip)
+{
+	if (e->io.mn_changed)
+		e->io.mn_changed(e->io.ctx, mn);
+	upn_notify_group(e, mn, skip);
+}
+
 bool engine_prefix_in_use(const struct mh_prefix *p, void *arg)
 {
 	const struct lma_engine *e = arg;
@@ -284,7 +291,7 @@ void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 	b->state = BCE_DEREG_WAIT;
 	timer_arm(&e->timers, &b->timer,
 	          e->now.mono_ns + (uint64_t)e->conf->bce_delete_delay_ms * NS_PER_MS);
-	upn_group_changed(e, b->mn, NULL);
+	engine_group_changed(e, b->mn, NULL);
 }
 
 static void release_prefixes(struct lma_engine *e, struct bce *b)
@@ -308,6 +315,6 @@ void engine_bce_delete(struct lma_engine *e, struct bce *b)
 	e->stats.bce_deleted++;
 	mag_release(e, mag);
 	if (was_active)
-		upn_group_changed(e, mn, NULL);
+		engine_group_changed(e, mn, NULL);
 	bc_mn_put(&e->bc, mn);
 }

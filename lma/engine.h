@@ -27,6 +27,9 @@ struct lma_io {
 	int (*route_add)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
 	int (*route_del)(void *ctx, const struct mh_prefix *p, uint64_t cookie);
 	void (*flush)(void *ctx);
+	/* Optional: the MN's group of bindings changed (one attached, moved, de-registered or
+	 * expired). The flow classifier re-examines the MN's flows here. */
+	void (*mn_changed)(void *ctx, const struct lma_mn *mn);
 };
 
 struct lma_now {

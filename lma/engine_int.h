@@ -70,6 +70,9 @@ void engine_bce_deregister(struct lma_engine *e, struct bce *b);
 void engine_bce_delete(struct lma_engine *e, struct bce *b);
 void engine_bce_arm_lifetime(struct lma_engine *e, struct bce *b);
 bool engine_prefix_in_use(const struct mh_prefix *p, void *arg);
+/* The MN's group changed: the flow classifier hears of it, the other MAGs get a notification
+ * (skip: the MAG that just learnt it from its PBA). */
+void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
 
 /* pbu.c */
 void pbu_process(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
@@ -85,7 +88,7 @@ void reply_reject_binding(struct lma_engine *e, uint64_t bce_id);
 void reply_flush(struct lma_engine *e);
 
 /* upn.c */
-void upn_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
+void upn_notify_group(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
 void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
 void upn_mn_free(struct lma_engine *e, struct lma_mn *mn);
 size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag,

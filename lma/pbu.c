@@ -218,7 +218,7 @@ static void new_session(struct pbu_ctx *c)
 	engine_bce_activate(e, b);
 	engine_bce_arm_lifetime(e, b);
 	reply_pba(c, 0);
-	upn_group_changed(e, b->mn, b->muho ? b->mag : NULL);
+	engine_group_changed(e, b->mn, b->muho ? b->mag : NULL);
 }
 
 static void renew(struct pbu_ctx *c)
@@ -232,7 +232,7 @@ static void renew(struct pbu_ctx *c)
 	engine_bce_arm_lifetime(c->e, b);
 	reply_pba(c, 0);
 	if (was_waiting)
-		upn_group_changed(c->e, b->mn, b->muho ? b->mag : NULL);
+		engine_group_changed(c->e, b->mn, b->muho ? b->mag : NULL);
 }
 
 static void handoff(struct pbu_ctx *c)
@@ -254,7 +254,7 @@ static void handoff(struct pbu_ctx *c)
 	engine_bce_activate(e, b); /* the routes are replaced: they now point at the new MAG */
 	engine_bce_arm_lifetime(e, b);
 	reply_pba(c, 0);
-	upn_group_changed(e, b->mn, b->muho ? b->mag : NULL);
+	engine_group_changed(e, b->mn, b->muho ? b->mag : NULL);
 }
 
 static void deregister(struct pbu_ctx *c)

@@ -147,7 +147,7 @@ static bool mag_seen(const struct lma_mn *mn, const struct bce *upto, const stru
 	return false;
 }
 
-void upn_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip)
+void upn_notify_group(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip)
 {
 	struct bce *b;
 

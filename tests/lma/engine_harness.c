@@ -133,6 +133,14 @@ static int io_route_del(void *ctx, const struct mh_prefix *p, uint64_t cookie)
 	return 0;
 }
 
+static void io_mn_changed(void *ctx, const struct lma_mn *mn)
+{
+	struct harness *h = ctx;
+
+	ck_assert_ptr_nonnull(mn);
+	h->mn_changed++;
+}
+
 static void io_flush(void *ctx)
 {
 	struct harness *h = ctx;
@@ -154,6 +162,7 @@ void h_init(struct harness *h, const char *conf_text)
 		.route_add = io_route_add,
 		.route_del = io_route_del,
 		.flush = io_flush,
+		.mn_changed = io_mn_changed,
 	};
 
 	memset(h, 0, sizeof(*h));

@@ -34,6 +34,7 @@ struct harness {
 	bool fail_next_route;
 	uint64_t failed_cookie;
 	bool have_failed;
+	unsigned mn_changed; /* times the engine said an MN's group changed */
 };
 
 /* What a test's PBU carries; zero values mean the usual (see h_pbu). */

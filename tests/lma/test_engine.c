@@ -236,6 +236,21 @@ START_TEST(wrong_acknowledgement_is_counted_and_ignored)
 }
 END_TEST
 
+START_TEST(every_group_change_is_reported)
+{
+	attach_both();
+	ck_assert_uint_eq(h.mn_changed, 2);
+	h_pbu(&h, MAG2, &(struct pbu_spec){.llid = 2, .muho = true, .att = 7}); /* renewal */
+	ck_assert_uint_eq(h.mn_changed, 2);
+	h_pbu(&h, MAG2, &(struct pbu_spec){.llid = 1, .hi = 3}); /* handoff */
+	ck_assert_uint_eq(h.mn_changed, 3);
+	h_pbu(&h, MAG2, &(struct pbu_spec){.llid = 1, .dereg = true});
+	ck_assert_uint_eq(h.mn_changed, 4);
+	h_advance(&h, 700000); /* the rest expires */
+	ck_assert_uint_eq(h.mn_changed, 5);
+}
+END_TEST
+
 START_TEST(mags_without_muho_are_not_notified)
 {
 	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
@@ -678,6 +693,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(muho, notification_is_retransmitted_with_backoff);
 	tcase_add_test(muho, wrong_acknowledgement_is_counted_and_ignored);
 	tcase_add_test(muho, mags_without_muho_are_not_notified);
+	tcase_add_test(muho, every_group_change_is_reported);
 	tcase_add_test(status, missing_mn_identifier_is_160_with_an_empty_one);
 	tcase_add_test(status, unknown_mag_is_154_and_creates_nothing);
 	tcase_add_test(status, mag_not_allowed_for_this_mn_is_154);
