@@ -313,7 +313,8 @@ int kr_route_del(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint64_t
 	if (kr_check_prefix(k, pfx, len) == -1)
 		return -1;
 	nlh = kr_msg_route(kr_nl_space(k), RTM_DELROUTE, 0, KR_MAIN_TABLE, pfx, len);
-	kr_nl_commit(k, nlh, KR_REQ_USER, cookie);
+	/* a route already gone (its link went down) is no failure */
+	kr_nl_commit(k, nlh, cookie ? KR_REQ_USER : KR_REQ_DEL, cookie);
 	return 0;
 }
 
@@ -325,7 +326,7 @@ static void kr_source_rule(struct kr *k, uint16_t type, uint16_t flags, const st
 	nlh = kr_msg_rule(kr_nl_space(k), type, flags, k->cfg.rule_priority + KR_PRIO_AFTER_LOCAL,
 	                  kr_tunnel_table(k, tunnel), KR_RTPROT);
 	kr_msg_rule_prefix(nlh, FRA_SRC, pfx, len);
-	kr_nl_commit(k, nlh, KR_REQ_USER, cookie);
+	kr_nl_commit(k, nlh, type == RTM_DELRULE && !cookie ? KR_REQ_DEL : KR_REQ_USER, cookie);
 }
 
 int kr_source_rule_add(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint32_t tunnel,

@@ -57,7 +57,7 @@ int kr_addr_add(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uin
 	}
 	nlh = kr_msg_addr(kr_nl_space(k), RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, addr,
 	                  plen);
-	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
+	kr_nl_commit(k, nlh, KR_REQ_QUIET, 0); /* the caller judges: EEXIST may be expected */
 	return kr_nl_sync(k);
 }
 

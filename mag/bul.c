@@ -17,6 +17,7 @@ static const char *const state_names[] = {
 	[BUL_REFRESHING] = "refreshing",
 	[BUL_DEREGISTERING] = "deregistering",
 	[BUL_HELD] = "held",
+	[BUL_DETACHED] = "detached",
 	[STATE_GONE] = "gone",
 };
 
@@ -144,17 +145,19 @@ static int act_ignore(struct mag_engine *e, struct bul_entry *b, const void *arg
 	return b->state;
 }
 
+/* arg is non-NULL for a link that went down: no RA can reach the MN then. */
 static int act_deregister(struct mag_engine *e, struct bul_entry *b, const void *arg)
 {
-	(void)arg;
-	if (b->state == BUL_REGISTERED || b->state == BUL_REFRESHING)
-		engine_send_ra(e, b, true); /* withdraw the prefixes, if the MN can still hear */
+	if (!arg && (b->state == BUL_REGISTERED || b->state == BUL_REFRESHING))
+		engine_send_ra(e, b, true); /* withdraw the prefixes: the MN can still hear */
 	engine_uninstall(e, b);
 	timer_cancel(&e->timers, &b->ra_timer);
 	e->stats.dereg_sent++;
 	send_first(e, b, true, MH_HI_NO_CHANGE);
 	return BUL_DEREGISTERING;
 }
+
+static int act_detach(struct mag_engine *e, struct bul_entry *b, const void *arg);
 
 static int act_retransmit(struct mag_engine *e, struct bul_entry *b, const void *arg)
 {
@@ -163,11 +166,24 @@ static int act_retransmit(struct mag_engine *e, struct bul_entry *b, const void 
 		engine_uninstall(e, b); /* the binding ran out: no route may outlive it */
 	if (send_again(e, b, b->state == BUL_DEREGISTERING))
 		return b->state;
-	if (b->state != BUL_DEREGISTERING) {
-		e->stats.gave_up++;
-		log_warnx("%s: no answer from the LMA after %u tries", b->mn_id, b->tries);
-	}
+	if (b->state == BUL_DEREGISTERING)
+		return act_detach(e, b, arg);
+	e->stats.gave_up++;
+	log_warnx("%s: no answer from the LMA after %u tries", b->mn_id, b->tries);
 	return STATE_GONE;
+}
+
+/* De-registration is over: the entry keeps the MN's prefixes, so that if the MN comes back it
+ * asks for them again (HI 5), for as long as its addresses may live. */
+static int act_detach(struct mag_engine *e, struct bul_entry *b, const void *arg)
+{
+	(void)arg;
+	timer_cancel(&e->timers, &b->ra_timer);
+	if (b->n_hnp == 0)
+		return STATE_GONE;
+	timer_arm(&e->timers, &b->timer,
+	          e->now.mono_ns + (uint64_t)(b->lifetime_s ? b->lifetime_s : 60) * NS_PER_S);
+	return BUL_DETACHED;
 }
 
 static int act_gone(struct mag_engine *e, struct bul_entry *b, const void *arg)
@@ -238,14 +254,22 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 	},
 	[BUL_DEREGISTERING] = {
 		[BUL_EV_RS] = act_register, /* the MN is back */
-		[BUL_EV_PBA_ACCEPT] = act_gone,
-		[BUL_EV_PBA_REJECT] = act_gone,
+		[BUL_EV_PBA_ACCEPT] = act_detach,
+		[BUL_EV_PBA_REJECT] = act_detach,
 		[BUL_EV_TIMEOUT] = act_retransmit,
 		[BUL_EV_LINK_DOWN] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_ignore,
 	},
 	[BUL_HELD] = {
 		[BUL_EV_RS] = act_drop_held,
+		[BUL_EV_PBA_ACCEPT] = act_ignore,
+		[BUL_EV_PBA_REJECT] = act_ignore,
+		[BUL_EV_TIMEOUT] = act_gone,
+		[BUL_EV_LINK_DOWN] = act_ignore,
+		[BUL_EV_DEREGISTER] = act_gone,
+	},
+	[BUL_DETACHED] = {
+		[BUL_EV_RS] = act_register, /* the MN is back: it asks for its prefixes */
 		[BUL_EV_PBA_ACCEPT] = act_ignore,
 		[BUL_EV_PBA_REJECT] = act_ignore,
 		[BUL_EV_TIMEOUT] = act_gone,

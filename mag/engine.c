@@ -328,7 +328,7 @@ void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,
 	for (b = LIST_FIRST(&e->bul); b; b = next) {
 		next = LIST_NEXT(b, entry);
 		if (b->ifindex == ifindex)
-			bul_event(e, b, BUL_EV_LINK_DOWN, NULL);
+			bul_event(e, b, BUL_EV_LINK_DOWN, &ifindex); /* no RA on a dead link */
 	}
 }
 

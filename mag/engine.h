@@ -27,6 +27,7 @@ enum bul_state {
 	BUL_REFRESHING,    /* registered, a refreshing PBU outstanding */
 	BUL_DEREGISTERING, /* lifetime-0 PBU outstanding; routes already gone */
 	BUL_HELD,          /* rejected or stalled: RSs ignored until the hold time ends */
+	BUL_DETACHED,      /* de-registered: its prefixes remembered for the MN's return */
 	BUL_STATE_COUNT
 };
 

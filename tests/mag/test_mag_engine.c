@@ -399,7 +399,8 @@ START_TEST(carrier_loss_deregisters_at_once)
 	ck_assert_ptr_nonnull(m_route(&h, P2)); /* the other MN's */
 	m_pba(&h, 0, only_p1, NULL);
 	ck_assert_uint_eq(mag_engine_stats(h.e)->dereg_sent, 1);
-	ck_assert_ptr_eq(mag_engine_next(mag_engine_first(h.e)), NULL); /* one entry left */
+	ck_assert_uint_eq(h.n_ras, 2);          /* no withdrawal on a link that is down */
+	ck_assert_ptr_nonnull(m_route(&h, P2)); /* the other MN's routes stay */
 }
 END_TEST
 
@@ -418,10 +419,32 @@ START_TEST(unanswered_deregistration_ends_after_the_tries)
 	attach(WLAN, 1, only_p1, NULL);
 	mag_engine_deregister(h.e, "mn1@example.org", &h.now);
 	mag_engine_flush(h.e);
-	m_advance(&h, 60000);
+	m_advance(&h, 30000);
 	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1 + 5);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "detached");
+	m_advance(&h, 40000); /* detached for the lifetime its prefixes had */
 	ck_assert_ptr_null(mag_engine_first(h.e));
 	ck_assert_int_eq(mag_engine_deregister(h.e, "mn1@example.org", &h.now), -1);
+}
+END_TEST
+
+START_TEST(mn_back_after_acknowledged_deregistration)
+{
+	const struct mh_msg *m;
+
+	attach(WLAN, 1, only_p1, NULL);
+	mag_engine_deregister(h.e, "mn1@example.org", &h.now);
+	mag_engine_flush(h.e);
+	ck_assert_uint_eq(h.n_ras, 2); /* an administrative one withdraws the prefixes */
+	ck_assert_uint_eq(h.ras[1].ra.router_lifetime_s, 0);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "detached");
+	m_rs(&h, WLAN, 1);
+	m = m_last_pbu(&h);
+	ck_assert_uint_eq(m->opts.hnp[0].len, 64); /* asks for the prefix it had */
+	ck_assert_uint_eq(m->opts.hi, MH_HI_NO_CHANGE);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_ptr_nonnull(m_route(&h, P1));
 }
 END_TEST
 
@@ -504,6 +527,7 @@ static Suite *mag_suite(void)
 	tcase_add_test(der, last_entry_takes_the_tunnel_with_it);
 	tcase_add_test(der, unanswered_deregistration_ends_after_the_tries);
 	tcase_add_test(der, mn_coming_back_keeps_its_prefix);
+	tcase_add_test(der, mn_back_after_acknowledged_deregistration);
 	tcase_add_test(der, refused_route_gives_the_entry_up);
 	tcase_add_test(der, exit_deregisters_and_cleans_up);
 	return s;
