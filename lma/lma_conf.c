@@ -4,7 +4,8 @@
  * variables (MinDelayBeforeBCEDelete, MaxDelayBeforeNewBCEAssign, TimestampValidityWindow),
  * §9.3 for the timestamp-based replay protection in use; the MuHo type is shared/reference
  * pmipv6-protocol.md §1.6's. MN lookups go through a hash index built while parsing, since a
- * configuration may list 100,000 MNs. */
+ * configuration may list 100,000 MNs. "policy" statements are the flow classifier's policies
+ * (draft-bernardos-mif-pmip-02 §5.3.2, lma/fc.h), kept in the file's order. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@
 #define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
 #define MAX_KEYWORDS     24 /* room in struct parser */
+
+#define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */
+#define FLOW_LABEL_MAX   0xfffffu
 
 #define LINK_TO(l, type) ((type *)(void *)((char *)(l)-offsetof(type, hlink)))
 
@@ -53,6 +57,7 @@ static const char *const driver_names[] = {
 };
 
 static const char *const replay_names[] = { "sequence", "timestamp" };
+static const char *const fail_names[] = { "closed", "open" };
 
 /* --- the indexes --- */
 
@@ -188,10 +193,13 @@ static struct lma_conf *conf_new(void)
 	c->upn_initial_ms = 1000;
 	c->upn_max_ms = 32000;
 	c->upn_max_tries = 6;
+	c->fail_open = true;
+	c->flow_idle_ms = 300 * MS_PER_S;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	strcpy(c->ctl_group, DEFAULT_GROUP);
 	TAILQ_INIT(&c->mns);
 	TAILQ_INIT(&c->mags);
+	TAILQ_INIT(&c->policies);
 	return c;
 }
 
@@ -208,11 +216,16 @@ static void mag_free(struct lma_conf_mag *mag)
 
 void lma_conf_free(struct lma_conf *c)
 {
+	struct lma_conf_policy *cp;
 	struct lma_conf_mn *mn;
 	struct lma_conf_mag *mag;
 
 	if (!c)
 		return;
+	while ((cp = TAILQ_FIRST(&c->policies))) {
+		TAILQ_REMOVE(&c->policies, cp, entry);
+		free(cp);
+	}
 	while ((mn = TAILQ_FIRST(&c->mns))) {
 		TAILQ_REMOVE(&c->mns, mn, entry);
 		free(mn);
@@ -575,6 +588,349 @@ static int parse_mag(struct parser *p, const struct keyword *kw, unsigned line)
 	return parse_block(p, "mag", mag_block, 1, mag);
 }
 
+static int parse_queue(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	uint32_t v;
+
+	(void)line;
+	if (cfg_uint(&p->cfg, kw->name, 0, UINT16_MAX, &v) < 0)
+		return -1;
+	p->c->queue_num = (uint16_t)v;
+	return 0;
+}
+
+static int parse_fail(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	unsigned i;
+
+	(void)line;
+	if (cfg_choice(&p->cfg, kw->name, fail_names, 2, &i) < 0)
+		return -1;
+	p->c->fail_open = i == 1;
+	return 0;
+}
+
+/* --- policies: "policy { MATCH ... } to TARGET" --- */
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Decimal, or hexadecimal after "0x"; saturates rather than wrapping. False if s is neither. */
+static bool parse_number(const char *s, size_t n, uint64_t *out)
+{
+	unsigned base = 10;
+	uint64_t v = 0;
+	int d;
+
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		n -= 2;
+	}
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if ((d = hex_digit(s[i])) < 0 || (unsigned)d >= base)
+			return false;
+		v = v > (UINT64_MAX - 15) / 16 ? UINT64_MAX : v * base + (unsigned)d;
+	}
+	*out = v;
+	return true;
+}
+
+/* A number from the next token, within 0..max; range names max in the message. */
+static int policy_number(struct parser *p, const char *what, uint64_t max, const char *range,
+                         uint64_t *out)
+{
+	struct cfg_token t;
+	char q[CFG_QUOTE_MAX];
+
+	if (cfg_value(&p->cfg, what, &t) < 0)
+		return -1;
+	if (!parse_number(t.text, t.len, out))
+		return cfg_error(&p->cfg, t.line, "%s: %s is not a number", what,
+		                 cfg_quote(t.text, q));
+	if (*out > max)
+		return cfg_error(&p->cfg, t.line, "%s: %s is out of range (%s)", what,
+		                 cfg_quote(t.text, q), range);
+	return 0;
+}
+
+static int match_mn(struct parser *p, void *obj, unsigned line)
+{
+	struct fc_match *m = obj;
+
+	if (cfg_nai(&p->cfg, "policy mn", m->mn_id, sizeof(m->mn_id)) < 0)
+		return -1;
+	if (strcmp(m->mn_id, "any") == 0)
+		return cfg_error(
+		        &p->cfg, line,
+		        "policy mn: \"any\" is not an MN-ID (leave mn out to match every MN)");
+	return 0;
+}
+
+static int match_src(struct parser *p, void *obj, unsigned line)
+{
+	struct fc_match *m = obj;
+
+	(void)line;
+	m->have_src = true;
+	return cfg_prefix(&p->cfg, "policy src", 0, &m->src.addr, &m->src.len);
+}
+
+static int match_dst(struct parser *p, void *obj, unsigned line)
+{
+	struct fc_match *m = obj;
+
+	(void)line;
+	m->have_dst = true;
+	return cfg_prefix(&p->cfg, "policy dst", 0, &m->dst.addr, &m->dst.len);
+}
+
+static int match_proto(struct parser *p, void *obj, unsigned line)
+{
+	struct fc_match *m = obj;
+	char q[CFG_QUOTE_MAX];
+	struct cfg_token t;
+	uint64_t v;
+	int named;
+
+	(void)line;
+	if (cfg_value(&p->cfg, "policy proto", &t) < 0)
+		return -1;
+	if ((named = fc_proto_by_name(t.text)) >= 0)
+		v = (uint64_t)named;
+	else if (!parse_number(t.text, t.len, &v) || v > UINT8_MAX)
+		return cfg_error(&p->cfg, t.line,
+		                 "policy proto: %s is not a protocol (tcp, udp, icmpv6, sctp, "
+		                 "udplite or 0..255)",
+		                 cfg_quote(t.text, q));
+	m->have_proto = true;
+	m->proto = (uint8_t)v;
+	return 0;
+}
+
+static bool parse_port(const char *s, size_t n, uint16_t *out)
+{
+	uint64_t v;
+
+	if (n == 0 || strspn(s, "0123456789") < n || !parse_number(s, n, &v) || v > UINT16_MAX)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+/* "N" or "N-M", decimal, 0..65535, N <= M. */
+static int parse_port_range(struct parser *p, const char *what, uint16_t *lo, uint16_t *hi)
+{
+	char q[CFG_QUOTE_MAX];
+	struct cfg_token t;
+	const char *dash;
+	size_t n;
+
+	if (cfg_value(&p->cfg, what, &t) < 0)
+		return -1;
+	dash = strchr(t.text, '-');
+	n = dash ? (size_t)(dash - t.text) : t.len;
+	if (!parse_port(t.text, n, lo) ||
+	    !parse_port(dash ? dash + 1 : t.text, dash ? t.len - n - 1 : n, hi))
+		return cfg_error(&p->cfg, t.line,
+		                 "%s: %s is not a port or a range of ports (0..65535, N or N-M)",
+		                 what, cfg_quote(t.text, q));
+	if (*lo > *hi)
+		return cfg_error(&p->cfg, t.line, "%s: range %s ends before it starts", what,
+		                 cfg_quote(t.text, q));
+	return 0;
+}
+
+static int match_sport(struct parser *p, void *obj, unsigned line)
+{
+	struct fc_match *m = obj;
+
+	(void)line;
+	return parse_port_range(p, "policy src-port", &m->sport_lo, &m->sport_hi);
+}
+
+static int match_dport(struct parser *p, void *obj, unsigned line)
+{
+	struct fc_match *m = obj;
+
+	(void)line;
+	return parse_port_range(p, "policy dst-port", &m->dport_lo, &m->dport_hi);
+}
+
+static int match_flow_label(struct parser *p, void *obj, unsigned line)
+{
+	struct fc_match *m = obj;
+	uint64_t v;
+
+	(void)line;
+	if (policy_number(p, "policy flow-label", FLOW_LABEL_MAX, "0..0xfffff", &v) < 0)
+		return -1;
+	m->have_flow_label = true;
+	m->flow_label = (uint32_t)v;
+	return 0;
+}
+
+static int match_tclass(struct parser *p, void *obj, unsigned line)
+{
+	struct fc_match *m = obj;
+	uint64_t v;
+
+	(void)line;
+	if (policy_number(p, "policy traffic-class", UINT8_MAX, "0..255", &v) < 0)
+		return -1;
+	m->have_tclass = true;
+	m->tclass = (uint8_t)v;
+	return 0;
+}
+
+/* Sorted by strcmp(). */
+static const struct block_keyword match_block[] = {
+	{ .name = "dst", .parse = match_dst },
+	{ .name = "dst-port", .parse = match_dport },
+	{ .name = "flow-label", .parse = match_flow_label },
+	{ .name = "mn", .parse = match_mn },
+	{ .name = "proto", .parse = match_proto },
+	{ .name = "src", .parse = match_src },
+	{ .name = "src-port", .parse = match_sport },
+	{ .name = "traffic-class", .parse = match_tclass },
+};
+#define N_MATCH (sizeof(match_block) / sizeof(match_block[0]))
+
+/* "{ KEYWORD VALUE ... }": each keyword at most once; "{ }" matches every flow. */
+static int parse_match(struct parser *p, struct fc_match *m, unsigned line)
+{
+	const struct block_keyword *kw;
+	struct cfg_token t;
+	unsigned open, got = 0, bit;
+	int r;
+
+	if ((r = cfg_block_open(&p->cfg, &open)) == 0)
+		return cfg_error(
+		        &p->cfg, line,
+		        "policy: missing \"{\" (\"policy { } to ...\" matches every flow)");
+	while (r > 0 && (r = cfg_block_next(&p->cfg, open, &t)) == 1) {
+		if (!(kw = cfg_lookup(match_block, N_MATCH, sizeof(*kw), t.text)))
+			return cfg_unknown_keyword(&p->cfg, "policy", &t);
+		bit = 1u << (kw - match_block);
+		if (got & bit)
+			return cfg_error(&p->cfg, t.line, "policy: %s is given twice", kw->name);
+		got |= bit;
+		if (kw->parse(p, m, t.line) < 0)
+			return -1;
+	}
+	return r;
+}
+
+/* "llid 02:00:00:00:00:01": 1 to MH_LLID_MAX octets, two hex digits each, not all zero. */
+static bool parse_llid(const char *s, uint8_t *llid, uint8_t *len)
+{
+	unsigned n = 0;
+	bool zero = true;
+	int hi, lo;
+
+	for (;;) {
+		if (n == MH_LLID_MAX || (hi = hex_digit(s[0])) < 0 || (lo = hex_digit(s[1])) < 0)
+			return false;
+		llid[n] = (uint8_t)(hi << 4 | lo);
+		zero = zero && llid[n] == 0;
+		n++;
+		s += 2;
+		if (*s == '\0')
+			break;
+		if (*s++ != ':')
+			return false;
+	}
+	*len = (uint8_t)n;
+	return !zero;
+}
+
+static int target_llid(struct parser *p, struct fc_policy *fp)
+{
+	char q[CFG_QUOTE_MAX];
+	struct cfg_token t;
+
+	if (cfg_value(&p->cfg, "policy to llid", &t) < 0)
+		return -1;
+	if (!parse_llid(t.text, fp->target_llid, &fp->target_llid_len))
+		return cfg_error(
+		        &p->cfg, t.line,
+		        "policy to llid: %s is not a link-layer identifier (1 to %d octets "
+		        "in hex, not all zero, such as 02:00:00:00:00:01)",
+		        cfg_quote(t.text, q), MH_LLID_MAX);
+	return 0;
+}
+
+static int target_value(struct parser *p, struct fc_policy *fp, unsigned line)
+{
+	uint32_t v;
+
+	switch (fp->target) {
+	case FC_TARGET_ATT:
+		if (cfg_uint(&p->cfg, "policy to att", 1, UINT8_MAX, &v) < 0)
+			return -1;
+		fp->target_att = (uint8_t)v;
+		return 0;
+	case FC_TARGET_MAG:
+		if (cfg_in6(&p->cfg, "policy to mag", &fp->target_mag) < 0)
+			return -1;
+		return check_unicast(p, "policy to mag", &fp->target_mag, line);
+	case FC_TARGET_LLID:
+		return target_llid(p, fp);
+	default:
+		return 0;
+	}
+}
+
+/* "to att N | to mag ADDRESS | to llid MAC | to default", on the line of the closing "}". */
+static int parse_target(struct parser *p, struct fc_policy *fp)
+{
+	static const char *const names[] = { "att", "mag", "llid", "default" };
+	static const enum fc_target_kind kinds[] = { FC_TARGET_ATT, FC_TARGET_MAG, FC_TARGET_LLID,
+		                                     FC_TARGET_DEFAULT };
+	const struct cfg_token *pk = cfg_peek(&p->cfg);
+	struct cfg_token t;
+	unsigned i;
+
+	if (pk->type == CFG_NL || pk->type == CFG_EOF)
+		return cfg_error(&p->cfg, pk->line,
+		                 "policy: missing target (to att N, to mag ADDRESS, to llid MAC or "
+		                 "to default)");
+	cfg_next(&p->cfg, &t);
+	if (t.type != CFG_WORD || strcmp(t.text, "to") != 0)
+		return cfg_unexpected(&p->cfg, "policy", &t);
+	if (cfg_choice(&p->cfg, "policy to", names, 4, &i) < 0)
+		return -1;
+	fp->target = kinds[i];
+	return target_value(p, fp, t.line);
+}
+
+/* "policy { MATCH ... } to TARGET" */
+static int parse_policy(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	struct lma_conf_policy *cp;
+
+	(void)kw;
+	if (!(cp = calloc(1, sizeof(*cp))))
+		return oom(p, line);
+	TAILQ_INSERT_TAIL(&p->c->policies, cp, entry);
+	p->c->n_policies++;
+	cp->line = line;
+	fc_policy_init(&cp->policy);
+	if (parse_match(p, &cp->policy.match, line) < 0)
+		return -1;
+	return parse_target(p, &cp->policy);
+}
+
 #define FIELD(f) offsetof(struct lma_conf, f)
 
 /* Sorted by strcmp(): looked up with bsearch(). */
@@ -583,12 +939,16 @@ static const struct keyword keywords[] = {
 	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
 	{ "control-group", parse_group, false, 0, 0, 0 },
 	{ "control-socket", parse_socket, false, 0, 0, 0 },
+	{ "flow-fail", parse_fail, false, 0, 0, 0 },
+	{ "flow-idle-timeout", parse_ms, false, FIELD(flow_idle_ms), MS_PER_S, FLOW_IDLE_MAX_MS },
+	{ "flow-queue", parse_queue, false, 0, 0, 0 },
 	{ "lma-address", parse_lma_address, false, 0, 0, 0 },
 	{ "mag", parse_mag, true, 0, 0, 0 },
 	{ "max-lifetime", parse_lifetime, false, 0, 4 * MS_PER_S, LIFETIME_MAX_MS },
 	{ "mn", parse_mn, true, 0, 0, 0 },
 	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
 	{ "new-bce-delay", parse_ms, false, FIELD(new_bce_delay_ms), 0, 60 * MS_PER_S },
+	{ "policy", parse_policy, true, 0, 0, 0 },
 	{ "prefix-pool", parse_pool, false, 0, 0, 0 },
 	{ "replay-protection", parse_replay, false, 0, 0, 0 },
 	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
@@ -786,14 +1146,35 @@ static int check_static(struct parser *p)
 	return rc;
 }
 
+/* A policy naming an MN or a MAG that can never register would never apply. */
+static int check_policy(struct parser *p, const struct lma_conf_policy *cp)
+{
+	const struct fc_policy *fp = &cp->policy;
+	const struct lma_conf *c = p->c;
+	char a[INET6_ADDRSTRLEN];
+
+	if (fp->match.mn_id[0] && !c->any_mn && !lma_conf_find_mn(c, fp->match.mn_id))
+		return cfg_error(&p->cfg, cp->line,
+		                 "policy: mn %s is not authorized (no \"mn %s\" and no \"mn any\")",
+		                 fp->match.mn_id, fp->match.mn_id);
+	if (fp->target != FC_TARGET_MAG || lma_conf_find_mag(c, &fp->target_mag))
+		return 0;
+	inet_ntop(AF_INET6, &fp->target_mag, a, sizeof(a));
+	return cfg_error(&p->cfg, cp->line, "policy: to mag %s: no \"mag %s\" statement", a, a);
+}
+
 static int validate(struct parser *p)
 {
+	const struct lma_conf_policy *cp;
 	const struct lma_conf_mag *mag;
 
 	if (check_required(p) < 0 || check_pool_needed(p) < 0)
 		return -1;
 	TAILQ_FOREACH(mag, &p->c->mags, entry)
 	if (check_mag(p, mag) < 0)
+		return -1;
+	TAILQ_FOREACH(cp, &p->c->policies, entry)
+	if (check_policy(p, cp) < 0)
 		return -1;
 	return check_static(p);
 }
@@ -887,7 +1268,9 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	cfg_print_word(out, c->ctl_path);
 	fputs("\ncontrol-group ", out);
 	cfg_print_word(out, c->ctl_group);
-	fputc('\n', out);
+	fprintf(out, "\nflow-queue %u\n", c->queue_num);
+	fprintf(out, "flow-fail %s\n", fail_names[c->fail_open]);
+	print_ms(out, "flow-idle-timeout", c->flow_idle_ms);
 }
 
 static void print_mn(FILE *out, const struct lma_conf_mn *mn)
@@ -928,8 +1311,75 @@ static void print_mag(FILE *out, const struct lma_conf_mag *mag)
 	fputs("}\n", out);
 }
 
+static void print_port_range(FILE *out, const char *kw, uint16_t lo, uint16_t hi)
+{
+	if (lo == 0 && hi == UINT16_MAX)
+		return;
+	if (lo == hi)
+		fprintf(out, " %s %u", kw, lo);
+	else
+		fprintf(out, " %s %u-%u", kw, lo, hi);
+}
+
+static void print_match(FILE *out, const struct fc_match *m)
+{
+	char s[INET6_ADDRSTRLEN + 4];
+	const char *name;
+
+	if (m->mn_id[0]) {
+		fputs(" mn ", out);
+		cfg_print_word(out, m->mn_id);
+	}
+	if (m->have_src)
+		fprintf(out, " src %s", cfg_prefix_str(&m->src.addr, m->src.len, s, sizeof(s)));
+	if (m->have_dst)
+		fprintf(out, " dst %s", cfg_prefix_str(&m->dst.addr, m->dst.len, s, sizeof(s)));
+	if (m->have_proto && (name = fc_proto_name(m->proto)))
+		fprintf(out, " proto %s", name);
+	else if (m->have_proto)
+		fprintf(out, " proto %u", m->proto);
+	print_port_range(out, "src-port", m->sport_lo, m->sport_hi);
+	print_port_range(out, "dst-port", m->dport_lo, m->dport_hi);
+	if (m->have_flow_label)
+		fprintf(out, " flow-label 0x%x", (unsigned)m->flow_label);
+	if (m->have_tclass)
+		fprintf(out, " traffic-class 0x%02x", m->tclass);
+}
+
+static void print_target(FILE *out, const struct fc_policy *fp)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	switch (fp->target) {
+	case FC_TARGET_ATT:
+		fprintf(out, "att %u", fp->target_att);
+		break;
+	case FC_TARGET_MAG:
+		fprintf(out, "mag %s", inet_ntop(AF_INET6, &fp->target_mag, s, sizeof(s)));
+		break;
+	case FC_TARGET_LLID:
+		fputs("llid ", out);
+		for (unsigned i = 0; i < fp->target_llid_len; i++)
+			fprintf(out, "%s%02x", i ? ":" : "", fp->target_llid[i]);
+		break;
+	default:
+		fputs("default", out);
+		break;
+	}
+}
+
+static void print_policy(FILE *out, const struct fc_policy *fp)
+{
+	fputs("policy {", out);
+	print_match(out, &fp->match);
+	fputs(" } to ", out);
+	print_target(out, fp);
+	fputc('\n', out);
+}
+
 void lma_conf_print(FILE *out, const struct lma_conf *c)
 {
+	const struct lma_conf_policy *cp;
 	const struct lma_conf_mn *mn;
 	const struct lma_conf_mag *mag;
 
@@ -940,4 +1390,6 @@ void lma_conf_print(FILE *out, const struct lma_conf *c)
 	print_mn(out, mn);
 	TAILQ_FOREACH(mag, &c->mags, entry)
 	print_mag(out, mag);
+	TAILQ_FOREACH(cp, &c->policies, entry)
+	print_policy(out, &cp->policy);
 }

@@ -11,10 +11,19 @@
 #include <sys/queue.h>
 
 #include "common/kr.h"
+#include "lma/fc.h"
 #include "proto/mh.h"
 
 #define LMA_CONF_DEFAULT_PATH "/etc/pmip6/lmad.conf"
 #define LMA_CONF_MAX_STATIC   8 /* static prefixes per MN */
+
+/* A "policy" statement of the flow classifier; the list keeps the file's order, which is the
+ * order the policies apply in. lmad hands each to fc_policy_add() at start and on reload. */
+struct lma_conf_policy {
+	TAILQ_ENTRY(lma_conf_policy) entry;
+	struct fc_policy policy; /* its id is 0: fc_policy_add() gives one */
+	unsigned line;
+};
 
 /* The lookup indexes (chained hash tables built while parsing); internal to lma_conf.c. */
 struct lma_conf_hlink {
@@ -82,10 +91,15 @@ struct lma_conf {
 	uint8_t pool_alloc_len;         /* "prefix-pool ... length N", default 64; 0: no pool */
 	char ctl_path[108];             /* "control-socket", default /run/pmip6/lmad.sock */
 	char ctl_group[32];             /* "control-group", default: root's group only ("root") */
+	uint16_t queue_num;             /* "flow-queue": the NFQUEUE number, default 0 */
+	bool fail_open;                 /* "flow-fail open|closed", default open: how new flows
+	                                 * fare when lmad cannot classify them (see lmad.conf(5)) */
+	uint32_t flow_idle_ms;          /* "flow-idle-timeout", default 300s */
 	bool any_mn;                    /* "mn any": every MN-ID is authorized */
 	TAILQ_HEAD(, lma_conf_mn) mns;
 	TAILQ_HEAD(, lma_conf_mag) mags;
-	size_t n_mns, n_mags;
+	TAILQ_HEAD(, lma_conf_policy) policies; /* in the file's order: first match wins */
+	size_t n_mns, n_mags, n_policies;
 	struct lma_conf_index mn_index, mag_index, mag_mn_index;
 };
 

@@ -1,8 +1,9 @@
 /* test_lma_conf.c: lmad.conf(5) (lma/lma_conf.c over the lexer of common/cfgparse.c): the
  * lexer, every keyword and default, one test per error class with its exact "file:line: message",
  * the lookups, the golden printouts of tests/lma/conf/ (each .conf prints as its .ok, and the
- * printout parses back to itself), 100,000 MNs, and random garbage, token soup, mutations and
- * truncations that may only ever give an error, never a crash. */
+ * printout parses back to itself), the flow classifier's settings and policies, 100,000 MNs, and
+ * random garbage, token soup, mutations and truncations that may only ever give an error, never
+ * a crash. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -269,6 +270,160 @@ START_TEST(defaults)
 	ck_assert(c->any_mn);
 	ck_assert(TAILQ_EMPTY(&c->mns));
 	ck_assert_uint_eq(c->n_mags, 1);
+	ck_assert_uint_eq(c->queue_num, 0);
+	ck_assert(c->fail_open);
+	ck_assert_uint_eq(c->flow_idle_ms, 300000);
+	ck_assert(TAILQ_EMPTY(&c->policies));
+	ck_assert_uint_eq(c->n_policies, 0);
+	lma_conf_free(c);
+}
+END_TEST
+
+START_TEST(flow_settings)
+{
+	struct lma_conf *c = parse_ok(BASE "flow-queue 65535\nflow-fail closed\n"
+	                                   "flow-idle-timeout 1.5m\n");
+
+	ck_assert_uint_eq(c->queue_num, 65535);
+	ck_assert(!c->fail_open);
+	ck_assert_uint_eq(c->flow_idle_ms, 90000);
+	free(check_reprint(c, "flow_settings"));
+	lma_conf_free(c);
+	c = parse_ok(BASE "flow-fail open\nflow-idle-timeout 1s\nflow-queue 0\n");
+	ck_assert(c->fail_open);
+	ck_assert_uint_eq(c->flow_idle_ms, 1000);
+	lma_conf_free(c);
+}
+END_TEST
+
+/* The n-th policy of c (from 0). */
+static const struct fc_policy *nth_policy(const struct lma_conf *c, unsigned n)
+{
+	const struct lma_conf_policy *cp = TAILQ_FIRST(&c->policies);
+
+	while (cp && n--)
+		cp = TAILQ_NEXT(cp, entry);
+	ck_assert_ptr_nonnull(cp);
+	return &cp->policy;
+}
+
+START_TEST(policies_in_order)
+{
+	struct lma_conf *c = parse_ok(
+	        BASE "mag 2001:db8:ffff::2\n"
+	             "policy { mn mn1@example.org dst-port 5001-5010 proto udp } to att 7\n"
+	             "policy { dst 2001:db8:100::/48 proto tcp flow-label 0x12345 } to mag "
+	             "2001:db8:ffff::2\n"
+	             "policy { src 2001:db8:c::/64 traffic-class 0x20 } to llid "
+	             "02:00:00:00:00:01\n"
+	             "policy { proto icmpv6 } to default\n");
+	const struct lma_conf_policy *cp;
+	const struct fc_policy *fp;
+	unsigned line = 7;
+
+	ck_assert_uint_eq(c->n_policies, 4);
+	TAILQ_FOREACH(cp, &c->policies, entry)
+	{
+		ck_assert_uint_eq(cp->line, line++);
+		ck_assert_uint_eq(cp->policy.id, 0);
+	}
+	fp = nth_policy(c, 0);
+	ck_assert_str_eq(fp->match.mn_id, "mn1@example.org");
+	ck_assert(fp->match.have_proto && fp->match.proto == 17);
+	ck_assert(fp->match.dport_lo == 5001 && fp->match.dport_hi == 5010);
+	ck_assert(fp->match.sport_lo == 0 && fp->match.sport_hi == 65535);
+	ck_assert(!fp->match.have_src && !fp->match.have_dst && !fp->match.have_flow_label &&
+	          !fp->match.have_tclass);
+	ck_assert(fp->target == FC_TARGET_ATT && fp->target_att == 7);
+	fp = nth_policy(c, 1);
+	ck_assert(fp->match.have_dst && fp->match.dst.len == 48);
+	ck_assert(addr_is(&fp->match.dst.addr, "2001:db8:100::"));
+	ck_assert(fp->match.have_proto && fp->match.proto == 6);
+	ck_assert(fp->match.have_flow_label && fp->match.flow_label == 0x12345);
+	ck_assert_str_eq(fp->match.mn_id, "");
+	ck_assert(fp->target == FC_TARGET_MAG && addr_is(&fp->target_mag, "2001:db8:ffff::2"));
+	fp = nth_policy(c, 2);
+	ck_assert(fp->match.have_src && fp->match.src.len == 64);
+	ck_assert(addr_is(&fp->match.src.addr, "2001:db8:c::"));
+	ck_assert(fp->match.have_tclass && fp->match.tclass == 0x20);
+	ck_assert(fp->target == FC_TARGET_LLID && fp->target_llid_len == 6);
+	ck_assert_mem_eq(fp->target_llid, "\x02\x00\x00\x00\x00\x01", 6);
+	fp = nth_policy(c, 3);
+	ck_assert(fp->match.have_proto && fp->match.proto == 58);
+	ck_assert_int_eq(fp->target, FC_TARGET_DEFAULT);
+	free(check_reprint(c, "policies_in_order"));
+	lma_conf_free(c);
+}
+END_TEST
+
+START_TEST(policy_values)
+{
+	struct lma_conf *c =
+	        parse_ok(BASE "policy { } to default\n"
+	                      "policy {\n"
+	                      "  proto 0 src-port 0 # a comment\n"
+	                      "\n"
+	                      "  dst-port 65535 flow-label 1048575\n"
+	                      "  traffic-class 0xFF src ::/0 dst ::1/128\n"
+	                      "} to llid 01:23:45:67:89:ab:cd:ef:01:23:45:67:89:AB:CD:EF:"
+	                      "01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:01\n"
+	                      "policy{proto udplite}to att 1 # the end\n"
+	                      "policy { proto sctp src-port 7-7 dst-port 0-65535 } to "
+	                      "llid 00:01\n");
+	const struct fc_policy *fp = nth_policy(c, 0);
+	char *out;
+
+	ck_assert(!fp->match.have_proto && fp->match.mn_id[0] == '\0');
+	ck_assert(fp->match.dport_lo == 0 && fp->match.dport_hi == 65535);
+	fp = nth_policy(c, 1);
+	ck_assert(fp->match.have_proto && fp->match.proto == 0);
+	ck_assert(fp->match.sport_lo == 0 && fp->match.sport_hi == 0);
+	ck_assert(fp->match.dport_lo == 65535 && fp->match.dport_hi == 65535);
+	ck_assert_uint_eq(fp->match.flow_label, 0xfffff);
+	ck_assert_uint_eq(fp->match.tclass, 0xff);
+	ck_assert(fp->match.have_src && fp->match.src.len == 0);
+	ck_assert(fp->match.have_dst && fp->match.dst.len == 128);
+	ck_assert(fp->target == FC_TARGET_LLID && fp->target_llid_len == MH_LLID_MAX);
+	ck_assert_uint_eq(fp->target_llid[31], 0x01);
+	ck_assert_uint_eq(fp->target_llid[15], 0xef);
+	ck_assert_uint_eq(nth_policy(c, 2)->match.proto, 136);
+	ck_assert_uint_eq(nth_policy(c, 2)->target_att, 1);
+	fp = nth_policy(c, 3);
+	ck_assert(fp->match.sport_lo == 7 && fp->match.sport_hi == 7);
+	ck_assert_uint_eq(fp->target_llid_len, 2);
+	out = check_reprint(c, "policy_values");
+	ck_assert_ptr_nonnull(strstr(out, "\npolicy { } to default\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\npolicy { src ::/0 dst ::1/128 proto 0 src-port 0 "
+	                                  "dst-port 65535 flow-label 0xfffff traffic-class 0xff } "
+	                                  "to llid 01:23:45:67:89:ab:cd:ef:01:23:"));
+	ck_assert_ptr_nonnull(strstr(out, "\npolicy { proto sctp src-port 7 } to llid 00:01\n"));
+	free(out);
+	lma_conf_free(c);
+}
+END_TEST
+
+/* The policies of a configuration go into the classifier as they are. */
+START_TEST(policies_load_into_the_classifier)
+{
+	struct lma_conf *c = parse_ok(BASE "mag 2001:db8:ffff::2\n"
+	                                   "policy { proto udp dst-port 5001-5010 } to att 7\n"
+	                                   "policy { proto icmpv6 } to mag 2001:db8:ffff::2\n"
+	                                   "policy { } to default\n");
+	const struct lma_conf_policy *cp;
+	struct fc *fc = fc_new();
+	const struct fc_policy *fp;
+	uint32_t id = 0;
+
+	TAILQ_FOREACH(cp, &c->policies, entry)
+	ck_assert_uint_eq(fc_policy_add(fc, &cp->policy, 0), ++id);
+	fp = fc_policy_first(fc);
+	ck_assert_uint_eq(fp->target_att, 7);
+	fp = fc_policy_next(fc, fp);
+	ck_assert_int_eq(fp->target, FC_TARGET_MAG);
+	fp = fc_policy_next(fc, fp);
+	ck_assert_int_eq(fp->target, FC_TARGET_DEFAULT);
+	ck_assert_ptr_null(fc_policy_next(fc, fp));
+	fc_free(fc);
 	lma_conf_free(c);
 }
 END_TEST
@@ -781,7 +936,158 @@ START_TEST(error_other_values)
 }
 END_TEST
 
+START_TEST(error_flow_settings)
+{
+	expect_error(BASE "flow-queue 65536\n",
+	             "t.conf:6: flow-queue: 65536 is out of range (0..65535)");
+	expect_error(BASE "flow-fail maybe\n",
+	             "t.conf:6: flow-fail: \"maybe\" is not one of closed, open");
+	expect_error(BASE "flow-idle-timeout 500ms\n",
+	             "t.conf:6: flow-idle-timeout: 500ms is out of range (1s..432000s)");
+	expect_error(BASE "flow-idle-timeout 300\n",
+	             "t.conf:6: flow-idle-timeout: \"300\" has no unit (ms, s or m)");
+	expect_error(BASE "flow-queue 1\nflow-queue 2\n",
+	             "t.conf:7: flow-queue is already set on line 6");
+}
+END_TEST
+
+START_TEST(error_policy_syntax)
+{
+	expect_error(BASE "policy to default\n",
+	             "t.conf:6: policy: missing \"{\" (\"policy { } to ...\" matches every flow)");
+	expect_error(BASE "policy\n{ } to default\n",
+	             "t.conf:6: policy: missing \"{\" (\"policy { } to ...\" matches every flow)");
+	expect_error(BASE "policy { proto udp }\n",
+	             "t.conf:6: policy: missing target (to att N, to mag ADDRESS, to llid MAC or "
+	             "to default)");
+	expect_error(BASE "policy {\n proto udp\n}",
+	             "t.conf:8: policy: missing target (to att N, to mag ADDRESS, to llid MAC or "
+	             "to default)");
+	expect_error(BASE "policy { proto udp } att 7\n", "t.conf:6: policy: unexpected \"att\"");
+	expect_error(BASE "policy { } to\n", "t.conf:6: policy to: missing value");
+	expect_error(BASE "policy { } to binding 3\n",
+	             "t.conf:6: policy to: \"binding\" is not one of att, mag, llid, default");
+	expect_error(BASE "policy { } to default now\n", "t.conf:6: policy: unexpected \"now\"");
+	expect_error(BASE "policy { } to att 7 {\n", "t.conf:6: policy: unexpected \"{\"");
+	expect_error(BASE "policy { frob 1 } to default\n",
+	             "t.conf:6: unknown keyword \"frob\" in policy block");
+	expect_error(BASE "policy { proto udp\n", "t.conf:6: \"{\" is never closed");
+	expect_error(BASE "policy { proto udp proto tcp } to default\n",
+	             "t.conf:6: policy: proto is given twice");
+	expect_error(BASE "policy { proto } to default\n", "t.conf:6: policy proto: missing value");
+	expect_error(BASE "policy { { } } to default\n", "t.conf:6: unexpected \"{\"");
+}
+END_TEST
+
+START_TEST(error_policy_values)
+{
+	expect_error(BASE "policy { proto gre } to default\n",
+	             "t.conf:6: policy proto: \"gre\" is not a protocol (tcp, udp, icmpv6, sctp, "
+	             "udplite or 0..255)");
+	expect_error(BASE "policy { proto 256 } to default\n",
+	             "t.conf:6: policy proto: \"256\" is not a protocol (tcp, udp, icmpv6, sctp, "
+	             "udplite or 0..255)");
+	expect_error(BASE "policy { dst-port 5010-5001 } to default\n",
+	             "t.conf:6: policy dst-port: range \"5010-5001\" ends before it starts");
+	expect_error(BASE "policy { src-port 65536 } to default\n",
+	             "t.conf:6: policy src-port: \"65536\" is not a port or a range of ports "
+	             "(0..65535, N or N-M)");
+	static const char *const bad_ports[] = { "-1", "1-", "a", "1-2-3", "0x50", "1 -2", "" };
+	for (size_t i = 0; i < sizeof(bad_ports) / sizeof(bad_ports[0]); i++) {
+		char text[300], msg[300];
+
+		snprintf(text, sizeof(text), BASE "policy { dst-port \"%s\" } to default\n",
+		         bad_ports[i]);
+		snprintf(msg, sizeof(msg),
+		         "t.conf:6: policy dst-port: \"%s\" is not a port or a range of ports "
+		         "(0..65535, N or N-M)",
+		         bad_ports[i]);
+		expect_error(text, msg);
+	}
+	expect_error(BASE "policy { flow-label 0x100000 } to default\n",
+	             "t.conf:6: policy flow-label: \"0x100000\" is out of range (0..0xfffff)");
+	expect_error(BASE "policy { flow-label 0x } to default\n",
+	             "t.conf:6: policy flow-label: \"0x\" is not a number");
+	expect_error(BASE "policy { flow-label 12a } to default\n",
+	             "t.conf:6: policy flow-label: \"12a\" is not a number");
+	expect_error(BASE "policy { traffic-class 256 } to default\n",
+	             "t.conf:6: policy traffic-class: \"256\" is out of range (0..255)");
+	expect_error(BASE "policy { traffic-class 0xfffffffffffffffffffff } to default\n",
+	             "t.conf:6: policy traffic-class: \"0xfffffffffffffffffffff\" is out of range "
+	             "(0..255)");
+	expect_error(BASE "policy { src 2001:db8:c::1/64 } to default\n",
+	             "t.conf:6: policy src: \"2001:db8:c::1/64\" has host bits set");
+	expect_error(BASE "policy { dst 2001:db8:c:: } to default\n",
+	             "t.conf:6: policy dst: \"2001:db8:c::\" is not an IPv6 prefix "
+	             "(address/length)");
+	expect_error(
+	        BASE "policy { mn any } to default\n",
+	        "t.conf:6: policy mn: \"any\" is not an MN-ID (leave mn out to match every MN)");
+	expect_error(BASE "policy { mn \"a b\" } to default\n",
+	             "t.conf:6: policy mn: \"a b\" is not a valid NAI");
+}
+END_TEST
+
+START_TEST(error_policy_targets)
+{
+	expect_error(BASE "policy { } to att 0\n",
+	             "t.conf:6: policy to att: 0 is out of range (1..255)");
+	expect_error(BASE "policy { } to att 256\n",
+	             "t.conf:6: policy to att: 256 is out of range (1..255)");
+	expect_error(BASE "policy { } to att\n", "t.conf:6: policy to att: missing value");
+	expect_error(BASE "policy { } to mag ff02::1\n",
+	             "t.conf:6: policy to mag: ff02::1 is not a unicast address");
+	expect_error(BASE "policy { } to mag 2001:db8:ffff::9\n",
+	             "t.conf:6: policy: to mag 2001:db8:ffff::9: no \"mag 2001:db8:ffff::9\" "
+	             "statement");
+	static const char *const bad_llids[] = {
+		"00:00:00:00:00:00",
+		"2:00:00:00:00:01",
+		"02:00:00:00:00:1",
+		"02-00-00-00-00-01",
+		"02:00:00:00:00:01:",
+		":02",
+		"0g",
+		"020000000001",
+		"00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:10:11:12:13:14:15:16:17:18:19:1a:"
+		"1b:"
+		"1c:1d:1e:1f:20",
+	};
+	for (size_t i = 0; i < sizeof(bad_llids) / sizeof(bad_llids[0]); i++) {
+		char text[400], msg[400], q[CFG_QUOTE_MAX];
+
+		snprintf(text, sizeof(text), BASE "policy { } to llid %s\n", bad_llids[i]);
+		snprintf(msg, sizeof(msg),
+		         "t.conf:6: policy to llid: %s is not a link-layer identifier (1 to 32 "
+		         "octets in hex, not all zero, such as 02:00:00:00:00:01)",
+		         cfg_quote(bad_llids[i], q));
+		expect_error(text, msg);
+	}
+	/* an MN that can never register */
+	expect_error(
+	        BASE_NOANY "mn a@x { prefix 2001:db8:1::/64 }\n"
+	                   "policy { mn b@x } to default\n",
+	        "t.conf:7: policy: mn b@x is not authorized (no \"mn b@x\" and no \"mn any\")");
+	/* policies may come before the mn and mag statements they name */
+	lma_conf_free(parse_ok(BASE_NOANY "policy { mn a@x } to mag 2001:db8:ffff::2\n"
+	                                  "mn a@x\nmag 2001:db8:ffff::2\n"));
+}
+END_TEST
+
 /* --- golden files: tests/lma/conf/NAME.conf prints as NAME.ok --- */
+
+/* Every policy a configuration accepts, the classifier accepts too. */
+static void check_policies_load(const struct lma_conf *c)
+{
+	const struct lma_conf_policy *cp;
+	struct fc *fc = fc_new();
+
+	ck_assert_ptr_nonnull(fc);
+	TAILQ_FOREACH(cp, &c->policies, entry)
+	ck_assert_uint_ne(fc_policy_add(fc, &cp->policy, 0), 0);
+	ck_assert_uint_eq(fc_policy_count(fc), c->n_policies);
+	fc_free(fc);
+}
 
 static char *read_file(const char *path)
 {
@@ -807,6 +1113,7 @@ static void check_golden(const char *dir, const char *file)
 	c = lma_conf_load(path, err, sizeof(err));
 	ck_assert_msg(c != NULL, "%s", err);
 	got = check_reprint(c, file);
+	check_policies_load(c);
 	strcpy(path + strlen(path) - strlen(".conf"), ".ok");
 	want = read_file(path);
 	ck_assert_msg(strcmp(got, want) == 0, "%s differs from %s; it prints:\n%s", file, path,
@@ -829,7 +1136,7 @@ START_TEST(golden_files)
 	struct dirent **list;
 	int n = scandir(dir, &list, is_conf, alphasort);
 
-	ck_assert_msg(n >= 4, "%s: expected golden .conf files (set CONF_DIR)", dir);
+	ck_assert_msg(n >= 5, "%s: expected golden .conf files (set CONF_DIR)", dir);
 	for (int i = 0; i < n; i++) {
 		check_golden(dir, list[i]->d_name);
 		free(list[i]);
@@ -932,6 +1239,7 @@ static bool check_any_input(const char *text, size_t len)
 
 	if (c) {
 		free(check_reprint(c, "random input"));
+		check_policies_load(c);
 		lma_conf_free(c);
 		return true;
 	}
@@ -961,7 +1269,14 @@ static const char full_example[] =
         "mn mn1@example.org { prefix 2001:db8:1:1::/64 prefix 2001:db8:1:2::/64 }\n"
         "mn \"mn#2@example.org\"\n"
         "mag 2001:db8:ffff::1\n"
-        "mag 2001:db8:ffff::2 { mn mn1@example.org\n mn \"mn#2@example.org\" }\n";
+        "mag 2001:db8:ffff::2 { mn mn1@example.org\n mn \"mn#2@example.org\" }\n"
+        "flow-queue 3\n"
+        "flow-fail closed\n"
+        "flow-idle-timeout 10m\n"
+        "policy { mn mn1@example.org dst-port 5001-5010 proto udp } to att 7\n"
+        "policy { dst 2001:db8:100::/48 proto tcp flow-label 0x12345 } to mag 2001:db8:ffff::2\n"
+        "policy { src 2001:db8:c::/64 traffic-class 0x20 src-port 1-2 } to llid 02:00:00:00:00:01\n"
+        "policy {\n proto icmpv6 } to default\n";
 
 START_TEST(random_truncations)
 {
@@ -1004,7 +1319,10 @@ static const char *const vocab[] = {
 	"2001:db8:1::/48", "2001:db8:1:1::1/64", "::/0", "mn1@example.org", "mn2@example.org",
 	"\"a b\"", "\"x#y@z\"", "\"any\"", "eth0", "1000", "18", "22", "300ms", "1.5s", "10s",
 	"64", "0", "4294967296", "{", "}", "{", "}", "\n", "\n", "\n", "\n", "#", "\"",
-	"/run/x.sock", "pmip", "\r\n",
+	"/run/x.sock", "pmip", "\r\n", "policy", "to", "att", "default", "llid", "src", "dst",
+	"proto", "src-port", "dst-port", "flow-label", "traffic-class", "udp", "icmpv6", "7",
+	"5001-5010", "10-1", "0x12345", "0x20", "02:00:00:00:00:01", "2001:db8:c::/64",
+	"flow-queue", "flow-fail", "flow-idle-timeout", "open", "closed",
 };
 /* clang-format on */
 #define N_VOCAB (sizeof(vocab) / sizeof(vocab[0]))
@@ -1087,6 +1405,10 @@ static Suite *lma_conf_suite(void)
 	tcase_add_test(lex, value_parsers);
 	tcase_add_test(lex, lookup_and_printing_helpers);
 	tcase_add_test(kw, defaults);
+	tcase_add_test(kw, flow_settings);
+	tcase_add_test(kw, policies_in_order);
+	tcase_add_test(kw, policy_values);
+	tcase_add_test(kw, policies_load_into_the_classifier);
 	tcase_add_test(kw, every_keyword);
 	tcase_add_test(kw, durations);
 	tcase_add_test(kw, layout_is_free_within_blocks);
@@ -1110,6 +1432,10 @@ static Suite *lma_conf_suite(void)
 	tcase_add_test(err, error_required);
 	tcase_add_test(err, error_pool_length);
 	tcase_add_test(err, error_other_values);
+	tcase_add_test(err, error_flow_settings);
+	tcase_add_test(err, error_policy_syntax);
+	tcase_add_test(err, error_policy_values);
+	tcase_add_test(err, error_policy_targets);
 	tcase_add_test(gold, golden_files);
 	tcase_add_test(big, hundred_thousand_mns);
 	tcase_add_test(rnd, random_truncations);

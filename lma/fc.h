@@ -1,0 +1,155 @@
+/* fc.h: the LMA's flow classifier (draft-bernardos-mif-pmip-02 §5.3): downlink flows toward a
+ * multihomed MN identified by the draft's 6-tuple (source and destination address, source and
+ * destination port, IPv6 flow label, L4 protocol), each with a stable flow id; ordered policy
+ * rules that pick, per flow, which of the MN's bindings (interfaces) carries it; the flow table
+ * that pmipctl shows and moves flows in. Pure: no sockets, no kernel; lmad feeds it packets from
+ * NFQUEUE and applies its decisions as firewall marks. */
+#ifndef LMA_FC_H
+#define LMA_FC_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/mh.h"
+
+/* The 6-tuple. Protocols without ports have both ports 0; ICMPv6 echo request/reply use the
+ * echo identifier as both ports (so two pings are two flows), other ICMPv6 messages 0. */
+struct fc_tuple {
+	struct in6_addr src;
+	struct in6_addr dst;
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t flow_label; /* 20 bits */
+	uint8_t proto;       /* the upper-layer protocol after any extension headers */
+	uint8_t tclass;      /* traffic class: not part of the flow's identity, but policies match it */
+};
+
+enum fc_parse_err {
+	FC_OK = 0,
+	FC_E_SHORT,     /* shorter than an IPv6 header, or the header chain/ports cut off */
+	FC_E_VERSION,   /* not IPv6 */
+	FC_E_EXTHDR,    /* an extension header chain that does not fit, or a later fragment */
+	FC_E_LENGTH,    /* more bytes than a payload length other than 0 (jumbo) claims */
+};
+
+/* Parses an IPv6 packet as NFQUEUE delivers it (no link-layer header); never reads outside it.
+ * Extension headers (hop-by-hop, routing, destination options, fragment) are walked; a
+ * non-first fragment has no ports and is FC_E_EXTHDR. The copy may be cut short of the
+ * payload length (NFQUEUE's copy range) as long as it holds the headers up to the ports: what
+ * is cut off is FC_E_SHORT, an extension header running past the payload length itself
+ * FC_E_EXTHDR. t is zeroed first. */
+int fc_parse_packet(const uint8_t *pkt, size_t len, struct fc_tuple *t);
+/* A name for each error, for log lines. */
+const char *fc_parse_strerror(int err);
+
+/* The upper-layer protocols policies name: "tcp", "udp", "icmpv6", "sctp", "udplite".
+ * fc_proto_name() gives NULL for others; fc_proto_by_name() -1 for an unknown name. */
+const char *fc_proto_name(uint8_t proto);
+int fc_proto_by_name(const char *name);
+
+/* One of the MN's bindings, as the LMA engine describes it to the classifier. */
+struct fc_binding {
+	uint64_t id;           /* BCE id */
+	uint8_t att;           /* access technology type */
+	struct in6_addr mag;   /* its MAG's Proxy-CoA */
+	uint8_t llid_len;
+	uint8_t llid[MH_LLID_MAX];
+	uint32_t mark;         /* firewall mark that routes through its tunnel */
+	bool owns_dst;         /* the flow's destination address is in one of its prefixes */
+};
+
+enum fc_target_kind {
+	FC_TARGET_DEFAULT, /* the binding owning the destination prefix */
+	FC_TARGET_ATT,     /* a binding with this access technology type */
+	FC_TARGET_MAG,     /* the binding at this MAG */
+	FC_TARGET_LLID,    /* the binding with this MN link-layer identifier */
+};
+
+/* What a policy matches: every field set must match (an unset one matches anything). */
+struct fc_match {
+	char mn_id[MH_MNID_MAX + 1];       /* empty: any MN */
+	bool have_src, have_dst;
+	struct mh_prefix src, dst;         /* prefixes */
+	bool have_proto;
+	uint8_t proto;
+	uint16_t sport_lo, sport_hi;       /* 0..65535 when unset */
+	uint16_t dport_lo, dport_hi;
+	bool have_flow_label;
+	uint32_t flow_label;
+	bool have_tclass;
+	uint8_t tclass;
+};
+
+struct fc_policy {
+	uint32_t id;                       /* given by fc_policy_add */
+	struct fc_match match;
+	enum fc_target_kind target;
+	uint8_t target_att;
+	struct in6_addr target_mag;
+	uint8_t target_llid_len;
+	uint8_t target_llid[MH_LLID_MAX];
+};
+
+struct fc_flow {
+	uint32_t id;
+	struct fc_tuple tuple;
+	char mn_id[MH_MNID_MAX + 1];
+	uint64_t binding_id;
+	uint32_t mark;
+	uint32_t policy_id;   /* 0: chosen by default, or moved by hand */
+	bool pinned;          /* moved by hand: policy changes leave it alone */
+	uint64_t created_ns;
+	uint64_t last_ns;     /* last packet the classifier saw (the kernel handles the rest) */
+	uint64_t packets, bytes; /* as last read from the kernel's counters */
+};
+
+struct fc;
+
+struct fc *fc_new(void);
+void fc_free(struct fc *fc);
+
+/* --- policies: an ordered list, first match wins --- */
+/* An empty policy: matches every flow (port ranges 0..65535), goes to the default binding. Start
+ * from this rather than from zeroes, which would match port 0 only. */
+void fc_policy_init(struct fc_policy *p);
+/* Inserts p before the policy with id `before` (0: at the end); returns the new id, 0 on error
+ * (no policy `before`, or p invalid: a port range with lo > hi, a flow label over 20 bits, a
+ * prefix over 128 bits, an unterminated MN-ID, att 0 or an LLID of 0 or over MH_LLID_MAX
+ * octets for those targets, an unknown target kind). p->id is ignored. */
+uint32_t fc_policy_add(struct fc *fc, const struct fc_policy *p, uint32_t before);
+int fc_policy_del(struct fc *fc, uint32_t id); /* 0, or -1 if there is no such policy */
+const struct fc_policy *fc_policy_by_id(const struct fc *fc, uint32_t id);
+size_t fc_policy_count(const struct fc *fc);
+/* Iteration in order; NULL at the end. */
+const struct fc_policy *fc_policy_first(const struct fc *fc);
+const struct fc_policy *fc_policy_next(const struct fc *fc, const struct fc_policy *p);
+
+/* The binding a new flow goes to: the first policy that matches and whose target the MN has;
+ * else the binding owning the destination; NULL if cands is empty. *policy_id says which
+ * policy decided (0: the default). */
+const struct fc_binding *fc_select(const struct fc *fc, const struct fc_tuple *t,
+				   const char *mn_id, const struct fc_binding *cands, size_t n,
+				   uint32_t *policy_id);
+
+/* --- flows --- */
+/* The table is keyed by the 6-tuple (tclass is not part of it). */
+struct fc_flow *fc_flow_find(const struct fc *fc, const struct fc_tuple *t);
+/* A new flow (id assigned), or NULL on allocation failure (errno ENOMEM), if the tuple is already
+ * in the table (EEXIST) or if mn_id is longer than MH_MNID_MAX (EINVAL). Ids count up from 1;
+ * after 2^32 - 1 of them they start again at 1, skipping ids still in use. */
+struct fc_flow *fc_flow_add(struct fc *fc, const struct fc_tuple *t, const char *mn_id,
+			    uint64_t binding_id, uint32_t mark, uint32_t policy_id, uint64_t now_ns);
+struct fc_flow *fc_flow_by_id(const struct fc *fc, uint32_t id);
+void fc_flow_del(struct fc *fc, struct fc_flow *f);
+/* Iteration (in order of addition); NULL at the end. Take the next flow before deleting one. */
+struct fc_flow *fc_flow_first(const struct fc *fc);
+struct fc_flow *fc_flow_next(const struct fc *fc, const struct fc_flow *f);
+size_t fc_flow_count(const struct fc *fc);
+/* Removes flows idle since before `older_than_ns`; returns how many went. */
+size_t fc_flow_expire(struct fc *fc, uint64_t older_than_ns);
+/* For tests: the id the next new flow gets (to reach the wrap without 2^32 flows). */
+void fc_flow_set_next_id(struct fc *fc, uint32_t id);
+
+#endif
