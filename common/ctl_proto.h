@@ -21,9 +21,16 @@ enum ctl_type {
 	CTL_REQ_SHOW_BINDINGS = 1, /* payload: empty, or an MN-ID (NUL-terminated) to filter */
 	CTL_REQ_SHOW_STATS = 2,    /* payload: empty */
 	CTL_REQ_DEREGISTER = 3,    /* payload: an MN-ID (NUL-terminated); magd only */
+	CTL_REQ_SHOW_FLOWS = 4,    /* payload: empty, or an MN-ID; lmad only */
+	CTL_REQ_FLOW_MOVE = 5,     /* struct ctl_flow_move */
+	CTL_REQ_POLICY_ADD = 6,    /* struct ctl_policy_add */
+	CTL_REQ_POLICY_DEL = 7,    /* uint32_t policy id */
+	CTL_REQ_POLICY_LIST = 8,   /* payload: empty */
 	/* replies */
 	CTL_REC_BINDING = 100,
 	CTL_REC_STAT = 101,
+	CTL_REC_FLOW = 102,
+	CTL_REC_POLICY = 103,
 	CTL_END = 200,
 	CTL_ERROR = 201,
 };
@@ -81,6 +88,49 @@ struct ctl_stat {
 	char group[16];
 	char name[40];
 	uint64_t value;
+};
+
+/* One classified downlink flow at the LMA. */
+struct ctl_flow {
+	uint32_t id;
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t flow_label;
+	uint8_t proto;
+	uint8_t att;    /* of the binding carrying it */
+	uint8_t pinned; /* moved by hand */
+	uint8_t pad;
+	char mn_id[CTL_ID_MAX];
+	uint64_t binding_id;
+	uint8_t mag[16]; /* of the binding carrying it */
+	uint32_t policy_id;
+	uint32_t age_s;
+	uint64_t packets; /* the connection's, in the original direction */
+	uint64_t bytes;
+};
+
+enum ctl_move_target {
+	CTL_MOVE_ATT = 1,
+	CTL_MOVE_MAG = 2,
+	CTL_MOVE_BINDING = 3,
+};
+
+struct ctl_flow_move {
+	uint32_t flow_id;
+	uint8_t target; /* enum ctl_move_target */
+	uint8_t att;
+	uint8_t mag[16];
+	uint64_t binding_id;
+};
+
+/* A policy travels as the classifier's own struct (lma/fc.h); both ends are built together. */
+#include "lma/fc.h"
+
+struct ctl_policy_add {
+	uint32_t before; /* insert before this policy id; 0: at the end */
+	struct fc_policy policy;
 };
 
 #endif

@@ -52,6 +52,7 @@ static const struct kr_driver_ops *kr_driver_pick(struct kr *k)
 /* Undoes whatever kr_open() or the daemon installed, whatever state it got to. */
 static void kr_teardown(struct kr *k)
 {
+	kr_fc_close(k); /* its chains go while the tunnels they steer to still exist */
 	if (k->nl != NULL) {
 		(void)kr_nl_flush(k);
 		if (kr_clean_all(k) == -1)
@@ -79,6 +80,7 @@ static int kr_open_kernel(struct kr *k, char *err, size_t errlen)
 		snprintf(err, errlen, "removing an earlier run's state: %s", strerror(errno));
 		return -1;
 	}
+	(void)kr_fc_clean_stale(k);
 	if (k->ops->decap_install(k) == -1) {
 		snprintf(err, errlen, "%s decapsulation for the local address: %s",
 		         kr_driver_name(k->ops->driver), strerror(errno));

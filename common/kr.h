@@ -103,4 +103,87 @@ int kr_flush(struct kr *k);
 int kr_addr_add(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uint8_t plen);
 int kr_addr_del(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uint8_t plen);
 
+/* --- flow steering at the LMA (draft-bernardos-mif-pmip-02 §5.3) ---
+ * A mangle-table chain of our own, hooked first in PREROUTING: a packet whose connection has a
+ * mark gets it back (CONNMARK --restore-mark) and goes on, untouched by user space; a packet
+ * toward a multihomed MN's prefix without one goes to NFQUEUE, whose verdict (NF_REPEAT) sets the
+ * packet's mark, and the connection gets it too, so only a flow's first packet reaches user
+ * space. The per-tunnel fwmark rules route marked packets. Moving a flow rewrites its
+ * connection's mark (ctnetlink). With fail_open, traffic passes unmarked when nobody listens on
+ * the queue (--queue-bypass) or the queue is full; otherwise it is dropped.
+ *
+ * How the connection gets its mark depends on the tunnel driver. With ip6tnl, the chain saves the
+ * repeated packet's mark in its connection, which the kernel confirms as usual. With seg6 the
+ * kernel never keeps a downlink connection: seg6 encapsulation drops the packet's conntrack
+ * entry before POSTROUTING would confirm it, and decapsulated uplink packets skip netfilter
+ * (linux-datapath.md). So kr makes the connection itself through ctnetlink, from the queued
+ * packet's headers, before the verdict: marked, and for TCP ESTABLISHED with liberal window
+ * tracking (conntrack never sees the MN's half: a SYN_SENT entry would make every later packet
+ * INVALID, with no connection to restore a mark from). That is done for TCP, UDP, UDP-Lite and
+ * ICMPv6 echo requests; every packet of another protocol reaches user space. These entries never
+ * see a reply: they live as long as the kernel's timeouts for unreplied traffic (UDP 30 s, TCP
+ * 300 s, each packet restarting them). Packets of a new flow that arrive while the first waits
+ * for its verdict are queued too (and get the same answer from the classifier). A packet that
+ * reaches PREROUTING with a mark already (set by tc, say) is taken as classified. */
+struct kr_fc_config {
+	uint16_t queue_num;
+	bool fail_open;
+	uint32_t copy_range; /* octets of each queued packet copied (headers): 40..65535, e.g. 128 */
+};
+
+/* The packet callback returns the mark for the packet's connection: the packet goes back with
+ * it (NF_REPEAT) and its connection keeps it. 0: the packet passes unmarked (NF_ACCEPT, the rest
+ * of the mangle PREROUTING chain skipped) and the flow's next packet is queued again. It must not
+ * call kr_fc_queue_read() itself. */
+typedef uint32_t (*kr_fc_packet_fn)(void *arg, const uint8_t *pkt, size_t len);
+/* A connection ended (conntrack destroy event): its original-direction tuple. Only connections
+ * with a mark are reported (steered flows); ICMPv6 echo: sport == dport == the identifier. */
+typedef void (*kr_fc_gone_fn)(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
+			      uint8_t proto, uint16_t sport, uint16_t dport);
+
+/* Removes our chains if an earlier run left them, binds the queue (EBUSY: another socket has
+ * it), installs the chain and turns conntrack accounting on; -1 with errno and a message. */
+int kr_fc_open(struct kr *k, const struct kr_fc_config *c, char *err, size_t errlen);
+/* Removes the chain, closes the sockets, puts accounting back; kr_close() does it too. */
+void kr_fc_close(struct kr *k);
+/* Sends (on) or stops sending (off) new connections toward pfx to the queue. Synchronous (one
+ * ip6tables-restore run, a few ms); -1 with EEXIST (on twice), ENOENT (off for a prefix not
+ * queued), EIO (ip6tables-restore failed, logged) or EINVAL. Connections already marked keep
+ * their mark after "off". */
+int kr_fc_queue_prefix(struct kr *k, const struct in6_addr *pfx, uint8_t len, bool on);
+int kr_fc_queue_fd(const struct kr *k);
+/* Reads what the queue has (up to 256 packets: call again while the socket is readable), calls
+ * fn per packet, makes the connections and gives the verdicts; returns packets read. */
+int kr_fc_queue_read(struct kr *k, kr_fc_packet_fn fn, void *arg);
+/* Rewrites the mark of the connection with this original-direction tuple (ICMPv6: echo request
+ * with identifier sport == dport); 0, or -1 with errno (ENOENT: no such connection; EINVAL: a
+ * protocol conntrack does not name by ports: TCP, UDP, UDP-Lite, SCTP, DCCP and ICMPv6 only). */
+int kr_fc_ct_set_mark(struct kr *k, const struct in6_addr *src, const struct in6_addr *dst,
+		      uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark);
+/* Packets and octets of that connection in the original direction (needs conntrack accounting,
+ * which kr_fc_open turns on in the namespace). Under seg6 the flow's first packet is not
+ * counted: it went through user space before its connection existed. */
+int kr_fc_ct_counters(struct kr *k, const struct in6_addr *src, const struct in6_addr *dst,
+		      uint8_t proto, uint16_t sport, uint16_t dport, uint64_t *packets,
+		      uint64_t *bytes);
+int kr_fc_events_fd(const struct kr *k);
+/* Reports ended connections; events the socket could not hold are counted (events_lost), not
+ * replayed: the daemon's idle sweep (kr_fc_ct_counters) catches those flows. */
+void kr_fc_events_read(struct kr *k, kr_fc_gone_fn fn, void *arg);
+struct kr_fc_stats {
+	uint64_t queued;         /* packets user space saw */
+	uint64_t verdicts;
+	uint64_t marks_set;      /* connection marks rewritten */
+	uint64_t queue_drops;    /* as the kernel counts them (/proc/net/netfilter/nfnetlink_queue) */
+	uint64_t kernel_queued;  /* packets the kernel queued (its packet ids, same file) */
+	uint64_t ct_created;     /* connections made for new flows (seg6 driver) */
+	uint64_t ct_failures;    /* conntrack requests the kernel refused */
+	uint64_t verdict_errors; /* verdicts the kernel refused or that could not be sent */
+	uint64_t overruns;       /* queue socket overflows (ENOBUFS) */
+	uint64_t bad;            /* malformed messages on the queue */
+	uint64_t gone;           /* ended connections reported */
+	uint64_t events_lost;    /* event socket overflows: some ended connections go unreported */
+};
+void kr_fc_get_stats(const struct kr *k, struct kr_fc_stats *st);
+
 #endif

@@ -60,6 +60,8 @@ struct kr_driver_ops {
 	void (*decap_remove)(struct kr *k);
 };
 
+struct kr_fc;
+
 struct kr {
 	struct kr_config cfg;
 	const struct kr_driver_ops *ops;
@@ -88,6 +90,7 @@ struct kr {
 	bool tunsrc_saved; /* seg6: saved_tunsrc is what to put back */
 	struct in6_addr saved_tunsrc;
 	struct log_limit limit;
+	struct kr_fc *fc; /* flow steering (kr_fc*.c): NULL unless kr_fc_open() */
 	struct kr_tunnel tunnels[KR_MAX_TUNNELS + 1]; /* [0] unused: ids count from 1 */
 };
 
@@ -137,6 +140,9 @@ void kr_prefix_mask(struct in6_addr *out, const struct in6_addr *in, uint8_t len
 /* kr_clean.c: what an earlier run (or this one) left, found by tag and removed. */
 int kr_clean_all(struct kr *k);
 int kr_local_rule_move(struct kr *k);
+/* kr_fc.c: the flow steering chains an earlier run left (kr_open() calls it; a failure is
+ * logged, not fatal: the MAG has none, and kr_fc_open() tries again). */
+int kr_fc_clean_stale(struct kr *k);
 
 /* kr_addr.c: an address request (RTM_NEWADDR: no DAD, no prefix route, tagged KR_RTPROT). */
 struct nlmsghdr *kr_msg_addr(void *buf, uint16_t type, uint16_t flags, unsigned ifindex,

@@ -109,6 +109,11 @@ static void io_flush(void *ctx)
 	kr_flush(((struct lmad *)ctx)->kr);
 }
 
+static void io_mn_changed(void *ctx, const struct lma_mn *mn)
+{
+	lmad_fc_mn_changed(ctx, mn);
+}
+
 static void kr_result(void *arg, uint64_t cookie, int err)
 {
 	struct lmad *d = arg;
@@ -130,6 +135,7 @@ static const struct lma_io lmad_io = {
 	.route_add = io_route_add,
 	.route_del = io_route_del,
 	.flush = io_flush,
+	.mn_changed = io_mn_changed,
 };
 
 /* --- the loop --- */
@@ -210,14 +216,18 @@ static void reload(struct lmad *d)
 	}
 	if (needs_restart(c, d->conf)) {
 		log_warnx("reload: lma-address, uplink-interface, tunnel-driver, table-base, "
-			  "rule-priority and control-socket take effect only at a restart; keeping "
-			  "the running configuration");
+		          "rule-priority and control-socket take effect only at a restart; keeping "
+		          "the running configuration");
 		lma_conf_free(c);
 		return;
 	}
 	lma_engine_set_conf(d->engine, c);
 	lma_conf_free(d->conf);
 	d->conf = c;
+	if (d->fc) {
+		lmad_fc_load_policies(d); /* the configuration's policies replace pmipctl's */
+		lmad_fc_policies_changed(d);
+	}
 	log_info("configuration reloaded from %s", d->conf_path);
 }
 
@@ -283,6 +293,8 @@ static int start(struct lmad *d)
 		log_warn("Mobility Header socket on the LMA address");
 		return -1;
 	}
+	if (lmad_fc_start(d) < 0)
+		return -1;
 	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, lmad_ctl_handle, d,
 	                         err, sizeof(err));
 	if (!d->ctl) {
@@ -295,6 +307,8 @@ static int start(struct lmad *d)
 static void stop(struct lmad *d)
 {
 	ctl_server_close(d->ctl);
+	if (d->kr)
+		lmad_fc_stop(d);    /* the classifier's chain and queue go first */
 	lma_engine_free(d->engine); /* deletes every binding's routes and tunnels */
 	if (d->kr)
 		kr_close(d->kr); /* and whatever else was installed */

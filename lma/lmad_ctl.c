@@ -171,6 +171,21 @@ void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, 
 		stats_bindings(d, c, st);
 		ctl_send_end(c);
 		break;
+	case CTL_REQ_SHOW_FLOWS:
+		lmad_ctl_show_flows(d, c, payload, len);
+		break;
+	case CTL_REQ_FLOW_MOVE:
+		lmad_ctl_flow_move(d, c, payload, len);
+		break;
+	case CTL_REQ_POLICY_ADD:
+		lmad_ctl_policy_add(d, c, payload, len);
+		break;
+	case CTL_REQ_POLICY_DEL:
+		lmad_ctl_policy_del(d, c, payload, len);
+		break;
+	case CTL_REQ_POLICY_LIST:
+		lmad_ctl_policy_list(d, c);
+		break;
 	default:
 		ctl_send_error(c, CTL_E_UNKNOWN, "lmad does not answer request %u", type);
 	}

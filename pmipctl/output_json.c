@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lma/fc_words.h"
 #include "pmipctl/output.h"
 
 static int action_kind;
@@ -27,12 +28,13 @@ static void json_string(const char *s, size_t max)
 	putchar('"');
 }
 
-static void json_begin(int action)
+static void json_begin(int kind)
 {
-	action_kind = action;
+	action_kind = kind;
 	open_item = any_inner = false;
 	current[0] = '\0';
-	putchar(action == 0 ? '[' : '{');
+	if (kind != OUT_NOTHING)
+		putchar(kind == OUT_STATS ? '{' : '[');
 }
 
 /* Opens a new MN (or counter group) when the name changes. */
@@ -41,11 +43,11 @@ static void enter(const char *name, size_t max, const char *opening)
 	if (open_item && strncmp(current, name, sizeof(current)) == 0)
 		return;
 	if (open_item)
-		printf(action_kind == 0 ? "]}," : "},");
+		printf(action_kind == OUT_BINDINGS ? "]}," : "},");
 	snprintf(current, sizeof(current), "%.*s", (int)max, name);
 	fputs(opening, stdout);
 	json_string(current, sizeof(current));
-	printf(action_kind == 0 ? ",\"bindings\":[" : ":{");
+	printf(action_kind == OUT_BINDINGS ? ",\"bindings\":[" : ":{");
 	open_item = true;
 	any_inner = false;
 }
@@ -85,11 +87,42 @@ static void json_stat(const struct ctl_stat *s)
 	any_inner = true;
 }
 
-static void json_end(void)
+static void json_flow(const struct ctl_flow *f)
 {
-	if (open_item)
-		printf(action_kind == 0 ? "]}" : "}");
-	printf(action_kind == 0 ? "]\n" : "}\n");
+	char src[64], dst[64], mag[64], p[8];
+
+	format_addr(f->src, src, sizeof(src));
+	format_addr(f->dst, dst, sizeof(dst));
+	format_addr(f->mag, mag, sizeof(mag));
+	printf("%s{\"id\":%u,\"mn_id\":", any_inner ? "," : "", f->id);
+	json_string(f->mn_id, sizeof(f->mn_id));
+	printf(",\"proto\":\"%s\",\"proto_number\":%u,\"src\":\"%s\",\"sport\":%u,"
+	       "\"dst\":\"%s\",\"dport\":%u,\"flow_label\":%u,\"binding\":%llu,"
+	       "\"mag\":\"%s\",\"att\":%u,\"packets\":%llu,\"bytes\":%llu,\"age\":%u,"
+	       "\"policy\":%u,\"moved\":%s}",
+	       proto_label(f->proto, p, sizeof(p)), f->proto, src, f->sport, dst, f->dport,
+	       f->flow_label, (unsigned long long)f->binding_id, mag, f->att,
+	       (unsigned long long)f->packets, (unsigned long long)f->bytes, f->age_s, f->policy_id,
+	       f->pinned ? "true" : "false");
+	any_inner = true;
 }
 
-const struct output output_json = { json_begin, json_binding, json_stat, json_end };
+static void json_policy(const struct fc_policy *p)
+{
+	printf("%s{\"id\":%u,\"policy\":\"", any_inner ? "," : "", p->id);
+	fc_policy_print_words(stdout, p); /* words only: no character that needs escaping */
+	printf("\"}");
+	any_inner = true;
+}
+
+static void json_end(void)
+{
+	if (action_kind == OUT_NOTHING)
+		return;
+	if (open_item)
+		printf(action_kind == OUT_BINDINGS ? "]}" : "}");
+	printf(action_kind == OUT_STATS ? "}\n" : "]\n");
+}
+
+const struct output output_json = { json_begin, json_binding, json_stat,
+	                            json_flow,  json_policy,  json_end };

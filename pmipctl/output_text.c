@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdbool.h>
+
+#include "lma/fc_words.h"
 #include "pmipctl/output.h"
 
 static const char *const att_names[] = {
@@ -86,8 +89,56 @@ static void text_stat(const struct ctl_stat *s)
 	printf("  %-28.*s %llu\n", (int)sizeof(s->name), s->name, (unsigned long long)s->value);
 }
 
-static void text_end(void)
+const char *proto_label(uint8_t proto, char *buf, size_t len)
 {
+	const char *name = fc_proto_name(proto);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", proto);
+	return buf;
 }
 
-const struct output output_text = { text_begin, text_binding, text_stat, text_end };
+static bool flow_header_done;
+
+static void endpoint(const uint8_t addr[16], uint16_t port, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	format_addr(addr, a, sizeof(a));
+	snprintf(buf, len, "[%s]:%u", a, port);
+}
+
+static void text_flow(const struct ctl_flow *f)
+{
+	char src[64], dst[64], mag[INET6_ADDRSTRLEN], p[8];
+
+	if (!flow_header_done) {
+		printf("%-6s %-18s %-7s %-34s %-34s %-7s %-8s %-18s %-4s %10s %12s %6s\n", "FLOW",
+		       "MN", "PROTO", "SOURCE", "DESTINATION", "LABEL", "BINDING", "MAG", "ATT",
+		       "PACKETS", "BYTES", "AGE");
+		flow_header_done = true;
+	}
+	endpoint(f->src, f->sport, src, sizeof(src));
+	endpoint(f->dst, f->dport, dst, sizeof(dst));
+	format_addr(f->mag, mag, sizeof(mag));
+	printf("%-6u %-18.*s %-7s %-34s %-34s 0x%05x %-8llu %-18s %-4u %10llu %12llu %5us%s\n",
+	       f->id, 18, f->mn_id, proto_label(f->proto, p, sizeof(p)), src, dst, f->flow_label,
+	       (unsigned long long)f->binding_id, mag, f->att, (unsigned long long)f->packets,
+	       (unsigned long long)f->bytes, f->age_s, f->pinned ? "  moved" : "");
+}
+
+static void text_policy(const struct fc_policy *p)
+{
+	printf("policy %u: ", p->id);
+	fc_policy_print_words(stdout, p);
+	printf("\n");
+}
+
+static void text_end(void)
+{
+	flow_header_done = false;
+}
+
+const struct output output_text = { text_begin, text_binding, text_stat,
+	                            text_flow,  text_policy,  text_end };

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pmipctl/parser.h"
 #include <stdbool.h>
 
+#include "pmipctl/parser.h"
 #include "proto/mh.h"
 
 enum token_type {
@@ -12,6 +12,7 @@ enum token_type {
 	T_NONE, /* "nothing more": the command may stop here */
 	T_KEYWORD,
 	T_MN_ID, /* an argument: a mobile node identifier (NAI) */
+	T_REST,  /* every remaining word, parsed by the command itself */
 };
 
 struct token {
@@ -29,6 +30,7 @@ static const struct token t_bindings[] = {
 
 static const struct token t_show[] = {
 	{ T_KEYWORD, "bindings", ACT_SHOW_BINDINGS, t_bindings },
+	{ T_KEYWORD, "flows", ACT_SHOW_FLOWS, t_bindings },
 	{ T_KEYWORD, "stats", ACT_SHOW_STATS, NULL },
 	{ T_END, NULL, ACT_NONE, NULL },
 };
@@ -38,8 +40,27 @@ static const struct token t_mn_id[] = {
 	{ T_END, NULL, ACT_NONE, NULL },
 };
 
+static const struct token t_rest[] = {
+	{ T_REST, "ARGUMENTS", ACT_NONE, NULL },
+	{ T_END, NULL, ACT_NONE, NULL },
+};
+
+static const struct token t_flow[] = {
+	{ T_KEYWORD, "move", ACT_FLOW_MOVE, t_rest },
+	{ T_END, NULL, ACT_NONE, NULL },
+};
+
+static const struct token t_policy[] = {
+	{ T_KEYWORD, "add", ACT_POLICY_ADD, t_rest },
+	{ T_KEYWORD, "del", ACT_POLICY_DEL, t_rest },
+	{ T_KEYWORD, "list", ACT_POLICY_LIST, NULL },
+	{ T_END, NULL, ACT_NONE, NULL },
+};
+
 static const struct token t_main[] = {
 	{ T_KEYWORD, "deregister", ACT_DEREGISTER, t_mn_id },
+	{ T_KEYWORD, "flow", ACT_NONE, t_flow },
+	{ T_KEYWORD, "policy", ACT_NONE, t_policy },
 	{ T_KEYWORD, "show", ACT_NONE, t_show },
 	{ T_END, NULL, ACT_NONE, NULL },
 };
@@ -109,6 +130,11 @@ int parse_command(int argc, char **argv, struct parse_result *res)
 			fprintf(stderr, "unexpected word: %s\n", argv[i]);
 			return -1;
 		}
+		if (table->type == T_REST) {
+			res->rest_argc = argc - i;
+			res->rest_argv = argv + i;
+			return 0;
+		}
 		t = match(table, argv[i], res);
 		if (!t) {
 			print_valid(table);
@@ -118,7 +144,7 @@ int parse_command(int argc, char **argv, struct parse_result *res)
 			res->action = t->action;
 		table = t->next;
 	}
-	if (!may_end(table) || res->action == ACT_NONE) {
+	if ((table && table->type == T_REST) || !may_end(table) || res->action == ACT_NONE) {
 		fprintf(stderr, "incomplete command\n");
 		print_valid(table ? table : t_main);
 		return -1;
@@ -131,5 +157,13 @@ void parse_print_commands(void)
 	fprintf(stderr, "commands:\n"
 	                "  show bindings [MN-ID]\n"
 	                "  show stats\n"
-	                "  deregister MN-ID      (magd)\n");
+	                "  deregister MN-ID      (magd)\n"
+	                "  show flows [MN-ID]    (lmad)\n"
+	                "  flow move FLOW-ID to (att N | mag ADDRESS | binding ID)\n"
+	                "  policy add [before ID] [MATCH...] to (att N | mag ADDRESS | llid MAC |"
+	                " default)\n"
+	                "      MATCH: mn NAI, src P/L, dst P/L, proto NAME|N, src-port N[-M],\n"
+	                "             dst-port N[-M], flow-label N, traffic-class N\n"
+	                "  policy del ID\n"
+	                "  policy list\n");
 }

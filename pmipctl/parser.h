@@ -10,11 +10,18 @@ enum action {
 	ACT_SHOW_BINDINGS,
 	ACT_SHOW_STATS,
 	ACT_DEREGISTER,
+	ACT_SHOW_FLOWS,
+	ACT_FLOW_MOVE,
+	ACT_POLICY_ADD,
+	ACT_POLICY_DEL,
+	ACT_POLICY_LIST,
 };
 
 struct parse_result {
 	enum action action;
 	char mn_id[CTL_ID_MAX]; /* empty: all */
+	int rest_argc;          /* the words after a command that takes free-form arguments */
+	char **rest_argv;
 };
 
 /* Parses the command words; prints what was expected and returns -1 on an error. */

@@ -1,0 +1,15 @@
+/* fc_words.h: flow policies as words (pmipctl's command line and its printout), see fc_words.c. */
+#ifndef LMA_FC_WORDS_H
+#define LMA_FC_WORDS_H
+
+#include <stdio.h>
+
+#include "lma/fc.h"
+
+/* Parses "match words... to target"; -1 with a message naming the wrong word in err. */
+int fc_policy_from_words(struct fc_policy *p, char *const *words, size_t n, char *err,
+                         size_t errlen);
+/* Prints the policy in the same words (without its id), no newline. */
+void fc_policy_print_words(FILE *out, const struct fc_policy *p);
+
+#endif

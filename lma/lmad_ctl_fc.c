@@ -1,0 +1,172 @@
+/* lmad_ctl_fc.c: lmad's control requests about flows and policies (ctl_proto.h): show the
+ * classified flows, move one to another binding of its MN, add, delete and list policies (a
+ * change of policy applies to existing flows too). Every request is checked before it changes
+ * anything; a target the MN does not have is an error that changes nothing. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lma/lmad_int.h"
+
+static const struct bce *binding_of(const struct lmad *d, uint64_t id)
+{
+	return bc_bce_by_id(lma_engine_cache(d->engine), id);
+}
+
+static void fill_flow(const struct lmad *d, struct fc_flow *f, uint64_t now, struct ctl_flow *r)
+{
+	const struct fc_tuple *t = &f->tuple;
+	const struct bce *b = binding_of(d, f->binding_id);
+
+	memset(r, 0, sizeof(*r));
+	r->id = f->id;
+	memcpy(r->src, &t->src, 16);
+	memcpy(r->dst, &t->dst, 16);
+	r->sport = t->sport;
+	r->dport = t->dport;
+	r->flow_label = t->flow_label;
+	r->proto = t->proto;
+	r->pinned = f->pinned;
+	snprintf(r->mn_id, sizeof(r->mn_id), "%s", f->mn_id);
+	r->binding_id = f->binding_id;
+	if (b) {
+		memcpy(r->mag, &b->mag->addr, 16);
+		r->att = b->att;
+	}
+	r->policy_id = f->policy_id;
+	r->age_s = now > f->created_ns ? (uint32_t)((now - f->created_ns) / 1000000000ull) : 0;
+	if (kr_fc_ct_counters(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport, &f->packets,
+	                      &f->bytes) < 0) {
+		f->packets = f->bytes = 0; /* the connection is gone already */
+	}
+	r->packets = f->packets;
+	r->bytes = f->bytes;
+}
+
+void lmad_ctl_show_flows(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
+{
+	const char *filter = len ? (const char *)payload : NULL;
+	struct ctl_flow r;
+	struct lma_now now;
+
+	if (len && (len > CTL_ID_MAX || payload[len - 1] != '\0')) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "MN-ID must be a NUL-terminated string");
+		return;
+	}
+	lmad_now(&now);
+	for (struct fc_flow *f = fc_flow_first(d->fc); f; f = fc_flow_next(d->fc, f)) {
+		if (filter && strcmp(filter, f->mn_id) != 0)
+			continue;
+		fill_flow(d, f, now.mono_ns, &r);
+		ctl_send(c, CTL_REC_FLOW, &r, sizeof(r));
+	}
+	ctl_send_end(c);
+}
+
+/* The binding of the flow's MN the request names, or NULL. */
+static const struct bce *move_target(const struct lmad *d, const struct fc_flow *f,
+                                     const struct ctl_flow_move *m)
+{
+	const struct bce *cur = binding_of(d, f->binding_id), *b;
+	const struct lma_mn *mn =
+	        cur ? cur->mn : bc_mn_find(lma_engine_cache(d->engine), f->mn_id, strlen(f->mn_id));
+
+	if (!mn)
+		return NULL;
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	{
+		if (b->state != BCE_ACTIVE || !b->mag->tunnel)
+			continue;
+		if ((m->target == CTL_MOVE_ATT && b->att == m->att) ||
+		    (m->target == CTL_MOVE_MAG && memcmp(&b->mag->addr, m->mag, 16) == 0) ||
+		    (m->target == CTL_MOVE_BINDING && b->id == m->binding_id))
+			return b;
+	}
+	return NULL;
+}
+
+void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
+{
+	struct ctl_flow_move m;
+	const struct bce *to;
+	struct fc_flow *f;
+
+	if (len != sizeof(m)) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "flow move: wrong request size");
+		return;
+	}
+	memcpy(&m, payload, sizeof(m));
+	f = fc_flow_by_id(d->fc, m.flow_id);
+	if (!f) {
+		ctl_send_error(c, CTL_E_NOT_FOUND, "no flow %u", m.flow_id);
+		return;
+	}
+	to = move_target(d, f, &m);
+	if (!to) {
+		ctl_send_error(c, CTL_E_NOT_FOUND, "%s has no active binding there", f->mn_id);
+		return;
+	}
+	if (lmad_fc_move(d, f, to) < 0) {
+		ctl_send_error(c, CTL_E_INTERNAL, "the kernel refused the new mark");
+		return;
+	}
+	ctl_send_end(c);
+}
+
+static bool policy_valid(const struct fc_policy *p)
+{
+	const struct fc_match *m = &p->match;
+
+	return memchr(m->mn_id, '\0', sizeof(m->mn_id)) != NULL && m->src.len <= 128 &&
+	       m->dst.len <= 128 && m->sport_lo <= m->sport_hi && m->dport_lo <= m->dport_hi &&
+	       m->flow_label <= 0xfffff && p->target <= FC_TARGET_LLID &&
+	       p->target_llid_len <= MH_LLID_MAX;
+}
+
+void lmad_ctl_policy_add(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
+{
+	struct ctl_policy_add req;
+	uint32_t id;
+
+	if (len != sizeof(req)) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy add: wrong request size");
+		return;
+	}
+	memcpy(&req, payload, sizeof(req));
+	if (!policy_valid(&req.policy)) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy add: invalid policy");
+		return;
+	}
+	id = fc_policy_add(d->fc, &req.policy, req.before);
+	if (id == 0) {
+		ctl_send_error(c, CTL_E_NOT_FOUND, "no policy %u to insert before", req.before);
+		return;
+	}
+	lmad_fc_policies_changed(d);
+	req.policy.id = id;
+	ctl_send(c, CTL_REC_POLICY, &req.policy, sizeof(req.policy));
+	ctl_send_end(c);
+}
+
+void lmad_ctl_policy_del(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
+{
+	uint32_t id;
+
+	if (len != sizeof(id)) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy del: wrong request size");
+		return;
+	}
+	memcpy(&id, payload, sizeof(id));
+	if (fc_policy_del(d->fc, id) < 0) {
+		ctl_send_error(c, CTL_E_NOT_FOUND, "no policy %u", id);
+		return;
+	}
+	lmad_fc_policies_changed(d);
+	ctl_send_end(c);
+}
+
+void lmad_ctl_policy_list(struct lmad *d, struct ctl_conn *c)
+{
+	for (const struct fc_policy *p = fc_policy_first(d->fc); p; p = fc_policy_next(d->fc, p))
+		ctl_send(c, CTL_REC_POLICY, p, sizeof(*p));
+	ctl_send_end(c);
+}

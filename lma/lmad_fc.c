@@ -1,0 +1,376 @@
+/* lmad_fc.c: flow steering in lmad (draft-bernardos-mif-pmip-02 §5.3): the first packet of each
+ * downlink flow toward a multihomed MN comes from NFQUEUE, the classifier (fc.c) picks one of the
+ * MN's bindings by policy, and the verdict's mark — the fwmark of that binding's tunnel — sticks
+ * to the connection, so the kernel routes the rest. When an MN's group changes, the prefixes
+ * queued follow (only MNs with two or more bindings are classified) and flows on a binding that
+ * went away move at once to another one; flows leave when conntrack destroys their connection
+ * or after the idle timeout. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lma/lmad_int.h"
+
+#define MAX_CANDS 16
+
+struct queued_prefix {
+	struct hnode node;
+	struct mh_prefix p;
+	bool keep; /* marked during a recomputation */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct lma_now now;
+
+	lmad_now(&now);
+	return now.mono_ns;
+}
+
+static uint64_t prefix_hash(const struct mh_prefix *p)
+{
+	return hash_bytes(&p->addr, sizeof(p->addr), 0x7163 + p->len);
+}
+
+static struct queued_prefix *queued_find(const struct lmad *d, const struct mh_prefix *p)
+{
+	for (struct hnode *n = hmap_first(&d->fc_queued, prefix_hash(p)); n;
+	     n = hmap_next_same(n)) {
+		struct queued_prefix *q = HMAP_ENTRY(n, struct queued_prefix, node);
+
+		if (q->p.len == p->len && memcmp(&q->p.addr, &p->addr, 16) == 0)
+			return q;
+	}
+	return NULL;
+}
+
+static void queue_on(struct lmad *d, const struct mh_prefix *p)
+{
+	struct queued_prefix *q = queued_find(d, p);
+
+	if (q) {
+		q->keep = true;
+		return;
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q || kr_fc_queue_prefix(d->kr, &p->addr, p->len, true) < 0) {
+		log_warn("flow steering: cannot classify traffic to a prefix");
+		free(q);
+		return;
+	}
+	q->p = *p;
+	q->keep = true;
+	q->node.hash = prefix_hash(p);
+	hmap_insert(&d->fc_queued, &q->node);
+}
+
+static void queue_off(struct lmad *d, struct queued_prefix *q)
+{
+	(void)kr_fc_queue_prefix(d->kr, &q->p.addr, q->p.len, false);
+	hmap_remove(&d->fc_queued, &q->node);
+	free(q);
+}
+
+static unsigned active_bindings(const struct lma_mn *mn)
+{
+	const struct bce *b;
+	unsigned n = 0;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	n += b->state == BCE_ACTIVE;
+	return n;
+}
+
+/* The MN's prefixes go to the queue while it has two active bindings or more. */
+static void requeue_mn(struct lmad *d, const struct lma_mn *mn)
+{
+	bool multi = active_bindings(mn) >= 2;
+	const struct bce *b;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	{
+		for (unsigned i = 0; i < b->n_prefix; i++) {
+			struct queued_prefix *q = queued_find(d, &b->prefix[i].p);
+
+			if (multi && b->state == BCE_ACTIVE)
+				queue_on(d, &b->prefix[i].p);
+			else if (q)
+				queue_off(d, q);
+		}
+	}
+}
+
+static void describe(const struct lmad *d, const struct bce *b, const struct bce *owner,
+                     struct fc_binding *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = b->id;
+	out->att = b->att;
+	out->mag = b->mag->addr;
+	out->llid_len = b->llid_len;
+	memcpy(out->llid, b->llid, b->llid_len);
+	out->mark = kr_tunnel_fwmark(d->kr, b->mag->tunnel);
+	out->owns_dst = b == owner;
+}
+
+/* The MN's active bindings as the classifier sees them; owner: the one with the destination. */
+static size_t candidates(const struct lmad *d, const struct lma_mn *mn, const struct bce *owner,
+                         struct fc_binding *out)
+{
+	const struct bce *b;
+	size_t n = 0;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	if (b->state == BCE_ACTIVE && b->mag->tunnel && n < MAX_CANDS)
+		describe(d, b, owner, &out[n++]);
+	return n;
+}
+
+/* The binding whose prefix holds addr: the LMA's prefixes are few lengths, tried in turn. */
+static const struct bce *owner_of(const struct lmad *d, const struct in6_addr *addr)
+{
+	const struct bc *bc = lma_engine_cache(d->engine);
+	static const uint8_t lens[] = { 64, 56, 48, 60, 62, 63, 80, 96, 112, 127, 128 };
+
+	for (size_t i = 0; i < sizeof(lens); i++) {
+		struct mh_prefix p = { .len = lens[i], .addr = *addr };
+		const struct bce *b;
+
+		for (unsigned bit = lens[i]; bit < 128; bit++)
+			p.addr.s6_addr[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
+		b = bc_bce_by_prefix(bc, &p);
+		if (b)
+			return b;
+	}
+	return NULL;
+}
+
+static int set_flow_mark(struct lmad *d, struct fc_flow *f, const struct fc_binding *to)
+{
+	const struct fc_tuple *t = &f->tuple;
+
+	if (kr_fc_ct_set_mark(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport, to->mark) <
+	            0 &&
+	    errno != ENOENT)
+		return -1;
+	f->binding_id = to->id;
+	f->mark = to->mark;
+	return 0;
+}
+
+/* Re-decides a flow after its binding went away, a handoff, or a policy change. */
+static void reconsider_flow(struct lmad *d, struct fc_flow *f, bool policies_changed)
+{
+	struct fc_binding cands[MAX_CANDS];
+	const struct bce *owner = owner_of(d, &f->tuple.dst);
+	const struct fc_binding *to = NULL, *cur = NULL;
+	uint32_t policy = 0;
+	size_t n;
+
+	if (!owner) {
+		fc_flow_del(d->fc, f); /* its MN has no binding left */
+		return;
+	}
+	n = candidates(d, owner->mn, owner, cands);
+	for (size_t i = 0; i < n; i++)
+		if (cands[i].id == f->binding_id)
+			cur = &cands[i];
+	if (cur && !(policies_changed && !f->pinned)) {
+		if (cur->mark != f->mark)
+			set_flow_mark(d, f, cur); /* its binding moved to another MAG */
+		return;
+	}
+	to = fc_select(d->fc, &f->tuple, owner->mn->id, cands, n, &policy);
+	if (!to) {
+		fc_flow_del(d->fc, f);
+		return;
+	}
+	if (to->id != f->binding_id || to->mark != f->mark) {
+		set_flow_mark(d, f, to);
+		d->fc_moved++;
+	}
+	f->policy_id = policy;
+	if (!cur)
+		f->pinned = false; /* its pinned binding is gone */
+}
+
+/* Moves a flow to another binding by hand: it stays there whatever the policies say. */
+int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to)
+{
+	const struct bce *owner = owner_of(d, &f->tuple.dst);
+	struct fc_binding target;
+
+	describe(d, to, owner, &target);
+	if (set_flow_mark(d, f, &target) < 0)
+		return -1;
+	f->pinned = true;
+	f->policy_id = 0;
+	d->fc_moved++;
+	return 0;
+}
+
+void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn)
+{
+	struct fc_flow *f, *next;
+
+	if (!d->fc)
+		return;
+	requeue_mn(d, mn);
+	for (f = fc_flow_first(d->fc); f; f = next) {
+		next = fc_flow_next(d->fc, f);
+		if (strcmp(f->mn_id, mn->id) == 0)
+			reconsider_flow(d, f, false);
+	}
+}
+
+void lmad_fc_policies_changed(struct lmad *d)
+{
+	struct fc_flow *f, *next;
+
+	for (f = fc_flow_first(d->fc); f; f = next) {
+		next = fc_flow_next(d->fc, f);
+		reconsider_flow(d, f, true);
+	}
+}
+
+/* --- the queue --- */
+
+static uint32_t classify(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct lmad *d = arg;
+	struct fc_binding cands[MAX_CANDS];
+	const struct fc_binding *to;
+	const struct bce *owner;
+	struct fc_tuple t;
+	struct fc_flow *f;
+	uint32_t policy = 0;
+	size_t n;
+
+	if (fc_parse_packet(pkt, len, &t) != FC_OK || !(owner = owner_of(d, &t.dst)))
+		return 0; /* not ours to steer: the main table routes it */
+	f = fc_flow_find(d->fc, &t);
+	if (f)
+		return f->mark; /* its connection lost the mark (or is new again): same answer */
+	n = candidates(d, owner->mn, owner, cands);
+	to = fc_select(d->fc, &t, owner->mn->id, cands, n, &policy);
+	if (!to)
+		return 0;
+	f = fc_flow_add(d->fc, &t, owner->mn->id, to->id, to->mark, policy, mono_ns());
+	d->fc_new_flows += f != NULL;
+	return to->mark;
+}
+
+static void queue_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct lmad *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	kr_fc_queue_read(d->kr, classify, d);
+}
+
+static void connection_gone(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
+                            uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	struct lmad *d = arg;
+	struct fc_flow *f, *next;
+
+	/* the flow label is not part of a connection: every flow of it goes */
+	for (f = fc_flow_first(d->fc); f; f = next) {
+		next = fc_flow_next(d->fc, f);
+		if (f->tuple.proto == proto && f->tuple.sport == sport && f->tuple.dport == dport &&
+		    !memcmp(&f->tuple.src, src, 16) && !memcmp(&f->tuple.dst, dst, 16))
+			fc_flow_del(d->fc, f);
+	}
+}
+
+static void events_readable(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct lmad *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	kr_fc_events_read(d->kr, connection_gone, d);
+}
+
+/* Flows whose connection counters did not move for the idle time leave the table. */
+static void idle_sweep(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct lmad *d = w->data;
+	uint64_t now = mono_ns(), idle = (uint64_t)d->conf->flow_idle_ms * 1000000ull;
+	struct fc_flow *f, *next;
+
+	(void)loop;
+	(void)revents;
+	for (f = fc_flow_first(d->fc); f; f = next) {
+		const struct fc_tuple *t = &f->tuple;
+		uint64_t packets = 0, bytes = 0;
+
+		next = fc_flow_next(d->fc, f);
+		if (kr_fc_ct_counters(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport,
+		                      &packets, &bytes) == 0 &&
+		    packets != f->packets) {
+			f->packets = packets;
+			f->bytes = bytes;
+			f->last_ns = now;
+		} else if (now - f->last_ns > idle) {
+			fc_flow_del(d->fc, f);
+		}
+	}
+}
+
+int lmad_fc_start(struct lmad *d)
+{
+	struct kr_fc_config c = { .queue_num = d->conf->queue_num,
+		                  .fail_open = d->conf->fail_open,
+		                  .copy_range = 128 };
+	char err[256];
+
+	if (kr_fc_open(d->kr, &c, err, sizeof(err)) < 0) {
+		log_warnx("flow steering: %s", err);
+		return -1;
+	}
+	d->fc = fc_new();
+	if (!d->fc || !hmap_init(&d->fc_queued, 64))
+		return -1;
+	lmad_fc_load_policies(d);
+	ev_io_init(&d->queue_w, queue_readable, kr_fc_queue_fd(d->kr), EV_READ);
+	d->queue_w.data = d;
+	ev_io_start(d->loop, &d->queue_w);
+	ev_io_init(&d->events_w, events_readable, kr_fc_events_fd(d->kr), EV_READ);
+	d->events_w.data = d;
+	ev_io_start(d->loop, &d->events_w);
+	ev_timer_init(&d->idle_w, idle_sweep, 10., 10.);
+	d->idle_w.data = d;
+	ev_timer_start(d->loop, &d->idle_w);
+	return 0;
+}
+
+/* The configuration's policies replace the classifier's (start, reload). */
+void lmad_fc_load_policies(struct lmad *d)
+{
+	const struct lma_conf_policy *cp;
+	const struct fc_policy *p;
+
+	while ((p = fc_policy_first(d->fc)) != NULL)
+		fc_policy_del(d->fc, p->id);
+	TAILQ_FOREACH(cp, &d->conf->policies, entry)
+	fc_policy_add(d->fc, &cp->policy, 0);
+}
+
+void lmad_fc_stop(struct lmad *d)
+{
+	if (!d->fc)
+		return;
+	ev_io_stop(d->loop, &d->queue_w);
+	ev_io_stop(d->loop, &d->events_w);
+	ev_timer_stop(d->loop, &d->idle_w);
+	for (size_t i = 0; i <= d->fc_queued.mask; i++)
+		while (d->fc_queued.buckets[i])
+			queue_off(d,
+			          HMAP_ENTRY(d->fc_queued.buckets[i], struct queued_prefix, node));
+	hmap_free(&d->fc_queued);
+	kr_fc_close(d->kr);
+	fc_free(d->fc);
+	d->fc = NULL;
+}
