@@ -47,6 +47,7 @@ struct bce {
 	uint8_t hi;
 	bool muho; /* its MAG asked for the MN's other prefixes */
 	bool have_lla;
+	bool rerouted; /* de-registered, its prefixes routed through another binding */
 	uint8_t n_prefix;
 	struct bce_prefix prefix[BCE_MAX_PREFIXES];
 	struct in6_addr lla; /* the MAG's link-local address on the access link (§6.8) */

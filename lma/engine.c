@@ -65,6 +65,7 @@ void lma_engine_free(struct lma_engine *e)
 	if (!e)
 		return;
 	pbu_parked_free_all(e);
+	e->closing = true;
 	delete_all(e);
 	if (e->io.flush)
 		e->io.flush(e->io.ctx);
@@ -162,6 +163,8 @@ void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err)
 
 void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip)
 {
+	if (e->closing)
+		return; /* the daemon is going: nobody to tell */
 	if (e->io.mn_changed)
 		e->io.mn_changed(e->io.ctx, mn);
 	upn_notify_group(e, mn, skip);
@@ -271,6 +274,7 @@ struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c)
 void engine_bce_activate(struct lma_engine *e, struct bce *b)
 {
 	b->state = BCE_ACTIVE;
+	b->rerouted = false;
 	routes_add(e, b);
 }
 
@@ -285,9 +289,31 @@ void engine_bce_move(struct lma_engine *e, struct bce *b, const struct in6_addr 
 	e->stats.handoffs++;
 }
 
+/* Another active binding of the MN, whose tunnel can carry b's prefixes meanwhile. */
+static struct bce *other_active(struct bce *b)
+{
+	struct bce *o;
+
+	LIST_FOREACH(o, &b->mn->bces, mn_entry)
+	if (o != b && o->state == BCE_ACTIVE && o->mag->tunnel)
+		return o;
+	return NULL;
+}
+
+/* A de-registered binding's prefixes stay reachable through another interface of the MN while
+ * it waits to be deleted (a weak-host MN keeps its addresses); with none, they are dropped as
+ * RFC 5213 §5.3.5 says. */
 void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 {
-	routes_del(e, b);
+	struct bce *o = other_active(b);
+
+	if (o) {
+		for (unsigned i = 0; i < b->n_prefix; i++)
+			(void)e->io.route_add(e->io.ctx, &b->prefix[i].p, o->mag->tunnel, 0);
+		b->rerouted = true;
+	} else {
+		routes_del(e, b);
+	}
 	b->state = BCE_DEREG_WAIT;
 	timer_arm(&e->timers, &b->timer,
 	          e->now.mono_ns + (uint64_t)e->conf->bce_delete_delay_ms * NS_PER_MS);
@@ -305,16 +331,15 @@ void engine_bce_delete(struct lma_engine *e, struct bce *b)
 {
 	struct lma_mag *mag = b->mag;
 	struct lma_mn *mn = b->mn;
-	bool was_active = b->state == BCE_ACTIVE;
+	bool was_active = b->state == BCE_ACTIVE, had_routes = was_active || b->rerouted;
 
 	timer_cancel(&e->timers, &b->timer);
-	if (was_active)
+	if (had_routes)
 		routes_del(e, b);
 	release_prefixes(e, b);
 	bc_bce_free(&e->bc, b);
 	e->stats.bce_deleted++;
 	mag_release(e, mag);
-	if (was_active)
-		engine_group_changed(e, mn, NULL);
+	engine_group_changed(e, mn, NULL); /* its prefixes leave the other MAGs' lists now */
 	bc_mn_put(&e->bc, mn);
 }

@@ -43,6 +43,7 @@ struct lma_engine {
 	LIST_HEAD(, parked_pbu) parked;
 	LIST_HEAD(, lma_mag) released; /* MAGs whose tunnel goes once the routes are flushed */
 	uint16_t upn_seq;
+	bool closing;
 	unsigned be_tokens; /* Binding Error rate limit (reply.c) */
 	uint64_t be_refill_ns;
 };

@@ -37,8 +37,8 @@ size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag, s
 
 	LIST_FOREACH(b, &mn->bces, mn_entry)
 	{
-		if (b->state != BCE_ACTIVE || b->mag == mag)
-			continue;
+		if (b->mag == mag)
+			continue; /* a de-registered binding's prefixes stay until it is deleted */
 		for (unsigned i = 0; i < b->n_prefix; i++)
 			if (mh_opts_add_muho(opts, &b->prefix[i].p.addr, b->prefix[i].p.len) == 0)
 				n++;

@@ -240,14 +240,16 @@ START_TEST(every_group_change_is_reported)
 {
 	attach_both();
 	ck_assert_uint_eq(h.mn_changed, 2);
-	h_pbu(&h, MAG2, &(struct pbu_spec){.llid = 2, .muho = true, .att = 7}); /* renewal */
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .muho = true, .att = 7 }); /* renewal */
 	ck_assert_uint_eq(h.mn_changed, 2);
-	h_pbu(&h, MAG2, &(struct pbu_spec){.llid = 1, .hi = 3}); /* handoff */
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 1, .hi = 3 }); /* handoff */
 	ck_assert_uint_eq(h.mn_changed, 3);
-	h_pbu(&h, MAG2, &(struct pbu_spec){.llid = 1, .dereg = true});
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 1, .dereg = true });
 	ck_assert_uint_eq(h.mn_changed, 4);
-	h_advance(&h, 700000); /* the rest expires */
+	h_advance(&h, 10000); /* the de-registered binding is deleted */
 	ck_assert_uint_eq(h.mn_changed, 5);
+	h_advance(&h, 700000); /* the rest expires */
+	ck_assert_uint_eq(h.mn_changed, 6);
 }
 END_TEST
 
@@ -513,6 +515,15 @@ START_TEST(losing_an_interface_notifies_the_other_mag)
 
 	attach_both();
 	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .dereg = true });
+	/* while it waits for deletion, its prefix stays reachable through the MN's other
+	 * interface: the LMA routes it to MAG2, and MAG2 keeps it in its list */
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	upn = h_last_to(&h, MAG2, 0);
+	ck_assert_uint_eq(upn->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(upn->opts.n_muho, 1);
+	ck_assert_str_eq(h_ptext(&upn->opts.muho[0]), P1);
+	h_advance(&h, 10000); /* deleted: now the prefix is gone from MAG2's list */
+	ck_assert_ptr_null(h_route_peer(&h, P1));
 	upn = h_last_to(&h, MAG2, 0);
 	ck_assert_uint_eq(upn->type, MH_TYPE_UPN);
 	ck_assert_uint_eq(upn->opts.n_muho, 1);
@@ -562,12 +573,12 @@ END_TEST
 
 START_TEST(taken_over_session_answers_to_its_new_interface)
 {
-	h_pbu(&h, MAG1, &(struct pbu_spec){.llid = 1});
-	h_pbu(&h, MAG2, &(struct pbu_spec){.hi = 4, .llid = 2});
-	h_pbu(&h, MAG1, &(struct pbu_spec){.llid = 1, .dereg = true});
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .hi = 4, .llid = 2 });
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .dereg = true });
 	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
 	/* a renewal from the new interface finds the session it took over */
-	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){.llid = 2, .hi = 5}), 0);
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 2, .hi = 5 }), 0);
 	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
 	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
 }
@@ -593,21 +604,21 @@ END_TEST
 START_TEST(reload_with_another_pool)
 {
 	static const char other[] = "lma-address 2001:db8:ffff::100\n"
-				    "uplink-interface eth0\n"
-				    "prefix-pool 2001:db8:200::/48 length 64\n"
-				    "mn any\n"
-				    "mag 2001:db8:ffff::1\n";
+	                            "uplink-interface eth0\n"
+	                            "prefix-pool 2001:db8:200::/48 length 64\n"
+	                            "mn any\n"
+	                            "mag 2001:db8:ffff::1\n";
 	FILE *f = fmemopen((void *)other, sizeof(other) - 1, "r");
 	char err[128];
 	struct lma_conf *c = lma_conf_parse(f, "other.conf", err, sizeof(err));
 
 	fclose(f);
 	ck_assert_ptr_nonnull(c);
-	h_pbu(&h, MAG1, &(struct pbu_spec){.llid = 1});
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
 	lma_engine_set_conf(h.e, c);
 	lma_conf_free(h.conf);
 	h.conf = c;
-	h_pbu(&h, MAG1, &(struct pbu_spec){.llid = 2});
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2 });
 	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), "2001:db8:200::/64");
 	ck_assert_str_eq(h_route_peer(&h, P1), MAG1); /* the old binding keeps its prefix */
 }
