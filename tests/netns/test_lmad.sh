@@ -576,21 +576,32 @@ check_dereg() {
 	mh mag2 --nai $MN1 --llid $LLID_B --hnp "$PB" --lifetime 0
 	expect_status "de-registration from mag2 (serving mn1's second interface): status 0" 0
 	expect "de-registration: lifetime 0 in the PBA" lifetime=0
-	check "de-registration: the prefix route is gone at once" out_lacks "^$PB " \
-		nsx lma ip -6 route show
+	# mn1 still has a binding at mag1: until the entry goes, its prefix is routed there
+	check "de-registration: meanwhile mn1's prefix goes through mag1 (its other binding)" \
+		route_via "$PB" "$NH1" $MAG1
 	check "de-registration: the binding is kept meanwhile" bindings_are \
 		"[b['state'] for m in j for b in m['bindings'] if '$PB' in b['prefixes']] == ['deregistered']"
 	if wait_until 5 grep -q '^type=19$' "$tmp/upn2"; then
 		OUT=$(cat "$tmp/upn2")
-		expect "de-registration: mag1 gets an Update Notification without mag2's prefix" \
-			type=19 reason=2 "mn_id=$MN1" muho_count=1 muho=::/0
+		expect "de-registration: mag1 gets an Update Notification, still listing the prefix" \
+			type=19 reason=2 "mn_id=$MN1" muho_count=1 "muho=$PB"
 	else
 		fail "de-registration: mag1 gets an Update Notification" "$(cat "$tmp/upn2")"
 	fi
 	check "de-registration: the notification is acknowledged (upn acked 2)" wait_until 5 \
 		stat_is upn acked 2
+	listen mag1 "$tmp/upn3"
 	check "de-registration: the binding is gone after bce-delete-delay" wait_until 5 bindings_are \
 		"[len(m['bindings']) for m in j if m['mn_id'] == '$MN1'] == [1]"
+	check "de-registration: then the prefix route is gone" wait_until 5 out_lacks "^$PB " \
+		nsx lma ip -6 route show
+	if wait_until 5 grep -q '^type=19$' "$tmp/upn3"; then
+		OUT=$(cat "$tmp/upn3")
+		expect "deletion: mag1 gets an Update Notification without mag2's prefix" \
+			type=19 reason=2 "mn_id=$MN1" muho_count=1 muho=::/0
+	else
+		fail "deletion: mag1 gets an Update Notification" "$(cat "$tmp/upn3")"
+	fi
 	check "de-registration: mn1's other prefix still via mag1" route_via "$PA" "$NH1" $MAG1
 	# mn2 and mn3 leave too: mag2 serves nothing, the pool has room again
 	mh mag2 --nai $MN2 --llid $LLID_C --hnp "$PC" --lifetime 0

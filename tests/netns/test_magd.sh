@@ -1082,7 +1082,9 @@ if b['peer'] == '$MAG1'] == [('active', ['$PA'])]" lctl -j show bindings
 		"[b['state'] for m in j for b in m['bindings'] if b['peer'] == '$MAG2'] in ([], \
 ['deregistered'])" \
 		lctl -j show bindings
-	check "lmad: mag2 SIGTERM: mag drops the prefix of mag2's link" wait_until 5 jtest \
+	# lmad keeps a de-registered binding's prefix in mag's list until it deletes the entry
+	# (bce-delete-delay, 10 s by default): only then does mag drop it
+	check "lmad: mag2 SIGTERM: mag drops the prefix of mag2's link" wait_until 15 jtest \
 		"[b['other_prefixes'] for m in j for b in m['bindings']] == [[]]" ctl -j show bindings
 	check "lmad: mag2 SIGTERM: nothing of ours left in mag2" out_lacks "." nsx mag2 ip -6 route \
 		show table all proto $PROTO
