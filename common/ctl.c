@@ -99,6 +99,15 @@ void ctl_send_error(struct ctl_conn *c, int code, const char *fmt, ...)
 	ctl_send(c, CTL_ERROR, &e, sizeof(e));
 }
 
+void ctl_send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value)
+{
+	struct ctl_stat s = { .value = value };
+
+	snprintf(s.group, sizeof(s.group), "%s", group);
+	snprintf(s.name, sizeof(s.name), "%s", name);
+	ctl_send(c, CTL_REC_STAT, &s, sizeof(s));
+}
+
 void ctl_send_end(struct ctl_conn *c)
 {
 	ctl_send(c, CTL_END, NULL, 0);

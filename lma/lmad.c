@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/ctl.h"
+#include "common/daemon.h"
 #include "common/hmap.h"
 #include "common/kr.h"
 #include "common/log.h"
@@ -24,52 +25,15 @@
 
 #define RECV_BATCH 64
 
-static void usage(void)
+void lmad_parse_args(int argc, char **argv, struct daemon_options *o)
 {
-	fprintf(stderr, "usage: lmad [-dnv] [-f file]\n");
-	exit(2);
-}
-
-void lmad_parse_args(int argc, char **argv, struct lmad_options *o)
-{
-	int ch;
-
-	memset(o, 0, sizeof(*o));
-	o->conf_path = LMA_CONF_DEFAULT_PATH;
-	while ((ch = getopt(argc, argv, "df:hnv")) != -1) {
-		switch (ch) {
-		case 'd':
-			o->foreground = true;
-			break;
-		case 'f':
-			o->conf_path = optarg;
-			break;
-		case 'n':
-			o->check_only = true;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	daemon_parse_args(argc, argv, "lmad", LMA_CONF_DEFAULT_PATH, o);
 }
 
 void lmad_now(struct lma_now *now)
 {
-	now->mono_ns = clock_ns(CLOCK_MONOTONIC);
-	now->real_ns = clock_ns(CLOCK_REALTIME);
+	now->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
+	now->real_ns = daemon_clock_ns(CLOCK_REALTIME);
 }
 
 /* --- engine io, backed by the kernel side --- */
@@ -142,7 +106,7 @@ static const struct lma_io lmad_io = {
 
 static void rearm_timer(struct lmad *d)
 {
-	uint64_t next = lma_engine_next_deadline(d->engine), now = clock_ns(CLOCK_MONOTONIC);
+	uint64_t next = lma_engine_next_deadline(d->engine), now = daemon_clock_ns(CLOCK_MONOTONIC);
 
 	ev_timer_stop(d->loop, &d->timer_w);
 	if (next == UINT64_MAX)
@@ -335,7 +299,7 @@ static void run_loop(struct lmad *d)
 	ev_run(d->loop, 0);
 }
 
-static int check_config(const struct lmad_options *o, struct lma_conf *c)
+static int check_config(const struct daemon_options *o, struct lma_conf *c)
 {
 	if (o->verbose)
 		lma_conf_print(stdout, c);
@@ -344,7 +308,7 @@ static int check_config(const struct lmad_options *o, struct lma_conf *c)
 	return 0;
 }
 
-int lmad_run(const struct lmad_options *o)
+int lmad_run(const struct daemon_options *o)
 {
 	struct lmad d = { .mh_fd = -1, .conf_path = o->conf_path };
 	char err[256];

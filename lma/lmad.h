@@ -4,20 +4,12 @@
 #ifndef LMA_LMAD_H
 #define LMA_LMAD_H
 
-#include <stdbool.h>
-
+#include "common/daemon.h"
 #include "lma/lma_conf.h"
 
-struct lmad_options {
-	const char *conf_path;
-	bool check_only; /* -n */
-	int verbose;     /* -v: with -n, print the configuration back */
-	bool foreground; /* -d */
-};
-
 /* Parses argv; exits with usage on a bad option. */
-void lmad_parse_args(int argc, char **argv, struct lmad_options *o);
+void lmad_parse_args(int argc, char **argv, struct daemon_options *o);
 /* Runs until SIGTERM/SIGINT; returns the process exit status. */
-int lmad_run(const struct lmad_options *o);
+int lmad_run(const struct daemon_options *o);
 
 #endif

@@ -100,15 +100,6 @@ static void show_bindings(struct lmad *d, struct ctl_conn *c, const uint8_t *pay
 	ctl_send_end(c);
 }
 
-static void send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value)
-{
-	struct ctl_stat s = { .value = value };
-
-	snprintf(s.group, sizeof(s.group), "%s", group);
-	snprintf(s.name, sizeof(s.name), "%s", name);
-	ctl_send(c, CTL_REC_STAT, &s, sizeof(s));
-}
-
 static void stats_messages(struct ctl_conn *c, const struct lma_stats *st)
 {
 	static const uint8_t shown[] = { MH_TYPE_BU,  MH_TYPE_UPA, MH_TYPE_BA,
@@ -116,18 +107,18 @@ static void stats_messages(struct ctl_conn *c, const struct lma_stats *st)
 	char name[12];
 
 	for (size_t i = 0; i < sizeof(shown); i++)
-		send_stat(c, "rx", mh_type_name(shown[i]), st->rx[shown[i]]);
+		ctl_send_stat(c, "rx", mh_type_name(shown[i]), st->rx[shown[i]]);
 	for (int s = 0; s < 256; s++) {
 		if (!st->pba[s] && s != 0)
 			continue;
 		snprintf(name, sizeof(name), "%d", s);
-		send_stat(c, "pba", name, st->pba[s]);
+		ctl_send_stat(c, "pba", name, st->pba[s]);
 	}
 	for (int e = 1; e < MH_E_COUNT; e++)
 		if (e != MH_E_NOSPACE && e != MH_E_INVAL)
-			send_stat(c, "malformed", mh_err_name(e), st->malformed[e]);
+			ctl_send_stat(c, "malformed", mh_err_name(e), st->malformed[e]);
 	for (int r = 0; r < LMA_DROP_COUNT; r++)
-		send_stat(c, "dropped", lma_drop_name((enum lma_drop)r), st->dropped[r]);
+		ctl_send_stat(c, "dropped", lma_drop_name((enum lma_drop)r), st->dropped[r]);
 }
 
 static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_stats *st)
@@ -135,25 +126,25 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	const struct bc *bc = lma_engine_cache(d->engine);
 	struct kr_stats kst;
 
-	send_stat(c, "bindings", "current", bc->n_bce);
-	send_stat(c, "bindings", "mobile_nodes", bc->n_mn);
-	send_stat(c, "bindings", "created", st->bce_created);
-	send_stat(c, "bindings", "deleted", st->bce_deleted);
-	send_stat(c, "bindings", "expired", st->bce_expired);
-	send_stat(c, "bindings", "handoffs", st->handoffs);
-	send_stat(c, "bindings", "memory_bytes", bc_memory(bc));
-	send_stat(c, "upn", "sent", st->upn_sent);
-	send_stat(c, "upn", "retransmitted", st->upn_retransmitted);
-	send_stat(c, "upn", "acked", st->upn_acked);
-	send_stat(c, "upn", "gave_up", st->upn_gave_up);
-	send_stat(c, "upn", "failed", st->upa_failed);
+	ctl_send_stat(c, "bindings", "current", bc->n_bce);
+	ctl_send_stat(c, "bindings", "mobile_nodes", bc->n_mn);
+	ctl_send_stat(c, "bindings", "created", st->bce_created);
+	ctl_send_stat(c, "bindings", "deleted", st->bce_deleted);
+	ctl_send_stat(c, "bindings", "expired", st->bce_expired);
+	ctl_send_stat(c, "bindings", "handoffs", st->handoffs);
+	ctl_send_stat(c, "bindings", "memory_bytes", bc_memory(bc));
+	ctl_send_stat(c, "upn", "sent", st->upn_sent);
+	ctl_send_stat(c, "upn", "retransmitted", st->upn_retransmitted);
+	ctl_send_stat(c, "upn", "acked", st->upn_acked);
+	ctl_send_stat(c, "upn", "gave_up", st->upn_gave_up);
+	ctl_send_stat(c, "upn", "failed", st->upa_failed);
 	kr_get_stats(d->kr, &kst);
-	send_stat(c, "kernel", "requests", kst.requests);
-	send_stat(c, "kernel", "failures", kst.failures);
-	send_stat(c, "kernel", "batches", kst.batches);
-	send_stat(c, "kernel", "tunnels", kst.tunnels);
-	send_stat(c, "kernel", "route_failures", st->route_failures);
-	send_stat(c, "kernel", "tunnel_failures", st->tunnel_failures);
+	ctl_send_stat(c, "kernel", "requests", kst.requests);
+	ctl_send_stat(c, "kernel", "failures", kst.failures);
+	ctl_send_stat(c, "kernel", "batches", kst.batches);
+	ctl_send_stat(c, "kernel", "tunnels", kst.tunnels);
+	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
+	ctl_send_stat(c, "kernel", "tunnel_failures", st->tunnel_failures);
 }
 
 void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,

@@ -16,56 +16,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/daemon.h"
 #include "common/hmap.h"
 #include "mag/magd.h"
 #include "mag/magd_int.h"
 
-static void usage(void)
+void magd_parse_args(int argc, char **argv, struct daemon_options *o)
 {
-	fprintf(stderr, "usage: magd [-dnv] [-f file]\n");
-	exit(2);
-}
-
-void magd_parse_args(int argc, char **argv, struct magd_options *o)
-{
-	int ch;
-
-	memset(o, 0, sizeof(*o));
-	o->conf_path = MAG_CONF_DEFAULT_PATH;
-	while ((ch = getopt(argc, argv, "df:hnv")) != -1) {
-		switch (ch) {
-		case 'd':
-			o->foreground = true;
-			break;
-		case 'f':
-			o->conf_path = optarg;
-			break;
-		case 'n':
-			o->check_only = true;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	daemon_parse_args(argc, argv, "magd", MAG_CONF_DEFAULT_PATH, o);
 }
 
 void magd_now(struct mag_now *now)
 {
-	now->mono_ns = clock_ns(CLOCK_MONOTONIC);
-	now->real_ns = clock_ns(CLOCK_REALTIME);
+	now->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
+	now->real_ns = daemon_clock_ns(CLOCK_REALTIME);
 }
 
 /* --- engine io --- */
@@ -158,7 +122,7 @@ void magd_after_input(struct magd *d)
 
 	mag_engine_flush(d->engine);
 	next = mag_engine_next_deadline(d->engine);
-	now = clock_ns(CLOCK_MONOTONIC);
+	now = daemon_clock_ns(CLOCK_MONOTONIC);
 	ev_timer_stop(d->loop, &d->timer_w);
 	if (next == UINT64_MAX)
 		return;
@@ -364,7 +328,7 @@ static void stop(struct magd *d)
 	mag_conf_free(d->conf);
 }
 
-int magd_run(const struct magd_options *o)
+int magd_run(const struct daemon_options *o)
 {
 	struct magd d = { .mh_fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
 	char err[256];

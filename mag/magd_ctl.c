@@ -63,46 +63,37 @@ static void show_bindings(struct magd *d, struct ctl_conn *c, const uint8_t *pay
 		ctl_send_end(c);
 }
 
-static void send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value)
-{
-	struct ctl_stat s = { .value = value };
-
-	snprintf(s.group, sizeof(s.group), "%s", group);
-	snprintf(s.name, sizeof(s.name), "%s", name);
-	ctl_send(c, CTL_REC_STAT, &s, sizeof(s));
-}
-
 static void show_stats(struct magd *d, struct ctl_conn *c)
 {
 	const struct mag_stats *st = mag_engine_stats(d->engine);
 	unsigned n = 0;
 	char name[12];
 
-	send_stat(c, "rx", "binding-ack", st->rx[MH_TYPE_BA]);
-	send_stat(c, "rx", "update-notification", st->rx[MH_TYPE_UPN]);
-	send_stat(c, "rx", "router-solicitation", st->rs_received);
+	ctl_send_stat(c, "rx", "binding-ack", st->rx[MH_TYPE_BA]);
+	ctl_send_stat(c, "rx", "update-notification", st->rx[MH_TYPE_UPN]);
+	ctl_send_stat(c, "rx", "router-solicitation", st->rs_received);
 	for (int s = 0; s < 256; s++) {
 		if (!st->pba[s] && s != 0)
 			continue;
 		snprintf(name, sizeof(name), "%d", s);
-		send_stat(c, "pba", name, st->pba[s]);
+		ctl_send_stat(c, "pba", name, st->pba[s]);
 	}
 	for (int e = 1; e < MH_E_COUNT; e++)
 		if (e != MH_E_NOSPACE && e != MH_E_INVAL)
-			send_stat(c, "malformed", mh_err_name(e), st->malformed[e]);
-	send_stat(c, "malformed", "router_solicitation", d->rs_malformed);
+			ctl_send_stat(c, "malformed", mh_err_name(e), st->malformed[e]);
+	ctl_send_stat(c, "malformed", "router_solicitation", d->rs_malformed);
 	for (int r = 0; r < MAG_DROP_COUNT; r++)
-		send_stat(c, "dropped", mag_drop_name((enum mag_drop)r), st->dropped[r]);
+		ctl_send_stat(c, "dropped", mag_drop_name((enum mag_drop)r), st->dropped[r]);
 	for (const struct bul_entry *b = mag_engine_first(d->engine); b; b = mag_engine_next(b))
 		n++;
-	send_stat(c, "bindings", "current", n);
-	send_stat(c, "tx", "pbu", st->pbu_sent);
-	send_stat(c, "tx", "pbu_retransmitted", st->pbu_retransmitted);
-	send_stat(c, "tx", "deregistration", st->dereg_sent);
-	send_stat(c, "tx", "router-advertisement", st->ra_sent);
-	send_stat(c, "tx", "update-notification-ack", st->upa_sent);
-	send_stat(c, "bindings", "gave_up", st->gave_up);
-	send_stat(c, "kernel", "route_failures", st->route_failures);
+	ctl_send_stat(c, "bindings", "current", n);
+	ctl_send_stat(c, "tx", "pbu", st->pbu_sent);
+	ctl_send_stat(c, "tx", "pbu_retransmitted", st->pbu_retransmitted);
+	ctl_send_stat(c, "tx", "deregistration", st->dereg_sent);
+	ctl_send_stat(c, "tx", "router-advertisement", st->ra_sent);
+	ctl_send_stat(c, "tx", "update-notification-ack", st->upa_sent);
+	ctl_send_stat(c, "bindings", "gave_up", st->gave_up);
+	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 }
 
 static void deregister(struct magd *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
