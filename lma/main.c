@@ -3,7 +3,7 @@
 
 int main(int argc, char **argv)
 {
-	struct lmad_options o;
+	struct daemon_options o;
 
 	lmad_parse_args(argc, argv, &o);
 	return lmad_run(&o);

@@ -3,7 +3,7 @@
 
 int main(int argc, char **argv)
 {
-	struct magd_options o;
+	struct daemon_options o;
 
 	magd_parse_args(argc, argv, &o);
 	return magd_run(&o);

@@ -89,11 +89,15 @@ for i in range($3):
     s.sendto(b'x' * 100, ('$1', $2))"
 }
 
+# grown IF BEFORE COUNT: IF has received at least COUNT packets since BEFORE (read anew on
+# every call, so that wait_until polls it).
+grown() { test "$(($(rx "$1") - $2))" -ge "$3"; }
+
 # arrive PORT COUNT IF: COUNT datagrams of the flow on PORT reach the MN through IF.
 arrive() {
 	before=$(rx "$3")
 	send_udp "$A1" "$1" "$2"
-	wait_until 3 test "$(($(rx "$3") - before))" -ge "$2"
+	wait_until 3 grown "$3" "$before" "$2"
 }
 
 # flow_field PORT FIELD: a field of the flow to PORT in pmipctl -j show flows.
