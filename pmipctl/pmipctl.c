@@ -149,7 +149,7 @@ static enum output_kind kind_of(enum action a)
 /* Prints records until CTL_END (0) or CTL_ERROR (1); -1 on a broken connection. */
 static int print_reply(int fd, const struct output *out, int kind)
 {
-	static uint8_t buf[CTL_MAX_PAYLOAD];
+	static _Alignas(8) uint8_t buf[CTL_MAX_PAYLOAD]; /* records are cast from it */
 	struct ctl_hdr h;
 	int n;
 
