@@ -79,19 +79,26 @@ static bool proto(const char *s, uint8_t *out)
 	return true;
 }
 
-static bool mac(const char *s, uint8_t *out, uint8_t *len)
+/* A link-layer identifier: 1 to MH_LLID_MAX colon-separated hex pairs, as lmad.conf takes it. */
+static bool llid(const char *s, uint8_t *out, uint8_t *len)
 {
-	unsigned v[6];
-	int n = 0;
+	unsigned n = 0;
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &n) !=
-	            6 ||
-	    s[n] != '\0')
-		return false;
-	for (int i = 0; i < 6; i++)
-		out[i] = (uint8_t)v[i];
-	*len = 6;
-	return true;
+	while (n < MH_LLID_MAX) {
+		unsigned v;
+		int used = 0;
+
+		if (sscanf(s, "%2x%n", &v, &used) != 1 || used != 2)
+			return false;
+		out[n++] = (uint8_t)v;
+		s += 2;
+		if (*s == '\0')
+			break;
+		if (*s++ != ':')
+			return false;
+	}
+	*len = (uint8_t)n;
+	return *s == '\0';
 }
 
 /* One match keyword and its value; false if either is wrong. */
@@ -143,7 +150,7 @@ static int target_words(struct fc_policy *p, char *const *w, size_t n, char *err
 		p->target_att = (uint8_t)v;
 	} else if (!strcmp(w[0], "mag") && inet_pton(AF_INET6, w[1], &p->target_mag) == 1) {
 		p->target = FC_TARGET_MAG;
-	} else if (!strcmp(w[0], "llid") && mac(w[1], p->target_llid, &p->target_llid_len)) {
+	} else if (!strcmp(w[0], "llid") && llid(w[1], p->target_llid, &p->target_llid_len)) {
 		p->target = FC_TARGET_LLID;
 	} else {
 		return fail(err, len, w[1], "bad target");
@@ -167,22 +174,12 @@ int fc_policy_from_words(struct fc_policy *p, char *const *w, size_t n, char *er
 	return target_words(p, w + i + 1, n - i - 1, err, len);
 }
 
-static const char *proto_name(uint8_t number, char *buf, size_t len)
-{
-	const char *name = fc_proto_name(number);
-
-	if (name)
-		return name;
-	snprintf(buf, len, "%u", number);
-	return buf;
-}
-
 static void print_prefix(FILE *out, const char *key, const struct mh_prefix *p)
 {
 	char a[INET6_ADDRSTRLEN];
 
 	inet_ntop(AF_INET6, &p->addr, a, sizeof(a));
-	fprintf(out, "%s %s/%u ", key, a, p->len);
+	fprintf(out, " %s %s/%u", key, a, p->len);
 }
 
 static void print_ports(FILE *out, const char *key, uint16_t lo, uint16_t hi)
@@ -190,38 +187,75 @@ static void print_ports(FILE *out, const char *key, uint16_t lo, uint16_t hi)
 	if (lo == 0 && hi == 65535)
 		return;
 	if (lo == hi)
-		fprintf(out, "%s %u ", key, lo);
+		fprintf(out, " %s %u", key, lo);
 	else
-		fprintf(out, "%s %u-%u ", key, lo, hi);
+		fprintf(out, " %s %u-%u", key, lo, hi);
 }
 
-void fc_policy_print_words(FILE *out, const struct fc_policy *p)
+static void plain_word(FILE *out, const char *word)
 {
-	const struct fc_match *m = &p->match;
-	char buf[8], a[INET6_ADDRSTRLEN];
+	fputs(word, out);
+}
 
-	if (m->mn_id[0])
-		fprintf(out, "mn %s ", m->mn_id);
+void fc_match_print_words(FILE *out, const struct fc_match *m,
+                          void (*word)(FILE *out, const char *word))
+{
+	const char *name;
+
+	if (m->mn_id[0]) {
+		fputs(" mn ", out);
+		(word ? word : plain_word)(out, m->mn_id);
+	}
 	if (m->have_src)
 		print_prefix(out, "src", &m->src);
 	if (m->have_dst)
 		print_prefix(out, "dst", &m->dst);
-	if (m->have_proto)
-		fprintf(out, "proto %s ", proto_name(m->proto, buf, sizeof(buf)));
+	if (m->have_proto && (name = fc_proto_name(m->proto)))
+		fprintf(out, " proto %s", name);
+	else if (m->have_proto)
+		fprintf(out, " proto %u", m->proto);
 	print_ports(out, "src-port", m->sport_lo, m->sport_hi);
 	print_ports(out, "dst-port", m->dport_lo, m->dport_hi);
 	if (m->have_flow_label)
-		fprintf(out, "flow-label 0x%x ", m->flow_label);
+		fprintf(out, " flow-label 0x%x", (unsigned)m->flow_label);
 	if (m->have_tclass)
-		fprintf(out, "traffic-class %u ", m->tclass);
-	if (p->target == FC_TARGET_ATT)
-		fprintf(out, "to att %u", p->target_att);
-	else if (p->target == FC_TARGET_MAG)
-		fprintf(out, "to mag %s", inet_ntop(AF_INET6, &p->target_mag, a, sizeof(a)));
-	else if (p->target == FC_TARGET_LLID)
-		fprintf(out, "to llid %02x:%02x:%02x:%02x:%02x:%02x", p->target_llid[0],
-		        p->target_llid[1], p->target_llid[2], p->target_llid[3], p->target_llid[4],
-		        p->target_llid[5]);
-	else
-		fprintf(out, "to default");
+		fprintf(out, " traffic-class 0x%02x", m->tclass);
+}
+
+void fc_target_print_words(FILE *out, const struct fc_policy *p)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	switch (p->target) {
+	case FC_TARGET_ATT:
+		fprintf(out, "att %u", p->target_att);
+		break;
+	case FC_TARGET_MAG:
+		fprintf(out, "mag %s", inet_ntop(AF_INET6, &p->target_mag, a, sizeof(a)));
+		break;
+	case FC_TARGET_LLID:
+		fputs("llid ", out);
+		for (unsigned i = 0; i < p->target_llid_len && i < MH_LLID_MAX; i++)
+			fprintf(out, "%s%02x", i ? ":" : "", p->target_llid[i]);
+		break;
+	default:
+		fputs("default", out);
+	}
+}
+
+void fc_policy_print_words(FILE *out, const struct fc_policy *p)
+{
+	/* the match words each start with a space: the line starts with the first one's word */
+	char buf[512];
+	FILE *m = fmemopen(buf, sizeof(buf), "w");
+
+	if (m) {
+		fc_match_print_words(m, &p->match, NULL);
+		fclose(m);
+		fputs(buf[0] == ' ' ? buf + 1 : buf, out);
+		if (buf[0])
+			fputc(' ', out);
+	}
+	fputs("to ", out);
+	fc_target_print_words(out, p);
 }

@@ -11,5 +11,10 @@ int fc_policy_from_words(struct fc_policy *p, char *const *words, size_t n, char
                          size_t errlen);
 /* Prints the policy in the same words (without its id), no newline. */
 void fc_policy_print_words(FILE *out, const struct fc_policy *p);
+/* The pieces, shared with lmad.conf's printout: each match word is preceded by a space; word()
+ * prints the MN-ID (lmad.conf quotes it when needed; NULL prints it as it is). */
+void fc_match_print_words(FILE *out, const struct fc_match *m,
+                          void (*word)(FILE *out, const char *word));
+void fc_target_print_words(FILE *out, const struct fc_policy *p);
 
 #endif

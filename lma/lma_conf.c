@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/cfgparse.h"
+#include "lma/fc_words.h"
 #include "lma/lma_conf.h"
 
 #define MS_PER_S         1000u
@@ -1311,69 +1312,12 @@ static void print_mag(FILE *out, const struct lma_conf_mag *mag)
 	fputs("}\n", out);
 }
 
-static void print_port_range(FILE *out, const char *kw, uint16_t lo, uint16_t hi)
-{
-	if (lo == 0 && hi == UINT16_MAX)
-		return;
-	if (lo == hi)
-		fprintf(out, " %s %u", kw, lo);
-	else
-		fprintf(out, " %s %u-%u", kw, lo, hi);
-}
-
-static void print_match(FILE *out, const struct fc_match *m)
-{
-	char s[INET6_ADDRSTRLEN + 4];
-	const char *name;
-
-	if (m->mn_id[0]) {
-		fputs(" mn ", out);
-		cfg_print_word(out, m->mn_id);
-	}
-	if (m->have_src)
-		fprintf(out, " src %s", cfg_prefix_str(&m->src.addr, m->src.len, s, sizeof(s)));
-	if (m->have_dst)
-		fprintf(out, " dst %s", cfg_prefix_str(&m->dst.addr, m->dst.len, s, sizeof(s)));
-	if (m->have_proto && (name = fc_proto_name(m->proto)))
-		fprintf(out, " proto %s", name);
-	else if (m->have_proto)
-		fprintf(out, " proto %u", m->proto);
-	print_port_range(out, "src-port", m->sport_lo, m->sport_hi);
-	print_port_range(out, "dst-port", m->dport_lo, m->dport_hi);
-	if (m->have_flow_label)
-		fprintf(out, " flow-label 0x%x", (unsigned)m->flow_label);
-	if (m->have_tclass)
-		fprintf(out, " traffic-class 0x%02x", m->tclass);
-}
-
-static void print_target(FILE *out, const struct fc_policy *fp)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	switch (fp->target) {
-	case FC_TARGET_ATT:
-		fprintf(out, "att %u", fp->target_att);
-		break;
-	case FC_TARGET_MAG:
-		fprintf(out, "mag %s", inet_ntop(AF_INET6, &fp->target_mag, s, sizeof(s)));
-		break;
-	case FC_TARGET_LLID:
-		fputs("llid ", out);
-		for (unsigned i = 0; i < fp->target_llid_len; i++)
-			fprintf(out, "%s%02x", i ? ":" : "", fp->target_llid[i]);
-		break;
-	default:
-		fputs("default", out);
-		break;
-	}
-}
-
 static void print_policy(FILE *out, const struct fc_policy *fp)
 {
 	fputs("policy {", out);
-	print_match(out, &fp->match);
+	fc_match_print_words(out, &fp->match, cfg_print_word);
 	fputs(" } to ", out);
-	print_target(out, fp);
+	fc_target_print_words(out, fp);
 	fputc('\n', out);
 }
 

@@ -109,9 +109,16 @@ static void json_flow(const struct ctl_flow *f)
 
 static void json_policy(const struct fc_policy *p)
 {
-	printf("%s{\"id\":%u,\"policy\":\"", any_inner ? "," : "", p->id);
-	fc_policy_print_words(stdout, p); /* words only: no character that needs escaping */
-	printf("\"}");
+	char words[512] = "";
+	FILE *f = fmemopen(words, sizeof(words), "w");
+
+	if (f) {
+		fc_policy_print_words(f, p);
+		fclose(f);
+	}
+	printf("%s{\"id\":%u,\"policy\":", any_inner ? "," : "", p->id);
+	json_string(words, sizeof(words)); /* an NAI may hold a double quote */
+	printf("}");
 	any_inner = true;
 }
 

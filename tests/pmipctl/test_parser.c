@@ -98,7 +98,8 @@ START_TEST(policy_words_round_trip)
 		"mn mn1@example.org proto udp dst-port 5001-5010 to att 7",
 		"src 2001:db8:c::/64 dst 2001:db8:100::/48 proto tcp src-port 80 flow-label "
 		"0x12345 "
-		"traffic-class 32 to mag 2001:db8:ffff::2",
+		"traffic-class 0x20 to mag 2001:db8:ffff::2",
+		"proto udp to llid 02:00:00:00:00:00:00:01",
 		"proto icmpv6 to llid 02:00:00:00:00:01",
 		"proto 99 to default",
 	};
@@ -132,7 +133,8 @@ START_TEST(policy_words_errors)
 		"proto to default",          /* value missing: "to" is not a protocol */
 		"to att 0",                  /* ATT 0 is reserved */
 		"to mag notanaddress",
-		"to llid 02:00:00",
+		"to llid 02:00:0", /* a pair cut short */
+		"to llid 02-00-00",
 		"to att 7 extra",
 	};
 	struct fc_policy p;
