@@ -121,6 +121,28 @@ static void stats_messages(struct ctl_conn *c, const struct lma_stats *st)
 		ctl_send_stat(c, "dropped", lma_drop_name((enum lma_drop)r), st->dropped[r]);
 }
 
+static void stats_flows(struct lmad *d, struct ctl_conn *c)
+{
+	struct kr_fc_stats fs;
+
+	if (!d->fc)
+		return;
+	kr_fc_get_stats(d->kr, &fs);
+	ctl_send_stat(c, "flows", "current", fc_flow_count(d->fc));
+	ctl_send_stat(c, "flows", "classified", d->fc_new_flows);
+	ctl_send_stat(c, "flows", "moved", d->fc_moved);
+	ctl_send_stat(c, "flows", "queued", fs.queued);
+	ctl_send_stat(c, "flows", "kernel_queued", fs.kernel_queued);
+	ctl_send_stat(c, "flows", "queue_drops", fs.queue_drops);
+	ctl_send_stat(c, "flows", "overruns", fs.overruns);
+	ctl_send_stat(c, "flows", "marks_set", fs.marks_set);
+	ctl_send_stat(c, "flows", "connections_made", fs.ct_created);
+	ctl_send_stat(c, "flows", "conntrack_failures", fs.ct_failures);
+	ctl_send_stat(c, "flows", "verdict_errors", fs.verdict_errors);
+	ctl_send_stat(c, "flows", "connections_ended", fs.gone);
+	ctl_send_stat(c, "flows", "events_lost", fs.events_lost);
+}
+
 static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_stats *st)
 {
 	const struct bc *bc = lma_engine_cache(d->engine);
@@ -145,6 +167,7 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	ctl_send_stat(c, "kernel", "tunnels", kst.tunnels);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 	ctl_send_stat(c, "kernel", "tunnel_failures", st->tunnel_failures);
+	stats_flows(d, c);
 }
 
 void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,

@@ -293,7 +293,9 @@ static void events_readable(struct ev_loop *loop, ev_io *w, int revents)
 	kr_fc_events_read(d->kr, connection_gone, d);
 }
 
-/* Flows whose connection counters did not move for the idle time leave the table. */
+/* Flows whose connection counters did not move for the idle time leave the table. Only flows
+ * not seen active for that long are asked about (one ctnetlink request each): the kernel's own
+ * destroy events remove most flows, so the sweep costs little even with many flows. */
 static void idle_sweep(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct lmad *d = w->data;
@@ -307,13 +309,15 @@ static void idle_sweep(struct ev_loop *loop, ev_timer *w, int revents)
 		uint64_t packets = 0, bytes = 0;
 
 		next = fc_flow_next(d->fc, f);
+		if (now - f->last_ns <= idle)
+			continue;
 		if (kr_fc_ct_counters(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport,
 		                      &packets, &bytes) == 0 &&
 		    packets != f->packets) {
-			f->packets = packets;
+			f->packets = packets; /* still moving: look again in an idle time */
 			f->bytes = bytes;
 			f->last_ns = now;
-		} else if (now - f->last_ns > idle) {
+		} else {
 			fc_flow_del(d->fc, f);
 		}
 	}

@@ -213,6 +213,14 @@ check "MAG1 de-registers: flow 5001 moves to MAG2" \
 	'import json,sys; print([f[\"mag\"] for f in json.load(sys.stdin) if f[\"dport\"]==5001][0])')\" = 2001:db8:ffff::2"
 check "and its packets reach the MN through if2 (weak host)" arrive 5001 100 if2
 
+flows_stat() {
+	lctl -j show stats | "$PY" -c "
+import json, sys
+j = json.load(sys.stdin)['flows']
+sys.exit(not (j['classified'] == 4 and j['moved'] >= 3 and j['queued'] >= 4))"
+}
+check "show stats: the four flows classified, the moves counted" flows_stat
+
 # exit: nothing of ours in the firewall
 kill "$LMAD"
 check "lmad exits" wait_until 10 sh -c "! kill -0 $LMAD 2>/dev/null"
