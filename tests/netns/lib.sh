@@ -87,6 +87,43 @@ check() {
 	if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "'$*' failed"; fi
 }
 
+# out_has PATTERN CMD...: CMD's output matches the extended regular expression.
+out_has() {
+	pattern=$1
+	shift
+	"$@" 2>/dev/null | grep -qE -- "$pattern"
+}
+
+# out_lacks PATTERN CMD...: CMD succeeds and its output does not match.
+out_lacks() {
+	pattern=$1
+	shift
+	out=$("$@" 2>/dev/null) || return 1
+	! printf '%s\n' "$out" | grep -qE -- "$pattern"
+}
+
+PY=/usr/bin/python3 # Debian's, with python3-scapy; not a pyenv shim
+
+# jtest EXPR CMD...: CMD prints JSON; the Python expression EXPR on it (as j) is true.
+JTEST='import json, sys
+j = json.load(sys.stdin)
+sys.exit(0 if eval(sys.argv[1]) else 1)'
+jtest() {
+	expr=$1
+	shift
+	"$@" 2>/dev/null | "$PY" -c "$JTEST" "$expr"
+}
+
+# jget EXPR CMD...: prints EXPR evaluated on CMD's JSON output.
+JGET='import json, sys
+j = json.load(sys.stdin)
+print(eval(sys.argv[1]))'
+jget() {
+	expr=$1
+	shift
+	"$@" 2>/dev/null | "$PY" -c "$JGET" "$expr"
+}
+
 # finish: the closing line every test script ends with; exit status tells failure.
 finish() {
 	echo "$PASSED passed, $FAILED failed"

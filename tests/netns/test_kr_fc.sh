@@ -24,7 +24,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BUILD:?set BUILD to a build tree}"
 FC_TOOL=$BUILD/tests/common/fc_tool
 KR_TOOL=$BUILD/tests/common/kr_tool
-PY=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'cleanup; rm -rf "$tmp"' EXIT
 
@@ -101,19 +100,6 @@ for i in range(3):
 c.close()
 print(n, h.hexdigest(), flush=True)
 '
-
-out_has() {
-	pattern=$1
-	shift
-	"$@" 2>/dev/null | grep -qE -- "$pattern"
-}
-
-out_lacks() {
-	pattern=$1
-	shift
-	out=$("$@" 2>/dev/null) || return 1
-	! printf '%s\n' "$out" | grep -qE -- "$pattern"
-}
 
 # tool_start NAME NS FD CMD...: CMD in NS reading the commands this shell writes to fd FD, a
 # FIFO opened read-write so that neither end's open blocks (see test_kr_seg6.sh).

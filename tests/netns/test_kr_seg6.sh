@@ -20,7 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 : "${BUILD:?set BUILD to a build tree}"
 KR_TOOL=$BUILD/tests/common/kr_tool
-PY=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'cleanup; rm -rf "$tmp"' EXIT
 tab=$(printf '\t')
@@ -58,21 +57,6 @@ while True:
 # ping6 NS DST [MARK]
 ping6() {
 	nsx "$1" "$PY" -c "$PING_PY" "$2" ${3:-}
-}
-
-# out_has PATTERN CMD...: CMD's output matches the extended regular expression.
-out_has() {
-	pattern=$1
-	shift
-	"$@" 2>/dev/null | grep -qE -- "$pattern"
-}
-
-# out_lacks PATTERN CMD...: CMD succeeds and its output does not match.
-out_lacks() {
-	pattern=$1
-	shift
-	out=$("$@" 2>/dev/null) || return 1
-	! printf '%s\n' "$out" | grep -qE -- "$pattern"
 }
 
 # kr_start NAME NS FD LOCAL UPLINK: kr_tool in NS reading the commands this shell writes to fd

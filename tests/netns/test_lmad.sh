@@ -28,7 +28,6 @@ LMAD=$BUILD/lmad
 PMIPCTL=$BUILD/pmipctl/pmipctl
 MHPING=$BUILD/tests/lma/mhping
 SCAPY=$here/pbu_scapy.py
-PY=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'cleanup; rm -rf "$tmp"' EXIT
 tab=$(printf '\t')
@@ -61,21 +60,6 @@ LMAD_PID=
 
 # --- helpers ---
 
-# out_has PATTERN CMD...: CMD's output matches the extended regular expression.
-out_has() {
-	pattern=$1
-	shift
-	"$@" 2>/dev/null | grep -qE -- "$pattern"
-}
-
-# out_lacks PATTERN CMD...: CMD succeeds and its output does not match.
-out_lacks() {
-	pattern=$1
-	shift
-	out=$("$@" 2>/dev/null) || return 1
-	! printf '%s\n' "$out" | grep -qE -- "$pattern"
-}
-
 # one line of it, for a failure message
 oneline() {
 	printf '%s' "$1" | tr '\n' ' '
@@ -83,26 +67,6 @@ oneline() {
 
 ctl() {
 	"$PMIPCTL" -s "$SOCK" "$@"
-}
-
-# jtest EXPR CMD...: CMD prints JSON; the Python expression EXPR on it (as j) is true.
-JTEST='import json, sys
-j = json.load(sys.stdin)
-sys.exit(0 if eval(sys.argv[1]) else 1)'
-jtest() {
-	expr=$1
-	shift
-	"$@" 2>/dev/null | "$PY" -c "$JTEST" "$expr"
-}
-
-# jget EXPR CMD...: prints EXPR evaluated on CMD's JSON output.
-JGET='import json, sys
-j = json.load(sys.stdin)
-print(eval(sys.argv[1]))'
-jget() {
-	expr=$1
-	shift
-	"$@" 2>/dev/null | "$PY" -c "$JGET" "$expr"
 }
 
 # stat_is GROUP NAME VALUE: a counter of pmipctl show stats (an absent one counts as 0).

@@ -12,7 +12,6 @@ set -u
 
 tmp=$(mktemp -d /tmp/pmip-flows.XXXXXX)
 trap 'cleanup; rm -rf "$tmp"' EXIT
-PY=/usr/bin/python3
 
 topology() {
 	ns_add lma mag1 mag2 mn cn

@@ -32,7 +32,6 @@ LMAD=$BUILD/lmad
 PMIPCTL=$BUILD/pmipctl/pmipctl
 FAKE=$BUILD/tests/mag/fake_lma
 SCAPY=$here/pba_scapy.py
-PY=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'cleanup; rm -rf "$tmp"' EXIT
 tab=$(printf '\t')
@@ -72,21 +71,6 @@ FL_N=0
 
 # --- helpers ---
 
-# out_has PATTERN CMD...: CMD's output matches the extended regular expression.
-out_has() {
-	pattern=$1
-	shift
-	"$@" 2>/dev/null | grep -qE -- "$pattern"
-}
-
-# out_lacks PATTERN CMD...: CMD succeeds and its output does not match.
-out_lacks() {
-	pattern=$1
-	shift
-	out=$("$@" 2>/dev/null) || return 1
-	! printf '%s\n' "$out" | grep -qE -- "$pattern"
-}
-
 oneline() {
 	printf '%s' "$1" | tr '\n' ' '
 }
@@ -98,25 +82,6 @@ re() {
 
 ctl() {
 	"$PMIPCTL" -s "$SOCK" "$@"
-}
-
-JTEST='import json, sys
-j = json.load(sys.stdin)
-sys.exit(0 if eval(sys.argv[1]) else 1)'
-# jtest EXPR CMD...: CMD prints JSON; the Python expression EXPR on it (as j) is true.
-jtest() {
-	expr=$1
-	shift
-	"$@" 2>/dev/null | "$PY" -c "$JTEST" "$expr"
-}
-
-JGET='import json, sys
-j = json.load(sys.stdin)
-print(eval(sys.argv[1]))'
-jget() {
-	expr=$1
-	shift
-	"$@" 2>/dev/null | "$PY" -c "$JGET" "$expr"
 }
 
 stat_get() {

@@ -18,7 +18,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 : "${BUILD:?set BUILD to a build tree}"
 ND_TOOL=$BUILD/tests/mag/nd_tool
-PY=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'cleanup; rm -rf "$tmp"' EXIT
 
@@ -71,21 +70,6 @@ s.sendto(bytes([133, 0, 0, 0, 0, 0, 0, 0]), ("ff02::2", 0, 0, socket.if_nametoin
 
 addrs() {
 	nsx "$1" "$PY" -c "$ADDRS_PY" "$2"
-}
-
-# out_has PATTERN CMD...: CMD's output matches the extended regular expression.
-out_has() {
-	pattern=$1
-	shift
-	"$@" 2>/dev/null | grep -qE -- "$pattern"
-}
-
-# out_lacks PATTERN CMD...: CMD succeeds and its output does not match.
-out_lacks() {
-	pattern=$1
-	shift
-	out=$("$@" 2>/dev/null) || return 1
-	! printf '%s\n' "$out" | grep -qE -- "$pattern"
 }
 
 now_ms() {
