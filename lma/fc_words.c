@@ -245,16 +245,18 @@ void fc_target_print_words(FILE *out, const struct fc_policy *p)
 
 void fc_policy_print_words(FILE *out, const struct fc_policy *p)
 {
-	/* the match words each start with a space: the line starts with the first one's word */
-	char buf[512];
-	FILE *m = fmemopen(buf, sizeof(buf), "w");
+	/* the match words each start with a space: the line starts with the first one's word.
+	 * open_memstream, not fmemopen: its buffer is always terminated, even when nothing was
+	 * written (glibc's fmemopen "w" leaves an untouched buffer as it was). */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
 
 	if (m) {
 		fc_match_print_words(m, &p->match, NULL);
-		fclose(m);
-		fputs(buf[0] == ' ' ? buf + 1 : buf, out);
-		if (buf[0])
-			fputc(' ', out);
+		if (fclose(m) == 0 && buf && len > 0)
+			fprintf(out, "%s ", buf[0] == ' ' ? buf + 1 : buf);
+		free(buf);
 	}
 	fputs("to ", out);
 	fc_target_print_words(out, p);

@@ -2,6 +2,7 @@
  * {"group": {"name": value, ...}, ...}. Strings are escaped; the shape is stable. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lma/fc_words.h"
@@ -109,16 +110,19 @@ static void json_flow(const struct ctl_flow *f)
 
 static void json_policy(const struct fc_policy *p)
 {
-	char words[512] = "";
-	FILE *f = fmemopen(words, sizeof(words), "w");
+	char *words = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&words, &len);
 
 	if (f) {
 		fc_policy_print_words(f, p);
-		fclose(f);
+		if (fclose(f) != 0)
+			len = 0;
 	}
 	printf("%s{\"id\":%u,\"policy\":", any_inner ? "," : "", p->id);
-	json_string(words, sizeof(words)); /* an NAI may hold a double quote */
+	json_string(words ? words : "", words ? len : 0); /* an NAI may hold a double quote */
 	printf("}");
+	free(words);
 	any_inner = true;
 }
 

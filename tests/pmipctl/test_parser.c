@@ -1,6 +1,7 @@
 /* test_parser.c: pmipctl's command words (pmipctl/parser.c): unambiguous prefixes, arguments,
  * what an error prints; and flow policies as words (lma/fc_words.c), read and printed back. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lma/fc_words.h"
@@ -84,10 +85,15 @@ static int words(const char *line, struct fc_policy *p, char *err, size_t errlen
 static const char *printed(const struct fc_policy *p)
 {
 	static char buf[512];
-	FILE *f = fmemopen(buf, sizeof(buf), "w");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 
+	ck_assert_ptr_nonnull(f);
 	fc_policy_print_words(f, p);
-	fclose(f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(buf, sizeof(buf), "%s", text);
+	free(text);
 	return buf;
 }
 
