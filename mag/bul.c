@@ -25,6 +25,7 @@ static const char *const event_names[BUL_EV_COUNT] = {
 	[BUL_EV_RS] = "router-solicitation",  [BUL_EV_PBA_ACCEPT] = "pba-accepted",
 	[BUL_EV_PBA_REJECT] = "pba-rejected", [BUL_EV_TIMEOUT] = "timeout",
 	[BUL_EV_LINK_DOWN] = "link-down",     [BUL_EV_DEREGISTER] = "deregister",
+	[BUL_EV_LINK_UP] = "link-up",
 };
 
 const char *bul_state_name(enum bul_state s)
@@ -234,6 +235,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_PBA_REJECT] = act_reject,
 		[BUL_EV_TIMEOUT] = act_retransmit,
 		[BUL_EV_LINK_DOWN] = act_deregister,
+		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
 	},
 	[BUL_REGISTERED] = {
@@ -242,6 +244,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_PBA_REJECT] = act_ignore,
 		[BUL_EV_TIMEOUT] = act_refresh,
 		[BUL_EV_LINK_DOWN] = act_deregister,
+		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
 	},
 	[BUL_REFRESHING] = {
@@ -250,6 +253,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_PBA_REJECT] = act_reject,
 		[BUL_EV_TIMEOUT] = act_retransmit,
 		[BUL_EV_LINK_DOWN] = act_deregister,
+		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
 	},
 	[BUL_DEREGISTERING] = {
@@ -258,6 +262,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_PBA_REJECT] = act_detach,
 		[BUL_EV_TIMEOUT] = act_retransmit,
 		[BUL_EV_LINK_DOWN] = act_ignore,
+		[BUL_EV_LINK_UP] = act_register, /* the MN is back on its link */
 		[BUL_EV_DEREGISTER] = act_ignore,
 	},
 	[BUL_HELD] = {
@@ -266,6 +271,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_PBA_REJECT] = act_ignore,
 		[BUL_EV_TIMEOUT] = act_gone,
 		[BUL_EV_LINK_DOWN] = act_ignore,
+		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_gone,
 	},
 	[BUL_DETACHED] = {
@@ -274,6 +280,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_PBA_REJECT] = act_ignore,
 		[BUL_EV_TIMEOUT] = act_gone,
 		[BUL_EV_LINK_DOWN] = act_ignore,
+		[BUL_EV_LINK_UP] = act_register, /* back on its link: its prefixes again */
 		[BUL_EV_DEREGISTER] = act_gone,
 	},
 };

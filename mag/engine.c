@@ -320,14 +320,22 @@ void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const
 void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,
                      const struct mag_now *now)
 {
+	struct access_link *l = engine_access(e, ifindex);
 	struct bul_entry *b, *next;
 
 	e->now = *now;
-	if (carrier)
-		return; /* an MN coming back solicits a router: its RS starts the registration */
+	/* An MN coming back solicits a router and its RS starts the registration; but a Linux
+	 * host does not solicit again when only the carrier came back, so on a point-to-point
+	 * link the carrier itself may be the attachment trigger (RFC 5213 §6.9.1.1: layer 2). */
+	if (carrier && !(l && l->conf && l->conf->attach_on_link_up))
+		return;
 	for (b = LIST_FIRST(&e->bul); b; b = next) {
 		next = LIST_NEXT(b, entry);
-		if (b->ifindex == ifindex)
+		if (b->ifindex != ifindex)
+			continue;
+		if (carrier)
+			bul_event(e, b, BUL_EV_LINK_UP, NULL);
+		else
 			bul_event(e, b, BUL_EV_LINK_DOWN, &ifindex); /* no RA on a dead link */
 	}
 }

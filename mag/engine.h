@@ -37,6 +37,7 @@ enum bul_event {
 	BUL_EV_PBA_REJECT,
 	BUL_EV_TIMEOUT,    /* retransmission, refresh or hold timer */
 	BUL_EV_LINK_DOWN,  /* carrier lost on the access link */
+	BUL_EV_LINK_UP,    /* carrier back on a point-to-point access link (attach-on-link-up) */
 	BUL_EV_DEREGISTER, /* administrative: pmipctl */
 	BUL_EV_COUNT
 };

@@ -408,11 +408,20 @@ static int parse_att(struct parser *p, void *obj, unsigned line)
 	return 0;
 }
 
+static int parse_attach_on_link_up(struct parser *p, void *obj, unsigned line)
+{
+	struct mag_conf_access *a = obj;
+
+	(void)line;
+	return cfg_bool(&p->cfg, "attach-on-link-up", &a->attach_on_link_up);
+}
+
 static const struct block_keyword access_block[] = {
 	{ .name = "access-technology", .parse = parse_att },
+	{ .name = "attach-on-link-up", .parse = parse_attach_on_link_up },
 };
 
-/* "access-interface NAME [{ access-technology N }]" */
+/* "access-interface NAME [{ access-technology N attach-on-link-up yes|no }]" */
 static int parse_access(struct parser *p, const struct keyword *kw, unsigned line)
 {
 	const struct mag_conf_access *old;
@@ -436,7 +445,8 @@ static int parse_access(struct parser *p, const struct keyword *kw, unsigned lin
 	TAILQ_INSERT_TAIL(&p->c->access, a, entry);
 	p->c->n_access++;
 	snprintf(what, sizeof(what), "access-interface %s", a->ifname);
-	return parse_block(p, "access-interface", what, access_block, 1, a);
+	return parse_block(p, "access-interface", what, access_block,
+	                   sizeof(access_block) / sizeof(access_block[0]), a);
 }
 
 static const char *mac_str(const uint8_t mac[6], char buf[MAC_STR])
@@ -839,7 +849,8 @@ static void print_access(FILE *out, const struct mag_conf_access *a)
 {
 	fputs("access-interface ", out);
 	cfg_print_word(out, a->ifname);
-	fprintf(out, " {\n\taccess-technology %u\n}\n", a->att);
+	fprintf(out, " {\n\taccess-technology %u\n\tattach-on-link-up %s\n}\n", a->att,
+	        bool_names[a->attach_on_link_up]);
 }
 
 static void print_mn(FILE *out, const struct mag_conf_mn *mn)

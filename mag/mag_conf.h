@@ -22,6 +22,8 @@ struct mag_conf_access {
 	TAILQ_ENTRY(mag_conf_access) entry;
 	char ifname[IFNAMSIZ];
 	uint8_t att;              /* "access-technology N" (RFC 5213 §8.5 values), default 4 */
+	bool attach_on_link_up;   /* "attach-on-link-up yes": a point-to-point link whose carrier
+	                           * coming back is the MN's return (an L2 attachment trigger) */
 	unsigned line;
 };
 

@@ -218,10 +218,13 @@ START_TEST(every_keyword)
 	free(check_reprint(c, "every_keyword"));
 	mag_conf_free(c);
 	c = parse_ok(BASE "tunnel-driver ip6tnl\naccess-interface x { access-technology 1 }\n"
-	                  "access-interface y { access-technology 255 }\n");
+	                  "access-interface y { access-technology 255 attach-on-link-up yes }\n");
 	ck_assert_int_eq(c->driver, KR_DRIVER_IP6TNL);
 	ck_assert_uint_eq(mag_conf_find_access(c, "x")->att, 1);
+	ck_assert(!mag_conf_find_access(c, "x")->attach_on_link_up);
 	ck_assert_uint_eq(mag_conf_find_access(c, "y")->att, 255);
+	ck_assert(mag_conf_find_access(c, "y")->attach_on_link_up);
+	free(check_reprint(c, "attach_on_link_up"));
 	mag_conf_free(c);
 }
 END_TEST
@@ -291,7 +294,8 @@ START_TEST(layout_is_free_within_blocks)
 	ck_assert_ptr_nonnull(strstr(p, "lma-address 2001:db8:ffff::100\n"
 	                                "proxy-coa 2001:db8:ffff::1\n"));
 	ck_assert_ptr_nonnull(
-	        strstr(p, "access-interface \"wl{1}\" {\n\taccess-technology 5\n}\n"));
+	        strstr(p, "access-interface \"wl{1}\" {\n\taccess-technology 5\n"
+	                  "\tattach-on-link-up no\n}\n"));
 	ck_assert_ptr_nonnull(
 	        strstr(p, "mn \"b#1@x\" {\n\tmac 02:00:00:00:00:03\n\tmultihoming no\n}\n"));
 	free(p);
@@ -382,6 +386,8 @@ START_TEST(error_missing_value)
 	             "t.conf:6: multihoming: missing value");
 	expect_error(BASE "access-interface eth1 { access-technology }\n",
 	             "t.conf:6: access-technology: missing value");
+	expect_error(BASE "access-interface eth1 { attach-on-link-up }\n",
+	             "t.conf:6: attach-on-link-up: missing value");
 	expect_error(BASE "retransmit\n", "t.conf:6: retransmit: missing value");
 	expect_error(BASE "retransmit max\n", "t.conf:6: retransmit max: missing value");
 	expect_error(BASE "mn\n", "t.conf:6: mn: missing value");

@@ -22,7 +22,7 @@ static const char conf_text[] =
         "retransmit initial 1s max 8s tries 5\n"
         "ra-interval 10s\n"
         "access-interface wlan0 { access-technology 4 }\n"
-        "access-interface eth9 { access-technology 7 }\n"
+        "access-interface eth9 { access-technology 7 attach-on-link-up yes }\n"
         "mn mn1@example.org { mac 02:00:00:00:00:01 mac 02:00:00:00:00:02 multihoming yes }\n"
         "mn mn2@example.org { mac 02:00:00:00:00:09 }\n";
 
@@ -465,6 +465,44 @@ START_TEST(mn_coming_back_keeps_its_prefix)
 }
 END_TEST
 
+/* Linux does not solicit again when only its carrier came back: on a link configured
+ * attach-on-link-up the carrier is the trigger; on the others it changes nothing. */
+START_TEST(carrier_back_reattaches_on_a_point_to_point_link)
+{
+	const struct mh_msg *m;
+	size_t pbus, ras;
+
+	attach(WLAN, 1, only_p1, NULL);
+	attach(EXT, 9, only_p2, NULL);
+	pbus = m_count_type(&h, MH_TYPE_BU);
+	mag_engine_link(h.e, EXT, true, &h.now); /* a carrier event while registered: nothing */
+	mag_engine_link(h.e, WLAN, false, &h.now);
+	mag_engine_flush(h.e);
+	m_pba(&h, 0, only_p1, NULL);
+	mag_engine_link(h.e, EXT, false, &h.now);
+	mag_engine_flush(h.e);
+	m_pba(&h, 0, only_p2, NULL);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus + 2);
+	ras = h.n_ras;
+	mag_engine_link(h.e, WLAN, true, &h.now); /* no attach-on-link-up there: waits for an RS */
+	mag_engine_flush(h.e);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus + 2);
+	mag_engine_link(h.e, EXT, true, &h.now);
+	mag_engine_flush(h.e);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus + 3);
+	m = m_last_pbu(&h);
+	ck_assert_uint_ne(m->u.bu.lifetime, 0);
+	ck_assert_uint_eq(m->opts.llid[5], 9);
+	ck_assert_uint_eq(m->opts.n_hnp, 1);
+	ck_assert_uint_eq(m->opts.hnp[0].len, 64); /* the prefix it had */
+	ck_assert_uint_eq(m->opts.hi, MH_HI_NO_CHANGE);
+	m_pba(&h, 0, only_p2, NULL);
+	ck_assert_ptr_nonnull(m_route(&h, P2));
+	ck_assert_ptr_null(m_route(&h, P1));
+	ck_assert_uint_eq(h.n_ras, ras + 1); /* unsolicited: the MN learns its prefix is back */
+}
+END_TEST
+
 START_TEST(refused_route_gives_the_entry_up)
 {
 	h.fail_next_route = true;
@@ -524,6 +562,7 @@ static Suite *mag_suite(void)
 	tcase_add_test(upd, notification_for_an_unknown_mn);
 	tcase_add_test(upd, notification_with_d_flag_deregisters);
 	tcase_add_test(der, carrier_loss_deregisters_at_once);
+	tcase_add_test(der, carrier_back_reattaches_on_a_point_to_point_link);
 	tcase_add_test(der, last_entry_takes_the_tunnel_with_it);
 	tcase_add_test(der, unanswered_deregistration_ends_after_the_tries);
 	tcase_add_test(der, mn_coming_back_keeps_its_prefix);
