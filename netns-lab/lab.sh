@@ -1,0 +1,337 @@
+# lab.sh: the testbed of draft-bernardos-mif-pmip-02 §5.1 (Figure 4) in network namespaces,
+# sourced by netns-lab/up, netns-lab/demo, netns-lab/bench and the end-to-end tests. It is also
+# meant to be read: each function is one deployment step (addresses, configuration files, daemon
+# start) done the way an operator would do it on real gateways.
+#
+#   cn --cn0/cn-- lma (lmad) --br0--core-- mag1 (magd, WLAN) --mn1/if1--+
+#                                \---core-- mag2 (magd, 3G)   --mn1/if2--+ mn1 (plain Linux host)
+#
+# Settings (environment, read by lab_create):
+#   LAB_BUILD     build tree holding lmad, magd and pmipctl/pmipctl (required)
+#   LAB_MAGS      number of MAGs, 1..8 (2); MAG i has access technology word i of LAB_ATTS
+#   LAB_MNS       number of mobile nodes, 1..20 (1); every MN has one interface on every MAG
+#   LAB_ATTS      access technology types of the MAGs in order ("4 7 8 3 5 6 9 10": WLAN, UTRAN,
+#                 E-UTRAN, 802.3, ...)
+#   LAB_DRIVER    tunnel driver, seg6 or ip6tnl (seg6: this kernel has no ip6tnl)
+#   LAB_LIFETIME  binding lifetime the MAGs ask for (magd's default when empty; give a
+#                 refresh-before in LAB_MAG_EXTRA with a short one)
+#   LAB_MN_IGNORE_LINKDOWN  the MNs' net.ipv6.conf.*.ignore_routes_with_linkdown (1; see
+#                 lab_access)
+#   LAB_LMA_EXTRA extra lmad.conf lines (policies, timers)
+#   LAB_MAG_EXTRA extra magd.conf lines, for every MAG
+#
+# Names: namespaces are "$LAB_PREFIX-cn", "-lma", "-mag1".., "-mn1".. (LAB_PREFIX is unique per
+# run); lab_ns NAME gives the full name, lab_x NAME CMD runs CMD there. On MN j the interface
+# toward MAG i is "if<i>" with MAC 02:00:00:00:<j>:<i>; on MAG i the one toward MN j is "mn<j>".
+# Addresses: LMA 2001:db8:ffff::100 on br0, MAG i 2001:db8:ffff::<i> on "core", CN 2001:db8:c::2
+# behind the LMA's "cn" (2001:db8:c::1); the MNs' prefixes are /64s of 2001:db8:100::/48.
+# Everything the lab made (namespaces, processes it started, its temporary directory) goes in
+# lab_destroy, which lab_create registers on EXIT.
+
+LAB_MAGS=${LAB_MAGS:-2}
+LAB_MNS=${LAB_MNS:-1}
+LAB_ATTS=${LAB_ATTS:-4 7 8 3 5 6 9 10}
+LAB_DRIVER=${LAB_DRIVER:-seg6}
+LAB_LIFETIME=${LAB_LIFETIME:-}
+LAB_MN_IGNORE_LINKDOWN=${LAB_MN_IGNORE_LINKDOWN:-1}
+LAB_LMA_EXTRA=${LAB_LMA_EXTRA:-}
+LAB_MAG_EXTRA=${LAB_MAG_EXTRA:-}
+LAB_PY=/usr/bin/python3 # Debian's, with python3-scapy; not a pyenv shim
+LAB_LMA=2001:db8:ffff::100
+LAB_CN=2001:db8:c::2
+LAB_POOL=2001:db8:100::/48
+LAB_NAMESPACES=""
+LAB_PIDS=""
+
+lab_ns() { echo "$LAB_PREFIX-$1"; }
+
+# lab_x NAME CMD...: runs CMD in the namespace NAME.
+lab_x() {
+	_n=$1
+	shift
+	ip netns exec "$(lab_ns "$_n")" "$@"
+}
+
+# lab_mag_addr I: MAG I's Proxy-CoA.
+lab_mag_addr() { echo "2001:db8:ffff::$1"; }
+
+# lab_att I: MAG I's access technology type.
+lab_att() { echo "$LAB_ATTS" | awk -v i="$1" '{ print (i <= NF) ? $i : 3 }'; }
+
+# lab_mac J I: MN J's MAC on its interface toward MAG I.
+lab_mac() { printf '02:00:00:00:%02x:%02x\n' "$1" "$2"; }
+
+# lab_mn_id J: MN J's identifier (NAI).
+lab_mn_id() { echo "mn$1@lab.example"; }
+
+lab_die() {
+	echo "lab: $*" >&2
+	exit 1
+}
+
+# --- topology ---
+
+lab_add_ns() {
+	for _n in "$@"; do
+		ip netns add "$(lab_ns "$_n")" || lab_die "cannot create namespace $(lab_ns "$_n")"
+		LAB_NAMESPACES="$LAB_NAMESPACES $(lab_ns "$_n")"
+		lab_x "$_n" ip link set lo up
+	done
+}
+
+# lab_veth A IFA B IFB: a veth pair between namespaces A and B.
+lab_veth() {
+	ip link add "$2" netns "$(lab_ns "$1")" type veth peer name "$4" netns "$(lab_ns "$3")"
+}
+
+lab_core() {
+	lab_x lma ip link add br0 type bridge
+	lab_x lma ip link set br0 up
+	lab_x lma ip addr add "$LAB_LMA/64" dev br0 nodad
+	lab_x lma sysctl -qw net.ipv6.conf.all.forwarding=1
+	for _i in $(seq "$LAB_MAGS"); do
+		lab_veth "mag$_i" core lma "m$_i"
+		lab_x lma ip link set "m$_i" master br0 up
+		lab_x "mag$_i" ip link set core up
+		lab_x "mag$_i" ip addr add "$(lab_mag_addr "$_i")/64" dev core nodad
+		lab_x "mag$_i" sysctl -qw net.ipv6.conf.all.forwarding=1
+	done
+}
+
+# The CN's link. The tunnel adds 40 octets (ip6tnl) or more (seg6) on the LMA's side and seg6
+# sends no Packet Too Big back, so the CN's link gets MTU 1400: full-size packets still fit.
+lab_cn_link() {
+	lab_veth cn cn0 lma cn
+	lab_x cn ip link set cn0 mtu 1400 up
+	lab_x lma ip link set cn mtu 1400 up
+	lab_x cn ip addr add "$LAB_CN/64" dev cn0 nodad
+	lab_x lma ip addr add 2001:db8:c::1/64 dev cn nodad
+	lab_x cn ip route add default via 2001:db8:c::1
+}
+
+# Access links: MN J's interface toward MAG I, left down until lab_attach (an MN's interface
+# coming up is the attachment). The MN is a plain host: SLAAC, weak host model (Linux default),
+# with one setting: routes through an interface without carrier are ignored
+# (ignore_routes_with_linkdown, LAB_MN_IGNORE_LINKDOWN=1). Without it a Linux host whose WLAN
+# dropped keeps sending through the dead interface's default route, so the uplink of a connection
+# (a TCP transfer's ACKs) is lost even though the network delivers its downlink on the other
+# interface; NetworkManager and similar managers get the same effect by removing the routes.
+lab_access() {
+	for _j in $(seq "$LAB_MNS"); do
+		for _s in all default; do
+			lab_x "mn$_j" sysctl -qw \
+				"net.ipv6.conf.$_s.ignore_routes_with_linkdown=$LAB_MN_IGNORE_LINKDOWN"
+		done
+		for _i in $(seq "$LAB_MAGS"); do
+			lab_veth "mag$_i" "mn$_j" "mn$_j" "if$_i"
+			lab_x "mn$_j" ip link set "if$_i" address "$(lab_mac "$_j" "$_i")"
+			lab_x "mag$_i" ip link set "mn$_j" up
+		done
+	done
+}
+
+# --- configuration files: what an operator writes ---
+
+lab_lmad_conf() {
+	cat <<EOF
+# lmad.conf written by netns-lab/lab.sh
+lma-address $LAB_LMA
+uplink-interface br0
+tunnel-driver $LAB_DRIVER
+prefix-pool $LAB_POOL length 64
+control-socket $LAB_DIR/lma.sock
+mn any
+EOF
+	for _i in $(seq "$LAB_MAGS"); do
+		echo "mag $(lab_mag_addr "$_i")"
+	done
+	[ -z "$LAB_LMA_EXTRA" ] || printf '%s\n' "$LAB_LMA_EXTRA"
+}
+
+# lab_magd_conf I
+lab_magd_conf() {
+	cat <<EOF
+# magd.conf of MAG $1, written by netns-lab/lab.sh
+lma-address $LAB_LMA
+proxy-coa $(lab_mag_addr "$1")
+uplink-interface core
+tunnel-driver $LAB_DRIVER
+control-socket $LAB_DIR/mag$1.sock
+EOF
+	[ -z "$LAB_LIFETIME" ] || echo "lifetime $LAB_LIFETIME"
+	for _j in $(seq "$LAB_MNS"); do
+		echo "access-interface mn$_j { access-technology $(lab_att "$1") attach-on-link-up yes }"
+	done
+	for _j in $(seq "$LAB_MNS"); do
+		printf 'mn %s {' "$(lab_mn_id "$_j")"
+		for _k in $(seq "$LAB_MAGS"); do
+			printf ' mac %s' "$(lab_mac "$_j" "$_k")"
+		done
+		echo ' multihoming yes }'
+	done
+	[ -z "$LAB_MAG_EXTRA" ] || printf '%s\n' "$LAB_MAG_EXTRA"
+}
+
+# lab_check_conf DAEMON FILE: DAEMON -n accepts FILE, or the lab stops with its complaint.
+lab_check_conf() {
+	_out=$("$LAB_BUILD/$1" -n -f "$2" 2>&1) || lab_die "$1 refuses $2: $_out"
+}
+
+lab_configure() {
+	lab_lmad_conf >"$LAB_DIR/lmad.conf"
+	lab_check_conf lmad "$LAB_DIR/lmad.conf"
+	for _i in $(seq "$LAB_MAGS"); do
+		lab_magd_conf "$_i" >"$LAB_DIR/mag$_i.conf"
+		lab_check_conf magd "$LAB_DIR/mag$_i.conf"
+	done
+}
+
+# --- daemons ---
+
+# lab_bg NAME LOG CMD...: CMD in namespace NAME, in the background, output to LOG; its PID in
+# LAB_LAST_PID (remembered for lab_destroy).
+lab_bg() {
+	_n=$1
+	_log=$2
+	shift 2
+	ip netns exec "$(lab_ns "$_n")" "$@" >>"$_log" 2>&1 &
+	LAB_LAST_PID=$!
+	LAB_PIDS="$LAB_PIDS $LAB_LAST_PID"
+}
+
+# lab_wait SECONDS CMD...: polls CMD every 20 ms until it succeeds; fails after SECONDS.
+lab_wait() {
+	_limit=$1
+	shift
+	_end=$(($(date +%s%N) + _limit * 1000000000))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -lt "$_end" ] || return 1
+		sleep 0.02
+	done
+}
+
+lab_ctl() { "$LAB_BUILD/pmipctl/pmipctl" -s "$LAB_DIR/lma.sock" "$@"; }
+
+# lab_magctl I ARGS...: pmipctl against MAG I.
+lab_magctl() {
+	_i=$1
+	shift
+	"$LAB_BUILD/pmipctl/pmipctl" -s "$LAB_DIR/mag$_i.sock" "$@"
+}
+
+lab_start_lmad() {
+	lab_bg lma "$LAB_DIR/lmad.log" "$LAB_BUILD/lmad" -d -f "$LAB_DIR/lmad.conf"
+	LAB_LMAD_PID=$LAB_LAST_PID
+	lab_wait 10 lab_ctl show stats || lab_die "lmad did not start (see $LAB_DIR/lmad.log)"
+}
+
+# lab_start_magd I: the PID in LAB_MAGD_PID_<I>.
+lab_start_magd() {
+	lab_bg "mag$1" "$LAB_DIR/mag$1.log" "$LAB_BUILD/magd" -d -f "$LAB_DIR/mag$1.conf"
+	eval "LAB_MAGD_PID_$1=$LAB_LAST_PID"
+	lab_wait 10 lab_magctl "$1" show stats ||
+		lab_die "magd $1 did not start (see $LAB_DIR/mag$1.log)"
+}
+
+lab_start() {
+	lab_start_lmad
+	for _i in $(seq "$LAB_MAGS"); do
+		lab_start_magd "$_i"
+	done
+}
+
+# lab_stop_pid PID SIGNAL: sends SIGNAL and waits (bounded) for the exit.
+lab_stop_pid() {
+	kill "-$2" "$1" 2>/dev/null || return 0
+	lab_wait 10 lab_gone "$1"
+	wait "$1" 2>/dev/null || true
+}
+
+lab_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# --- the mobile node ---
+
+# lab_attach J I: MN J's interface toward MAG I comes up; the kernel solicits a router.
+lab_attach() { lab_x "mn$1" ip link set "if$2" up; }
+
+# lab_link_down I J / lab_link_up I J: the link between MAG I and MN J loses / regains its
+# carrier, taken down at the MAG's end as when a radio link drops: the MN's interface stays up
+# with NO-CARRIER and keeps its addresses (see doc/lab.md).
+lab_link_down() { lab_x "mag$1" ip link set "mn$2" down; }
+lab_link_up() { lab_x "mag$1" ip link set "mn$2" up; }
+
+# lab_mn_addr J I: MN J's global (SLAAC) address on if<I>, empty while it has none.
+lab_mn_addr() {
+	lab_x "mn$1" ip -6 addr show dev "if$2" scope global 2>/dev/null |
+		awk '$1 == "inet6" && !/tentative/ { sub("/.*", "", $2); print $2; exit }'
+}
+
+lab_has_addr() { [ -n "$(lab_mn_addr "$1" "$2")" ]; }
+
+# lab_mn_attached J: MN J has a global address on every interface.
+lab_mn_attached() {
+	for _i in $(seq "$LAB_MAGS"); do
+		lab_has_addr "$1" "$_i" || return 1
+	done
+}
+
+# lab_rx J I: packets received so far by MN J's if<I>.
+lab_rx() { lab_x "mn$1" cat "/sys/class/net/if$2/statistics/rx_packets"; }
+
+# --- life cycle ---
+
+# lab_build TOP: installs what is missing and builds TOP in TOP/build/lab, unless LAB_BUILD is
+# set already; sets LAB_BUILD.
+lab_build() {
+	[ -z "${LAB_BUILD:-}" ] || return 0
+	echo "lab: installing what is missing and building in build/lab (a minute or two)"
+	"$1/scripts/install-deps" >/dev/null
+	(cd "$1" && autoreconf -fi >/dev/null 2>&1) || (cd "$1" && autoreconf -fi) || exit 1
+	mkdir -p "$1/build/lab"
+	(cd "$1/build/lab" && "$1/configure" CFLAGS="-O2 -g" >configure.out &&
+		make -j"$(nproc)" >make.out 2>&1) || {
+		tail -n 30 "$1"/build/lab/*.out
+		exit 1
+	}
+	LAB_BUILD=$1/build/lab
+}
+
+lab_destroy() {
+	for _p in $LAB_PIDS; do
+		kill "$_p" 2>/dev/null || true
+	done
+	for _p in $LAB_PIDS; do
+		wait "$_p" 2>/dev/null || true
+	done
+	for _n in $LAB_NAMESPACES; do
+		ip netns del "$_n" 2>/dev/null || true
+	done
+	[ -z "${LAB_DIR:-}" ] || [ "${LAB_KEEP_DIR:-0}" = 1 ] || rm -rf "$LAB_DIR"
+}
+
+# lab_create: namespaces, links and configuration files; nothing runs yet. Registers
+# lab_destroy on EXIT (a caller with its own EXIT trap calls lab_destroy from it).
+lab_create() {
+	[ "$(id -u)" -eq 0 ] || lab_die "needs root (network namespaces)"
+	: "${LAB_BUILD:?set LAB_BUILD to a build tree}"
+	for _b in lmad magd pmipctl/pmipctl; do
+		[ -x "$LAB_BUILD/$_b" ] || lab_die "$LAB_BUILD/$_b is missing: build first"
+	done
+	[ "$LAB_MAGS" -ge 1 ] && [ "$LAB_MAGS" -le 8 ] || lab_die "LAB_MAGS must be 1..8"
+	[ "$LAB_MNS" -ge 1 ] && [ "$LAB_MNS" -le 20 ] || lab_die "LAB_MNS must be 1..20"
+	LAB_PREFIX=${LAB_PREFIX:-pmiplab$$x$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')}
+	LAB_DIR=${LAB_DIR:-$(mktemp -d /tmp/pmip-lab.XXXXXX)}
+	trap lab_destroy EXIT
+	trap 'exit 130' INT TERM
+	lab_add_ns cn lma
+	for _i in $(seq "$LAB_MAGS"); do
+		lab_add_ns "mag$_i"
+	done
+	for _j in $(seq "$LAB_MNS"); do
+		lab_add_ns "mn$_j"
+	done
+	lab_core
+	lab_cn_link
+	lab_access
+	lab_configure
+}
