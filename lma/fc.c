@@ -1,8 +1,11 @@
 /* fc.c: the LMA's flow classifier (draft-bernardos-mif-pmip-02 §5.3, see fc.h). §5.3.1: a flow
  * is identified by its 6-tuple, taken here from the packet NFQUEUE hands over (RFC 8200 §4 for
  * the extension header chain); §5.3.2: an ordered list of policies routes each new flow to one
- * of the MN's bindings. The flow table is two hash maps (common/hmap.h), by tuple for the packet
- * path and by id for pmipctl, plus a list for iteration, so that a lookup stays O(1) with
+ * of the MN's bindings. The flow table is four hash maps (common/hmap.h) — by tuple for the
+ * packet path, by id for pmipctl, by connection (the tuple without its flow label) for conntrack's
+ * destroy events, by MN-ID for the group of each MN's flows — and three lists: every flow in
+ * order of addition, each MN's flows, every flow from the least recently touched. So that what
+ * one packet, one connection or one MN causes costs what it touches, not the table's size, with
  * hundreds of thousands of flows. No system calls: lmad owns the queue and the marks. */
 #include <errno.h>
 #include <netinet/icmp6.h>
@@ -19,25 +22,43 @@
 #define FLOW_LABEL_MAX   0xfffffu
 #define FRAG_OFFSET_MASK 0xfff8u /* of the fragment header's third and fourth octets */
 #define FLOW_BUCKETS     1024    /* initial: the maps double as they fill */
-#define TUPLE_KEY_LEN    41      /* src, dst, sport, dport, flow label, proto */
+#define CONN_KEY_LEN     37      /* src, dst, sport, dport, proto */
+
+/* Salts keep the indexes' hash families apart. */
+enum { SALT_TUPLE, SALT_ID, SALT_CONN, SALT_MN };
 
 struct policy_node {
 	TAILQ_ENTRY(policy_node) entry;
 	struct fc_policy p;
 };
 
+struct mn_flows;
+
 struct flow_node {
 	struct fc_flow f;
-	struct hnode by_tuple, by_id;
-	TAILQ_ENTRY(flow_node) entry;
+	struct hnode by_tuple, by_id, by_conn;
+	struct mn_flows *mn;
+	TAILQ_ENTRY(flow_node) entry, mn_entry, age_entry;
+};
+
+TAILQ_HEAD(flow_list, flow_node);
+
+/* The flows of one MN-ID: there while it has one. */
+struct mn_flows {
+	struct hnode node;
+	struct flow_list flows;
+	size_t n_flows;
+	size_t id_len;
+	char id[]; /* NUL-terminated */
 };
 
 struct fc {
 	TAILQ_HEAD(, policy_node) policies;
 	size_t n_policies;
 	uint32_t next_policy_id;
-	struct hmap by_tuple, by_id;
-	TAILQ_HEAD(, flow_node) flows;
+	struct hmap by_tuple, by_id, by_conn, by_mn;
+	struct flow_list flows;  /* in order of addition */
+	struct flow_list by_age; /* by last_ns, oldest first */
 	uint32_t next_flow_id;
 	bool flow_ids_wrapped; /* from then on a new id is checked against those in use */
 };
@@ -207,6 +228,14 @@ int fc_proto_by_name(const char *name)
 
 /* --- life cycle --- */
 
+static void maps_free(struct fc *fc)
+{
+	hmap_free(&fc->by_tuple);
+	hmap_free(&fc->by_id);
+	hmap_free(&fc->by_conn);
+	hmap_free(&fc->by_mn);
+}
+
 struct fc *fc_new(void)
 {
 	struct fc *fc = calloc(1, sizeof(*fc));
@@ -215,10 +244,12 @@ struct fc *fc_new(void)
 		return NULL;
 	TAILQ_INIT(&fc->policies);
 	TAILQ_INIT(&fc->flows);
+	TAILQ_INIT(&fc->by_age);
 	fc->next_policy_id = 1;
 	fc->next_flow_id = 1;
-	if (!hmap_init(&fc->by_tuple, FLOW_BUCKETS) || !hmap_init(&fc->by_id, FLOW_BUCKETS)) {
-		hmap_free(&fc->by_tuple);
+	if (!hmap_init(&fc->by_tuple, FLOW_BUCKETS) || !hmap_init(&fc->by_id, FLOW_BUCKETS) ||
+	    !hmap_init(&fc->by_conn, FLOW_BUCKETS) || !hmap_init(&fc->by_mn, FLOW_BUCKETS)) {
+		maps_free(fc); /* those not reached are still zeroed */
 		free(fc);
 		return NULL;
 	}
@@ -236,12 +267,9 @@ void fc_free(struct fc *fc)
 		TAILQ_REMOVE(&fc->policies, pn, entry);
 		free(pn);
 	}
-	while ((fn = TAILQ_FIRST(&fc->flows))) {
-		TAILQ_REMOVE(&fc->flows, fn, entry);
-		free(fn);
-	}
-	hmap_free(&fc->by_tuple);
-	hmap_free(&fc->by_id);
+	while ((fn = TAILQ_FIRST(&fc->flows)))
+		fc_flow_del(fc, &fn->f); /* which frees the MNs' groups too */
+	maps_free(fc);
 	free(fc);
 }
 
@@ -435,32 +463,53 @@ const struct fc_binding *fc_select(const struct fc *fc, const struct fc_tuple *t
 	return default_binding(cands, n);
 }
 
-/* --- flows --- */
+/* --- flows: keys and lookups --- */
 
-/* The identity only, in a fixed layout: struct fc_tuple has padding and tclass. */
-static uint64_t tuple_hash(const struct fc_tuple *t)
+/* A connection as conntrack names it (no flow label), in a fixed layout: struct fc_tuple has
+ * padding, a flow label and tclass. */
+static uint64_t conn_hash(const struct fc_tuple *t)
 {
-	uint8_t k[TUPLE_KEY_LEN];
+	uint8_t k[CONN_KEY_LEN];
 
 	memcpy(k, &t->src, 16);
 	memcpy(k + 16, &t->dst, 16);
 	memcpy(k + 32, &t->sport, 2);
 	memcpy(k + 34, &t->dport, 2);
-	memcpy(k + 36, &t->flow_label, 4);
-	k[40] = t->proto;
-	return hash_bytes(k, sizeof(k), 0);
+	k[36] = t->proto;
+	return hash_bytes(k, sizeof(k), SALT_CONN);
+}
+
+/* The flow's identity: its flow label hashed on top of its connection's hash, so that one pass
+ * over the addresses serves both maps. */
+static uint64_t tuple_hash_of(uint64_t conn_h, uint32_t flow_label)
+{
+	return hash_bytes(&flow_label, sizeof(flow_label), conn_h ^ SALT_TUPLE);
+}
+
+static uint64_t tuple_hash(const struct fc_tuple *t)
+{
+	return tuple_hash_of(conn_hash(t), t->flow_label);
 }
 
 static uint64_t id_hash(uint32_t id)
 {
-	return hash_bytes(&id, sizeof(id), 1);
+	return hash_bytes(&id, sizeof(id), SALT_ID);
+}
+
+static uint64_t mn_hash(const char *id, size_t len)
+{
+	return hash_bytes(id, len, SALT_MN);
+}
+
+static bool conn_equal(const struct fc_tuple *a, const struct fc_tuple *b)
+{
+	return a->sport == b->sport && a->dport == b->dport && a->proto == b->proto &&
+	       IN6_ARE_ADDR_EQUAL(&a->src, &b->src) && IN6_ARE_ADDR_EQUAL(&a->dst, &b->dst);
 }
 
 static bool tuple_equal(const struct fc_tuple *a, const struct fc_tuple *b)
 {
-	return a->sport == b->sport && a->dport == b->dport && a->proto == b->proto &&
-	       a->flow_label == b->flow_label && IN6_ARE_ADDR_EQUAL(&a->src, &b->src) &&
-	       IN6_ARE_ADDR_EQUAL(&a->dst, &b->dst);
+	return a->flow_label == b->flow_label && conn_equal(a, b);
 }
 
 static struct flow_node *find_hashed(const struct fc *fc, const struct fc_tuple *t, uint64_t h)
@@ -497,6 +546,138 @@ struct fc_flow *fc_flow_by_id(const struct fc *fc, uint32_t id)
 	return NULL;
 }
 
+/* From n on along its hash chain, the first flow of connection t. */
+static struct fc_flow *conn_from(const struct hnode *n, const struct fc_tuple *t)
+{
+	for (; n; n = hmap_next_same(n)) {
+		struct flow_node *fn = HMAP_ENTRY(n, struct flow_node, by_conn);
+
+		if (conn_equal(&fn->f.tuple, t))
+			return &fn->f;
+	}
+	return NULL;
+}
+
+struct fc_flow *fc_flow_conn_first(const struct fc *fc, const struct fc_tuple *t)
+{
+	return conn_from(hmap_first(&fc->by_conn, conn_hash(t)), t);
+}
+
+struct fc_flow *fc_flow_conn_next(const struct fc *fc, const struct fc_flow *f)
+{
+	const struct flow_node *fn = CONTAINER_OF(f, struct flow_node, f);
+
+	(void)fc;
+	return conn_from(hmap_next_same(&fn->by_conn), &f->tuple);
+}
+
+/* --- flows: each MN's group --- */
+
+static struct mn_flows *mn_find(const struct fc *fc, const char *id, size_t len)
+{
+	uint64_t h = mn_hash(id, len);
+
+	for (struct hnode *n = hmap_first(&fc->by_mn, h); n; n = hmap_next_same(n)) {
+		struct mn_flows *mn = HMAP_ENTRY(n, struct mn_flows, node);
+
+		if (mn->id_len == len && memcmp(mn->id, id, len) == 0)
+			return mn;
+	}
+	return NULL;
+}
+
+/* The MN's group, made if it has none yet; NULL if out of memory. */
+static struct mn_flows *mn_get(struct fc *fc, const char *id, size_t len)
+{
+	struct mn_flows *mn = mn_find(fc, id, len);
+
+	if (mn)
+		return mn;
+	if (!(mn = calloc(1, sizeof(*mn) + len + 1)))
+		return NULL;
+	memcpy(mn->id, id, len);
+	mn->id_len = len;
+	TAILQ_INIT(&mn->flows);
+	mn->node.hash = mn_hash(id, len);
+	hmap_insert(&fc->by_mn, &mn->node);
+	return mn;
+}
+
+/* A group goes with its last flow. */
+static void mn_put(struct fc *fc, struct mn_flows *mn)
+{
+	if (mn->n_flows > 0)
+		return;
+	hmap_remove(&fc->by_mn, &mn->node);
+	free(mn);
+}
+
+static struct fc_flow *flow_of(struct flow_node *fn)
+{
+	return fn ? &fn->f : NULL;
+}
+
+struct fc_flow *fc_flow_mn_first(const struct fc *fc, const char *mn_id)
+{
+	const struct mn_flows *mn = mn_find(fc, mn_id, strlen(mn_id));
+
+	return mn ? flow_of(TAILQ_FIRST(&mn->flows)) : NULL;
+}
+
+struct fc_flow *fc_flow_mn_next(const struct fc *fc, const struct fc_flow *f)
+{
+	const struct flow_node *fn = CONTAINER_OF(f, struct flow_node, f);
+
+	(void)fc;
+	return flow_of(TAILQ_NEXT(fn, mn_entry));
+}
+
+size_t fc_flow_mn_count(const struct fc *fc, const char *mn_id)
+{
+	const struct mn_flows *mn = mn_find(fc, mn_id, strlen(mn_id));
+
+	return mn ? mn->n_flows : 0;
+}
+
+/* --- flows: by age --- */
+
+/* In order of last_ns, looking back from the newest: one step when times only grow. */
+static void age_insert(struct fc *fc, struct flow_node *fn)
+{
+	struct flow_node *after = TAILQ_LAST(&fc->by_age, flow_list);
+
+	while (after && after->f.last_ns > fn->f.last_ns)
+		after = TAILQ_PREV(after, flow_list, age_entry);
+	if (after)
+		TAILQ_INSERT_AFTER(&fc->by_age, after, fn, age_entry);
+	else
+		TAILQ_INSERT_HEAD(&fc->by_age, fn, age_entry);
+}
+
+void fc_flow_touch(struct fc *fc, struct fc_flow *f, uint64_t now_ns)
+{
+	struct flow_node *fn = CONTAINER_OF(f, struct flow_node, f);
+
+	TAILQ_REMOVE(&fc->by_age, fn, age_entry);
+	f->last_ns = now_ns;
+	age_insert(fc, fn);
+}
+
+struct fc_flow *fc_flow_oldest(const struct fc *fc)
+{
+	return flow_of(TAILQ_FIRST(&fc->by_age));
+}
+
+struct fc_flow *fc_flow_newer(const struct fc *fc, const struct fc_flow *f)
+{
+	const struct flow_node *fn = CONTAINER_OF(f, struct flow_node, f);
+
+	(void)fc;
+	return flow_of(TAILQ_NEXT(fn, age_entry));
+}
+
+/* --- flows: the table --- */
+
 /* Up to 2^32 - 1 ids are fresh; after the wrap, ids of flows still in the table are skipped
  * (there is always a free one: the table cannot hold 2^32 - 1 flows). */
 static uint32_t flow_id_next(struct fc *fc)
@@ -520,22 +701,36 @@ void fc_flow_set_next_id(struct fc *fc, uint32_t id)
 	fc->next_flow_id = id ? id : 1;
 }
 
-static void flow_fill(struct fc_flow *f, const struct fc_tuple *t, const char *mn_id, size_t mn_len,
+static void flow_fill(struct fc_flow *f, const struct fc_tuple *t, const struct mn_flows *mn,
                       uint64_t now_ns)
 {
 	f->tuple = *t;
-	memcpy(f->mn_id, mn_id, mn_len);
-	f->mn_id[mn_len] = '\0';
+	memcpy(f->mn_id, mn->id, mn->id_len + 1);
 	f->created_ns = now_ns;
 	f->last_ns = now_ns;
+}
+
+static void flow_link(struct fc *fc, struct flow_node *fn, uint64_t conn_h, uint64_t tuple_h)
+{
+	fn->by_tuple.hash = tuple_h;
+	fn->by_id.hash = id_hash(fn->f.id);
+	fn->by_conn.hash = conn_h;
+	hmap_insert(&fc->by_tuple, &fn->by_tuple);
+	hmap_insert(&fc->by_id, &fn->by_id);
+	hmap_insert(&fc->by_conn, &fn->by_conn);
+	TAILQ_INSERT_TAIL(&fc->flows, fn, entry);
+	TAILQ_INSERT_TAIL(&fn->mn->flows, fn, mn_entry);
+	fn->mn->n_flows++;
+	age_insert(fc, fn);
 }
 
 struct fc_flow *fc_flow_add(struct fc *fc, const struct fc_tuple *t, const char *mn_id,
                             uint64_t binding_id, uint32_t mark, uint32_t policy_id, uint64_t now_ns)
 {
-	uint64_t h = tuple_hash(t);
+	uint64_t conn_h = conn_hash(t), h = tuple_hash_of(conn_h, t->flow_label);
 	size_t mn_len = mn_id ? strnlen(mn_id, MH_MNID_MAX + 1) : 0;
 	struct flow_node *fn;
+	struct mn_flows *mn;
 
 	if (mn_len > MH_MNID_MAX) {
 		errno = EINVAL;
@@ -545,18 +740,19 @@ struct fc_flow *fc_flow_add(struct fc *fc, const struct fc_tuple *t, const char 
 		errno = EEXIST;
 		return NULL;
 	}
-	if (!(fn = calloc(1, sizeof(*fn))))
+	if (!(mn = mn_get(fc, mn_id ? mn_id : "", mn_len)))
 		return NULL;
-	flow_fill(&fn->f, t, mn_id ? mn_id : "", mn_len, now_ns);
+	if (!(fn = calloc(1, sizeof(*fn)))) {
+		mn_put(fc, mn);
+		return NULL;
+	}
+	fn->mn = mn;
+	flow_fill(&fn->f, t, mn, now_ns);
 	fn->f.id = flow_id_next(fc);
 	fn->f.binding_id = binding_id;
 	fn->f.mark = mark;
 	fn->f.policy_id = policy_id;
-	fn->by_tuple.hash = h;
-	fn->by_id.hash = id_hash(fn->f.id);
-	hmap_insert(&fc->by_tuple, &fn->by_tuple);
-	hmap_insert(&fc->by_id, &fn->by_id);
-	TAILQ_INSERT_TAIL(&fc->flows, fn, entry);
+	flow_link(fc, fn, conn_h, h);
 	return &fn->f;
 }
 
@@ -566,24 +762,26 @@ void fc_flow_del(struct fc *fc, struct fc_flow *f)
 
 	hmap_remove(&fc->by_tuple, &fn->by_tuple);
 	hmap_remove(&fc->by_id, &fn->by_id);
+	hmap_remove(&fc->by_conn, &fn->by_conn);
 	TAILQ_REMOVE(&fc->flows, fn, entry);
+	TAILQ_REMOVE(&fc->by_age, fn, age_entry);
+	TAILQ_REMOVE(&fn->mn->flows, fn, mn_entry);
+	fn->mn->n_flows--;
+	mn_put(fc, fn->mn);
 	free(fn);
 }
 
 struct fc_flow *fc_flow_first(const struct fc *fc)
 {
-	struct flow_node *fn = TAILQ_FIRST(&fc->flows);
-
-	return fn ? &fn->f : NULL;
+	return flow_of(TAILQ_FIRST(&fc->flows));
 }
 
 struct fc_flow *fc_flow_next(const struct fc *fc, const struct fc_flow *f)
 {
 	const struct flow_node *fn = CONTAINER_OF(f, struct flow_node, f);
-	struct flow_node *next = TAILQ_NEXT(fn, entry);
 
 	(void)fc;
-	return next ? &next->f : NULL;
+	return flow_of(TAILQ_NEXT(fn, entry));
 }
 
 size_t fc_flow_count(const struct fc *fc)
@@ -593,15 +791,13 @@ size_t fc_flow_count(const struct fc *fc)
 
 size_t fc_flow_expire(struct fc *fc, uint64_t older_than_ns)
 {
-	struct flow_node *fn, *next;
+	struct fc_flow *f, *next;
 	size_t n = 0;
 
-	for (fn = TAILQ_FIRST(&fc->flows); fn; fn = next) {
-		next = TAILQ_NEXT(fn, entry);
-		if (fn->f.last_ns < older_than_ns) {
-			fc_flow_del(fc, &fn->f);
-			n++;
-		}
+	for (f = fc_flow_oldest(fc); f && f->last_ns < older_than_ns; f = next) {
+		next = fc_flow_newer(fc, f);
+		fc_flow_del(fc, f);
+		n++;
 	}
 	return n;
 }

@@ -92,6 +92,8 @@ struct fc_policy {
 	uint8_t target_llid[MH_LLID_MAX];
 };
 
+/* The table indexes flows by tuple, id, MN-ID and last_ns: callers read those fields, change
+ * last_ns through fc_flow_touch() only and never the others; the rest is theirs. */
 struct fc_flow {
 	uint32_t id;
 	struct fc_tuple tuple;
@@ -143,10 +145,26 @@ struct fc_flow *fc_flow_add(struct fc *fc, const struct fc_tuple *t, const char 
 			    uint64_t binding_id, uint32_t mark, uint32_t policy_id, uint64_t now_ns);
 struct fc_flow *fc_flow_by_id(const struct fc *fc, uint32_t id);
 void fc_flow_del(struct fc *fc, struct fc_flow *f);
-/* Iteration (in order of addition); NULL at the end. Take the next flow before deleting one. */
+/* Every iteration below ends in NULL; to delete (or touch) the flow at hand, take the next one
+ * first. Each costs what it visits, not the table's size, but the first. */
+/* The whole table, in order of addition. */
 struct fc_flow *fc_flow_first(const struct fc *fc);
 struct fc_flow *fc_flow_next(const struct fc *fc, const struct fc_flow *f);
 size_t fc_flow_count(const struct fc *fc);
+/* The flows of one MN (mn_id "" for those added with NULL), in order of addition. */
+struct fc_flow *fc_flow_mn_first(const struct fc *fc, const char *mn_id);
+struct fc_flow *fc_flow_mn_next(const struct fc *fc, const struct fc_flow *f);
+size_t fc_flow_mn_count(const struct fc *fc, const char *mn_id);
+/* The flows of one connection as conntrack names it: t's addresses, ports and protocol, whatever
+ * their flow label (t's flow label and traffic class are ignored), in no particular order. */
+struct fc_flow *fc_flow_conn_first(const struct fc *fc, const struct fc_tuple *t);
+struct fc_flow *fc_flow_conn_next(const struct fc *fc, const struct fc_flow *f);
+/* A packet or counter seen: last_ns becomes now_ns. */
+void fc_flow_touch(struct fc *fc, struct fc_flow *f, uint64_t now_ns);
+/* From the least recently touched (or added) to the most; times that go backwards cost a walk
+ * back when added or touched, times that only grow one step. */
+struct fc_flow *fc_flow_oldest(const struct fc *fc);
+struct fc_flow *fc_flow_newer(const struct fc *fc, const struct fc_flow *f);
 /* Removes flows idle since before `older_than_ns`; returns how many went. */
 size_t fc_flow_expire(struct fc *fc, uint64_t older_than_ns);
 /* For tests: the id the next new flow gets (to reach the wrap without 2^32 flows). */

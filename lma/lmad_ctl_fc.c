@@ -42,6 +42,17 @@ static void fill_flow(const struct lmad *d, struct fc_flow *f, uint64_t now, str
 	r->bytes = f->bytes;
 }
 
+/* Every flow, or with an MN-ID only that MN's (through its index, not a walk of the table). */
+static struct fc_flow *shown_first(const struct lmad *d, const char *mn_id)
+{
+	return mn_id ? fc_flow_mn_first(d->fc, mn_id) : fc_flow_first(d->fc);
+}
+
+static struct fc_flow *shown_next(const struct lmad *d, const char *mn_id, const struct fc_flow *f)
+{
+	return mn_id ? fc_flow_mn_next(d->fc, f) : fc_flow_next(d->fc, f);
+}
+
 void lmad_ctl_show_flows(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
 {
 	const char *filter = len ? (const char *)payload : NULL;
@@ -53,9 +64,7 @@ void lmad_ctl_show_flows(struct lmad *d, struct ctl_conn *c, const uint8_t *payl
 		return;
 	}
 	lmad_now(&now);
-	for (struct fc_flow *f = fc_flow_first(d->fc); f; f = fc_flow_next(d->fc, f)) {
-		if (filter && strcmp(filter, f->mn_id) != 0)
-			continue;
+	for (struct fc_flow *f = shown_first(d, filter); f; f = shown_next(d, filter, f)) {
 		fill_flow(d, f, now.mono_ns, &r);
 		ctl_send(c, CTL_REC_FLOW, &r, sizeof(r));
 	}

@@ -216,13 +216,14 @@ void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn)
 	if (!d->fc)
 		return;
 	requeue_mn(d, mn);
-	for (f = fc_flow_first(d->fc); f; f = next) {
-		next = fc_flow_next(d->fc, f);
-		if (strcmp(f->mn_id, mn->id) == 0)
-			reconsider_flow(d, f, false);
+	for (f = fc_flow_mn_first(d->fc, mn->id); f; f = next) {
+		next = fc_flow_mn_next(d->fc, f);
+		reconsider_flow(d, f, false);
 	}
 }
 
+/* A whole-table walk, and rightly so: a policy may name any MN, prefix or port, so any flow may
+ * move. */
 void lmad_fc_policies_changed(struct lmad *d)
 {
 	struct fc_flow *f, *next;
@@ -272,15 +273,16 @@ static void queue_readable(struct ev_loop *loop, ev_io *w, int revents)
 static void connection_gone(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
                             uint8_t proto, uint16_t sport, uint16_t dport)
 {
+	struct fc_tuple conn = {
+		.src = *src, .dst = *dst, .sport = sport, .dport = dport, .proto = proto
+	};
 	struct lmad *d = arg;
 	struct fc_flow *f, *next;
 
 	/* the flow label is not part of a connection: every flow of it goes */
-	for (f = fc_flow_first(d->fc); f; f = next) {
-		next = fc_flow_next(d->fc, f);
-		if (f->tuple.proto == proto && f->tuple.sport == sport && f->tuple.dport == dport &&
-		    !memcmp(&f->tuple.src, src, 16) && !memcmp(&f->tuple.dst, dst, 16))
-			fc_flow_del(d->fc, f);
+	for (f = fc_flow_conn_first(d->fc, &conn); f; f = next) {
+		next = fc_flow_conn_next(d->fc, f);
+		fc_flow_del(d->fc, f);
 	}
 }
 
@@ -294,8 +296,9 @@ static void events_readable(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /* Flows whose connection counters did not move for the idle time leave the table. Only flows
- * not seen active for that long are asked about (one ctnetlink request each): the kernel's own
- * destroy events remove most flows, so the sweep costs little even with many flows. */
+ * not seen active for that long are asked about (one ctnetlink request each), oldest first up to
+ * the first recent one: the kernel's own destroy events remove most flows, so the sweep costs
+ * little even with many flows. */
 static void idle_sweep(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct lmad *d = w->data;
@@ -304,19 +307,17 @@ static void idle_sweep(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	for (f = fc_flow_first(d->fc); f; f = next) {
+	for (f = fc_flow_oldest(d->fc); f && now - f->last_ns > idle; f = next) {
 		const struct fc_tuple *t = &f->tuple;
 		uint64_t packets = 0, bytes = 0;
 
-		next = fc_flow_next(d->fc, f);
-		if (now - f->last_ns <= idle)
-			continue;
+		next = fc_flow_newer(d->fc, f);
 		if (kr_fc_ct_counters(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport,
 		                      &packets, &bytes) == 0 &&
 		    packets != f->packets) {
 			f->packets = packets; /* still moving: look again in an idle time */
 			f->bytes = bytes;
-			f->last_ns = now;
+			fc_flow_touch(d->fc, f, now); /* to the newest end: the walk stops there */
 		} else {
 			fc_flow_del(d->fc, f);
 		}

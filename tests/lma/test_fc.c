@@ -4,7 +4,8 @@
  * fragment, an unknown protocol), every parse error, every truncation and random mutations in
  * exact-size heap copies (so that AddressSanitizer catches a read one octet past the end); the
  * policy list and fc_select() field by field and target by target; the flow table, its ids and
- * its expiry; 200,000 flows. */
+ * its expiry; its indexes (each MN's flows, a connection's flows whatever their flow label, the
+ * age order) against a walk over the whole table; 200,000 flows. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -959,8 +960,8 @@ START_TEST(flow_iterate_and_expire)
 			fc_flow_del(fc, f);
 	}
 	ck_assert_uint_eq(fc_flow_count(fc), 90);
-	/* a packet seen refreshes a flow: the caller moves last_ns */
-	fc_flow_by_id(fc, 3)->last_ns = 5000;
+	/* a packet seen refreshes a flow: the caller touches it */
+	fc_flow_touch(fc, fc_flow_by_id(fc, 3), 5000);
 	ck_assert_uint_eq(fc_flow_expire(fc, 1000), 0); /* nothing older than 1000 */
 	/* last_ns 1000..1049 (ids 1..50) but the five deleted and id 3 */
 	ck_assert_uint_eq(fc_flow_expire(fc, 1050), 44);
@@ -1003,6 +1004,232 @@ START_TEST(flow_ids_wrap_skipping_those_in_use)
 	fc_flow_set_next_id(fc, 0);
 	t = nth_tuple(5);
 	ck_assert_uint_eq(fc_flow_add(fc, &t, NULL, 1, 1, 0, 0)->id, 3);
+	fc_free(fc);
+}
+END_TEST
+
+/* --- the indexes: each MN's flows, a connection's flows, the age order --- */
+
+static size_t mn_walk_count(const struct fc *fc, const char *mn_id)
+{
+	size_t n = 0;
+
+	for (struct fc_flow *f = fc_flow_mn_first(fc, mn_id); f; f = fc_flow_mn_next(fc, f)) {
+		ck_assert_str_eq(f->mn_id, mn_id);
+		n++;
+	}
+	return n;
+}
+
+/* What the index must agree with: a walk over the whole table. */
+static size_t mn_scan_count(const struct fc *fc, const char *mn_id)
+{
+	size_t n = 0;
+
+	for (struct fc_flow *f = fc_flow_first(fc); f; f = fc_flow_next(fc, f))
+		n += strcmp(f->mn_id, mn_id) == 0;
+	return n;
+}
+
+static void mn_name(char *buf, size_t len, uint32_t i)
+{
+	snprintf(buf, len, "mn%u@x", i);
+}
+
+START_TEST(flow_mn_index)
+{
+	static const char *const mns[] = { "mn0@x", "mn1@x", "mn2@x" };
+	struct fc *fc = fc_new();
+	struct fc_flow *f;
+	struct fc_tuple t;
+	uint32_t last = 0;
+
+	ck_assert_ptr_null(fc_flow_mn_first(fc, "mn0@x"));
+	ck_assert_uint_eq(fc_flow_mn_count(fc, "mn0@x"), 0);
+	for (uint32_t i = 0; i < 30; i++) { /* interleaved: ids 1, 4, 7... are mn0's */
+		t = nth_tuple(i);
+		ck_assert_ptr_nonnull(fc_flow_add(fc, &t, mns[i % 3], i % 3, 100, 0, i));
+	}
+	t = nth_tuple(30);
+	fc_flow_add(fc, &t, NULL, 9, 100, 0, 30); /* no MN-ID: the group "" */
+	for (unsigned m = 0; m < 3; m++) {
+		ck_assert_uint_eq(fc_flow_mn_count(fc, mns[m]), 10);
+		ck_assert_uint_eq(mn_walk_count(fc, mns[m]), 10);
+	}
+	ck_assert_uint_eq(fc_flow_mn_count(fc, ""), 1);
+	ck_assert_uint_eq(fc_flow_mn_first(fc, "")->id, 31);
+	/* in order of addition, as the whole table */
+	for (f = fc_flow_mn_first(fc, "mn1@x"); f; f = fc_flow_mn_next(fc, f)) {
+		ck_assert_uint_gt(f->id, last);
+		ck_assert_uint_eq(f->id % 3, 2);
+		last = f->id;
+	}
+	/* no prefix or case folding: MN-IDs are compared whole */
+	ck_assert_ptr_null(fc_flow_mn_first(fc, "mn1@"));
+	ck_assert_ptr_null(fc_flow_mn_first(fc, "MN1@x"));
+	ck_assert_ptr_null(fc_flow_mn_first(fc, "mn1@xy"));
+	/* a group goes with its last flow, and comes back with a new one */
+	while ((f = fc_flow_mn_first(fc, "mn2@x")))
+		fc_flow_del(fc, f);
+	ck_assert_uint_eq(fc_flow_mn_count(fc, "mn2@x"), 0);
+	ck_assert_uint_eq(fc_flow_count(fc), 21);
+	ck_assert_uint_eq(mn_walk_count(fc, "mn0@x"), 10);
+	t = nth_tuple(2);
+	f = fc_flow_add(fc, &t, "mn2@x", 2, 100, 0, 40);
+	ck_assert_ptr_eq(fc_flow_mn_first(fc, "mn2@x"), f);
+	ck_assert_ptr_null(fc_flow_mn_next(fc, f));
+	fc_free(fc);
+}
+END_TEST
+
+START_TEST(flow_mn_delete_while_iterating)
+{
+	struct fc *fc = fc_new();
+	struct fc_flow *f, *next;
+	struct fc_tuple t;
+	char mn[32];
+
+	for (uint32_t i = 0; i < 400; i++) {
+		t = nth_tuple(i);
+		mn_name(mn, sizeof(mn), i % 4);
+		ck_assert_ptr_nonnull(fc_flow_add(fc, &t, mn, i, 100, 0, i));
+	}
+	/* every other flow of mn1, then every flow of mn2 */
+	for (f = fc_flow_mn_first(fc, "mn1@x"); f; f = next) {
+		next = fc_flow_mn_next(fc, f);
+		if (f->id % 8 == 2)
+			fc_flow_del(fc, f);
+	}
+	ck_assert_uint_eq(fc_flow_mn_count(fc, "mn1@x"), 50);
+	for (f = fc_flow_mn_first(fc, "mn2@x"); f; f = next) {
+		next = fc_flow_mn_next(fc, f);
+		fc_flow_del(fc, f);
+	}
+	ck_assert_ptr_null(fc_flow_mn_first(fc, "mn2@x"));
+	ck_assert_uint_eq(fc_flow_count(fc), 250);
+	for (uint32_t m = 0; m < 4; m++) {
+		mn_name(mn, sizeof(mn), m);
+		ck_assert_uint_eq(mn_walk_count(fc, mn), mn_scan_count(fc, mn));
+		ck_assert_uint_eq(fc_flow_mn_count(fc, mn), mn_scan_count(fc, mn));
+	}
+	for (f = fc_flow_first(fc); f; f = fc_flow_next(fc, f)) /* and the other indexes */
+		ck_assert_ptr_eq(fc_flow_find(fc, &f->tuple), f);
+	fc_free(fc);
+}
+END_TEST
+
+static size_t conn_count(const struct fc *fc, const struct fc_tuple *t)
+{
+	size_t n = 0;
+
+	for (struct fc_flow *f = fc_flow_conn_first(fc, t); f; f = fc_flow_conn_next(fc, f))
+		n++;
+	return n;
+}
+
+START_TEST(flow_conn_lookup)
+{
+	struct fc *fc = fc_new();
+	struct fc_tuple t = tcp_tuple(), u, ev;
+	struct fc_flow *a, *b, *f, *next;
+	bool seen_a = false, seen_b = false;
+
+	a = fc_flow_add(fc, &t, "mn1@x", 1, 100, 0, 0);
+	u = t;
+	u.flow_label = 7; /* the same connection, another flow label: another flow */
+	b = fc_flow_add(fc, &u, "mn1@x", 2, 101, 0, 0);
+	/* near misses, one field each: none of them is the connection */
+	u = t;
+	u.sport++;
+	fc_flow_add(fc, &u, "mn1@x", 1, 100, 0, 0);
+	u = t;
+	u.dport++;
+	fc_flow_add(fc, &u, "mn1@x", 1, 100, 0, 0);
+	u = t;
+	u.proto = 17;
+	fc_flow_add(fc, &u, "mn1@x", 1, 100, 0, 0);
+	u = t;
+	u.src.s6_addr[15] ^= 1;
+	fc_flow_add(fc, &u, "mn1@x", 1, 100, 0, 0);
+	u = t;
+	u.dst.s6_addr[0] ^= 0x80;
+	fc_flow_add(fc, &u, "mn2@x", 1, 100, 0, 0);
+	u = t; /* the reply direction */
+	u.src = t.dst;
+	u.dst = t.src;
+	u.sport = t.dport;
+	u.dport = t.sport;
+	fc_flow_add(fc, &u, "mn1@x", 1, 100, 0, 0);
+	ck_assert_uint_eq(fc_flow_count(fc), 8);
+	/* a destroy event: no flow label, no traffic class */
+	ev = t;
+	ev.flow_label = 0;
+	ev.tclass = 0;
+	for (f = fc_flow_conn_first(fc, &ev); f; f = fc_flow_conn_next(fc, f)) {
+		ck_assert(f == a || f == b);
+		seen_a |= f == a;
+		seen_b |= f == b;
+	}
+	ck_assert(seen_a && seen_b);
+	ev.flow_label = 0xfffff; /* whatever label the event's tuple holds */
+	ck_assert_uint_eq(conn_count(fc, &ev), 2);
+	u = t;
+	u.sport++;
+	ck_assert_uint_eq(conn_count(fc, &u), 1);
+	/* both go, the rest stay */
+	for (f = fc_flow_conn_first(fc, &ev); f; f = next) {
+		next = fc_flow_conn_next(fc, f);
+		fc_flow_del(fc, f);
+	}
+	ck_assert_ptr_null(fc_flow_conn_first(fc, &ev));
+	ck_assert_uint_eq(fc_flow_count(fc), 6);
+	ck_assert_uint_eq(fc_flow_mn_count(fc, "mn1@x"), 5);
+	for (f = fc_flow_first(fc); f; f = fc_flow_next(fc, f))
+		ck_assert_ptr_eq(fc_flow_conn_first(fc, &f->tuple), f);
+	fc_free(fc);
+}
+END_TEST
+
+static void check_age_order(const struct fc *fc)
+{
+	uint64_t last = 0;
+	size_t n = 0;
+
+	for (struct fc_flow *f = fc_flow_oldest(fc); f; f = fc_flow_newer(fc, f)) {
+		ck_assert_uint_ge(f->last_ns, last);
+		last = f->last_ns;
+		n++;
+	}
+	ck_assert_uint_eq(n, fc_flow_count(fc));
+}
+
+START_TEST(flow_age_order)
+{
+	static const uint64_t added[] = { 50, 10, 30, 30, 70, 20, 60 }; /* not in order */
+	struct fc *fc = fc_new();
+	struct fc_flow *f;
+	struct fc_tuple t;
+
+	for (uint32_t i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+		t = nth_tuple(i);
+		fc_flow_add(fc, &t, "mn1@x", 1, 100, 0, added[i]);
+	}
+	check_age_order(fc);
+	ck_assert_uint_eq(fc_flow_oldest(fc)->id, 2);
+	ck_assert_ptr_eq(fc_flow_first(fc), fc_flow_by_id(fc, 1)); /* addition order unchanged */
+	f = fc_flow_by_id(fc, 2);
+	fc_flow_touch(fc, f, 80); /* the oldest becomes the newest */
+	ck_assert_uint_eq(f->last_ns, 80);
+	ck_assert_ptr_null(fc_flow_newer(fc, f));
+	ck_assert_uint_eq(f->created_ns, 10);
+	fc_flow_touch(fc, fc_flow_by_id(fc, 5), 5); /* and back in time */
+	ck_assert_uint_eq(fc_flow_oldest(fc)->id, 5);
+	check_age_order(fc);
+	ck_assert_uint_eq(fc_flow_expire(fc, 30), 2); /* 5 (5) and 6 (20) */
+	ck_assert_uint_eq(fc_flow_oldest(fc)->last_ns, 30);
+	check_age_order(fc);
+	ck_assert_uint_eq(fc_flow_expire(fc, 81), 5);
+	ck_assert_ptr_null(fc_flow_oldest(fc));
 	fc_free(fc);
 }
 END_TEST
@@ -1053,6 +1280,48 @@ START_TEST(two_hundred_thousand_flows)
 }
 END_TEST
 
+#define MANY_FLOWS 50000
+#define MANY_MNS   1000
+
+/* Many flows of many MNs, deleted at random through every index in turn: the indexes agree with
+ * a walk over the whole table after each round. */
+START_TEST(many_flows_of_many_mns)
+{
+	struct fc *fc = fc_new();
+	unsigned wrong = 0, seed = 1;
+	struct fc_tuple t;
+	char mn[32];
+
+	for (uint32_t i = 0; i < MANY_FLOWS; i++) {
+		t = nth_tuple(i);
+		t.flow_label = i % 3; /* no two the same connection: nth_tuple's addresses differ */
+		mn_name(mn, sizeof(mn), i % MANY_MNS);
+		wrong += fc_flow_add(fc, &t, mn, i % 7, 100, 0, i) == NULL;
+	}
+	ck_assert_uint_eq(wrong, 0);
+	for (unsigned round = 0; round < 3; round++) {
+		for (uint32_t i = 0; i < MANY_FLOWS; i++) { /* a third of those left goes */
+			struct fc_flow *f;
+
+			t = nth_tuple(i);
+			f = fc_flow_conn_first(fc, &t);
+			if (f && rand_r(&seed) % 3 == 0) {
+				wrong += fc_flow_conn_next(fc, f) != NULL;
+				fc_flow_del(fc, f);
+			}
+		}
+		for (uint32_t m = 0; m < MANY_MNS; m += 37) {
+			mn_name(mn, sizeof(mn), m);
+			wrong += fc_flow_mn_count(fc, mn) != mn_scan_count(fc, mn);
+			wrong += mn_walk_count(fc, mn) != fc_flow_mn_count(fc, mn);
+		}
+		ck_assert_uint_eq(wrong, 0);
+		check_age_order(fc);
+	}
+	fc_free(fc);
+}
+END_TEST
+
 static Suite *fc_suite(void)
 {
 	Suite *s = suite_create("fc");
@@ -1086,7 +1355,12 @@ static Suite *fc_suite(void)
 	tcase_add_test(flow, flow_mn_id_bounds);
 	tcase_add_test(flow, flow_iterate_and_expire);
 	tcase_add_test(flow, flow_ids_wrap_skipping_those_in_use);
+	tcase_add_test(flow, flow_mn_index);
+	tcase_add_test(flow, flow_mn_delete_while_iterating);
+	tcase_add_test(flow, flow_conn_lookup);
+	tcase_add_test(flow, flow_age_order);
 	tcase_add_test(big, two_hundred_thousand_flows);
+	tcase_add_test(big, many_flows_of_many_mns);
 	suite_add_tcase(s, parse);
 	suite_add_tcase(s, err);
 	suite_add_tcase(s, pol);

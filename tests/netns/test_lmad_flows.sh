@@ -4,6 +4,7 @@
 # arrive by default on its first interface; `pmipctl flow move` and policies send one to the
 # other interface while another stays; a TCP connection moved there and back completes with its
 # data intact; a binding's removal moves its flows; only a flow's first packets reach user space;
+# `show flows MN-ID` lists the MN's flows; conntrack destroying a connection removes its flow;
 # the chains go at exit.
 # shellcheck source-path=SCRIPTDIR
 set -u
@@ -219,6 +220,21 @@ j = json.load(sys.stdin)['flows']
 sys.exit(not (j['classified'] == 4 and j['moved'] >= 3 and j['queued'] >= 4))"
 }
 check "show stats: the four flows classified, the moves counted" flows_stat
+
+# show flows MN-ID: that MN's flows, found through lmad's index by MN
+n_flows() {
+	lctl -j show flows "$@" | "$PY" -c "import json, sys; print(len(json.load(sys.stdin)))"
+}
+all_the_mns() { test "$(n_flows mn1@example.org)" = "$(n_flows)" && test "$(n_flows)" -ge 3; }
+check "show flows mn1@example.org: all the MN's flows" all_the_mns
+check "show flows of an MN without flows: none" test "$(n_flows nobody@example.org)" = 0
+
+# conntrack destroys a connection: its flow leaves the table (lmad's index by connection)
+no_flow() { ! flow_field "$1" id; }
+check "flow 5002 is in the table" flow_field 5002 id
+nsx lma conntrack -D -p udp --dport 5002 >/dev/null 2>&1
+check "conntrack destroys its connection: flow 5002 leaves the table" wait_until 5 no_flow 5002
+check "and flow 5001 stays" flow_field 5001 id
 
 # exit: nothing of ours in the firewall
 kill "$LMAD"
