@@ -324,7 +324,7 @@ static void release_prefixes(struct lma_engine *e, struct bce *b)
 {
 	for (unsigned i = 0; i < b->n_prefix; i++)
 		if (b->prefix[i].pooled && e->have_pool)
-			pool_release(&e->pool, &b->prefix[i].p);
+			pool_release(&e->pool, &b->prefix[i].p, b->mn->id); /* to rest */
 }
 
 void engine_bce_delete(struct lma_engine *e, struct bce *b)
