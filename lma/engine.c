@@ -113,6 +113,16 @@ const struct bc *lma_engine_cache(const struct lma_engine *e)
 	return &e->bc;
 }
 
+bool lma_engine_pool_stats(const struct lma_engine *e, struct lma_pool_stats *out)
+{
+	if (!e->have_pool)
+		return false;
+	out->in_use = e->pool.in_use;
+	out->resting = pool_resting(&e->pool);
+	out->memory_bytes = pool_memory(&e->pool);
+	return true;
+}
+
 void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const uint8_t *buf,
                       size_t len, const struct lma_now *now)
 {
@@ -324,7 +334,7 @@ static void release_prefixes(struct lma_engine *e, struct bce *b)
 {
 	for (unsigned i = 0; i < b->n_prefix; i++)
 		if (b->prefix[i].pooled && e->have_pool)
-			pool_release(&e->pool, &b->prefix[i].p);
+			pool_release(&e->pool, &b->prefix[i].p, b->mn->id); /* to rest */
 }
 
 void engine_bce_delete(struct lma_engine *e, struct bce *b)

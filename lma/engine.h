@@ -58,6 +58,13 @@ struct lma_stats {
 	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
 };
 
+/* The prefix pool: prefixes bound, prefixes at rest remembering their last MN, and bytes used
+ * by the release ring and the resting records. */
+struct lma_pool_stats {
+	uint64_t in_use, resting;
+	size_t memory_bytes;
+};
+
 struct lma_engine;
 
 struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_io *io,
@@ -79,6 +86,8 @@ void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err);
 
 const struct lma_stats *lma_engine_stats(const struct lma_engine *e);
 const struct bc *lma_engine_cache(const struct lma_engine *e);
+/* False when there is no prefix pool (static prefixes only). */
+bool lma_engine_pool_stats(const struct lma_engine *e, struct lma_pool_stats *out);
 const char *lma_drop_name(enum lma_drop d);
 
 #endif

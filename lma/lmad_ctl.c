@@ -146,6 +146,7 @@ static void stats_flows(struct lmad *d, struct ctl_conn *c)
 static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_stats *st)
 {
 	const struct bc *bc = lma_engine_cache(d->engine);
+	struct lma_pool_stats pst;
 	struct kr_stats kst;
 
 	ctl_send_stat(c, "bindings", "current", bc->n_bce);
@@ -155,6 +156,11 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	ctl_send_stat(c, "bindings", "expired", st->bce_expired);
 	ctl_send_stat(c, "bindings", "handoffs", st->handoffs);
 	ctl_send_stat(c, "bindings", "memory_bytes", bc_memory(bc));
+	if (lma_engine_pool_stats(d->engine, &pst)) {
+		ctl_send_stat(c, "pool", "in_use", pst.in_use);
+		ctl_send_stat(c, "pool", "resting", pst.resting);
+		ctl_send_stat(c, "pool", "memory_bytes", pst.memory_bytes);
+	}
 	ctl_send_stat(c, "upn", "sent", st->upn_sent);
 	ctl_send_stat(c, "upn", "retransmitted", st->upn_retransmitted);
 	ctl_send_stat(c, "upn", "acked", st->upn_acked);

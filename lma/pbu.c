@@ -163,17 +163,51 @@ static bool static_prefix_ok(const struct pbu_ctx *c, const struct mh_prefix *p)
 	return false;
 }
 
-/* The prefixes the request names: each must be one of the MN's static prefixes. */
+static bool same_prefix(const struct mh_prefix *a, const struct mh_prefix *b)
+{
+	return a->len == b->len && memcmp(&a->addr, &b->addr, sizeof(a->addr)) == 0;
+}
+
+/* A pooled prefix at rest since this very MN-ID released it (pool.h): a returning interface
+ * gets its addresses back. */
+static bool reclaimable(const struct pbu_ctx *c, const struct mh_prefix *p)
+{
+	return c->e->have_pool && pool_may_reclaim(&c->e->pool, p, c->id);
+}
+
+/* The i-th prefix the request names may start the session: in no binding, not named twice
+ * (it could not be taken twice), and one of the MN's static prefixes or reclaimable. */
+static bool requested_ok(const struct pbu_ctx *c, unsigned i)
+{
+	const struct mh_prefix *hnp = c->req->opts.hnp;
+
+	for (unsigned j = 0; j < i; j++)
+		if (same_prefix(&hnp[j], &hnp[i]))
+			return false;
+	if (bc_bce_by_prefix(&c->e->bc, &hnp[i]))
+		return false;
+	return static_prefix_ok(c, &hnp[i]) || reclaimable(c, &hnp[i]);
+}
+
+/* The prefixes the request names, all or none: every one is checked before any is taken, so
+ * a refusal leaves the others at rest for the MN. */
 static int assign_requested(struct pbu_ctx *c, struct bce *b)
 {
 	const struct mh_opts *o = &c->req->opts;
 
 	for (unsigned i = 0; i < o->n_hnp; i++)
-		if (!static_prefix_ok(c, &o->hnp[i]) || bc_bce_by_prefix(&c->e->bc, &o->hnp[i]))
+		if (!requested_ok(c, i))
 			return 155;
-	for (unsigned i = 0; i < o->n_hnp; i++)
-		if (!bc_bce_add_prefix(&c->e->bc, b, &o->hnp[i], false))
+	if (o->n_hnp > BCE_MAX_PREFIXES)
+		return 130;
+	for (unsigned i = 0; i < o->n_hnp; i++) {
+		bool pooled = !static_prefix_ok(c, &o->hnp[i]);
+
+		if (pooled && !pool_reclaim(&c->e->pool, &o->hnp[i], c->id))
+			return 130; /* checked above: cannot happen */
+		if (!bc_bce_add_prefix(&c->e->bc, b, &o->hnp[i], pooled))
 			return 130;
+	}
 	return 0;
 }
 

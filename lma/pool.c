@@ -6,6 +6,17 @@
 #include "lma/pool.h"
 
 #define POOL_MAX_BITS 40
+#define RING_MIN      1024
+
+/* A released prefix at rest: the MN-ID that held it last, and the release that put it here
+ * (its live entry in the ring carries the same serial). */
+struct pool_rest {
+	struct hnode node; /* in pool.resting */
+	uint64_t idx;
+	uint64_t serial;
+	size_t owner_len;
+	char owner[]; /* not NUL-terminated */
+};
 
 static uint64_t index_of(const struct pool *p, const struct in6_addr *a)
 {
@@ -41,23 +52,71 @@ bool pool_init(struct pool *p, const struct mh_prefix *range, uint8_t alloc_len)
 	p->range = *range;
 	p->alloc_len = alloc_len;
 	p->size = 1ull << (bits > POOL_MAX_BITS ? POOL_MAX_BITS : bits);
-	return true;
+	return hmap_init(&p->resting, 16);
+}
+
+static uint64_t idx_hash(uint64_t idx)
+{
+	return hash_bytes(&idx, sizeof(idx), 0);
+}
+
+static size_t rest_size(size_t owner_len)
+{
+	return sizeof(struct pool_rest) + owner_len;
+}
+
+static struct pool_rest *rest_find(const struct pool *p, uint64_t idx)
+{
+	for (struct hnode *n = hmap_first(&p->resting, idx_hash(idx)); n; n = hmap_next_same(n)) {
+		struct pool_rest *r = HMAP_ENTRY(n, struct pool_rest, node);
+
+		if (r->idx == idx)
+			return r;
+	}
+	return NULL;
+}
+
+static void rest_drop(struct pool *p, struct pool_rest *r)
+{
+	hmap_remove(&p->resting, &r->node);
+	p->resting_bytes -= rest_size(r->owner_len);
+	free(r);
+}
+
+static bool slot_live(const struct pool *p, const struct pool_slot *s)
+{
+	const struct pool_rest *r = rest_find(p, s->idx);
+
+	return r && r->serial == s->serial;
 }
 
 void pool_free(struct pool *p)
 {
+	for (size_t i = 0; p->resting.buckets && i <= p->resting.mask; i++)
+		while (p->resting.buckets[i])
+			rest_drop(p, HMAP_ENTRY(p->resting.buckets[i], struct pool_rest, node));
+	hmap_free(&p->resting);
 	free(p->released);
 	p->released = NULL;
+	p->rel_head = p->rel_count = p->rel_cap = 0;
 }
 
+/* The oldest release still at rest: entries of prefixes taken back since are passed over. */
 static bool take_released(struct pool *p, uint64_t *idx)
 {
-	if (p->rel_count == 0)
-		return false;
-	*idx = p->released[p->rel_head];
-	p->rel_head = (p->rel_head + 1) % p->rel_cap;
-	p->rel_count--;
-	return true;
+	while (p->rel_count > 0) {
+		struct pool_slot s = p->released[p->rel_head];
+		struct pool_rest *r = rest_find(p, s.idx);
+
+		p->rel_head = (p->rel_head + 1) % p->rel_cap;
+		p->rel_count--;
+		if (!r || r->serial != s.serial)
+			continue; /* stale */
+		rest_drop(p, r);
+		*idx = s.idx;
+		return true;
+	}
+	return false;
 }
 
 /* Never-used prefixes first, then the longest-released one. */
@@ -95,30 +154,111 @@ bool pool_contains(const struct pool *p, const struct mh_prefix *pfx)
 	       index_of(p, &pfx->addr) < p->size;
 }
 
-static bool ring_grow(struct pool *p)
+/* Room for one more release. When stale entries are at least half the full ring, they are
+ * dropped and the ring keeps its size, else it doubles: either way the copy is paid for by the
+ * releases since the last one, so a release costs O(1) amortized, and the ring grows only when
+ * more than half of it is prefixes at rest. */
+static bool ring_make_room(struct pool *p)
 {
-	uint64_t cap = p->rel_cap ? p->rel_cap * 2 : 1024;
-	uint64_t *ring = malloc(cap * sizeof(*ring));
+	uint64_t cap = p->rel_cap == 0                      ? RING_MIN
+	               : p->resting.count <= p->rel_cap / 2 ? p->rel_cap
+	                                                    : p->rel_cap * 2;
+	struct pool_slot *ring = malloc(cap * sizeof(*ring));
+	uint64_t n = 0;
 
 	if (!ring)
 		return false;
-	for (uint64_t i = 0; i < p->rel_count; i++)
-		ring[i] = p->released[(p->rel_head + i) % p->rel_cap];
+	for (uint64_t i = 0; i < p->rel_count; i++) {
+		const struct pool_slot *s = &p->released[(p->rel_head + i) % p->rel_cap];
+
+		if (slot_live(p, s))
+			ring[n++] = *s;
+	}
 	free(p->released);
 	p->released = ring;
 	p->rel_head = 0;
+	p->rel_count = n;
 	p->rel_cap = cap;
 	return true;
 }
 
-bool pool_release(struct pool *p, const struct mh_prefix *pfx)
+static struct pool_rest *rest_new(struct pool *p, uint64_t idx, const char *owner, size_t len)
 {
+	struct pool_rest *r = malloc(rest_size(len));
+
+	if (!r)
+		return NULL;
+	r->idx = idx;
+	r->serial = ++p->serial;
+	r->owner_len = len;
+	memcpy(r->owner, owner, len);
+	r->node.hash = idx_hash(idx);
+	hmap_insert(&p->resting, &r->node);
+	p->resting_bytes += rest_size(len);
+	return r;
+}
+
+bool pool_release(struct pool *p, const struct mh_prefix *pfx, const char *owner)
+{
+	struct pool_rest *r;
+	uint64_t idx;
+
 	if (!pool_contains(p, pfx))
 		return false;
-	if (p->rel_count == p->rel_cap && !ring_grow(p))
+	idx = index_of(p, &pfx->addr);
+	if (idx >= p->next || rest_find(p, idx))
+		return false; /* never handed out, or already at rest: a second copy would be given
+		               * to two MNs */
+	if (p->rel_count == p->rel_cap && !ring_make_room(p))
 		return false;
-	p->released[(p->rel_head + p->rel_count) % p->rel_cap] = index_of(p, &pfx->addr);
+	r = rest_new(p, idx, owner, strlen(owner));
+	if (!r)
+		return false;
+	p->released[(p->rel_head + p->rel_count) % p->rel_cap] =
+	        (struct pool_slot){ .idx = idx, .serial = r->serial };
 	p->rel_count++;
-	p->in_use--;
+	if (p->in_use > 0) /* not counted if it came from a pool this one replaced */
+		p->in_use--;
 	return true;
+}
+
+static struct pool_rest *rest_of(const struct pool *p, const struct mh_prefix *pfx,
+                                 const char *owner)
+{
+	size_t len = strlen(owner);
+	struct pool_rest *r;
+
+	if (!pool_contains(p, pfx))
+		return NULL;
+	r = rest_find(p, index_of(p, &pfx->addr));
+	if (!r || r->owner_len != len || memcmp(r->owner, owner, len) != 0)
+		return NULL;
+	return r;
+}
+
+bool pool_may_reclaim(const struct pool *p, const struct mh_prefix *pfx, const char *owner)
+{
+	return rest_of(p, pfx, owner) != NULL;
+}
+
+/* Its ring entry stays, stale: found again by take_released() or ring_make_room(). */
+bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner)
+{
+	struct pool_rest *r = rest_of(p, pfx, owner);
+
+	if (!r)
+		return false;
+	rest_drop(p, r);
+	p->in_use++;
+	return true;
+}
+
+uint64_t pool_resting(const struct pool *p)
+{
+	return p->resting.count;
+}
+
+size_t pool_memory(const struct pool *p)
+{
+	return p->rel_cap * sizeof(*p->released) + hmap_memory(&p->resting) + p->resting_bytes;
 }

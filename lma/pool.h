@@ -2,22 +2,39 @@
  * that are not in use"): prefixes of one length carved from one configured range, handed out in
  * order and, once released, reused oldest-first so a prefix rests as long as possible before it
  * serves another MN: never-used prefixes go first, then released ones, oldest release first.
- * Whether a candidate is in use elsewhere (a static prefix, a BCE) is asked of the caller. */
+ * Whether a candidate is in use elsewhere (a static prefix, a BCE) is asked of the caller.
+ *
+ * A released prefix remembers the MN-ID that last held it while it rests, so that MN can take
+ * it back (a returning interface keeps its addresses, as with a DHCP lease): a resting record
+ * per released prefix, in a hash map by index next to the FIFO ring of releases. Taking one
+ * back leaves its ring entry behind; entries whose record is gone, or belongs to a later
+ * release of the same prefix, are stale and skipped when met, or dropped when the ring fills. */
 #ifndef LMA_POOL_H
 #define LMA_POOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "common/hmap.h"
 #include "proto/mh.h"
+
+/* One release: the prefix's index, and the serial of the release it records. */
+struct pool_slot {
+	uint64_t idx;
+	uint64_t serial;
+};
 
 struct pool {
 	struct mh_prefix range;
 	uint8_t alloc_len;
-	uint64_t size;      /* prefixes in the range (capped at 2^40) */
-	uint64_t next;      /* next never-used index */
-	uint64_t *released; /* FIFO ring of released indexes */
+	uint64_t size;              /* prefixes in the range (capped at 2^40) */
+	uint64_t next;              /* next never-used index */
+	struct pool_slot *released; /* FIFO ring of releases, some stale */
 	uint64_t rel_head, rel_count, rel_cap;
+	uint64_t serial;     /* of the last release */
+	struct hmap resting; /* struct pool_rest by index: released, not allocated since */
+	size_t resting_bytes;
 	uint64_t in_use;
 };
 
@@ -27,8 +44,17 @@ bool pool_init(struct pool *p, const struct mh_prefix *range, uint8_t alloc_len)
 void pool_free(struct pool *p);
 /* Takes a free prefix; busy() vetoes candidates in use elsewhere. False when exhausted. */
 bool pool_alloc(struct pool *p, struct mh_prefix *out, pool_busy_fn busy, void *arg);
-/* Gives a prefix back; false if it does not belong to the pool (a static prefix). */
-bool pool_release(struct pool *p, const struct mh_prefix *pfx);
+/* Gives a prefix back, remembering owner, the MN-ID that held it. False, and nothing changes,
+ * if it does not belong to the pool (a static prefix), was never handed out, already rests, or
+ * memory ran out (the prefix is then lost to the pool until it is rebuilt). */
+bool pool_release(struct pool *p, const struct mh_prefix *pfx, const char *owner);
+/* Whether pfx rests in the pool and owner, byte for byte, is the MN-ID that released it. */
+bool pool_may_reclaim(const struct pool *p, const struct mh_prefix *pfx, const char *owner);
+/* Takes pfx back for owner if pool_may_reclaim() says so. */
+bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner);
 bool pool_contains(const struct pool *p, const struct mh_prefix *pfx);
+uint64_t pool_resting(const struct pool *p);
+/* Bytes the pool uses: the release ring, the resting records and their index. */
+size_t pool_memory(const struct pool *p);
 
 #endif

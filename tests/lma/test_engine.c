@@ -1,8 +1,9 @@
 /* test_engine.c: the LMA engine (lma/engine.c, pbu.c, reply.c, upn.c) through its inputs and
  * outputs: every PBA status of RFC 5213 §5.3.1 in the RFC's order, new sessions, renewals,
  * handoffs, de-registration and its delay, lifetime expiry, the Handoff Indicator 4 wait, the
- * MuHo options of the PBA, Update Notifications with back-off, and the kernel state (tunnels,
- * routes) each step leaves, with a mock clock. */
+ * MuHo options of the PBA, Update Notifications with back-off, released pooled prefixes taken
+ * back by the MN that held them, and the kernel state (tunnels, routes) each step leaves, with a
+ * mock clock. */
 #include <string.h>
 
 #include "tests/check_main.h"
@@ -584,6 +585,181 @@ START_TEST(taken_over_session_answers_to_its_new_interface)
 }
 END_TEST
 
+/* --- sticky prefixes: a returning interface names its released prefix --- */
+
+/* The PBA's status, whatever notifications to other MAGs the PBU also caused. */
+static uint8_t pba_status(const char *mag, const struct pbu_spec *s)
+{
+	ck_assert_uint_ge(h_pbu(&h, mag, s), 1);
+	return pba_to(mag)->u.ba.status;
+}
+
+/* mn1 on both MAGs (P1 at MAG1, P2 at MAG2); its MAG1 link drops and, after the delete delay,
+ * P1 goes to rest; another MN comes and takes P3, a never-used prefix. */
+static void release_p1_of_a_multihomed_mn(void)
+{
+	attach_both();
+	ck_assert_uint_eq(
+	        pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .dereg = true }), 0);
+	h_advance(&h, 10000);
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .nai = "mn2@example.org" }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P3);
+}
+
+START_TEST(returning_interface_gets_its_released_prefix_back)
+{
+	const struct mh_msg *m, *upn;
+	unsigned changed;
+
+	release_p1_of_a_multihomed_mn();
+	changed = h.mn_changed;
+	ck_assert_uint_eq(
+	        h_pbu(&h, MAG1,
+	              &(struct pbu_spec){ .llid = 1, .muho = true, .hi = 5, .hnp = { P1 } }),
+	        2); /* the PBA, and a UPN to MAG2 */
+	m = pba_to(MAG1);
+	ck_assert_uint_eq(m->u.ba.status, 0);
+	ck_assert_uint_eq(m->u.ba.lifetime, 150);
+	ck_assert_uint_eq(m->opts.n_hnp, 1);
+	ck_assert_str_eq(h_ptext(&m->opts.hnp[0]), P1);
+	ck_assert_uint_eq(m->opts.n_muho, 1); /* the MN's other prefix, as for any new session */
+	ck_assert_str_eq(h_ptext(&m->opts.muho[0]), P2);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG2);
+	upn = h_last_to(&h, MAG2, 0);
+	ck_assert_uint_eq(upn->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(upn->opts.n_muho, 1);
+	ck_assert_str_eq(h_ptext(&upn->opts.muho[0]), P1);
+	ck_assert_uint_eq(h.mn_changed, changed + 1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 3);
+	/* held again: a renewal with the same request finds the session */
+	ck_assert_uint_eq(
+	        status_of(MAG1,
+	                  &(struct pbu_spec){ .llid = 1, .muho = true, .hi = 5, .hnp = { P1 } }),
+	        0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 3);
+}
+END_TEST
+
+START_TEST(another_mn_naming_a_resting_prefix_is_155)
+{
+	struct lma_pool_stats ps;
+
+	release_p1_of_a_multihomed_mn();
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = "mn2@example.org",
+	                                                      .llid = 7,
+	                                                      .hi = 5,
+	                                                      .hnp = { P1 } }),
+	                  155);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), P1); /* echoed */
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert(lma_engine_pool_stats(h.e, &ps));
+	ck_assert_uint_eq(ps.resting, 1); /* still kept for mn1 */
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P1 } }),
+	                  0);
+	ck_assert(lma_engine_pool_stats(h.e, &ps));
+	ck_assert_uint_eq(ps.resting, 0);
+	ck_assert_uint_eq(ps.in_use, 3);
+}
+END_TEST
+
+START_TEST(a_pooled_prefix_never_released_is_155)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 }); /* P1 */
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 2, .hnp = { P2 } }), 155);
+	ck_assert_ptr_null(h_route_peer(&h, P2));
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
+START_TEST(naming_several_prefixes_is_all_or_nothing)
+{
+	release_p1_of_a_multihomed_mn();
+	/* P3 is mn2's: P1 must not be taken either */
+	ck_assert_uint_eq(
+	        pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P1, P3 } }), 155);
+	/* a never-used pool prefix next to it: refused, P1 untouched */
+	ck_assert_uint_eq(
+	        pba_status(MAG1, &(struct pbu_spec){ .llid = 1,
+	                                             .hi = 5,
+	                                             .hnp = { P1, "2001:db8:100:9::/64" } }),
+	        155);
+	/* the same prefix twice cannot be taken twice */
+	ck_assert_uint_eq(
+	        pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P1, P1 } }), 155);
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P1 } }),
+	                  0);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+}
+END_TEST
+
+START_TEST(two_resting_prefixes_come_back_together)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 }); /* P1 */
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2 }); /* P2 */
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .dereg = true });
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2, .dereg = true });
+	h_advance(&h, 10000);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+	ck_assert_uint_eq(
+	        pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P2, P1 } }), 0);
+	ck_assert_uint_eq(pba_to(MAG1)->opts.n_hnp, 2);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG1);
+}
+END_TEST
+
+START_TEST(reallocated_prefix_is_155)
+{
+	static const char small[] = "lma-address 2001:db8:ffff::100\n"
+	                            "uplink-interface eth0\n"
+	                            "prefix-pool 2001:db8:100::/63 length 64\n"
+	                            "bce-delete-delay 10s\n"
+	                            "mn any\n"
+	                            "mag 2001:db8:ffff::1\n";
+
+	h_free(&h);
+	h_init(&h, small);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });                           /* P1 */
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 2 }); /* P2 */
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .dereg = true });
+	h_advance(&h, 10000);
+	/* the pool is short: the resting P1 serves another MN */
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = "mn3@example.org", .llid = 3 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), P1);
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P1 } }),
+	                  155);
+	/* released by mn3, it is mn3's to take back now, not mn1's */
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .nai = "mn3@example.org", .llid = 3, .dereg = true });
+	h_advance(&h, 10000);
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P1 } }),
+	                  155);
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = "mn3@example.org",
+	                                                      .llid = 3,
+	                                                      .hi = 5,
+	                                                      .hnp = { P1 } }),
+	                  0);
+}
+END_TEST
+
+START_TEST(refused_route_puts_a_reclaimed_prefix_back_to_rest)
+{
+	release_p1_of_a_multihomed_mn();
+	h.fail_next_route = true;
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P1 } }),
+	                  130);
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .hnp = { P1 } }),
+	                  0);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+}
+END_TEST
+
 /* --- kernel failures and malformed input --- */
 
 START_TEST(refused_route_turns_the_acceptance_into_130)
@@ -686,7 +862,8 @@ static Suite *engine_suite(void)
 	TCase *status = tcase_create("status");
 	TCase *life = tcase_create("lifecycle");
 	TCase *fail = tcase_create("failures");
-	TCase *all[] = { accept, muho, status, life, fail };
+	TCase *sticky = tcase_create("sticky");
+	TCase *all[] = { accept, muho, status, life, fail, sticky };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		tcase_add_checked_fixture(all[i], setup, teardown);
@@ -737,6 +914,13 @@ static Suite *engine_suite(void)
 	tcase_add_test(fail, malformed_input_is_counted_and_changes_nothing);
 	tcase_add_test(fail, unknown_type_gets_a_rate_limited_binding_error);
 	tcase_add_test(fail, unexpected_message_types_are_dropped);
+	tcase_add_test(sticky, returning_interface_gets_its_released_prefix_back);
+	tcase_add_test(sticky, another_mn_naming_a_resting_prefix_is_155);
+	tcase_add_test(sticky, a_pooled_prefix_never_released_is_155);
+	tcase_add_test(sticky, naming_several_prefixes_is_all_or_nothing);
+	tcase_add_test(sticky, two_resting_prefixes_come_back_together);
+	tcase_add_test(sticky, reallocated_prefix_is_155);
+	tcase_add_test(sticky, refused_route_puts_a_reclaimed_prefix_back_to_rest);
 	return s;
 }
 

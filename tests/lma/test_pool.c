@@ -1,5 +1,7 @@
 /* test_pool.c: the prefix pool (lma/pool.c): order of allocation, exhaustion, vetoed
- * candidates, reuse of released prefixes oldest first, membership. */
+ * candidates, reuse of released prefixes oldest first, membership; sticky prefixes: a resting
+ * prefix goes back to the MN-ID that released it and to no other, stale ring entries are
+ * skipped, double releases refused, and stale entries do not make the ring grow. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +25,16 @@ static const char *text(const struct mh_prefix *p)
 	inet_ntop(AF_INET6, &p->addr, a, sizeof(a));
 	snprintf(buf, sizeof(buf), "%s/%u", a, p->len);
 	return buf;
+}
+
+/* A pool of 2001:db8:100::/range_len cut in /64s whose first two, a and b, are handed out. */
+static void init_two(struct pool *pool, uint8_t range_len, struct mh_prefix *a, struct mh_prefix *b)
+{
+	struct mh_prefix range = pfx("2001:db8:100::", range_len);
+
+	ck_assert(pool_init(pool, &range, 64));
+	ck_assert(pool_alloc(pool, a, NULL, NULL));
+	ck_assert(pool_alloc(pool, b, NULL, NULL));
 }
 
 START_TEST(allocates_in_order_until_exhausted)
@@ -65,14 +77,12 @@ END_TEST
 
 START_TEST(released_prefixes_come_back_oldest_first)
 {
-	struct mh_prefix range = pfx("2001:db8:100::", 63), a, b, p;
+	struct mh_prefix a, b, p;
 	struct pool pool;
 
-	ck_assert(pool_init(&pool, &range, 64));
-	pool_alloc(&pool, &a, NULL, NULL);
-	pool_alloc(&pool, &b, NULL, NULL);
-	ck_assert(pool_release(&pool, &b));
-	ck_assert(pool_release(&pool, &a));
+	init_two(&pool, 63, &a, &b);
+	ck_assert(pool_release(&pool, &b, "mn-b"));
+	ck_assert(pool_release(&pool, &a, "mn-a"));
 	ck_assert(pool_alloc(&pool, &p, NULL, NULL));
 	ck_assert_str_eq(text(&p), "2001:db8:100:1::/64"); /* b was released first */
 	ck_assert(pool_alloc(&pool, &p, NULL, NULL));
@@ -89,7 +99,7 @@ START_TEST(never_used_before_released)
 
 	ck_assert(pool_init(&pool, &range, 64));
 	pool_alloc(&pool, &a, NULL, NULL);
-	pool_release(&pool, &a);
+	pool_release(&pool, &a, "mn-a");
 	pool_alloc(&pool, &p, NULL, NULL);
 	ck_assert_str_eq(text(&p), "2001:db8:100:1::/64");
 	pool_free(&pool);
@@ -110,7 +120,7 @@ START_TEST(membership)
 	ck_assert(!pool_contains(&pool, &other));
 	ck_assert(!pool_contains(&pool, &longer));
 	ck_assert(!pool_contains(&pool, &hostbits));
-	ck_assert(!pool_release(&pool, &other));
+	ck_assert(!pool_release(&pool, &other, "mn"));
 	pool_free(&pool);
 }
 END_TEST
@@ -138,7 +148,7 @@ START_TEST(release_ring_grows)
 	for (int i = 0; i < 3000; i++)
 		ck_assert(pool_alloc(&pool, &p[i], NULL, NULL));
 	for (int i = 0; i < 3000; i++)
-		ck_assert(pool_release(&pool, &p[i]));
+		ck_assert(pool_release(&pool, &p[i], "mn"));
 	ck_assert_uint_eq(pool.in_use, 0);
 	pool.next = pool.size; /* pretend the never-used part is gone: reuse order shows */
 	for (int i = 0; i < 3000; i++) {
@@ -148,6 +158,188 @@ START_TEST(release_ring_grows)
 		ck_assert_mem_eq(&q.addr, &p[i].addr, 16);
 	}
 	pool_free(&pool);
+}
+END_TEST
+
+/* --- sticky prefixes: who may take a resting prefix back --- */
+
+#define MN1 "mn1@example.org"
+#define MN2 "mn2@example.org"
+
+START_TEST(last_owner_reclaims_its_prefix)
+{
+	struct mh_prefix range = pfx("2001:db8:100::", 48), a;
+	struct pool pool;
+	size_t before;
+
+	ck_assert(pool_init(&pool, &range, 64));
+	ck_assert(pool_alloc(&pool, &a, NULL, NULL));
+	before = pool_memory(&pool);
+	ck_assert(pool_release(&pool, &a, MN1));
+	ck_assert_uint_eq(pool_resting(&pool), 1);
+	ck_assert_uint_gt(pool_memory(&pool), before + strlen(MN1)); /* the record is counted */
+	ck_assert(pool_may_reclaim(&pool, &a, MN1));
+	ck_assert(pool_reclaim(&pool, &a, MN1));
+	ck_assert_uint_eq(pool.in_use, 1);
+	ck_assert_uint_eq(pool_resting(&pool), 0);
+	ck_assert(!pool_reclaim(&pool, &a, MN1)); /* taken: not at rest any more */
+	pool_free(&pool);
+}
+END_TEST
+
+START_TEST(another_mn_cannot_reclaim)
+{
+	struct mh_prefix range = pfx("2001:db8:100::", 48), a;
+	struct pool pool;
+
+	ck_assert(pool_init(&pool, &range, 64));
+	pool_alloc(&pool, &a, NULL, NULL);
+	pool_release(&pool, &a, MN1);
+	ck_assert(!pool_may_reclaim(&pool, &a, MN2));
+	ck_assert(!pool_reclaim(&pool, &a, MN2));
+	/* the exact MN-ID, not a prefix of it, an extension of it or another case */
+	ck_assert(!pool_reclaim(&pool, &a, "mn1@example.or"));
+	ck_assert(!pool_reclaim(&pool, &a, "mn1@example.org."));
+	ck_assert(!pool_reclaim(&pool, &a, "MN1@example.org"));
+	ck_assert(!pool_reclaim(&pool, &a, ""));
+	ck_assert_uint_eq(pool_resting(&pool), 1); /* the refusals took nothing */
+	ck_assert(pool_reclaim(&pool, &a, MN1));
+	pool_free(&pool);
+}
+END_TEST
+
+START_TEST(never_handed_out_is_not_reclaimable)
+{
+	struct mh_prefix range = pfx("2001:db8:100::", 48), a;
+	struct mh_prefix unused = pfx("2001:db8:100:5::", 64);
+	struct mh_prefix outside = pfx("2001:db8:200::", 64);
+	struct pool pool;
+
+	ck_assert(pool_init(&pool, &range, 64));
+	pool_alloc(&pool, &a, NULL, NULL);
+	ck_assert(!pool_may_reclaim(&pool, &unused, MN1));
+	ck_assert(!pool_may_reclaim(&pool, &a, MN1));  /* allocated, never released */
+	ck_assert(!pool_release(&pool, &unused, MN1)); /* would be handed out twice */
+	ck_assert(!pool_reclaim(&pool, &unused, MN1));
+	ck_assert(!pool_reclaim(&pool, &outside, MN1));
+	ck_assert_uint_eq(pool_resting(&pool), 0);
+	pool_free(&pool);
+}
+END_TEST
+
+START_TEST(reallocated_prefix_is_not_reclaimable)
+{
+	struct mh_prefix a, b, p;
+	struct pool pool;
+
+	init_two(&pool, 63, &a, &b);
+	ck_assert(pool_release(&pool, &a, MN1));
+	ck_assert(pool_alloc(&pool, &p, NULL, NULL)); /* the pool is short: a serves another MN */
+	ck_assert_str_eq(text(&p), "2001:db8:100::/64");
+	ck_assert(!pool_may_reclaim(&pool, &a, MN1));
+	ck_assert(pool_release(&pool, &a, MN2)); /* and that MN is now the one it remembers */
+	ck_assert(!pool_reclaim(&pool, &a, MN1));
+	ck_assert(pool_reclaim(&pool, &a, MN2));
+	pool_free(&pool);
+}
+END_TEST
+
+START_TEST(reclaim_keeps_the_oldest_first_order)
+{
+	struct mh_prefix range = pfx("2001:db8:100::", 62), p[4], q;
+	struct pool pool;
+
+	ck_assert(pool_init(&pool, &range, 64));
+	for (int i = 0; i < 4; i++)
+		pool_alloc(&pool, &p[i], NULL, NULL);
+	ck_assert(pool_release(&pool, &p[1], "b"));
+	ck_assert(pool_release(&pool, &p[2], "c"));
+	ck_assert(pool_release(&pool, &p[0], "a"));
+	ck_assert(pool_release(&pool, &p[3], "d"));
+	ck_assert(pool_reclaim(&pool, &p[2], "c")); /* its ring entry is now stale */
+	ck_assert(pool_alloc(&pool, &q, NULL, NULL));
+	ck_assert_str_eq(text(&q), text(&p[1]));
+	ck_assert(pool_alloc(&pool, &q, NULL, NULL)); /* the stale entry is skipped */
+	ck_assert_str_eq(text(&q), text(&p[0]));
+	ck_assert(pool_alloc(&pool, &q, NULL, NULL));
+	ck_assert_str_eq(text(&q), text(&p[3]));
+	ck_assert(!pool_alloc(&pool, &q, NULL, NULL)); /* p[2] is held: not handed out again */
+	ck_assert_uint_eq(pool.in_use, 4);
+	pool_free(&pool);
+}
+END_TEST
+
+START_TEST(stale_entry_of_a_prefix_released_again_is_skipped)
+{
+	struct mh_prefix a, b, q;
+	struct pool pool;
+
+	init_two(&pool, 63, &a, &b);
+	ck_assert(pool_release(&pool, &a, MN1));
+	ck_assert(pool_reclaim(&pool, &a, MN1));
+	ck_assert(pool_release(&pool, &b, MN2));
+	ck_assert(pool_release(&pool, &a, MN1)); /* its first ring entry must not count */
+	ck_assert(pool_alloc(&pool, &q, NULL, NULL));
+	ck_assert_str_eq(text(&q), text(&b)); /* b has rested longer */
+	ck_assert(pool_alloc(&pool, &q, NULL, NULL));
+	ck_assert_str_eq(text(&q), text(&a));
+	ck_assert(!pool_alloc(&pool, &q, NULL, NULL)); /* handed out once, not twice */
+	pool_free(&pool);
+}
+END_TEST
+
+START_TEST(prefix_released_twice_rests_once)
+{
+	struct mh_prefix a, b, q;
+	struct pool pool;
+
+	init_two(&pool, 63, &a, &b);
+	ck_assert(pool_release(&pool, &a, MN1));
+	ck_assert(!pool_release(&pool, &a, MN2)); /* refused: it already rests */
+	ck_assert_uint_eq(pool.in_use, 1);
+	ck_assert_uint_eq(pool_resting(&pool), 1);
+	ck_assert(!pool_may_reclaim(&pool, &a, MN2)); /* still remembers MN1 */
+	ck_assert(pool_may_reclaim(&pool, &a, MN1));
+	ck_assert(pool_alloc(&pool, &q, NULL, NULL));
+	ck_assert_str_eq(text(&q), text(&a));
+	ck_assert(!pool_alloc(&pool, &q, NULL, NULL)); /* one copy only */
+	pool_free(&pool);
+}
+END_TEST
+
+START_TEST(stale_entries_do_not_grow_the_ring)
+{
+	struct mh_prefix a, b, q;
+	struct pool pool;
+
+	init_two(&pool, 48, &a, &b);
+	ck_assert(pool_release(&pool, &b, MN2));
+	/* an interface that flaps forever while never-used prefixes remain */
+	for (int i = 0; i < 100000; i++) {
+		ck_assert(pool_release(&pool, &a, MN1));
+		ck_assert(pool_reclaim(&pool, &a, MN1));
+	}
+	ck_assert_uint_le(pool.rel_cap, 1024);
+	ck_assert_uint_le(pool.rel_count, 1024);
+	ck_assert_uint_eq(pool_resting(&pool), 1);
+	pool.next = pool.size; /* the resting b, and nothing else, comes out of the ring */
+	ck_assert(pool_alloc(&pool, &q, NULL, NULL));
+	ck_assert_str_eq(text(&q), text(&b));
+	ck_assert(!pool_alloc(&pool, &q, NULL, NULL));
+	pool_free(&pool);
+}
+END_TEST
+
+START_TEST(freed_with_prefixes_at_rest)
+{
+	struct mh_prefix a, b;
+	struct pool pool;
+
+	init_two(&pool, 63, &a, &b);
+	ck_assert(pool_release(&pool, &a, MN1));
+	ck_assert(pool_release(&pool, &b, MN2));
+	ck_assert_uint_eq(pool_resting(&pool), 2);
+	pool_free(&pool); /* the sanitizer build checks that every record goes */
 }
 END_TEST
 
@@ -163,6 +355,17 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, membership);
 	tcase_add_test(tc, rejects_impossible_ranges);
 	tcase_add_test(tc, release_ring_grows);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sticky");
+	tcase_add_test(tc, last_owner_reclaims_its_prefix);
+	tcase_add_test(tc, another_mn_cannot_reclaim);
+	tcase_add_test(tc, never_handed_out_is_not_reclaimable);
+	tcase_add_test(tc, reallocated_prefix_is_not_reclaimable);
+	tcase_add_test(tc, reclaim_keeps_the_oldest_first_order);
+	tcase_add_test(tc, stale_entry_of_a_prefix_released_again_is_skipped);
+	tcase_add_test(tc, prefix_released_twice_rests_once);
+	tcase_add_test(tc, stale_entries_do_not_grow_the_ring);
+	tcase_add_test(tc, freed_with_prefixes_at_rest);
 	suite_add_tcase(s, tc);
 	return s;
 }
