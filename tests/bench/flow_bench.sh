@@ -450,13 +450,15 @@ for rate in 0 $BURST_RATES; do
 		FULLCL=$5
 		FULLUNQ=$6
 		FULLCPU=${10}
-	elif [ "$6" -eq 0 ] && [ "$5" -eq "$BURST" ] && [ "$rate" -gt "$BEST" ]; then
-		BEST=$rate
+	fi
+	# the rate the sender reached, not the one asked of it: on a busy CPU they differ
+	if [ "$6" -eq 0 ] && [ "$5" -eq "$BURST" ] && [ "$1" -gt "$BEST" ]; then
+		BEST=$1
 	fi
 	sport=$((sport - 1))
 done
 echo "  full speed: $FLOWRATE new flows classified/s (sender $SRATE/s; $FULLCL classified, $FULLUNQ passed unqueued; lmad CPU $FULLCPU ms) (goal >= 100000)"
-echo "  highest fixed rate with every flow classified: $BEST/s"
+echo "  highest sender rate with every flow classified: $BEST/s"
 lctl show stats 2>/dev/null | grep -i -e flow -e queue | sed 's/^/  stats: /'
 FCB=""
 if [ -x "$BUILD/tests/lma/fc_bench" ]; then
@@ -477,7 +479,7 @@ echo "| downlink pkt/s, classifier ON (2 bindings) | $ON | |"
 echo "| ON/OFF | $R1 | >= 0.9 |"
 echo "| TCP ${TCP_MIB} MiB: packets to user space | $QT of $TCPPK ($S2 %) | <= 1 % |"
 echo "| new flows/s through the queue (burst of $BURST, full speed) | $FLOWRATE (sender $SRATE/s; $FULLUNQ passed unqueued) | >= 100,000 |"
-echo "| highest fixed new-flow rate with every flow classified (of: $BURST_RATES) | $BEST | >= 100,000 |"
+echo "| highest new-flow rate sent with every flow classified (bursts at max, $BURST_RATES) | $BEST | >= 100,000 |"
 echo "| new flows/s, classifier alone (fc_bench) | ${FCB:-n/a} | >= 100,000 |"
 echo "| flow move -> first packet on the new interface (median of $MOVES) | $LRET us after return, $LSTART us after start | < 1 ms |"
 echo "| pmipctl flow move duration (median) | $LCTL us | |"
