@@ -15,8 +15,9 @@
 #   LAB_DRIVER    tunnel driver, seg6 or ip6tnl (seg6: this kernel has no ip6tnl)
 #   LAB_LIFETIME  binding lifetime the MAGs ask for (magd's default when empty; give a
 #                 refresh-before in LAB_MAG_EXTRA with a short one)
-#   LAB_MN_IGNORE_LINKDOWN  the MNs' net.ipv6.conf.*.ignore_routes_with_linkdown (1; see
-#                 lab_access)
+#   LAB_MN_IGNORE_LINKDOWN  1 (default): the MNs ignore routes through an interface without
+#                 carrier and drop its default route when it goes, as a connection manager
+#                 would (see lab_access, lab_link_down); 0: the bare kernel's behaviour
 #   LAB_LMA_EXTRA extra lmad.conf lines (policies, timers)
 #   LAB_MAG_EXTRA extra magd.conf lines, for every MAG
 #
@@ -125,6 +126,9 @@ lab_access() {
 		for _i in $(seq "$LAB_MAGS"); do
 			lab_veth "mag$_i" "mn$_j" "mn$_j" "if$_i"
 			lab_x "mn$_j" ip link set "if$_i" address "$(lab_mac "$_j" "$_i")"
+			# per interface: it was made before it moved in, "default" did not apply
+			lab_x "mn$_j" sysctl -qw \
+				"net.ipv6.conf.if$_i.ignore_routes_with_linkdown=$LAB_MN_IGNORE_LINKDOWN"
 			lab_x "mag$_i" ip link set "mn$_j" up
 		done
 	done
@@ -256,8 +260,16 @@ lab_attach() { lab_x "mn$1" ip link set "if$2" up; }
 
 # lab_link_down I J / lab_link_up I J: the link between MAG I and MN J loses / regains its
 # carrier, taken down at the MAG's end as when a radio link drops: the MN's interface stays up
-# with NO-CARRIER and keeps its addresses (see doc/lab.md).
-lab_link_down() { lab_x "mag$1" ip link set "mn$2" down; }
+# with NO-CARRIER and keeps its addresses (see doc/lab.md). With LAB_MN_IGNORE_LINKDOWN=1 the MN
+# also does what a connection manager does when a link goes: it drops that interface's default
+# route. That is what moves an established connection's uplink (a TCP receiver's ACKs): the
+# kernel keeps a connection's cached route through a dead interface until some route changes,
+# ignore_routes_with_linkdown or not. The RA that follows the return re-creates the route.
+lab_link_down() {
+	lab_x "mag$1" ip link set "mn$2" down
+	[ "$LAB_MN_IGNORE_LINKDOWN" != 1 ] ||
+		lab_x "mn$2" ip -6 route del default dev "if$1" 2>/dev/null || true
+}
 lab_link_up() { lab_x "mag$1" ip link set "mn$2" up; }
 
 # lab_mn_addr J I: MN J's global (SLAAC) address on if<I>, empty while it has none.
