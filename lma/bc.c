@@ -223,11 +223,6 @@ struct bce *bc_bce_by_llid(const struct bc *bc, const struct lma_mn *mn, const u
 	return NULL;
 }
 
-static bool prefix_equal(const struct mh_prefix *a, const struct mh_prefix *b)
-{
-	return a->len == b->len && memcmp(&a->addr, &b->addr, sizeof(a->addr)) == 0;
-}
-
 struct bce *bc_bce_by_prefix(const struct bc *bc, const struct mh_prefix *p)
 {
 	uint64_t h = prefix_hash(p);
@@ -235,7 +230,7 @@ struct bce *bc_bce_by_prefix(const struct bc *bc, const struct mh_prefix *p)
 	for (struct hnode *n = hmap_first(&bc->by_prefix, h); n; n = hmap_next_same(n)) {
 		struct bce_prefix *bp = HMAP_ENTRY(n, struct bce_prefix, node);
 
-		if (prefix_equal(&bp->p, p))
+		if (mh_prefix_equal(&bp->p, p))
 			return bp->bce;
 	}
 	return NULL;
@@ -255,7 +250,7 @@ struct bce *bc_bce_by_id(const struct bc *bc, uint64_t id)
 static bool bce_has_prefix(const struct bce *b, const struct mh_prefix *p)
 {
 	for (unsigned i = 0; i < b->n_prefix; i++)
-		if (prefix_equal(&b->prefix[i].p, p))
+		if (mh_prefix_equal(&b->prefix[i].p, p))
 			return true;
 	return false;
 }

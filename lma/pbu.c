@@ -163,11 +163,6 @@ static bool static_prefix_ok(const struct pbu_ctx *c, const struct mh_prefix *p)
 	return false;
 }
 
-static bool same_prefix(const struct mh_prefix *a, const struct mh_prefix *b)
-{
-	return a->len == b->len && memcmp(&a->addr, &b->addr, sizeof(a->addr)) == 0;
-}
-
 /* A pooled prefix at rest since this very MN-ID released it (pool.h): a returning interface
  * gets its addresses back. */
 static bool reclaimable(const struct pbu_ctx *c, const struct mh_prefix *p)
@@ -182,7 +177,7 @@ static bool requested_ok(const struct pbu_ctx *c, unsigned i)
 	const struct mh_prefix *hnp = c->req->opts.hnp;
 
 	for (unsigned j = 0; j < i; j++)
-		if (same_prefix(&hnp[j], &hnp[i]))
+		if (mh_prefix_equal(&hnp[j], &hnp[i]))
 			return false;
 	if (bc_bce_by_prefix(&c->e->bc, &hnp[i]))
 		return false;

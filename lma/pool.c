@@ -83,11 +83,13 @@ static void rest_drop(struct pool *p, struct pool_rest *r)
 	free(r);
 }
 
-static bool slot_live(const struct pool *p, const struct pool_slot *s)
+/* The resting record a ring entry stands for; NULL if the entry is stale (taken back since, or
+ * released again later: the record then carries a later serial). */
+static struct pool_rest *slot_rest(const struct pool *p, const struct pool_slot *s)
 {
-	const struct pool_rest *r = rest_find(p, s->idx);
+	struct pool_rest *r = rest_find(p, s->idx);
 
-	return r && r->serial == s->serial;
+	return r && r->serial == s->serial ? r : NULL;
 }
 
 void pool_free(struct pool *p)
@@ -106,12 +108,12 @@ static bool take_released(struct pool *p, uint64_t *idx)
 {
 	while (p->rel_count > 0) {
 		struct pool_slot s = p->released[p->rel_head];
-		struct pool_rest *r = rest_find(p, s.idx);
+		struct pool_rest *r = slot_rest(p, &s);
 
 		p->rel_head = (p->rel_head + 1) % p->rel_cap;
 		p->rel_count--;
-		if (!r || r->serial != s.serial)
-			continue; /* stale */
+		if (!r)
+			continue;
 		rest_drop(p, r);
 		*idx = s.idx;
 		return true;
@@ -171,7 +173,7 @@ static bool ring_make_room(struct pool *p)
 	for (uint64_t i = 0; i < p->rel_count; i++) {
 		const struct pool_slot *s = &p->released[(p->rel_head + i) % p->rel_cap];
 
-		if (slot_live(p, s))
+		if (slot_rest(p, s))
 			ring[n++] = *s;
 	}
 	free(p->released);

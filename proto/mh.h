@@ -122,6 +122,11 @@ struct mh_prefix {
 	struct in6_addr addr;
 };
 
+static inline bool mh_prefix_equal(const struct mh_prefix *a, const struct mh_prefix *b)
+{
+	return a->len == b->len && IN6_ARE_ADDR_EQUAL(&a->addr, &b->addr);
+}
+
 struct mh_mnid {
 	uint8_t subtype;
 	uint8_t len;
