@@ -294,7 +294,7 @@ static bool match_valid(const struct fc_match *m)
 	return !m->have_flow_label || m->flow_label <= FLOW_LABEL_MAX;
 }
 
-static bool policy_valid(const struct fc_policy *p)
+bool fc_policy_valid(const struct fc_policy *p)
 {
 	if (!match_valid(&p->match))
 		return false;
@@ -325,7 +325,7 @@ uint32_t fc_policy_add(struct fc *fc, const struct fc_policy *p, uint32_t before
 {
 	struct policy_node *pn, *at = NULL;
 
-	if (!policy_valid(p) || fc->next_policy_id == 0) /* 0: all 2^32 - 1 ids are spent */
+	if (!fc_policy_valid(p) || fc->next_policy_id == 0) /* 0: all 2^32 - 1 ids are spent */
 		return 0;
 	if (before && !(at = policy_find(fc, before)))
 		return 0;

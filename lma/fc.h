@@ -121,6 +121,8 @@ void fc_policy_init(struct fc_policy *p);
  * prefix over 128 bits, an unterminated MN-ID, att 0 or an LLID of 0 or over MH_LLID_MAX
  * octets for those targets, an unknown target kind). p->id is ignored. */
 uint32_t fc_policy_add(struct fc *fc, const struct fc_policy *p, uint32_t before);
+/* Whether fc_policy_add() would take p (the checks listed above). */
+bool fc_policy_valid(const struct fc_policy *p);
 int fc_policy_del(struct fc *fc, uint32_t id); /* 0, or -1 if there is no such policy */
 const struct fc_policy *fc_policy_by_id(const struct fc *fc, uint32_t id);
 size_t fc_policy_count(const struct fc *fc);

@@ -121,16 +121,6 @@ void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *paylo
 	ctl_send_end(c);
 }
 
-static bool policy_valid(const struct fc_policy *p)
-{
-	const struct fc_match *m = &p->match;
-
-	return memchr(m->mn_id, '\0', sizeof(m->mn_id)) != NULL && m->src.len <= 128 &&
-	       m->dst.len <= 128 && m->sport_lo <= m->sport_hi && m->dport_lo <= m->dport_hi &&
-	       m->flow_label <= 0xfffff && p->target <= FC_TARGET_LLID &&
-	       p->target_llid_len <= MH_LLID_MAX;
-}
-
 void lmad_ctl_policy_add(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct ctl_policy_add req;
@@ -141,7 +131,7 @@ void lmad_ctl_policy_add(struct lmad *d, struct ctl_conn *c, const uint8_t *payl
 		return;
 	}
 	memcpy(&req, payload, sizeof(req));
-	if (!policy_valid(&req.policy)) {
+	if (!fc_policy_valid(&req.policy)) {
 		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy add: invalid policy");
 		return;
 	}
