@@ -61,13 +61,22 @@ static struct kr_fc *kr_fc_new(const struct kr *k, const struct kr_fc_config *c)
 	return fc;
 }
 
-static int kr_fc_open_kernel(struct kr_fc *fc, char *err, size_t errlen)
+static int kr_fc_open_kernel(const struct kr *k, struct kr_fc *fc, char *err, size_t errlen)
 {
 	char script[KR_FC_TEXT_MAX];
+
+	int cleared;
 
 	if (kr_fc_ipt_clean(err, errlen) == -1 || kr_fc_queue_open(fc, err, errlen) == -1 ||
 	    kr_fc_ct_open(fc, err, errlen) == -1)
 		return -1;
+	/* before the chain that restores marks is back */
+	cleared = kr_fc_ct_clear_marks(fc, kr_tunnel_fwmark(k, 1),
+	                               kr_tunnel_fwmark(k, KR_MAX_TUNNELS));
+	if (cleared == -1)
+		log_warn("kr: clearing the connection marks an earlier run left");
+	else if (cleared > 0)
+		log_info("kr: cleared the marks an earlier run left on %d connections", cleared);
 	if (kr_fc_ipt_chain_text(script, sizeof(script)) == -1 ||
 	    kr_fc_ipt_restore(script, err, errlen) == -1)
 		return -1;
@@ -100,7 +109,7 @@ int kr_fc_open(struct kr *k, const struct kr_fc_config *c, char *err, size_t err
 		return -1;
 	}
 	errno = 0;
-	if (kr_fc_open_kernel(k->fc, err, errlen) == -1) {
+	if (kr_fc_open_kernel(k, k->fc, err, errlen) == -1) {
 		e = errno != 0 ? errno : EIO;
 		kr_fc_close(k);
 		errno = e;

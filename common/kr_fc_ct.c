@@ -328,6 +328,93 @@ int kr_fc_ct_set_mark(struct kr *k, const struct in6_addr *src, const struct in6
 	return 0;
 }
 
+/* --- marks an earlier run left --- */
+
+/* The connections of a dump whose mark lies in [lo, hi], each reduced to its original tuple. */
+struct kr_fc_marked {
+	uint32_t lo, hi;
+	struct nf_conntrack **ct;
+	size_t n, cap;
+	bool nomem;
+};
+
+static int kr_fc_marked_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kr_fc_marked *m = data;
+	struct nf_conntrack *ct = nfct_new(), *orig;
+	uint32_t mark;
+
+	if (ct == NULL || nfct_nlmsg_parse(nlh, ct) == -1 || !nfct_attr_is_set(ct, ATTR_MARK))
+		goto out;
+	mark = nfct_get_attr_u32(ct, ATTR_MARK);
+	if (mark < m->lo || mark > m->hi)
+		goto out;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct nf_conntrack **grown = realloc(m->ct, cap * sizeof(*grown));
+
+		if (grown == NULL) {
+			m->nomem = true;
+			goto out;
+		}
+		m->ct = grown;
+		m->cap = cap;
+	}
+	if ((orig = nfct_new()) == NULL) {
+		m->nomem = true;
+		goto out;
+	}
+	nfct_copy(orig, ct, NFCT_CP_ORIG);
+	m->ct[m->n++] = orig;
+out:
+	if (ct != NULL)
+		nfct_destroy(ct);
+	return MNL_CB_OK;
+}
+
+/* Sets one connection's mark to 0; one that ended meanwhile is not an error. */
+static int kr_fc_ct_unmark(struct kr_fc *fc, struct nf_conntrack *ct)
+{
+	alignas(struct nlmsghdr) uint8_t buf[KR_MSG_MAX];
+	struct nlmsghdr *nlh = kr_fc_ct_header(buf, IPCTNL_MSG_CT_NEW, 0);
+
+	nfct_set_attr_u32(ct, ATTR_MARK, 0);
+	if (nfct_nlmsg_build(nlh, ct) == -1)
+		return -1;
+	if (kr_fc_ct_talk(fc, nlh, NULL, NULL) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi)
+{
+	alignas(struct nlmsghdr) uint8_t buf[KR_MSG_MAX];
+	struct kr_fc_marked m = { .lo = lo, .hi = hi };
+	struct nlmsghdr *nlh = kr_fc_ct_header(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP);
+	int cleared = 0, failed = 0;
+
+	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	if (kr_fc_ct_talk(fc, nlh, kr_fc_marked_cb, &m) == -1) {
+		failed = -1;
+		goto out;
+	}
+	for (size_t i = 0; i < m.n; i++) {
+		if (kr_fc_ct_unmark(fc, m.ct[i]) == 0)
+			cleared++;
+		else
+			failed = -1;
+	}
+out:
+	for (size_t i = 0; i < m.n; i++)
+		nfct_destroy(m.ct[i]);
+	free(m.ct);
+	if (m.nomem) {
+		errno = ENOMEM;
+		failed = -1;
+	}
+	return failed == -1 ? -1 : cleared;
+}
+
 struct kr_fc_counters {
 	uint64_t packets, bytes;
 };

@@ -14,7 +14,8 @@
 # (e) a TCP connection moved and moved back keeps its data intact; (f) destroy events, from
 # `conntrack -D` and from a short UDP timeout; (g) kr_fc_close leaves nothing; (h) with fc_tool
 # killed, traffic fails open (unmarked, main table) or closed (dropped); (i) a restart after
-# kill -9 (kr_open alone, or with kr_fc_open) removes the stale chains. Needs root, iproute2, ip6tables, conntrack and
+# kill -9 (kr_open alone, or with kr_fc_open) removes the stale chains and clears the
+# connection marks in its range. Needs root, iproute2, ip6tables, conntrack and
 # /usr/bin/python3.
 # shellcheck source-path=SCRIPTDIR disable=SC2086 # $REPLY is split into words on purpose
 set -u
@@ -402,8 +403,17 @@ check_fail_open() {
 # A restart after kill -9 (failing closed now) removes the stale chains; killed again, a new
 # flow is dropped. A marked flow sent after it shows when the dropped one would have arrived.
 check_restart_fail_closed() {
+	# marks the killed run left: one of ours (a tunnel's, table base + 2), one of someone else's
+	nsx lma conntrack -I -p udp -s $CN -d $MN --sport 5030 --dport 5030 --timeout 100 \
+		--mark $((TB + 2)) >/dev/null 2>&1
+	nsx lma conntrack -I -p udp -s $CN -d $MN --sport 5031 --dport 5031 --timeout 100 \
+		--mark 77 >/dev/null 2>&1
 	lma_up lma2 4 -c
 	check "i: restart after kill -9 works" grep -q '^ok open marks' "$tmp/lma2.out"
+	check "i: the restart cleared a mark the killed run left (it names a tunnel by number)" \
+		out_has "sport=5030 dport=5030 .*mark=0 " nsx lma conntrack -L -p udp --orig-port-src 5030
+	check "i: and left a mark outside its range alone" \
+		out_has "sport=5031 dport=5031 .*mark=77 " nsx lma conntrack -L -p udp --orig-port-src 5031
 	check "i: one jump to our chain" test "$(nsx lma ip6tables-save -t mangle | grep -c -- '-j PMIP6$')" -eq 1
 	check "i: one queue rule, without --queue-bypass" test \
 		"$(nsx lma ip6tables-save -t mangle | grep -c -- "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j NFQUEUE --queue-num $QUEUE\$")" -eq 1
