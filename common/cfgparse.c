@@ -669,3 +669,14 @@ const char *cfg_prefix_str(const struct in6_addr *a, unsigned len, char *buf, si
 	snprintf(buf, size, "%s/%u", addr, len);
 	return buf;
 }
+
+int cfg_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

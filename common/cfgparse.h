@@ -106,6 +106,8 @@ int cfg_string(struct cfg *c, const char *what, char *out, size_t size);
 const char *cfg_quote(const char *s, char buf[CFG_QUOTE_MAX]);
 
 /* Prefix arithmetic for validation. */
+/* The value of a hexadecimal digit, either case; -1 if c is none. */
+int cfg_hex_digit(char c);
 bool cfg_prefix_host_bits_zero(const struct in6_addr *a, unsigned len);
 bool cfg_prefix_overlap(const struct in6_addr *a, unsigned alen, const struct in6_addr *b,
                         unsigned blen);

@@ -113,6 +113,25 @@ const struct bc *lma_engine_cache(const struct lma_engine *e)
 	return &e->bc;
 }
 
+uint64_t lma_engine_lease_changes(const struct lma_engine *e)
+{
+	return e->have_pool ? e->pool.changes : 0;
+}
+
+int lma_engine_save_leases(const struct lma_engine *e, FILE *out)
+{
+	return e->have_pool ? leases_write(out, &e->pool, &e->bc) : -1;
+}
+
+int lma_engine_load_leases(struct lma_engine *e, FILE *in, struct leases_report *r)
+{
+	if (!e->have_pool) {
+		memset(r, 0, sizeof(*r));
+		return -1;
+	}
+	return leases_read(in, &e->pool, r);
+}
+
 bool lma_engine_pool_stats(const struct lma_engine *e, struct lma_pool_stats *out)
 {
 	if (!e->have_pool)

@@ -10,8 +10,10 @@
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lma/bc.h"
+#include "lma/leases.h"
 #include "lma/lma_conf.h"
 #include "proto/mh.h"
 
@@ -89,5 +91,13 @@ const struct bc *lma_engine_cache(const struct lma_engine *e);
 /* False when there is no prefix pool (static prefixes only). */
 bool lma_engine_pool_stats(const struct lma_engine *e, struct lma_pool_stats *out);
 const char *lma_drop_name(enum lma_drop d);
+
+/* Prefix leases (lma/leases.h). The change count grows with every allocation, release and
+ * reclaim in the pool: the caller saves again when it differs from the one it last saved.
+ * Saving writes the pool and the pooled prefixes bound now (0, or -1 if out failed or there is
+ * no pool); loading restores into an engine that has allocated nothing yet (leases_read). */
+uint64_t lma_engine_lease_changes(const struct lma_engine *e);
+int lma_engine_save_leases(const struct lma_engine *e, FILE *out);
+int lma_engine_load_leases(struct lma_engine *e, FILE *in, struct leases_report *r);
 
 #endif

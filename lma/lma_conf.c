@@ -17,8 +17,8 @@
 
 #define MS_PER_S         1000u
 #define LIFETIME_MAX_MS  (65535u * 4 * MS_PER_S) /* the PBA's 16-bit lifetime, in units of 4 s */
-#define RULE_PRIO_MAX    KR_RULE_PRIORITY_MAX /* kr's rules go up to priority + 2 */
-#define TABLE_BASE_MIN   256u   /* above the reserved tables (253 default .. 255 local) */
+#define RULE_PRIO_MAX    KR_RULE_PRIORITY_MAX    /* kr's rules go up to priority + 2 */
+#define TABLE_BASE_MIN   256u /* above the reserved tables (253 default .. 255 local) */
 #define TABLE_BASE_MAX   (UINT32_MAX - KR_MAX_TUNNELS) /* the last tunnel's table fits */
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
 #define DEFAULT_GROUP    "root"
@@ -196,6 +196,7 @@ static struct lma_conf *conf_new(void)
 	c->upn_max_tries = 6;
 	c->fail_open = true;
 	c->flow_idle_ms = 300 * MS_PER_S;
+	c->lease_sync_ms = MS_PER_S;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	strcpy(c->ctl_group, DEFAULT_GROUP);
 	TAILQ_INIT(&c->mns);
@@ -372,15 +373,16 @@ static bool path_valid(const char *s)
 	return s[0] == '/';
 }
 
-static int parse_socket(struct parser *p, const struct keyword *kw, unsigned line)
+/* An absolute path into the char[LMA_CONF_PATH_MAX] field kw names. */
+static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
 {
-	char q[CFG_QUOTE_MAX];
+	char q[CFG_QUOTE_MAX], *path = field(p, kw);
 
-	if (cfg_string(&p->cfg, kw->name, p->c->ctl_path, sizeof(p->c->ctl_path)) < 0)
+	if (cfg_string(&p->cfg, kw->name, path, LMA_CONF_PATH_MAX) < 0)
 		return -1;
-	if (!path_valid(p->c->ctl_path))
+	if (!path_valid(path))
 		return cfg_error(&p->cfg, line, "%s: %s is not an absolute path", kw->name,
-		                 cfg_quote(p->c->ctl_path, q));
+		                 cfg_quote(path, q));
 	return 0;
 }
 
@@ -613,17 +615,6 @@ static int parse_fail(struct parser *p, const struct keyword *kw, unsigned line)
 
 /* --- policies: "policy { MATCH ... } to TARGET" --- */
 
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Decimal, or hexadecimal after "0x"; saturates rather than wrapping. False if s is neither. */
 static bool parse_number(const char *s, size_t n, uint64_t *out)
 {
@@ -639,7 +630,7 @@ static bool parse_number(const char *s, size_t n, uint64_t *out)
 	if (n == 0)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if ((d = hex_digit(s[i])) < 0 || (unsigned)d >= base)
+		if ((d = cfg_hex_digit(s[i])) < 0 || (unsigned)d >= base)
 			return false;
 		v = v > (UINT64_MAX - 15) / 16 ? UINT64_MAX : v * base + (unsigned)d;
 	}
@@ -840,7 +831,7 @@ static bool parse_llid(const char *s, uint8_t *llid, uint8_t *len)
 	int hi, lo;
 
 	for (;;) {
-		if (n == MH_LLID_MAX || (hi = hex_digit(s[0])) < 0 || (lo = hex_digit(s[1])) < 0)
+		if (n == MH_LLID_MAX || (hi = cfg_hex_digit(s[0])) < 0 || (lo = cfg_hex_digit(s[1])) < 0)
 			return false;
 		llid[n] = (uint8_t)(hi << 4 | lo);
 		zero = zero && llid[n] == 0;
@@ -939,10 +930,12 @@ static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
 	{ "control-group", parse_group, false, 0, 0, 0 },
-	{ "control-socket", parse_socket, false, 0, 0, 0 },
+	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
 	{ "flow-fail", parse_fail, false, 0, 0, 0 },
 	{ "flow-idle-timeout", parse_ms, false, FIELD(flow_idle_ms), MS_PER_S, FLOW_IDLE_MAX_MS },
 	{ "flow-queue", parse_queue, false, 0, 0, 0 },
+	{ "lease-file", parse_path, false, FIELD(lease_path), 0, 0 },
+	{ "lease-sync", parse_ms, false, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
 	{ "lma-address", parse_lma_address, false, 0, 0, 0 },
 	{ "mag", parse_mag, true, 0, 0, 0 },
 	{ "max-lifetime", parse_lifetime, false, 0, 4 * MS_PER_S, LIFETIME_MAX_MS },
@@ -1265,6 +1258,12 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	        cfg_duration_str(c->upn_initial_ms, a), cfg_duration_str(c->upn_max_ms, b),
 	        c->upn_max_tries);
 	print_pool(out, c);
+	if (c->lease_path[0]) {
+		fputs("lease-file ", out);
+		cfg_print_word(out, c->lease_path);
+		fputc('\n', out);
+	}
+	print_ms(out, "lease-sync", c->lease_sync_ms);
 	fputs("control-socket ", out);
 	cfg_print_word(out, c->ctl_path);
 	fputs("\ncontrol-group ", out);

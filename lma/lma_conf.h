@@ -72,30 +72,36 @@ struct lma_conf_mag {
 	struct lma_conf_hlink hlink;
 };
 
+#define LMA_CONF_PATH_MAX 108 /* a control socket's sun_path */
+
 struct lma_conf {
-	struct in6_addr lma_addr;  /* "lma-address": where PBUs arrive, the tunnels' local end */
-	char uplink[IFNAMSIZ];     /* "uplink-interface": real device toward the MAGs */
-	enum kr_driver driver;     /* "tunnel-driver auto|seg6|ip6tnl" */
-	uint32_t table_base;       /* "table-base": first per-tunnel routing table */
-	uint32_t rule_priority;    /* "rule-priority": priority of our ip rules */
-	uint8_t muho_type;         /* "muho-option-type", default 18 */
-	bool use_timestamps;       /* "replay-protection timestamp|sequence", default timestamp */
-	uint32_t timestamp_window_ms;   /* "timestamp-window", default 300ms */
-	uint32_t max_lifetime_s;        /* "max-lifetime", default 3600s: longer requests are cut */
-	uint32_t bce_delete_delay_ms;   /* "bce-delete-delay" (MinDelayBeforeBCEDelete), 10s */
-	uint32_t new_bce_delay_ms;      /* "new-bce-delay" (MaxDelayBeforeNewBCEAssign), 1500ms */
-	uint32_t upn_initial_ms;        /* "upn-retransmit initial", 1s */
-	uint32_t upn_max_ms;            /* "upn-retransmit max", 32s */
-	unsigned upn_max_tries;         /* "upn-retransmit tries", 6 */
-	struct lma_conf_prefix pool;    /* "prefix-pool P/L": where prefixes are allocated from */
-	uint8_t pool_alloc_len;         /* "prefix-pool ... length N", default 64; 0: no pool */
-	char ctl_path[108];             /* "control-socket", default /run/pmip6/lmad.sock */
-	char ctl_group[32];             /* "control-group", default: root's group only ("root") */
-	uint16_t queue_num;             /* "flow-queue": the NFQUEUE number, default 0 */
-	bool fail_open;                 /* "flow-fail open|closed", default open: how new flows
-	                                 * fare when lmad cannot classify them (see lmad.conf(5)) */
-	uint32_t flow_idle_ms;          /* "flow-idle-timeout", default 300s */
-	bool any_mn;                    /* "mn any": every MN-ID is authorized */
+	struct in6_addr lma_addr; /* "lma-address": where PBUs arrive, the tunnels' local end */
+	char uplink[IFNAMSIZ];    /* "uplink-interface": real device toward the MAGs */
+	enum kr_driver driver;    /* "tunnel-driver auto|seg6|ip6tnl" */
+	uint32_t table_base;      /* "table-base": first per-tunnel routing table */
+	uint32_t rule_priority;   /* "rule-priority": priority of our ip rules */
+	uint8_t muho_type;        /* "muho-option-type", default 18 */
+	bool use_timestamps;      /* "replay-protection timestamp|sequence", default timestamp */
+	uint32_t timestamp_window_ms; /* "timestamp-window", default 300ms */
+	uint32_t max_lifetime_s;      /* "max-lifetime", default 3600s: longer requests are cut */
+	uint32_t bce_delete_delay_ms; /* "bce-delete-delay" (MinDelayBeforeBCEDelete), 10s */
+	uint32_t new_bce_delay_ms;    /* "new-bce-delay" (MaxDelayBeforeNewBCEAssign), 1500ms */
+	uint32_t upn_initial_ms;      /* "upn-retransmit initial", 1s */
+	uint32_t upn_max_ms;          /* "upn-retransmit max", 32s */
+	unsigned upn_max_tries;       /* "upn-retransmit tries", 6 */
+	struct lma_conf_prefix pool;  /* "prefix-pool P/L": where prefixes are allocated from */
+	uint8_t pool_alloc_len;       /* "prefix-pool ... length N", default 64; 0: no pool */
+	char lease_path[LMA_CONF_PATH_MAX]; /* "lease-file": prefix leases kept across restarts
+	                                     * (lma/leases.h); empty: none, the default */
+	uint32_t lease_sync_ms;             /* "lease-sync": the longest a pool change waits before
+	                                     * it is written, default 1s */
+	char ctl_path[LMA_CONF_PATH_MAX];   /* "control-socket", default /run/pmip6/lmad.sock */
+	char ctl_group[32];    /* "control-group", default: root's group only ("root") */
+	uint16_t queue_num;    /* "flow-queue": the NFQUEUE number, default 0 */
+	bool fail_open;        /* "flow-fail open|closed", default open: how new flows
+	                        * fare when lmad cannot classify them (see lmad.conf(5)) */
+	uint32_t flow_idle_ms; /* "flow-idle-timeout", default 300s */
+	bool any_mn;           /* "mn any": every MN-ID is authorized */
 	TAILQ_HEAD(, lma_conf_mn) mns;
 	TAILQ_HEAD(, lma_conf_mag) mags;
 	TAILQ_HEAD(, lma_conf_policy) policies; /* in the file's order: first match wins */

@@ -185,9 +185,11 @@ static void reload(struct lmad *d)
 		lma_conf_free(c);
 		return;
 	}
+	lmad_leases_save(d); /* what the old configuration's file should hold */
 	lma_engine_set_conf(d->engine, c);
 	lma_conf_free(d->conf);
 	d->conf = c;
+	lmad_leases_reloaded(d);
 	if (d->fc) {
 		lmad_fc_load_policies(d); /* the configuration's policies replace pmipctl's */
 		lmad_fc_policies_changed(d);
@@ -257,6 +259,7 @@ static int start(struct lmad *d)
 		log_warn("Mobility Header socket on the LMA address");
 		return -1;
 	}
+	lmad_leases_load(d);
 	if (lmad_fc_start(d) < 0)
 		return -1;
 	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, lmad_ctl_handle, d,
@@ -271,6 +274,8 @@ static int start(struct lmad *d)
 static void stop(struct lmad *d)
 {
 	ctl_server_close(d->ctl);
+	if (d->loop)
+		lmad_leases_stop(d); /* while the engine still knows what is bound */
 	if (d->kr)
 		lmad_fc_stop(d);    /* the classifier's chain and queue go first */
 	lma_engine_free(d->engine); /* deletes every binding's routes and tunnels */
@@ -290,6 +295,7 @@ static void run_loop(struct lmad *d)
 	ev_io_start(d->loop, &d->mh_w);
 	ev_timer_init(&d->timer_w, timer_fired, 0., 0.);
 	d->timer_w.data = d;
+	lmad_leases_start(d);
 	watch(d, SIGTERM, &sig_term);
 	watch(d, SIGINT, &sig_int);
 	watch(d, SIGHUP, &sig_hup);
@@ -316,6 +322,7 @@ int lmad_run(const struct daemon_options *o)
 
 	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	d.lease_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	log_init("lmad", o->foreground || o->check_only, o->verbose);
 	hash_seed_init(); /* before anything builds a hash index: the configuration does */
 	d.conf = lma_conf_load(o->conf_path, err, sizeof(err));

@@ -140,6 +140,7 @@ bool pool_alloc(struct pool *p, struct mh_prefix *out, pool_busy_fn busy, void *
 		if (busy && busy(out, arg))
 			continue; /* in use as a static prefix: skip it for good */
 		p->in_use++;
+		p->changes++;
 		return true;
 	}
 	return false;
@@ -221,6 +222,7 @@ bool pool_release(struct pool *p, const struct mh_prefix *pfx, const char *owner
 	p->rel_count++;
 	if (p->in_use > 0) /* not counted if it came from a pool this one replaced */
 		p->in_use--;
+	p->changes++;
 	return true;
 }
 
@@ -252,6 +254,7 @@ bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner
 		return false;
 	rest_drop(p, r);
 	p->in_use++;
+	p->changes++;
 	return true;
 }
 
@@ -263,4 +266,33 @@ uint64_t pool_resting(const struct pool *p)
 size_t pool_memory(const struct pool *p)
 {
 	return p->rel_cap * sizeof(*p->released) + hmap_memory(&p->resting) + p->resting_bytes;
+}
+
+uint64_t pool_next(const struct pool *p)
+{
+	return p->next;
+}
+
+bool pool_restore_next(struct pool *p, uint64_t next)
+{
+	if (p->next != 0 || p->resting.count != 0 || p->in_use != 0 || next > p->size)
+		return false;
+	p->next = next;
+	p->changes++;
+	return true;
+}
+
+void pool_foreach_resting(const struct pool *p, pool_rest_fn fn, void *arg)
+{
+	struct mh_prefix pfx;
+
+	for (uint64_t i = 0; i < p->rel_count; i++) {
+		const struct pool_slot *s = &p->released[(p->rel_head + i) % p->rel_cap];
+		const struct pool_rest *r = slot_rest(p, s);
+
+		if (!r)
+			continue;
+		prefix_at(p, r->idx, &pfx);
+		fn(&pfx, r->owner, r->owner_len, arg);
+	}
 }

@@ -36,6 +36,7 @@ struct pool {
 	struct hmap resting; /* struct pool_rest by index: released, not allocated since */
 	size_t resting_bytes;
 	uint64_t in_use;
+	uint64_t changes; /* allocations, releases and reclaims: whether to save leases again */
 };
 
 typedef bool (*pool_busy_fn)(const struct mh_prefix *candidate, void *arg);
@@ -54,6 +55,18 @@ bool pool_may_reclaim(const struct pool *p, const struct mh_prefix *pfx, const c
 bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner);
 bool pool_contains(const struct pool *p, const struct mh_prefix *pfx);
 uint64_t pool_resting(const struct pool *p);
+
+/* Restoring a pool saved by lma/leases.c. pool_next() is the high-water mark: every index below
+ * it has been handed out at some time. pool_restore_next() sets it on a pool that has handed out
+ * nothing yet (false otherwise, or beyond the pool); then pool_release() puts back, in release
+ * order, the prefixes that rested and those that were held, each resting for its MN. */
+uint64_t pool_next(const struct pool *p);
+bool pool_restore_next(struct pool *p, uint64_t next);
+/* Calls fn for every resting prefix, the longest at rest first (the order pool_alloc() hands
+ * them out in). owner is not NUL-terminated. */
+typedef void (*pool_rest_fn)(const struct mh_prefix *pfx, const char *owner, size_t owner_len,
+                             void *arg);
+void pool_foreach_resting(const struct pool *p, pool_rest_fn fn, void *arg);
 /* Bytes the pool uses: the release ring, the resting records and their index. */
 size_t pool_memory(const struct pool *p);
 

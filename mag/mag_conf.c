@@ -456,24 +456,13 @@ static const char *mac_str(const uint8_t mac[6], char buf[MAC_STR])
 	return buf;
 }
 
-static int hex_digit(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Exactly six pairs of hex digits separated by colons. */
 static bool mac_parse(const char *s, size_t len, uint8_t mac[6])
 {
 	if (len != MAC_STR - 1)
 		return false;
 	for (unsigned i = 0; i < 6; i++, s += 3) {
-		int hi = hex_digit(s[0]), lo = hex_digit(s[1]);
+		int hi = cfg_hex_digit(s[0]), lo = cfg_hex_digit(s[1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && s[2] != ':'))
 			return false;

@@ -916,6 +916,10 @@ START_TEST(error_other_values)
 	             "t.conf:6: control-socket: \"run/lmad.sock\" is not an absolute path");
 	snprintf(text, sizeof(text), BASE "control-socket /%0107d\n", 0);
 	expect_error(text, "t.conf:6: control-socket: longer than 107 characters");
+	expect_error(BASE "lease-file lmad.leases\n",
+	             "t.conf:6: lease-file: \"lmad.leases\" is not an absolute path");
+	expect_error(BASE "lease-sync 50ms\n",
+	             "t.conf:6: lease-sync: 50ms is out of range (100ms..3600s)");
 	expect_error(BASE "control-group \"a b\"\n",
 	             "t.conf:6: control-group: \"a b\" is not a valid group name");
 	expect_error(BASE "control-group -x\n",
@@ -1322,7 +1326,7 @@ static const char *const vocab[] = {
 	"/run/x.sock", "pmip", "\r\n", "policy", "to", "att", "default", "llid", "src", "dst",
 	"proto", "src-port", "dst-port", "flow-label", "traffic-class", "udp", "icmpv6", "7",
 	"5001-5010", "10-1", "0x12345", "0x20", "02:00:00:00:00:01", "2001:db8:c::/64",
-	"flow-queue", "flow-fail", "flow-idle-timeout", "open", "closed",
+	"flow-queue", "flow-fail", "flow-idle-timeout", "open", "closed", "lease-file", "lease-sync",
 };
 /* clang-format on */
 #define N_VOCAB (sizeof(vocab) / sizeof(vocab[0]))

@@ -1,0 +1,248 @@
+/* leases.c: the prefix lease file of leases.h (RFC 5213 §5.3.2's pool, kept across a restart):
+ * writing the pool's high-water mark, its resting prefixes and the bound ones; reading them back
+ * record by record, skipping and counting what does not belong. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cfgparse.h"
+#include "lma/leases.h"
+
+/* --- writing --- */
+
+/* The MN-ID as the file holds it, into out (3 * MH_MNID_MAX + 1 bytes); its length. */
+static size_t escape_id(const char *id, size_t len, char *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && i < MH_MNID_MAX; i++) {
+		unsigned char c = (unsigned char)id[i];
+
+		if (c < '!' || c > '~' || c == '%') {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* One line, built whole and written at once (stdio locks the stream per call). */
+static void write_record(FILE *out, const char *kind, const struct mh_prefix *pfx,
+                         const char *id, size_t id_len)
+{
+	char line[8 + INET6_ADDRSTRLEN + 4 + 3 * MH_MNID_MAX + 2], *end;
+	size_t n = strlen(kind);
+
+	memcpy(line, kind, n);
+	line[n++] = ' ';
+	cfg_prefix_str(&pfx->addr, pfx->len, line + n, INET6_ADDRSTRLEN + 4);
+	end = line + n + strlen(line + n);
+	*end++ = ' ';
+	end += escape_id(id, id_len, end);
+	*end++ = '\n';
+	fwrite(line, 1, (size_t)(end - line), out);
+}
+
+static void write_resting(const struct mh_prefix *pfx, const char *owner, size_t owner_len,
+                          void *arg)
+{
+	write_record(arg, "rest", pfx, owner, owner_len);
+}
+
+static void write_held(FILE *out, const struct pool *p, const struct bc *bc)
+{
+	for (size_t i = 0; bc->by_id.buckets && i <= bc->by_id.mask; i++)
+		for (const struct hnode *n = bc->by_id.buckets[i]; n; n = n->next) {
+			const struct bce *b = HMAP_ENTRY(n, const struct bce, id_node);
+
+			for (unsigned j = 0; j < b->n_prefix; j++)
+				if (b->prefix[j].pooled && pool_contains(p, &b->prefix[j].p))
+					write_record(out, "held", &b->prefix[j].p, b->mn->id,
+					             b->mn->id_len);
+		}
+}
+
+int leases_write(FILE *out, const struct pool *p, const struct bc *bc)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+
+	fputs("# lmad prefix leases (lmad.conf(5), lease-file): written by lmad, read at its "
+	      "start\n",
+	      out);
+	fprintf(out, "pool %s length %u next %llu\n",
+	        cfg_prefix_str(&p->range.addr, p->range.len, buf, sizeof(buf)), p->alloc_len,
+	        (unsigned long long)pool_next(p));
+	pool_foreach_resting(p, write_resting, out);
+	write_held(out, p, bc);
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+/* --- reading --- */
+
+/* Undoes write_id() into out (MH_MNID_MAX + 1 bytes); false if malformed, empty, too long or
+ * holding a NUL. */
+static bool read_id(const char *s, char *out)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		int c = (unsigned char)*s, hi, lo;
+
+		if (c < '!' || c > '~')
+			return false;
+		if (c == '%') {
+			if ((hi = cfg_hex_digit(s[1])) < 0 || (lo = cfg_hex_digit(s[2])) < 0)
+				return false;
+			c = hi << 4 | lo;
+			s += 2;
+		}
+		if (c == 0 || n == MH_MNID_MAX)
+			return false;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/* "ADDR/LEN" into pfx, host bits zero. */
+static bool read_prefix(const char *s, struct mh_prefix *pfx)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	char *end;
+	unsigned long len;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(addr))
+		return false;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	if (slash[1] < '0' || slash[1] > '9')
+		return false;
+	len = strtoul(slash + 1, &end, 10);
+	if (*end != '\0' || len > 128 || inet_pton(AF_INET6, addr, &pfx->addr) != 1)
+		return false;
+	pfx->len = (uint8_t)len;
+	return cfg_prefix_host_bits_zero(&pfx->addr, pfx->len);
+}
+
+/* Splits line into at most max words at spaces; the number found. */
+static unsigned split(char *line, char **word, unsigned max)
+{
+	unsigned n = 0;
+
+	for (char *tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t")) {
+		if (n == max)
+			return max + 1;
+		word[n++] = tok;
+	}
+	return n;
+}
+
+/* "pool RANGE length N next N" for this very pool: its high-water mark in *next. */
+static bool read_header(char *line, const struct pool *p, uint64_t *next, bool *other)
+{
+	char *w[6], *end;
+	struct mh_prefix range;
+	unsigned long len;
+	unsigned long long n;
+
+	*other = false;
+	if (split(line, w, 6) != 6 || strcmp(w[0], "pool") != 0 || strcmp(w[2], "length") != 0 ||
+	    strcmp(w[4], "next") != 0 || !read_prefix(w[1], &range))
+		return false;
+	len = strtoul(w[3], &end, 10);
+	if (*end != '\0' || w[3][0] < '0' || w[3][0] > '9')
+		return false;
+	n = strtoull(w[5], &end, 10);
+	if (*end != '\0' || w[5][0] < '0' || w[5][0] > '9')
+		return false;
+	if (!mh_prefix_equal(&range, &p->range) || len != p->alloc_len || n > p->size) {
+		*other = true;
+		return false;
+	}
+	*next = n;
+	return true;
+}
+
+/* One "rest" or "held" record: back to rest with its MN-ID. */
+static bool read_record(char *line, struct pool *p, struct leases_report *r)
+{
+	char *w[3], id[MH_MNID_MAX + 1];
+	struct mh_prefix pfx;
+	bool held;
+
+	if (split(line, w, 3) != 3)
+		return false;
+	held = strcmp(w[0], "held") == 0;
+	if ((!held && strcmp(w[0], "rest") != 0) || !read_prefix(w[1], &pfx) || !read_id(w[2], id))
+		return false;
+	if (!pool_release(p, &pfx, id)) /* outside the pool, beyond next, or a second record */
+		return false;
+	if (held)
+		r->held++;
+	else
+		r->rested++;
+	return true;
+}
+
+/* The next line without its newline; false at the end. A line longer than buf is consumed
+ * whole and returned truncated, flagged in *long_line. */
+static bool next_line(FILE *in, char *buf, size_t size, bool *long_line)
+{
+	size_t n;
+
+	if (!fgets(buf, (int)size, in))
+		return false;
+	n = strlen(buf);
+	*long_line = n == size - 1 && buf[n - 1] != '\n';
+	if (*long_line) {
+		int c;
+
+		while ((c = fgetc(in)) != EOF && c != '\n')
+			;
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return true;
+}
+
+static bool skip(const char *line)
+{
+	line += strspn(line, " \t");
+	return *line == '\0' || *line == '#';
+}
+
+int leases_read(FILE *in, struct pool *p, struct leases_report *r)
+{
+	char line[LEASES_LINE_MAX];
+	bool long_line, have_header = false;
+	unsigned lineno = 0;
+	uint64_t next;
+
+	memset(r, 0, sizeof(*r));
+	while (next_line(in, line, sizeof(line), &long_line)) {
+		lineno++;
+		if (!long_line && skip(line))
+			continue;
+		if (!have_header) {
+			if (long_line || !read_header(line, p, &next, &r->other_pool) ||
+			    !pool_restore_next(p, next)) {
+				r->bad = 1;
+				r->first_bad_line = lineno;
+				return -1;
+			}
+			have_header = true;
+			continue;
+		}
+		if (long_line || !read_record(line, p, r)) {
+			if (r->bad++ == 0)
+				r->first_bad_line = lineno;
+		}
+	}
+	return have_header ? 0 : -1;
+}
