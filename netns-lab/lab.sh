@@ -143,6 +143,7 @@ lma-address $LAB_LMA
 uplink-interface br0
 tunnel-driver $LAB_DRIVER
 prefix-pool $LAB_POOL length 64
+lease-file $LAB_DIR/lmad.leases
 control-socket $LAB_DIR/lma.sock
 mn any
 EOF
