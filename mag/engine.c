@@ -273,6 +273,8 @@ void mag_engine_rs(struct mag_engine *e, unsigned ifindex, const uint8_t mac[6],
 
 	e->now = *now;
 	e->stats.rs_received++;
+	if (e->leaving)
+		return; /* exiting: a registration now would outlive us */
 	if (!l || !l->conf) {
 		e->stats.dropped[MAG_DROP_NOT_ACCESS]++;
 		return;
@@ -327,7 +329,7 @@ void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,
 	/* An MN coming back solicits a router and its RS starts the registration; but a Linux
 	 * host does not solicit again when only the carrier came back, so on a point-to-point
 	 * link the carrier itself may be the attachment trigger (RFC 5213 §6.9.1.1: layer 2). */
-	if (carrier && !(l && l->conf && l->conf->attach_on_link_up))
+	if (carrier && (e->leaving || !(l && l->conf && l->conf->attach_on_link_up)))
 		return;
 	for (b = LIST_FIRST(&e->bul); b; b = next) {
 		next = LIST_NEXT(b, entry);
@@ -354,6 +356,31 @@ int mag_engine_deregister(struct mag_engine *e, const char *mn_id, const struct 
 		}
 	}
 	return found;
+}
+
+unsigned mag_engine_leave(struct mag_engine *e, const struct mag_now *now)
+{
+	struct bul_entry *b, *next;
+
+	e->now = *now;
+	e->leaving = true;
+	for (b = LIST_FIRST(&e->bul); b; b = next) {
+		next = LIST_NEXT(b, entry);
+		if (b->state == BUL_REGISTERED || b->state == BUL_REFRESHING ||
+		    (b->state == BUL_REGISTERING && b->tries > 0))
+			bul_event(e, b, BUL_EV_DEREGISTER, NULL);
+	}
+	return mag_engine_leaving(e);
+}
+
+unsigned mag_engine_leaving(const struct mag_engine *e)
+{
+	const struct bul_entry *b;
+	unsigned n = 0;
+
+	LIST_FOREACH(b, &e->bul, entry)
+	n += b->state == BUL_DEREGISTERING;
+	return n;
 }
 
 void mag_engine_flush(struct mag_engine *e)

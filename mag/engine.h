@@ -132,6 +132,12 @@ void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const
                          size_t len, const struct mag_now *now);
 void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,
                      const struct mag_now *now);
+/* An orderly exit (RFC 5213 §6.9.1.3 for every MN at once): every entry registered or being
+ * registered de-registers, with the usual retransmissions, and from now on RSs and returning
+ * carriers are ignored. Returns mag_engine_leaving(): the de-registrations not answered yet,
+ * which the caller waits for (bounded) before mag_engine_free(). */
+unsigned mag_engine_leave(struct mag_engine *e, const struct mag_now *now);
+unsigned mag_engine_leaving(const struct mag_engine *e);
 /* Administrative de-registration of every entry of an MN; -1 if it has none. */
 int mag_engine_deregister(struct mag_engine *e, const char *mn_id, const struct mag_now *now);
 

@@ -34,6 +34,7 @@ struct mag_engine {
 	unsigned n_installed; /* entries whose routes use the tunnel */
 	bool tunnel_release_pending;
 	uint64_t next_id;
+	bool leaving; /* mag_engine_leave(): no new registration */
 };
 
 /* engine.c */

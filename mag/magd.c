@@ -124,10 +124,12 @@ void magd_after_input(struct magd *d)
 	next = mag_engine_next_deadline(d->engine);
 	now = daemon_clock_ns(CLOCK_MONOTONIC);
 	ev_timer_stop(d->loop, &d->timer_w);
-	if (next == UINT64_MAX)
-		return;
-	ev_timer_set(&d->timer_w, next > now ? (double)(next - now) / 1e9 : 0.0, 0.0);
-	ev_timer_start(d->loop, &d->timer_w);
+	if (next != UINT64_MAX) {
+		ev_timer_set(&d->timer_w, next > now ? (double)(next - now) / 1e9 : 0.0, 0.0);
+		ev_timer_start(d->loop, &d->timer_w);
+	}
+	if (d->leaving && mag_engine_leaving(d->engine) == 0)
+		ev_break(d->loop, EVBREAK_ALL); /* every de-registration answered */
 }
 
 static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -234,6 +236,42 @@ static void reload(struct magd *d)
 	log_info("configuration reloaded from %s", d->conf_path);
 }
 
+static void exit_due(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct magd *d = w->data;
+
+	(void)revents;
+	log_warnx("%u de-registrations unanswered: exiting anyway", mag_engine_leaving(d->engine));
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* The wait for the LMA's answers: the first PBU and two retransmissions at the default
+ * back-off (1s, then 2s), within half a second and five. */
+static double exit_wait_s(const struct mag_conf *c)
+{
+	double s = 3.0 * c->retransmit_initial_ms / 1000.0;
+
+	return s < 0.5 ? 0.5 : s > 5.0 ? 5.0 : s;
+}
+
+/* SIGTERM, SIGINT: de-register every MN, exit once the LMA answered or the wait is over. */
+static void start_leaving(struct magd *d, int signum)
+{
+	struct mag_now now;
+	unsigned n;
+
+	magd_now(&now);
+	d->leaving = true;
+	n = mag_engine_leave(d->engine, &now);
+	log_info("signal %d: exiting, after the LMA acknowledges %u de-registrations (at most "
+	         "%.1fs)",
+	         signum, n, exit_wait_s(d->conf));
+	ev_timer_init(&d->exit_w, exit_due, exit_wait_s(d->conf), 0.);
+	d->exit_w.data = d;
+	ev_timer_start(d->loop, &d->exit_w);
+	magd_after_input(d);
+}
+
 static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct magd *d = w->data;
@@ -243,8 +281,12 @@ static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
 		reload(d);
 		return;
 	}
-	log_info("signal %d: exiting", w->signum);
-	ev_break(loop, EVBREAK_ALL);
+	if (d->leaving) {
+		log_info("signal %d again: exiting now", w->signum);
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	start_leaving(d, w->signum);
 }
 
 static void watch_signal(struct magd *d, int signum, ev_signal *w)

@@ -37,6 +37,8 @@ struct magd {
 	ev_io mh_w;
 	ev_io link_w;
 	ev_timer timer_w;
+	ev_timer exit_w; /* the longest an exit waits for the LMA's answers */
+	bool leaving;    /* a signal asked us to exit: de-registering */
 	unsigned n_access;
 	struct access_watch access[MAGD_MAX_ACCESS];
 	uint64_t rs_malformed;

@@ -524,6 +524,29 @@ START_TEST(exit_deregisters_and_cleans_up)
 }
 END_TEST
 
+START_TEST(leaving_deregisters_with_retries_and_ignores_new_mns)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	m_rs(&h, WLAN, 2); /* a second MN, registering: its PBU is out */
+	ck_assert_uint_eq(mag_engine_leave(h.e, &h.now), 2);
+	mag_engine_flush(h.e);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2 + 2);
+	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.lifetime, 0);
+	ck_assert_uint_eq(h.n_routes, 0);
+	m_rs(&h, WLAN, 3); /* nothing new while leaving */
+	m_rs(&h, WLAN, 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 4);
+	m_pba(&h, 0, NULL, NULL); /* answers the last de-registration */
+	ck_assert_uint_eq(mag_engine_leaving(h.e), 1);
+	m_advance(&h, 1000); /* the other is sent again */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 5);
+	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.lifetime, 0);
+	m_pba(&h, 0, NULL, NULL);
+	ck_assert_uint_eq(mag_engine_leaving(h.e), 0);
+	ck_assert_uint_eq(h.tunnel, 0);
+}
+END_TEST
+
 static Suite *mag_suite(void)
 {
 	Suite *s = suite_create("mag_engine");
@@ -569,6 +592,7 @@ static Suite *mag_suite(void)
 	tcase_add_test(der, mn_back_after_acknowledged_deregistration);
 	tcase_add_test(der, refused_route_gives_the_entry_up);
 	tcase_add_test(der, exit_deregisters_and_cleans_up);
+	tcase_add_test(der, leaving_deregisters_with_retries_and_ignores_new_mns);
 	return s;
 }
 
