@@ -6,36 +6,16 @@
 #include <string.h>
 
 #include "common/cfgparse.h"
+#include "common/statefile.h"
 #include "lma/leases.h"
 
 /* --- writing --- */
 
-/* The MN-ID as the file holds it, into out (3 * MH_MNID_MAX + 1 bytes); its length. */
-static size_t escape_id(const char *id, size_t len, char *out)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-
-	for (size_t i = 0; i < len && i < MH_MNID_MAX; i++) {
-		unsigned char c = (unsigned char)id[i];
-
-		if (c < '!' || c > '~' || c == '%') {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		} else {
-			out[n++] = (char)c;
-		}
-	}
-	out[n] = '\0';
-	return n;
-}
-
 /* One line, built whole and written at once (stdio locks the stream per call). */
-static void write_record(FILE *out, const char *kind, const struct mh_prefix *pfx,
-                         const char *id, size_t id_len)
+static void write_record(FILE *out, const char *kind, const struct mh_prefix *pfx, const char *id,
+                         size_t id_len)
 {
-	char line[8 + INET6_ADDRSTRLEN + 4 + 3 * MH_MNID_MAX + 2], *end;
+	char line[8 + INET6_ADDRSTRLEN + 4 + SF_ID_MAX + 2], *end;
 	size_t n = strlen(kind);
 
 	memcpy(line, kind, n);
@@ -43,7 +23,7 @@ static void write_record(FILE *out, const char *kind, const struct mh_prefix *pf
 	cfg_prefix_str(&pfx->addr, pfx->len, line + n, INET6_ADDRSTRLEN + 4);
 	end = line + n + strlen(line + n);
 	*end++ = ' ';
-	end += escape_id(id, id_len, end);
+	end += sf_escape(id, id_len, end);
 	*end++ = '\n';
 	fwrite(line, 1, (size_t)(end - line), out);
 }
@@ -84,65 +64,6 @@ int leases_write(FILE *out, const struct pool *p, const struct bc *bc)
 
 /* --- reading --- */
 
-/* Undoes write_id() into out (MH_MNID_MAX + 1 bytes); false if malformed, empty, too long or
- * holding a NUL. */
-static bool read_id(const char *s, char *out)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		int c = (unsigned char)*s, hi, lo;
-
-		if (c < '!' || c > '~')
-			return false;
-		if (c == '%') {
-			if ((hi = cfg_hex_digit(s[1])) < 0 || (lo = cfg_hex_digit(s[2])) < 0)
-				return false;
-			c = hi << 4 | lo;
-			s += 2;
-		}
-		if (c == 0 || n == MH_MNID_MAX)
-			return false;
-		out[n++] = (char)c;
-	}
-	out[n] = '\0';
-	return n > 0;
-}
-
-/* "ADDR/LEN" into pfx, host bits zero. */
-static bool read_prefix(const char *s, struct mh_prefix *pfx)
-{
-	char addr[INET6_ADDRSTRLEN];
-	const char *slash = strchr(s, '/');
-	char *end;
-	unsigned long len;
-
-	if (!slash || (size_t)(slash - s) >= sizeof(addr))
-		return false;
-	memcpy(addr, s, (size_t)(slash - s));
-	addr[slash - s] = '\0';
-	if (slash[1] < '0' || slash[1] > '9')
-		return false;
-	len = strtoul(slash + 1, &end, 10);
-	if (*end != '\0' || len > 128 || inet_pton(AF_INET6, addr, &pfx->addr) != 1)
-		return false;
-	pfx->len = (uint8_t)len;
-	return cfg_prefix_host_bits_zero(&pfx->addr, pfx->len);
-}
-
-/* Splits line into at most max words at spaces; the number found. */
-static unsigned split(char *line, char **word, unsigned max)
-{
-	unsigned n = 0;
-
-	for (char *tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t")) {
-		if (n == max)
-			return max + 1;
-		word[n++] = tok;
-	}
-	return n;
-}
-
 /* "pool RANGE length N next N" for this very pool: its high-water mark in *next. */
 static bool read_header(char *line, const struct pool *p, uint64_t *next, bool *other)
 {
@@ -152,8 +73,8 @@ static bool read_header(char *line, const struct pool *p, uint64_t *next, bool *
 	unsigned long long n;
 
 	*other = false;
-	if (split(line, w, 6) != 6 || strcmp(w[0], "pool") != 0 || strcmp(w[2], "length") != 0 ||
-	    strcmp(w[4], "next") != 0 || !read_prefix(w[1], &range))
+	if (sf_split(line, w, 6) != 6 || strcmp(w[0], "pool") != 0 || strcmp(w[2], "length") != 0 ||
+	    strcmp(w[4], "next") != 0 || !sf_prefix(w[1], &range))
 		return false;
 	len = strtoul(w[3], &end, 10);
 	if (*end != '\0' || w[3][0] < '0' || w[3][0] > '9')
@@ -176,10 +97,11 @@ static bool read_record(char *line, struct pool *p, struct leases_report *r)
 	struct mh_prefix pfx;
 	bool held;
 
-	if (split(line, w, 3) != 3)
+	if (sf_split(line, w, 3) != 3)
 		return false;
 	held = strcmp(w[0], "held") == 0;
-	if ((!held && strcmp(w[0], "rest") != 0) || !read_prefix(w[1], &pfx) || !read_id(w[2], id))
+	if ((!held && strcmp(w[0], "rest") != 0) || !sf_prefix(w[1], &pfx) ||
+	    !sf_unescape_id(w[2], id))
 		return false;
 	if (!pool_release(p, &pfx, id)) /* outside the pool, beyond next, or a second record */
 		return false;
@@ -190,33 +112,6 @@ static bool read_record(char *line, struct pool *p, struct leases_report *r)
 	return true;
 }
 
-/* The next line without its newline; false at the end. A line longer than buf is consumed
- * whole and returned truncated, flagged in *long_line. */
-static bool next_line(FILE *in, char *buf, size_t size, bool *long_line)
-{
-	size_t n;
-
-	if (!fgets(buf, (int)size, in))
-		return false;
-	n = strlen(buf);
-	*long_line = n == size - 1 && buf[n - 1] != '\n';
-	if (*long_line) {
-		int c;
-
-		while ((c = fgetc(in)) != EOF && c != '\n')
-			;
-	}
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return true;
-}
-
-static bool skip(const char *line)
-{
-	line += strspn(line, " \t");
-	return *line == '\0' || *line == '#';
-}
-
 int leases_read(FILE *in, struct pool *p, struct leases_report *r)
 {
 	char line[LEASES_LINE_MAX];
@@ -225,9 +120,9 @@ int leases_read(FILE *in, struct pool *p, struct leases_report *r)
 	uint64_t next;
 
 	memset(r, 0, sizeof(*r));
-	while (next_line(in, line, sizeof(line), &long_line)) {
+	while (sf_next_line(in, line, sizeof(line), &long_line)) {
 		lineno++;
-		if (!long_line && skip(line))
+		if (!long_line && sf_blank(line))
 			continue;
 		if (!have_header) {
 			if (long_line || !read_header(line, p, &next, &r->other_pool) ||

@@ -3,11 +3,10 @@
  * at most every lease-sync and once more at exit, as a new file synced and renamed over the old
  * one so that a crash leaves either the old file or the new, never half of one. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "common/daemon.h"
 #include "common/log.h"
 #include "lma/lmad_int.h"
 
@@ -58,32 +57,11 @@ void lmad_leases_load(struct lmad *d)
 	d->leases_saved = lma_engine_lease_changes(d->engine);
 }
 
-/* The leases into path.tmp, synced, then renamed over path. */
-static int write_file(struct lmad *d)
+static int fill(FILE *out, void *arg)
 {
-	char tmp[LMA_CONF_PATH_MAX + 8];
-	FILE *f;
-	int fd, ret;
+	struct lmad *d = arg;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", d->conf->lease_path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, LEASES_MODE);
-	if (fd == -1)
-		return -1;
-	if (!(f = fdopen(fd, "w"))) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	ret = lma_engine_save_leases(d->engine, f);
-	if (ret == 0 && fsync(fileno(f)) == -1)
-		ret = -1;
-	if (fclose(f) != 0)
-		ret = -1;
-	if (ret == 0 && rename(tmp, d->conf->lease_path) == -1)
-		ret = -1;
-	if (ret == -1)
-		unlink(tmp);
-	return ret;
+	return lma_engine_save_leases(d->engine, out);
 }
 
 void lmad_leases_save(struct lmad *d)
@@ -95,7 +73,7 @@ void lmad_leases_save(struct lmad *d)
 	changes = lma_engine_lease_changes(d->engine);
 	if (changes == d->leases_saved && !d->leases_stale)
 		return;
-	if (write_file(d) == -1) {
+	if (daemon_write_file(d->conf->lease_path, LEASES_MODE, fill, d) == -1) {
 		d->lease_failures++;
 		log_warnx_limited(&d->lease_limit, "writing %s.tmp and renaming it: %s",
 		                  d->conf->lease_path, strerror(errno));
