@@ -598,6 +598,18 @@ int cfg_string(struct cfg *c, const char *what, char *out, size_t size)
 	return 0;
 }
 
+int cfg_path(struct cfg *c, const char *what, char *out, size_t size)
+{
+	char q[CFG_QUOTE_MAX];
+
+	if (cfg_string(c, what, out, size) < 0)
+		return -1;
+	if (out[0] != '/')
+		return cfg_error(c, c->line, "%s: %s is not an absolute path", what,
+		                 cfg_quote(out, q));
+	return 0;
+}
+
 /* --- prefixes --- */
 
 bool cfg_prefix_host_bits_zero(const struct in6_addr *a, unsigned len)

@@ -100,6 +100,8 @@ int cfg_choice(struct cfg *c, const char *what, const char *const *names, unsign
 int cfg_bool(struct cfg *c, const char *what, bool *out); /* yes | no */
 /* Any non-empty string shorter than size. */
 int cfg_string(struct cfg *c, const char *what, char *out, size_t size);
+/* An absolute path shorter than size. */
+int cfg_path(struct cfg *c, const char *what, char *out, size_t size);
 
 /* s in double quotes for a message, cut to 60 characters ("..." then). */
 #define CFG_QUOTE_MAX 66

@@ -368,22 +368,11 @@ static int parse_pool(struct parser *p, const struct keyword *kw, unsigned line)
 	return 0;
 }
 
-static bool path_valid(const char *s)
-{
-	return s[0] == '/';
-}
-
 /* An absolute path into the char[LMA_CONF_PATH_MAX] field kw names. */
 static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
 {
-	char q[CFG_QUOTE_MAX], *path = field(p, kw);
-
-	if (cfg_string(&p->cfg, kw->name, path, LMA_CONF_PATH_MAX) < 0)
-		return -1;
-	if (!path_valid(path))
-		return cfg_error(&p->cfg, line, "%s: %s is not an absolute path", kw->name,
-		                 cfg_quote(path, q));
-	return 0;
+	(void)line;
+	return cfg_path(&p->cfg, kw->name, field(p, kw), LMA_CONF_PATH_MAX);
 }
 
 static bool group_valid(const char *s)
@@ -831,7 +820,8 @@ static bool parse_llid(const char *s, uint8_t *llid, uint8_t *len)
 	int hi, lo;
 
 	for (;;) {
-		if (n == MH_LLID_MAX || (hi = cfg_hex_digit(s[0])) < 0 || (lo = cfg_hex_digit(s[1])) < 0)
+		if (n == MH_LLID_MAX || (hi = cfg_hex_digit(s[0])) < 0 ||
+		    (lo = cfg_hex_digit(s[1])) < 0)
 			return false;
 		llid[n] = (uint8_t)(hi << 4 | lo);
 		zero = zero && llid[n] == 0;

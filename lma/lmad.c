@@ -185,7 +185,7 @@ static void reload(struct lmad *d)
 		lma_conf_free(c);
 		return;
 	}
-	lmad_leases_save(d); /* what the old configuration's file should hold */
+	state_sync_save(&d->leases); /* what the old configuration's file should hold */
 	lma_engine_set_conf(d->engine, c);
 	lma_conf_free(d->conf);
 	d->conf = c;
@@ -274,8 +274,7 @@ static int start(struct lmad *d)
 static void stop(struct lmad *d)
 {
 	ctl_server_close(d->ctl);
-	if (d->loop)
-		lmad_leases_stop(d); /* while the engine still knows what is bound */
+	state_sync_stop(&d->leases); /* while the engine still knows what is bound */
 	if (d->kr)
 		lmad_fc_stop(d);    /* the classifier's chain and queue go first */
 	lma_engine_free(d->engine); /* deletes every binding's routes and tunnels */
@@ -322,7 +321,6 @@ int lmad_run(const struct daemon_options *o)
 
 	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
-	d.lease_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	log_init("lmad", o->foreground || o->check_only, o->verbose);
 	hash_seed_init(); /* before anything builds a hash index: the configuration does */
 	d.conf = lma_conf_load(o->conf_path, err, sizeof(err));

@@ -160,8 +160,8 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 		ctl_send_stat(c, "pool", "in_use", pst.in_use);
 		ctl_send_stat(c, "pool", "resting", pst.resting);
 		ctl_send_stat(c, "pool", "memory_bytes", pst.memory_bytes);
-		ctl_send_stat(c, "pool", "lease_writes", d->lease_writes);
-		ctl_send_stat(c, "pool", "lease_write_failures", d->lease_failures);
+		ctl_send_stat(c, "pool", "lease_writes", d->leases.writes);
+		ctl_send_stat(c, "pool", "lease_write_failures", d->leases.failures);
 	}
 	ctl_send_stat(c, "upn", "sent", st->upn_sent);
 	ctl_send_stat(c, "upn", "retransmitted", st->upn_retransmitted);

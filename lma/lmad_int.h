@@ -7,6 +7,7 @@
 #include "common/ctl.h"
 #include "common/kr.h"
 #include "common/log.h"
+#include "common/state_sync.h"
 #include "lma/engine.h"
 #include "lma/fc.h"
 
@@ -21,12 +22,7 @@ struct lmad {
 	ev_io mh_w;
 	ev_timer timer_w;
 	struct log_limit send_limit, kr_limit;
-	/* prefix leases (lmad_leases.c) */
-	ev_timer lease_w;
-	uint64_t leases_saved; /* the engine's change count the file holds */
-	bool leases_stale;     /* written for another file or pool: write anyway */
-	uint64_t lease_writes, lease_failures;
-	struct log_limit lease_limit;
+	struct state_sync leases; /* the prefix lease file (lmad_leases.c) */
 	/* flow steering (lmad_fc.c) */
 	struct fc *fc;
 	struct hmap fc_queued; /* prefixes whose new connections go to the queue */
@@ -36,13 +32,11 @@ struct lmad {
 };
 
 void lmad_now(struct lma_now *now);
-/* lmad_leases.c: load before the first PBU, start the periodic save, say a reload happened,
- * stop (saving a last time while the engine still lives); save writes if the pool changed. */
+/* lmad_leases.c: load before the first PBU, start the periodic save, say a reload happened;
+ * state_sync_save(&d->leases) and state_sync_stop() do the rest (see common/state_sync.h). */
 void lmad_leases_load(struct lmad *d);
 void lmad_leases_start(struct lmad *d);
 void lmad_leases_reloaded(struct lmad *d);
-void lmad_leases_stop(struct lmad *d);
-void lmad_leases_save(struct lmad *d);
 /* lmad_fc.c */
 int lmad_fc_start(struct lmad *d);
 void lmad_fc_stop(struct lmad *d);

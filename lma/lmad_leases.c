@@ -6,15 +6,35 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/daemon.h"
 #include "common/log.h"
+#include "common/state_sync.h"
 #include "lma/lmad_int.h"
-
-#define LEASES_MODE 0640 /* MN identifiers: not for everybody */
 
 static bool leases_on(const struct lmad *d)
 {
 	return d->conf->lease_path[0] != '\0' && d->conf->pool_alloc_len != 0;
+}
+
+static int fill(FILE *out, void *arg)
+{
+	return lma_engine_save_leases(((struct lmad *)arg)->engine, out);
+}
+
+static uint64_t changes(void *arg)
+{
+	const struct lmad *d = arg;
+
+	return d->engine ? lma_engine_lease_changes(d->engine) : 0;
+}
+
+/* The file as the configuration names it: only with a pool. */
+static void configure(struct lmad *d)
+{
+	d->leases.path = leases_on(d) ? d->conf->lease_path : NULL;
+	d->leases.every_ms = d->conf->lease_sync_ms;
+	d->leases.changes = changes;
+	d->leases.fill = fill;
+	d->leases.arg = d;
 }
 
 static void report_read(const struct lmad *d, int ret, const struct leases_report *r)
@@ -40,7 +60,6 @@ void lmad_leases_load(struct lmad *d)
 	FILE *f;
 	int ret;
 
-	d->leases_saved = 0;
 	if (!leases_on(d))
 		return;
 	f = fopen(d->conf->lease_path, "re");
@@ -54,61 +73,18 @@ void lmad_leases_load(struct lmad *d)
 	ret = lma_engine_load_leases(d->engine, f, &r);
 	fclose(f);
 	report_read(d, ret, &r);
-	d->leases_saved = lma_engine_lease_changes(d->engine);
-}
-
-static int fill(FILE *out, void *arg)
-{
-	struct lmad *d = arg;
-
-	return lma_engine_save_leases(d->engine, out);
-}
-
-void lmad_leases_save(struct lmad *d)
-{
-	uint64_t changes;
-
-	if (!leases_on(d) || !d->engine)
-		return;
-	changes = lma_engine_lease_changes(d->engine);
-	if (changes == d->leases_saved && !d->leases_stale)
-		return;
-	if (daemon_write_file(d->conf->lease_path, LEASES_MODE, fill, d) == -1) {
-		d->lease_failures++;
-		log_warnx_limited(&d->lease_limit, "writing %s.tmp and renaming it: %s",
-		                  d->conf->lease_path, strerror(errno));
-		return;
-	}
-	d->leases_saved = changes;
-	d->leases_stale = false;
-	d->lease_writes++;
-}
-
-static void sync_due(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	lmad_leases_save(w->data);
+	configure(d);
+	state_sync_mark_saved(&d->leases); /* what it holds is what the pool is now */
 }
 
 void lmad_leases_start(struct lmad *d)
 {
-	double every = (double)d->conf->lease_sync_ms / 1000.0;
-
-	ev_timer_init(&d->lease_w, sync_due, every, every);
-	d->lease_w.data = d;
-	ev_timer_start(d->loop, &d->lease_w);
+	configure(d);
+	state_sync_start(&d->leases, d->loop);
 }
 
 void lmad_leases_reloaded(struct lmad *d)
 {
-	d->leases_stale = true; /* another file, or another pool: write it anew */
-	ev_timer_stop(d->loop, &d->lease_w);
-	lmad_leases_start(d);
-}
-
-void lmad_leases_stop(struct lmad *d)
-{
-	ev_timer_stop(d->loop, &d->lease_w);
-	lmad_leases_save(d);
+	configure(d); /* another file, or another pool: written anew */
+	state_sync_reloaded(&d->leases);
 }

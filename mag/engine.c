@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "mag/bulfile.h"
 #include "mag/engine_int.h"
 
 static const char *const drop_names[MAG_DROP_COUNT] = {
@@ -194,6 +195,7 @@ void engine_install(struct mag_engine *e, struct bul_entry *b)
 		prefix_install(e, b, &b->muho[i]);
 	b->installed = true;
 	e->n_installed++;
+	e->changes++;
 }
 
 void engine_uninstall(struct mag_engine *e, struct bul_entry *b)
@@ -205,6 +207,7 @@ void engine_uninstall(struct mag_engine *e, struct bul_entry *b)
 	for (unsigned i = 0; i < b->n_muho; i++)
 		prefix_uninstall(e, &b->muho[i]);
 	b->installed = false;
+	e->changes++;
 	if (--e->n_installed == 0)
 		e->tunnel_release_pending = true; /* after the flush: rules still name its table */
 }
@@ -329,6 +332,8 @@ void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,
 	/* An MN coming back solicits a router and its RS starts the registration; but a Linux
 	 * host does not solicit again when only the carrier came back, so on a point-to-point
 	 * link the carrier itself may be the attachment trigger (RFC 5213 §6.9.1.1: layer 2). */
+	if (l)
+		l->carrier = carrier;
 	if (carrier && (e->leaving || !(l && l->conf && l->conf->attach_on_link_up)))
 		return;
 	for (b = LIST_FIRST(&e->bul); b; b = next) {
@@ -356,6 +361,69 @@ int mag_engine_deregister(struct mag_engine *e, const char *mn_id, const struct 
 		}
 	}
 	return found;
+}
+
+uint64_t mag_engine_changes(const struct mag_engine *e)
+{
+	return e->changes;
+}
+
+int mag_engine_save(const struct mag_engine *e, FILE *out)
+{
+	const struct bul_entry *b;
+	struct bulfile_record r;
+
+	fputs("# magd bindings (magd.conf(5), state-file): written by magd, read at its start\n",
+	      out);
+	LIST_FOREACH(b, &e->bul, entry)
+	{
+		const struct access_link *l = engine_access((struct mag_engine *)e, b->ifindex);
+
+		if (!b->installed || !l || !l->conf || b->n_hnp == 0)
+			continue;
+		memset(&r, 0, sizeof(r));
+		snprintf(r.mn_id, sizeof(r.mn_id), "%s", b->mn_id);
+		memcpy(r.mac, b->mac, 6);
+		snprintf(r.ifname, sizeof(r.ifname), "%s", l->conf->ifname);
+		r.ll = b->mn_ll;
+		r.n_hnp = b->n_hnp;
+		memcpy(r.hnp, b->hnp, b->n_hnp * sizeof(b->hnp[0]));
+		bulfile_write(out, &r);
+	}
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+static struct access_link *access_by_name(struct mag_engine *e, const char *ifname)
+{
+	for (unsigned i = 0; i < e->n_access; i++)
+		if (e->access[i].conf && strcmp(e->access[i].conf->ifname, ifname) == 0)
+			return &e->access[i];
+	return NULL;
+}
+
+enum mag_restore mag_engine_restore(struct mag_engine *e, const struct bulfile_record *r,
+                                    const struct mag_now *now)
+{
+	struct access_link *l = access_by_name(e, r->ifname);
+	const struct mag_conf_mn *mn = mag_conf_find_mac(e->conf, r->mac);
+	struct bul_entry *b;
+
+	e->now = *now;
+	if (!mn || strcmp(mn->id, r->mn_id) != 0)
+		return MAG_RESTORE_NOT_SERVED; /* the configuration changed meanwhile */
+	if (!l)
+		return MAG_RESTORE_NO_LINK;
+	if (!l->carrier)
+		return MAG_RESTORE_NO_CARRIER;
+	if (e->leaving || engine_find_mac(e, r->mac))
+		return MAG_RESTORE_EXISTS;
+	if (!(b = engine_entry_new(e, mn, r->mac, l, &r->ll)))
+		return MAG_RESTORE_NO_MEMORY;
+	b->n_hnp = r->n_hnp < BUL_MAX_PREFIXES ? r->n_hnp : BUL_MAX_PREFIXES;
+	memcpy(b->hnp, r->hnp, b->n_hnp * sizeof(b->hnp[0]));
+	b->state = BUL_DETACHED; /* as after a de-registration: its return registers it */
+	bul_event(e, b, BUL_EV_LINK_UP, NULL);
+	return MAG_RESTORE_OK;
 }
 
 unsigned mag_engine_leave(struct mag_engine *e, const struct mag_now *now)

@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/queue.h>
 
 #include "common/timer.h"
@@ -132,6 +133,27 @@ void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const
                          size_t len, const struct mag_now *now);
 void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,
                      const struct mag_now *now);
+/* The binding file (mag/bulfile.h). The change count grows whenever an entry's routes are
+ * installed or removed: the caller saves again when it differs from the one it saved. Saving
+ * writes every registered MN (0, or -1 if out failed). Restoring registers one MN of the file
+ * again, as after its return to its link: PBU naming its prefixes with HI 5, routes and an RA
+ * once accepted. It needs the MN still configured with that MAC and MN-ID, and its access link
+ * with carrier (after magd reported the links' state). */
+struct bulfile_record;
+enum mag_restore {
+	MAG_RESTORE_OK,
+	MAG_RESTORE_NOT_SERVED, /* no MN with that MAC and MN-ID in the configuration */
+	MAG_RESTORE_NO_LINK,    /* not an access interface now */
+	MAG_RESTORE_NO_CARRIER,
+	MAG_RESTORE_EXISTS, /* an entry for that MAC already, or leaving */
+	MAG_RESTORE_NO_MEMORY,
+	MAG_RESTORE_COUNT
+};
+uint64_t mag_engine_changes(const struct mag_engine *e);
+int mag_engine_save(const struct mag_engine *e, FILE *out);
+enum mag_restore mag_engine_restore(struct mag_engine *e, const struct bulfile_record *r,
+                                    const struct mag_now *now);
+
 /* An orderly exit (RFC 5213 §6.9.1.3 for every MN at once): every entry registered or being
  * registered de-registers, with the usual retransmissions, and from now on RSs and returning
  * carriers are ignored. Returns mag_engine_leaving(): the de-registrations not answered yet,

@@ -12,6 +12,7 @@ struct access_link {
 	unsigned ifindex;
 	uint8_t mac[6];
 	const struct mag_conf_access *conf;
+	bool carrier; /* as last reported by mag_engine_link() */
 };
 
 struct mac_node {
@@ -34,7 +35,8 @@ struct mag_engine {
 	unsigned n_installed; /* entries whose routes use the tunnel */
 	bool tunnel_release_pending;
 	uint64_t next_id;
-	bool leaving; /* mag_engine_leave(): no new registration */
+	bool leaving;     /* mag_engine_leave(): no new registration */
+	uint64_t changes; /* entries installed or uninstalled: the binding file is stale */
 };
 
 /* engine.c */

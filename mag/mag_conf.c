@@ -133,6 +133,7 @@ static void conf_defaults(struct mag_conf *c)
 	c->ra_interval_ms = 10000;
 	c->ra_router_lifetime_s = 1800;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
+	c->state_sync_ms = MS_PER_S;
 	strcpy(c->ctl_group, DEFAULT_GROUP);
 }
 
@@ -292,16 +293,11 @@ static int parse_muho(struct parser *p, const struct keyword *kw, unsigned line)
 	return 0;
 }
 
-static int parse_socket(struct parser *p, const struct keyword *kw, unsigned line)
+/* An absolute path into the char[MAG_CONF_PATH_MAX] field kw names. */
+static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
 {
-	char q[CFG_QUOTE_MAX];
-
-	if (cfg_string(&p->cfg, kw->name, p->c->ctl_path, sizeof(p->c->ctl_path)) < 0)
-		return -1;
-	if (p->c->ctl_path[0] != '/')
-		return cfg_error(&p->cfg, line, "%s: %s is not an absolute path", kw->name,
-		                 cfg_quote(p->c->ctl_path, q));
-	return 0;
+	(void)line;
+	return cfg_path(&p->cfg, kw->name, (char *)p->c + kw->off, MAG_CONF_PATH_MAX);
 }
 
 static bool group_valid(const char *s)
@@ -457,7 +453,7 @@ static const char *mac_str(const uint8_t mac[6], char buf[MAC_STR])
 }
 
 /* Exactly six pairs of hex digits separated by colons. */
-static bool mac_parse(const char *s, size_t len, uint8_t mac[6])
+bool mag_conf_mac_parse(const char *s, size_t len, uint8_t mac[6])
 {
 	if (len != MAC_STR - 1)
 		return false;
@@ -480,7 +476,7 @@ static int mac_value(struct cfg *c, const char *what, uint8_t mac[6])
 
 	if (cfg_value(c, what, &t) < 0)
 		return -1;
-	if (!mac_parse(t.text, t.len, mac))
+	if (!mag_conf_mac_parse(t.text, t.len, mac))
 		return cfg_error(c, t.line, "%s: %s is not a MAC address (like 02:00:00:00:00:01)",
 		                 what, cfg_quote(t.text, q));
 	if (mac[0] & 1)
@@ -580,7 +576,7 @@ static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "access-interface", parse_access, true, 0, 0, 0 },
 	{ "control-group", parse_group, false, 0, 0, 0 },
-	{ "control-socket", parse_socket, false, 0, 0, 0 },
+	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
 	{ "lifetime", parse_lifetime, false, FIELD(lifetime_s), LIFETIME_UNIT, LIFETIME_MAX_MS },
 	{ "link-local-address", parse_link_local, false, 0, 0, 0 },
 	{ "lma-address", parse_routable, false, FIELD(lma_addr), 0, 0 },
@@ -593,6 +589,8 @@ static const struct keyword keywords[] = {
 	  LIFETIME_MAX_MS / 2 },
 	{ "retransmit", parse_retransmit, false, 0, 0, 0 },
 	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
+	{ "state-file", parse_path, false, FIELD(state_path), 0, 0 },
+	{ "state-sync", parse_ms, false, FIELD(state_sync_ms), 100, 3600 * MS_PER_S },
 	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
 	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
 	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
@@ -831,6 +829,9 @@ static void print_settings(FILE *out, const struct mag_conf *c)
 	fprintf(out, "muho-option-type %u\n", c->muho_type);
 	print_timers(out, c);
 	print_word(out, "control-socket", c->ctl_path);
+	if (c->state_path[0])
+		print_word(out, "state-file", c->state_path);
+	print_ms(out, "state-sync", c->state_sync_ms);
 	print_word(out, "control-group", c->ctl_group);
 }
 

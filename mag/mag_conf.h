@@ -21,9 +21,9 @@
 struct mag_conf_access {
 	TAILQ_ENTRY(mag_conf_access) entry;
 	char ifname[IFNAMSIZ];
-	uint8_t att;              /* "access-technology N" (RFC 5213 §8.5 values), default 4 */
-	bool attach_on_link_up;   /* "attach-on-link-up yes": a point-to-point link whose carrier
-	                           * coming back is the MN's return (an L2 attachment trigger) */
+	uint8_t att;            /* "access-technology N" (RFC 5213 §8.5 values), default 4 */
+	bool attach_on_link_up; /* "attach-on-link-up yes": a point-to-point link whose carrier
+	                         * coming back is the MN's return (an L2 attachment trigger) */
 	unsigned line;
 };
 
@@ -39,32 +39,37 @@ struct mag_conf_mn {
 	char id[MH_MNID_MAX + 1];
 	unsigned n_macs;
 	uint8_t macs[MAG_CONF_MAX_MACS][6];
-	bool multihoming;         /* "multihoming yes": the PBU carries an empty MuHo option */
+	bool multihoming; /* "multihoming yes": the PBU carries an empty MuHo option */
 	unsigned line;
-	struct hnode id_node;     /* in mag_conf.mn_index; internal to mag_conf.c */
+	struct hnode id_node; /* in mag_conf.mn_index; internal to mag_conf.c */
 	struct mag_conf_mac_link mac_link[MAG_CONF_MAX_MACS]; /* in mag_conf.mac_index */
 };
 
+#define MAG_CONF_PATH_MAX 108 /* a control socket's sun_path */
+
 struct mag_conf {
-	struct in6_addr lma_addr;     /* "lma-address" */
-	struct in6_addr proxy_coa;    /* "proxy-coa": our address toward the LMA, the tunnel end */
-	struct in6_addr link_local;   /* "link-local-address": the one the MAG uses on every
-	                               * access link (RFC 5213 §6.8), default fe80::1 */
-	char uplink[IFNAMSIZ];        /* "uplink-interface" */
-	enum kr_driver driver;        /* "tunnel-driver auto|seg6|ip6tnl" */
-	uint32_t table_base;          /* "table-base", default 2000 */
-	uint32_t rule_priority;       /* "rule-priority", default 1000 */
-	uint8_t muho_type;            /* "muho-option-type", default 18 */
-	uint32_t lifetime_s;          /* "lifetime": asked of the LMA, default 600s */
-	uint32_t refresh_margin_s;    /* "refresh-before": refresh this long before expiry, 30s,
-	                               * at most half the granted lifetime */
-	uint32_t retransmit_initial_ms; /* "retransmit initial", 1s (INITIAL_BINDACK_TIMEOUT) */
-	uint32_t retransmit_max_ms;   /* "retransmit max", 32s (MAX_BINDACK_TIMEOUT) */
-	unsigned retransmit_tries;    /* "retransmit tries", 6: then the MN is given up */
-	uint32_t ra_interval_ms;      /* "ra-interval", default 10s: unsolicited RAs */
-	uint32_t ra_router_lifetime_s;/* "ra-router-lifetime", default 1800s */
-	char ctl_path[108];           /* "control-socket", default /run/pmip6/magd.sock */
-	char ctl_group[32];           /* "control-group", default "root" */
+	struct in6_addr lma_addr;   /* "lma-address" */
+	struct in6_addr proxy_coa;  /* "proxy-coa": our address toward the LMA, the tunnel end */
+	struct in6_addr link_local; /* "link-local-address": the one the MAG uses on every
+	                             * access link (RFC 5213 §6.8), default fe80::1 */
+	char uplink[IFNAMSIZ];      /* "uplink-interface" */
+	enum kr_driver driver;      /* "tunnel-driver auto|seg6|ip6tnl" */
+	uint32_t table_base;        /* "table-base", default 2000 */
+	uint32_t rule_priority;     /* "rule-priority", default 1000 */
+	uint8_t muho_type;          /* "muho-option-type", default 18 */
+	uint32_t lifetime_s;        /* "lifetime": asked of the LMA, default 600s */
+	uint32_t refresh_margin_s;  /* "refresh-before": refresh this long before expiry, 30s,
+	                             * at most half the granted lifetime */
+	uint32_t retransmit_initial_ms;     /* "retransmit initial", 1s (INITIAL_BINDACK_TIMEOUT) */
+	uint32_t retransmit_max_ms;         /* "retransmit max", 32s (MAX_BINDACK_TIMEOUT) */
+	unsigned retransmit_tries;          /* "retransmit tries", 6: then the MN is given up */
+	uint32_t ra_interval_ms;            /* "ra-interval", default 10s: unsolicited RAs */
+	uint32_t ra_router_lifetime_s;      /* "ra-router-lifetime", default 1800s */
+	char ctl_path[MAG_CONF_PATH_MAX];   /* "control-socket", default /run/pmip6/magd.sock */
+	char state_path[MAG_CONF_PATH_MAX]; /* "state-file": the MNs served, kept across a crash
+	                                     * (mag/bulfile.h); empty: none, the default */
+	uint32_t state_sync_ms; /* "state-sync": the longest a change waits to be written, 1s */
+	char ctl_group[32];     /* "control-group", default "root" */
 	unsigned n_access, n_mns;
 	TAILQ_HEAD(, mag_conf_access) access;
 	TAILQ_HEAD(, mag_conf_mn) mns;
@@ -77,10 +82,12 @@ void mag_conf_free(struct mag_conf *c);
 /* Prints c in the same grammar (magd -nv); the output parses back to the same configuration. */
 void mag_conf_print(FILE *out, const struct mag_conf *c);
 
-const struct mag_conf_access *mag_conf_find_access(const struct mag_conf *c,
-						    const char *ifname);
+const struct mag_conf_access *mag_conf_find_access(const struct mag_conf *c, const char *ifname);
 /* The MN one of whose interfaces has this MAC, or NULL. */
 const struct mag_conf_mn *mag_conf_find_mac(const struct mag_conf *c, const uint8_t mac[6]);
 const struct mag_conf_mn *mag_conf_find_mn(const struct mag_conf *c, const char *id);
+
+/* "xx:xx:xx:xx:xx:xx", exactly, either case, len characters long. */
+bool mag_conf_mac_parse(const char *s, size_t len, uint8_t mac[6]);
 
 #endif

@@ -231,8 +231,10 @@ static void reload(struct magd *d)
 	for (unsigned i = 0; i < d->n_access; i++)
 		mag_engine_set_access(d->engine, d->access[i].ifname, d->access[i].ifindex,
 		                      d->access[i].mac);
+	state_sync_save(&d->state);
 	mag_conf_free(d->conf);
 	d->conf = c;
+	magd_state_reloaded(d);
 	log_info("configuration reloaded from %s", d->conf_path);
 }
 
@@ -313,6 +315,8 @@ static void run_loop(struct magd *d)
 	}
 	ev_timer_init(&d->timer_w, timer_fired, 0., 0.);
 	d->timer_w.data = d;
+	magd_state_load(d); /* the access links have told their carrier by now */
+	magd_state_start(d);
 	watch_signal(d, SIGTERM, &sig_term);
 	watch_signal(d, SIGINT, &sig_int);
 	watch_signal(d, SIGHUP, &sig_hup);
@@ -357,6 +361,7 @@ static void stop(struct magd *d)
 
 	magd_now(&now);
 	ctl_server_close(d->ctl);
+	state_sync_stop(&d->state);       /* before the engine goes: what is registered now */
 	mag_engine_free(d->engine, &now); /* de-registers, removes routes, rules, tunnel */
 	magd_close_access(d);
 	if (d->kr)

@@ -94,6 +94,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "tx", "update-notification-ack", st->upa_sent);
 	ctl_send_stat(c, "bindings", "gave_up", st->gave_up);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
+	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);
 }
 
 static void deregister(struct magd *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)

@@ -9,6 +9,7 @@
 #include "common/kr.h"
 #include "common/log.h"
 #include "common/nl_link.h"
+#include "common/state_sync.h"
 #include "mag/engine.h"
 
 #define MAGD_MAX_ACCESS 32
@@ -43,6 +44,7 @@ struct magd {
 	struct access_watch access[MAGD_MAX_ACCESS];
 	uint64_t rs_malformed;
 	struct log_limit send_limit, kr_limit;
+	struct state_sync state; /* the binding file (magd_state.c) */
 };
 
 void magd_now(struct mag_now *now);
@@ -52,6 +54,11 @@ int magd_open_sockets(struct magd *d);
 int magd_open_access(struct magd *d);
 void magd_close_access(struct magd *d);
 bool magd_same_access(const struct mag_conf *a, const struct mag_conf *b);
+/* magd_state.c: registering again the MNs of the binding file (after start), its periodic
+ * writing, a reload; state_sync_save(&d->state) and state_sync_stop() do the rest. */
+void magd_state_load(struct magd *d);
+void magd_state_start(struct magd *d);
+void magd_state_reloaded(struct magd *d);
 /* magd_ctl.c */
 void magd_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,
                      void *arg);

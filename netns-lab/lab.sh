@@ -162,6 +162,7 @@ proxy-coa $(lab_mag_addr "$1")
 uplink-interface core
 tunnel-driver $LAB_DRIVER
 control-socket $LAB_DIR/mag$1.sock
+state-file $LAB_DIR/mag$1.state
 EOF
 	[ -z "$LAB_LIFETIME" ] || echo "lifetime $LAB_LIFETIME"
 	for _j in $(seq "$LAB_MNS"); do

@@ -293,9 +293,8 @@ START_TEST(layout_is_free_within_blocks)
 	p = check_reprint(c, "layout");
 	ck_assert_ptr_nonnull(strstr(p, "lma-address 2001:db8:ffff::100\n"
 	                                "proxy-coa 2001:db8:ffff::1\n"));
-	ck_assert_ptr_nonnull(
-	        strstr(p, "access-interface \"wl{1}\" {\n\taccess-technology 5\n"
-	                  "\tattach-on-link-up no\n}\n"));
+	ck_assert_ptr_nonnull(strstr(p, "access-interface \"wl{1}\" {\n\taccess-technology 5\n"
+	                                "\tattach-on-link-up no\n}\n"));
 	ck_assert_ptr_nonnull(
 	        strstr(p, "mn \"b#1@x\" {\n\tmac 02:00:00:00:00:03\n\tmultihoming no\n}\n"));
 	free(p);
@@ -692,6 +691,10 @@ START_TEST(error_other_values)
 	             "t.conf:6: control-socket: \"run/magd.sock\" is not an absolute path");
 	snprintf(text, sizeof(text), BASE "control-socket /%0107d\n", 0);
 	expect_error(text, "t.conf:6: control-socket: longer than 107 characters");
+	expect_error(BASE "state-file magd.state\n",
+	             "t.conf:6: state-file: \"magd.state\" is not an absolute path");
+	expect_error(BASE "state-sync 0s\n",
+	             "t.conf:6: state-sync: 0s is out of range (100ms..3600s)");
 	expect_error(BASE "control-group \"a b\"\n",
 	             "t.conf:6: control-group: \"a b\" is not a valid group name");
 	expect_error(BASE "control-group -x\n",
@@ -927,6 +930,7 @@ static const char *const vocab[] = {
 	"table-base", "rule-priority", "muho-option-type", "lifetime", "refresh-before",
 	"retransmit", "initial", "max", "tries", "ra-interval", "ra-router-lifetime",
 	"control-socket", "control-group", "access-interface", "access-technology", "mn", "mac",
+	"state-file", "state-sync",
 	"multihoming", "yes", "no", "auto", "seg6", "ip6tnl", "2001:db8:ffff::100",
 	"2001:db8:ffff::1", "fe80::1", "fe80::2", "::", "ff02::1", "mn1@example.org",
 	"mn2@example.org", "\"a b\"", "\"x#y@z\"", "any", "eth0", "wlan0", "eth1",

@@ -2,10 +2,13 @@
  * outputs with a mock clock: attachment on a Router Solicitation, the PBU it sends, PBA
  * validation and the consequence of every status (RFC 5213 §6.9.1.2), retransmission timing,
  * refresh, routes and rules for own and MuHo prefixes, router advertisements, Update
- * Notifications, de-registration on carrier loss and on command, and clean-up. */
+ * Notifications, de-registration on carrier loss and on command, clean-up, the orderly exit,
+ * and the binding file (mag/bulfile.c): its lines, and an MN saved by one engine registered
+ * again by the next. */
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "mag/bulfile.h"
 #include "tests/check_main.h"
 #include "tests/mag/mag_harness.h"
 
@@ -547,6 +550,131 @@ START_TEST(leaving_deregisters_with_retries_and_ignores_new_mns)
 }
 END_TEST
 
+/* The text mag_engine_save() writes for h. */
+static char *saved(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(mag_engine_save(h.e, f), 0);
+	fclose(f);
+	return text;
+}
+
+START_TEST(binding_file_lines)
+{
+	char line[] = "bound 50%25%20off@x 02:00:00:00:00:0A eth9 fe80::1 "
+	              "2001:db8:1::/64,2001:db8:2::/64";
+	struct bulfile_record r;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(bulfile_parse(line, &r), 1);
+	ck_assert_str_eq(r.mn_id, "50% off@x");
+	ck_assert_uint_eq(r.mac[5], 0x0a);
+	ck_assert_str_eq(r.ifname, "eth9");
+	ck_assert_uint_eq(r.n_hnp, 2);
+	ck_assert(mh_prefix_equal(&r.hnp[1],
+	                          &(struct mh_prefix[]){ m_prefix("2001:db8:2::/64") }[0]));
+	f = open_memstream(&text, &len);
+	bulfile_write(f, &r);
+	fclose(f);
+	ck_assert_str_eq(text, "bound 50%25%20off@x 02:00:00:00:00:0a eth9 fe80::1 "
+	                       "2001:db8:1::/64,2001:db8:2::/64\n");
+	free(text);
+	{
+		static const char *const bad[] = {
+			"bound a@x 02:00:00:00:00:0a eth9 fe80::1", /* no prefix */
+			"bound a@x 02:00:00:00:00:0a eth9 fe80::1 2001:db8:1::/64 more", /* a 7th
+			                                                                    word */
+			"bond a@x 02:00:00:00:00:0a eth9 fe80::1 2001:db8:1::/64",
+			"bound a@x 02:00:00:00:00 eth9 fe80::1 2001:db8:1::/64",
+			"bound a@x 02:00:00:00:00:0a eth9 2001:db8::1 2001:db8:1::/64", /* not
+			                                                                   link-local
+			                                                                 */
+			"bound a@x 02:00:00:00:00:0a eth9 fe80::1 2001:db8:1::1/64", /* host bits */
+			"bound a@x 02:00:00:00:00:0a eth9 fe80::1 2001:db8:1::/64,",
+			"bound %zz 02:00:00:00:00:0a eth9 fe80::1 2001:db8:1::/64",
+			"bound a@x 02:00:00:00:00:0a abcdefghijklmnop fe80::1 2001:db8:1::/64",
+			"bound a@x 02:00:00:00:00:0a eth9 fe80::1 "
+			"1::/64,2::/64,3::/64,4::/64,5::/64,6::/64,"
+			"7::/64,8::/64,9::/64", /* more than BUL_MAX_PREFIXES */
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char copy[512];
+
+			snprintf(copy, sizeof(copy), "%s", bad[i]);
+			ck_assert_msg(bulfile_parse(copy, &r) == -1, "accepted: %s", bad[i]);
+		}
+	}
+	ck_assert_int_eq(bulfile_parse((char[]){ "  # comment" }, &r), 0);
+}
+END_TEST
+
+START_TEST(saved_mn_is_registered_again_by_the_next_engine)
+{
+	char *text, *line, *save = NULL;
+	struct bulfile_record r;
+	const struct mh_msg *m;
+	unsigned n = 0;
+
+	attach(WLAN, 1, only_p1, only_p2);
+	m_rs(&h, EXT, 9); /* registering, not bound yet: not saved */
+	text = saved();
+	m_free(&h);
+	m_init(&h, conf_text);
+	/* carrier unknown on wlan0: not restored; the next engine has been told it */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (bulfile_parse(line, &r) != 1)
+			continue;
+		n++;
+		ck_assert_str_eq(r.mn_id, "mn1@example.org");
+		ck_assert_int_eq(mag_engine_restore(h.e, &r, &h.now), MAG_RESTORE_NO_CARRIER);
+		mag_engine_link(h.e, WLAN, true, &h.now);
+		ck_assert_int_eq(mag_engine_restore(h.e, &r, &h.now), MAG_RESTORE_OK);
+		ck_assert_int_eq(mag_engine_restore(h.e, &r, &h.now), MAG_RESTORE_EXISTS);
+	}
+	ck_assert_uint_eq(n, 1);
+	mag_engine_flush(h.e);
+	m = m_last_pbu(&h); /* a re-registration naming its prefix, from the MN's MAC */
+	ck_assert_uint_eq(m->u.bu.lifetime, 10); /* 40 s in units of 4 s */
+	ck_assert_uint_eq(m->opts.hi, MH_HI_NO_CHANGE);
+	ck_assert_uint_eq(m->opts.n_hnp, 1);
+	ck_assert(mh_prefix_equal(&m->opts.hnp[0], &(struct mh_prefix[]){ m_prefix(P1) }[0]));
+	m_pba(&h, 0, only_p1, only_p2);
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+	ck_assert_ptr_nonnull(m_route(&h, P2));
+	ck_assert_uint_eq(h.n_ras, 1); /* the MN hears its prefix again */
+	free(text);
+	/* an MN the configuration no longer has, or on a link that is not an access link */
+	snprintf(r.mn_id, sizeof(r.mn_id), "someone@else");
+	ck_assert_int_eq(mag_engine_restore(h.e, &r, &h.now), MAG_RESTORE_NOT_SERVED);
+	snprintf(r.mn_id, sizeof(r.mn_id), "mn2@example.org");
+	r.mac[5] = 9;
+	snprintf(r.ifname, sizeof(r.ifname), "eth0");
+	ck_assert_int_eq(mag_engine_restore(h.e, &r, &h.now), MAG_RESTORE_NO_LINK);
+}
+END_TEST
+
+START_TEST(orderly_exit_leaves_an_empty_binding_file)
+{
+	char *text;
+
+	attach(WLAN, 1, only_p1, NULL);
+	text = saved();
+	ck_assert_ptr_nonnull(
+	        strstr(text, "bound mn1@example.org 02:00:00:00:00:01 wlan0 fe80::1 " P1 "\n"));
+	free(text);
+	mag_engine_leave(h.e, &h.now);
+	text = saved();
+	ck_assert_ptr_null(strstr(text, "bound"));
+	free(text);
+}
+END_TEST
+
 static Suite *mag_suite(void)
 {
 	Suite *s = suite_create("mag_engine");
@@ -593,6 +721,9 @@ static Suite *mag_suite(void)
 	tcase_add_test(der, refused_route_gives_the_entry_up);
 	tcase_add_test(der, exit_deregisters_and_cleans_up);
 	tcase_add_test(der, leaving_deregisters_with_retries_and_ignores_new_mns);
+	tcase_add_test(der, binding_file_lines);
+	tcase_add_test(der, saved_mn_is_registered_again_by_the_next_engine);
+	tcase_add_test(der, orderly_exit_leaves_an_empty_binding_file);
 	return s;
 }
 

@@ -1,0 +1,41 @@
+/* state_sync.h: the periodic writer behind both daemons' state files (lmad's lease file, magd's
+ * binding file): a change count from the owner tells whether the file is stale; a repeating
+ * timer writes it (daemon_write_file: whole or not at all) at most every interval, and once more
+ * at stop. Failures are counted and logged, rate-limited. */
+#ifndef COMMON_STATE_SYNC_H
+#define COMMON_STATE_SYNC_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/log.h"
+
+struct state_sync {
+	/* set by the owner before state_sync_start() */
+	const char *path; /* "" or NULL: no file (nothing is written) */
+	uint32_t every_ms;
+	uint64_t (*changes)(void *arg);
+	int (*fill)(FILE *out, void *arg);
+	void *arg;
+	/* kept here */
+	struct ev_loop *loop;
+	ev_timer w;
+	uint64_t saved; /* the change count the file holds */
+	bool written;   /* since the start or the last reload */
+	uint64_t writes, failures;
+	struct log_limit limit;
+};
+
+void state_sync_start(struct state_sync *s, struct ev_loop *loop);
+/* The file holds what is now so (read at start): no write until the next change. */
+void state_sync_mark_saved(struct state_sync *s);
+/* Writes if the count moved, or nothing was written since the start or the last reload. */
+void state_sync_save(struct state_sync *s);
+/* After a reload: path and every_ms may have changed; the next save writes anyway. */
+void state_sync_reloaded(struct state_sync *s);
+/* Stops the timer and saves a last time. */
+void state_sync_stop(struct state_sync *s);
+
+#endif
