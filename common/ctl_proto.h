@@ -125,12 +125,39 @@ struct ctl_flow_move {
 	uint64_t binding_id;
 };
 
-/* A policy travels as the classifier's own struct (lma/fc.h); both ends are built together. */
-#include "lma/fc.h"
+/* A flow policy (lma/fc.h's struct fc_policy) on the socket: every field an integer or bytes,
+ * which fields a match sets in flag bits, so that no byte read from the socket becomes a C bool
+ * or enum unchecked (lma/fc_wire.c converts and validates, both ways). */
+enum ctl_policy_have {
+	CTL_POLICY_SRC = 0x01,
+	CTL_POLICY_DST = 0x02,
+	CTL_POLICY_PROTO = 0x04,
+	CTL_POLICY_FLOW_LABEL = 0x08,
+	CTL_POLICY_TCLASS = 0x10,
+};
+#define CTL_POLICY_HAVE_ALL 0x1f
+
+struct ctl_policy {
+	uint32_t id;
+	char mn_id[CTL_ID_MAX]; /* NUL-terminated; empty: any MN */
+	uint8_t have;           /* enum ctl_policy_have */
+	uint8_t src_len, dst_len;
+	uint8_t proto;
+	uint8_t src[16], dst[16];
+	uint16_t sport_lo, sport_hi;
+	uint16_t dport_lo, dport_hi;
+	uint32_t flow_label;
+	uint8_t tclass;
+	uint8_t target; /* enum fc_target_kind */
+	uint8_t target_att;
+	uint8_t target_llid_len;
+	uint8_t target_llid[32]; /* MH_LLID_MAX */
+	uint8_t target_mag[16];
+};
 
 struct ctl_policy_add {
 	uint32_t before; /* insert before this policy id; 0: at the end */
-	struct fc_policy policy;
+	struct ctl_policy policy;
 };
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lma/fc_wire.h"
 #include "lma/lmad_int.h"
 
 static const struct bce *binding_of(const struct lmad *d, uint64_t id)
@@ -121,9 +122,19 @@ void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *paylo
 	ctl_send_end(c);
 }
 
+/* The policy as the record carries it, with its id. */
+static void send_policy(struct ctl_conn *c, const struct fc_policy *p)
+{
+	struct ctl_policy w;
+
+	fc_wire_encode(p, &w);
+	ctl_send(c, CTL_REC_POLICY, &w, sizeof(w));
+}
+
 void lmad_ctl_policy_add(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct ctl_policy_add req;
+	struct fc_policy p;
 	uint32_t id;
 
 	if (len != sizeof(req)) {
@@ -131,18 +142,18 @@ void lmad_ctl_policy_add(struct lmad *d, struct ctl_conn *c, const uint8_t *payl
 		return;
 	}
 	memcpy(&req, payload, sizeof(req));
-	if (!fc_policy_valid(&req.policy)) {
+	if (!fc_wire_decode(&req.policy, &p)) {
 		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy add: invalid policy");
 		return;
 	}
-	id = fc_policy_add(d->fc, &req.policy, req.before);
+	id = fc_policy_add(d->fc, &p, req.before);
 	if (id == 0) {
 		ctl_send_error(c, CTL_E_NOT_FOUND, "no policy %u to insert before", req.before);
 		return;
 	}
 	lmad_fc_policies_changed(d);
-	req.policy.id = id;
-	ctl_send(c, CTL_REC_POLICY, &req.policy, sizeof(req.policy));
+	p.id = id;
+	send_policy(c, &p);
 	ctl_send_end(c);
 }
 
@@ -166,6 +177,6 @@ void lmad_ctl_policy_del(struct lmad *d, struct ctl_conn *c, const uint8_t *payl
 void lmad_ctl_policy_list(struct lmad *d, struct ctl_conn *c)
 {
 	for (const struct fc_policy *p = fc_policy_first(d->fc); p; p = fc_policy_next(d->fc, p))
-		ctl_send(c, CTL_REC_POLICY, p, sizeof(*p));
+		send_policy(c, p);
 	ctl_send_end(c);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/ctl.h"
+#include "lma/fc_wire.h"
 #include "lma/fc_words.h"
 #include "pmipctl/output.h"
 #include "pmipctl/parser.h"
@@ -60,6 +61,7 @@ static int request_flow_move(int fd, const struct parse_result *res)
 static int request_policy_add(int fd, const struct parse_result *res)
 {
 	struct ctl_policy_add a = { 0 };
+	struct fc_policy policy;
 	char *const *w = res->rest_argv;
 	int n = res->rest_argc;
 	char err[160];
@@ -76,10 +78,11 @@ static int request_policy_add(int fd, const struct parse_result *res)
 		w += 2;
 		n -= 2;
 	}
-	if (fc_policy_from_words(&a.policy, w, (size_t)n, err, sizeof(err)) < 0) {
+	if (fc_policy_from_words(&policy, w, (size_t)n, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -2;
 	}
+	fc_wire_encode(&policy, &a.policy);
 	return ctl_client_request(fd, CTL_REQ_POLICY_ADD, &a, sizeof(a));
 }
 
@@ -161,8 +164,16 @@ static int print_reply(int fd, const struct output *out, int kind)
 			out->stat((const struct ctl_stat *)(void *)buf);
 		} else if (h.type == CTL_REC_FLOW && n == sizeof(struct ctl_flow)) {
 			out->flow((const struct ctl_flow *)(void *)buf);
-		} else if (h.type == CTL_REC_POLICY && n == sizeof(struct fc_policy)) {
-			out->policy((const struct fc_policy *)(void *)buf);
+		} else if (h.type == CTL_REC_POLICY && n == sizeof(struct ctl_policy)) {
+			struct ctl_policy w;
+			struct fc_policy p;
+
+			memcpy(&w, buf, sizeof(w));
+			if (!fc_wire_decode(&w, &p)) {
+				fprintf(stderr, "pmipctl: a policy record out of range\n");
+				return 1;
+			}
+			out->policy(&p);
 		} else if (h.type == CTL_END) {
 			out->end();
 			return 0;

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "lma/fc.h"
+#include "lma/fc_wire.h"
 #include "tests/check_main.h"
 
 /* --- golden packets --- */
@@ -1322,6 +1323,80 @@ START_TEST(many_flows_of_many_mns)
 }
 END_TEST
 
+/* --- policies on the control socket (fc_wire.c) --- */
+
+START_TEST(wire_round_trip)
+{
+	struct fc_policy p, q;
+	struct ctl_policy w;
+
+	fc_policy_init(&p);
+	p.id = 7;
+	snprintf(p.match.mn_id, sizeof(p.match.mn_id), "mn1@example.org");
+	p.match.have_dst = true;
+	p.match.dst.len = 64;
+	p.match.dst.addr.s6_addr[0] = 0x20;
+	p.match.have_proto = true;
+	p.match.proto = 17;
+	p.match.dport_lo = 5001;
+	p.match.dport_hi = 5010;
+	p.match.have_tclass = true;
+	p.match.tclass = 0x20;
+	p.target = FC_TARGET_LLID;
+	p.target_llid_len = 6;
+	p.target_llid[5] = 2;
+	fc_wire_encode(&p, &w);
+	ck_assert_uint_eq(w.have, CTL_POLICY_DST | CTL_POLICY_PROTO | CTL_POLICY_TCLASS);
+	ck_assert(fc_wire_decode(&w, &q));
+	ck_assert_uint_eq(q.id, 7);
+	ck_assert_str_eq(q.match.mn_id, "mn1@example.org");
+	ck_assert(q.match.have_dst && !q.match.have_src && q.match.have_proto &&
+	          !q.match.have_flow_label && q.match.have_tclass);
+	ck_assert(mh_prefix_equal(&q.match.dst, &p.match.dst));
+	ck_assert_uint_eq(q.match.dport_hi, 5010);
+	ck_assert_int_eq(q.target, FC_TARGET_LLID);
+	ck_assert_mem_eq(q.target_llid, p.target_llid, 6);
+}
+END_TEST
+
+/* Every byte of the record is checked: what a client could send that is out of range. */
+START_TEST(wire_refuses_what_is_out_of_range)
+{
+	struct fc_policy p, q;
+	struct ctl_policy good, w;
+
+	fc_policy_init(&p);
+	p.target = FC_TARGET_ATT;
+	p.target_att = 4;
+	fc_wire_encode(&p, &good);
+	ck_assert(fc_wire_decode(&good, &q));
+	w = good;
+	w.have = 0x20; /* an unknown flag */
+	ck_assert(!fc_wire_decode(&w, &q));
+	w = good;
+	w.target = 4;
+	ck_assert(!fc_wire_decode(&w, &q));
+	w = good;
+	w.dst_len = 129;
+	ck_assert(!fc_wire_decode(&w, &q));
+	w = good;
+	memset(w.mn_id, 'a', sizeof(w.mn_id)); /* no NUL */
+	ck_assert(!fc_wire_decode(&w, &q));
+	w = good;
+	w.target = FC_TARGET_LLID;
+	w.target_llid_len = MH_LLID_MAX + 1;
+	ck_assert(!fc_wire_decode(&w, &q));
+	w = good;
+	w.target_att = 0; /* fc_policy_valid(): an att target needs a type */
+	ck_assert(!fc_wire_decode(&w, &q));
+	w = good;
+	w.have = CTL_POLICY_DST;
+	w.dst_len = 64;
+	w.dst[15] = 1; /* host bits */
+	ck_assert(!fc_wire_decode(&w, &q));
+}
+END_TEST
+
 static Suite *fc_suite(void)
 {
 	Suite *s = suite_create("fc");
@@ -1351,6 +1426,8 @@ static Suite *fc_suite(void)
 	tcase_add_test(pol, skips_a_target_the_mn_lacks);
 	tcase_add_test(pol, first_match_wins);
 	tcase_add_test(pol, default_choice);
+	tcase_add_test(pol, wire_round_trip);
+	tcase_add_test(pol, wire_refuses_what_is_out_of_range);
 	tcase_add_test(flow, flow_add_find_del);
 	tcase_add_test(flow, flow_mn_id_bounds);
 	tcase_add_test(flow, flow_iterate_and_expire);
