@@ -1,9 +1,9 @@
 /* lab_probe.c: the probes of the lab benchmark (netns-lab/bench, doc/benchmarks.md): a paced UDP
  * sender, a receiver that records each datagram's kernel receive time and ingress interface, a
- * capture of Router Solicitations, Router Advertisements (RFC 4861 §4.1, §4.2) and Mobility
- * Header messages (RFC 6275 §6.1, RFC 5213 §8) with kernel timestamps plus the namespace's link
- * events, and a Router Solicitation sender. All times are CLOCK_REALTIME nanoseconds, which every
- * network namespace of the machine shares, so that the records of different namespaces compare.
+ * capture of Neighbor Discovery (RFC 4861 §4.1-§4.4: RS, RA, NS, NA) and Mobility Header
+ * messages (RFC 6275 §6.1, RFC 5213 §8) with kernel timestamps plus the namespace's link events,
+ * and a Router Solicitation sender. All times are CLOCK_REALTIME nanoseconds, which every network
+ * namespace of the machine shares, so that the records of different namespaces compare.
  *
  *   lab_probe send [-i IFNAME] [-a SRC] [-p SPORT] [-l LEN] DST PORT PPS
  *       one datagram every 1/PPS s by absolute sleeps (timer slack 1 ns) until SIGTERM; each
@@ -15,11 +15,12 @@
  *       "sport seq sent_ns rx_ns ifindex", rx_ns from SO_TIMESTAMPNS, ifindex from
  *       IPV6_PKTINFO. FILE appears once the socket is bound; it is flushed every 20 ms.
  *   lab_probe cap FILE
- *       until SIGTERM, every RS, RA and Mobility Header message on any interface of the
+ *       until SIGTERM, every RS, RA, NS, NA and Mobility Header message on any interface of the
  *       namespace (packet socket, timestamped by the kernel as it passes the interface, either
  *       way), and every link event (netlink, timestamped when read), one line each in FILE:
  *         "t_ns IFNAME in|out rs"
  *         "t_ns IFNAME in|out ra ROUTER_LIFETIME_S FIRST_PREFIX_VALID_S"  (-1: no prefix)
+ *         "t_ns IFNAME in|out ns|na TARGET"
  *         "t_ns IFNAME in|out mh TYPE SEQ LIFETIME STATUS"  (BU 5, BA 6; lifetime in 4 s
  *                                                            units; status -1 for a BU)
  *         "t_ns IFNAME link up|down carrier|nocarrier"
@@ -324,8 +325,9 @@ static int cmd_recv(int argc, char **argv)
 
 /* --- cap --- */
 
-/* Classic BPF over the Ethernet frame: IPv6 whose next header is ICMPv6 with type 133 or 134,
- * or the Mobility Header; everything else (the data, the tunnelled data) stays in the kernel. */
+/* Classic BPF over the Ethernet frame: IPv6 whose next header is ICMPv6 with a type from 133
+ * (RS) to 136 (NA), or the Mobility Header; everything else (the data, the tunnelled data) stays
+ * in the kernel. */
 static const struct sock_filter cap_filter[] = {
 	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 7),
@@ -333,8 +335,8 @@ static const struct sock_filter cap_filter[] = {
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_MH, 4, 0),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMPV6, 0, 4),
 	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ETH_HLEN_ + IP6_HLEN),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ND_ROUTER_SOLICIT, 1, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ND_ROUTER_ADVERT, 0, 1),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, ND_ROUTER_SOLICIT, 0, 2),
+	BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, ND_NEIGHBOR_ADVERT, 1, 0),
 	BPF_STMT(BPF_RET | BPF_K, 0xffff),
 	BPF_STMT(BPF_RET | BPF_K, 0),
 };
@@ -393,6 +395,7 @@ static void cap_describe(FILE *out, const uint8_t *f, size_t n)
 {
 	const uint8_t *l4 = f + ETH_HLEN_ + IP6_HLEN;
 	size_t len = n > ETH_HLEN_ + IP6_HLEN ? n - ETH_HLEN_ - IP6_HLEN : 0;
+	char a[INET6_ADDRSTRLEN];
 
 	if (f[ETH_HLEN_ + 6] == IPPROTO_MH && len >= 12 && l4[2] == 5)
 		fprintf(out, "mh 5 %llu %llu -1\n", (unsigned long long)get_u16(l4 + 6),
@@ -405,7 +408,10 @@ static void cap_describe(FILE *out, const uint8_t *f, size_t n)
 	else if (len >= 16 && l4[0] == ND_ROUTER_ADVERT)
 		fprintf(out, "ra %llu %ld\n", (unsigned long long)get_u16(l4 + 6),
 		        ra_first_valid(l4, len));
-	else if (len >= 8)
+	else if (len >= 24 && (l4[0] == ND_NEIGHBOR_SOLICIT || l4[0] == ND_NEIGHBOR_ADVERT))
+		fprintf(out, "%s %s\n", l4[0] == ND_NEIGHBOR_SOLICIT ? "ns" : "na",
+		        inet_ntop(AF_INET6, l4 + 8, a, sizeof(a)));
+	else if (len >= 8 && l4[0] == ND_ROUTER_SOLICIT)
 		fprintf(out, "rs\n");
 	else
 		fprintf(out, "short\n");
