@@ -12,6 +12,9 @@ taken):
   up.rx, dn.rx                 datagrams received at the CN / the MN: "sport seq sent rx ifindex"
   moves                        flow_move's "att t_request t_reply status", one per move
   failover.runs                "sport t_before_lab_link_down", one per failover run
+  ra.lost                      the failover runs (by sport) whose RA after the carrier's return
+                               never came (the MN was made to solicit)
+  mag1.ra_errors               how many RA sends magd logged as failed
   ping                         ping MAG1 -> LMA
   *.send                       the senders' "sent=N errors=N late=N"
 Prints the figures; a goal missed is said, never an exit status.
@@ -143,6 +146,11 @@ def register(mag, after, access):
     return t_of(pbu), t_of(pba), t_of(ra)
 
 
+def read_words(d, name):
+    path = os.path.join(d, name)
+    return open(path).read().split() if os.path.exists(path) else []
+
+
 def goal(label, value, limit):
     if value is None:
         print("  goal: %s < %g ms: no figure" % (label, limit))
@@ -248,6 +256,7 @@ def failover(d, mn, mag1, dn, if1, if2, pps):
     runs = [l.split() for l in open(os.path.join(d, "failover.runs")) if l.strip()]
     cols = {k: [] for k in ("first2", "gap", "lost", "det", "pbu_pba", "pba_2", "up_ra")}
     late1 = 0
+    lost_ra = read_words(d, "ra.lost")
     for sport, tcmd in runs:
         recs = dn.get(int(sport), [])
         # the carrier's loss: the earliest sign of it, each a little late (the captures read
@@ -266,16 +275,19 @@ def failover(d, mn, mag1, dn, if1, if2, pps):
         seqs = {r[1] for r in recs}
         lost = max(seqs) - min(seqs) + 1 - len(seqs)
         pba = mag1.first(pbu[0], is_pba("core", pbu[5])) if pbu else None
-        up = mag1.first(t_loss, is_link("mn1", True, True))
-        ra = mn.first(up[0], is_ra("if1", "in")) if up else None
+        back = [e[0] for e in (mag1.first(t_loss, is_link("mn1", True, True)),
+                                mag1.first(t_loss, is_pbu("core", False))) if e]
+        up = min(back) if back else None
+        ra = mn.first(up, is_ra("if1", "in")) if up else None
         cols["first2"].append(first2[0] - t_loss)
         cols["gap"].append(first2[0] - last1[0])
         cols["lost"].append(lost * 1e9 / pps)
         cols["det"].append(diff(t_loss, t_of(pbu)))
         cols["pbu_pba"].append(diff(t_of(pbu), t_of(pba)))
         cols["pba_2"].append(diff(t_of(pba), first2[0]))
-        cols["up_ra"].append(diff(t_of(up), t_of(ra)))
-    f2 = row("carrier lost (MAG1's link event) -> first datagram on if2", cols["first2"])
+        if sport not in lost_ra:
+            cols["up_ra"].append(diff(up, t_of(ra)))
+    f2 = row("carrier lost -> first datagram on if2", cols["first2"])
     gap = row("gap: last datagram on if1 -> first on if2", cols["gap"])
     lost = row("datagrams lost x packet interval", cols["lost"])
     print("  where it goes:")
@@ -284,6 +296,9 @@ def failover(d, mn, mag1, dn, if1, if2, pps):
     row("  PBA -> first datagram on if2 (negative: before the PBA)", cols["pba_2"])
     print("  the carrier's return (attach-on-link-up):")
     row("  carrier back at MAG1 -> RA with the HNP at the MN", cols["up_ra"])
+    print("  RA lost after the carrier's return (none within 2 s; the MN then solicited): %d of"
+          " %d runs; magd's log: %s failed RA sends" % (len(lost_ra), len(runs),
+                                                     " ".join(read_words(d, "mag1.ra_errors")) or "?"))
     print("  datagrams on if1 after the first on if2: %d; senders: %s"
           % (late1, sender_line(d, "failover.send")))
     if gap:
