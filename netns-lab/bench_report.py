@@ -179,14 +179,17 @@ def sender_line(d, name):
 def cold(mn, mag1, mag2):
     print()
     print("cold attachment (the first one, the MN's kernel solicits; once per run of the bench):")
+    first_rs = {i: mn.first(0, is_rs(i, "out")) for i in ("if1", "if2")}
+    order = sorted((e[0], i) for i, e in first_rs.items() if e)
     for ifname, mag, access in (("if1", mag1, "mn1"), ("if2", mag2, "mn1")):
-        rs = mn.first(0, is_rs(ifname, "out"))
+        rs = first_rs[ifname]
+        nth = "the MN's %s binding" % ("first" if order and order[0][1] == ifname else "second")
         ra = mn.first(rs[0], is_ra(ifname, "in")) if rs else None
         m_rs = mag.first(rs[0], is_rs(access, "in")) if rs else None
         pbu, pba, ra_out = register(mag, m_rs[0], access) if m_rs else (None, None, None)
         f = [diff(t_of(rs), t_of(ra)), diff(t_of(rs), pbu), diff(pbu, pba), diff(pba, ra_out)]
-        print("  %s: RS -> RA %s ms (RS -> PBU %s, PBU -> PBA %s, PBA -> RA sent %s)"
-              % (ifname, *("%.3f" % (x / MS) if x is not None else "-" for x in f)))
+        print("  %s, %s: RS -> RA %s ms (RS -> PBU %s, PBU -> PBA %s, PBA -> RA sent %s)"
+              % (ifname, nth, *("%.3f" % (x / MS) if x is not None else "-" for x in f)))
 
 
 def attach(d, mn, mag1, up, name, title):
