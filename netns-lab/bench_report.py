@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """bench_report.py: the figures of netns-lab/bench, from the records its probes left in DIR.
 
-  bench_report.py DIR PPS IF1_INDEX IF2_INDEX
+  bench_report.py DIR
 
-DIR holds (all times CLOCK_REALTIME ns, shared by the namespaces; lab_probe.c says how each is
+DIR is where the bench kept its records (netns-lab/bench --keep DIR), so a run can be read again.
+It holds (all times CLOCK_REALTIME ns, shared by the namespaces; lab_probe.c says how each is
 taken):
+  params                       "PPS IF1_INDEX IF2_INDEX": the flows' rate, the MN's interfaces
   cap.mn1, cap.mag1, cap.mag2  captures: "t IFNAME in|out rs", "... ra ROUTER_LIFETIME VALID",
                                "... mh TYPE SEQ LIFETIME STATUS", "t IFNAME link up|down
                                carrier|nocarrier"
@@ -328,7 +330,11 @@ def baselines(d, pbu_pba, ra, upf, single):
 
 
 def main():
-    d, pps, if1, if2 = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    if len(sys.argv) != 2:
+        sys.exit("usage: bench_report.py DIR")
+    d = sys.argv[1]
+    w = read_words(d, "params")
+    pps, if1, if2 = float(w[0]), int(w[1]), int(w[2])
     mn, mag1, mag2 = Cap(os.path.join(d, "cap.mn1")), Cap(os.path.join(d, "cap.mag1")), \
         Cap(os.path.join(d, "cap.mag2"))
     dn, up = load_rx(os.path.join(d, "dn.rx")), load_rx(os.path.join(d, "up.rx"))
