@@ -1,0 +1,360 @@
+#!/usr/bin/python3
+"""bench_report.py: the figures of netns-lab/bench, from the records its probes left in DIR.
+
+  bench_report.py DIR
+
+DIR is where the bench kept its records (netns-lab/bench --keep DIR), so a run can be read again.
+It holds (all times CLOCK_REALTIME ns, shared by the namespaces; lab_probe.c says how each is
+taken):
+  params                       "PPS IF1_INDEX IF2_INDEX": the flows' rate, the MN's interfaces
+  cap.mn1, cap.mag1, cap.mag2  captures: "t IFNAME in|out rs", "... ra ROUTER_LIFETIME VALID",
+                               "... mh TYPE SEQ LIFETIME STATUS", "t IFNAME link up|down
+                               carrier|nocarrier"
+  rs.times                     when the probe sent each attachment's RS (one per run)
+  up.rx, dn.rx                 datagrams received at the CN / the MN: "sport seq sent rx ifindex"
+  moves                        flow_move's "att t_request t_reply status", one per move
+  failover.runs                "sport t_before_lab_link_down", one per failover run
+  ra.lost                      the failover runs (by sport) whose RA after the carrier's return
+                               never came (the MN was made to solicit)
+  mag1.ra_errors               how many RA sends magd logged as failed
+  ping                         ping MAG1 -> LMA
+  *.send                       the senders' "sent=N errors=N late=N"
+Prints the figures; a goal missed is said, never an exit status.
+"""
+import os
+import re
+import sys
+from bisect import bisect_left
+
+MS = 1e6
+
+
+def stats(xs):
+    """(median, min, p90, max) of xs; p90 by nearest rank."""
+    s = sorted(xs)
+    if not s:
+        return None
+    n = len(s)
+    med = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    return med, s[0], s[min(n - 1, max(0, -(-9 * n // 10) - 1))], s[-1]
+
+
+def row(label, xs, scale=MS, unit="ms"):
+    st = stats([x / scale for x in xs if x is not None])
+    if st is None:
+        print("  %-58s %s" % (label, "no sample"))
+        return None
+    fmt = "%9.3f" if unit == "ms" else "%9.1f"
+    print("  %-58s " % label + " ".join(fmt % v for v in st) + "   (%d)" % len(
+        [x for x in xs if x is not None]))
+    return st
+
+
+def header(title, unit="ms"):
+    print()
+    print("%-60s %9s %9s %9s %9s   (n)  %s" % (title, "median", "min", "p90", "max", unit))
+
+
+def load_cap(path):
+    """Events as (t, ifname, kind, fields...) tuples, sorted by time."""
+    ev = []
+    if not os.path.exists(path):
+        return ev
+    for line in open(path):
+        w = line.split()
+        if len(w) < 3:
+            continue
+        t, ifname = int(w[0]), w[1]
+        if w[2] == "link":
+            ev.append((t, ifname, "link", w[3], w[4]))
+        elif len(w) >= 4:
+            ev.append((t, ifname, w[3], w[2]) + tuple(w[4:]))
+    ev.sort()
+    return ev
+
+
+class Cap:
+    def __init__(self, path):
+        self.ev = load_cap(path)
+        self.t = [e[0] for e in self.ev]
+
+    def first(self, after, pred):
+        for e in self.ev[bisect_left(self.t, after):]:
+            if pred(e):
+                return e
+        return None
+
+
+def is_rs(ifname, direction):
+    return lambda e: e[1] == ifname and e[2] == "rs" and e[3] == direction
+
+
+def is_ra(ifname, direction):
+    """An RA with a router lifetime and a prefix with a valid lifetime: not a withdrawal."""
+    return lambda e: (e[1] == ifname and e[2] == "ra" and e[3] == direction
+                      and int(e[4]) > 0 and int(e[5]) > 0)
+
+
+def is_pbu(ifname, dereg):
+    return lambda e: (e[1] == ifname and e[2] == "mh" and e[3] == "out" and e[4] == "5"
+                      and (int(e[6]) == 0) == dereg)
+
+
+def is_pba(ifname, seq):
+    return lambda e: (e[1] == ifname and e[2] == "mh" and e[3] == "in" and e[4] == "6"
+                      and e[5] == seq)
+
+
+def is_link(ifname, up, carrier):
+    return lambda e: (e[1] == ifname and e[2] == "link" and (e[3] == "up") == up
+                      and (e[4] == "carrier") == carrier)
+
+
+def t_of(e):
+    return e[0] if e else None
+
+
+def diff(a, b):
+    return b - a if a is not None and b is not None else None
+
+
+def load_rx(path):
+    """Datagrams by source port: lists of (rx, seq, sent, ifindex) sorted by rx."""
+    flows = {}
+    if not os.path.exists(path):
+        return flows
+    for line in open(path):
+        w = line.split()
+        if len(w) == 5:
+            flows.setdefault(int(w[0]), []).append((int(w[3]), int(w[1]), int(w[2]), int(w[4])))
+    for v in flows.values():
+        v.sort()
+    return flows
+
+
+def first_rx(recs, after, ifindex=None):
+    i = bisect_left(recs, (after,))
+    for r in recs[i:]:
+        if ifindex is None or r[3] == ifindex:
+            return r
+    return None
+
+
+def register(mag, after, access):
+    """RS or carrier at MAG (time after) -> PBU -> PBA -> RA on the access link: the times."""
+    pbu = mag.first(after, is_pbu("core", False))
+    pba = mag.first(pbu[0], is_pba("core", pbu[5])) if pbu else None
+    ra = mag.first(pba[0], is_ra(access, "out")) if pba else None
+    return t_of(pbu), t_of(pba), t_of(ra)
+
+
+def read_words(d, name):
+    path = os.path.join(d, name)
+    return open(path).read().split() if os.path.exists(path) else []
+
+
+def goal(label, value, limit):
+    if value is None:
+        print("  goal: %s < %g ms: no figure" % (label, limit))
+    elif value < limit:
+        print("  goal: %s < %g ms: met (%.3f ms)" % (label, limit, value))
+    else:
+        print("  goal: %s < %g ms: MISSED by %.3f ms (%.3f ms, %.1f times the goal)"
+              % (label, limit, value - limit, value, value / limit))
+
+
+def sender_line(d, name):
+    tot = {"sent": 0, "errors": 0, "late": 0}
+    path = os.path.join(d, name)
+    if not os.path.exists(path):
+        return "no report"
+    for line in open(path):
+        for k, v in re.findall(r"(\w+)=(\d+)", line):
+            if k in tot:
+                tot[k] += int(v)
+    return "sent %d, refused %d, more than one period late %d" % (
+        tot["sent"], tot["errors"], tot["late"])
+
+
+# --- the sections ---
+
+def cold(mn, mag1, mag2):
+    print()
+    print("cold attachment (the first one, the MN's kernel solicits; once per run of the bench):")
+    first_rs = {i: mn.first(0, is_rs(i, "out")) for i in ("if1", "if2")}
+    order = sorted((e[0], i) for i, e in first_rs.items() if e)
+    for ifname, mag, access in (("if1", mag1, "mn1"), ("if2", mag2, "mn1")):
+        rs = first_rs[ifname]
+        nth = "the MN's %s binding" % ("first" if order and order[0][1] == ifname else "second")
+        ra = mn.first(rs[0], is_ra(ifname, "in")) if rs else None
+        m_rs = mag.first(rs[0], is_rs(access, "in")) if rs else None
+        pbu, pba, ra_out = register(mag, m_rs[0], access) if m_rs else (None, None, None)
+        f = [diff(t_of(rs), t_of(ra)), diff(t_of(rs), pbu), diff(pbu, pba), diff(pba, ra_out)]
+        print("  %s, %s: RS -> RA %s ms (RS -> PBU %s, PBU -> PBA %s, PBA -> RA sent %s)"
+              % (ifname, nth, *("%.3f" % (x / MS) if x is not None else "-" for x in f)))
+
+
+def attach(d, mn, mag1, up, name, title):
+    header(title)
+    rs_times = [int(x) for x in open(os.path.join(d, name)) if x.strip()]
+    recs = sorted(r for v in up.values() for r in v)
+    cols = {k: [] for k in ("ra", "up", "rs_pbu", "pbu_pba", "pba_ra", "ra_wire", "ra_up")}
+    for t in rs_times:
+        rs = mn.first(t - MS, is_rs("if1", "out"))
+        if not rs:
+            continue
+        ra = mn.first(rs[0], is_ra("if1", "in"))
+        first = first_rx(recs, rs[0])
+        m_rs = mag1.first(rs[0] - MS, is_rs("mn1", "in"))
+        pbu, pba, ra_out = register(mag1, m_rs[0], "mn1") if m_rs else (None, None, None)
+        cols["ra"].append(diff(rs[0], t_of(ra)))
+        cols["up"].append(diff(rs[0], first[0] if first else None))
+        cols["rs_pbu"].append(diff(rs[0], pbu))
+        cols["pbu_pba"].append(diff(pbu, pba))
+        cols["pba_ra"].append(diff(pba, ra_out))
+        cols["ra_wire"].append(diff(ra_out, t_of(ra)))
+        cols["ra_up"].append(diff(t_of(ra), first[0] if first else None))
+    ra = row("RS -> RA with the HNP, at the MN (if1)", cols["ra"])
+    upf = row("RS -> first uplink datagram from pref1::if1 at the CN", cols["up"])
+    print("  where it goes:")
+    row("  RS leaves the MN -> PBU leaves MAG1 (MAG1's RS handling)", cols["rs_pbu"])
+    pp = row("  PBU -> PBA on MAG1's core link (the LMA)", cols["pbu_pba"])
+    row("  PBA -> RA leaves MAG1 (MAG1: routes, rule, tunnel, RA)", cols["pba_ra"])
+    row("  RA leaves MAG1 -> RA at the MN", cols["ra_wire"])
+    row("  RA at the MN -> first uplink at the CN", cols["ra_up"])
+    return ra, upf, pp
+
+
+def moves(d, dn, if1, if2, pps):
+    header("2. flow move on an open control connection", "µs")
+    recs = dn.get(7100, [])
+    lat = {"7": [], "4": []}
+    reply = []
+    lines = [l.split() for l in open(os.path.join(d, "moves")) if l.strip()]
+    for att, t0, t1, st in lines:
+        t0, t1 = int(t0), int(t1)
+        if st != "0":
+            print("  move to att %s failed (%s)" % (att, st))
+            continue
+        first = first_rx(recs, t0, if2 if att == "7" else if1)
+        lat[att].append(diff(t0, first[0] if first else None))
+        reply.append(t1 - t0)
+    allm = row("request -> first datagram on the new interface", lat["7"] + lat["4"], 1e3, "µs")
+    row("  to if2 (att 7)", lat["7"], 1e3, "µs")
+    row("  to if1 (att 4)", lat["4"], 1e3, "µs")
+    row("request -> reply", reply, 1e3, "µs")
+    oneway = [r[0] - r[2] for r in recs]
+    ow = row("baseline: one-way CN -> MN latency of the flow's datagrams", oneway, 1e3, "µs")
+    seqs = {r[1] for r in recs}
+    lost = (max(seqs) - min(seqs) + 1 - len(seqs)) if seqs else 0
+    print("  the flow: %d datagrams received, %d lost; sender: %s"
+          % (len(recs), lost, sender_line(d, "move.send")))
+    print("  resolution: one datagram every %.0f µs" % (1e6 / pps))
+    if allm and ow:
+        print("  ratios: move median / one-way median %.1f; move median / packet interval %.1f"
+              % (allm[0] / ow[0], allm[0] / (1e6 / pps)))
+    return allm
+
+
+def failover(d, mn, mag1, dn, if1, if2, pps):
+    header("3. failover: if1's carrier lost at MAG1")
+    runs = [l.split() for l in open(os.path.join(d, "failover.runs")) if l.strip()]
+    cols = {k: [] for k in ("first2", "gap", "lost", "det", "pbu_pba", "pba_2", "up_ra")}
+    late1 = 0
+    lost_ra = read_words(d, "ra.lost")
+    for sport, tcmd in runs:
+        recs = dn.get(int(sport), [])
+        # the carrier's loss: the earliest sign of it, each a little late (the captures read
+        # their link events when woken up; magd may read its own and send its PBU first)
+        loss = mag1.first(int(tcmd), is_link("mn1", False, False))
+        mn_loss = mn.first(int(tcmd), is_link("if1", True, False))
+        pbu = mag1.first(int(tcmd), is_pbu("core", True))
+        on1 = [r for r in recs if r[3] == if1]
+        on2 = [r for r in recs if r[3] == if2]
+        signs = [e[0] for e in (loss, mn_loss, pbu) if e]
+        if not (signs and on1 and on2):
+            print("  run with source port %s: incomplete records" % sport)
+            continue
+        t_loss, first2, last1 = min(signs), on2[0], on1[-1]
+        late1 += sum(1 for r in on1 if r[0] > first2[0])
+        seqs = {r[1] for r in recs}
+        lost = max(seqs) - min(seqs) + 1 - len(seqs)
+        pba = mag1.first(pbu[0], is_pba("core", pbu[5])) if pbu else None
+        back = [e[0] for e in (mag1.first(t_loss, is_link("mn1", True, True)),
+                                mag1.first(t_loss, is_pbu("core", False))) if e]
+        up = min(back) if back else None
+        ra = mn.first(up, is_ra("if1", "in")) if up else None
+        cols["first2"].append(first2[0] - t_loss)
+        cols["gap"].append(first2[0] - last1[0])
+        cols["lost"].append(lost * 1e9 / pps)
+        cols["det"].append(diff(t_loss, t_of(pbu)))
+        cols["pbu_pba"].append(diff(t_of(pbu), t_of(pba)))
+        cols["pba_2"].append(diff(t_of(pba), first2[0]))
+        if sport not in lost_ra:
+            cols["up_ra"].append(diff(up, t_of(ra)))
+    f2 = row("carrier lost -> first datagram on if2", cols["first2"])
+    gap = row("gap: last datagram on if1 -> first on if2", cols["gap"])
+    lost = row("datagrams lost x packet interval", cols["lost"])
+    print("  where it goes:")
+    row("  carrier lost -> de-registration PBU leaves MAG1 (at most)", cols["det"])
+    row("  de-registration PBU -> PBA on MAG1's core link (the LMA)", cols["pbu_pba"])
+    row("  PBA -> first datagram on if2 (negative: before the PBA)", cols["pba_2"])
+    print("  the carrier's return (attach-on-link-up):")
+    row("  carrier back at MAG1 -> RA with the HNP at the MN", cols["up_ra"])
+    print("  RA lost after the carrier's return (none within 2 s; the MN then solicited): %d of"
+          " %d runs; magd's log: %s failed RA sends" % (len(lost_ra), len(runs),
+                                                     " ".join(read_words(d, "mag1.ra_errors")) or "?"))
+    print("  datagrams on if1 after the first on if2: %d; senders: %s"
+          % (late1, sender_line(d, "failover.send")))
+    if gap:
+        print("  ratio: gap median / packet interval (%.0f µs) %.0f" % (1e6 / pps, gap[0] * 1e3 / (1e6 / pps)))
+    return f2, gap, lost
+
+
+def baselines(d, pbu_pba, ra, upf, single):
+    print()
+    print("baselines of the same run:")
+    m = re.search(r"= ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms", open(os.path.join(d, "ping")).read())
+    if m:
+        print("  ping MAG1 -> LMA (100 echoes): rtt min %s, avg %s, max %s ms" % m.groups()[:3])
+    if pbu_pba and ra:
+        print("  PBU -> PBA median %.3f ms: %.0f %% of RS -> RA (%.3f ms)"
+              % (pbu_pba[0], 100 * pbu_pba[0] / ra[0], ra[0]))
+        if m:
+            print("  PBU -> PBA median / ping avg: %.0f" % (pbu_pba[0] / float(m.group(2))))
+    if single and single[2] and pbu_pba:
+        print("  PBU -> PBA median with one binding %.3f ms, with two %.3f ms: flow steering's"
+              " share of a two-binding attachment %.3f ms"
+              % (single[2][0], pbu_pba[0], pbu_pba[0] - single[2][0]))
+    print("  uplink sender during the attachments: %s" % sender_line(d, "up.send"))
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: bench_report.py DIR")
+    d = sys.argv[1]
+    w = read_words(d, "params")
+    pps, if1, if2 = float(w[0]), int(w[1]), int(w[2])
+    mn, mag1, mag2 = Cap(os.path.join(d, "cap.mn1")), Cap(os.path.join(d, "cap.mag1")), \
+        Cap(os.path.join(d, "cap.mag2"))
+    dn, up = load_rx(os.path.join(d, "dn.rx")), load_rx(os.path.join(d, "up.rx"))
+    cold(mn, mag1, mag2)
+    ra, upf, pbu_pba = attach(d, mn, mag1, up, "rs.times",
+                              "1. attachment after de-registration, RS sent on if1")
+    single = attach(d, mn, mag1, up, "rs1.times",
+                    "1b. the same with if2 de-registered (one binding)")
+    mv = moves(d, dn, if1, if2, pps)
+    f2, gap, _ = failover(d, mn, mag1, dn, if1, if2, pps)
+    baselines(d, pbu_pba, ra, upf, single)
+    print()
+    print("goals (medians):")
+    goal("attachment, RS -> RA", ra and ra[0], 5)
+    goal("attachment, RS -> first uplink datagram", upf and upf[0], 5)
+    goal("flow move, request -> first datagram on the new interface", mv and mv[0] / 1e3, 1)
+    goal("failover gap, last on if1 -> first on if2", gap and gap[0], 100)
+    goal("failover, carrier lost -> first on if2", f2 and f2[0], 100)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
