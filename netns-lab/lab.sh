@@ -85,8 +85,11 @@ lab_veth() {
 	ip link add "$2" netns "$(lab_ns "$1")" type veth peer name "$4" netns "$(lab_ns "$3")"
 }
 
+# br0 gets an address of its own: a bridge without one takes its lowest port's MAC, so a port
+# added later (the end-to-end test's rogue MAG) could change it under the MAGs' neighbour caches,
+# and their PBUs would go to the old MAC until neighbour discovery re-probed, seconds later.
 lab_core() {
-	lab_x lma ip link add br0 type bridge
+	lab_x lma ip link add br0 address 02:00:00:00:ff:00 type bridge
 	lab_x lma ip link set br0 up
 	lab_x lma ip addr add "$LAB_LMA/64" dev br0 nodad
 	lab_x lma sysctl -qw net.ipv6.conf.all.forwarding=1

@@ -73,7 +73,7 @@ die() {
 
 topology() {
 	ns_add lma mag1 mag2 mn cn
-	nsx lma ip link add br0 type bridge
+	nsx lma ip link add br0 address 02:00:00:00:ff:00 type bridge
 	nsx lma ip link set br0 up
 	for m in 1 2; do
 		ip link add "v$m" netns "$(ns mag$m)" type veth peer name "p$m" netns "$(ns lma)"

@@ -199,7 +199,7 @@ setup() {
 	# LMA itself, not to cn: the downlink's MTU leaves room
 	nsx cn ip link set c0 mtu 1400
 	nsx lma ip link set l0 mtu 1400
-	nsx lma ip link add br0 type bridge mcast_snooping 0
+	nsx lma ip link add br0 address 02:00:00:00:ff:00 type bridge mcast_snooping 0
 	nsx lma ip link set lp1 master br0
 	nsx lma ip link set lp2 master br0
 	nsx lma ip link set br0 up

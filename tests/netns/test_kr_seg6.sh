@@ -142,7 +142,7 @@ setup() {
 	link mag1 a1 mn m1
 	link mag2 a2 mn m2
 	link aux x0 aux x1
-	nsx lma ip link add br0 type bridge mcast_snooping 0
+	nsx lma ip link add br0 address 02:00:00:00:ff:00 type bridge mcast_snooping 0
 	nsx lma ip link set lp1 master br0
 	nsx lma ip link set lp2 master br0
 	nsx lma ip link set br0 up

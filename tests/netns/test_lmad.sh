@@ -302,7 +302,7 @@ check_config() {
 
 setup() {
 	ns_add lma mag1 mag2 mag3
-	nsx lma ip link add br0 type bridge mcast_snooping 0
+	nsx lma ip link add br0 address 02:00:00:00:ff:00 type bridge mcast_snooping 0
 	nsx lma ip link set br0 up
 	for m in 1 2 3; do
 		link lma "p$m" "mag$m" "v$m"

@@ -536,7 +536,7 @@ access() {
 
 setup() {
 	ns_add lma mag mag2 mn other cn
-	nsx lma ip link add br0 type bridge mcast_snooping 0
+	nsx lma ip link add br0 address 02:00:00:00:ff:00 type bridge mcast_snooping 0
 	nsx lma ip link set br0 up
 	nsx lma ip addr add $LMA/64 dev br0 nodad
 	for m in 1 2; do
