@@ -20,15 +20,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KR_RTPROT        0x9d   /* rtm_protocol / FRA_PROTOCOL / nhm_protocol of our objects */
-#define KR_IFNAME_PREFIX "pmip6t" /* ip6tnl devices: pmip6t<tunnel id> */
-#define KR_MAX_TUNNELS   4096
+#define KR_RTPROT            0x9d /* rtm_protocol / FRA_PROTOCOL / nhm_protocol of our objects */
+#define KR_IFNAME_PREFIX     "pmip6t" /* ip6tnl devices: pmip6t<tunnel id> */
+#define KR_MAX_TUNNELS       4096
 #define KR_PRIO_LOCAL        1 /* offsets from kr_config.rule_priority */
 #define KR_PRIO_AFTER_LOCAL  2
 #define KR_RULE_PRIORITY_MAX 32763 /* + 2 stays below the main table's 32766 */
 
 enum kr_driver {
-	KR_DRIVER_AUTO,   /* ip6tnl when the kernel has ip6_tunnel, seg6 otherwise */
+	KR_DRIVER_AUTO, /* ip6tnl when the kernel has ip6_tunnel, seg6 otherwise */
 	KR_DRIVER_SEG6,
 	KR_DRIVER_IP6TNL,
 };
@@ -39,15 +39,15 @@ struct kr_config {
 	char uplink[IFNAMSIZ];  /* real device toward the peers (seg6 encap and decap need one) */
 	uint32_t table_base;    /* tunnel N uses routing table table_base + N (N from 1) */
 	uint32_t rule_priority; /* decapsulation rule here, the moved "local" rule at +1, then
-				 * fwmark and source rules at +2: traffic to our own addresses
-				 * (neighbour discovery from an MN's prefix, say) stays local */
+	                         * fwmark and source rules at +2: traffic to our own addresses
+	                         * (neighbour discovery from an MN's prefix, say) stays local */
 };
 
 struct kr_stats {
-	uint64_t requests;      /* netlink requests sent */
-	uint64_t failures;      /* of which the kernel refused */
-	uint64_t batches;       /* sendmsg() calls */
-	uint32_t tunnels;       /* tunnels now installed */
+	uint64_t requests; /* netlink requests sent */
+	uint64_t failures; /* of which the kernel refused */
+	uint64_t batches;  /* sendmsg() calls */
+	uint32_t tunnels;  /* tunnels now installed */
 };
 
 struct kr;
@@ -84,16 +84,16 @@ void kr_set_result_cb(struct kr *k, kr_result_fn fn, void *arg);
 
 /* LMA downlink: prefix -> tunnel (replaces an existing route for the prefix: a handoff). */
 int kr_route_via_tunnel(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint32_t tunnel,
-			uint64_t cookie);
+                        uint64_t cookie);
 /* MAG downlink: prefix -> the MN's link-local address on an access link. */
 int kr_route_via_neighbor(struct kr *k, const struct in6_addr *pfx, uint8_t len,
-			  const struct in6_addr *ll, unsigned ifindex, uint64_t cookie);
+                          const struct in6_addr *ll, unsigned ifindex, uint64_t cookie);
 int kr_route_del(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint64_t cookie);
 /* MAG uplink: "from pfx lookup kr_tunnel_table(tunnel)". */
 int kr_source_rule_add(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint32_t tunnel,
-		       uint64_t cookie);
+                       uint64_t cookie);
 int kr_source_rule_del(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint32_t tunnel,
-		       uint64_t cookie);
+                       uint64_t cookie);
 int kr_flush(struct kr *k);
 
 /* MAG: its link-local address on an access link (RFC 5213 §6.8), synchronous. Added with
@@ -128,7 +128,8 @@ int kr_addr_del(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uin
 struct kr_fc_config {
 	uint16_t queue_num;
 	bool fail_open;
-	uint32_t copy_range; /* octets of each queued packet copied (headers): 40..65535, e.g. 128 */
+	uint32_t
+	        copy_range; /* octets of each queued packet copied (headers): 40..65535, e.g. 128 */
 };
 
 /* The packet callback returns the mark for the packet's connection: the packet goes back with
@@ -139,7 +140,7 @@ typedef uint32_t (*kr_fc_packet_fn)(void *arg, const uint8_t *pkt, size_t len);
 /* A connection ended (conntrack destroy event): its original-direction tuple. Only connections
  * with a mark are reported (steered flows); ICMPv6 echo: sport == dport == the identifier. */
 typedef void (*kr_fc_gone_fn)(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
-			      uint8_t proto, uint16_t sport, uint16_t dport);
+                              uint8_t proto, uint16_t sport, uint16_t dport);
 
 /* Removes our chains if an earlier run left them, binds the queue (EBUSY: another socket has
  * it), installs the chain and turns conntrack accounting on; -1 with errno and a message. */
@@ -147,10 +148,17 @@ int kr_fc_open(struct kr *k, const struct kr_fc_config *c, char *err, size_t err
 /* Removes the chain, closes the sockets, puts accounting back; kr_close() does it too. */
 void kr_fc_close(struct kr *k);
 /* Sends (on) or stops sending (off) new connections toward pfx to the queue. Synchronous (one
- * ip6tables-restore run, a few ms); -1 with EEXIST (on twice), ENOENT (off for a prefix not
- * queued), EIO (ip6tables-restore failed, logged) or EINVAL. Connections already marked keep
- * their mark after "off". */
+ * ip6tables-restore run, a few ms, after whatever kr_fc_queue_prefix_later() left pending); -1 with
+ * EEXIST (on twice), ENOENT (off for a prefix not queued), EIO (ip6tables-restore failed,
+ * logged) or EINVAL. Connections already marked keep their mark after "off". */
 int kr_fc_queue_prefix(struct kr *k, const struct in6_addr *pfx, uint8_t len, bool on);
+/* The same, left pending: kr_fc_prefixes_flush() applies every pending change in one
+ * ip6tables-restore run (on failure, one by one: a change the kernel refuses is logged and
+ * undone here). A daemon queues while it answers a PBU and flushes once the answer is out:
+ * each run costs milliseconds, tens when nf_tables waits for an RCU grace period. */
+int kr_fc_queue_prefix_later(struct kr *k, const struct in6_addr *pfx, uint8_t len, bool on);
+/* The number of pending changes the kernel refused. */
+int kr_fc_prefixes_flush(struct kr *k);
 int kr_fc_queue_fd(const struct kr *k);
 /* Reads what the queue has (up to 256 packets: call again while the socket is readable), calls
  * fn per packet, makes the connections and gives the verdicts; returns packets read. */
@@ -159,22 +167,22 @@ int kr_fc_queue_read(struct kr *k, kr_fc_packet_fn fn, void *arg);
  * with identifier sport == dport); 0, or -1 with errno (ENOENT: no such connection; EINVAL: a
  * protocol conntrack does not name by ports: TCP, UDP, UDP-Lite, SCTP, DCCP and ICMPv6 only). */
 int kr_fc_ct_set_mark(struct kr *k, const struct in6_addr *src, const struct in6_addr *dst,
-		      uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark);
+                      uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark);
 /* Packets and octets of that connection in the original direction (needs conntrack accounting,
  * which kr_fc_open turns on in the namespace). Under seg6 the flow's first packet is not
  * counted: it went through user space before its connection existed. */
 int kr_fc_ct_counters(struct kr *k, const struct in6_addr *src, const struct in6_addr *dst,
-		      uint8_t proto, uint16_t sport, uint16_t dport, uint64_t *packets,
-		      uint64_t *bytes);
+                      uint8_t proto, uint16_t sport, uint16_t dport, uint64_t *packets,
+                      uint64_t *bytes);
 int kr_fc_events_fd(const struct kr *k);
 /* Reports ended connections; events the socket could not hold are counted (events_lost), not
  * replayed: the daemon's idle sweep (kr_fc_ct_counters) catches those flows. */
 void kr_fc_events_read(struct kr *k, kr_fc_gone_fn fn, void *arg);
 struct kr_fc_stats {
-	uint64_t queued;         /* packets user space saw */
+	uint64_t queued; /* packets user space saw */
 	uint64_t verdicts;
-	uint64_t marks_set;      /* connection marks rewritten */
-	uint64_t queue_drops;    /* as the kernel counts them (/proc/net/netfilter/nfnetlink_queue) */
+	uint64_t marks_set;   /* connection marks rewritten */
+	uint64_t queue_drops; /* as the kernel counts them (/proc/net/netfilter/nfnetlink_queue) */
 	uint64_t kernel_queued;  /* packets the kernel queued (its packet ids, same file) */
 	uint64_t ct_created;     /* connections made for new flows (seg6 driver) */
 	uint64_t ct_failures;    /* conntrack requests the kernel refused */

@@ -35,6 +35,7 @@ static void kr_fc_free(struct kr_fc *fc)
 	free(fc->verdicts.buf);
 	free(fc->creates.buf);
 	free(fc->pfx);
+	free(fc->pending);
 	free(fc);
 }
 
@@ -174,38 +175,96 @@ static int kr_fc_prefix_room(struct kr_fc *fc)
 	return 0;
 }
 
-/* EEXIST: queued already; ENOENT: not queued; EIO: ip6tables-restore failed (logged). */
-int kr_fc_queue_prefix(struct kr *k, const struct in6_addr *pfx, uint8_t len, bool on)
+static int kr_fc_pending_room(struct kr_fc *fc)
 {
-	char script[KR_FC_TEXT_MAX], err[256], a[INET6_ADDRSTRLEN];
-	struct kr_fc_prefix p;
+	struct kr_fc_change *np;
+	size_t cap = fc->pending_cap * 2 + 16;
+
+	if (fc->npending < fc->pending_cap)
+		return 0;
+	if ((np = realloc(fc->pending, cap * sizeof(*np))) == NULL)
+		return -1;
+	fc->pending = np;
+	fc->pending_cap = cap;
+	return 0;
+}
+
+/* The prefix set as if ch were done (kr_fc_queue_prefix_later) or undone (a refused change). */
+static void kr_fc_prefix_apply(struct kr_fc *fc, const struct kr_fc_change *ch, bool undo)
+{
+	size_t i = kr_fc_prefix_find(fc, &ch->p);
+
+	if (ch->on != undo)
+		fc->pfx[fc->npfx++] = ch->p; /* room made when the change was queued */
+	else if (i < fc->npfx)
+		fc->pfx[i] = fc->pfx[--fc->npfx];
+}
+
+/* EEXIST: queued already; ENOENT: not queued. */
+int kr_fc_queue_prefix_later(struct kr *k, const struct in6_addr *pfx, uint8_t len, bool on)
+{
+	struct kr_fc_change ch = { .p.len = len, .on = on };
 	struct kr_fc *fc;
-	size_t i;
 
 	if (k == NULL || (fc = k->fc) == NULL || pfx == NULL || len > 128) {
 		errno = EINVAL;
 		return -1;
 	}
-	kr_prefix_mask(&p.addr, pfx, len);
-	p.len = len;
-	i = kr_fc_prefix_find(fc, &p);
-	if (on == (i < fc->npfx)) {
+	kr_prefix_mask(&ch.p.addr, pfx, len);
+	if (on == (kr_fc_prefix_find(fc, &ch.p) < fc->npfx)) {
 		errno = on ? EEXIST : ENOENT;
 		return -1;
 	}
-	if ((on && kr_fc_prefix_room(fc) == -1) ||
-	    kr_fc_ipt_prefix_text(script, sizeof(script), &fc->cfg, &p, on) == -1)
+	if (kr_fc_prefix_room(fc) == -1 || kr_fc_pending_room(fc) == -1)
 		return -1;
-	if (kr_fc_ipt_restore(script, err, sizeof(err)) == -1) {
-		log_warnx("kr: %s %s/%u: %s", on ? "queueing" : "unqueueing",
-		          inet_ntop(AF_INET6, &p.addr, a, sizeof(a)), len, err);
+	kr_fc_prefix_apply(fc, &ch, false);
+	fc->pending[fc->npending++] = ch;
+	return 0;
+}
+
+/* Runs changes as one script; -1 (logged when one change alone) if ip6tables-restore failed. */
+static int kr_fc_queue_run(struct kr_fc *fc, const struct kr_fc_change *ch, size_t n)
+{
+	size_t size = 64 + n * 160;
+	char *script = malloc(size), err[256], a[INET6_ADDRSTRLEN];
+	int ret = -1;
+
+	if (script && kr_fc_ipt_batch_text(script, size, &fc->cfg, ch, n) != -1)
+		ret = kr_fc_ipt_restore(script, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "%s", strerror(errno));
+	if (ret == -1 && n == 1)
+		log_warnx("kr: %s %s/%u: %s", ch->on ? "queueing" : "unqueueing",
+		          inet_ntop(AF_INET6, &ch->p.addr, a, sizeof(a)), ch->p.len, err);
+	free(script);
+	return ret;
+}
+
+int kr_fc_prefixes_flush(struct kr *k)
+{
+	struct kr_fc *fc;
+	int refused = 0;
+
+	if (k == NULL || (fc = k->fc) == NULL || fc->npending == 0)
+		return 0;
+	if (kr_fc_queue_run(fc, fc->pending, fc->npending) == -1)
+		for (size_t i = 0; i < fc->npending; i++) /* which one? each alone */
+			if (kr_fc_queue_run(fc, &fc->pending[i], 1) == -1) {
+				kr_fc_prefix_apply(fc, &fc->pending[i], true);
+				refused++;
+			}
+	fc->npending = 0;
+	return refused;
+}
+
+int kr_fc_queue_prefix(struct kr *k, const struct in6_addr *pfx, uint8_t len, bool on)
+{
+	if (kr_fc_queue_prefix_later(k, pfx, len, on) == -1)
+		return -1;
+	if (kr_fc_prefixes_flush(k) > 0) {
 		errno = EIO;
 		return -1;
 	}
-	if (on)
-		fc->pfx[fc->npfx++] = p;
-	else
-		fc->pfx[i] = fc->pfx[--fc->npfx];
 	return 0;
 }
 

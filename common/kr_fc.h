@@ -60,6 +60,12 @@ struct kr_fc_batch {
 	uint32_t seq0; /* sequence number of the first request */
 };
 
+/* A prefix to queue (on) or to stop queueing, waiting for kr_fc_prefixes_flush(). */
+struct kr_fc_change {
+	struct kr_fc_prefix p;
+	bool on;
+};
+
 struct kr_fc {
 	struct kr_fc_config cfg;
 	bool ct_create; /* seg6: kr makes the conntrack entry of each steered connection */
@@ -73,9 +79,11 @@ struct kr_fc {
 	uint8_t *ev_rbuf;      /* KR_RBUF_SIZE: events (a callback may make requests) */
 	struct kr_fc_batch verdicts;
 	struct kr_fc_batch creates;
-	struct kr_fc_prefix *pfx;
+	struct kr_fc_prefix *pfx; /* queued, or about to be (pending) */
 	size_t npfx;
 	size_t pfx_cap;
+	struct kr_fc_change *pending; /* not yet in the kernel: one script at the next flush */
+	size_t npending, pending_cap;
 	int acct_saved; /* nf_conntrack_acct before we set it; -1: untouched */
 	bool chain;     /* our chains are installed */
 	/* seconds: the first timeout of the connections we make, the namespace's own */
@@ -89,6 +97,9 @@ struct kr_fc {
 int kr_fc_ipt_chain_text(char *buf, size_t len);
 int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_config *c,
                           const struct kr_fc_prefix *p, bool on);
+/* Every change, in order, in one script (one ip6tables-restore run, all or nothing). */
+int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_config *c,
+                         const struct kr_fc_change *ch, size_t n);
 /* From ip6tables-save's output: the script that removes our chains and every rule jumping to
  * them; 0 if there is nothing of ours. */
 int kr_fc_ipt_clean_text(char *buf, size_t len, const char *save);

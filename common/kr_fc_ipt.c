@@ -80,20 +80,32 @@ int kr_fc_ipt_chain_text(char *buf, size_t len)
 	return kr_fc_text_end(&t);
 }
 
-int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_config *c,
-                          const struct kr_fc_prefix *p, bool on)
+int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_config *c,
+                         const struct kr_fc_change *ch, size_t n)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
 	char a[INET6_ADDRSTRLEN];
 
-	if (p->len > 128 || inet_ntop(AF_INET6, &p->addr, a, sizeof(a)) == NULL) {
-		errno = EINVAL;
-		return -1;
+	kr_fc_text_add(&t, "*mangle\n");
+	for (size_t i = 0; i < n; i++) {
+		if (ch[i].p.len > 128 || inet_ntop(AF_INET6, &ch[i].p.addr, a, sizeof(a)) == NULL) {
+			errno = EINVAL;
+			return -1;
+		}
+		kr_fc_text_add(&t, "%s %s -d %s/%u -j NFQUEUE --queue-num %u%s\n",
+		               ch[i].on ? "-A" : "-D", KR_FC_CHAIN_QUEUE, a, ch[i].p.len,
+		               c->queue_num, c->fail_open ? " --queue-bypass" : "");
 	}
-	kr_fc_text_add(&t, "*mangle\n%s %s -d %s/%u -j NFQUEUE --queue-num %u%s\nCOMMIT\n",
-	               on ? "-A" : "-D", KR_FC_CHAIN_QUEUE, a, p->len, c->queue_num,
-	               c->fail_open ? " --queue-bypass" : "");
+	kr_fc_text_add(&t, "COMMIT\n");
 	return kr_fc_text_end(&t);
+}
+
+int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_config *c,
+                          const struct kr_fc_prefix *p, bool on)
+{
+	struct kr_fc_change ch = { .p = *p, .on = on };
+
+	return kr_fc_ipt_batch_text(buf, len, c, &ch, 1);
 }
 
 /* --- reading ip6tables-save --- */

@@ -53,7 +53,7 @@ static void queue_on(struct lmad *d, const struct mh_prefix *p)
 		return;
 	}
 	q = calloc(1, sizeof(*q));
-	if (!q || kr_fc_queue_prefix(d->kr, &p->addr, p->len, true) < 0) {
+	if (!q || kr_fc_queue_prefix_later(d->kr, &p->addr, p->len, true) < 0) {
 		log_warn("flow steering: cannot classify traffic to a prefix");
 		free(q);
 		return;
@@ -66,7 +66,7 @@ static void queue_on(struct lmad *d, const struct mh_prefix *p)
 
 static void queue_off(struct lmad *d, struct queued_prefix *q)
 {
-	(void)kr_fc_queue_prefix(d->kr, &q->p.addr, q->p.len, false);
+	(void)kr_fc_queue_prefix_later(d->kr, &q->p.addr, q->p.len, false);
 	hmap_remove(&d->fc_queued, &q->node);
 	free(q);
 }
@@ -81,7 +81,9 @@ static unsigned active_bindings(const struct lma_mn *mn)
 	return n;
 }
 
-/* The MN's prefixes go to the queue while it has two active bindings or more. */
+/* The MN's prefixes go to the queue while it has two active bindings or more. The kernel hears
+ * of it once the loop has nothing else to do (prefixes_due): after the PBA that caused it, the
+ * routes and the flows' new marks, all of which ip6tables-restore would otherwise hold up. */
 static void requeue_mn(struct lmad *d, const struct lma_mn *mn)
 {
 	bool multi = active_bindings(mn) >= 2;
@@ -324,6 +326,18 @@ static void idle_sweep(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
+/* Before the loop sleeps: the queueing changes of this iteration, in one ip6tables-restore run. */
+static void prefixes_due(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct lmad *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (kr_fc_prefixes_flush(d->kr) > 0)
+		log_warnx("flow steering: new traffic to some prefixes goes unclassified (see "
+		          "above)");
+}
+
 int lmad_fc_start(struct lmad *d)
 {
 	struct kr_fc_config c = { .queue_num = d->conf->queue_num,
@@ -348,6 +362,9 @@ int lmad_fc_start(struct lmad *d)
 	ev_timer_init(&d->idle_w, idle_sweep, 10., 10.);
 	d->idle_w.data = d;
 	ev_timer_start(d->loop, &d->idle_w);
+	ev_prepare_init(&d->prefixes_w, prefixes_due);
+	d->prefixes_w.data = d;
+	ev_prepare_start(d->loop, &d->prefixes_w);
 	return 0;
 }
 
@@ -370,11 +387,13 @@ void lmad_fc_stop(struct lmad *d)
 	ev_io_stop(d->loop, &d->queue_w);
 	ev_io_stop(d->loop, &d->events_w);
 	ev_timer_stop(d->loop, &d->idle_w);
+	ev_prepare_stop(d->loop, &d->prefixes_w);
 	for (size_t i = 0; i <= d->fc_queued.mask; i++)
 		while (d->fc_queued.buckets[i])
 			queue_off(d,
 			          HMAP_ENTRY(d->fc_queued.buckets[i], struct queued_prefix, node));
 	hmap_free(&d->fc_queued);
+	(void)kr_fc_prefixes_flush(d->kr);
 	kr_fc_close(d->kr);
 	fc_free(d->fc);
 	d->fc = NULL;

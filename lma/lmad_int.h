@@ -28,6 +28,7 @@ struct lmad {
 	struct hmap fc_queued; /* prefixes whose new connections go to the queue */
 	ev_io queue_w, events_w;
 	ev_timer idle_w;
+	ev_prepare prefixes_w; /* queueing changes reach the kernel (lmad_fc.c) */
 	uint64_t fc_new_flows, fc_moved;
 };
 

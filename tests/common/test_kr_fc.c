@@ -79,6 +79,29 @@ START_TEST(prefix_scripts)
 }
 END_TEST
 
+/* What lmad leaves pending while it answers PBUs goes in one script, in order. */
+START_TEST(batch_script)
+{
+	struct kr_fc_config open = { .queue_num = 7, .fail_open = true, .copy_range = 128 };
+	struct kr_fc_change ch[] = {
+		{ .p = { .addr = addr("2001:db8:1::"), .len = 64 }, .on = true },
+		{ .p = { .addr = addr("2001:db8:2::"), .len = 64 }, .on = false },
+	};
+	char buf[KR_FC_TEXT_MAX];
+
+	ck_assert_int_gt(kr_fc_ipt_batch_text(buf, sizeof(buf), &open, ch, 2), 0);
+	ck_assert_str_eq(buf, "*mangle\n"
+	                      "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j NFQUEUE --queue-num 7 "
+	                      "--queue-bypass\n"
+	                      "-D PMIP6_QUEUE -d 2001:db8:2::/64 -j NFQUEUE --queue-num 7 "
+	                      "--queue-bypass\n"
+	                      "COMMIT\n");
+	ck_assert_int_eq(kr_fc_ipt_batch_text(buf, 100, &open, ch, 2), -1);
+	ch[1].p.len = 200;
+	ck_assert_int_eq(kr_fc_ipt_batch_text(buf, sizeof(buf), &open, ch, 2), -1);
+}
+END_TEST
+
 /* ip6tables-save (1.8.9, nf_tables) after a run that did not close, with a few things to leave
  * alone: another table's chain of the same name, a chain whose name starts like ours, a comment
  * that reads like a jump; and a rule someone added that goes to one of ours. */
@@ -660,6 +683,7 @@ static Suite *kr_fc_suite(void)
 
 	tcase_add_test(ipt, chain_script);
 	tcase_add_test(ipt, prefix_scripts);
+	tcase_add_test(ipt, batch_script);
 	tcase_add_test(ipt, clean_script);
 	tcase_add_test(ipt, clean_script_nothing_ours);
 	tcase_add_test(ipt, clean_script_partial);
