@@ -3,7 +3,10 @@
  * nl_link_watch) and for a dump of every link when the kernel reports that it dropped events
  * (ENOBUFS): after a loss nothing queued can be trusted to be complete, so the dump is the
  * truth and only differences from the last known state are reported. The carrier is
- * IFF_LOWER_UP (RFC 2863's lowerLayerDown); a deleted link has none. Datagrams not sent by the
+ * IFF_LOWER_UP and IFF_RUNNING (RFC 2863's operational state up): a veth brought up says
+ * LOWER_UP at once, but IPv6 takes the link only when the kernel's link watch runs, up to
+ * hundreds of ms later, and announces RUNNING after that, so an RA sent on LOWER_UP alone could
+ * find the link "unreachable". A deleted link has none. Datagrams not sent by the
  * kernel and messages with malformed attributes are dropped. */
 #include <errno.h>
 #include <stdalign.h>
@@ -90,7 +93,8 @@ static bool nl_link_msg(struct nl_link *l, const struct nlmsghdr *nlh, unsigned 
 	if (ifi->ifi_family != AF_UNSPEC || ifi->ifi_index <= 0)
 		return false;
 	*ifindex = (unsigned)ifi->ifi_index;
-	*carrier = nlh->nlmsg_type == RTM_NEWLINK && (ifi->ifi_flags & IFF_LOWER_UP) != 0;
+	*carrier = nlh->nlmsg_type == RTM_NEWLINK &&
+	           (ifi->ifi_flags & (IFF_LOWER_UP | IFF_RUNNING)) == (IFF_LOWER_UP | IFF_RUNNING);
 	return true;
 }
 
