@@ -65,6 +65,7 @@ static int io_route_add(void *ctx, const struct mh_prefix *p, uint32_t tunnel, u
 
 static int io_route_del(void *ctx, const struct mh_prefix *p, uint64_t cookie)
 {
+	lmad_fc_prefix_unrouted(ctx, p);
 	return kr_route_del(((struct lmad *)ctx)->kr, &p->addr, p->len, cookie);
 }
 

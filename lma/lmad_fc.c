@@ -71,22 +71,32 @@ static void queue_off(struct lmad *d, struct queued_prefix *q)
 	free(q);
 }
 
-static unsigned active_bindings(const struct lma_mn *mn)
+/* Bindings that carry traffic or may again soon: active, or de-registered and waiting for
+ * bce-delete-delay (their prefixes rerouted through another binding). */
+static bool counts(const struct bce *b)
+{
+	return b->state == BCE_ACTIVE || b->state == BCE_DEREG_WAIT;
+}
+
+static unsigned live_bindings(const struct lma_mn *mn)
 {
 	const struct bce *b;
 	unsigned n = 0;
 
 	LIST_FOREACH(b, &mn->bces, mn_entry)
-	n += b->state == BCE_ACTIVE;
+	n += counts(b);
 	return n;
 }
 
-/* The MN's prefixes go to the queue while it has two active bindings or more. The kernel hears
- * of it once the loop has nothing else to do (prefixes_due): after the PBA that caused it, the
- * routes and the flows' new marks, all of which ip6tables-restore would otherwise hold up. */
+/* The MN's prefixes go to the queue while it has two bindings or more, counting those in
+ * de-registration wait: a link that drops and comes back (or a MAG's de-registration before a
+ * handoff) then changes no rule, and the rule deletions, tens of ms of ip6tables-restore each,
+ * wait for the binding's deletion. The kernel hears of it once the loop has nothing else to do
+ * (prefixes_due): after the PBA that caused it, the routes and the flows' new marks. New flows
+ * to a de-registered binding's prefix are classified among the MN's active bindings. */
 static void requeue_mn(struct lmad *d, const struct lma_mn *mn)
 {
-	bool multi = active_bindings(mn) >= 2;
+	bool multi = live_bindings(mn) >= 2;
 	const struct bce *b;
 
 	LIST_FOREACH(b, &mn->bces, mn_entry)
@@ -94,12 +104,20 @@ static void requeue_mn(struct lmad *d, const struct lma_mn *mn)
 		for (unsigned i = 0; i < b->n_prefix; i++) {
 			struct queued_prefix *q = queued_find(d, &b->prefix[i].p);
 
-			if (multi && b->state == BCE_ACTIVE)
+			if (multi && counts(b))
 				queue_on(d, &b->prefix[i].p);
 			else if (q)
 				queue_off(d, q);
 		}
 	}
+}
+
+void lmad_fc_prefix_unrouted(struct lmad *d, const struct mh_prefix *p)
+{
+	struct queued_prefix *q;
+
+	if (d->fc && (q = queued_find(d, p)))
+		queue_off(d, q); /* nothing of ours carries it now: nothing to classify */
 }
 
 static void describe(const struct lmad *d, const struct bce *b, const struct bce *owner,

@@ -43,6 +43,8 @@ int lmad_fc_start(struct lmad *d);
 void lmad_fc_stop(struct lmad *d);
 void lmad_fc_load_policies(struct lmad *d);
 void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn);
+/* The LMA no longer routes p (its binding went): it leaves the queue. */
+void lmad_fc_prefix_unrouted(struct lmad *d, const struct mh_prefix *p);
 void lmad_fc_policies_changed(struct lmad *d);
 int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to);
 /* lmad_ctl_fc.c */
