@@ -314,6 +314,16 @@ lab_build() {
 }
 
 lab_destroy() {
+	# the MAGs first: each exits once the LMA acknowledged its de-registrations, at once while
+	# lmad is there to answer (magd(8), SIGTERM)
+	for _i in $(seq "$LAB_MAGS"); do
+		eval "_p=\${LAB_MAGD_PID_$_i:-}"
+		[ -z "$_p" ] || kill "$_p" 2>/dev/null || true
+	done
+	for _i in $(seq "$LAB_MAGS"); do
+		eval "_p=\${LAB_MAGD_PID_$_i:-}"
+		[ -z "$_p" ] || wait "$_p" 2>/dev/null || true
+	done
 	for _p in $LAB_PIDS; do
 		kill "$_p" 2>/dev/null || true
 	done
