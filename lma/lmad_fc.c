@@ -406,12 +406,16 @@ void lmad_fc_stop(struct lmad *d)
 	ev_io_stop(d->loop, &d->events_w);
 	ev_timer_stop(d->loop, &d->idle_w);
 	ev_prepare_stop(d->loop, &d->prefixes_w);
+	/* no rule deletion per prefix: kr_fc_close removes the chains whole, pending changes too */
 	for (size_t i = 0; i <= d->fc_queued.mask; i++)
-		while (d->fc_queued.buckets[i])
-			queue_off(d,
-			          HMAP_ENTRY(d->fc_queued.buckets[i], struct queued_prefix, node));
+		while (d->fc_queued.buckets[i]) {
+			struct queued_prefix *q =
+			        HMAP_ENTRY(d->fc_queued.buckets[i], struct queued_prefix, node);
+
+			hmap_remove(&d->fc_queued, &q->node);
+			free(q);
+		}
 	hmap_free(&d->fc_queued);
-	(void)kr_fc_prefixes_flush(d->kr);
 	kr_fc_close(d->kr);
 	fc_free(d->fc);
 	d->fc = NULL;
