@@ -148,7 +148,8 @@ int kr_fc_open(struct kr *k, const struct kr_fc_config *c, char *err, size_t err
 /* Removes the chain, closes the sockets, puts accounting back; kr_close() does it too. */
 void kr_fc_close(struct kr *k);
 /* Sends (on) or stops sending (off) new connections toward pfx to the queue. Synchronous (one
- * ip6tables-restore run, a few ms, after whatever kr_fc_queue_prefix_later() left pending); -1 with
+ * ip6tables-restore run, a few ms, after one for whatever kr_fc_queue_prefix_later() left
+ * pending, whose refusals are logged, not reported here); -1 with
  * EEXIST (on twice), ENOENT (off for a prefix not queued), EIO (ip6tables-restore failed,
  * logged) or EINVAL. Connections already marked keep their mark after "off". */
 int kr_fc_queue_prefix(struct kr *k, const struct in6_addr *pfx, uint8_t len, bool on);

@@ -259,6 +259,7 @@ int kr_fc_prefixes_flush(struct kr *k)
 
 int kr_fc_queue_prefix(struct kr *k, const struct in6_addr *pfx, uint8_t len, bool on)
 {
+	(void)kr_fc_prefixes_flush(k); /* what was pending is not this call's to answer for */
 	if (kr_fc_queue_prefix_later(k, pfx, len, on) == -1)
 		return -1;
 	if (kr_fc_prefixes_flush(k) > 0) {
