@@ -452,10 +452,14 @@ int kr_tc_filter_remove(struct kr *k)
 		return 0;
 	if (kr_dels_send(k, &s.dels) == -1)
 		return -1;
-	if (s.others == 0)
-		kr_nl_commit(k, kr_msg_clsact(kr_nl_space(k), RTM_DELQDISC, 0, k->uplink_ifindex),
-		             KR_REQ_DEL, 0);
-	return kr_nl_sync(k);
+	if (s.others > 0)
+		return 0;
+	/* the kernel says EINVAL when the device has no clsact qdisc */
+	kr_nl_commit(k, kr_msg_clsact(kr_nl_space(k), RTM_DELQDISC, 0, k->uplink_ifindex),
+	             KR_REQ_QUIET, 0);
+	if (kr_nl_sync(k) == -1 && errno != EINVAL && errno != ENOENT)
+		return -1;
+	return 0;
 }
 
 /* Rules first (traffic stops using our tables), then nexthops and devices (the kernel drops
