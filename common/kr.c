@@ -69,7 +69,6 @@ static void kr_driver_refused(struct kr *k, char *reasons, size_t len, int err)
 	snprintf(reasons + used, len - used, "%s%s refused (%s%s%s)", used ? "; " : "",
 	         kr_driver_name(k->ops->driver), k->why, k->why[0] ? ": " : "", strerror(err));
 	k->ops->decap_remove(k);
-	(void)kr_clean_all(k);
 }
 
 /* The configured driver, or the first of kr_auto_order that the kernel accepts, its
@@ -93,6 +92,7 @@ static int kr_driver_pick(struct kr *k, char *err, size_t errlen)
 			return 0;
 		}
 		kr_driver_refused(k, reasons, sizeof(reasons), errno);
+		(void)kr_clean_all(k); /* what a half-installed decapsulation left */
 	}
 	k->ops = NULL;
 	snprintf(err, errlen, "no tunnel driver runs on this kernel: %s", reasons);
@@ -131,6 +131,51 @@ static int kr_open_kernel(struct kr *k, char *err, size_t errlen)
 	}
 	(void)kr_fc_clean_stale(k);
 	return kr_driver_pick(k, err, errlen);
+}
+
+/* Probes the driver(s) cfg names without installing anything that stays. */
+static void kr_probe_drivers(struct kr *k, char *out, size_t len)
+{
+	char reasons[768] = "";
+	size_t n = sizeof(kr_auto_order) / sizeof(kr_auto_order[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		k->ops = kr_auto_order[i];
+		k->why[0] = '\0';
+		if (k->cfg.driver != KR_DRIVER_AUTO && k->cfg.driver != k->ops->driver)
+			continue;
+		if (k->ops->probe(k) == 0) {
+			snprintf(out, len, "%s%s%s%s", kr_driver_name(k->ops->driver),
+			         k->cfg.driver == KR_DRIVER_AUTO ? " (auto" : "",
+			         k->cfg.driver == KR_DRIVER_AUTO && reasons[0] ? ", after " : "",
+			         k->cfg.driver == KR_DRIVER_AUTO ? reasons : "");
+			if (k->cfg.driver == KR_DRIVER_AUTO)
+				strncat(out, ")", len - strlen(out) - 1);
+			k->ops->decap_remove(k);
+			return;
+		}
+		kr_driver_refused(k, reasons, sizeof(reasons), errno);
+	}
+	snprintf(out, len, "none runs on this kernel: %s", reasons);
+}
+
+int kr_probe(const struct kr_config *cfg, char *out, size_t len)
+{
+	struct kr *k;
+
+	if (kr_config_check(cfg, out, len) == -1 || (k = calloc(1, sizeof(*k))) == NULL)
+		return -1;
+	k->cfg = *cfg;
+	k->limit = (struct log_limit)LOG_LIMIT_INIT(10, 10);
+	k->uplink_ifindex = if_nametoindex(cfg->uplink);
+	if (k->uplink_ifindex == 0 || kr_nl_open(k) == -1)
+		snprintf(out, len, "cannot probe here: %s: %s",
+		         k->uplink_ifindex == 0 ? cfg->uplink : "netlink", strerror(errno));
+	else
+		kr_probe_drivers(k, out, len);
+	kr_nl_close(k);
+	free(k);
+	return 0;
 }
 
 struct kr *kr_open(const struct kr_config *cfg, char *err, size_t errlen)
@@ -174,6 +219,25 @@ const char *const kr_driver_names[KR_DRIVER_COUNT] = {
 	[KR_DRIVER_IP6TNL] = "ip6tnl",
 	[KR_DRIVER_EBPF] = "ebpf",
 };
+
+int kr_driver_parse(const char *s, enum kr_driver *d)
+{
+	for (unsigned i = 0; s != NULL && i < KR_DRIVER_COUNT; i++) {
+		if (strcmp(s, kr_driver_names[i]) == 0) {
+			*d = (enum kr_driver)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+enum kr_driver kr_driver_from_env(void)
+{
+	enum kr_driver d = KR_DRIVER_AUTO;
+
+	(void)kr_driver_parse(getenv("KR_DRIVER"), &d);
+	return d;
+}
 
 const char *kr_driver_name(enum kr_driver d)
 {

@@ -67,11 +67,19 @@ struct kr;
  * moved is put back first) and installs decapsulation for cfg->local. NULL on failure, with a
  * message in err. */
 struct kr *kr_open(const struct kr_config *cfg, char *err, size_t errlen);
+/* Which driver kr_open would use on this kernel (and for auto, why), as one line in out, found
+ * by the drivers' probes, which make and remove objects no running instance uses: for -n.
+ * -1 only for a configuration kr_open would refuse (its reason in out). */
+int kr_probe(const struct kr_config *cfg, char *out, size_t len);
 /* Removes everything this run installed and restores the "local" rule; frees k. */
 void kr_close(struct kr *k);
 enum kr_driver kr_driver_in_use(const struct kr *k);
 const char *kr_driver_name(enum kr_driver d);
 extern const char *const kr_driver_names[KR_DRIVER_COUNT]; /* the configuration's words */
+/* A driver by its name: 0, or -1 for none. The test tools take theirs from $KR_DRIVER (auto
+ * when unset or unknown). */
+int kr_driver_parse(const char *s, enum kr_driver *d);
+enum kr_driver kr_driver_from_env(void);
 void kr_get_stats(const struct kr *k, struct kr_stats *st);
 
 /* Tunnels, one per peer. kr_tunnel_add is synchronous: on success the tunnel exists with its

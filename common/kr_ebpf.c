@@ -73,6 +73,24 @@ static int kr_ebpf_l2len(const struct kr *k, uint32_t *len)
 	return 0;
 }
 
+/* Whether the uplink is a bridge whose frames pass ip6tables (br_netfilter, per namespace):
+ * the outer packet then has a conntrack entry before tc sees it (linux-datapath.md). */
+static bool kr_ebpf_bridge_nf(const struct kr *k)
+{
+	char path[128], v = '0';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", k->cfg.uplink);
+	if (access(path, F_OK) != 0)
+		return false;
+	if ((f = fopen("/proc/sys/net/bridge/bridge-nf-call-ip6tables", "re")) == NULL)
+		return false;
+	if (fread(&v, 1, 1, f) != 1)
+		v = '0';
+	fclose(f);
+	return v == '1';
+}
+
 static void kr_ebpf_why(struct kr *k, const char *step, const char *option)
 {
 	snprintf(k->why, sizeof(k->why), "%s (needs %s)", step, option);
@@ -93,6 +111,11 @@ static struct kr_decap *kr_ebpf_decap_load(struct kr *k)
 		goto fail;
 	memcpy((void *)s->rodata->kr_local, &k->cfg.local, sizeof(k->cfg.local));
 	s->rodata->kr_l2len = l2len;
+	s->rodata->kr_reinject = kr_ebpf_bridge_nf(k);
+	if (s->rodata->kr_reinject)
+		log_info("kr: %s is a bridge whose frames pass ip6tables (bridge-nf-call-ip6tables): "
+		         "decapsulated packets are re-injected, so that conntrack sees them",
+		         k->cfg.uplink);
 	if (kr_decap__load(s) == 0)
 		return s;
 	err = errno;

@@ -181,6 +181,22 @@ static void kr_seg6_decap_remove(struct kr *k)
 		log_warn("kr: restoring the seg6 tunnel source");
 }
 
+/* Whether the kernel takes a seg6 nexthop (made and removed at once, under an id no tunnel
+ * uses); the decapsulation side is tried by decap_install itself. */
+static int kr_seg6_probe(struct kr *k)
+{
+	uint32_t nhid = kr_seg6_nhid(k, KR_DECAP_ID);
+
+	kr_nl_commit(k, kr_msg_nexthop_seg6(kr_nl_space(k), nhid, &k->cfg.local, k->uplink_ifindex),
+	             KR_REQ_QUIET, 0);
+	if (kr_nl_sync(k) == -1) {
+		snprintf(k->why, sizeof(k->why), "a seg6 nexthop");
+		return -1;
+	}
+	kr_nl_commit(k, kr_msg_nexthop_del(kr_nl_space(k), nhid), KR_REQ_DEL, 0);
+	return kr_nl_sync(k);
+}
+
 const struct kr_driver_ops kr_seg6_ops = {
 	.driver = KR_DRIVER_SEG6,
 	.needs = "CONFIG_IPV6_SEG6_LWTUNNEL",
@@ -189,4 +205,5 @@ const struct kr_driver_ops kr_seg6_ops = {
 	.route_target = kr_seg6_route_target,
 	.decap_install = kr_seg6_decap_install,
 	.decap_remove = kr_seg6_decap_remove,
+	.probe = kr_seg6_probe,
 };

@@ -4,7 +4,9 @@
  * peer adds by default) addressed to our tunnel address from a known peer loses its outer
  * header(s) and goes on up the stack as if it had arrived so; from any other source it is
  * dropped and counted (RFC 5213 §5.6.1 / §6.10: a tunnel exists only between an LMA and a MAG
- * that signalled). Everything else passes untouched. */
+ * that signalled). Everything else passes untouched. On a bridge whose frames pass ip6tables
+ * (br_netfilter), the outer packet already has a conntrack entry when tc sees it, and the inner
+ * one would carry it on: there the inner packet is re-injected, which gives it a fresh start. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -18,9 +20,11 @@
 #define KR_DSTOPT_LEN 8 /* the only Destination Options header we accept: one 8-octet unit */
 #define KR_OPT_TEL    4 /* Tunnel Encapsulation Limit, RFC 2473 §5.1 */
 
-/* Set by the loader: our tunnel address and the link-layer header length (14 on Ethernet). */
+/* Set by the loader: our tunnel address, the link-layer header length (14 on Ethernet), and
+ * whether to re-inject the inner packet rather than let it go on. */
 const volatile __u32 kr_local[4] = { 0 };
 const volatile __u32 kr_l2len = ETH_HLEN;
+const volatile __u32 kr_reinject = 0;
 
 /* Peers allowed to tunnel to us, filled by the loader as tunnels come and go. */
 struct kr_addr {
@@ -88,6 +92,8 @@ int kr_decap(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 	kr_count(KR_BPF_DECAP);
+	if (kr_reinject)
+		return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 	return TC_ACT_OK;
 }
 

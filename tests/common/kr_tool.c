@@ -236,27 +236,16 @@ static void run(struct kr *k)
 	}
 }
 
-static int parse_driver(const char *s, enum kr_driver *d)
-{
-	for (enum kr_driver i = KR_DRIVER_AUTO; i < KR_DRIVER_COUNT; i++) {
-		if (strcmp(s, kr_driver_name(i)) == 0) {
-			*d = i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static int parse_args(int argc, char **argv, struct kr_config *cfg, int *verbose)
 {
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->driver = KR_DRIVER_AUTO;
+	cfg->driver = kr_driver_from_env();
 	while ((c = getopt(argc, argv, "d:v")) != -1) {
 		if (c == 'v')
 			(*verbose)++;
-		else if (c != 'd' || parse_driver(optarg, &cfg->driver) == -1)
+		else if (c != 'd' || kr_driver_parse(optarg, &cfg->driver) == -1)
 			return -1;
 	}
 	if (argc - optind != 4 || parse_addr(argv[optind], &cfg->local) == -1 ||
