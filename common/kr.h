@@ -28,6 +28,8 @@
 #define KR_PRIO_LOCAL        1 /* offsets from kr_config.rule_priority */
 #define KR_PRIO_AFTER_LOCAL  2
 #define KR_RULE_PRIORITY_MAX 32763 /* + 2 stays below the main table's 32766 */
+#define KR_TUNNEL_MTU_MIN    1280  /* IPv6's minimum link MTU (RFC 8200 §5) */
+#define KR_TUNNEL_MTU_MAX    65495 /* 65535 less the outer header */
 
 enum kr_driver {
 	KR_DRIVER_AUTO, /* the first of ebpf, ip6tnl, seg6 that the kernel accepts */
@@ -45,6 +47,10 @@ struct kr_config {
 	uint32_t rule_priority; /* decapsulation rule here, the moved "local" rule at +1, then
 	                         * fwmark and source rules at +2: traffic to our own addresses
 	                         * (neighbour discovery from an MN's prefix, say) stays local */
+	uint32_t tunnel_mtu;    /* MTU of the inner packets (RFC 2473 §7 "tunnel MTU"), for a
+	                         * path between the peers narrower than the uplink; 0: the
+	                         * uplink's MTU less the 40-octet outer header. ebpf: the
+	                         * nexthop's headroom; ip6tnl: the device's MTU; seg6: not applied */
 };
 
 struct kr_stats {

@@ -23,6 +23,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/lwtunnel.h>
 #include <linux/rtnetlink.h>
 
 #include "common/bpf/kr_bpf.h"
@@ -34,6 +35,7 @@
 struct kr_ebpf {
 	struct kr_decap *decap; /* holds the counter map and the peer map */
 	bool filter;            /* our tc filter is attached */
+	uint32_t headroom;      /* of every encapsulation nexthop */
 };
 
 static int kr_ebpf_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -89,6 +91,37 @@ static bool kr_ebpf_bridge_nf(const struct kr *k)
 		v = '0';
 	fclose(f);
 	return v == '1';
+}
+
+/* The nexthop's headroom is what the kernel takes off the uplink's MTU for the inner packets
+ * (and what a Packet Too Big to their sender says): 40 for the outer header, more for a
+ * configured tunnel MTU (a narrower path between the peers). The kernel allows up to 256. */
+static int kr_ebpf_headroom(struct kr *k, uint32_t *headroom)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
+
+	*headroom = KR_EBPF_HEADROOM;
+	if (k->cfg.tunnel_mtu == 0)
+		return s == -1 ? 0 : close(s);
+	if (s == -1)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", k->cfg.uplink);
+	ret = ioctl(s, SIOCGIFMTU, &ifr);
+	close(s);
+	if (ret == -1)
+		return -1;
+	if (ifr.ifr_mtu < 0 || (uint32_t)ifr.ifr_mtu < k->cfg.tunnel_mtu + KR_EBPF_HEADROOM ||
+	    (uint32_t)ifr.ifr_mtu > k->cfg.tunnel_mtu + LWT_BPF_MAX_HEADROOM) {
+		snprintf(k->why, sizeof(k->why),
+		         "tunnel MTU %u on an uplink of MTU %d: between %d and %u is possible",
+		         k->cfg.tunnel_mtu, ifr.ifr_mtu, ifr.ifr_mtu - LWT_BPF_MAX_HEADROOM,
+		         (unsigned)ifr.ifr_mtu - KR_EBPF_HEADROOM);
+		errno = EINVAL;
+		return -1;
+	}
+	*headroom = (uint32_t)ifr.ifr_mtu - k->cfg.tunnel_mtu;
+	return 0;
 }
 
 static void kr_ebpf_why(struct kr *k, const char *step, const char *option)
@@ -163,7 +196,7 @@ static int kr_ebpf_nexthop_queue(struct kr *k, uint32_t nhid, const struct in6_a
 		return -1;
 	}
 	nlh = kr_msg_nexthop_bpf(kr_nl_space(k), nhid, bpf_program__fd(s->progs.kr_encap),
-	                         KR_EBPF_PREFIX "_encap", KR_EBPF_HEADROOM, k->uplink_ifindex);
+	                         KR_EBPF_PREFIX "_encap", k->ebpf->headroom, k->uplink_ifindex);
 	kr_nl_commit(k, nlh, kind, 0);
 	ret = kr_nl_sync(k); /* the request carries the program's fd: send it before closing */
 	kr_encap__destroy(s);
@@ -253,7 +286,7 @@ static int kr_ebpf_prepare(struct kr *k)
 		return -1;
 	if (k->ebpf->decap == NULL && (k->ebpf->decap = kr_ebpf_decap_load(k)) == NULL)
 		return -1;
-	return 0;
+	return kr_ebpf_headroom(k, &k->ebpf->headroom);
 }
 
 static int kr_ebpf_decap_install(struct kr *k)

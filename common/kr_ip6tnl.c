@@ -109,6 +109,9 @@ static int kr_ip6tnl_tunnel_add(struct kr *k, uint32_t id)
 		return -1;
 	t->ifindex = if_nametoindex(name);
 	if (t->ifindex != 0) {
+		if (k->cfg.tunnel_mtu != 0) /* RFC 2473 §7: the tunnel MTU of a narrower path */
+			kr_nl_commit(k, kr_msg_link_mtu(kr_nl_space(k), t->ifindex, k->cfg.tunnel_mtu),
+			             KR_REQ_SYNC, 0);
 		kr_tunnel_table_add(k, id);
 		if (kr_nl_sync(k) == 0)
 			return 0;

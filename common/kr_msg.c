@@ -170,6 +170,18 @@ struct nlmsghdr *kr_msg_link_del(void *buf, unsigned ifindex)
 	return nlh;
 }
 
+/* "ip link set dev IF mtu MTU" */
+struct nlmsghdr *kr_msg_link_mtu(void *buf, unsigned ifindex, uint32_t mtu)
+{
+	struct nlmsghdr *nlh = kr_msg_header(buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
+	return nlh;
+}
+
 static struct nlmsghdr *kr_msg_genl(void *buf, uint16_t family, uint8_t cmd, uint8_t version)
 {
 	struct nlmsghdr *nlh = kr_msg_header(buf, family, 0);

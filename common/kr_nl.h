@@ -143,6 +143,7 @@ struct nlmsghdr *kr_msg_nexthop_del(void *buf, uint32_t nhid);
 struct nlmsghdr *kr_msg_decap_route(void *buf, uint32_t table, const struct in6_addr *local,
                                     unsigned oif);
 struct nlmsghdr *kr_msg_link_del(void *buf, unsigned ifindex);
+struct nlmsghdr *kr_msg_link_mtu(void *buf, unsigned ifindex, uint32_t mtu);
 struct nlmsghdr *kr_msg_genl_family(void *buf, const char *name);
 struct nlmsghdr *kr_msg_seg6_tunsrc(void *buf, uint16_t family, uint8_t cmd,
                                     const struct in6_addr *addr);

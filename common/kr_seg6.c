@@ -157,6 +157,8 @@ static int kr_seg6_decap_install(struct kr *k)
 	uint32_t table = kr_tunnel_table(k, KR_DECAP_ID);
 	struct nlmsghdr *nlh;
 
+	if (k->cfg.tunnel_mtu != 0)
+		log_warnx("kr: the seg6 driver does not apply tunnel-mtu %u", k->cfg.tunnel_mtu);
 	snprintf(k->why, sizeof(k->why), "the seg6 tunnel source");
 	if (kr_seg6_tunsrc(k, &k->cfg.local) == -1)
 		return -1;

@@ -23,7 +23,7 @@
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
 #define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
-#define MAX_KEYWORDS     24 /* room in struct parser */
+#define MAX_KEYWORDS     32 /* room in struct parser */
 
 #define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */
 #define FLOW_LABEL_MAX   0xfffffu
@@ -933,6 +933,7 @@ static const struct keyword keywords[] = {
 	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
 	{ "timestamp-window", parse_ms, false, FIELD(timestamp_window_ms), 1, 60 * MS_PER_S },
 	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
+	{ "tunnel-mtu", parse_u32, false, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
 	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
 	{ "upn-retransmit", parse_upn, false, 0, 0, 0 },
 };
@@ -1230,6 +1231,8 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	fputs("uplink-interface ", out);
 	cfg_print_word(out, c->uplink);
 	fprintf(out, "\ntunnel-driver %s\n", kr_driver_name(c->driver));
+	if (c->tunnel_mtu != 0)
+		fprintf(out, "tunnel-mtu %u\n", (unsigned)c->tunnel_mtu);
 	fprintf(out, "table-base %u\n", (unsigned)c->table_base);
 	fprintf(out, "rule-priority %u\n", (unsigned)c->rule_priority);
 	fprintf(out, "muho-option-type %u\n", c->muho_type);

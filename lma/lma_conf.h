@@ -80,6 +80,7 @@ struct lma_conf {
 	enum kr_driver driver;    /* "tunnel-driver auto|seg6|ip6tnl" */
 	uint32_t table_base;      /* "table-base": first per-tunnel routing table */
 	uint32_t rule_priority;   /* "rule-priority": priority of our ip rules */
+	uint32_t tunnel_mtu;        /* "tunnel-mtu": inner MTU of the tunnels; 0: uplink MTU - 40 */
 	uint8_t muho_type;        /* "muho-option-type", default 18 */
 	bool use_timestamps;      /* "replay-protection timestamp|sequence", default timestamp */
 	uint32_t timestamp_window_ms; /* "timestamp-window", default 300ms */

@@ -242,7 +242,8 @@ static struct kr_config lmad_kr_config(const struct lma_conf *c)
 	struct kr_config kc = { .driver = c->driver,
 		                .local = c->lma_addr,
 		                .table_base = c->table_base,
-		                .rule_priority = c->rule_priority };
+		                .rule_priority = c->rule_priority,
+		                .tunnel_mtu = c->tunnel_mtu };
 
 	snprintf(kc.uplink, sizeof(kc.uplink), "%s", c->uplink);
 	return kc;

@@ -29,7 +29,7 @@
 #define DEFAULT_SOCKET  "/run/pmip6/magd.sock"
 #define DEFAULT_GROUP   "root"
 #define MAC_STR         18 /* "xx:xx:xx:xx:xx:xx" and its NUL */
-#define MAX_KEYWORDS    24 /* room in struct parser */
+#define MAX_KEYWORDS    32 /* room in struct parser */
 
 struct parser {
 	struct cfg cfg;
@@ -587,6 +587,7 @@ static const struct keyword keywords[] = {
 	{ "state-sync", parse_ms, false, FIELD(state_sync_ms), 100, 3600 * MS_PER_S },
 	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
 	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
+	{ "tunnel-mtu", parse_u32, false, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
 	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
@@ -818,6 +819,8 @@ static void print_settings(FILE *out, const struct mag_conf *c)
 	print_word(out, "uplink-interface", c->uplink);
 	print_addr(out, "link-local-address", &c->link_local);
 	fprintf(out, "tunnel-driver %s\n", kr_driver_name(c->driver));
+	if (c->tunnel_mtu != 0)
+		fprintf(out, "tunnel-mtu %u\n", (unsigned)c->tunnel_mtu);
 	fprintf(out, "table-base %u\n", (unsigned)c->table_base);
 	fprintf(out, "rule-priority %u\n", (unsigned)c->rule_priority);
 	fprintf(out, "muho-option-type %u\n", c->muho_type);

@@ -56,6 +56,7 @@ struct mag_conf {
 	enum kr_driver driver;      /* "tunnel-driver auto|seg6|ip6tnl" */
 	uint32_t table_base;        /* "table-base", default 2000 */
 	uint32_t rule_priority;     /* "rule-priority", default 1000 */
+	uint32_t tunnel_mtu;        /* "tunnel-mtu": inner MTU of the tunnels; 0: uplink MTU - 40 */
 	uint8_t muho_type;          /* "muho-option-type", default 18 */
 	uint32_t lifetime_s;        /* "lifetime": asked of the LMA, default 600s */
 	uint32_t refresh_margin_s;  /* "refresh-before": refresh this long before expiry, 30s,

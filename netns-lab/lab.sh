@@ -20,6 +20,9 @@
 #   LAB_MN_IGNORE_LINKDOWN  1 (default): the MNs ignore routes through an interface without
 #                 carrier and drop its default route when it goes, as a connection manager
 #                 would (see lab_access, lab_link_down); 0: the bare kernel's behaviour
+#   LAB_CN_MTU    MTU of the CN's link (1400: room for the outer header, whatever the driver)
+#   LAB_MAG_CORE_MTU  MTU of the MAGs' ends of the core links (default: the LMA's, 1500): a
+#                 narrower path between LMA and MAG than the LMA's uplink (tunnel-mtu)
 #   LAB_LMA_EXTRA extra lmad.conf lines (policies, timers)
 #   LAB_MAG_EXTRA extra magd.conf lines, for every MAG
 #
@@ -39,6 +42,8 @@ LAB_LMA_DRIVER=${LAB_LMA_DRIVER:-$LAB_DRIVER}
 LAB_MAG_DRIVER=${LAB_MAG_DRIVER:-$LAB_DRIVER}
 LAB_LIFETIME=${LAB_LIFETIME:-}
 LAB_MN_IGNORE_LINKDOWN=${LAB_MN_IGNORE_LINKDOWN:-1}
+LAB_CN_MTU=${LAB_CN_MTU:-1400}
+LAB_MAG_CORE_MTU=${LAB_MAG_CORE_MTU:-}
 LAB_LMA_EXTRA=${LAB_LMA_EXTRA:-}
 LAB_MAG_EXTRA=${LAB_MAG_EXTRA:-}
 LAB_PY=/usr/bin/python3 # Debian's, with python3-scapy; not a pyenv shim
@@ -106,18 +111,19 @@ lab_core() {
 	for _i in $(seq "$LAB_MAGS"); do
 		lab_veth "mag$_i" core lma "m$_i"
 		lab_x lma ip link set "m$_i" master br0 up
+		[ -z "$LAB_MAG_CORE_MTU" ] || lab_x "mag$_i" ip link set core mtu "$LAB_MAG_CORE_MTU"
 		lab_x "mag$_i" ip link set core up
 		lab_x "mag$_i" ip addr add "$(lab_mag_addr "$_i")/64" dev core nodad
 		lab_x "mag$_i" sysctl -qw net.ipv6.conf.all.forwarding=1
 	done
 }
 
-# The CN's link. The tunnel adds 40 octets (ip6tnl) or more (seg6) on the LMA's side and seg6
-# sends no Packet Too Big back, so the CN's link gets MTU 1400: full-size packets still fit.
+# The CN's link. The tunnel adds 40 octets on the LMA's side; seg6 sends no Packet Too Big back
+# (ebpf and ip6tnl do), so by default the CN's link gets MTU 1400: full-size packets still fit.
 lab_cn_link() {
 	lab_veth cn cn0 lma cn
-	lab_x cn ip link set cn0 mtu 1400 up
-	lab_x lma ip link set cn mtu 1400 up
+	lab_x cn ip link set cn0 mtu "$LAB_CN_MTU" up
+	lab_x lma ip link set cn mtu "$LAB_CN_MTU" up
 	lab_x cn ip addr add "$LAB_CN/64" dev cn0 nodad
 	lab_x lma ip addr add 2001:db8:c::1/64 dev cn nodad
 	lab_x cn ip route add default via 2001:db8:c::1

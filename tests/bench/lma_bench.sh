@@ -3,7 +3,8 @@
 #
 #   tests/bench/lma_bench.sh BUILD_DIR [--million]
 #
-# Two namespaces joined by a veth: "lma" runs lmad (seg6 tunnels, a /32 pool of /64 prefixes,
+# Two namespaces joined by a veth: "lma" runs lmad (tunnel driver $DRIVER, default auto: the one
+# this kernel gives; a /32 pool of /64 prefixes,
 # any MN, 16 MAG addresses authorized), "load" runs tests/bench/lma_load, which plays the 16 MAGs
 # and registers N distinct MNs with a window of PBUs in flight. For each N in 1000 10000 100000
 # (and 1000000 with --million) a fresh lmad is started; the figures are: registrations/s (a PBA
@@ -11,10 +12,11 @@
 # included), PBU->PBA latency percentiles, lmad's resident memory growth per binding (VmRSS),
 # the routes lmad installed (must be N), and how long lmad's exit takes to remove them.
 #
-# In the same run, the BASELINE of kernel route insertion: in a fresh namespace, N /64 routes
-# through one shared seg6 nexthop inserted by one "ip -6 -batch" process (the recipe of
-# shared/reference/linux-datapath.md), and the same routes removed the same way. lmad's rate is
-# printed as a ratio of it. Finally the generator's own ceiling: the same load against a trivial
+# In the same run, the BASELINE of kernel route insertion: in a fresh namespace, the kernel side
+# alone (tests/common/kr_tool, the same driver) makes one tunnel and inserts N /64 routes through
+# its one nexthop the way lmad writes them (many requests per sendmsg, acknowledgements read in
+# bulk; "ip -batch" waits for each answer and is no baseline), then closes, which removes them
+# with the tunnel. lmad's rate is printed as a ratio of it. Finally the generator's own ceiling: the same load against a trivial
 # reflector (lma_load -R) in lmad's place.
 #
 # Figures are printed, never judged: the exit status is non-zero only when something broke
@@ -50,9 +52,11 @@ done
 LMAD=$BUILD/lmad
 PMIPCTL=$BUILD/pmipctl/pmipctl
 LOAD=$BUILD/tests/bench/lma_load
-for b in "$LMAD" "$PMIPCTL" "$LOAD"; do
+KR_TOOL=$BUILD/tests/common/kr_tool
+DRIVER=${DRIVER:-auto}
+for b in "$LMAD" "$PMIPCTL" "$LOAD" "$KR_TOOL"; do
 	[ -x "$b" ] || {
-		echo "lma_bench: $b missing: build it first (make lmad pmipctl/pmipctl tests/bench/lma_load)" >&2
+		echo "lma_bench: $b missing: build it first (make lmad pmipctl/pmipctl tests/bench/lma_load tests/common/kr_tool)" >&2
 		exit 2
 	}
 done
@@ -122,7 +126,7 @@ setup() {
 	{
 		echo "lma-address $LMA"
 		echo "uplink-interface l0"
-		echo "tunnel-driver seg6"
+		echo "tunnel-driver $DRIVER"
 		echo "prefix-pool 2001:db8::/32 length 64"
 		echo "max-lifetime 3600s"
 		echo "control-socket $tmp/lmad.sock"
@@ -141,9 +145,10 @@ setup() {
 	nsx load ping -c 1 -W 2 $LMA >/dev/null 2>&1 || true
 }
 
-# baseline N: routes/s of "ip -6 -batch" adding N /64 routes through one shared seg6 nexthop in
-# a fresh namespace (the prefixes lmad's pool hands out), then removing them. Sets BASE_ADD,
-# BASE_DEL (routes/s).
+# baseline N: routes/s of the kernel side alone (kr_tool, driver $DRIVER) adding N /64 routes
+# through one tunnel's nexthop in a fresh namespace (the prefixes lmad's pool hands out), and
+# routes/s of removing the tunnel, which removes them with it (as lmad's exit does). Sets
+# BASE_ADD, BASE_DEL, BASE_DRV.
 baseline() {
 	size=$1
 	b=base$size
@@ -152,24 +157,18 @@ baseline() {
 	nsx "$b" ip link set b0 up
 	nsx "$b" ip link set b1 up
 	nsx "$b" ip addr add fd00:b:f::1/64 dev b0 nodad
-	nsx "$b" ip -6 nexthop add id 1 encap seg6 mode encap.red segs fd00:b:f::2 dev b0
-	awk -v n="$size" 'BEGIN { for (i = 0; i < n; i++)
-		printf "route add 2001:db8:%x:%x::/64 nhid 1 proto '$PROTO'\n", int(i / 65536), i % 65536 }' \
-		>"$tmp/base-add"
-	sed 's/^route add \([^ ]*\) .*/route del \1 proto '$PROTO'/' "$tmp/base-add" >"$tmp/base-del"
-	t0=$(now_ns)
 	# shellcheck disable=SC2086 # the prefix is words or nothing
-	nsx "$b" $ON_LMA_CPU ip -6 -batch "$tmp/base-add" || broke "baseline: ip -batch refused routes"
-	t1=$(now_ns)
-	got=$(nsx "$b" ip -6 route show proto $PROTO | wc -l)
-	[ "$got" -eq "$size" ] || broke "baseline: $got routes installed of $size"
-	t2=$(now_ns)
-	# shellcheck disable=SC2086
-	nsx "$b" $ON_LMA_CPU ip -6 -batch "$tmp/base-del" || broke "baseline: ip -batch did not remove routes"
-	t3=$(now_ns)
+	printf 'tunnel-add fd00:b:f::2\nbench %s 1 2001:db8::\ntunnel-del 1\nclose\n' "$size" |
+		nsx "$b" $ON_LMA_CPU "$KR_TOOL" -d "$DRIVER" fd00:b:f::1 b0 1000 100 >"$tmp/base.out" 2>&1 ||
+		broke "baseline: kr_tool failed: $(tail -n 2 "$tmp/base.out")"
+	got=$(sed -n 's/^ok bench [0-9]* routes in [0-9.]* s: \([0-9]*\) routes\/s, refused 0, .*/\1/p' "$tmp/base.out")
+	del_s=$(sed -n 's/^ok tunnel-del 1 in \([0-9.]*\) s$/\1/p' "$tmp/base.out")
+	[ -n "$got" ] && [ -n "$del_s" ] ||
+		broke "baseline: $(grep -E '^(error|ok bench|ok tunnel-del)' "$tmp/base.out" | head -n 3)"
+	BASE_DRV=$(sed -n 's/^ok open //p' "$tmp/base.out")
+	BASE_ADD=${got:-1}
+	BASE_DEL=$(calc "$size / ${del_s:-1}")
 	ip netns del "$(ns "$b")"
-	BASE_ADD=$(calc "$size / (($t1 - $t0) / 1e9)")
-	BASE_DEL=$(calc "$size / (($t3 - $t2) / 1e9)")
 }
 
 lmad_start() {
@@ -314,7 +313,8 @@ medians >"$tmp/med"
 echo
 echo "Medians over $REPEAT runs (10^6: one). reg/s: registrations/s, each with its /64 route acknowledged by the"
 echo "kernel before the PBA leaves (so also lmad's kernel routes/s); ratio = reg/s / baseline routes/s"
-echo "(ip -6 -batch, N /64 routes through one shared seg6 nexthop, fresh namespace)."
+echo "(the kernel side alone, driver ${BASE_DRV:-?}: N /64 routes through one tunnel's nexthop, batched as lmad"
+echo "does, fresh namespace)."
 echo
 awk 'BEGIN {
 	printf "%-8s | %8s | %7s | %7s | %19s | %7s | %17s | %5s\n", "N", "reg/s", "p50 us",

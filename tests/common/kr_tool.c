@@ -3,7 +3,7 @@
  *
  *   kr_tool [-v] [-d auto|ebpf|ip6tnl|seg6] LOCAL UPLINK TABLE_BASE PRIORITY (default auto)
  *
- *   tunnel-add PEER             tunnel-del ID            table ID (its table and fwmark)
+ *   tunnel-add PEER             tunnel-del ID (timed)    table ID (its table and fwmark)
  *   route PFX/LEN TUNNEL        route-del PFX/LEN        neigh-route PFX/LEN LL IFNAME
  *   src-rule PFX/LEN TUNNEL     src-rule-del PFX/LEN TUNNEL
  *   flush                       stats                    bench N TUNNEL BASE (N /64s in BASE/32)
@@ -120,10 +120,12 @@ static int cmd_tunnel(struct kr *k, char **av)
 	struct in6_addr peer;
 	uint32_t id = 0;
 
+	double t0 = now_s();
+
 	if (strcmp(av[0], "tunnel-del") == 0) {
 		if (parse_u32(av[1], &id) == -1 || kr_tunnel_del(k, id) == -1)
 			return -1;
-		printf("ok tunnel-del %u\n", id);
+		printf("ok tunnel-del %u in %.6f s\n", id, now_s() - t0);
 		return 0;
 	}
 	if (parse_addr(av[1], &peer) == -1)

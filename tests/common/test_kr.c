@@ -16,7 +16,10 @@
 #include <linux/if_tunnel.h>
 #include <linux/ip6_tunnel.h>
 #include <linux/lwtunnel.h>
+#include <linux/if_ether.h>
 #include <linux/nexthop.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
 #include "tests/check_main.h"
@@ -175,6 +178,100 @@ START_TEST(nexthop_matches_iproute2)
 }
 END_TEST
 
+/* The ebpf driver's nexthop, as iproute2 6.1 builds "ip -6 nexthop add id 7 encap bpf xmit
+ * pinned ... headroom 40 dev up0" (lwtunnel bpf_parse_encap, nexthop parse): NHA_ENCAP nesting
+ * LWT_BPF_XMIT { LWT_BPF_PROG_FD, LWT_BPF_PROG_NAME } and LWT_BPF_XMIT_HEADROOM, then
+ * NHA_ENCAP_TYPE LWTUNNEL_ENCAP_BPF and NHA_OIF; checked attribute by attribute (the fd is
+ * the loader's). */
+START_TEST(nexthop_bpf_attributes)
+{
+	const struct nlmsghdr *nlh = kr_msg_nexthop_bpf(buf, 7, 42, "pmip6_encap", 40, 3);
+	const struct nhmsg *nhm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *enc = find_attr(nlh, sizeof(*nhm), NHA_ENCAP), *xmit, *a;
+
+	ck_assert_uint_eq(nlh->nlmsg_type, RTM_NEWNEXTHOP);
+	ck_assert_uint_eq(nlh->nlmsg_flags,
+	                  NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE);
+	ck_assert_uint_eq(nhm->nh_family, AF_INET6);
+	ck_assert_uint_eq(nhm->nh_protocol, KR_RTPROT);
+	ck_assert_uint_eq(u32_attr(nlh, sizeof(*nhm), NHA_ID), 7);
+	ck_assert_uint_eq(u32_attr(nlh, sizeof(*nhm), NHA_OIF), 3);
+	a = find_attr(nlh, sizeof(*nhm), NHA_ENCAP_TYPE);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(mnl_attr_get_u16(a), LWTUNNEL_ENCAP_BPF);
+	ck_assert_ptr_nonnull(enc);
+	ck_assert(enc->nla_type & NLA_F_NESTED);
+	xmit = find_nested(enc, LWT_BPF_XMIT);
+	ck_assert_ptr_nonnull(xmit);
+	ck_assert(xmit->nla_type & NLA_F_NESTED);
+	a = find_nested(xmit, LWT_BPF_PROG_FD);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(mnl_attr_get_u32(a), 42);
+	a = find_nested(xmit, LWT_BPF_PROG_NAME);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(mnl_attr_get_str(a), "pmip6_encap");
+	a = find_nested(enc, LWT_BPF_XMIT_HEADROOM);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(mnl_attr_get_u32(a), 40);
+}
+END_TEST
+
+/* "tc qdisc add dev up0 clsact" (iproute2 6.1 q_clsact.c: parent TC_H_CLSACT, handle
+ * ffff:0000, kind "clsact") and its removal. */
+START_TEST(clsact_qdisc_attributes)
+{
+	const struct nlmsghdr *nlh = kr_msg_clsact(buf, RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, 3);
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *kind = find_attr(nlh, sizeof(*tcm), TCA_KIND);
+
+	ck_assert_uint_eq(nlh->nlmsg_type, RTM_NEWQDISC);
+	ck_assert_uint_eq(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	ck_assert_int_eq(tcm->tcm_ifindex, 3);
+	ck_assert_uint_eq(tcm->tcm_parent, 0xfffffff1u);
+	ck_assert_uint_eq(tcm->tcm_handle, 0xffff0000u);
+	ck_assert_ptr_nonnull(kind);
+	ck_assert_str_eq(mnl_attr_get_str(kind), "clsact");
+	nlh = kr_msg_clsact(buf, RTM_DELQDISC, 0, 3);
+	ck_assert_uint_eq(nlh->nlmsg_type, RTM_DELQDISC);
+}
+END_TEST
+
+/* "tc filter add dev up0 ingress prio 157 handle 1 protocol ipv6 bpf da fd 42 name
+ * pmip6_decap": parent ffff:fff2, tcm_info prio << 16 | htons(ETH_P_IPV6), kind "bpf",
+ * TCA_OPTIONS { TCA_BPF_FD, TCA_BPF_NAME, TCA_BPF_FLAGS = ACT_DIRECT }; its removal names the
+ * same filter without options; the dump asks for the ingress hook. */
+START_TEST(tc_filter_attributes)
+{
+	const struct nlmsghdr *nlh = kr_msg_tc_filter(buf, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL,
+	                                              3, 157, 1, 42, "pmip6_decap");
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *opts = find_attr(nlh, sizeof(*tcm), TCA_OPTIONS), *a;
+
+	ck_assert_uint_eq(nlh->nlmsg_type, RTM_NEWTFILTER);
+	ck_assert_int_eq(tcm->tcm_ifindex, 3);
+	ck_assert_uint_eq(tcm->tcm_parent, 0xfffffff2u);
+	ck_assert_uint_eq(tcm->tcm_handle, 1);
+	ck_assert_uint_eq(tcm->tcm_info, (157u << 16) | htons(ETH_P_IPV6));
+	ck_assert_str_eq(mnl_attr_get_str(find_attr(nlh, sizeof(*tcm), TCA_KIND)), "bpf");
+	ck_assert_ptr_nonnull(opts);
+	a = find_nested(opts, TCA_BPF_FD);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(mnl_attr_get_u32(a), 42);
+	ck_assert_str_eq(mnl_attr_get_str(find_nested(opts, TCA_BPF_NAME)), "pmip6_decap");
+	ck_assert_uint_eq(mnl_attr_get_u32(find_nested(opts, TCA_BPF_FLAGS)),
+	                  TCA_BPF_FLAG_ACT_DIRECT);
+	nlh = kr_msg_tc_filter(buf, RTM_DELTFILTER, 0, 3, 157, 1, -1, NULL);
+	tcm = mnl_nlmsg_get_payload(nlh);
+	ck_assert_uint_eq(nlh->nlmsg_type, RTM_DELTFILTER);
+	ck_assert_uint_eq(tcm->tcm_handle, 1);
+	ck_assert_ptr_null(find_attr(nlh, sizeof(*tcm), TCA_OPTIONS));
+	nlh = kr_msg_tc_filter_dump(buf, 3);
+	tcm = mnl_nlmsg_get_payload(nlh);
+	ck_assert_uint_eq(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	ck_assert_uint_eq(tcm->tcm_parent, 0xfffffff2u);
+}
+END_TEST
+
 START_TEST(nexthop_del_names_the_id)
 {
 	const struct nlmsghdr *nlh = kr_msg_nexthop_del(buf, 1001);
@@ -292,6 +389,20 @@ START_TEST(ip6tnl_probe_link_is_down)
 }
 END_TEST
 
+START_TEST(driver_names_parse)
+{
+	enum kr_driver d = KR_DRIVER_COUNT;
+
+	for (unsigned i = 0; i < KR_DRIVER_COUNT; i++) {
+		ck_assert_int_eq(kr_driver_parse(kr_driver_names[i], &d), 0);
+		ck_assert_int_eq(d, (int)i);
+	}
+	ck_assert_int_eq(kr_driver_parse("gre", &d), -1);
+	ck_assert_int_eq(kr_driver_parse(NULL, &d), -1);
+	ck_assert_int_eq(d, KR_DRIVER_COUNT - 1); /* untouched by a refusal */
+}
+END_TEST
+
 START_TEST(prefix_mask)
 {
 	static const struct {
@@ -330,6 +441,8 @@ START_TEST(table_and_fwmark_numbering)
 	ck_assert_str_eq(kr_driver_name(KR_DRIVER_SEG6), "seg6");
 	ck_assert_str_eq(kr_driver_name(KR_DRIVER_IP6TNL), "ip6tnl");
 	ck_assert_str_eq(kr_driver_name(KR_DRIVER_AUTO), "auto");
+	ck_assert_str_eq(kr_driver_name(KR_DRIVER_EBPF), "ebpf");
+	ck_assert_str_eq(kr_driver_name(KR_DRIVER_COUNT), "unknown");
 	ck_assert_int_eq(kr_driver_in_use(k), KR_DRIVER_SEG6);
 	detached_free(k);
 }
@@ -637,6 +750,10 @@ static Suite *kr_suite(void)
 
 	tcase_add_test(msg, nexthop_matches_iproute2);
 	tcase_add_test(msg, nexthop_del_names_the_id);
+	tcase_add_test(msg, nexthop_bpf_attributes);
+	tcase_add_test(msg, driver_names_parse);
+	tcase_add_test(msg, clsact_qdisc_attributes);
+	tcase_add_test(msg, tc_filter_attributes);
 	tcase_add_test(msg, decap_route_matches_iproute2);
 	tcase_add_test(msg, tunsrc_matches_iproute2);
 	tcase_add_test(msg, genl_family_request);

@@ -256,7 +256,7 @@ check_ping_through_mag1() {
 	else
 		fail "b: cn -> mn answered, downlink IPv6-in-IPv6 lma -> mag1" "$(cat "$tmp/cap1")"
 	fi
-	check "b: uplink IPv6-in-IPv6 mag1 -> lma (source rule, decapsulated at lma)" seen "$tmp/cap1" "$MAG1" "$MN" "$LMA" "$CN"
+	check "b: uplink IPv6-in-IPv6 mag1 -> lma (source rule, decapsulated at lma)" wait_until 5 seen "$tmp/cap1" "$MAG1" "$MN" "$LMA" "$CN"
 	capture_stop
 }
 
@@ -294,7 +294,7 @@ check_handoff() {
 	else
 		fail "f: after the handoff cn -> mn goes through mag2" "$(cat "$tmp/cap3")"
 	fi
-	check "f: uplink through mag2's tunnel" seen "$tmp/cap3" "$MAG2" "$MN" "$LMA" "$CN"
+	check "f: uplink through mag2's tunnel" wait_until 5 seen "$tmp/cap3" "$MAG2" "$MN" "$LMA" "$CN"
 	capture_stop
 }
 
