@@ -20,7 +20,12 @@ const volatile __u32 kr_dst[4] = { 0 };
 static __always_inline __be32 kr_outer_vtcfl(struct __sk_buff *skb, __be32 inner)
 {
 	__u32 tc = (bpf_ntohl(inner) >> 20) & 0xff;
-	__u32 fl = bpf_get_hash_recalc(skb) & 0xfffff;
+	__u32 hash = skb->hash; /* computed already for most packets (RPS, GRO, the socket) */
+	__u32 fl;
+
+	if (hash == 0)
+		hash = bpf_get_hash_recalc(skb);
+	fl = hash & 0xfffff;
 
 	return bpf_htonl((6u << 28) | (tc << 20) | fl);
 }

@@ -104,7 +104,7 @@ configs() {
 	cat >"$tmp/lma.conf" <<EOF
 lma-address 2001:db8:ffff::100
 uplink-interface br0
-tunnel-driver seg6
+tunnel-driver ${DRIVER:-auto}
 prefix-pool 2001:db8:100::/48 length 64
 control-socket $tmp/lma.sock
 mn any
@@ -118,7 +118,7 @@ EOF
 lma-address 2001:db8:ffff::100
 proxy-coa 2001:db8:ffff::$m
 uplink-interface v$m
-tunnel-driver seg6
+tunnel-driver ${DRIVER:-auto}
 control-socket $tmp/mag$m.sock
 access-interface acc$m { access-technology $att }
 mn mn1@example.org { mac 02:00:00:00:00:01 mac 02:00:00:00:00:02 multihoming yes }

@@ -1394,6 +1394,30 @@ START_TEST(random_mutations)
 }
 END_TEST
 
+/* tunnel-mtu: IPv6's minimum link MTU up to 65535 less the outer header; printed when set. */
+START_TEST(tunnel_mtu)
+{
+	struct lma_conf *c = parse_ok(BASE "tunnel-mtu 1360\n");
+	char *printed;
+
+	ck_assert_uint_eq(c->tunnel_mtu, 1360);
+	printed = check_reprint(c, "tunnel_mtu");
+	ck_assert_ptr_nonnull(strstr(printed, "\ntunnel-mtu 1360\n"));
+	free(printed);
+	lma_conf_free(c);
+	c = parse_ok(BASE);
+	ck_assert_uint_eq(c->tunnel_mtu, 0);
+	printed = check_reprint(c, "no tunnel_mtu");
+	ck_assert_ptr_null(strstr(printed, "tunnel-mtu"));
+	free(printed);
+	lma_conf_free(c);
+	expect_error(BASE "tunnel-mtu 1279\n",
+	             "t.conf:6: tunnel-mtu: 1279 is out of range (1280..65495)");
+	expect_error(BASE "tunnel-mtu 65496\n",
+	             "t.conf:6: tunnel-mtu: 65496 is out of range (1280..65495)");
+}
+END_TEST
+
 static Suite *lma_conf_suite(void)
 {
 	Suite *s = suite_create("lma_conf");
@@ -1414,6 +1438,7 @@ static Suite *lma_conf_suite(void)
 	tcase_add_test(kw, policy_values);
 	tcase_add_test(kw, policies_load_into_the_classifier);
 	tcase_add_test(kw, every_keyword);
+	tcase_add_test(kw, tunnel_mtu);
 	tcase_add_test(kw, durations);
 	tcase_add_test(kw, layout_is_free_within_blocks);
 	tcase_add_test(kw, lookups);

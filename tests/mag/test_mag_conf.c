@@ -1007,6 +1007,30 @@ START_TEST(random_mutations)
 }
 END_TEST
 
+/* tunnel-mtu: IPv6's minimum link MTU up to 65535 less the outer header; printed when set. */
+START_TEST(tunnel_mtu)
+{
+	struct mag_conf *c = parse_ok(BASE "tunnel-mtu 1360\n");
+	char *printed;
+
+	ck_assert_uint_eq(c->tunnel_mtu, 1360);
+	printed = check_reprint(c, "tunnel_mtu");
+	ck_assert_ptr_nonnull(strstr(printed, "\ntunnel-mtu 1360\n"));
+	free(printed);
+	mag_conf_free(c);
+	c = parse_ok(BASE);
+	ck_assert_uint_eq(c->tunnel_mtu, 0);
+	printed = check_reprint(c, "no tunnel_mtu");
+	ck_assert_ptr_null(strstr(printed, "tunnel-mtu"));
+	free(printed);
+	mag_conf_free(c);
+	expect_error(BASE "tunnel-mtu 1279\n",
+	             "t.conf:6: tunnel-mtu: 1279 is out of range (1280..65495)");
+	expect_error(BASE "tunnel-mtu 65496\n",
+	             "t.conf:6: tunnel-mtu: 65496 is out of range (1280..65495)");
+}
+END_TEST
+
 static Suite *mag_conf_suite(void)
 {
 	Suite *s = suite_create("mag_conf");
@@ -1018,6 +1042,7 @@ static Suite *mag_conf_suite(void)
 
 	tcase_add_test(kw, defaults);
 	tcase_add_test(kw, every_keyword);
+	tcase_add_test(kw, tunnel_mtu);
 	tcase_add_test(kw, durations);
 	tcase_add_test(kw, layout_is_free_within_blocks);
 	tcase_add_test(kw, lookups);
