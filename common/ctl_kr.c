@@ -1,7 +1,7 @@
 /* ctl_kr.c: the kernel side's counters on the control socket (pmipctl(8), "show stats"), apart
  * from ctl.c so that pmipctl, which links ctl.c, does not pull in the kernel side. */
 #include "common/ctl.h"
-#include "common/kr.h"
+#include "kr/kr.h"
 
 /* The ebpf driver's datapath counters, in the group "kernel"; nothing with the other drivers,
  * whose datapath the kernel counts on its own devices. */

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <sys/queue.h>
 
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "lma/fc.h"
 #include "proto/mh.h"
 

@@ -17,7 +17,7 @@
 #include "common/ctl.h"
 #include "common/daemon.h"
 #include "common/hmap.h"
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "common/log.h"
 #include "lma/engine.h"
 #include "lma/lmad.h"

@@ -5,7 +5,7 @@
 #include <ev.h>
 
 #include "common/ctl.h"
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "common/log.h"
 #include "common/state_sync.h"
 #include "lma/engine.h"

@@ -11,7 +11,7 @@
 #include <sys/queue.h>
 
 #include "common/hmap.h"
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "proto/mh.h"
 
 #define MAG_CONF_DEFAULT_PATH "/etc/pmip6/magd.conf"

@@ -6,7 +6,7 @@
 #include <net/if.h>
 
 #include "common/ctl.h"
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "common/log.h"
 #include "common/nl_link.h"
 #include "common/state_sync.h"

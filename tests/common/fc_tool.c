@@ -1,4 +1,4 @@
-/* fc_tool.c: drives flow steering at the LMA (common/kr.h, "flow steering") for
+/* fc_tool.c: drives flow steering at the LMA (kr/kr.h, "flow steering") for
  * tests/netns/test_kr_fc.sh: kr_open() with the driver $KR_DRIVER names (auto by default), a
  * tunnel to each of two MAGs, the MN's prefix routed through the first, kr_fc_open() and the prefix sent to the queue. Each new
  * flow is marked by its destination port, as the command line says:
@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "common/log.h"
 
 #define MAX_RULES 16

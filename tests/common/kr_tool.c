@@ -1,4 +1,4 @@
-/* kr_tool.c: drives the kernel side (common/kr.h) from commands on standard input, one per line,
+/* kr_tool.c: drives the kernel side (kr/kr.h) from commands on standard input, one per line,
  * for the network-namespace tests and the route benchmark:
  *
  *   kr_tool [-v] [-d auto|ebpf|ip6tnl|seg6] LOCAL UPLINK TABLE_BASE PRIORITY (default auto)
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "common/log.h"
 
 static volatile sig_atomic_t stop;

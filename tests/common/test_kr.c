@@ -1,4 +1,4 @@
-/* test_kr.c: the kernel side (common/kr*.c) without a kernel: the requests it builds, compared
+/* test_kr.c: the kernel side (kr/kr*.c) without a kernel: the requests it builds, compared
  * with what iproute2 6.1 sends for the same objects (golden vectors captured with strace) or
  * checked attribute by attribute; table and fwmark numbering; configuration and argument
  * checks; and what the queueing calls put in the batch, read back without sending it. */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* <net/if.h> (through kr.h) before <linux/if.h>: the other order clashes */
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 #include <linux/fib_rules.h>
 #include <linux/genetlink.h>

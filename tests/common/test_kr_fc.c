@@ -1,4 +1,4 @@
-/* test_kr_fc.c: flow steering's kernel side (common/kr_fc*.c) without a kernel: the
+/* test_kr_fc.c: flow steering's kernel side (kr/kr_fc*.c) without a kernel: the
  * ip6tables-restore scripts (golden text), the removal script made from ip6tables-save's output,
  * the parser of /proc/net/netfilter/nfnetlink_queue, the ctnetlink requests (golden bytes, the
  * same as conntrack-tools send), the tuple read from a queued packet (with every truncation),
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/kr_fc.h"
+#include "kr/kr_fc.h"
 
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 

@@ -25,7 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "common/log.h"
 #include "common/nl_link.h"
 #include "mag/nd.h"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_kr.sh: the kernel side (common/kr*.c) for real, with the tunnel driver KR_DRIVER names
+# test_kr.sh: the kernel side (kr/kr*.c) for real, with the tunnel driver KR_DRIVER names
 # (default auto: the one kr_open picks on this kernel), driven by tests/common/kr_tool in
 # namespaces:
 #

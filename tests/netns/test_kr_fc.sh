@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_kr_fc.sh: flow steering at the LMA (common/kr_fc*.c) for real, driven by
+# test_kr_fc.sh: flow steering at the LMA (kr/kr_fc*.c) for real, driven by
 # tests/common/fc_tool (kr_open with the driver $KR_DRIVER names, default auto; a tunnel to
 # each MAG, kr_fc_open, the MN's prefix queued; new flows marked by destination port) in
 # namespaces:

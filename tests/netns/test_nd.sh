@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_nd.sh: the MAG's Neighbor Discovery (mag/nd.c), link events (common/nl_link.c) and
-# link-local address (common/kr_addr.c), for real, driven by tests/mag/nd_tool in namespaces:
+# link-local address (kr/kr_addr.c), for real, driven by tests/mag/nd_tool in namespaces:
 #
 #   mag [a1] ---- [m1] mn        (mag also has u1/u2, a veth pair of its own, as kr's uplink)
 #

@@ -3,12 +3,12 @@
  * socket and its verdicts (kr_fc_queue.c), a queued packet's conntrack tuple (kr_fc_pkt.c),
  * conntrack through ctnetlink (kr_fc_ct.c) and the public calls that tie them (kr_fc.c). The
  * daemons include kr.h only. */
-#ifndef COMMON_KR_FC_H
-#define COMMON_KR_FC_H
+#ifndef KR_KR_FC_H
+#define KR_KR_FC_H
 
 #include <sys/types.h>
 
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 /* Our chains in the mangle table; their names are the tag a restart looks for. */
 #define KR_FC_CHAIN       "PMIP6"

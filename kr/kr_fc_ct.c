@@ -14,7 +14,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
 
-#include "common/kr_fc.h"
+#include "kr/kr_fc.h"
 
 #define KR_FC_EVRCVBUF     (8 * 1024 * 1024)
 #define KR_FC_ICMPV6_ECHO  128

@@ -13,8 +13,8 @@
  * Everything installed is tagged with KR_RTPROT (routes, rules, nexthops) or named with the
  * KR_IFNAME_PREFIX (devices), so that kr_open() can remove what an earlier run left behind and
  * kr_close() what this run installed. */
-#ifndef COMMON_KR_H
-#define COMMON_KR_H
+#ifndef KR_KR_H
+#define KR_KR_H
 
 #include <net/if.h>
 #include <netinet/in.h>

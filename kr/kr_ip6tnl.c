@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 /* <net/if.h> (through kr.h) before <linux/if.h> (through the others): the other order clashes */
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 #include <linux/ip6_tunnel.h>
 #include <linux/rtnetlink.h>

@@ -7,7 +7,7 @@
  * every read is bounded, and anything unexpected means "no tuple". */
 #include <string.h>
 
-#include "common/kr_fc.h"
+#include "kr/kr_fc.h"
 
 #define KR_FC_IP6_HLEN    40
 #define KR_FC_EXTHDRS_MAX 16 /* a longer chain is nobody's real traffic */

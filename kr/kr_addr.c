@@ -11,7 +11,7 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 /* <linux/if_addr.h> here has IFA_PROTO (Linux 5.18, attribute 11, a u8 like rtm_protocol). */
 #define KR_ADDR_FLAGS (IFA_F_NODAD | IFA_F_NOPREFIXROUTE)

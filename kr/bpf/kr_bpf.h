@@ -1,8 +1,8 @@
 /* kr_bpf.h: what the eBPF tunnel driver's programs (kr_encap.bpf.c, kr_decap.bpf.c) and their
- * loader (common/kr_ebpf.c) share: the slots of the counter map. Included by both the BPF and
+ * loader (kr/kr_ebpf.c) share: the slots of the counter map. Included by both the BPF and
  * the user-space build, so it holds plain constants only. */
-#ifndef COMMON_BPF_KR_BPF_H
-#define COMMON_BPF_KR_BPF_H
+#ifndef KR_BPF_KR_BPF_H
+#define KR_BPF_KR_BPF_H
 
 enum kr_bpf_stat {
 	KR_BPF_ENCAP,        /* packets encapsulated (RFC 2473 §3) */

@@ -19,16 +19,16 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/lwtunnel.h>
 #include <linux/rtnetlink.h>
 
-#include "common/bpf/kr_bpf.h"
-#include "common/bpf/kr_decap.skel.h"
-#include "common/bpf/kr_encap.skel.h"
+#include "kr/bpf/kr_bpf.h"
+#include "kr/bpf/kr_decap.skel.h"
+#include "kr/bpf/kr_encap.skel.h"
 
 #define KR_EBPF_HEADROOM 40 /* the outer IPv6 header: the route MTU is the link's less this */
 

@@ -2,8 +2,8 @@
  * behind struct kr, the batched rtnetlink request queue (kr_nl.c), the pure message builders
  * (kr_msg.c), stale-state cleanup (kr_clean.c) and the three tunnel drivers (kr_ebpf.c,
  * kr_seg6.c, kr_ip6tnl.c). The daemons include kr.h only. */
-#ifndef COMMON_KR_NL_H
-#define COMMON_KR_NL_H
+#ifndef KR_KR_NL_H
+#define KR_KR_NL_H
 
 #include <stdalign.h>
 #include <sys/types.h>
@@ -11,7 +11,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
-#include "common/kr.h"
+#include "kr/kr.h"
 #include "common/log.h"
 
 #define KR_BATCH_BYTES (128 * 1024) /* one sendmsg(); below the default socket send buffer */

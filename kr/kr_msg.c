@@ -21,7 +21,7 @@
 #include <linux/seg6_iptunnel.h>
 #include <linux/seg6_local.h>
 
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 #define KR_SRH_TYPE 4 /* Routing Type 4, the Segment Routing Header (RFC 8754) */
 

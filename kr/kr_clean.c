@@ -14,7 +14,7 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 #define KR_RTPROT_KERNEL 2 /* RTPROT_KERNEL: the protocol of the kernel's own "local" rule */
 #define KR_CLEAN_ROUNDS  3 /* dumps redone when the kernel says one was interrupted */

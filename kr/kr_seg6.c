@@ -12,7 +12,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/seg6_genl.h>
 
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 static uint32_t kr_seg6_nhid(const struct kr *k, uint32_t id)
 {

@@ -1,7 +1,7 @@
 /* kr_bpf_common.h: the BPF side's shared declarations: the per-CPU counter map both programs
  * count in (the loader makes one and hands it to every program) and its increment. */
-#ifndef COMMON_BPF_KR_BPF_COMMON_H
-#define COMMON_BPF_KR_BPF_COMMON_H
+#ifndef KR_BPF_KR_BPF_COMMON_H
+#define KR_BPF_KR_BPF_COMMON_H
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

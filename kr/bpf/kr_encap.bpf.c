@@ -2,7 +2,7 @@
  * of one peer: it pushes a plain 40-octet IPv6 header (RFC 2473 §3.1, §6: next header 41, no
  * extension header; RFC 5213 §5.6.1 / §6.10 use this format) from our address to the peer's, and
  * asks the kernel to route the outer packet again. One instance is loaded per peer with its two
- * addresses as read-only data (common/kr_ebpf.c). */
+ * addresses as read-only data (kr/kr_ebpf.c). */
 #include <linux/bpf.h>
 #include <linux/in.h>
 #include <bpf/bpf_endian.h>

@@ -8,7 +8,7 @@
 
 #include <arpa/inet.h>
 
-#include "common/kr_fc.h"
+#include "kr/kr_fc.h"
 
 void kr_fc_batch_reset(struct kr_fc_batch *b, uint32_t seq0)
 {

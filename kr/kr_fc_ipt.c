@@ -34,7 +34,7 @@
 
 #include <arpa/inet.h>
 
-#include "common/kr_fc.h"
+#include "kr/kr_fc.h"
 
 /* --- the scripts --- */
 

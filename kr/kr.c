@@ -11,7 +11,7 @@
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 static int kr_config_check(const struct kr_config *cfg, char *err, size_t errlen)
 {

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include "common/kr_nl.h"
+#include "kr/kr_nl.h"
 
 static void kr_nl_sockopt(struct kr *k)
 {

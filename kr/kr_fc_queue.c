@@ -16,7 +16,7 @@
 #include <linux/netfilter.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
-#include "common/kr_fc.h"
+#include "kr/kr_fc.h"
 
 #define KR_FC_QRCVBUF (16 * 1024 * 1024)
 
