@@ -34,7 +34,9 @@ void ctl_send_end(struct ctl_conn *c);
 /* One counter record (CTL_REC_STAT). */
 void ctl_send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value);
 struct kr;
+struct pmtu_relay;
 void ctl_send_datapath(struct ctl_conn *c, const struct kr *k);
+void ctl_send_pmtu(struct ctl_conn *c, const struct pmtu_relay *r);
 /* Calls produce(c, state) while the output is short, until it returns false; then sends CTL_END
  * and frees state with free_state (may be NULL). Gives up quietly if the client goes away. */
 void ctl_stream(struct ctl_conn *c, ctl_producer_fn produce, void *state,

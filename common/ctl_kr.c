@@ -1,6 +1,7 @@
-/* ctl_kr.c: the kernel side's counters on the control socket (pmipctl(8), "show stats"), apart
+/* ctl_kr.c: the kernel side's and the Packet Too Big relay's counters on the control socket (pmipctl(8), "show stats"), apart
  * from ctl.c so that pmipctl, which links ctl.c, does not pull in the kernel side. */
 #include "common/ctl.h"
+#include "common/pmtu.h"
 #include "kr/kr.h"
 
 /* The ebpf driver's datapath counters, in the group "kernel"; nothing with the other drivers,
@@ -17,4 +18,16 @@ void ctl_send_datapath(struct ctl_conn *c, const struct kr *k)
 	ctl_send_stat(c, "kernel", "decapsulated", st.decapsulated);
 	ctl_send_stat(c, "kernel", "unknown_peer", st.unknown_peer);
 	ctl_send_stat(c, "kernel", "decap_errors", st.decap_errors);
+}
+
+/* The Packet Too Big relay's counters (RFC 2473 §7), group "pmtu". */
+void ctl_send_pmtu(struct ctl_conn *c, const struct pmtu_relay *r)
+{
+	struct pmtu_stats st;
+
+	pmtu_relay_stats(r, &st);
+	ctl_send_stat(c, "pmtu", "relayed", st.relayed);
+	ctl_send_stat(c, "pmtu", "ignored", st.ignored);
+	ctl_send_stat(c, "pmtu", "rate_limited", st.rate_limited);
+	ctl_send_stat(c, "pmtu", "send_errors", st.send_errors);
 }

@@ -19,6 +19,7 @@
 #include "common/hmap.h"
 #include "kr/kr.h"
 #include "common/log.h"
+#include "common/pmtu.h"
 #include "lma/engine.h"
 #include "lma/lmad.h"
 #include "lma/lmad_int.h"
@@ -262,6 +263,8 @@ static int start(struct lmad *d)
 		return -1;
 	}
 	kr_set_result_cb(d->kr, kr_result, d);
+	if ((d->pmtu = pmtu_relay_open(d->loop, &d->conf->lma_addr)) == NULL)
+		log_warn("no Packet Too Big relay for the tunnels");
 	d->engine = lma_engine_new(d->conf, &io, 1024);
 	d->mh_fd = open_mh_socket(&d->conf->lma_addr);
 	if (!d->engine || d->mh_fd < 0) {
@@ -289,6 +292,7 @@ static void stop(struct lmad *d)
 	lma_engine_free(d->engine); /* deletes every binding's routes and tunnels */
 	if (d->kr)
 		kr_close(d->kr); /* and whatever else was installed */
+	pmtu_relay_close(d->pmtu);
 	if (d->mh_fd >= 0)
 		close(d->mh_fd);
 	lma_conf_free(d->conf);

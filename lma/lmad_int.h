@@ -16,6 +16,7 @@ struct lmad {
 	struct lma_conf *conf;
 	struct ev_loop *loop;
 	struct kr *kr;
+	struct pmtu_relay *pmtu; /* RFC 2473 §7 for our tunnels */
 	struct lma_engine *engine;
 	struct ctl_server *ctl;
 	int mh_fd;

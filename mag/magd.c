@@ -18,6 +18,7 @@
 
 #include "common/daemon.h"
 #include "common/hmap.h"
+#include "common/pmtu.h"
 #include "mag/magd.h"
 #include "mag/magd_int.h"
 
@@ -351,6 +352,8 @@ static int start(struct magd *d)
 		return -1;
 	}
 	kr_set_result_cb(d->kr, kr_result, d);
+	if ((d->pmtu = pmtu_relay_open(d->loop, &d->conf->proxy_coa)) == NULL)
+		log_warn("no Packet Too Big relay for the tunnel");
 	d->engine = mag_engine_new(d->conf, &io);
 	if (!d->engine || magd_open_sockets(d) < 0 || magd_open_access(d) < 0)
 		return -1;
@@ -374,6 +377,7 @@ static void stop(struct magd *d)
 	magd_close_access(d);
 	if (d->kr)
 		kr_close(d->kr); /* and the link-local addresses, decapsulation, ... */
+	pmtu_relay_close(d->pmtu);
 	if (d->links)
 		nl_link_close(d->links);
 	if (d->mh_fd >= 0)

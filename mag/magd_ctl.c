@@ -96,6 +96,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);
 	ctl_send_datapath(c, d->kr);
+	ctl_send_pmtu(c, d->pmtu);
 }
 
 static void deregister(struct magd *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)

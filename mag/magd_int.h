@@ -30,6 +30,7 @@ struct magd {
 	struct mag_conf *conf;
 	struct ev_loop *loop;
 	struct kr *kr;
+	struct pmtu_relay *pmtu; /* RFC 2473 §7 for our tunnel */
 	struct mag_engine *engine;
 	struct ctl_server *ctl;
 	struct nl_link *links;
