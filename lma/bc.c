@@ -116,8 +116,8 @@ struct lma_mag *bc_mag_get(struct bc *bc, const struct in6_addr *addr)
 
 void bc_mag_put(struct bc *bc, struct lma_mag *mag)
 {
-	if (mag->n_bce > 0 || mag->tunnel != 0)
-		return;
+	if (mag->n_bce > 0 || mag->tunnel != 0 || mag->release_pending)
+		return; /* a queued release still points at it */
 	hmap_remove(&bc->by_mag, &mag->node);
 	bc->entry_bytes -= sizeof(*mag);
 	free(mag);

@@ -48,6 +48,8 @@ struct bce {
 	bool muho; /* its MAG asked for the MN's other prefixes */
 	bool have_lla;
 	bool rerouted; /* de-registered, its prefixes routed through another binding */
+	bool reject_pending; /* a route refused on the spot: rejected at the flush */
+	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;
 	struct bce_prefix prefix[BCE_MAX_PREFIXES];
 	struct in6_addr lla; /* the MAG's link-local address on the access link (§6.8) */

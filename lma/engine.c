@@ -42,6 +42,7 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->parked);
 	LIST_INIT(&e->released);
+	LIST_INIT(&e->rejected);
 	if (!bc_init(&e->bc, expected_bindings) || !engine_pool_init(e)) {
 		bc_free(&e->bc);
 		free(e);
@@ -51,6 +52,7 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 }
 
 static void release_tunnels(struct lma_engine *e);
+static void kernel_flush(struct lma_engine *e);
 
 static void delete_all(struct lma_engine *e)
 {
@@ -67,8 +69,7 @@ void lma_engine_free(struct lma_engine *e)
 	pbu_parked_free_all(e);
 	e->closing = true;
 	delete_all(e);
-	if (e->io.flush)
-		e->io.flush(e->io.ctx);
+	kernel_flush(e);
 	release_tunnels(e);
 	for (size_t i = 0; i <= e->bc.by_mn.mask; i++)
 		while (e->bc.by_mn.buckets[i])
@@ -166,8 +167,7 @@ void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const ui
 
 void lma_engine_flush(struct lma_engine *e)
 {
-	if (e->io.flush)
-		e->io.flush(e->io.ctx);
+	kernel_flush(e);
 	release_tunnels(e);
 	reply_flush(e);
 }
@@ -220,9 +220,10 @@ bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag)
 	return true;
 }
 
-/* A MAG with no binding left loses its tunnel, but only after the flush: routes through the
- * tunnel are removed or re-pointed by queued requests, which must reach the kernel first. */
-static void mag_release(struct lma_engine *e, struct lma_mag *mag)
+/* A MAG with no binding left loses its tunnel, and its entry, but only after the flush: routes
+ * through the tunnel are removed or re-pointed by queued requests, which must reach the kernel
+ * first. The only way an entry goes: once queued here, nothing else may free it. */
+void engine_mag_release(struct lma_engine *e, struct lma_mag *mag)
 {
 	if (mag->n_bce > 0 || mag->release_pending)
 		return;
@@ -246,19 +247,59 @@ static void release_tunnels(struct lma_engine *e)
 	}
 }
 
+/* A binding the kernel refused a route for on the spot: it is rejected at the flush, once the
+ * code that asked is done with it. */
+static void bce_queue_reject(struct lma_engine *e, struct bce *b)
+{
+	e->stats.route_failures++;
+	if (b->reject_pending)
+		return;
+	b->reject_pending = true;
+	LIST_INSERT_HEAD(&e->rejected, b, reject_entry);
+}
+
+static void reject_queued(struct lma_engine *e)
+{
+	while (!LIST_EMPTY(&e->rejected)) {
+		struct bce *b = LIST_FIRST(&e->rejected);
+
+		LIST_REMOVE(b, reject_entry);
+		b->reject_pending = false;
+		reply_reject_binding(e, b->id);
+	}
+}
+
+/* Queued route changes reach the kernel; a refusal deletes its binding, whose route removals
+ * must reach the kernel too before any tunnel goes. */
+static void kernel_flush(struct lma_engine *e)
+{
+	do {
+		reject_queued(e);
+		e->kernel_queued = 0;
+		if (e->io.flush)
+			e->io.flush(e->io.ctx);
+	} while (e->kernel_queued > 0 || !LIST_EMPTY(&e->rejected));
+}
+
 /* --- routes --- */
 
 static void routes_add(struct lma_engine *e, struct bce *b)
 {
-	for (unsigned i = 0; i < b->n_prefix; i++)
-		if (e->io.route_add(e->io.ctx, &b->prefix[i].p, b->mag->tunnel, b->id) != 0)
-			lma_engine_route_failed(e, b->id, errno);
+	for (unsigned i = 0; i < b->n_prefix; i++) {
+		e->kernel_queued++;
+		if (e->io.route_add(e->io.ctx, &b->prefix[i].p, b->mag->tunnel, b->id) != 0) {
+			bce_queue_reject(e, b);
+			return;
+		}
+	}
 }
 
 static void routes_del(struct lma_engine *e, struct bce *b)
 {
-	for (unsigned i = 0; i < b->n_prefix; i++)
+	for (unsigned i = 0; i < b->n_prefix; i++) {
+		e->kernel_queued++;
 		(void)e->io.route_del(e->io.ctx, &b->prefix[i].p, 0);
+	}
 }
 
 /* --- binding life cycle --- */
@@ -286,14 +327,19 @@ struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c)
 	const struct mh_opts *o = &c->req->opts;
 	struct lma_mag *mag = bc_mag_get(&e->bc, c->src);
 	struct lma_mn *mn = c->mn ? c->mn : bc_mn_get(&e->bc, c->id, strlen(c->id));
-	struct bce *b;
+	struct bce *b = NULL;
 
-	if (!mag || !mn)
+	if (mag && mn)
+		b = bc_bce_new(&e->bc, mn, mag, o->llid,
+		               (o->present & MH_HAVE_MNLLID) ? o->llid_len : 0);
+	if (!b) { /* out of memory: what was made for it goes */
+		if (mag)
+			engine_mag_release(e, mag);
+		if (mn)
+			bc_mn_put(&e->bc, mn);
 		return NULL;
+	}
 	c->mn = mn;
-	b = bc_bce_new(&e->bc, mn, mag, o->llid, (o->present & MH_HAVE_MNLLID) ? o->llid_len : 0);
-	if (!b)
-		return NULL;
 	timer_init(&b->timer, bce_timer_fired, e);
 	e->stats.bce_created++;
 	return b;
@@ -314,7 +360,7 @@ void engine_bce_move(struct lma_engine *e, struct bce *b, const struct in6_addr 
 	if (!mag)
 		return;
 	bc_bce_move(&e->bc, b, mag);
-	mag_release(e, old);
+	engine_mag_release(e, old);
 	e->stats.handoffs++;
 }
 
@@ -363,12 +409,14 @@ void engine_bce_delete(struct lma_engine *e, struct bce *b)
 	bool was_active = b->state == BCE_ACTIVE, had_routes = was_active || b->rerouted;
 
 	timer_cancel(&e->timers, &b->timer);
+	if (b->reject_pending)
+		LIST_REMOVE(b, reject_entry);
 	if (had_routes)
 		routes_del(e, b);
 	release_prefixes(e, b);
 	bc_bce_free(&e->bc, b);
 	e->stats.bce_deleted++;
-	mag_release(e, mag);
+	engine_mag_release(e, mag);
 	engine_group_changed(e, mn, NULL); /* its prefixes leave the other MAGs' lists now */
 	bc_mn_put(&e->bc, mn);
 }

@@ -42,6 +42,8 @@ struct lma_engine {
 	size_t n_out, cap_out;
 	LIST_HEAD(, parked_pbu) parked;
 	LIST_HEAD(, lma_mag) released; /* MAGs whose tunnel goes once the routes are flushed */
+	LIST_HEAD(, bce) rejected;     /* bindings whose route was refused on the spot */
+	unsigned kernel_queued;        /* route changes asked for since the last io flush */
 	uint16_t upn_seq;
 	bool closing;
 	unsigned be_tokens; /* Binding Error rate limit (reply.c) */
@@ -65,6 +67,7 @@ struct pbu_ctx {
 /* engine.c: bindings and their kernel state */
 struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c);
 bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag);
+void engine_mag_release(struct lma_engine *e, struct lma_mag *mag);
 void engine_bce_activate(struct lma_engine *e, struct bce *b);
 void engine_bce_move(struct lma_engine *e, struct bce *b, const struct in6_addr *to);
 void engine_bce_deregister(struct lma_engine *e, struct bce *b);

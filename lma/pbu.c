@@ -271,8 +271,8 @@ static void handoff(struct pbu_ctx *c)
 	struct lma_mag *to = bc_mag_get(&e->bc, c->src);
 
 	if (!to || !engine_mag_tunnel(e, to)) {
-		if (to)
-			bc_mag_put(&e->bc, to);
+		if (to) /* it may be queued for release already: only the release may free it */
+			engine_mag_release(e, to);
 		reply_pba(c, 130);
 		return;
 	}
