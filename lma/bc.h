@@ -48,6 +48,7 @@ struct bce {
 	bool muho; /* its MAG asked for the MN's other prefixes */
 	bool have_lla;
 	bool rerouted; /* de-registered, its prefixes routed through another binding */
+	uint32_t via_tunnel;  /* rerouted: the tunnel its prefixes go through */
 	bool reject_pending; /* a route refused on the spot: rejected at the flush */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;

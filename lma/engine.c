@@ -190,10 +190,13 @@ void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err)
 	reply_reject_binding(e, cookie);
 }
 
+static void mn_reroute(struct lma_engine *e, struct lma_mn *mn);
+
 void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip)
 {
 	if (e->closing)
 		return; /* the daemon is going: nobody to tell */
+	mn_reroute(e, mn);
 	if (e->io.mn_changed)
 		e->io.mn_changed(e->io.ctx, mn);
 	upn_notify_group(e, mn, skip);
@@ -375,6 +378,16 @@ static struct bce *other_active(struct bce *b)
 	return NULL;
 }
 
+static void routes_via(struct lma_engine *e, struct bce *b, const struct bce *carrier)
+{
+	for (unsigned i = 0; i < b->n_prefix; i++) {
+		e->kernel_queued++;
+		(void)e->io.route_add(e->io.ctx, &b->prefix[i].p, carrier->mag->tunnel, 0);
+	}
+	b->rerouted = true;
+	b->via_tunnel = carrier->mag->tunnel;
+}
+
 /* A de-registered binding's prefixes stay reachable through another interface of the MN while
  * it waits to be deleted (a weak-host MN keeps its addresses); with none, they are dropped as
  * RFC 5213 §5.3.5 says. */
@@ -382,17 +395,52 @@ void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 {
 	struct bce *o = other_active(b);
 
-	if (o) {
-		for (unsigned i = 0; i < b->n_prefix; i++)
-			(void)e->io.route_add(e->io.ctx, &b->prefix[i].p, o->mag->tunnel, 0);
-		b->rerouted = true;
-	} else {
+	if (o)
+		routes_via(e, b, o);
+	else
 		routes_del(e, b);
-	}
 	b->state = BCE_DEREG_WAIT;
 	timer_arm(&e->timers, &b->timer,
 	          e->now.mono_ns + (uint64_t)e->conf->bce_delete_delay_ms * NS_PER_MS);
 	engine_group_changed(e, b->mn, NULL);
+}
+
+/* Whether the tunnel b's prefixes were routed through still serves an active binding of the
+ * MN: once it does not, it may go, and the kernel takes the routes with it. */
+static bool carried(const struct bce *b)
+{
+	const struct bce *o;
+
+	LIST_FOREACH(o, &b->mn->bces, mn_entry)
+	if (o != b && o->state == BCE_ACTIVE && o->mag->tunnel == b->via_tunnel)
+		return true;
+	return false;
+}
+
+static void reroute(struct lma_engine *e, struct bce *b)
+{
+	struct bce *o = other_active(b);
+
+	if (o) {
+		routes_via(e, b, o);
+		e->stats.reroutes++;
+		return;
+	}
+	routes_del(e, b); /* nobody left to carry them (§5.3.5) */
+	b->rerouted = false;
+	b->via_tunnel = 0;
+	e->stats.reroutes_lost++;
+}
+
+/* The MN's bindings changed: de-registered prefixes whose carrier moved, de-registered or
+ * went follow another active binding of the MN, before the old tunnel can go. */
+static void mn_reroute(struct lma_engine *e, struct lma_mn *mn)
+{
+	struct bce *b;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	if (b->state == BCE_DEREG_WAIT && b->rerouted && !carried(b))
+		reroute(e, b);
 }
 
 static void release_prefixes(struct lma_engine *e, struct bce *b)

@@ -57,6 +57,9 @@ struct lma_stats {
 	uint64_t pba[256]; /* PBAs sent, by status */
 	uint64_t upn_sent, upn_retransmitted, upn_acked, upn_gave_up, upa_failed;
 	uint64_t route_failures, tunnel_failures;
+	/* de-registered prefixes whose carrier left: moved to another binding's tunnel, or
+	 * unrouted for want of one */
+	uint64_t reroutes, reroutes_lost;
 	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
 };
 

@@ -3,7 +3,8 @@
  * or by the call itself) refused in turn through a scenario of new sessions, multihoming,
  * handoffs in one receive batch, de-registrations and expiry, with the engine and the fake
  * kernel checked to agree after every step (engine_harness.c); run under ASan, a use after free
- * or a leak on a refusal path fails here. */
+ * or a leak on a refusal path fails here. Also the routes of de-registered bindings, which
+ * must survive the tunnel they were parked on. */
 #include <errno.h>
 #include <string.h>
 
@@ -168,18 +169,77 @@ START_TEST(every_refusal_of_one_kind_leaves_the_engine_consistent)
 }
 END_TEST
 
+/* --- routes of de-registered bindings --- */
+
+/* mn1 on MAG1 (P1) and MAG2 (P2); P1 de-registers and is routed through MAG2's tunnel while it
+ * waits; then the MAG2 session hands off to MAG3 and MAG2's tunnel goes: P1 must follow. */
+START_TEST(deregistered_prefix_follows_the_binding_it_was_parked_on)
+{
+	const struct lma_stats *st = lma_engine_stats(h.e);
+
+	step(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
+	step(MAG2, &(struct pbu_spec){ .llid = 2, .muho = true });
+	step(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .dereg = true, .seq = 1 });
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	step(MAG3, &(struct pbu_spec){ .llid = 2, .muho = true, .seq = 2 });
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG3);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG3);
+	ck_assert_uint_eq(h_tunnels(&h), 2); /* MAG1 (still a binding waiting), MAG3 */
+	ck_assert_uint_ge(st->reroutes, 1);
+	advance(10000);
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG3);
+}
+END_TEST
+
+/* The binding that carried the de-registered prefix de-registers too: nobody is left to carry
+ * it, and the route goes before its tunnel. */
+START_TEST(deregistered_prefix_loses_its_route_with_the_last_binding)
+{
+	step(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
+	step(MAG2, &(struct pbu_spec){ .llid = 2, .muho = true });
+	step(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .dereg = true, .seq = 1 });
+	step(MAG2, &(struct pbu_spec){ .llid = 2, .muho = true, .dereg = true, .seq = 2 });
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_ptr_null(h_route_peer(&h, P2));
+	advance(10000);
+	ck_assert_uint_eq(h_tunnels(&h), 0);
+}
+END_TEST
+
+/* The carrier expires: the parked prefix moves to the MN's other active binding. */
+START_TEST(deregistered_prefix_moves_when_its_carrier_expires)
+{
+	step(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .lifetime = 1000 });
+	step(MAG2, &(struct pbu_spec){ .llid = 2, .muho = true, .lifetime = 2 });
+	step(MAG3, &(struct pbu_spec){ .llid = 3, .muho = true, .lifetime = 1000 });
+	step(MAG3, &(struct pbu_spec){ .llid = 3, .muho = true, .dereg = true, .seq = 1 });
+	/* P3 parked on MAG2's binding, the latest; its lifetime (8 s) runs out first */
+	ck_assert_str_eq(h_route_peer(&h, P3), MAG2);
+	advance(9000);
+	ck_assert_str_eq(h_route_peer(&h, P3), MAG1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+}
+END_TEST
+
 static Suite *faults_suite(void)
 {
 	Suite *s = suite_create("lma_engine_faults");
 	TCase *uaf = tcase_create("refusals");
+	TCase *reroute = tcase_create("reroute");
 
 	tcase_add_checked_fixture(uaf, setup, teardown);
+	tcase_add_checked_fixture(reroute, setup, teardown);
 	tcase_set_timeout(uaf, 120);
 	suite_add_tcase(s, uaf);
+	suite_add_tcase(s, reroute);
 	tcase_add_test(uaf, refused_tunnel_then_handoff_to_that_mag_in_one_batch);
 	tcase_add_test(uaf, route_refused_on_the_spot_is_130);
 	tcase_add_test(uaf, every_single_refusal_leaves_the_engine_consistent);
 	tcase_add_test(uaf, every_refusal_of_one_kind_leaves_the_engine_consistent);
+	tcase_add_test(reroute, deregistered_prefix_follows_the_binding_it_was_parked_on);
+	tcase_add_test(reroute, deregistered_prefix_loses_its_route_with_the_last_binding);
+	tcase_add_test(reroute, deregistered_prefix_moves_when_its_carrier_expires);
 	return s;
 }
 
