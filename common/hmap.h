@@ -1,7 +1,7 @@
 /* hmap.h: an intrusive chained hash map with power-of-two buckets that doubles when the load
  * passes 1, so lookups stay O(1) from ten bindings to millions. Callers embed a struct hnode in
- * their records, compute the hash with hash_bytes() (seeded per process, so a peer cannot
- * choose colliding keys offline) and compare keys themselves. */
+ * their records, compute the hash with hash_bytes() (SipHash-2-4 keyed per process, so a peer
+ * cannot choose keys that collide) and compare keys themselves. */
 #ifndef COMMON_HMAP_H
 #define COMMON_HMAP_H
 
@@ -23,7 +23,11 @@ struct hmap {
 #define CONTAINER_OF(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 #define HMAP_ENTRY(node, type, member)  CONTAINER_OF(node, type, member)
 
+/* Draws the hash key; before anything builds an index. */
 void hash_seed_init(void);
+/* Sets the key (16 bytes, as SipHash's reference code takes it): for tests. */
+void hash_key_set(const uint8_t key[16]);
+/* SipHash-2-4 of data under the process key with salt folded into its first half. */
 uint64_t hash_bytes(const void *data, size_t len, uint64_t salt);
 
 bool hmap_init(struct hmap *m, size_t initial_buckets);
