@@ -47,6 +47,8 @@ enum lma_drop {
 	LMA_DROP_DEREG_OTHER_MAG, /* de-registration from a MAG that does not hold the binding */
 	LMA_DROP_UPA_UNMATCHED,   /* acknowledgement for no outstanding notification */
 	LMA_DROP_NO_MEMORY,
+	LMA_DROP_REPLY_RATE_SOURCE, /* a rejection to a stranger not sent: its source's limit */
+	LMA_DROP_REPLY_RATE_TOTAL,  /* nor this one: the limit for all strangers together */
 	LMA_DROP_COUNT
 };
 

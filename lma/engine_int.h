@@ -5,6 +5,7 @@
 #include "common/timer.h"
 #include "lma/engine.h"
 #include "lma/pool.h"
+#include "lma/ratelimit.h"
 
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
@@ -14,6 +15,7 @@ struct out_msg {
 	struct in6_addr dst;
 	uint64_t bce_id; /* the binding whose routes must succeed first; 0 for none */
 	struct mh_msg msg;
+	bool stranger;     /* to a source no mag statement names: sent after the others */
 	uint8_t n_req_hnp; /* the request's HNPs, echoed if the binding fails after all */
 	struct mh_prefix req_hnp[MH_MAX_PREFIXES];
 };
@@ -46,7 +48,8 @@ struct lma_engine {
 	unsigned kernel_queued;        /* route changes asked for since the last io flush */
 	uint16_t upn_seq;
 	bool closing;
-	unsigned be_tokens; /* Binding Error rate limit (reply.c) */
+	struct rl_table rejects; /* replies to strangers (reply.c) */
+	unsigned be_tokens;      /* Binding Error rate limit (reply.c) */
 	uint64_t be_refill_ns;
 };
 
@@ -56,7 +59,8 @@ struct pbu_ctx {
 	const struct in6_addr *src;
 	const struct mh_msg *req;
 	char id[MH_MNID_MAX + 1];
-	const struct lma_conf_mn *conf_mn; /* NULL with "mn any" and no entry */
+	const struct lma_conf_mag *conf_mag; /* NULL: the source is no MAG of ours */
+	const struct lma_conf_mn *conf_mn;   /* NULL with "mn any" and no entry */
 	struct lma_mn *mn;                 /* the MN's entry, if it has one already */
 	struct bce *bce;                   /* the session this PBU is about, if it exists */
 	bool all_zero;                     /* every HNP in the request is ALL_ZERO */

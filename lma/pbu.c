@@ -23,11 +23,11 @@ static int check_identity(struct pbu_ctx *c)
 {
 	const struct mh_opts *o = &c->req->opts;
 	const struct lma_conf *conf = c->e->conf;
-	const struct lma_conf_mag *mag;
+	const struct lma_conf_mag *mag = lma_conf_find_mag(conf, c->src);
 
+	c->conf_mag = mag; /* looked up first: the reply to a stranger is rate-limited */
 	if (!(o->present & MH_HAVE_MNID))
 		return 160; /* MISSING_MN_IDENTIFIER_OPTION */
-	mag = lma_conf_find_mag(conf, c->src);
 	if (!mag)
 		return 154; /* MAG_NOT_AUTHORIZED_FOR_PROXY_REG */
 	if (o->mnid.subtype != MH_MNID_SUBTYPE_NAI || o->mnid.len == 0)
