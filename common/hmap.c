@@ -56,6 +56,7 @@ bool hmap_init(struct hmap *m, size_t initial_buckets)
 		n <<= 1;
 	m->buckets = calloc(n, sizeof(*m->buckets));
 	m->mask = n - 1;
+	m->min_mask = n - 1;
 	m->count = 0;
 	return m->buckets != NULL;
 }
@@ -67,13 +68,13 @@ void hmap_free(struct hmap *m)
 	m->count = 0;
 }
 
-static void hmap_grow(struct hmap *m)
+/* Moves every node to a table of n buckets; keeps the old one if memory is short. */
+static void hmap_rehash(struct hmap *m, size_t n)
 {
-	size_t n = (m->mask + 1) * 2;
 	struct hnode **b = calloc(n, sizeof(*b));
 
 	if (!b)
-		return; /* keep working with longer chains */
+		return; /* keep working with longer chains, or more buckets */
 	for (size_t i = 0; i <= m->mask; i++) {
 		struct hnode *node = m->buckets[i], *next;
 
@@ -93,7 +94,7 @@ bool hmap_insert(struct hmap *m, struct hnode *n)
 	struct hnode **head;
 
 	if (m->count > m->mask)
-		hmap_grow(m);
+		hmap_rehash(m, (m->mask + 1) * 2);
 	head = &m->buckets[n->hash & m->mask];
 	n->next = *head;
 	*head = n;
@@ -130,6 +131,19 @@ struct hnode *hmap_first(const struct hmap *m, uint64_t hash)
 struct hnode *hmap_next_same(const struct hnode *n)
 {
 	return same_hash(n->next, n->hash);
+}
+
+/* Halving at a quarter full, to half full: a shrink and the next growth are each paid for by
+ * as many removals or insertions as the table has nodes, so neither can thrash. */
+void hmap_shrink(struct hmap *m)
+{
+	size_t n = m->mask + 1;
+
+	if (n <= m->min_mask + 1 || m->count >= n / 4)
+		return;
+	while (n / 2 > m->min_mask && m->count < n / 4)
+		n /= 2;
+	hmap_rehash(m, n);
 }
 
 size_t hmap_memory(const struct hmap *m)

@@ -1,5 +1,6 @@
 /* hmap.h: an intrusive chained hash map with power-of-two buckets that doubles when the load
- * passes 1, so lookups stay O(1) from ten bindings to millions. Callers embed a struct hnode in
+ * passes 1, so lookups stay O(1) from ten bindings to millions, and halves on request
+ * (hmap_shrink) once under a quarter full, so a mass de-registration gives its memory back. Callers embed a struct hnode in
  * their records, compute the hash with hash_bytes() (SipHash-2-4 keyed per process, so a peer
  * cannot choose keys that collide) and compare keys themselves. */
 #ifndef COMMON_HMAP_H
@@ -16,7 +17,8 @@ struct hnode {
 
 struct hmap {
 	struct hnode **buckets;
-	size_t mask; /* n_buckets - 1 */
+	size_t mask;     /* n_buckets - 1 */
+	size_t min_mask; /* as created: never shrunk below */
 	size_t count;
 };
 
@@ -35,6 +37,9 @@ void hmap_free(struct hmap *m);
 /* Inserts n (n->hash set by the caller); false only if growing failed and the map is full. */
 bool hmap_insert(struct hmap *m, struct hnode *n);
 void hmap_remove(struct hmap *m, struct hnode *n);
+/* Gives buckets back when the map is under a quarter full. Not from inside a walk over the
+ * buckets: it moves nodes between them (removal never does, so walks may remove). */
+void hmap_shrink(struct hmap *m);
 /* First node with this hash, then hmap_next_same() for further ones: callers compare keys. */
 struct hnode *hmap_first(const struct hmap *m, uint64_t hash);
 struct hnode *hmap_next_same(const struct hnode *n);

@@ -72,6 +72,37 @@ START_TEST(same_hash_different_keys)
 }
 END_TEST
 
+START_TEST(shrinks_on_request_once_a_quarter_full)
+{
+	struct hmap m;
+	struct item *items = calloc(5000, sizeof(*items));
+
+	ck_assert(hmap_init(&m, 32));
+	for (uint64_t i = 0; i < 5000; i++) {
+		items[i].key = i;
+		items[i].node.hash = key_hash(i);
+		hmap_insert(&m, &items[i].node);
+	}
+	ck_assert_uint_eq(m.mask + 1, 8192);
+	hmap_shrink(&m); /* full: nothing to give back */
+	ck_assert_uint_eq(m.mask + 1, 8192);
+	for (uint64_t i = 100; i < 5000; i++)
+		hmap_remove(&m, &items[i].node);
+	ck_assert_uint_eq(m.mask + 1, 8192); /* removal alone never moves nodes */
+	hmap_shrink(&m);
+	ck_assert_uint_eq(m.mask + 1, 256); /* 100 nodes: between a quarter and half full */
+	for (uint64_t i = 0; i < 5000; i++)
+		ck_assert_ptr_eq(find(&m, i), i < 100 ? &items[i] : NULL);
+	for (uint64_t i = 0; i < 100; i++)
+		hmap_remove(&m, &items[i].node);
+	hmap_shrink(&m);
+	ck_assert_uint_eq(m.mask + 1, 32); /* never below its initial size */
+	ck_assert_uint_eq(hmap_memory(&m), 32 * sizeof(struct hnode *));
+	hmap_free(&m);
+	free(items);
+}
+END_TEST
+
 START_TEST(hash_depends_on_salt_and_bytes)
 {
 	uint64_t k = 5;
@@ -177,6 +208,7 @@ static Suite *hmap_suite(void)
 	tcase_add_test(tc, insert_find_remove_through_growth);
 	tcase_add_test(tc, same_hash_different_keys);
 	tcase_add_test(tc, hash_depends_on_salt_and_bytes);
+	tcase_add_test(tc, shrinks_on_request_once_a_quarter_full);
 	tcase_add_test(tc, a_million_entries);
 	tcase_add_test(tc, siphash24_matches_the_reference_vectors);
 	tcase_add_test(tc, hash_bytes_is_siphash_under_the_process_key);
