@@ -265,6 +265,15 @@ bool bc_bce_same_prefixes(const struct bce *b, const struct mh_prefix *p, unsign
 	return true;
 }
 
+void bc_shrink(struct bc *bc)
+{
+	hmap_shrink(&bc->by_id);
+	hmap_shrink(&bc->by_mn);
+	hmap_shrink(&bc->by_llid);
+	hmap_shrink(&bc->by_prefix);
+	hmap_shrink(&bc->by_mag);
+}
+
 size_t bc_memory(const struct bc *bc)
 {
 	return bc->n_bce * sizeof(struct bce) + bc->entry_bytes + hmap_memory(&bc->by_id) +

@@ -124,6 +124,8 @@ struct bce *bc_bce_by_prefix(const struct bc *bc, const struct mh_prefix *p);
 struct bce *bc_bce_by_id(const struct bc *bc, uint64_t id);
 /* Whether b holds exactly the prefixes listed (same count, same set). */
 bool bc_bce_same_prefixes(const struct bce *b, const struct mh_prefix *p, unsigned n);
+/* Gives index buckets back after many bindings went; not during a walk over an index. */
+void bc_shrink(struct bc *bc);
 /* Bytes the cache uses: entries and index buckets (for the memory-per-binding benchmark). */
 size_t bc_memory(const struct bc *bc);
 

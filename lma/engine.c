@@ -27,6 +27,7 @@ static bool engine_pool_init(struct lma_engine *e)
 	if (e->conf->pool_alloc_len == 0)
 		return true; /* no pool: static prefixes only */
 	e->have_pool = pool_init(&e->pool, &range, e->conf->pool_alloc_len);
+	e->pool.max_resting = e->conf->max_resting;
 	return e->have_pool;
 }
 
@@ -98,6 +99,8 @@ void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
 
 	e->conf = conf;
 	e->params.muho_type = conf->muho_type;
+	if (e->have_pool)
+		e->pool.max_resting = conf->max_resting;
 	if (!pool_changed)
 		return;
 	if (e->have_pool)
@@ -172,6 +175,9 @@ void lma_engine_flush(struct lma_engine *e)
 	kernel_flush(e);
 	release_tunnels(e);
 	reply_flush(e);
+	bc_shrink(&e->bc); /* no walk over the indexes is under way here */
+	if (e->have_pool)
+		pool_shrink(&e->pool);
 }
 
 uint64_t lma_engine_next_deadline(const struct lma_engine *e)

@@ -63,7 +63,11 @@ struct lma_stats {
 	 * unrouted for want of one */
 	uint64_t reroutes, reroutes_lost;
 	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
+	uint64_t over_limit[3]; /* PBUs refused with 130 by enum lma_limit */
 };
+
+/* The max-bindings statements of lmad.conf(5), in the order they are checked. */
+enum lma_limit { LMA_LIMIT_TOTAL, LMA_LIMIT_MAG, LMA_LIMIT_MN };
 
 /* The prefix pool: prefixes bound, prefixes at rest remembering their last MN, and bytes used
  * by the release ring and the resting records. */

@@ -43,6 +43,7 @@ struct lma_engine {
 	struct out_msg *out;
 	size_t n_out, cap_out;
 	LIST_HEAD(, parked_pbu) parked;
+	uint32_t n_parked;
 	LIST_HEAD(, lma_mag) released; /* MAGs whose tunnel goes once the routes are flushed */
 	LIST_HEAD(, bce) rejected;     /* bindings whose route was refused on the spot */
 	unsigned kernel_queued;        /* route changes asked for since the last io flush */

@@ -52,6 +52,7 @@ bool pool_init(struct pool *p, const struct mh_prefix *range, uint8_t alloc_len)
 	p->range = *range;
 	p->alloc_len = alloc_len;
 	p->size = 1ull << (bits > POOL_MAX_BITS ? POOL_MAX_BITS : bits);
+	p->max_resting = UINT64_MAX;
 	return hmap_init(&p->resting, 16);
 }
 
@@ -121,9 +122,12 @@ static bool take_released(struct pool *p, uint64_t *idx)
 	return false;
 }
 
-/* Never-used prefixes first, then the longest-released one. */
+/* Never-used prefixes first, then the longest-released one; the other way round once the
+ * resting records reach their bound. */
 static bool take_index(struct pool *p, uint64_t *idx)
 {
+	if (p->resting.count >= p->max_resting && take_released(p, idx))
+		return true;
 	if (p->next < p->size) {
 		*idx = p->next++;
 		return true;
@@ -256,6 +260,11 @@ bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner
 	p->in_use++;
 	p->changes++;
 	return true;
+}
+
+void pool_shrink(struct pool *p)
+{
+	hmap_shrink(&p->resting);
 }
 
 uint64_t pool_resting(const struct pool *p)

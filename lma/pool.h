@@ -8,7 +8,10 @@
  * it back (a returning interface keeps its addresses, as with a DHCP lease): a resting record
  * per released prefix, in a hash map by index next to the FIFO ring of releases. Taking one
  * back leaves its ring entry behind; entries whose record is gone, or belongs to a later
- * release of the same prefix, are stale and skipped when met, or dropped when the ring fills. */
+ * release of the same prefix, are stale and skipped when met, or dropped when the ring fills.
+ * The records are bounded: from max_resting records on, allocations take the longest-resting
+ * prefix before a never-used one, so under churn of MN-IDs ("mn any") the records stop growing
+ * at max_resting plus what was released since; at most, the prefixes once bound at a time. */
 #ifndef LMA_POOL_H
 #define LMA_POOL_H
 
@@ -36,7 +39,9 @@ struct pool {
 	struct hmap resting; /* struct pool_rest by index: released, not allocated since */
 	size_t resting_bytes;
 	uint64_t in_use;
-	uint64_t changes; /* allocations, releases and reclaims: whether to save leases again */
+	uint64_t changes;     /* allocations, releases and reclaims: whether to save leases again */
+	uint64_t max_resting; /* from this many resting records on, released prefixes are handed
+	                       * out before never-used ones (pool_init: no limit) */
 };
 
 typedef bool (*pool_busy_fn)(const struct mh_prefix *candidate, void *arg);
@@ -54,6 +59,8 @@ bool pool_may_reclaim(const struct pool *p, const struct mh_prefix *pfx, const c
 /* Takes pfx back for owner if pool_may_reclaim() says so. */
 bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner);
 bool pool_contains(const struct pool *p, const struct mh_prefix *pfx);
+/* Gives back index buckets after many resting records went (not from a pool_foreach_*). */
+void pool_shrink(struct pool *p);
 uint64_t pool_resting(const struct pool *p);
 
 /* Restoring a pool saved by lma/leases.c. pool_next() is the high-water mark: every index below

@@ -6,8 +6,8 @@
 
 #include "lma/engine.h"
 
-#define H_MAX_SENT    256
-#define H_MAX_ROUTES  64
+#define H_MAX_SENT    1024
+#define H_MAX_ROUTES  1024
 #define H_MAX_TUNNELS 16
 
 struct h_sent {
