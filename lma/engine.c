@@ -91,8 +91,24 @@ static bool same_pool(const struct lma_conf *a, const struct lma_conf *b)
 	       memcmp(&a->pool.addr, &b->pool.addr, sizeof(a->pool.addr)) == 0;
 }
 
-/* A changed pool starts afresh; prefixes bound from the old one stay with their bindings (the
- * in-use check keeps the new pool from handing them out) and are not taken back. */
+/* The prefixes bindings hold inside a new pool count as in use there: their release puts
+ * them to rest with their MN, as for the pool's own, and the lease file names them held. */
+static void pool_adopt_bound(struct lma_engine *e)
+{
+	for (size_t i = 0; i <= e->bc.by_id.mask; i++)
+		for (const struct hnode *n = e->bc.by_id.buckets[i]; n; n = n->next) {
+			const struct bce *b = HMAP_ENTRY(n, const struct bce, id_node);
+
+			for (unsigned j = 0; j < b->n_prefix; j++)
+				if (b->prefix[j].pooled && pool_contains(&e->pool, &b->prefix[j].p))
+					e->pool.in_use++;
+		}
+}
+
+/* A changed pool starts afresh, its resting records forgotten; prefixes bound from the old one
+ * stay with their bindings: the in-use check keeps the new pool from handing them out, and
+ * those inside it are in use there, written to the lease file as held, restored after a
+ * restart as resting with their MN even beyond the new pool's high-water mark. */
 void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
 {
 	bool pool_changed = !same_pool(e->conf, conf);
@@ -106,7 +122,8 @@ void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
 	if (e->have_pool)
 		pool_free(&e->pool);
 	e->have_pool = false;
-	engine_pool_init(e);
+	if (engine_pool_init(e) && e->have_pool)
+		pool_adopt_bound(e);
 }
 
 const struct lma_stats *lma_engine_stats(const struct lma_engine *e)

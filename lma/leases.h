@@ -11,7 +11,8 @@
  * "rest" lines in the order the pool would hand them out again, then "held" lines. The MN-ID is
  * written with every byte outside '!'..'~' and '%' itself as %XX. Reading puts every record back
  * to rest with its MN-ID, held ones last (the most recently used), so only that MN may take its
- * prefix back (pool_reclaim) and nobody else gets it before the other free prefixes. Pure: the
+ * prefix back (pool_reclaim) and nobody else gets it before the other free prefixes, even a
+ * record beyond the "next" mark (a prefix bound when a reload changed the pool). Pure: the
  * caller opens, syncs and renames the files (lmad.c). */
 #ifndef LMA_LEASES_H
 #define LMA_LEASES_H

@@ -128,9 +128,10 @@ static bool take_index(struct pool *p, uint64_t *idx)
 {
 	if (p->resting.count >= p->max_resting && take_released(p, idx))
 		return true;
-	if (p->next < p->size) {
+	while (p->next < p->size) {
 		*idx = p->next++;
-		return true;
+		if (!rest_find(p, *idx))
+			return true; /* else it rests beyond the mark: its turn comes from the ring */
 	}
 	return take_released(p, idx);
 }
@@ -213,9 +214,8 @@ bool pool_release(struct pool *p, const struct mh_prefix *pfx, const char *owner
 	if (!pool_contains(p, pfx))
 		return false;
 	idx = index_of(p, &pfx->addr);
-	if (idx >= p->next || rest_find(p, idx))
-		return false; /* never handed out, or already at rest: a second copy would be given
-		               * to two MNs */
+	if (rest_find(p, idx))
+		return false; /* already at rest: a second copy would be given to two MNs */
 	if (p->rel_count == p->rel_cap && !ring_make_room(p))
 		return false;
 	r = rest_new(p, idx, owner, strlen(owner));

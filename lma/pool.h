@@ -51,8 +51,10 @@ void pool_free(struct pool *p);
 /* Takes a free prefix; busy() vetoes candidates in use elsewhere. False when exhausted. */
 bool pool_alloc(struct pool *p, struct mh_prefix *out, pool_busy_fn busy, void *arg);
 /* Gives a prefix back, remembering owner, the MN-ID that held it. False, and nothing changes,
- * if it does not belong to the pool (a static prefix), was never handed out, already rests, or
- * memory ran out (the prefix is then lost to the pool until it is rebuilt). */
+ * if it does not belong to the pool (a static prefix), already rests, or memory ran out (the
+ * prefix is then lost to the pool until it is rebuilt). A prefix beyond the high-water mark
+ * (bound from a pool this one replaced, or restored from a lease file written then) rests like
+ * any other: handing out never-used prefixes passes over it. */
 bool pool_release(struct pool *p, const struct mh_prefix *pfx, const char *owner);
 /* Whether pfx rests in the pool and owner, byte for byte, is the MN-ID that released it. */
 bool pool_may_reclaim(const struct pool *p, const struct mh_prefix *pfx, const char *owner);

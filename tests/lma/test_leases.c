@@ -207,7 +207,7 @@ START_TEST(bad_records_are_skipped_and_counted)
 	snprintf(text, sizeof(text),
 	         "pool 2001:db8:100::/48 length 64 next 3\n"
 	         "held 2001:db8:100::/64 good@x\n"          /* 2 */
-	         "held 2001:db8:100:7::/64 beyond@x\n"      /* 3: past next */
+	         "held 2001:db8:100:7::/64 beyond@x\n"      /* 3: past next, rests */
 	         "held 2001:db8:101::/64 outside@x\n"       /* 4 */
 	         "held 2001:db8:100::/64 twice@x\n"         /* 5: rests already */
 	         "held 2001:db8:100:1::/60 length@x\n"      /* 6 */
@@ -223,10 +223,11 @@ START_TEST(bad_records_are_skipped_and_counted)
 	         longid);
 	pool_of(&b, 48);
 	ck_assert_int_eq(read_text(text, &b, &r), 0);
-	ck_assert_uint_eq(r.held, 1);
+	ck_assert_uint_eq(r.held, 2);
 	ck_assert_uint_eq(r.rested, 1);
-	ck_assert_uint_eq(r.bad, 11);
-	ck_assert_uint_eq(r.first_bad_line, 3);
+	ck_assert_uint_eq(r.bad, 10);
+	ck_assert_uint_eq(r.first_bad_line, 4);
+	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100:7::"), "beyond@x"));
 	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100::"), "good@x"));
 	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100:2::"), "good2@x"));
 	/* 2001:db8:100:1::/64 was below next but in no record: it is lost to the pool, not given
