@@ -103,8 +103,8 @@ static bool read_record(char *line, struct pool *p, struct leases_report *r)
 	if ((!held && strcmp(w[0], "rest") != 0) || !sf_prefix(w[1], &pfx) ||
 	    !sf_unescape_id(w[2], id))
 		return false;
-	if (!pool_release(p, &pfx, id)) /* outside the pool, beyond next, or a second record */
-		return false;
+	if (!(held ? pool_restore_held(p, &pfx, id) : pool_release(p, &pfx, id)))
+		return false; /* outside the pool, or a second record */
 	if (held)
 		r->held++;
 	else

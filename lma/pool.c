@@ -14,6 +14,7 @@ struct pool_rest {
 	struct hnode node; /* in pool.resting */
 	uint64_t idx;
 	uint64_t serial;
+	bool held; /* bound when the lease file was written: outside max_resting's count */
 	size_t owner_len;
 	char owner[]; /* not NUL-terminated */
 };
@@ -79,6 +80,8 @@ static struct pool_rest *rest_find(const struct pool *p, uint64_t idx)
 
 static void rest_drop(struct pool *p, struct pool_rest *r)
 {
+	if (r->held)
+		p->resting_held--;
 	hmap_remove(&p->resting, &r->node);
 	p->resting_bytes -= rest_size(r->owner_len);
 	free(r);
@@ -126,7 +129,7 @@ static bool take_released(struct pool *p, uint64_t *idx)
  * resting records reach their bound. */
 static bool take_index(struct pool *p, uint64_t *idx)
 {
-	if (p->resting.count >= p->max_resting && take_released(p, idx))
+	if (p->resting.count - p->resting_held >= p->max_resting && take_released(p, idx))
 		return true;
 	while (p->next < p->size) {
 		*idx = p->next++;
@@ -197,6 +200,7 @@ static struct pool_rest *rest_new(struct pool *p, uint64_t idx, const char *owne
 	if (!r)
 		return NULL;
 	r->idx = idx;
+	r->held = false;
 	r->serial = ++p->serial;
 	r->owner_len = len;
 	memcpy(r->owner, owner, len);
@@ -227,6 +231,18 @@ bool pool_release(struct pool *p, const struct mh_prefix *pfx, const char *owner
 	if (p->in_use > 0) /* not counted if it came from a pool this one replaced */
 		p->in_use--;
 	p->changes++;
+	return true;
+}
+
+bool pool_restore_held(struct pool *p, const struct mh_prefix *pfx, const char *owner)
+{
+	struct pool_rest *r;
+
+	if (!pool_release(p, pfx, owner))
+		return false;
+	r = rest_find(p, index_of(p, &pfx->addr));
+	r->held = true;
+	p->resting_held++;
 	return true;
 }
 

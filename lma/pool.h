@@ -42,6 +42,7 @@ struct pool {
 	uint64_t changes;     /* allocations, releases and reclaims: whether to save leases again */
 	uint64_t max_resting; /* from this many resting records on, released prefixes are handed
 	                       * out before never-used ones (pool_init: no limit) */
+	uint64_t resting_held; /* records restored from "held" leases: not counted against it */
 };
 
 typedef bool (*pool_busy_fn)(const struct mh_prefix *candidate, void *arg);
@@ -71,6 +72,10 @@ uint64_t pool_resting(const struct pool *p);
  * order, the prefixes that rested and those that were held, each resting for its MN. */
 uint64_t pool_next(const struct pool *p);
 bool pool_restore_next(struct pool *p, uint64_t next);
+/* pool_release() for a prefix bound when the file was written: its MN's MAG is about to take
+ * it back, so max_resting's preference for resting prefixes never hands it to another MN
+ * before the never-used ones. */
+bool pool_restore_held(struct pool *p, const struct mh_prefix *pfx, const char *owner);
 /* Calls fn for every resting prefix, the longest at rest first (the order pool_alloc() hands
  * them out in). owner is not NUL-terminated. */
 typedef void (*pool_rest_fn)(const struct mh_prefix *pfx, const char *owner, size_t owner_len,
