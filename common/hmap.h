@@ -1,8 +1,8 @@
 /* hmap.h: an intrusive chained hash map with power-of-two buckets that doubles when the load
  * passes 1, so lookups stay O(1) from ten bindings to millions, and halves on request
- * (hmap_shrink) once under a quarter full, so a mass de-registration gives its memory back. Callers embed a struct hnode in
- * their records, compute the hash with hash_bytes() (SipHash-2-4 keyed per process, so a peer
- * cannot choose keys that collide) and compare keys themselves. */
+ * (hmap_shrink) once under a quarter full, so a mass de-registration gives its memory back.
+ * Callers embed a struct hnode in their records, compute the hash with hash_bytes() (SipHash-2-4
+ * keyed per process, so a peer cannot choose keys that collide) and compare keys themselves. */
 #ifndef COMMON_HMAP_H
 #define COMMON_HMAP_H
 

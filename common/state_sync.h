@@ -28,7 +28,7 @@ struct state_sync {
 	bool written;   /* since the start or the last reload */
 	uint64_t writes, failures;
 	struct log_limit limit;
-	pid_t child;            /* writing the file now; 0: none */
+	pid_t child; /* writing the file now; 0: none */
 	ev_child child_w;
 	uint64_t child_changes; /* the change count it writes */
 	bool again;             /* a save came due while it wrote */

@@ -47,8 +47,8 @@ struct bce {
 	uint8_t hi;
 	bool muho; /* its MAG asked for the MN's other prefixes */
 	bool have_lla;
-	bool rerouted; /* de-registered, its prefixes routed through another binding */
-	uint32_t via_tunnel;  /* rerouted: the tunnel its prefixes go through */
+	bool rerouted;       /* de-registered, its prefixes routed through another binding */
+	uint32_t via_tunnel; /* rerouted: the tunnel its prefixes go through */
 	bool reject_pending; /* a route refused on the spot: rejected at the flush */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;

@@ -8,9 +8,12 @@
 #include "lma/engine_int.h"
 
 static const char *const drop_names[LMA_DROP_COUNT] = {
-	[LMA_DROP_NOT_PROXY] = "not_proxy",         [LMA_DROP_UNEXPECTED] = "unexpected_type",
-	[LMA_DROP_DEREG_UNKNOWN] = "dereg_unknown", [LMA_DROP_DEREG_OTHER_MAG] = "dereg_other_mag",
-	[LMA_DROP_UPA_UNMATCHED] = "upa_unmatched", [LMA_DROP_NO_MEMORY] = "no_memory",
+	[LMA_DROP_NOT_PROXY] = "not_proxy",
+	[LMA_DROP_UNEXPECTED] = "unexpected_type",
+	[LMA_DROP_DEREG_UNKNOWN] = "dereg_unknown",
+	[LMA_DROP_DEREG_OTHER_MAG] = "dereg_other_mag",
+	[LMA_DROP_UPA_UNMATCHED] = "upa_unmatched",
+	[LMA_DROP_NO_MEMORY] = "no_memory",
 	[LMA_DROP_REPLY_RATE_SOURCE] = "reply_rate_source",
 	[LMA_DROP_REPLY_RATE_TOTAL] = "reply_rate_total",
 };

@@ -62,11 +62,11 @@ struct pbu_ctx {
 	char id[MH_MNID_MAX + 1];
 	const struct lma_conf_mag *conf_mag; /* NULL: the source is no MAG of ours */
 	const struct lma_conf_mn *conf_mn;   /* NULL with "mn any" and no entry */
-	struct lma_mn *mn;                 /* the MN's entry, if it has one already */
-	struct bce *bce;                   /* the session this PBU is about, if it exists */
-	bool all_zero;                     /* every HNP in the request is ALL_ZERO */
-	bool replay_checked;               /* a parked PBU: checked when it arrived */
-	uint32_t lifetime_s;               /* granted */
+	struct lma_mn *mn;                   /* the MN's entry, if it has one already */
+	struct bce *bce;                     /* the session this PBU is about, if it exists */
+	bool all_zero;                       /* every HNP in the request is ALL_ZERO */
+	bool replay_checked;                 /* a parked PBU: checked when it arrived */
+	uint32_t lifetime_s;                 /* granted */
 };
 
 /* engine.c: bindings and their kernel state */

@@ -23,7 +23,7 @@
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
 #define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
-#define MAX_KEYWORDS     32 /* room in struct parser */
+#define MAX_KEYWORDS     32         /* room in struct parser */
 #define LIMIT_MAX        (1u << 24) /* of the max-* statements */
 
 #define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */

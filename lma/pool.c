@@ -134,7 +134,7 @@ static bool take_index(struct pool *p, uint64_t *idx)
 	while (p->next < p->size) {
 		*idx = p->next++;
 		if (!rest_find(p, *idx))
-			return true; /* else it rests beyond the mark: its turn comes from the ring */
+			return true; /* else it rests beyond the mark: its turn is in the ring */
 	}
 	return take_released(p, idx);
 }

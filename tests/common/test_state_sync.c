@@ -14,8 +14,8 @@
 #include "common/state_sync.h"
 #include "tests/check_main.h"
 
-static uint64_t state;     /* what the file should say */
-static unsigned delay_ms;  /* how long a write takes */
+static uint64_t state;    /* what the file should say */
+static unsigned delay_ms; /* how long a write takes */
 static char dir[64], path[128];
 
 static uint64_t changes(void *arg)

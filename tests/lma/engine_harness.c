@@ -217,7 +217,8 @@ static void io_flush(void *ctx)
 
 	h->n_async_failed = 0;
 	for (size_t i = 0; i < n; i++)
-		lma_engine_route_failed(h->e, h->async_failed[i], h->faults.err ? h->faults.err : EEXIST);
+		lma_engine_route_failed(h->e, h->async_failed[i],
+		                        h->faults.err ? h->faults.err : EEXIST);
 }
 
 void h_init(struct harness *h, const char *conf_text)

@@ -48,10 +48,10 @@ struct harness {
 	bool fail_tunnel;
 	bool fail_next_route;
 	struct h_faults faults;
-	unsigned requests;           /* kernel requests made, for faults.nth */
-	unsigned refused[H_OP_COUNT]; /* requests refused, by op */
+	unsigned requests;                    /* kernel requests made, for faults.nth */
+	unsigned refused[H_OP_COUNT];         /* requests refused, by op */
 	bool tunnel_stale[H_MAX_TUNNELS + 1]; /* its deletion was refused */
-	uint64_t async_failed[H_MAX_ROUTES]; /* refused route additions, reported at flush */
+	uint64_t async_failed[H_MAX_ROUTES];  /* refused route additions, reported at flush */
 	size_t n_async_failed;
 	unsigned mn_changed; /* times the engine said an MN's group changed */
 };

@@ -147,7 +147,9 @@ int main(int argc, char **argv)
 	unsigned n = argc > 1 ? (unsigned)atoi(argv[1]) : 303000;
 	unsigned refreshes = argc > 2 ? (unsigned)atoi(argv[2]) : 2000;
 	const char *path = argc > 3 ? argv[3] : "/tmp/lease_bench.leases";
-	struct state_sync s = { .path = path, .every_ms = 3600000, .changes = changes, .fill = fill };
+	struct state_sync s = {
+		.path = path, .every_ms = 3600000, .changes = changes, .fill = fill
+	};
 	double worst = 0, sum = 0, t0, t;
 	unsigned saves = 0;
 	struct lma_conf *conf;

@@ -848,13 +848,13 @@ static void only_mn5_holds_p5(void)
 	h_free(&h);
 	h_init(&h, pool_a);
 	for (unsigned i = 0; i < 6; i++)
-		ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 1 }),
-		                  0);
+		ck_assert_uint_eq(
+		        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 1 }), 0);
 	for (unsigned i = 0; i < 5; i++)
-		ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(i),
-		                                                      .llid = 1,
-		                                                      .dereg = true }),
-		                  0);
+		ck_assert_uint_eq(
+		        status_of(MAG1,
+		                  &(struct pbu_spec){ .nai = nth_mn(i), .llid = 1, .dereg = true }),
+		        0);
 	h_advance(&h, 10000);
 	ck_assert_str_eq(h_route_peer(&h, P5), MAG1);
 }
@@ -862,8 +862,8 @@ static void only_mn5_holds_p5(void)
 static void check_nobody_else_gets_p5(unsigned from, unsigned to)
 {
 	for (unsigned i = from; i < to; i++) {
-		ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 2 }),
-		                  0);
+		ck_assert_uint_eq(
+		        status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 2 }), 0);
 		ck_assert_str_ne(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P5);
 	}
 	ck_assert_str_eq(h_route_peer(&h, P5), MAG1);
@@ -879,10 +879,9 @@ START_TEST(pool_change_keeps_bound_prefixes_bound)
 	ck_assert_uint_eq(ps.in_use, 1); /* P5, inside the new pool too */
 	check_nobody_else_gets_p5(6, 14);
 	/* P5 goes back to rest with mn5, as in the pool it came from */
-	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(5),
-	                                                      .llid = 1,
-	                                                      .dereg = true }),
-	                  0);
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(5), .llid = 1, .dereg = true }),
+	        0);
 	h_advance(&h, 10000);
 	ck_assert(lma_engine_pool_stats(h.e, &ps));
 	ck_assert_uint_eq(ps.in_use, 8);
@@ -912,13 +911,14 @@ START_TEST(pool_change_then_crash_keeps_bound_prefixes_bound)
 	ck_assert_uint_eq(r.held, 2);
 	ck_assert_uint_eq(r.bad, 0);
 	for (unsigned i = 7; i < 14; i++) {
-		ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 2 }),
-		                  0);
+		ck_assert_uint_eq(
+		        status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 2 }), 0);
 		ck_assert_str_ne(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P5);
 	}
 	/* mn5's MAG refreshes: the MN keeps its prefix */
 	ck_assert_uint_eq(
-	        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(5), .llid = 1, .hnp = { P5 } }), 0);
+	        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(5), .llid = 1, .hnp = { P5 } }),
+	        0);
 	ck_assert_str_eq(h_route_peer(&h, P5), MAG1);
 }
 END_TEST

@@ -113,7 +113,8 @@ static void fault_scenario(void)
 	step(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
 	step(MAG2, &(struct pbu_spec){ .llid = 2, .muho = true, .seq = 1 });
 	step(MAG1, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 9 });
-	h_pbu_noflush(&h, MAG3, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 9, .seq = 1 });
+	h_pbu_noflush(&h, MAG3,
+	              &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 9, .seq = 1 });
 	h_pbu_noflush(&h, MAG3, &(struct pbu_spec){ .llid = 3, .seq = 2 });
 	h_pbu_noflush(&h, MAG2, &(struct pbu_spec){ .llid = 1, .seq = 3 });
 	h_flush(&h);
@@ -123,7 +124,8 @@ static void fault_scenario(void)
 	step(MAG2, &(struct pbu_spec){ .llid = 2, .seq = 6 }); /* back within the delay */
 	step(MAG1, &(struct pbu_spec){ .llid = 1, .dereg = true, .seq = 7 });
 	advance(10000);
-	step(MAG3, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 9, .dereg = true, .seq = 8 });
+	step(MAG3,
+	     &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 9, .dereg = true, .seq = 8 });
 	advance(3600 * 1000);
 }
 

@@ -159,7 +159,8 @@ START_TEST(bindings_per_mag_are_bounded_for_handoffs_too)
 	reinit("max-bindings-per-mag 3\n");
 	st = lma_engine_stats(h.e);
 	for (unsigned i = 0; i < 3; i++)
-		ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = mn(i), .llid = 1 }), 0);
+		ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = mn(i), .llid = 1 }),
+		                  0);
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = mn(3), .llid = 1 }), 130);
 	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .nai = mn(3), .llid = 1 }), 0);
 	/* a handoff to the full MAG is refused, the session stays */
@@ -174,9 +175,9 @@ START_TEST(bindings_in_all_are_bounded)
 {
 	reinit("max-bindings 4\n");
 	for (unsigned i = 0; i < 4; i++)
-		ck_assert_uint_eq(
-		        status_of(i % 2 ? MAG1 : MAG2, &(struct pbu_spec){ .nai = mn(i), .llid = 1 }),
-		        0);
+		ck_assert_uint_eq(status_of(i % 2 ? MAG1 : MAG2,
+		                            &(struct pbu_spec){ .nai = mn(i), .llid = 1 }),
+		                  0);
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = mn(9), .llid = 1 }), 130);
 	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .nai = mn(9), .llid = 1 }), 130);
 	ck_assert_uint_eq(lma_engine_stats(h.e)->over_limit[LMA_LIMIT_TOTAL], 2);
@@ -195,9 +196,11 @@ START_TEST(resting_records_are_bounded)
 
 	reinit("max-resting-prefixes 4\n");
 	for (unsigned i = 0; i < 50; i++) {
-		ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = mn(i), .llid = 1 }), 0);
+		ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = mn(i), .llid = 1 }),
+		                  0);
 		ck_assert_uint_eq(
-		        status_of(MAG1, &(struct pbu_spec){ .nai = mn(i), .llid = 1, .dereg = true }),
+		        status_of(MAG1,
+		                  &(struct pbu_spec){ .nai = mn(i), .llid = 1, .dereg = true }),
 		        0);
 		h_advance(&h, 10000);
 	}
@@ -219,7 +222,8 @@ START_TEST(indexes_shrink_after_mass_deregistration)
 
 	for (unsigned i = 0; i < 300; i++)
 		ck_assert_uint_eq(
-		        status_of(MAG1, &(struct pbu_spec){ .nai = mn(i), .llid = 1, .lifetime = 2 }),
+		        status_of(MAG1,
+		                  &(struct pbu_spec){ .nai = mn(i), .llid = 1, .lifetime = 2 }),
 		        0);
 	full = bc_memory(bc);
 	ck_assert_uint_gt(bc->by_id.mask + 1, 256);

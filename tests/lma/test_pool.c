@@ -218,7 +218,7 @@ START_TEST(never_handed_out_is_not_reclaimable)
 	ck_assert(pool_init(&pool, &range, 64));
 	pool_alloc(&pool, &a, NULL, NULL);
 	ck_assert(!pool_may_reclaim(&pool, &unused, MN1));
-	ck_assert(!pool_may_reclaim(&pool, &a, MN1));  /* allocated, never released */
+	ck_assert(!pool_may_reclaim(&pool, &a, MN1)); /* allocated, never released */
 	ck_assert(!pool_reclaim(&pool, &unused, MN1));
 	ck_assert(!pool_reclaim(&pool, &outside, MN1));
 	ck_assert_uint_eq(pool_resting(&pool), 0);
