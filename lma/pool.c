@@ -19,6 +19,14 @@ struct pool_rest {
 	char owner[]; /* not NUL-terminated */
 };
 
+/* A held lease outside the range: its prefix, for its MN alone. */
+struct pool_foreign {
+	struct hnode node; /* in pool.foreign */
+	struct mh_prefix pfx;
+	size_t owner_len;
+	char owner[];
+};
+
 static uint64_t index_of(const struct pool *p, const struct in6_addr *a)
 {
 	uint64_t idx = 0;
@@ -54,7 +62,7 @@ bool pool_init(struct pool *p, const struct mh_prefix *range, uint8_t alloc_len)
 	p->alloc_len = alloc_len;
 	p->size = 1ull << (bits > POOL_MAX_BITS ? POOL_MAX_BITS : bits);
 	p->max_resting = UINT64_MAX;
-	return hmap_init(&p->resting, 16);
+	return hmap_init(&p->resting, 16) && hmap_init(&p->foreign, 16);
 }
 
 static uint64_t idx_hash(uint64_t idx)
@@ -96,8 +104,66 @@ static struct pool_rest *slot_rest(const struct pool *p, const struct pool_slot 
 	return r && r->serial == s->serial ? r : NULL;
 }
 
+static uint64_t pfx_hash(const struct mh_prefix *pfx)
+{
+	return hash_bytes(&pfx->addr, sizeof(pfx->addr), 0x666f72 + pfx->len);
+}
+
+static struct pool_foreign *foreign_find(const struct pool *p, const struct mh_prefix *pfx)
+{
+	for (struct hnode *n = hmap_first(&p->foreign, pfx_hash(pfx)); n; n = hmap_next_same(n)) {
+		struct pool_foreign *f = HMAP_ENTRY(n, struct pool_foreign, node);
+
+		if (mh_prefix_equal(&f->pfx, pfx))
+			return f;
+	}
+	return NULL;
+}
+
+static void foreign_drop(struct pool *p, struct pool_foreign *f)
+{
+	hmap_remove(&p->foreign, &f->node);
+	p->foreign_bytes -= sizeof(*f) + f->owner_len;
+	free(f);
+}
+
+static bool foreign_add(struct pool *p, const struct mh_prefix *pfx, const char *owner)
+{
+	size_t len = strlen(owner);
+	struct pool_foreign *f;
+
+	if (foreign_find(p, pfx) || !(f = malloc(sizeof(*f) + len)))
+		return false;
+	f->pfx = *pfx;
+	f->owner_len = len;
+	memcpy(f->owner, owner, len);
+	f->node.hash = pfx_hash(pfx);
+	hmap_insert(&p->foreign, &f->node);
+	p->foreign_bytes += sizeof(*f) + len;
+	return true;
+}
+
+static struct pool_foreign *foreign_of(const struct pool *p, const struct mh_prefix *pfx,
+                                       const char *owner)
+{
+	struct pool_foreign *f = foreign_find(p, pfx);
+	size_t len = strlen(owner);
+
+	return f && f->owner_len == len && memcmp(f->owner, owner, len) == 0 ? f : NULL;
+}
+
+uint64_t pool_foreign(const struct pool *p)
+{
+	return p->foreign.count;
+}
+
 void pool_free(struct pool *p)
 {
+	for (size_t i = 0; p->foreign.buckets && i <= p->foreign.mask; i++)
+		while (p->foreign.buckets[i])
+			foreign_drop(p,
+			             HMAP_ENTRY(p->foreign.buckets[i], struct pool_foreign, node));
+	hmap_free(&p->foreign);
 	for (size_t i = 0; p->resting.buckets && i <= p->resting.mask; i++)
 		while (p->resting.buckets[i])
 			rest_drop(p, HMAP_ENTRY(p->resting.buckets[i], struct pool_rest, node));
@@ -238,6 +304,8 @@ bool pool_restore_held(struct pool *p, const struct mh_prefix *pfx, const char *
 {
 	struct pool_rest *r;
 
+	if (!pool_contains(p, pfx)) /* of the pool's length only: the file is not trusted */
+		return pfx->len == p->alloc_len && foreign_add(p, pfx, owner);
 	if (!pool_release(p, pfx, owner))
 		return false;
 	r = rest_find(p, index_of(p, &pfx->addr));
@@ -262,14 +330,20 @@ static struct pool_rest *rest_of(const struct pool *p, const struct mh_prefix *p
 
 bool pool_may_reclaim(const struct pool *p, const struct mh_prefix *pfx, const char *owner)
 {
-	return rest_of(p, pfx, owner) != NULL;
+	return rest_of(p, pfx, owner) != NULL || foreign_of(p, pfx, owner) != NULL;
 }
 
 /* Its ring entry stays, stale: found again by take_released() or ring_make_room(). */
 bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner)
 {
 	struct pool_rest *r = rest_of(p, pfx, owner);
+	struct pool_foreign *f;
 
+	if (!r && (f = foreign_of(p, pfx, owner))) {
+		foreign_drop(p, f); /* bound again; outside the range, not counted in use */
+		p->changes++;
+		return true;
+	}
 	if (!r)
 		return false;
 	rest_drop(p, r);
@@ -290,7 +364,8 @@ uint64_t pool_resting(const struct pool *p)
 
 size_t pool_memory(const struct pool *p)
 {
-	return p->rel_cap * sizeof(*p->released) + hmap_memory(&p->resting) + p->resting_bytes;
+	return p->rel_cap * sizeof(*p->released) + hmap_memory(&p->resting) + p->resting_bytes +
+	       hmap_memory(&p->foreign) + p->foreign_bytes;
 }
 
 uint64_t pool_next(const struct pool *p)

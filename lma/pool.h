@@ -43,6 +43,8 @@ struct pool {
 	uint64_t max_resting; /* from this many resting records on, released prefixes are handed
 	                       * out before never-used ones (pool_init: no limit) */
 	uint64_t resting_held; /* records restored from "held" leases: not counted against it */
+	struct hmap foreign;   /* struct pool_foreign: held leases outside the range */
+	size_t foreign_bytes;
 };
 
 typedef bool (*pool_busy_fn)(const struct mh_prefix *candidate, void *arg);
@@ -74,8 +76,11 @@ uint64_t pool_next(const struct pool *p);
 bool pool_restore_next(struct pool *p, uint64_t next);
 /* pool_release() for a prefix bound when the file was written: its MN's MAG is about to take
  * it back, so max_resting's preference for resting prefixes never hands it to another MN
- * before the never-used ones. */
+ * before the never-used ones. A prefix outside the range (bound from a pool a reload replaced)
+ * is kept aside for its MN alone to take back (pool_may_reclaim, pool_reclaim); it is never
+ * handed out, and is forgotten at the next restart unless taken back. */
 bool pool_restore_held(struct pool *p, const struct mh_prefix *pfx, const char *owner);
+uint64_t pool_foreign(const struct pool *p);
 /* Calls fn for every resting prefix, the longest at rest first (the order pool_alloc() hands
  * them out in). owner is not NUL-terminated. */
 typedef void (*pool_rest_fn)(const struct mh_prefix *pfx, const char *owner, size_t owner_len,

@@ -923,6 +923,49 @@ START_TEST(pool_change_then_crash_keeps_bound_prefixes_bound)
 }
 END_TEST
 
+/* The new pool does not contain the bound prefix: after the crash, only its MN may have it
+ * back. */
+START_TEST(pool_moved_then_crash_keeps_bound_prefixes_for_their_mn)
+{
+	static const char pool_c[] = "lma-address 2001:db8:ffff::100\n"
+	                             "uplink-interface eth0\n"
+	                             "prefix-pool 2001:db8:200::/48 length 64\n"
+	                             "bce-delete-delay 10s\n"
+	                             "mn any\n"
+	                             "mag 2001:db8:ffff::1\n"
+	                             "mag 2001:db8:ffff::2\n";
+	struct leases_report r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	only_mn5_holds_p5();
+	reload_text(pool_c);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(lma_engine_save_leases(h.e, f), 0);
+	fclose(f);
+	h_free(&h);
+	h_init(&h, pool_c);
+	f = fmemopen(buf, len, "r");
+	ck_assert_int_eq(lma_engine_load_leases(h.e, f, &r), 0);
+	fclose(f);
+	free(buf);
+	ck_assert_uint_eq(r.held, 1);
+	ck_assert_uint_eq(
+	        status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(6), .llid = 2, .hnp = { P5 } }),
+	        155);
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(5), .llid = 1, .hnp = { P5 } }), 0);
+	ck_assert_str_eq(h_route_peer(&h, P5), MAG1);
+	/* bound again, it is in the lease file again */
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(lma_engine_save_leases(h.e, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "held 2001:db8:100:5::/64 mn5@example.org\n"));
+	free(buf);
+}
+END_TEST
+
 START_TEST(refused_tunnel_is_130)
 {
 	h.fail_tunnel = true;
@@ -1036,6 +1079,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(fail, reload_with_another_pool);
 	tcase_add_test(fail, pool_change_keeps_bound_prefixes_bound);
 	tcase_add_test(fail, pool_change_then_crash_keeps_bound_prefixes_bound);
+	tcase_add_test(fail, pool_moved_then_crash_keeps_bound_prefixes_for_their_mn);
 	tcase_add_test(fail, malformed_input_is_counted_and_changes_nothing);
 	tcase_add_test(fail, unknown_type_gets_a_rate_limited_binding_error);
 	tcase_add_test(fail, unexpected_message_types_are_dropped);

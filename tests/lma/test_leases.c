@@ -208,7 +208,7 @@ START_TEST(bad_records_are_skipped_and_counted)
 	         "pool 2001:db8:100::/48 length 64 next 3\n"
 	         "held 2001:db8:100::/64 good@x\n"          /* 2 */
 	         "held 2001:db8:100:7::/64 beyond@x\n"      /* 3: past next, rests */
-	         "held 2001:db8:101::/64 outside@x\n"       /* 4 */
+	         "held 2001:db8:101::/64 outside@x\n"       /* 4: kept aside, for its MN */
 	         "held 2001:db8:100::/64 twice@x\n"         /* 5: rests already */
 	         "held 2001:db8:100:1::/60 length@x\n"      /* 6 */
 	         "held 2001:db8:100:1::1/64 hostbits@x\n"   /* 7 */
@@ -223,10 +223,13 @@ START_TEST(bad_records_are_skipped_and_counted)
 	         longid);
 	pool_of(&b, 48);
 	ck_assert_int_eq(read_text(text, &b, &r), 0);
-	ck_assert_uint_eq(r.held, 2);
+	ck_assert_uint_eq(r.held, 3);
 	ck_assert_uint_eq(r.rested, 1);
-	ck_assert_uint_eq(r.bad, 10);
-	ck_assert_uint_eq(r.first_bad_line, 4);
+	ck_assert_uint_eq(r.bad, 9);
+	ck_assert_uint_eq(r.first_bad_line, 5);
+	ck_assert(pool_may_reclaim(&b, P64("2001:db8:101::"), "outside@x"));
+	ck_assert(!pool_may_reclaim(&b, P64("2001:db8:101::"), "good@x"));
+	ck_assert_uint_eq(pool_foreign(&b), 1);
 	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100:7::"), "beyond@x"));
 	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100::"), "good@x"));
 	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100:2::"), "good2@x"));
