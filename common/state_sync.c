@@ -1,6 +1,14 @@
-/* state_sync.c: the periodic state file writer of state_sync.h. */
+/* state_sync.c: the periodic state file writer of state_sync.h. A write is made by a child
+ * process forked for it: the child has a copy-on-write snapshot of the state as it was at the
+ * fork, writes it through daemon_write_file() (a temporary file, synced, renamed: a crash of
+ * either process leaves the old file or the new one) and exits; the loop goes on meanwhile. A
+ * state of 300,000 leases takes the child most of a second to write and the parent a few
+ * milliseconds to fork (doc/benchmarks.md). One child at a time: a save due while one writes
+ * is made when it ends. Without fork (memory), the write is made in the loop as before. */
 #include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/daemon.h"
 #include "common/state_sync.h"
@@ -12,24 +20,124 @@ static bool state_on(const struct state_sync *s)
 	return s->path && s->path[0];
 }
 
-void state_sync_save(struct state_sync *s)
+static void write_done(struct state_sync *s, uint64_t changes, int err)
 {
-	uint64_t changes;
-
-	if (!state_on(s))
-		return;
-	changes = s->changes(s->arg);
-	if (s->written && changes == s->saved)
-		return;
-	if (daemon_write_file(s->path, STATE_MODE, s->fill, s->arg) == -1) {
+	if (err != 0) {
 		s->failures++;
 		log_warnx_limited(&s->limit, "writing %s.tmp and renaming it: %s", s->path,
-		                  strerror(errno));
+		                  strerror(err));
 		return;
 	}
 	s->saved = changes;
 	s->written = true;
 	s->writes++;
+}
+
+/* In the loop: the fallback, and the last write at stop. */
+static void write_here(struct state_sync *s, uint64_t changes)
+{
+	int ret = daemon_write_file(s->path, STATE_MODE, s->fill, s->arg);
+
+	write_done(s, changes, ret == 0 ? 0 : errno);
+}
+
+/* The child's exit status: 0, or the errno of the failure (EIO if it does not fit). */
+static void child_write(struct state_sync *s)
+{
+	int ret = daemon_write_file(s->path, STATE_MODE, s->fill, s->arg);
+
+	_exit(ret == 0 ? 0 : errno > 0 && errno < 256 ? errno : EIO);
+}
+
+static int child_error(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return EINTR; /* killed by a signal */
+}
+
+static void save_due(struct state_sync *s);
+
+static void child_ended(struct state_sync *s, int status)
+{
+	ev_child_stop(s->loop, &s->child_w);
+	s->child = 0;
+	write_done(s, s->child_changes, child_error(status));
+	if (s->again) {
+		s->again = false;
+		save_due(s);
+	}
+}
+
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	child_ended(w->data, w->rstatus);
+}
+
+static void write_forked(struct state_sync *s, uint64_t changes)
+{
+	pid_t pid = s->loop ? fork() : -1;
+
+	if (pid == 0)
+		child_write(s);
+	if (pid < 0) {
+		write_here(s, changes);
+		return;
+	}
+	s->child = pid;
+	s->child_changes = changes;
+	ev_child_init(&s->child_w, child_cb, pid, 0);
+	s->child_w.data = s;
+	ev_child_start(s->loop, &s->child_w);
+}
+
+/* Waits for the child writing, if there is one: its file comes before any other. */
+static void child_wait(struct state_sync *s)
+{
+	int status;
+
+	if (s->child == 0)
+		return;
+	if (ev_is_pending(&s->child_w)) { /* libev reaped it already: its status is here */
+		status = s->child_w.rstatus;
+		ev_clear_pending(s->loop, &s->child_w);
+	} else if (waitpid(s->child, &status, 0) != s->child) {
+		status = 0; /* reaped elsewhere: its file, whole or not at all, is there */
+	}
+	s->again = false;
+	child_ended(s, status);
+}
+
+static bool stale(struct state_sync *s, uint64_t *changes)
+{
+	*changes = s->changes(s->arg);
+	return !s->written || *changes != s->saved;
+}
+
+/* The timer's save: deferred while a child writes. */
+static void save_due(struct state_sync *s)
+{
+	uint64_t changes;
+
+	if (!state_on(s) || !stale(s, &changes))
+		return;
+	if (s->child) {
+		s->again = true;
+		return;
+	}
+	write_forked(s, changes);
+}
+
+void state_sync_save(struct state_sync *s)
+{
+	uint64_t changes;
+
+	child_wait(s); /* the caller wants what is so now in the file, after any older write */
+	if (!state_on(s) || !stale(s, &changes))
+		return;
+	write_forked(s, changes);
 }
 
 void state_sync_mark_saved(struct state_sync *s)
@@ -42,7 +150,7 @@ static void sync_due(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
-	state_sync_save(w->data);
+	save_due(w->data);
 }
 
 void state_sync_start(struct state_sync *s, struct ev_loop *loop)
@@ -66,7 +174,11 @@ void state_sync_reloaded(struct state_sync *s)
 
 void state_sync_stop(struct state_sync *s)
 {
+	uint64_t changes;
+
 	if (s->loop)
 		ev_timer_stop(s->loop, &s->w);
-	state_sync_save(s);
+	child_wait(s);
+	if (state_on(s) && stale(s, &changes))
+		write_here(s, changes); /* the last one: the process is going */
 }

@@ -1,7 +1,8 @@
 /* state_sync.h: the periodic writer behind both daemons' state files (lmad's lease file, magd's
  * binding file): a change count from the owner tells whether the file is stale; a repeating
  * timer writes it (daemon_write_file: whole or not at all) at most every interval, and once more
- * at stop. Failures are counted and logged, rate-limited. */
+ * at stop. The writes are made by a forked child, off the event loop, from a snapshot of the
+ * state at the fork. Failures are counted and logged, rate-limited. */
 #ifndef COMMON_STATE_SYNC_H
 #define COMMON_STATE_SYNC_H
 
@@ -9,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "common/log.h"
 
@@ -26,16 +28,22 @@ struct state_sync {
 	bool written;   /* since the start or the last reload */
 	uint64_t writes, failures;
 	struct log_limit limit;
+	pid_t child; /* writing the file now; 0: none */
+	ev_child child_w;
+	uint64_t child_changes; /* the change count it writes */
+	bool again;             /* a save came due while it wrote */
 };
 
 void state_sync_start(struct state_sync *s, struct ev_loop *loop);
 /* The file holds what is now so (read at start): no write until the next change. */
 void state_sync_mark_saved(struct state_sync *s);
-/* Writes if the count moved, or nothing was written since the start or the last reload. */
+/* Writes if the count moved, or nothing was written since the start or the last reload: waits
+ * for a write under way, then forks the one of the state as it is now (path included: a reload
+ * may change it next) and returns. */
 void state_sync_save(struct state_sync *s);
 /* After a reload: path and every_ms may have changed; the next save writes anyway. */
 void state_sync_reloaded(struct state_sync *s);
-/* Stops the timer and saves a last time. */
+/* Stops the timer, waits for a write under way, and saves a last time, in the loop. */
 void state_sync_stop(struct state_sync *s);
 
 #endif

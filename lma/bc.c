@@ -116,8 +116,8 @@ struct lma_mag *bc_mag_get(struct bc *bc, const struct in6_addr *addr)
 
 void bc_mag_put(struct bc *bc, struct lma_mag *mag)
 {
-	if (mag->n_bce > 0 || mag->tunnel != 0)
-		return;
+	if (mag->n_bce > 0 || mag->tunnel != 0 || mag->release_pending)
+		return; /* a queued release still points at it */
 	hmap_remove(&bc->by_mag, &mag->node);
 	bc->entry_bytes -= sizeof(*mag);
 	free(mag);
@@ -263,6 +263,15 @@ bool bc_bce_same_prefixes(const struct bce *b, const struct mh_prefix *p, unsign
 		if (!bce_has_prefix(b, &p[i]))
 			return false;
 	return true;
+}
+
+void bc_shrink(struct bc *bc)
+{
+	hmap_shrink(&bc->by_id);
+	hmap_shrink(&bc->by_mn);
+	hmap_shrink(&bc->by_llid);
+	hmap_shrink(&bc->by_prefix);
+	hmap_shrink(&bc->by_mag);
 }
 
 size_t bc_memory(const struct bc *bc)

@@ -47,7 +47,10 @@ struct bce {
 	uint8_t hi;
 	bool muho; /* its MAG asked for the MN's other prefixes */
 	bool have_lla;
-	bool rerouted; /* de-registered, its prefixes routed through another binding */
+	bool rerouted;       /* de-registered, its prefixes routed through another binding */
+	uint32_t via_tunnel; /* rerouted: the tunnel its prefixes go through */
+	bool reject_pending; /* a route refused on the spot: rejected at the flush */
+	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;
 	struct bce_prefix prefix[BCE_MAX_PREFIXES];
 	struct in6_addr lla; /* the MAG's link-local address on the access link (§6.8) */
@@ -121,6 +124,8 @@ struct bce *bc_bce_by_prefix(const struct bc *bc, const struct mh_prefix *p);
 struct bce *bc_bce_by_id(const struct bc *bc, uint64_t id);
 /* Whether b holds exactly the prefixes listed (same count, same set). */
 bool bc_bce_same_prefixes(const struct bce *b, const struct mh_prefix *p, unsigned n);
+/* Gives index buckets back after many bindings went; not during a walk over an index. */
+void bc_shrink(struct bc *bc);
 /* Bytes the cache uses: entries and index buckets (for the memory-per-binding benchmark). */
 size_t bc_memory(const struct bc *bc);
 

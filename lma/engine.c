@@ -8,9 +8,14 @@
 #include "lma/engine_int.h"
 
 static const char *const drop_names[LMA_DROP_COUNT] = {
-	[LMA_DROP_NOT_PROXY] = "not_proxy",         [LMA_DROP_UNEXPECTED] = "unexpected_type",
-	[LMA_DROP_DEREG_UNKNOWN] = "dereg_unknown", [LMA_DROP_DEREG_OTHER_MAG] = "dereg_other_mag",
-	[LMA_DROP_UPA_UNMATCHED] = "upa_unmatched", [LMA_DROP_NO_MEMORY] = "no_memory",
+	[LMA_DROP_NOT_PROXY] = "not_proxy",
+	[LMA_DROP_UNEXPECTED] = "unexpected_type",
+	[LMA_DROP_DEREG_UNKNOWN] = "dereg_unknown",
+	[LMA_DROP_DEREG_OTHER_MAG] = "dereg_other_mag",
+	[LMA_DROP_UPA_UNMATCHED] = "upa_unmatched",
+	[LMA_DROP_NO_MEMORY] = "no_memory",
+	[LMA_DROP_REPLY_RATE_SOURCE] = "reply_rate_source",
+	[LMA_DROP_REPLY_RATE_TOTAL] = "reply_rate_total",
 };
 
 const char *lma_drop_name(enum lma_drop d)
@@ -25,6 +30,7 @@ static bool engine_pool_init(struct lma_engine *e)
 	if (e->conf->pool_alloc_len == 0)
 		return true; /* no pool: static prefixes only */
 	e->have_pool = pool_init(&e->pool, &range, e->conf->pool_alloc_len);
+	e->pool.max_resting = e->conf->max_resting;
 	return e->have_pool;
 }
 
@@ -42,6 +48,7 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->parked);
 	LIST_INIT(&e->released);
+	LIST_INIT(&e->rejected);
 	if (!bc_init(&e->bc, expected_bindings) || !engine_pool_init(e)) {
 		bc_free(&e->bc);
 		free(e);
@@ -51,6 +58,7 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 }
 
 static void release_tunnels(struct lma_engine *e);
+static void kernel_flush(struct lma_engine *e);
 
 static void delete_all(struct lma_engine *e)
 {
@@ -67,8 +75,7 @@ void lma_engine_free(struct lma_engine *e)
 	pbu_parked_free_all(e);
 	e->closing = true;
 	delete_all(e);
-	if (e->io.flush)
-		e->io.flush(e->io.ctx);
+	kernel_flush(e);
 	release_tunnels(e);
 	for (size_t i = 0; i <= e->bc.by_mn.mask; i++)
 		while (e->bc.by_mn.buckets[i])
@@ -87,20 +94,39 @@ static bool same_pool(const struct lma_conf *a, const struct lma_conf *b)
 	       memcmp(&a->pool.addr, &b->pool.addr, sizeof(a->pool.addr)) == 0;
 }
 
-/* A changed pool starts afresh; prefixes bound from the old one stay with their bindings (the
- * in-use check keeps the new pool from handing them out) and are not taken back. */
+/* The prefixes bindings hold inside a new pool count as in use there: their release puts
+ * them to rest with their MN, as for the pool's own, and the lease file names them held. */
+static void pool_adopt_bound(struct lma_engine *e)
+{
+	for (size_t i = 0; i <= e->bc.by_id.mask; i++)
+		for (const struct hnode *n = e->bc.by_id.buckets[i]; n; n = n->next) {
+			const struct bce *b = HMAP_ENTRY(n, const struct bce, id_node);
+
+			for (unsigned j = 0; j < b->n_prefix; j++)
+				if (b->prefix[j].pooled && pool_contains(&e->pool, &b->prefix[j].p))
+					e->pool.in_use++;
+		}
+}
+
+/* A changed pool starts afresh, its resting records forgotten; prefixes bound from the old one
+ * stay with their bindings: the in-use check keeps the new pool from handing them out, and
+ * those inside it are in use there, written to the lease file as held, restored after a
+ * restart as resting with their MN even beyond the new pool's high-water mark. */
 void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
 {
 	bool pool_changed = !same_pool(e->conf, conf);
 
 	e->conf = conf;
 	e->params.muho_type = conf->muho_type;
+	if (e->have_pool)
+		e->pool.max_resting = conf->max_resting;
 	if (!pool_changed)
 		return;
 	if (e->have_pool)
 		pool_free(&e->pool);
 	e->have_pool = false;
-	engine_pool_init(e);
+	if (engine_pool_init(e) && e->have_pool)
+		pool_adopt_bound(e);
 }
 
 const struct lma_stats *lma_engine_stats(const struct lma_engine *e)
@@ -166,10 +192,12 @@ void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const ui
 
 void lma_engine_flush(struct lma_engine *e)
 {
-	if (e->io.flush)
-		e->io.flush(e->io.ctx);
+	kernel_flush(e);
 	release_tunnels(e);
 	reply_flush(e);
+	bc_shrink(&e->bc); /* no walk over the indexes is under way here */
+	if (e->have_pool)
+		pool_shrink(&e->pool);
 }
 
 uint64_t lma_engine_next_deadline(const struct lma_engine *e)
@@ -190,10 +218,13 @@ void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err)
 	reply_reject_binding(e, cookie);
 }
 
+static void mn_reroute(struct lma_engine *e, struct lma_mn *mn);
+
 void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip)
 {
 	if (e->closing)
 		return; /* the daemon is going: nobody to tell */
+	mn_reroute(e, mn);
 	if (e->io.mn_changed)
 		e->io.mn_changed(e->io.ctx, mn);
 	upn_notify_group(e, mn, skip);
@@ -220,9 +251,10 @@ bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag)
 	return true;
 }
 
-/* A MAG with no binding left loses its tunnel, but only after the flush: routes through the
- * tunnel are removed or re-pointed by queued requests, which must reach the kernel first. */
-static void mag_release(struct lma_engine *e, struct lma_mag *mag)
+/* A MAG with no binding left loses its tunnel, and its entry, but only after the flush: routes
+ * through the tunnel are removed or re-pointed by queued requests, which must reach the kernel
+ * first. The only way an entry goes: once queued here, nothing else may free it. */
+void engine_mag_release(struct lma_engine *e, struct lma_mag *mag)
 {
 	if (mag->n_bce > 0 || mag->release_pending)
 		return;
@@ -246,19 +278,59 @@ static void release_tunnels(struct lma_engine *e)
 	}
 }
 
+/* A binding the kernel refused a route for on the spot: it is rejected at the flush, once the
+ * code that asked is done with it. */
+static void bce_queue_reject(struct lma_engine *e, struct bce *b)
+{
+	e->stats.route_failures++;
+	if (b->reject_pending)
+		return;
+	b->reject_pending = true;
+	LIST_INSERT_HEAD(&e->rejected, b, reject_entry);
+}
+
+static void reject_queued(struct lma_engine *e)
+{
+	while (!LIST_EMPTY(&e->rejected)) {
+		struct bce *b = LIST_FIRST(&e->rejected);
+
+		LIST_REMOVE(b, reject_entry);
+		b->reject_pending = false;
+		reply_reject_binding(e, b->id);
+	}
+}
+
+/* Queued route changes reach the kernel; a refusal deletes its binding, whose route removals
+ * must reach the kernel too before any tunnel goes. */
+static void kernel_flush(struct lma_engine *e)
+{
+	do {
+		reject_queued(e);
+		e->kernel_queued = 0;
+		if (e->io.flush)
+			e->io.flush(e->io.ctx);
+	} while (e->kernel_queued > 0 || !LIST_EMPTY(&e->rejected));
+}
+
 /* --- routes --- */
 
 static void routes_add(struct lma_engine *e, struct bce *b)
 {
-	for (unsigned i = 0; i < b->n_prefix; i++)
-		if (e->io.route_add(e->io.ctx, &b->prefix[i].p, b->mag->tunnel, b->id) != 0)
-			lma_engine_route_failed(e, b->id, errno);
+	for (unsigned i = 0; i < b->n_prefix; i++) {
+		e->kernel_queued++;
+		if (e->io.route_add(e->io.ctx, &b->prefix[i].p, b->mag->tunnel, b->id) != 0) {
+			bce_queue_reject(e, b);
+			return;
+		}
+	}
 }
 
 static void routes_del(struct lma_engine *e, struct bce *b)
 {
-	for (unsigned i = 0; i < b->n_prefix; i++)
+	for (unsigned i = 0; i < b->n_prefix; i++) {
+		e->kernel_queued++;
 		(void)e->io.route_del(e->io.ctx, &b->prefix[i].p, 0);
+	}
 }
 
 /* --- binding life cycle --- */
@@ -286,14 +358,19 @@ struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c)
 	const struct mh_opts *o = &c->req->opts;
 	struct lma_mag *mag = bc_mag_get(&e->bc, c->src);
 	struct lma_mn *mn = c->mn ? c->mn : bc_mn_get(&e->bc, c->id, strlen(c->id));
-	struct bce *b;
+	struct bce *b = NULL;
 
-	if (!mag || !mn)
+	if (mag && mn)
+		b = bc_bce_new(&e->bc, mn, mag, o->llid,
+		               (o->present & MH_HAVE_MNLLID) ? o->llid_len : 0);
+	if (!b) { /* out of memory: what was made for it goes */
+		if (mag)
+			engine_mag_release(e, mag);
+		if (mn)
+			bc_mn_put(&e->bc, mn);
 		return NULL;
+	}
 	c->mn = mn;
-	b = bc_bce_new(&e->bc, mn, mag, o->llid, (o->present & MH_HAVE_MNLLID) ? o->llid_len : 0);
-	if (!b)
-		return NULL;
 	timer_init(&b->timer, bce_timer_fired, e);
 	e->stats.bce_created++;
 	return b;
@@ -314,7 +391,7 @@ void engine_bce_move(struct lma_engine *e, struct bce *b, const struct in6_addr 
 	if (!mag)
 		return;
 	bc_bce_move(&e->bc, b, mag);
-	mag_release(e, old);
+	engine_mag_release(e, old);
 	e->stats.handoffs++;
 }
 
@@ -329,6 +406,16 @@ static struct bce *other_active(struct bce *b)
 	return NULL;
 }
 
+static void routes_via(struct lma_engine *e, struct bce *b, const struct bce *carrier)
+{
+	for (unsigned i = 0; i < b->n_prefix; i++) {
+		e->kernel_queued++;
+		(void)e->io.route_add(e->io.ctx, &b->prefix[i].p, carrier->mag->tunnel, 0);
+	}
+	b->rerouted = true;
+	b->via_tunnel = carrier->mag->tunnel;
+}
+
 /* A de-registered binding's prefixes stay reachable through another interface of the MN while
  * it waits to be deleted (a weak-host MN keeps its addresses); with none, they are dropped as
  * RFC 5213 §5.3.5 says. */
@@ -336,17 +423,52 @@ void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 {
 	struct bce *o = other_active(b);
 
-	if (o) {
-		for (unsigned i = 0; i < b->n_prefix; i++)
-			(void)e->io.route_add(e->io.ctx, &b->prefix[i].p, o->mag->tunnel, 0);
-		b->rerouted = true;
-	} else {
+	if (o)
+		routes_via(e, b, o);
+	else
 		routes_del(e, b);
-	}
 	b->state = BCE_DEREG_WAIT;
 	timer_arm(&e->timers, &b->timer,
 	          e->now.mono_ns + (uint64_t)e->conf->bce_delete_delay_ms * NS_PER_MS);
 	engine_group_changed(e, b->mn, NULL);
+}
+
+/* Whether the tunnel b's prefixes were routed through still serves an active binding of the
+ * MN: once it does not, it may go, and the kernel takes the routes with it. */
+static bool carried(const struct bce *b)
+{
+	const struct bce *o;
+
+	LIST_FOREACH(o, &b->mn->bces, mn_entry)
+	if (o != b && o->state == BCE_ACTIVE && o->mag->tunnel == b->via_tunnel)
+		return true;
+	return false;
+}
+
+static void reroute(struct lma_engine *e, struct bce *b)
+{
+	struct bce *o = other_active(b);
+
+	if (o) {
+		routes_via(e, b, o);
+		e->stats.reroutes++;
+		return;
+	}
+	routes_del(e, b); /* nobody left to carry them (§5.3.5) */
+	b->rerouted = false;
+	b->via_tunnel = 0;
+	e->stats.reroutes_lost++;
+}
+
+/* The MN's bindings changed: de-registered prefixes whose carrier moved, de-registered or
+ * went follow another active binding of the MN, before the old tunnel can go. */
+static void mn_reroute(struct lma_engine *e, struct lma_mn *mn)
+{
+	struct bce *b;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	if (b->state == BCE_DEREG_WAIT && b->rerouted && !carried(b))
+		reroute(e, b);
 }
 
 static void release_prefixes(struct lma_engine *e, struct bce *b)
@@ -363,12 +485,14 @@ void engine_bce_delete(struct lma_engine *e, struct bce *b)
 	bool was_active = b->state == BCE_ACTIVE, had_routes = was_active || b->rerouted;
 
 	timer_cancel(&e->timers, &b->timer);
+	if (b->reject_pending)
+		LIST_REMOVE(b, reject_entry);
 	if (had_routes)
 		routes_del(e, b);
 	release_prefixes(e, b);
 	bc_bce_free(&e->bc, b);
 	e->stats.bce_deleted++;
-	mag_release(e, mag);
+	engine_mag_release(e, mag);
 	engine_group_changed(e, mn, NULL); /* its prefixes leave the other MAGs' lists now */
 	bc_mn_put(&e->bc, mn);
 }

@@ -47,6 +47,8 @@ enum lma_drop {
 	LMA_DROP_DEREG_OTHER_MAG, /* de-registration from a MAG that does not hold the binding */
 	LMA_DROP_UPA_UNMATCHED,   /* acknowledgement for no outstanding notification */
 	LMA_DROP_NO_MEMORY,
+	LMA_DROP_REPLY_RATE_SOURCE, /* a rejection to a stranger not sent: its source's limit */
+	LMA_DROP_REPLY_RATE_TOTAL,  /* nor this one: the limit for all strangers together */
 	LMA_DROP_COUNT
 };
 
@@ -57,8 +59,15 @@ struct lma_stats {
 	uint64_t pba[256]; /* PBAs sent, by status */
 	uint64_t upn_sent, upn_retransmitted, upn_acked, upn_gave_up, upa_failed;
 	uint64_t route_failures, tunnel_failures;
+	/* de-registered prefixes whose carrier left: moved to another binding's tunnel, or
+	 * unrouted for want of one */
+	uint64_t reroutes, reroutes_lost;
 	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
+	uint64_t over_limit[3]; /* PBUs refused with 130 by enum lma_limit */
 };
+
+/* The max-bindings statements of lmad.conf(5), in the order they are checked. */
+enum lma_limit { LMA_LIMIT_TOTAL, LMA_LIMIT_MAG, LMA_LIMIT_MN };
 
 /* The prefix pool: prefixes bound, prefixes at rest remembering their last MN, and bytes used
  * by the release ring and the resting records. */

@@ -5,6 +5,7 @@
 #include "common/timer.h"
 #include "lma/engine.h"
 #include "lma/pool.h"
+#include "lma/ratelimit.h"
 
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
@@ -14,6 +15,7 @@ struct out_msg {
 	struct in6_addr dst;
 	uint64_t bce_id; /* the binding whose routes must succeed first; 0 for none */
 	struct mh_msg msg;
+	bool stranger;     /* to a source no mag statement names: sent after the others */
 	uint8_t n_req_hnp; /* the request's HNPs, echoed if the binding fails after all */
 	struct mh_prefix req_hnp[MH_MAX_PREFIXES];
 };
@@ -41,10 +43,14 @@ struct lma_engine {
 	struct out_msg *out;
 	size_t n_out, cap_out;
 	LIST_HEAD(, parked_pbu) parked;
+	uint32_t n_parked;
 	LIST_HEAD(, lma_mag) released; /* MAGs whose tunnel goes once the routes are flushed */
+	LIST_HEAD(, bce) rejected;     /* bindings whose route was refused on the spot */
+	unsigned kernel_queued;        /* route changes asked for since the last io flush */
 	uint16_t upn_seq;
 	bool closing;
-	unsigned be_tokens; /* Binding Error rate limit (reply.c) */
+	struct rl_table rejects; /* replies to strangers (reply.c) */
+	unsigned be_tokens;      /* Binding Error rate limit (reply.c) */
 	uint64_t be_refill_ns;
 };
 
@@ -54,17 +60,19 @@ struct pbu_ctx {
 	const struct in6_addr *src;
 	const struct mh_msg *req;
 	char id[MH_MNID_MAX + 1];
-	const struct lma_conf_mn *conf_mn; /* NULL with "mn any" and no entry */
-	struct lma_mn *mn;                 /* the MN's entry, if it has one already */
-	struct bce *bce;                   /* the session this PBU is about, if it exists */
-	bool all_zero;                     /* every HNP in the request is ALL_ZERO */
-	bool replay_checked;               /* a parked PBU: checked when it arrived */
-	uint32_t lifetime_s;               /* granted */
+	const struct lma_conf_mag *conf_mag; /* NULL: the source is no MAG of ours */
+	const struct lma_conf_mn *conf_mn;   /* NULL with "mn any" and no entry */
+	struct lma_mn *mn;                   /* the MN's entry, if it has one already */
+	struct bce *bce;                     /* the session this PBU is about, if it exists */
+	bool all_zero;                       /* every HNP in the request is ALL_ZERO */
+	bool replay_checked;                 /* a parked PBU: checked when it arrived */
+	uint32_t lifetime_s;                 /* granted */
 };
 
 /* engine.c: bindings and their kernel state */
 struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c);
 bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag);
+void engine_mag_release(struct lma_engine *e, struct lma_mag *mag);
 void engine_bce_activate(struct lma_engine *e, struct bce *b);
 void engine_bce_move(struct lma_engine *e, struct bce *b, const struct in6_addr *to);
 void engine_bce_deregister(struct lma_engine *e, struct bce *b);

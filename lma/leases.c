@@ -34,14 +34,14 @@ static void write_resting(const struct mh_prefix *pfx, const char *owner, size_t
 	write_record(arg, "rest", pfx, owner, owner_len);
 }
 
-static void write_held(FILE *out, const struct pool *p, const struct bc *bc)
+static void write_held(FILE *out, const struct bc *bc)
 {
 	for (size_t i = 0; bc->by_id.buckets && i <= bc->by_id.mask; i++)
 		for (const struct hnode *n = bc->by_id.buckets[i]; n; n = n->next) {
 			const struct bce *b = HMAP_ENTRY(n, const struct bce, id_node);
 
 			for (unsigned j = 0; j < b->n_prefix; j++)
-				if (b->prefix[j].pooled && pool_contains(p, &b->prefix[j].p))
+				if (b->prefix[j].pooled) /* from an older pool too */
 					write_record(out, "held", &b->prefix[j].p, b->mn->id,
 					             b->mn->id_len);
 		}
@@ -58,7 +58,7 @@ int leases_write(FILE *out, const struct pool *p, const struct bc *bc)
 	        cfg_prefix_str(&p->range.addr, p->range.len, buf, sizeof(buf)), p->alloc_len,
 	        (unsigned long long)pool_next(p));
 	pool_foreach_resting(p, write_resting, out);
-	write_held(out, p, bc);
+	write_held(out, bc);
 	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }
 
@@ -103,8 +103,8 @@ static bool read_record(char *line, struct pool *p, struct leases_report *r)
 	if ((!held && strcmp(w[0], "rest") != 0) || !sf_prefix(w[1], &pfx) ||
 	    !sf_unescape_id(w[2], id))
 		return false;
-	if (!pool_release(p, &pfx, id)) /* outside the pool, beyond next, or a second record */
-		return false;
+	if (!(held ? pool_restore_held(p, &pfx, id) : pool_release(p, &pfx, id)))
+		return false; /* resting outside the pool, or a second record */
 	if (held)
 		r->held++;
 	else

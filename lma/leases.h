@@ -11,7 +11,9 @@
  * "rest" lines in the order the pool would hand them out again, then "held" lines. The MN-ID is
  * written with every byte outside '!'..'~' and '%' itself as %XX. Reading puts every record back
  * to rest with its MN-ID, held ones last (the most recently used), so only that MN may take its
- * prefix back (pool_reclaim) and nobody else gets it before the other free prefixes. Pure: the
+ * prefix back (pool_reclaim) and nobody else gets it before the other free prefixes, even a
+ * record beyond the "next" mark (a prefix bound when a reload changed the pool); a held record
+ * outside the pool, of its length, is kept aside for its MN alone. Pure: the
  * caller opens, syncs and renames the files (lmad.c). */
 #ifndef LMA_LEASES_H
 #define LMA_LEASES_H
@@ -32,7 +34,8 @@ struct leases_report {
 	bool other_pool; /* the file is for another prefix-pool: nothing restored */
 };
 
-/* Writes p's state and the pooled prefixes bound in bc. 0, or -1 if the stream failed. */
+/* Writes p's state and the pooled prefixes bound in bc, from older pools too. 0, or -1 if the
+ * stream failed. */
 int leases_write(FILE *out, const struct pool *p, const struct bc *bc);
 /* Restores into p, which must not have handed anything out yet. 0 when the file is for this
  * pool (bad records aside), -1 when it is not a lease file or is for another pool (report

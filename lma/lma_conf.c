@@ -23,7 +23,8 @@
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
 #define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
-#define MAX_KEYWORDS     32 /* room in struct parser */
+#define MAX_KEYWORDS     32         /* room in struct parser */
+#define LIMIT_MAX        (1u << 24) /* of the max-* statements */
 
 #define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */
 #define FLOW_LABEL_MAX   0xfffffu
@@ -188,6 +189,10 @@ static struct lma_conf *conf_new(void)
 	c->upn_initial_ms = 1000;
 	c->upn_max_ms = 32000;
 	c->upn_max_tries = 6;
+	c->max_bindings = LMA_CONF_DEFAULT_MAX_BINDINGS;
+	c->max_bindings_mag = LMA_CONF_DEFAULT_MAX_BINDINGS_MAG;
+	c->max_bindings_mn = LMA_CONF_DEFAULT_MAX_BINDINGS_MN;
+	c->max_resting = LMA_CONF_DEFAULT_MAX_RESTING;
 	c->fail_open = true;
 	c->flow_idle_ms = 300 * MS_PER_S;
 	c->lease_sync_ms = MS_PER_S;
@@ -922,7 +927,11 @@ static const struct keyword keywords[] = {
 	{ "lease-sync", parse_ms, false, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
 	{ "lma-address", parse_lma_address, false, 0, 0, 0 },
 	{ "mag", parse_mag, true, 0, 0, 0 },
+	{ "max-bindings", parse_u32, false, FIELD(max_bindings), 1, LIMIT_MAX },
+	{ "max-bindings-per-mag", parse_u32, false, FIELD(max_bindings_mag), 1, LIMIT_MAX },
+	{ "max-bindings-per-mn", parse_u32, false, FIELD(max_bindings_mn), 1, 1024 },
 	{ "max-lifetime", parse_lifetime, false, 0, 4 * MS_PER_S, LIFETIME_MAX_MS },
+	{ "max-resting-prefixes", parse_u32, false, FIELD(max_resting), 0, LIMIT_MAX },
 	{ "mn", parse_mn, true, 0, 0, 0 },
 	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
 	{ "new-bce-delay", parse_ms, false, FIELD(new_bce_delay_ms), 0, 60 * MS_PER_S },
@@ -1244,7 +1253,11 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	fprintf(out, "upn-retransmit initial %s max %s tries %u\n",
 	        cfg_duration_str(c->upn_initial_ms, a), cfg_duration_str(c->upn_max_ms, b),
 	        c->upn_max_tries);
+	fprintf(out, "max-bindings %u\n", (unsigned)c->max_bindings);
+	fprintf(out, "max-bindings-per-mag %u\n", (unsigned)c->max_bindings_mag);
+	fprintf(out, "max-bindings-per-mn %u\n", (unsigned)c->max_bindings_mn);
 	print_pool(out, c);
+	fprintf(out, "max-resting-prefixes %u\n", (unsigned)c->max_resting);
 	if (c->lease_path[0]) {
 		fputs("lease-file ", out);
 		cfg_print_word(out, c->lease_path);

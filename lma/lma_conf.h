@@ -16,6 +16,12 @@
 
 #define LMA_CONF_DEFAULT_PATH "/etc/pmip6/lmad.conf"
 #define LMA_CONF_MAX_STATIC   8 /* static prefixes per MN */
+/* Defaults of the max-* statements: room for the largest deployments measured in
+ * doc/benchmarks.md, a bound on what one MAG or one MN-ID can make the LMA hold. */
+#define LMA_CONF_DEFAULT_MAX_BINDINGS     1000000
+#define LMA_CONF_DEFAULT_MAX_BINDINGS_MAG 100000
+#define LMA_CONF_DEFAULT_MAX_BINDINGS_MN  8
+#define LMA_CONF_DEFAULT_MAX_RESTING      65536
 
 /* A "policy" statement of the flow classifier; the list keeps the file's order, which is the
  * order the policies apply in. lmad hands each to fc_policy_add() at start and on reload. */
@@ -90,6 +96,11 @@ struct lma_conf {
 	uint32_t upn_initial_ms;      /* "upn-retransmit initial", 1s */
 	uint32_t upn_max_ms;          /* "upn-retransmit max", 32s */
 	unsigned upn_max_tries;       /* "upn-retransmit tries", 6 */
+	uint32_t max_bindings;        /* "max-bindings": in all, default 1000000 */
+	uint32_t max_bindings_mag;    /* "max-bindings-per-mag", default 100000 */
+	uint32_t max_bindings_mn;     /* "max-bindings-per-mn", default 8 */
+	uint32_t max_resting;         /* "max-resting-prefixes": remembered released prefixes
+	                               * beyond which the pool reuses them first, 65536 */
 	struct lma_conf_prefix pool;  /* "prefix-pool P/L": where prefixes are allocated from */
 	uint8_t pool_alloc_len;       /* "prefix-pool ... length N", default 64; 0: no pool */
 	char lease_path[LMA_CONF_PATH_MAX]; /* "lease-file": prefix leases kept across restarts

@@ -155,6 +155,11 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	ctl_send_stat(c, "bindings", "deleted", st->bce_deleted);
 	ctl_send_stat(c, "bindings", "expired", st->bce_expired);
 	ctl_send_stat(c, "bindings", "handoffs", st->handoffs);
+	ctl_send_stat(c, "bindings", "over_limit_total", st->over_limit[LMA_LIMIT_TOTAL]);
+	ctl_send_stat(c, "bindings", "over_limit_mag", st->over_limit[LMA_LIMIT_MAG]);
+	ctl_send_stat(c, "bindings", "over_limit_mn", st->over_limit[LMA_LIMIT_MN]);
+	ctl_send_stat(c, "bindings", "reroutes", st->reroutes);
+	ctl_send_stat(c, "bindings", "reroutes_lost", st->reroutes_lost);
 	ctl_send_stat(c, "bindings", "memory_bytes", bc_memory(bc));
 	if (lma_engine_pool_stats(d->engine, &pst)) {
 		ctl_send_stat(c, "pool", "in_use", pst.in_use);

@@ -23,11 +23,11 @@ static int check_identity(struct pbu_ctx *c)
 {
 	const struct mh_opts *o = &c->req->opts;
 	const struct lma_conf *conf = c->e->conf;
-	const struct lma_conf_mag *mag;
+	const struct lma_conf_mag *mag = lma_conf_find_mag(conf, c->src);
 
+	c->conf_mag = mag; /* looked up first: the reply to a stranger is rate-limited */
 	if (!(o->present & MH_HAVE_MNID))
 		return 160; /* MISSING_MN_IDENTIFIER_OPTION */
-	mag = lma_conf_find_mag(conf, c->src);
 	if (!mag)
 		return 154; /* MAG_NOT_AUTHORIZED_FOR_PROXY_REG */
 	if (o->mnid.subtype != MH_MNID_SUBTYPE_NAI || o->mnid.len == 0)
@@ -223,12 +223,37 @@ static int assign_new(struct pbu_ctx *c, struct bce *b)
 	return bc_bce_add_prefix(&e->bc, b, &p, true) ? 0 : 130;
 }
 
+/* Whether the bounds of lmad.conf allow one more binding at the MAG to (and, for a new
+ * session, for the MN): what an authorized MAG can make the LMA hold under "mn any". */
+static bool within_limits(struct pbu_ctx *c, const struct in6_addr *to, bool new_bce)
+{
+	struct lma_engine *e = c->e;
+	const struct lma_mag *mag = bc_mag_find(&e->bc, to);
+	enum lma_limit hit;
+
+	if (new_bce && e->bc.n_bce >= e->conf->max_bindings)
+		hit = LMA_LIMIT_TOTAL;
+	else if (mag && mag->n_bce >= e->conf->max_bindings_mag)
+		hit = LMA_LIMIT_MAG;
+	else if (new_bce && c->mn && c->mn->n_bce >= e->conf->max_bindings_mn)
+		hit = LMA_LIMIT_MN;
+	else
+		return true;
+	e->stats.over_limit[hit]++;
+	return false;
+}
+
 static void new_session(struct pbu_ctx *c)
 {
 	struct lma_engine *e = c->e;
-	struct bce *b = engine_bce_create(e, c);
+	struct bce *b;
 	int status;
 
+	if (!within_limits(c, c->src, true)) {
+		reply_pba(c, 130); /* Insufficient resources */
+		return;
+	}
+	b = engine_bce_create(e, c);
 	if (!b) {
 		e->stats.dropped[LMA_DROP_NO_MEMORY]++;
 		reply_pba(c, 130);
@@ -268,11 +293,16 @@ static void handoff(struct pbu_ctx *c)
 {
 	struct lma_engine *e = c->e;
 	struct bce *b = c->bce;
-	struct lma_mag *to = bc_mag_get(&e->bc, c->src);
+	struct lma_mag *to;
 
+	if (!within_limits(c, c->src, false)) {
+		reply_pba(c, 130);
+		return;
+	}
+	to = bc_mag_get(&e->bc, c->src);
 	if (!to || !engine_mag_tunnel(e, to)) {
-		if (to)
-			bc_mag_put(&e->bc, to);
+		if (to) /* it may be queued for release already: only the release may free it */
+			engine_mag_release(e, to);
 		reply_pba(c, 130);
 		return;
 	}
@@ -321,15 +351,19 @@ static bool should_park(const struct pbu_ctx *c)
 	return false;
 }
 
+/* Parking is bounded like the bindings of a MAG: past it, the PBU is processed at once. */
 static void park(struct pbu_ctx *c)
 {
 	struct lma_engine *e = c->e;
-	struct parked_pbu *p = calloc(1, sizeof(*p));
+	struct parked_pbu *p = NULL;
 
+	if (e->n_parked < e->conf->max_bindings_mag)
+		p = calloc(1, sizeof(*p));
 	if (!p) {
 		new_session(c);
 		return;
 	}
+	e->n_parked++;
 	p->e = e;
 	p->src = *c->src;
 	p->msg = *c->req;
@@ -343,6 +377,7 @@ static void parked_free(struct parked_pbu *p)
 {
 	timer_cancel(&p->e->timers, &p->timer);
 	LIST_REMOVE(p, entry);
+	p->e->n_parked--;
 	free(p);
 }
 
@@ -357,6 +392,7 @@ void pbu_parked_fire(struct timer *t, uint64_t now_ns)
 
 	(void)now_ns;
 	LIST_REMOVE(p, entry); /* off the list first: processing must not find it parked */
+	p->e->n_parked--;
 	status = check_request(&c);
 	if (status)
 		reply_pba(&c, (uint8_t)status);

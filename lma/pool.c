@@ -14,8 +14,17 @@ struct pool_rest {
 	struct hnode node; /* in pool.resting */
 	uint64_t idx;
 	uint64_t serial;
+	bool held; /* bound when the lease file was written: outside max_resting's count */
 	size_t owner_len;
 	char owner[]; /* not NUL-terminated */
+};
+
+/* A held lease outside the range: its prefix, for its MN alone. */
+struct pool_foreign {
+	struct hnode node; /* in pool.foreign */
+	struct mh_prefix pfx;
+	size_t owner_len;
+	char owner[];
 };
 
 static uint64_t index_of(const struct pool *p, const struct in6_addr *a)
@@ -52,7 +61,8 @@ bool pool_init(struct pool *p, const struct mh_prefix *range, uint8_t alloc_len)
 	p->range = *range;
 	p->alloc_len = alloc_len;
 	p->size = 1ull << (bits > POOL_MAX_BITS ? POOL_MAX_BITS : bits);
-	return hmap_init(&p->resting, 16);
+	p->max_resting = UINT64_MAX;
+	return hmap_init(&p->resting, 16) && hmap_init(&p->foreign, 16);
 }
 
 static uint64_t idx_hash(uint64_t idx)
@@ -78,6 +88,8 @@ static struct pool_rest *rest_find(const struct pool *p, uint64_t idx)
 
 static void rest_drop(struct pool *p, struct pool_rest *r)
 {
+	if (r->held)
+		p->resting_held--;
 	hmap_remove(&p->resting, &r->node);
 	p->resting_bytes -= rest_size(r->owner_len);
 	free(r);
@@ -92,8 +104,66 @@ static struct pool_rest *slot_rest(const struct pool *p, const struct pool_slot 
 	return r && r->serial == s->serial ? r : NULL;
 }
 
+static uint64_t pfx_hash(const struct mh_prefix *pfx)
+{
+	return hash_bytes(&pfx->addr, sizeof(pfx->addr), 0x666f72 + pfx->len);
+}
+
+static struct pool_foreign *foreign_find(const struct pool *p, const struct mh_prefix *pfx)
+{
+	for (struct hnode *n = hmap_first(&p->foreign, pfx_hash(pfx)); n; n = hmap_next_same(n)) {
+		struct pool_foreign *f = HMAP_ENTRY(n, struct pool_foreign, node);
+
+		if (mh_prefix_equal(&f->pfx, pfx))
+			return f;
+	}
+	return NULL;
+}
+
+static void foreign_drop(struct pool *p, struct pool_foreign *f)
+{
+	hmap_remove(&p->foreign, &f->node);
+	p->foreign_bytes -= sizeof(*f) + f->owner_len;
+	free(f);
+}
+
+static bool foreign_add(struct pool *p, const struct mh_prefix *pfx, const char *owner)
+{
+	size_t len = strlen(owner);
+	struct pool_foreign *f;
+
+	if (foreign_find(p, pfx) || !(f = malloc(sizeof(*f) + len)))
+		return false;
+	f->pfx = *pfx;
+	f->owner_len = len;
+	memcpy(f->owner, owner, len);
+	f->node.hash = pfx_hash(pfx);
+	hmap_insert(&p->foreign, &f->node);
+	p->foreign_bytes += sizeof(*f) + len;
+	return true;
+}
+
+static struct pool_foreign *foreign_of(const struct pool *p, const struct mh_prefix *pfx,
+                                       const char *owner)
+{
+	struct pool_foreign *f = foreign_find(p, pfx);
+	size_t len = strlen(owner);
+
+	return f && f->owner_len == len && memcmp(f->owner, owner, len) == 0 ? f : NULL;
+}
+
+uint64_t pool_foreign(const struct pool *p)
+{
+	return p->foreign.count;
+}
+
 void pool_free(struct pool *p)
 {
+	for (size_t i = 0; p->foreign.buckets && i <= p->foreign.mask; i++)
+		while (p->foreign.buckets[i])
+			foreign_drop(p,
+			             HMAP_ENTRY(p->foreign.buckets[i], struct pool_foreign, node));
+	hmap_free(&p->foreign);
 	for (size_t i = 0; p->resting.buckets && i <= p->resting.mask; i++)
 		while (p->resting.buckets[i])
 			rest_drop(p, HMAP_ENTRY(p->resting.buckets[i], struct pool_rest, node));
@@ -121,12 +191,16 @@ static bool take_released(struct pool *p, uint64_t *idx)
 	return false;
 }
 
-/* Never-used prefixes first, then the longest-released one. */
+/* Never-used prefixes first, then the longest-released one; the other way round once the
+ * resting records reach their bound. */
 static bool take_index(struct pool *p, uint64_t *idx)
 {
-	if (p->next < p->size) {
-		*idx = p->next++;
+	if (p->resting.count - p->resting_held >= p->max_resting && take_released(p, idx))
 		return true;
+	while (p->next < p->size) {
+		*idx = p->next++;
+		if (!rest_find(p, *idx))
+			return true; /* else it rests beyond the mark: its turn is in the ring */
 	}
 	return take_released(p, idx);
 }
@@ -192,6 +266,7 @@ static struct pool_rest *rest_new(struct pool *p, uint64_t idx, const char *owne
 	if (!r)
 		return NULL;
 	r->idx = idx;
+	r->held = false;
 	r->serial = ++p->serial;
 	r->owner_len = len;
 	memcpy(r->owner, owner, len);
@@ -209,9 +284,8 @@ bool pool_release(struct pool *p, const struct mh_prefix *pfx, const char *owner
 	if (!pool_contains(p, pfx))
 		return false;
 	idx = index_of(p, &pfx->addr);
-	if (idx >= p->next || rest_find(p, idx))
-		return false; /* never handed out, or already at rest: a second copy would be given
-		               * to two MNs */
+	if (rest_find(p, idx))
+		return false; /* already at rest: a second copy would be given to two MNs */
 	if (p->rel_count == p->rel_cap && !ring_make_room(p))
 		return false;
 	r = rest_new(p, idx, owner, strlen(owner));
@@ -223,6 +297,20 @@ bool pool_release(struct pool *p, const struct mh_prefix *pfx, const char *owner
 	if (p->in_use > 0) /* not counted if it came from a pool this one replaced */
 		p->in_use--;
 	p->changes++;
+	return true;
+}
+
+bool pool_restore_held(struct pool *p, const struct mh_prefix *pfx, const char *owner)
+{
+	struct pool_rest *r;
+
+	if (!pool_contains(p, pfx)) /* of the pool's length only: the file is not trusted */
+		return pfx->len == p->alloc_len && foreign_add(p, pfx, owner);
+	if (!pool_release(p, pfx, owner))
+		return false;
+	r = rest_find(p, index_of(p, &pfx->addr));
+	r->held = true;
+	p->resting_held++;
 	return true;
 }
 
@@ -242,20 +330,31 @@ static struct pool_rest *rest_of(const struct pool *p, const struct mh_prefix *p
 
 bool pool_may_reclaim(const struct pool *p, const struct mh_prefix *pfx, const char *owner)
 {
-	return rest_of(p, pfx, owner) != NULL;
+	return rest_of(p, pfx, owner) != NULL || foreign_of(p, pfx, owner) != NULL;
 }
 
 /* Its ring entry stays, stale: found again by take_released() or ring_make_room(). */
 bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner)
 {
 	struct pool_rest *r = rest_of(p, pfx, owner);
+	struct pool_foreign *f;
 
+	if (!r && (f = foreign_of(p, pfx, owner))) {
+		foreign_drop(p, f); /* bound again; outside the range, not counted in use */
+		p->changes++;
+		return true;
+	}
 	if (!r)
 		return false;
 	rest_drop(p, r);
 	p->in_use++;
 	p->changes++;
 	return true;
+}
+
+void pool_shrink(struct pool *p)
+{
+	hmap_shrink(&p->resting);
 }
 
 uint64_t pool_resting(const struct pool *p)
@@ -265,7 +364,8 @@ uint64_t pool_resting(const struct pool *p)
 
 size_t pool_memory(const struct pool *p)
 {
-	return p->rel_cap * sizeof(*p->released) + hmap_memory(&p->resting) + p->resting_bytes;
+	return p->rel_cap * sizeof(*p->released) + hmap_memory(&p->resting) + p->resting_bytes +
+	       hmap_memory(&p->foreign) + p->foreign_bytes;
 }
 
 uint64_t pool_next(const struct pool *p)

@@ -3,7 +3,9 @@
  * Timestamp rules of §5.5), with the MuHo options of draft-bernardos-mif-pmip-02 §5.2.2: one per
  * prefix of the MN's other bindings, or one empty option. Replies wait in an outbox until the
  * kernel changes they depend on are acknowledged (lma_engine_flush), so a PBA never announces a
- * route the kernel refused. Binding Errors are rate-limited (RFC 6275 §9.3.3). */
+ * route the kernel refused. Binding Errors are rate-limited (RFC 6275 §9.3.3), and so are the
+ * replies to sources that are none of our MAGs (an unauthorized or spoofed PBU): per source and
+ * in total, sent after the replies to our MAGs, counted when not sent. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,19 +81,38 @@ static struct out_msg *outbox_add(struct lma_engine *e)
 	return &e->out[e->n_out++];
 }
 
+/* Whether a reply to a stranger may go now. */
+static bool stranger_allowed(struct lma_engine *e, const struct in6_addr *dst)
+{
+	switch (rl_check(&e->rejects, dst, e->now.mono_ns)) {
+	case RL_SOURCE_LIMITED:
+		e->stats.dropped[LMA_DROP_REPLY_RATE_SOURCE]++;
+		return false;
+	case RL_TOTAL_LIMITED:
+		e->stats.dropped[LMA_DROP_REPLY_RATE_TOTAL]++;
+		return false;
+	default:
+		return true;
+	}
+}
+
 void reply_pba(struct pbu_ctx *c, uint8_t status)
 {
 	struct lma_engine *e = c->e;
-	struct out_msg *out = outbox_add(e);
+	struct out_msg *out;
 	struct mh_msg *m;
 	bool accepted = status < 128 && c->bce;
 
+	if (!c->conf_mag && !stranger_allowed(e, c->src))
+		return;
+	out = outbox_add(e);
 	if (!out) {
 		e->stats.dropped[LMA_DROP_NO_MEMORY]++;
 		return;
 	}
 	memset(out, 0, sizeof(*out));
 	out->dst = *c->src;
+	out->stranger = !c->conf_mag;
 	m = &out->msg;
 	mh_msg_init(m, MH_TYPE_BA);
 	m->u.ba.status = status;
@@ -148,9 +169,13 @@ void reply_send(struct lma_engine *e, const struct in6_addr *dst, const struct m
 void reply_flush(struct lma_engine *e)
 {
 	/* sending can make no new reply, but a route failure reported during the kernel flush
-	 * already rewrote its entries */
+	 * already rewrote its entries; our MAGs first, should the socket's buffer fill */
 	for (size_t i = 0; i < e->n_out; i++)
-		reply_send(e, &e->out[i].dst, &e->out[i].msg);
+		if (!e->out[i].stranger)
+			reply_send(e, &e->out[i].dst, &e->out[i].msg);
+	for (size_t i = 0; i < e->n_out; i++)
+		if (e->out[i].stranger)
+			reply_send(e, &e->out[i].dst, &e->out[i].msg);
 	e->n_out = 0;
 }
 

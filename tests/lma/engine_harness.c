@@ -56,19 +56,52 @@ static void io_send(void *ctx, const struct in6_addr *dst, const uint8_t *buf, s
 	ck_assert_int_eq(mh_decode(buf, len, &p, &s->msg), MH_OK);
 }
 
+/* Whether the fake kernel refuses this request (struct h_faults); counts it either way. */
+static bool h_refuse(struct harness *h, enum h_op op)
+{
+	bool refuse;
+
+	h->requests++;
+	refuse = (h->faults.ops & (1u << op)) || h->requests == h->faults.nth;
+	if (refuse) {
+		h->refused[op]++;
+		errno = h->faults.err ? h->faults.err : ENOMEM;
+	}
+	return refuse;
+}
+
+static uint32_t tunnel_find(const struct harness *h, const struct in6_addr *peer)
+{
+	for (uint32_t j = 1; j <= H_MAX_TUNNELS; j++)
+		if (memcmp(&h->tunnel_peer[j], peer, 16) == 0)
+			return j;
+	return 0;
+}
+
+/* A tunnel whose deletion was refused is still there: the kernel side finds it again. */
+static int tunnel_reuse_stale(struct harness *h, uint32_t i, uint32_t *id)
+{
+	ck_assert_msg(h->tunnel_stale[i], "second tunnel");
+	h->tunnel_stale[i] = false;
+	*id = i;
+	h->tunnel_adds++;
+	return 0;
+}
+
 static int io_tunnel_add(void *ctx, const struct in6_addr *peer, uint32_t *id)
 {
 	struct harness *h = ctx;
+	uint32_t old = tunnel_find(h, peer);
 
-	if (h->fail_tunnel) {
-		errno = ENOMEM;
+	if (h->fail_tunnel || h_refuse(h, H_TUNNEL_ADD)) {
+		errno = h->faults.err ? h->faults.err : ENOMEM;
 		return -1;
 	}
+	if (old)
+		return tunnel_reuse_stale(h, old, id);
 	for (uint32_t i = 1; i <= H_MAX_TUNNELS; i++) {
 		if (!IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[i]))
 			continue;
-		for (uint32_t j = 1; j <= H_MAX_TUNNELS; j++)
-			ck_assert_msg(memcmp(&h->tunnel_peer[j], peer, 16) != 0, "second tunnel");
 		h->tunnel_peer[i] = *peer;
 		*id = i;
 		h->tunnel_adds++;
@@ -78,14 +111,33 @@ static int io_tunnel_add(void *ctx, const struct in6_addr *peer, uint32_t *id)
 	return -1;
 }
 
+/* The kernel takes a tunnel's routes with it; the engine must have removed or re-pointed them
+ * all, except those whose deletion the kernel refused (it forgot them). */
+static void routes_drop_tunnel(struct harness *h, uint32_t id)
+{
+	for (size_t i = 0; i < h->n_routes;) {
+		if (h->routes[i].tunnel != id) {
+			i++;
+			continue;
+		}
+		ck_assert_msg(h->routes[i].stale, "tunnel %u deleted under the route to %s", id,
+		              h_ptext(&h->routes[i].p));
+		h->routes[i] = h->routes[--h->n_routes];
+	}
+}
+
 static int io_tunnel_del(void *ctx, uint32_t id)
 {
 	struct harness *h = ctx;
 
 	ck_assert_uint_le(id, H_MAX_TUNNELS);
 	ck_assert_msg(!IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[id]), "deleting a free tunnel");
-	for (size_t i = 0; i < h->n_routes; i++)
-		ck_assert_msg(h->routes[i].tunnel != id, "tunnel %u deleted under a route", id);
+	ck_assert_msg(!h->tunnel_stale[id], "deleting a forgotten tunnel");
+	if (h_refuse(h, H_TUNNEL_DEL)) {
+		h->tunnel_stale[id] = true;
+		return -1;
+	}
+	routes_drop_tunnel(h, id);
 	memset(&h->tunnel_peer[id], 0, 16);
 	h->tunnel_dels++;
 	return 0;
@@ -99,25 +151,37 @@ static struct h_route *route_find(struct harness *h, const struct mh_prefix *p)
 	return NULL;
 }
 
+static int route_refused(struct harness *h, uint64_t cookie)
+{
+	if (h->faults.route_sync)
+		return -1;
+	ck_assert_uint_lt(h->n_async_failed, H_MAX_ROUTES);
+	h->async_failed[h->n_async_failed++] = cookie; /* reported at flush */
+	return 0;
+}
+
 static int io_route_add(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie)
 {
 	struct harness *h = ctx;
 	struct h_route *r = route_find(h, p);
 
+	ck_assert_uint_le(tunnel, H_MAX_TUNNELS);
 	ck_assert_msg(!IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[tunnel]), "route via no tunnel");
+	ck_assert_msg(!h->tunnel_stale[tunnel], "route via a forgotten tunnel");
 	h->route_adds++;
-	if (h->fail_next_route) { /* reported at flush, as the kernel would */
+	if (h->fail_next_route) {
 		h->fail_next_route = false;
-		h->failed_cookie = cookie;
-		h->have_failed = true;
-		return 0;
+		return route_refused(h, cookie);
 	}
+	if (h_refuse(h, H_ROUTE_ADD))
+		return route_refused(h, cookie);
 	if (!r) {
 		ck_assert_uint_lt(h->n_routes, H_MAX_ROUTES);
 		r = &h->routes[h->n_routes++];
 	}
 	r->p = *p;
 	r->tunnel = tunnel; /* replace semantics */
+	r->stale = false;
 	return 0;
 }
 
@@ -128,6 +192,11 @@ static int io_route_del(void *ctx, const struct mh_prefix *p, uint64_t cookie)
 
 	(void)cookie;
 	h->route_dels++;
+	if (h_refuse(h, H_ROUTE_DEL)) {
+		if (r)
+			r->stale = true;
+		return -1;
+	}
 	if (r)
 		*r = h->routes[--h->n_routes];
 	return 0;
@@ -144,11 +213,12 @@ static void io_mn_changed(void *ctx, const struct lma_mn *mn)
 static void io_flush(void *ctx)
 {
 	struct harness *h = ctx;
+	size_t n = h->n_async_failed;
 
-	if (h->have_failed) {
-		h->have_failed = false;
-		lma_engine_route_failed(h->e, h->failed_cookie, EEXIST);
-	}
+	h->n_async_failed = 0;
+	for (size_t i = 0; i < n; i++)
+		lma_engine_route_failed(h->e, h->async_failed[i],
+		                        h->faults.err ? h->faults.err : EEXIST);
 }
 
 void h_init(struct harness *h, const char *conf_text)
@@ -177,11 +247,31 @@ void h_init(struct harness *h, const char *conf_text)
 	ck_assert_ptr_nonnull(h->e);
 }
 
+static unsigned stale_routes(const struct harness *h)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < h->n_routes; i++)
+		n += h->routes[i].stale;
+	return n;
+}
+
+static unsigned stale_tunnels(const struct harness *h)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 1; i <= H_MAX_TUNNELS; i++)
+		n += h->tunnel_stale[i];
+	return n;
+}
+
 void h_free(struct harness *h)
 {
+	h_check_consistent(h);
 	lma_engine_free(h->e);
-	ck_assert_uint_eq(h->n_routes, 0); /* nothing left in the kernel */
-	ck_assert_uint_eq(h_tunnels(h), 0);
+	/* nothing left in the kernel but what it refused to delete */
+	ck_assert_uint_eq(h->n_routes, stale_routes(h));
+	ck_assert_uint_eq(h_tunnels(h), stale_tunnels(h));
 	lma_conf_free(h->conf);
 }
 
@@ -238,14 +328,35 @@ void h_raw(struct harness *h, const char *from, const uint8_t *buf, size_t len)
 	lma_engine_flush(h->e);
 }
 
-void h_input(struct harness *h, const char *from, const struct mh_msg *m)
+void h_input_noflush(struct harness *h, const char *from, const struct mh_msg *m)
 {
 	struct mh_params p = { .muho_type = h->conf->muho_type };
 	uint8_t buf[MH_MAX_LEN];
 	ssize_t n = mh_encode(m, &p, buf, sizeof(buf));
+	struct in6_addr src = h_addr(from);
 
 	ck_assert_int_gt(n, 0);
-	h_raw(h, from, buf, (size_t)n);
+	lma_engine_input(h->e, &src, buf, (size_t)n, &h->now);
+}
+
+void h_input(struct harness *h, const char *from, const struct mh_msg *m)
+{
+	h_input_noflush(h, from, m);
+	lma_engine_flush(h->e);
+}
+
+void h_pbu_noflush(struct harness *h, const char *mag, const struct pbu_spec *spec)
+{
+	struct mh_msg m;
+
+	fill_pbu(h, spec, &m);
+	h_input_noflush(h, mag, &m);
+	h->now.real_ns += 1000000;
+}
+
+void h_flush(struct harness *h)
+{
+	lma_engine_flush(h->e);
 }
 
 void h_advance(struct harness *h, uint64_t ms)
@@ -303,4 +414,83 @@ unsigned h_tunnels(const struct harness *h)
 	for (uint32_t i = 1; i <= H_MAX_TUNNELS; i++)
 		n += !IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[i]);
 	return n;
+}
+
+/* --- consistency of the engine with the fake kernel --- */
+
+static void check_bce_routes(const struct harness *h, const struct bce *b)
+{
+	for (unsigned i = 0; i < b->n_prefix; i++) {
+		const struct h_route *r = route_find((struct harness *)h, &b->prefix[i].p);
+
+		if (b->state == BCE_ACTIVE) {
+			ck_assert_msg(r != NULL, "active binding %llu: no route to %s",
+			              (unsigned long long)b->id, h_ptext(&b->prefix[i].p));
+			ck_assert_uint_eq(r->tunnel, b->mag->tunnel);
+		}
+		if (r && !r->stale)
+			ck_assert_msg(!h->tunnel_stale[r->tunnel] &&
+			                      !IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[r->tunnel]),
+			              "route to %s via a dead tunnel", h_ptext(&b->prefix[i].p));
+	}
+}
+
+static void check_bce(const struct harness *h, const struct bce *b)
+{
+	ck_assert_ptr_eq(bc_bce_by_id(lma_engine_cache(h->e), b->id), b);
+	ck_assert_msg(b->mag->tunnel != 0, "binding %llu at a MAG without tunnel",
+	              (unsigned long long)b->id);
+	ck_assert_msg(memcmp(&h->tunnel_peer[b->mag->tunnel], &b->mag->addr, 16) == 0,
+	              "binding %llu: its MAG's tunnel goes elsewhere", (unsigned long long)b->id);
+	check_bce_routes(h, b);
+}
+
+static void check_mag(const struct harness *h, const struct lma_mag *mag)
+{
+	const struct bce *b;
+	unsigned n = 0;
+
+	LIST_FOREACH(b, &mag->bces, mag_entry)
+	{
+		ck_assert_ptr_eq(b->mag, mag);
+		check_bce(h, b);
+		n++;
+	}
+	ck_assert_uint_eq(n, mag->n_bce);
+	if (mag->tunnel)
+		ck_assert_msg(mag->n_bce > 0 || mag->release_pending, "tunnel of an idle MAG kept");
+}
+
+/* Every tunnel in the kernel belongs to a MAG entry, every route to a prefix a binding holds. */
+static void check_kernel(const struct harness *h)
+{
+	const struct bc *bc = lma_engine_cache(h->e);
+
+	for (uint32_t i = 1; i <= H_MAX_TUNNELS; i++) {
+		const struct lma_mag *mag;
+
+		if (IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[i]) || h->tunnel_stale[i])
+			continue;
+		mag = bc_mag_find(bc, &h->tunnel_peer[i]);
+		ck_assert_msg(mag && mag->tunnel == i, "tunnel %u owned by no MAG", i);
+	}
+	for (size_t i = 0; i < h->n_routes; i++)
+		ck_assert_msg(h->routes[i].stale || bc_bce_by_prefix(bc, &h->routes[i].p),
+		              "route to %s for no binding", h_ptext(&h->routes[i].p));
+}
+
+void h_check_consistent(const struct harness *h)
+{
+	const struct bc *bc = lma_engine_cache(h->e);
+	size_t n_bce = 0;
+
+	for (size_t i = 0; i <= bc->by_mag.mask; i++)
+		for (const struct hnode *n = bc->by_mag.buckets[i]; n; n = n->next) {
+			const struct lma_mag *mag = HMAP_ENTRY(n, struct lma_mag, node);
+
+			check_mag(h, mag);
+			n_bce += mag->n_bce;
+		}
+	ck_assert_uint_eq(n_bce, bc->n_bce);
+	check_kernel(h);
 }

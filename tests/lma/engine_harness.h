@@ -6,8 +6,8 @@
 
 #include "lma/engine.h"
 
-#define H_MAX_SENT    256
-#define H_MAX_ROUTES  64
+#define H_MAX_SENT    1024
+#define H_MAX_ROUTES  1024
 #define H_MAX_TUNNELS 16
 
 struct h_sent {
@@ -18,6 +18,21 @@ struct h_sent {
 struct h_route {
 	struct mh_prefix p;
 	uint32_t tunnel;
+	bool stale; /* its deletion was refused: the engine forgot it, the kernel did not */
+};
+
+/* The kernel requests the engine makes, each of which a test can have refused. */
+enum h_op { H_TUNNEL_ADD, H_TUNNEL_DEL, H_ROUTE_ADD, H_ROUTE_DEL, H_OP_COUNT };
+
+/* Which requests the fake kernel refuses: every request of the ops in `ops` (a mask of
+ * 1 << enum h_op), and the nth request of any op counted from 1 (0: none). A refused route
+ * addition is reported at the flush, as the kernel does, unless route_sync: then the call
+ * itself fails. */
+struct h_faults {
+	unsigned ops;
+	unsigned nth;
+	bool route_sync;
+	int err; /* errno of a refusal; default ENOMEM */
 };
 
 struct harness {
@@ -32,8 +47,12 @@ struct harness {
 	unsigned tunnel_adds, tunnel_dels, route_adds, route_dels;
 	bool fail_tunnel;
 	bool fail_next_route;
-	uint64_t failed_cookie;
-	bool have_failed;
+	struct h_faults faults;
+	unsigned requests;                    /* kernel requests made, for faults.nth */
+	unsigned refused[H_OP_COUNT];         /* requests refused, by op */
+	bool tunnel_stale[H_MAX_TUNNELS + 1]; /* its deletion was refused */
+	uint64_t async_failed[H_MAX_ROUTES];  /* refused route additions, reported at flush */
+	size_t n_async_failed;
 	unsigned mn_changed; /* times the engine said an MN's group changed */
 };
 
@@ -67,6 +86,15 @@ size_t h_count_to(const struct harness *h, const char *dst, uint8_t type);
 /* The peer whose tunnel the route for prefix text ("2001:db8::/64") uses, as text; NULL: none. */
 const char *h_route_peer(struct harness *h, const char *prefix);
 unsigned h_tunnels(const struct harness *h);
+/* The engine and the fake kernel agree: every active binding's prefixes are routed through its
+ * MAG's tunnel, a de-registered one's are routed through a live tunnel or not at all, every
+ * tunnel belongs to a MAG with bindings (or one whose deletion was refused), every route to a
+ * prefix some binding holds. */
+void h_check_consistent(const struct harness *h);
+/* Input without the flush: several messages in one receive batch, as lmad reads them. */
+void h_input_noflush(struct harness *h, const char *from, const struct mh_msg *m);
+void h_pbu_noflush(struct harness *h, const char *mag, const struct pbu_spec *spec);
+void h_flush(struct harness *h);
 struct in6_addr h_addr(const char *text);
 struct mh_prefix h_prefix(const char *text);
 /* Text of a prefix option for messages. */

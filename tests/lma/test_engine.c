@@ -4,6 +4,8 @@
  * MuHo options of the PBA, Update Notifications with back-off, released pooled prefixes taken
  * back by the MN that held them, and the kernel state (tunnels, routes) each step leaves, with a
  * mock clock. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/check_main.h"
@@ -800,6 +802,170 @@ START_TEST(reload_with_another_pool)
 }
 END_TEST
 
+/* A prefix-pool change by SIGHUP, then a crash: the new pool, built from its start while a
+ * binding holds a prefix inside it beyond its high-water mark, must keep that prefix out of
+ * other MNs' hands in memory, in the lease file and after the restart. */
+static const char pool_a[] = "lma-address 2001:db8:ffff::100\n"
+                             "uplink-interface eth0\n"
+                             "prefix-pool 2001:db8:100::/48 length 64\n"
+                             "bce-delete-delay 10s\n"
+                             "mn any\n"
+                             "mag 2001:db8:ffff::1\n"
+                             "mag 2001:db8:ffff::2\n";
+static const char pool_b[] = "lma-address 2001:db8:ffff::100\n"
+                             "uplink-interface eth0\n"
+                             "prefix-pool 2001:db8:100::/47 length 64\n"
+                             "bce-delete-delay 10s\n"
+                             "mn any\n"
+                             "mag 2001:db8:ffff::1\n"
+                             "mag 2001:db8:ffff::2\n";
+#define P5 "2001:db8:100:5::/64"
+
+static const char *nth_mn(unsigned i)
+{
+	static char buf[32];
+
+	snprintf(buf, sizeof(buf), "mn%u@example.org", i);
+	return buf;
+}
+
+static void reload_text(const char *text)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	char err[128];
+	struct lma_conf *c = lma_conf_parse(f, "reload.conf", err, sizeof(err));
+
+	fclose(f);
+	ck_assert_ptr_nonnull(c);
+	lma_engine_set_conf(h.e, c);
+	lma_conf_free(h.conf);
+	h.conf = c;
+}
+
+/* mn0..mn5 take 2001:db8:100::/64 to :5::/64; all but mn5 leave */
+static void only_mn5_holds_p5(void)
+{
+	h_free(&h);
+	h_init(&h, pool_a);
+	for (unsigned i = 0; i < 6; i++)
+		ck_assert_uint_eq(
+		        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 1 }), 0);
+	for (unsigned i = 0; i < 5; i++)
+		ck_assert_uint_eq(
+		        status_of(MAG1,
+		                  &(struct pbu_spec){ .nai = nth_mn(i), .llid = 1, .dereg = true }),
+		        0);
+	h_advance(&h, 10000);
+	ck_assert_str_eq(h_route_peer(&h, P5), MAG1);
+}
+
+static void check_nobody_else_gets_p5(unsigned from, unsigned to)
+{
+	for (unsigned i = from; i < to; i++) {
+		ck_assert_uint_eq(
+		        status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 2 }), 0);
+		ck_assert_str_ne(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P5);
+	}
+	ck_assert_str_eq(h_route_peer(&h, P5), MAG1);
+}
+
+START_TEST(pool_change_keeps_bound_prefixes_bound)
+{
+	struct lma_pool_stats ps;
+
+	only_mn5_holds_p5();
+	reload_text(pool_b);
+	ck_assert(lma_engine_pool_stats(h.e, &ps));
+	ck_assert_uint_eq(ps.in_use, 1); /* P5, inside the new pool too */
+	check_nobody_else_gets_p5(6, 14);
+	/* P5 goes back to rest with mn5, as in the pool it came from */
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(5), .llid = 1, .dereg = true }),
+	        0);
+	h_advance(&h, 10000);
+	ck_assert(lma_engine_pool_stats(h.e, &ps));
+	ck_assert_uint_eq(ps.in_use, 8);
+	ck_assert_uint_eq(ps.resting, 1);
+}
+END_TEST
+
+START_TEST(pool_change_then_crash_keeps_bound_prefixes_bound)
+{
+	struct leases_report r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	only_mn5_holds_p5();
+	reload_text(pool_b);
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(6), .llid = 2 }), 0);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(lma_engine_save_leases(h.e, f), 0);
+	fclose(f);
+	h_free(&h); /* the crash: what survives is the lease file */
+	h_init(&h, pool_b);
+	f = fmemopen(buf, len, "r");
+	ck_assert_int_eq(lma_engine_load_leases(h.e, f, &r), 0);
+	fclose(f);
+	free(buf);
+	ck_assert_uint_eq(r.held, 2);
+	ck_assert_uint_eq(r.bad, 0);
+	for (unsigned i = 7; i < 14; i++) {
+		ck_assert_uint_eq(
+		        status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(i), .llid = 2 }), 0);
+		ck_assert_str_ne(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P5);
+	}
+	/* mn5's MAG refreshes: the MN keeps its prefix */
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(5), .llid = 1, .hnp = { P5 } }),
+	        0);
+	ck_assert_str_eq(h_route_peer(&h, P5), MAG1);
+}
+END_TEST
+
+/* The new pool does not contain the bound prefix: after the crash, only its MN may have it
+ * back. */
+START_TEST(pool_moved_then_crash_keeps_bound_prefixes_for_their_mn)
+{
+	static const char pool_c[] = "lma-address 2001:db8:ffff::100\n"
+	                             "uplink-interface eth0\n"
+	                             "prefix-pool 2001:db8:200::/48 length 64\n"
+	                             "bce-delete-delay 10s\n"
+	                             "mn any\n"
+	                             "mag 2001:db8:ffff::1\n"
+	                             "mag 2001:db8:ffff::2\n";
+	struct leases_report r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	only_mn5_holds_p5();
+	reload_text(pool_c);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(lma_engine_save_leases(h.e, f), 0);
+	fclose(f);
+	h_free(&h);
+	h_init(&h, pool_c);
+	f = fmemopen(buf, len, "r");
+	ck_assert_int_eq(lma_engine_load_leases(h.e, f, &r), 0);
+	fclose(f);
+	free(buf);
+	ck_assert_uint_eq(r.held, 1);
+	ck_assert_uint_eq(
+	        status_of(MAG2, &(struct pbu_spec){ .nai = nth_mn(6), .llid = 2, .hnp = { P5 } }),
+	        155);
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = nth_mn(5), .llid = 1, .hnp = { P5 } }), 0);
+	ck_assert_str_eq(h_route_peer(&h, P5), MAG1);
+	/* bound again, it is in the lease file again */
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(lma_engine_save_leases(h.e, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "held 2001:db8:100:5::/64 mn5@example.org\n"));
+	free(buf);
+}
+END_TEST
+
 START_TEST(refused_tunnel_is_130)
 {
 	h.fail_tunnel = true;
@@ -911,6 +1077,9 @@ static Suite *engine_suite(void)
 	tcase_add_test(fail, refused_route_turns_the_acceptance_into_130);
 	tcase_add_test(fail, refused_tunnel_is_130);
 	tcase_add_test(fail, reload_with_another_pool);
+	tcase_add_test(fail, pool_change_keeps_bound_prefixes_bound);
+	tcase_add_test(fail, pool_change_then_crash_keeps_bound_prefixes_bound);
+	tcase_add_test(fail, pool_moved_then_crash_keeps_bound_prefixes_for_their_mn);
 	tcase_add_test(fail, malformed_input_is_counted_and_changes_nothing);
 	tcase_add_test(fail, unknown_type_gets_a_rate_limited_binding_error);
 	tcase_add_test(fail, unexpected_message_types_are_dropped);

@@ -207,8 +207,8 @@ START_TEST(bad_records_are_skipped_and_counted)
 	snprintf(text, sizeof(text),
 	         "pool 2001:db8:100::/48 length 64 next 3\n"
 	         "held 2001:db8:100::/64 good@x\n"          /* 2 */
-	         "held 2001:db8:100:7::/64 beyond@x\n"      /* 3: past next */
-	         "held 2001:db8:101::/64 outside@x\n"       /* 4 */
+	         "held 2001:db8:100:7::/64 beyond@x\n"      /* 3: past next, rests */
+	         "held 2001:db8:101::/64 outside@x\n"       /* 4: kept aside, for its MN */
 	         "held 2001:db8:100::/64 twice@x\n"         /* 5: rests already */
 	         "held 2001:db8:100:1::/60 length@x\n"      /* 6 */
 	         "held 2001:db8:100:1::1/64 hostbits@x\n"   /* 7 */
@@ -223,10 +223,14 @@ START_TEST(bad_records_are_skipped_and_counted)
 	         longid);
 	pool_of(&b, 48);
 	ck_assert_int_eq(read_text(text, &b, &r), 0);
-	ck_assert_uint_eq(r.held, 1);
+	ck_assert_uint_eq(r.held, 3);
 	ck_assert_uint_eq(r.rested, 1);
-	ck_assert_uint_eq(r.bad, 11);
-	ck_assert_uint_eq(r.first_bad_line, 3);
+	ck_assert_uint_eq(r.bad, 9);
+	ck_assert_uint_eq(r.first_bad_line, 5);
+	ck_assert(pool_may_reclaim(&b, P64("2001:db8:101::"), "outside@x"));
+	ck_assert(!pool_may_reclaim(&b, P64("2001:db8:101::"), "good@x"));
+	ck_assert_uint_eq(pool_foreign(&b), 1);
+	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100:7::"), "beyond@x"));
 	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100::"), "good@x"));
 	ck_assert(pool_may_reclaim(&b, P64("2001:db8:100:2::"), "good2@x"));
 	/* 2001:db8:100:1::/64 was below next but in no record: it is lost to the pool, not given
@@ -234,6 +238,35 @@ START_TEST(bad_records_are_skipped_and_counted)
 	ck_assert(pool_alloc(&b, &p, NULL, NULL));
 	ck_assert(mh_prefix_equal(&p, P64("2001:db8:100:3::")));
 	pool_free(&b);
+}
+END_TEST
+
+/* After a crash, prefixes bound when the file was written rest for their MN, whose MAG is about
+ * to refresh: the bound on resting records (max-resting-prefixes) must not hand them to new MNs
+ * before the never-used prefixes, however many there are. */
+START_TEST(held_leases_are_outside_the_resting_bound)
+{
+	static const char text[] = "pool 2001:db8:100::/48 length 64 next 4\n"
+	                           "rest 2001:db8:100:3::/64 gone@x\n"
+	                           "held 2001:db8:100::/64 a@x\n"
+	                           "held 2001:db8:100:1::/64 b@x\n"
+	                           "held 2001:db8:100:2::/64 c@x\n";
+	struct leases_report r;
+	struct mh_prefix p;
+	struct pool b;
+
+	pool_of(&b, 48);
+	b.max_resting = 1;
+	ck_assert_int_eq(read_text(text, &b, &r), 0);
+	ck_assert_uint_eq(r.held, 3);
+	ck_assert(pool_alloc(&b, &p, NULL, NULL)); /* one resting record: over the bound */
+	ck_assert(mh_prefix_equal(&p, P64("2001:db8:100:3::")));
+	ck_assert(pool_alloc(&b, &p, NULL, NULL)); /* the held ones are not: a never-used one */
+	ck_assert(mh_prefix_equal(&p, P64("2001:db8:100:4::")));
+	ck_assert(pool_reclaim(&b, P64("2001:db8:100:1::"), "b@x"));
+	ck_assert_uint_eq(b.resting_held, 2);
+	pool_free(&b);
+	ck_assert_uint_eq(b.resting_held, 0);
 }
 END_TEST
 
@@ -262,6 +295,7 @@ static Suite *leases_suite(void)
 	tcase_add_test(tc, another_pools_file_restores_nothing);
 	tcase_add_test(tc, bad_records_are_skipped_and_counted);
 	tcase_add_test(tc, restores_only_into_a_fresh_pool);
+	tcase_add_test(tc, held_leases_are_outside_the_resting_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -685,6 +685,35 @@ START_TEST(error_number_range)
 	expect_error(BASE "upn-retransmit tries 0\n",
 	             "t.conf:6: upn-retransmit tries: 0 is out of range (1..255)");
 	expect_error(BASE "table-base 2000 3000\n", "t.conf:6: table-base: unexpected \"3000\"");
+	expect_error(BASE "max-bindings 0\n",
+	             "t.conf:6: max-bindings: 0 is out of range (1..16777216)");
+	expect_error(BASE "max-bindings-per-mag 16777217\n",
+	             "t.conf:6: max-bindings-per-mag: 16777217 is out of range (1..16777216)");
+	expect_error(BASE "max-bindings-per-mn 1025\n",
+	             "t.conf:6: max-bindings-per-mn: 1025 is out of range (1..1024)");
+	expect_error(BASE "max-resting-prefixes -1\n",
+	             "t.conf:6: max-resting-prefixes: \"-1\" is not a number");
+	expect_error(BASE "max-bindings 5\nmax-bindings 6\n",
+	             "t.conf:7: max-bindings is already set on line 6");
+}
+END_TEST
+
+START_TEST(limits_have_defaults_and_can_be_set)
+{
+	struct lma_conf *c = parse_ok(BASE);
+
+	ck_assert_uint_eq(c->max_bindings, 1000000);
+	ck_assert_uint_eq(c->max_bindings_mag, 100000);
+	ck_assert_uint_eq(c->max_bindings_mn, 8);
+	ck_assert_uint_eq(c->max_resting, 65536);
+	lma_conf_free(c);
+	c = parse_ok(BASE "max-bindings 10\nmax-bindings-per-mag 5\nmax-bindings-per-mn 2\n"
+	                  "max-resting-prefixes 0\n");
+	ck_assert_uint_eq(c->max_bindings, 10);
+	ck_assert_uint_eq(c->max_bindings_mag, 5);
+	ck_assert_uint_eq(c->max_bindings_mn, 2);
+	ck_assert_uint_eq(c->max_resting, 0);
+	lma_conf_free(c);
 }
 END_TEST
 
@@ -1327,6 +1356,7 @@ static const char *const vocab[] = {
 	"proto", "src-port", "dst-port", "flow-label", "traffic-class", "udp", "icmpv6", "7",
 	"5001-5010", "10-1", "0x12345", "0x20", "02:00:00:00:00:01", "2001:db8:c::/64",
 	"flow-queue", "flow-fail", "flow-idle-timeout", "open", "closed", "lease-file", "lease-sync",
+	"max-bindings", "max-bindings-per-mag", "max-bindings-per-mn", "max-resting-prefixes",
 };
 /* clang-format on */
 #define N_VOCAB (sizeof(vocab) / sizeof(vocab[0]))
@@ -1449,6 +1479,7 @@ static Suite *lma_conf_suite(void)
 	tcase_add_test(err, error_host_bits);
 	tcase_add_test(err, error_prefix_length);
 	tcase_add_test(err, error_number_range);
+	tcase_add_test(err, limits_have_defaults_and_can_be_set);
 	tcase_add_test(err, error_duration);
 	tcase_add_test(err, error_unbalanced_braces);
 	tcase_add_test(err, error_duplicates);

@@ -218,11 +218,44 @@ START_TEST(never_handed_out_is_not_reclaimable)
 	ck_assert(pool_init(&pool, &range, 64));
 	pool_alloc(&pool, &a, NULL, NULL);
 	ck_assert(!pool_may_reclaim(&pool, &unused, MN1));
-	ck_assert(!pool_may_reclaim(&pool, &a, MN1));  /* allocated, never released */
-	ck_assert(!pool_release(&pool, &unused, MN1)); /* would be handed out twice */
+	ck_assert(!pool_may_reclaim(&pool, &a, MN1)); /* allocated, never released */
 	ck_assert(!pool_reclaim(&pool, &unused, MN1));
 	ck_assert(!pool_reclaim(&pool, &outside, MN1));
 	ck_assert_uint_eq(pool_resting(&pool), 0);
+	pool_free(&pool);
+}
+END_TEST
+
+static struct mh_prefix pfx_check(const struct mh_prefix *got, const char *want)
+{
+	struct mh_prefix w = pfx(want, 64);
+
+	ck_assert_msg(mh_prefix_equal(got, &w), "expected %s", want);
+	return *got;
+}
+
+/* A prefix released beyond the high-water mark (bound from a pool this one replaced, or
+ * restored from a lease file written then) rests with its MN; handing out never-used prefixes
+ * passes over it, so nobody else gets it before its turn in the ring. */
+START_TEST(released_beyond_the_mark_rests_and_is_passed_over)
+{
+	struct mh_prefix range = pfx("2001:db8:100::", 62), a;
+	struct mh_prefix beyond = pfx("2001:db8:100:2::", 64);
+	struct pool pool;
+
+	ck_assert(pool_init(&pool, &range, 64));
+	ck_assert(pool_release(&pool, &beyond, MN1));
+	ck_assert(!pool_release(&pool, &beyond, MN2)); /* it rests already */
+	ck_assert(pool_may_reclaim(&pool, &beyond, MN1));
+	ck_assert(pool_alloc(&pool, &a, NULL, NULL));
+	a = pfx_check(&a, "2001:db8:100::");
+	ck_assert(pool_alloc(&pool, &a, NULL, NULL));
+	a = pfx_check(&a, "2001:db8:100:1::");
+	ck_assert(pool_alloc(&pool, &a, NULL, NULL));
+	a = pfx_check(&a, "2001:db8:100:3::");
+	ck_assert(pool_alloc(&pool, &a, NULL, NULL)); /* its turn: the pool is used up */
+	ck_assert(mh_prefix_equal(&a, &beyond));
+	ck_assert(!pool_alloc(&pool, &a, NULL, NULL));
 	pool_free(&pool);
 }
 END_TEST
@@ -360,6 +393,7 @@ static Suite *pool_suite(void)
 	tcase_add_test(tc, last_owner_reclaims_its_prefix);
 	tcase_add_test(tc, another_mn_cannot_reclaim);
 	tcase_add_test(tc, never_handed_out_is_not_reclaimable);
+	tcase_add_test(tc, released_beyond_the_mark_rests_and_is_passed_over);
 	tcase_add_test(tc, reallocated_prefix_is_not_reclaimable);
 	tcase_add_test(tc, reclaim_keeps_the_oldest_first_order);
 	tcase_add_test(tc, stale_entry_of_a_prefix_released_again_is_skipped);

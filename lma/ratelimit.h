@@ -1,0 +1,47 @@
+/* ratelimit.h: token buckets for the LMA's answers to peers it does not know (rejections of
+ * unauthorized PBUs, Binding Errors): a spoofed flood must not make lmad a reflector, nor take
+ * the send path from authorized MAGs. Time comes in as an argument; no system calls. */
+#ifndef LMA_RATELIMIT_H
+#define LMA_RATELIMIT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A bucket of at most `burst` tokens refilled at `per_s` a second. */
+struct rl_bucket {
+	uint32_t tokens;
+	bool started;
+	uint64_t refill_ns; /* time the last whole token was added */
+};
+
+bool rl_take(struct rl_bucket *b, uint32_t per_s, uint32_t burst, uint64_t now_ns);
+
+/* Per-source buckets in a fixed table: a source hashes to one slot, and a source that finds
+ * its slot taken by another starts a fresh bucket there. With spoofed sources the slots churn,
+ * and the total bucket is what bounds the replies. */
+#define RL_SOURCES 256
+
+struct rl_source {
+	struct in6_addr addr;
+	struct rl_bucket b;
+};
+
+struct rl_table {
+	struct rl_source slot[RL_SOURCES];
+	struct rl_bucket total;
+};
+
+enum rl_verdict { RL_PASS, RL_SOURCE_LIMITED, RL_TOTAL_LIMITED };
+
+/* Whether another answer to src may go: its own bucket first, then the total. */
+enum rl_verdict rl_check(struct rl_table *t, const struct in6_addr *src, uint64_t now_ns);
+
+/* Rates: per source, a few answers so a misconfigured MAG's operator sees the 154 in a trace;
+ * in total, what a reflector may send at most. */
+#define RL_SOURCE_PER_S 1
+#define RL_SOURCE_BURST 3
+#define RL_TOTAL_PER_S  50
+#define RL_TOTAL_BURST  100
+
+#endif
