@@ -278,8 +278,13 @@ static void conn_read(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (n <= 0) {
+	if (n < 0 || (n == 0 && out_pending(c) == 0 && !c->produce)) {
 		conn_close(c);
+		return;
+	}
+	if (n == 0) { /* the client is done asking: finish the answers, then close */
+		c->closing = true;
+		ev_io_stop(c->srv->loop, &c->read_w);
 		return;
 	}
 	ev_timer_again(c->srv->loop, &c->idle_w);

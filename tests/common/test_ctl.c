@@ -70,6 +70,15 @@ static void handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, ui
 	ctl_send_end(c);
 }
 
+static ev_timer tick; /* so that a blocking loop run always returns within 10 ms */
+
+static void tick_cb(struct ev_loop *l, ev_timer *w, int revents)
+{
+	(void)l;
+	(void)w;
+	(void)revents;
+}
+
 static void setup(void)
 {
 	char err[256];
@@ -80,11 +89,14 @@ static void setup(void)
 	loop = ev_loop_new(EVFLAG_AUTO);
 	srv = ctl_server_open(loop, path, "", handle, NULL, err, sizeof(err));
 	ck_assert_msg(srv != NULL, "%s", err);
+	ev_timer_init(&tick, tick_cb, 0.01, 0.01);
+	ev_timer_start(loop, &tick);
 	handled = 0;
 }
 
 static void teardown(void)
 {
+	ev_timer_stop(loop, &tick);
 	ctl_server_close(srv);
 	ev_loop_destroy(loop);
 	rmdir(dir);
@@ -279,7 +291,8 @@ START_TEST(test_connection_limit_refused)
 }
 END_TEST
 
-/* Runs the loop (blocking, so timers fire) until the client sees its connection closed. */
+/* Runs the loop (blocking, so timers fire; the tick bounds each run) until the client sees its
+ * connection closed, at most max_rounds times. */
 static bool wait_closed(int fd, struct reader *r, int max_rounds)
 {
 	for (int i = 0; i < max_rounds && !r->eof; i++) {
@@ -370,6 +383,23 @@ START_TEST(test_bad_header_after_request)
 }
 END_TEST
 
+/* A client that half-closes after its request (`printf ... | nc -U`) still gets the whole
+ * answer, then the close. */
+START_TEST(test_half_close_answered)
+{
+	static struct reader r;
+	int fd = client_open();
+
+	request(fd, REQ_STREAM, 6);
+	request(fd, REQ_ECHO, 7);
+	ck_assert_int_eq(shutdown(fd, SHUT_WR), 0);
+	expect_answer(fd, &r, 6, STREAM_RECORDS);
+	expect_answer(fd, &r, 7, 1);
+	ck_assert(wait_closed(fd, &r, 50));
+	close(fd);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
 	Suite *s = suite_create("ctl");
@@ -383,6 +413,7 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, test_active_not_idle);
 	tcase_add_test(tc, test_limit_set);
 	tcase_add_test(tc, test_bad_header_after_request);
+	tcase_add_test(tc, test_half_close_answered);
 	suite_add_tcase(s, tc);
 	return s;
 }
