@@ -94,6 +94,9 @@ void ctl_send(struct ctl_conn *c, uint16_t type, const void *payload, uint32_t l
 
 /* A CTL_ERROR message in buf, which has room for it; returns its length. */
 static size_t error_format(uint8_t *buf, int code, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
+static size_t error_format(uint8_t *buf, int code, const char *fmt, va_list ap)
 {
 	struct ctl_hdr h = { .magic = CTL_MAGIC, .version = CTL_VERSION, .type = CTL_ERROR };
 	struct ctl_error e = { .code = code };
