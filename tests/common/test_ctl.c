@@ -135,8 +135,8 @@ struct reader {
 	bool eof;
 };
 
-/* Reads what is there without blocking. */
-static void reader_fill(int fd, struct reader *r)
+/* Reads what is there without blocking; false if nothing was. */
+static bool reader_fill(int fd, struct reader *r)
 {
 	ssize_t n = read(fd, r->buf + r->len, sizeof(r->buf) - r->len);
 
@@ -144,9 +144,11 @@ static void reader_fill(int fd, struct reader *r)
 		r->len += (size_t)n;
 	else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 		r->eof = true;
+	return n > 0;
 }
 
-/* The next whole message, running the server until it comes (bounded); false if none came. */
+/* The next whole message, running the server until it comes (at most 2000 loop runs, each
+ * bounded by the tick); false if none came. */
 static bool reader_next(int fd, struct reader *r, struct ctl_hdr *h, uint8_t *payload)
 {
 	for (int i = 0; i < 2000 && !r->eof; i++) {
@@ -161,8 +163,8 @@ static bool reader_next(int fd, struct reader *r, struct ctl_hdr *h, uint8_t *pa
 				return true;
 			}
 		}
-		spin(1);
-		reader_fill(fd, r);
+		if (!reader_fill(fd, r))
+			ev_run(loop, EVRUN_ONCE); /* let the server write more */
 	}
 	return false;
 }
@@ -306,7 +308,7 @@ static bool wait_closed(int fd, struct reader *r, int max_rounds)
 START_TEST(test_idle_timeout)
 {
 	static struct reader r;
-	struct ctl_limits lim = { .max_conns = 2, .idle_s = 0.05, .out_high = CTL_OUT_HIGH };
+	struct ctl_limits lim = { .max_conns = 2, .idle_s = 0.3, .out_high = CTL_OUT_HIGH };
 	struct ctl_error e;
 	int fd;
 
@@ -314,7 +316,7 @@ START_TEST(test_idle_timeout)
 	fd = client_open();
 	request(fd, REQ_ECHO, 1);
 	expect_answer(fd, &r, 1, 1);
-	ck_assert(wait_closed(fd, &r, 200));
+	ck_assert(wait_closed(fd, &r, 500));
 	ck_assert_uint_eq(r.len, sizeof(struct ctl_hdr) + sizeof(e));
 	memcpy(&e, r.buf + sizeof(struct ctl_hdr), sizeof(e));
 	ck_assert_int_eq(e.code, CTL_E_IDLE);
@@ -326,12 +328,12 @@ END_TEST
 START_TEST(test_active_not_idle)
 {
 	static struct reader r;
-	struct ctl_limits lim = { .max_conns = 2, .idle_s = 0.2, .out_high = CTL_OUT_HIGH };
+	struct ctl_limits lim = { .max_conns = 2, .idle_s = 0.5, .out_high = CTL_OUT_HIGH };
 	int fd;
 
 	ctl_server_set_limits(srv, &lim);
 	fd = client_open();
-	for (uint32_t i = 0; i < 10; i++) {
+	for (uint32_t i = 0; i < 20; i++) { /* 1 s in all, each gap well under the timeout */
 		usleep(50 * 1000);
 		request(fd, REQ_ECHO, i);
 		expect_answer(fd, &r, i, 1);
