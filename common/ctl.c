@@ -336,7 +336,8 @@ static void server_accept(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	if (s->n_conns >= s->limits.max_conns) {
 		fd_send_error(fd, CTL_E_BUSY, "too many control connections (%u)", s->n_conns);
-		log_warnx_limited(&s->refused_log, "control: refused a client: %u of %u connections open",
+		log_warnx_limited(&s->refused_log,
+		                  "control: refused a client: %u of %u connections open",
 		                  s->n_conns, s->limits.max_conns);
 		close(fd);
 		return;

@@ -74,7 +74,8 @@ static void handle(struct ctl_conn *c, uint16_t type, const uint8_t *p, uint32_t
 		*left = 25;
 		ctl_stream(c, produce, left, free);
 	} else if ((type == CTL_REQ_SHOW_BINDINGS || type == CTL_REQ_SHOW_FLOWS ||
-	            type == CTL_REQ_DEREGISTER) && !mn_id_ok(p, len)) {
+	            type == CTL_REQ_DEREGISTER) &&
+	           !mn_id_ok(p, len)) {
 		ctl_send_error(c, CTL_E_BAD_REQUEST, "MN-ID must be a NUL-terminated string");
 	} else if ((type == CTL_REQ_POLICY_DEL && len != sizeof(uint32_t)) ||
 	           (type == CTL_REQ_FLOW_MOVE && len != sizeof(struct ctl_flow_move))) {
@@ -163,7 +164,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 	}
 	if (round == MAX_ROUNDS) {
-		fprintf(stderr, "the connection never ended (%zu of %zu octets taken)\n", sent, size);
+		fprintf(stderr, "the connection never ended (%zu of %zu octets taken)\n", sent,
+		        size);
 		abort();
 	}
 	close(fd);
