@@ -81,3 +81,32 @@ put("fuzz_nd", "rs-unknown-option", rs(struct.pack(">BB", 200, 1) + b"\0" * 6 + 
 put("fuzz_nd", "rs-zero-length-option", rs(struct.pack(">BB", 1, 0) + b"\0" * 6))
 put("fuzz_nd", "rs-hoplimit-64", rs(b"", hlim=64))
 put("fuzz_nd", "rs-eth-padding", rs(b"") + b"\0" * 8)
+
+
+# --- programs for the LMA engine (fuzz_lma_engine.c): step 0 a PBU (who: MAG in the high
+# nibble, MN in the low; flags: 1 de-registration, 2 MuHo, HI, access technology, 0x80 LLID; ask:
+# which prefix; sequence; lifetime unless a de-registration), 1 raw octets, 2 time in 100 ms,
+# 3 a kernel refusal (1 the next tunnel, 0 the next route)
+def pbu(who, flags, ask, seq, life=150):
+    b = bytes([0, who, flags, ask, seq >> 8, seq & 255])
+    return b if flags & 1 else b + bytes([life])
+
+
+def later(units):
+    return bytes([2, units >> 8, units & 255])
+
+
+put("fuzz_lma_engine", "register-renew-expire",
+    pbu(0x01, 0, 0, 1) + later(100) + pbu(0x01, 0, 0, 2) + later(7000))
+put("fuzz_lma_engine", "handoff",
+    pbu(0x01, 0x80 | 2 << 2, 0, 1) + pbu(0x11, 0x80 | 2 << 2, 0, 1) + later(30))
+put("fuzz_lma_engine", "dereg", pbu(0x01, 0, 0, 1) + pbu(0x01, 1, 0, 2) + later(50))
+put("fuzz_lma_engine", "muho-two-links",
+    pbu(0x02, 0x82, 0, 1) + pbu(0x13, 0x82 | 1 << 5, 0, 1) + later(20))
+put("fuzz_lma_engine", "static-prefix", pbu(0x08, 0, 3, 1) + later(10))
+put("fuzz_lma_engine", "refusals",
+    bytes([3, 1]) + pbu(0x01, 0, 0, 1) + bytes([3, 0]) + pbu(0x02, 0, 0, 1) + later(10))
+put("fuzz_lma_engine", "pool-exhaustion",
+    b"".join(pbu(i & 7, 0x80, 0, 1) for i in range(8)) +
+    b"".join(pbu(0x10 | i & 7, 0x80, 0, 1) for i in range(8)))
+put("fuzz_lma_engine", "raw-garbage", bytes([1, 0, 8, 59, 1, 5, 0, 0, 0, 0, 0]))
