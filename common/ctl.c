@@ -60,10 +60,21 @@ static void conn_close(struct ctl_conn *c)
 	free(c);
 }
 
+/* Moves what is still to be written to the front, so that a client that reads steadily but
+ * never quite catches up does not make the buffer grow by all it has already read. */
+static void out_compact(struct ctl_conn *c)
+{
+	memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+	c->out_len -= c->out_off;
+	c->out_off = 0;
+}
+
 static void out_append(struct ctl_conn *c, const void *data, size_t len)
 {
 	if (c->broken)
 		return;
+	if (c->out_len + len > c->out_cap && c->out_off > 0)
+		out_compact(c);
 	if (c->out_len + len > c->out_cap) {
 		size_t cap = c->out_cap ? c->out_cap : 16384;
 		uint8_t *out;
