@@ -40,7 +40,8 @@ struct ctl_limits {
 struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const char *group,
                                    ctl_handler_fn handler, void *arg, char *err, size_t errlen);
 void ctl_server_close(struct ctl_server *s);
-/* Replaces the defaults above; applies to connections accepted from then on. */
+/* Replaces the defaults above (the daemons: control-max-clients, control-idle-timeout); applies
+ * to connections accepted from then on. */
 void ctl_server_set_limits(struct ctl_server *s, const struct ctl_limits *l);
 
 void ctl_send(struct ctl_conn *c, uint16_t type, const void *payload, uint32_t len);
