@@ -27,6 +27,7 @@ struct ctl_server {
 	struct ctl_limits limits;
 	unsigned n_conns;
 	struct log_limit refused_log;
+	struct ctl_server_stats stats;
 };
 
 struct ctl_conn {
@@ -225,6 +226,7 @@ static void dispatch_requests(struct ctl_conn *c)
 			ctl_send_error(c, CTL_E_BAD_REQUEST, "bad header (version %u, length %u)",
 			               h.version, h.len);
 			c->closing = true; /* answer the error, then close */
+			c->srv->stats.bad_requests++;
 			return;
 		}
 		total = sizeof(h) + h.len;
@@ -317,6 +319,7 @@ static void conn_idle(struct ev_loop *loop, ev_timer *w, int revents)
 	if (out_pending(c) == 0 && !c->produce)
 		fd_send_error(c->fd, CTL_E_IDLE, "idle for %.0f s, closing", c->srv->limits.idle_s);
 	log_debug("control: closing a connection idle for %.0f s", c->srv->limits.idle_s);
+	c->srv->stats.idle_closed++;
 	conn_close(c);
 }
 
@@ -347,6 +350,7 @@ static void server_accept(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	if (s->n_conns >= s->limits.max_conns) {
 		fd_send_error(fd, CTL_E_BUSY, "too many control connections (%u)", s->n_conns);
+		s->stats.refused++;
 		log_warnx_limited(&s->refused_log,
 		                  "control: refused a client: %u of %u connections open",
 		                  s->n_conns, s->limits.max_conns);
@@ -419,6 +423,11 @@ struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const
 void ctl_server_set_limits(struct ctl_server *s, const struct ctl_limits *l)
 {
 	s->limits = *l;
+}
+
+void ctl_server_get_stats(const struct ctl_server *s, struct ctl_server_stats *out)
+{
+	*out = s->stats;
 }
 
 void ctl_server_close(struct ctl_server *s)

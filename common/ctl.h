@@ -40,6 +40,14 @@ struct ctl_limits {
 struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const char *group,
                                    ctl_handler_fn handler, void *arg, char *err, size_t errlen);
 void ctl_server_close(struct ctl_server *s);
+/* What the limits did, for `show stats` (group "control"). */
+struct ctl_server_stats {
+	uint64_t refused;      /* clients over the connection limit */
+	uint64_t idle_closed;  /* connections closed by the idle timeout */
+	uint64_t bad_requests; /* connections closed on a bad header */
+};
+
+void ctl_server_get_stats(const struct ctl_server *s, struct ctl_server_stats *out);
 /* Replaces the defaults above (the daemons: control-max-clients, control-idle-timeout); applies
  * to connections accepted from then on. */
 void ctl_server_set_limits(struct ctl_server *s, const struct ctl_limits *l);

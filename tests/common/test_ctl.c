@@ -267,6 +267,7 @@ START_TEST(test_connection_limit_refused)
 	static struct reader r, r2;
 	static uint8_t payload[CTL_MAX_PAYLOAD];
 	int fds[CTL_MAX_CONNS], extra;
+	struct ctl_server_stats st;
 	struct ctl_hdr h;
 	struct ctl_error e;
 
@@ -280,6 +281,8 @@ START_TEST(test_connection_limit_refused)
 	ck_assert_int_eq(e.code, CTL_E_BUSY);
 	ck_assert_ptr_nonnull(strstr(e.message, "too many"));
 	ck_assert(!reader_next(extra, &r, &h, payload) && r.eof);
+	ctl_server_get_stats(srv, &st);
+	ck_assert_uint_eq(st.refused, 1);
 	close(extra);
 	close(fds[0]);
 	spin(4);
@@ -309,6 +312,7 @@ START_TEST(test_idle_timeout)
 {
 	static struct reader r;
 	struct ctl_limits lim = { .max_conns = 2, .idle_s = 0.3, .out_high = CTL_OUT_HIGH };
+	struct ctl_server_stats st;
 	struct ctl_error e;
 	int fd;
 
@@ -320,6 +324,8 @@ START_TEST(test_idle_timeout)
 	ck_assert_uint_eq(r.len, sizeof(struct ctl_hdr) + sizeof(e));
 	memcpy(&e, r.buf + sizeof(struct ctl_hdr), sizeof(e));
 	ck_assert_int_eq(e.code, CTL_E_IDLE);
+	ctl_server_get_stats(srv, &st);
+	ck_assert_uint_eq(st.idle_closed, 1);
 	close(fd);
 }
 END_TEST
@@ -370,6 +376,7 @@ START_TEST(test_bad_header_after_request)
 	static struct reader r;
 	static uint8_t payload[CTL_MAX_PAYLOAD];
 	struct ctl_hdr bad = { 0xdeadbeef, CTL_VERSION, REQ_ECHO, 0 }, h;
+	struct ctl_server_stats st;
 	struct ctl_error e;
 	int fd = client_open();
 
@@ -381,6 +388,8 @@ START_TEST(test_bad_header_after_request)
 	memcpy(&e, payload, sizeof(e));
 	ck_assert_int_eq(e.code, CTL_E_BAD_REQUEST);
 	ck_assert(wait_closed(fd, &r, 50));
+	ctl_server_get_stats(srv, &st);
+	ck_assert_uint_eq(st.bad_requests, 1);
 	close(fd);
 }
 END_TEST
