@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_ROUNDS 20000
 
 static struct ev_loop *loop;
-static char path[128];
+static struct ctl_server *srv;
+static char dir[64] = "/tmp/fuzz_ctl.XXXXXX", path[128];
 
 /* Streams a few full-size records, like `show bindings` at a large LMA. */
 static bool produce(struct ctl_conn *c, void *state)
@@ -88,9 +89,15 @@ static void handle(struct ctl_conn *c, uint16_t type, const uint8_t *p, uint32_t
 	}
 }
 
+/* At exit (libFuzzer's too): the socket and its directory go. */
+static void server_stop(void)
+{
+	ctl_server_close(srv);
+	rmdir(dir);
+}
+
 static void server_start(void)
 {
-	static char dir[64] = "/tmp/fuzz_ctl.XXXXXX";
 	char err[256];
 
 	signal(SIGPIPE, SIG_IGN);
@@ -98,10 +105,12 @@ static void server_start(void)
 	if (!loop || !mkdtemp(dir))
 		abort();
 	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
-	if (!ctl_server_open(loop, path, "", handle, NULL, err, sizeof(err))) {
+	srv = ctl_server_open(loop, path, "", handle, NULL, err, sizeof(err));
+	if (!srv) {
 		fprintf(stderr, "%s\n", err);
 		abort();
 	}
+	atexit(server_stop);
 }
 
 /* Checks the framing of what the server wrote; returns how much of buf was whole messages. */
