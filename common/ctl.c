@@ -15,9 +15,8 @@
 #include "common/ctl.h"
 #include "common/log.h"
 
-#define OUT_LOW   (64 * 1024) /* below this, the producer is asked for more */
-#define IN_BUF    (sizeof(struct ctl_hdr) + CTL_MAX_PAYLOAD)
-#define MAX_CONNS 64
+#define OUT_LOW (64 * 1024) /* below this, the producer is asked for more */
+#define IN_BUF  (sizeof(struct ctl_hdr) + CTL_MAX_PAYLOAD)
 
 struct ctl_server {
 	struct ev_loop *loop;
@@ -25,7 +24,10 @@ struct ctl_server {
 	char path[108];
 	ctl_handler_fn handler;
 	void *arg;
+	struct ctl_limits limits;
 	unsigned n_conns;
+	struct log_limit refused_log;
+	struct ctl_server_stats stats;
 };
 
 struct ctl_conn {
@@ -33,10 +35,12 @@ struct ctl_conn {
 	int fd;
 	ev_io read_w;
 	ev_io write_w;
+	ev_timer idle_w;
 	uint8_t in[IN_BUF];
 	size_t in_len;
 	uint8_t *out;
 	size_t out_len, out_off, out_cap;
+	size_t out_high;
 	ctl_producer_fn produce;
 	void *produce_state;
 	void (*free_state)(void *);
@@ -48,6 +52,7 @@ static void conn_close(struct ctl_conn *c)
 {
 	ev_io_stop(c->srv->loop, &c->read_w);
 	ev_io_stop(c->srv->loop, &c->write_w);
+	ev_timer_stop(c->srv->loop, &c->idle_w);
 	close(c->fd);
 	if (c->free_state)
 		c->free_state(c->produce_state);
@@ -56,10 +61,21 @@ static void conn_close(struct ctl_conn *c)
 	free(c);
 }
 
+/* Moves what is still to be written to the front, so that a client that reads steadily but
+ * never quite catches up does not make the buffer grow by all it has already read. */
+static void out_compact(struct ctl_conn *c)
+{
+	memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+	c->out_len -= c->out_off;
+	c->out_off = 0;
+}
+
 static void out_append(struct ctl_conn *c, const void *data, size_t len)
 {
 	if (c->broken)
 		return;
+	if (c->out_len + len > c->out_cap && c->out_off > 0)
+		out_compact(c);
 	if (c->out_len + len > c->out_cap) {
 		size_t cap = c->out_cap ? c->out_cap : 16384;
 		uint8_t *out;
@@ -88,15 +104,49 @@ void ctl_send(struct ctl_conn *c, uint16_t type, const void *payload, uint32_t l
 	ev_io_start(c->srv->loop, &c->write_w);
 }
 
+/* A CTL_ERROR message in buf, which has room for it; returns its length. */
+static size_t error_format(uint8_t *buf, int code, const char *fmt, va_list ap)
+        __attribute__((format(printf, 3, 0)));
+
+static size_t error_format(uint8_t *buf, int code, const char *fmt, va_list ap)
+{
+	struct ctl_hdr h = { .magic = CTL_MAGIC, .version = CTL_VERSION, .type = CTL_ERROR };
+	struct ctl_error e = { .code = code };
+
+	vsnprintf(e.message, sizeof(e.message), fmt, ap);
+	h.len = sizeof(e);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &e, sizeof(e));
+	return sizeof(h) + sizeof(e);
+}
+
 void ctl_send_error(struct ctl_conn *c, int code, const char *fmt, ...)
 {
-	struct ctl_error e = { .code = code };
+	uint8_t msg[sizeof(struct ctl_hdr) + sizeof(struct ctl_error)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e.message, sizeof(e.message), fmt, ap);
+	error_format(msg, code, fmt, ap);
 	va_end(ap);
-	ctl_send(c, CTL_ERROR, &e, sizeof(e));
+	ctl_send(c, CTL_ERROR, msg + sizeof(struct ctl_hdr), sizeof(struct ctl_error));
+}
+
+/* A last word to a client about to be closed: one non-blocking write, in the socket's buffer or
+ * not at all (the client is either new or has read everything). */
+static void fd_send_error(int fd, int code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static void fd_send_error(int fd, int code, const char *fmt, ...)
+{
+	uint8_t msg[sizeof(struct ctl_hdr) + sizeof(struct ctl_error)];
+	va_list ap;
+	size_t len;
+
+	va_start(ap, fmt);
+	len = error_format(msg, code, fmt, ap);
+	va_end(ap);
+	if (send(fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		return; /* the client is gone or not reading: the close says the rest */
 }
 
 void ctl_send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value)
@@ -113,9 +163,31 @@ void ctl_send_end(struct ctl_conn *c)
 	ctl_send(c, CTL_END, NULL, 0);
 }
 
+static size_t out_pending(const struct ctl_conn *c)
+{
+	return c->out_len - c->out_off;
+}
+
 bool ctl_has_room(const struct ctl_conn *c)
 {
-	return c->out_len - c->out_off < OUT_LOW;
+	return out_pending(c) < OUT_LOW;
+}
+
+/* True while the connection takes no new request: an answer is still being produced, or more
+ * than out_high octets wait for the client to read them (back-pressure). */
+static bool conn_busy(const struct ctl_conn *c)
+{
+	return c->produce || c->closing || out_pending(c) >= c->out_high;
+}
+
+/* Reads the socket only while a request could be taken, so a client that does not read its
+ * answers stops being read, and its requests wait in the socket. */
+static void conn_update_read(struct ctl_conn *c)
+{
+	if (conn_busy(c))
+		ev_io_stop(c->srv->loop, &c->read_w);
+	else
+		ev_io_start(c->srv->loop, &c->read_w);
 }
 
 static void produce_more(struct ctl_conn *c)
@@ -141,38 +213,11 @@ void ctl_stream(struct ctl_conn *c, ctl_producer_fn produce, void *state,
 	produce_more(c);
 }
 
-static void conn_write(struct ev_loop *loop, ev_io *w, int revents)
+/* Hands every complete request in the input buffer to the handler, in order, while the
+ * connection is not busy; on a bad header answers error 1 and marks the connection closing. */
+static void dispatch_requests(struct ctl_conn *c)
 {
-	struct ctl_conn *c = w->data;
-	ssize_t n;
-
-	(void)loop;
-	(void)revents;
-	produce_more(c);
-	n = write(c->fd, c->out + c->out_off, c->out_len - c->out_off);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n < 0 || c->broken) {
-		conn_close(c);
-		return;
-	}
-	c->out_off += (size_t)n;
-	if (c->out_off == c->out_len) {
-		c->out_off = c->out_len = 0;
-		produce_more(c);
-		if (c->out_len == 0 && c->closing) {
-			conn_close(c);
-			return;
-		}
-		if (c->out_len == 0)
-			ev_io_stop(c->srv->loop, &c->write_w);
-	}
-}
-
-/* Hands every complete request in the input buffer to the handler; false on a bad one. */
-static bool dispatch_requests(struct ctl_conn *c)
-{
-	while (c->in_len >= sizeof(struct ctl_hdr) && !c->produce) {
+	while (c->in_len >= sizeof(struct ctl_hdr) && !conn_busy(c)) {
 		struct ctl_hdr h;
 		size_t total;
 
@@ -180,16 +225,64 @@ static bool dispatch_requests(struct ctl_conn *c)
 		if (h.magic != CTL_MAGIC || h.version != CTL_VERSION || h.len > CTL_MAX_PAYLOAD) {
 			ctl_send_error(c, CTL_E_BAD_REQUEST, "bad header (version %u, length %u)",
 			               h.version, h.len);
-			return false;
+			c->closing = true; /* answer the error, then close */
+			c->srv->stats.bad_requests++;
+			return;
 		}
 		total = sizeof(h) + h.len;
 		if (c->in_len < total)
-			return true;
+			return;
 		c->srv->handler(c, h.type, c->in + sizeof(h), h.len, c->srv->arg);
 		memmove(c->in, c->in + total, c->in_len - total);
 		c->in_len -= total;
 	}
+}
+
+/* The output is written: a finished stream or a drained buffer lets the requests that came in
+ * behind it (pipelined) be answered, and reading resume. */
+static void conn_resume(struct ctl_conn *c)
+{
+	dispatch_requests(c);
+	conn_update_read(c);
+}
+
+/* Writes what is pending; false if the connection was closed. */
+static bool conn_flush(struct ctl_conn *c)
+{
+	ssize_t n = write(c->fd, c->out + c->out_off, out_pending(c));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return true;
+	if (n < 0 || c->broken) {
+		conn_close(c);
+		return false;
+	}
+	if (n > 0)
+		ev_timer_again(c->srv->loop, &c->idle_w);
+	c->out_off += (size_t)n;
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
 	return true;
+}
+
+static void conn_write(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_conn *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	produce_more(c);
+	if (!conn_flush(c))
+		return;
+	produce_more(c);
+	conn_resume(c);
+	if (out_pending(c) > 0)
+		return;
+	if (c->closing) {
+		conn_close(c);
+		return;
+	}
+	ev_io_stop(c->srv->loop, &c->write_w);
 }
 
 static void conn_read(struct ev_loop *loop, ev_io *w, int revents)
@@ -201,15 +294,48 @@ static void conn_read(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (n <= 0) {
+	if (n < 0 || (n == 0 && out_pending(c) == 0 && !c->produce)) {
 		conn_close(c);
 		return;
 	}
-	c->in_len += (size_t)n;
-	if (!dispatch_requests(c)) {
-		ev_io_stop(c->srv->loop, &c->read_w); /* answer the error, then close */
+	if (n == 0) { /* the client is done asking: finish the answers, then close */
 		c->closing = true;
+		ev_io_stop(c->srv->loop, &c->read_w);
+		return;
 	}
+	ev_timer_again(c->srv->loop, &c->idle_w);
+	c->in_len += (size_t)n;
+	conn_resume(c);
+}
+
+/* No traffic either way for the idle timeout: a client that holds a place without asking, or
+ * one that stopped reading its answer. */
+static void conn_idle(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ctl_conn *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (out_pending(c) == 0 && !c->produce)
+		fd_send_error(c->fd, CTL_E_IDLE, "idle for %.0f s, closing", c->srv->limits.idle_s);
+	log_debug("control: closing a connection idle for %.0f s", c->srv->limits.idle_s);
+	c->srv->stats.idle_closed++;
+	conn_close(c);
+}
+
+static void conn_start(struct ctl_server *s, struct ctl_conn *c, int fd)
+{
+	s->n_conns++;
+	c->srv = s;
+	c->fd = fd;
+	c->out_high = s->limits.out_high;
+	ev_io_init(&c->read_w, conn_read, fd, EV_READ);
+	ev_io_init(&c->write_w, conn_write, fd, EV_WRITE);
+	ev_init(&c->idle_w, conn_idle);
+	c->idle_w.repeat = s->limits.idle_s;
+	c->read_w.data = c->write_w.data = c->idle_w.data = c;
+	ev_io_start(s->loop, &c->read_w);
+	ev_timer_again(s->loop, &c->idle_w);
 }
 
 static void server_accept(struct ev_loop *loop, ev_io *w, int revents)
@@ -218,20 +344,26 @@ static void server_accept(struct ev_loop *loop, ev_io *w, int revents)
 	struct ctl_conn *c;
 	int fd = accept4(w->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+	(void)loop;
 	(void)revents;
 	if (fd < 0)
 		return;
-	if (s->n_conns >= MAX_CONNS || !(c = calloc(1, sizeof(*c)))) {
+	if (s->n_conns >= s->limits.max_conns) {
+		fd_send_error(fd, CTL_E_BUSY, "too many control connections (%u)", s->n_conns);
+		s->stats.refused++;
+		log_warnx_limited(&s->refused_log,
+		                  "control: refused a client: %u of %u connections open",
+		                  s->n_conns, s->limits.max_conns);
 		close(fd);
 		return;
 	}
-	s->n_conns++;
-	c->srv = s;
-	c->fd = fd;
-	ev_io_init(&c->read_w, conn_read, fd, EV_READ);
-	ev_io_init(&c->write_w, conn_write, fd, EV_WRITE);
-	c->read_w.data = c->write_w.data = c;
-	ev_io_start(loop, &c->read_w);
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		fd_send_error(fd, CTL_E_INTERNAL, "out of memory");
+		close(fd);
+		return;
+	}
+	conn_start(s, c, fd);
 }
 
 static int listen_unix(const char *path, const char *group, char *err, size_t errlen)
@@ -277,6 +409,8 @@ struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const
 		return NULL;
 	}
 	s->loop = loop;
+	s->limits = (struct ctl_limits){ CTL_MAX_CONNS, CTL_IDLE_S, CTL_OUT_HIGH };
+	s->refused_log = (struct log_limit)LOG_LIMIT_INIT(60, 1);
 	s->handler = handler;
 	s->arg = arg;
 	snprintf(s->path, sizeof(s->path), "%s", path);
@@ -284,6 +418,16 @@ struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const
 	s->accept_w.data = s;
 	ev_io_start(loop, &s->accept_w);
 	return s;
+}
+
+void ctl_server_set_limits(struct ctl_server *s, const struct ctl_limits *l)
+{
+	s->limits = *l;
+}
+
+void ctl_server_get_stats(const struct ctl_server *s, struct ctl_server_stats *out)
+{
+	*out = s->stats;
 }
 
 void ctl_server_close(struct ctl_server *s)

@@ -21,11 +21,36 @@ typedef void (*ctl_handler_fn)(struct ctl_conn *c, uint16_t type, const uint8_t 
 /* Produces more of a reply; returns false when it has written its last record. */
 typedef bool (*ctl_producer_fn)(struct ctl_conn *c, void *state);
 
+/* Limits on clients (doc/control-protocol.md): at most max_conns at once, the next one gets
+ * CTL_E_BUSY and is closed; a connection with no traffic either way for idle_s seconds gets
+ * CTL_E_IDLE and is closed; while more than out_high octets of answers wait for a client, its
+ * next requests stay unread (back-pressure), so one answer at most goes over that. */
+#define CTL_MAX_CONNS 64
+#define CTL_IDLE_S    60.0
+#define CTL_OUT_HIGH  (256 * 1024)
+
+struct ctl_limits {
+	unsigned max_conns;
+	double idle_s;
+	size_t out_high;
+};
+
 /* Listens on path (mode 0660, group `group` if not empty); a stale socket file is replaced.
  * NULL with a message in err on failure. */
 struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const char *group,
                                    ctl_handler_fn handler, void *arg, char *err, size_t errlen);
 void ctl_server_close(struct ctl_server *s);
+/* What the limits did, for `show stats` (group "control"). */
+struct ctl_server_stats {
+	uint64_t refused;      /* clients over the connection limit */
+	uint64_t idle_closed;  /* connections closed by the idle timeout */
+	uint64_t bad_requests; /* connections closed on a bad header */
+};
+
+void ctl_server_get_stats(const struct ctl_server *s, struct ctl_server_stats *out);
+/* Replaces the defaults above (the daemons: control-max-clients, control-idle-timeout); applies
+ * to connections accepted from then on. */
+void ctl_server_set_limits(struct ctl_server *s, const struct ctl_limits *l);
 
 void ctl_send(struct ctl_conn *c, uint16_t type, const void *payload, uint32_t len);
 void ctl_send_error(struct ctl_conn *c, int code, const char *fmt, ...)

@@ -47,6 +47,8 @@ enum ctl_err {
 	CTL_E_UNKNOWN = 2,     /* request type this daemon does not serve */
 	CTL_E_NOT_FOUND = 3,   /* no such MN, flow, binding */
 	CTL_E_INTERNAL = 4,
+	CTL_E_BUSY = 5, /* too many control connections: this one is closed */
+	CTL_E_IDLE = 6, /* no request for the idle timeout: the connection is closed */
 };
 
 struct ctl_error {

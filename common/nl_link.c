@@ -154,7 +154,7 @@ static ssize_t nl_link_recv(struct nl_link *l, struct mnl_socket *nl, uint8_t *b
  * redone; ENODEV: no such link). */
 static int nl_link_request(struct nl_link *l, unsigned ifindex)
 {
-	alignas(struct nlmsghdr) uint8_t req[256];
+	alignas(struct nlmsghdr) uint8_t req[256] = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	uint32_t portid = mnl_socket_get_portid(l->req);

@@ -31,13 +31,13 @@ static void *kr_dels_room(struct kr_dels *d)
 	uint8_t *nb;
 
 	if (d->cap - d->len >= KR_MSG_MAX)
-		return d->buf + d->len;
+		return memset(d->buf + d->len, 0, KR_MSG_MAX);
 	nb = realloc(d->buf, d->cap * 2 + KR_MSG_MAX * 16);
 	if (nb == NULL)
 		return NULL;
 	d->buf = nb;
 	d->cap = d->cap * 2 + KR_MSG_MAX * 16;
-	return d->buf + d->len;
+	return memset(d->buf + d->len, 0, KR_MSG_MAX);
 }
 
 static void kr_dels_done(struct kr_dels *d, const struct nlmsghdr *nlh)
@@ -79,7 +79,7 @@ static int kr_dels_send(struct kr *k, struct kr_dels *d)
  * kernel says a dump was interrupted by a change. */
 static int kr_clean_pass(struct kr *k, struct nlmsghdr *(*mkreq)(void *), mnl_cb_t cb)
 {
-	alignas(struct nlmsghdr) uint8_t req[KR_MSG_MAX];
+	alignas(struct nlmsghdr) uint8_t req[KR_MSG_MAX] = { 0 };
 	struct kr_dels d = { 0 };
 	int ret = 1;
 
@@ -153,7 +153,7 @@ static struct nlmsghdr *kr_rule_req(void *buf)
 
 static int kr_rule_scan(struct kr *k, struct kr_rule_scan *s)
 {
-	alignas(struct nlmsghdr) uint8_t req[KR_MSG_MAX];
+	alignas(struct nlmsghdr) uint8_t req[KR_MSG_MAX] = { 0 };
 
 	memset(s, 0, sizeof(*s));
 	return kr_nl_dump(k, kr_rule_req(req), kr_rule_cb, s) == -1 ? -1 : 0;

@@ -32,7 +32,7 @@ static struct nlmsghdr *kr_fc_qcfg_msg(void *buf, uint16_t queue_num, uint32_t s
 /* Binds the queue (EBUSY: another socket has it), then sets copy range, length and flags. */
 static int kr_fc_queue_config(struct kr_fc *fc)
 {
-	alignas(struct nlmsghdr) uint8_t buf[KR_MSG_MAX];
+	alignas(struct nlmsghdr) uint8_t buf[KR_MSG_MAX] = { 0 };
 	uint32_t flags = NFQA_CFG_F_GSO, mask;
 	struct nlmsghdr *nlh;
 	bool intr;

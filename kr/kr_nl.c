@@ -82,7 +82,7 @@ void *kr_nl_space(struct kr *k)
 {
 	if (KR_BATCH_BYTES - k->batch_len < KR_MSG_MAX || k->nreqs >= k->max_reqs)
 		(void)kr_nl_flush(k);
-	return k->batch + k->batch_len;
+	return memset(k->batch + k->batch_len, 0, KR_MSG_MAX); /* libmnl leaves padding as is */
 }
 
 void kr_nl_commit(struct kr *k, struct nlmsghdr *nlh, enum kr_req_kind kind, uint64_t cookie)

@@ -107,7 +107,9 @@ static bool read_record(char *line, struct pool *p, struct leases_report *r)
 		return false; /* resting outside the pool, or a second record */
 	if (held)
 		r->held++;
-	else
+	if (held && !pool_contains(p, &pfx))
+		r->aside++;
+	else if (!held)
 		r->rested++;
 	return true;
 }

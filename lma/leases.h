@@ -29,6 +29,7 @@
 /* What reading found. A bad record is skipped, counted, and the first one's line kept. */
 struct leases_report {
 	unsigned rested, held; /* records restored */
+	unsigned aside;        /* of the held ones, outside the pool: kept for their MN alone */
 	unsigned bad;          /* records skipped: malformed, outside the pool, duplicated */
 	unsigned first_bad_line;
 	bool other_pool; /* the file is for another prefix-pool: nothing restored */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/cfgparse.h"
+#include "common/ctl.h"
 #include "lma/fc_words.h"
 #include "lma/lma_conf.h"
 
@@ -198,6 +199,8 @@ static struct lma_conf *conf_new(void)
 	c->lease_sync_ms = MS_PER_S;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	strcpy(c->ctl_group, DEFAULT_GROUP);
+	c->ctl_max_clients = CTL_MAX_CONNS;
+	c->ctl_idle_ms = (uint32_t)(CTL_IDLE_S * MS_PER_S);
 	TAILQ_INIT(&c->mns);
 	TAILQ_INIT(&c->mags);
 	TAILQ_INIT(&c->policies);
@@ -919,6 +922,8 @@ static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
 	{ "control-group", parse_group, false, 0, 0, 0 },
+	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
+	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
 	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
 	{ "flow-fail", parse_fail, false, 0, 0, 0 },
 	{ "flow-idle-timeout", parse_ms, false, FIELD(flow_idle_ms), MS_PER_S, FLOW_IDLE_MAX_MS },
@@ -1268,7 +1273,9 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	cfg_print_word(out, c->ctl_path);
 	fputs("\ncontrol-group ", out);
 	cfg_print_word(out, c->ctl_group);
-	fprintf(out, "\nflow-queue %u\n", c->queue_num);
+	fprintf(out, "\ncontrol-max-clients %u\n", (unsigned)c->ctl_max_clients);
+	print_ms(out, "control-idle-timeout", c->ctl_idle_ms);
+	fprintf(out, "flow-queue %u\n", c->queue_num);
 	fprintf(out, "flow-fail %s\n", fail_names[c->fail_open]);
 	print_ms(out, "flow-idle-timeout", c->flow_idle_ms);
 }

@@ -109,6 +109,8 @@ struct lma_conf {
 	                                     * it is written, default 1s */
 	char ctl_path[LMA_CONF_PATH_MAX];   /* "control-socket", default /run/pmip6/lmad.sock */
 	char ctl_group[32];    /* "control-group", default: root's group only ("root") */
+	uint32_t ctl_max_clients; /* "control-max-clients", default 64 (common/ctl.h) */
+	uint32_t ctl_idle_ms;     /* "control-idle-timeout", default 60s */
 	uint16_t queue_num;    /* "flow-queue": the NFQUEUE number, default 0 */
 	bool fail_open;        /* "flow-fail open|closed", default open: how new flows
 	                        * fare when lmad cannot classify them (see lmad.conf(5)) */

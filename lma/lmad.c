@@ -171,6 +171,16 @@ static bool needs_restart(const struct lma_conf *a, const struct lma_conf *b)
 	       strcmp(a->ctl_path, b->ctl_path) != 0;
 }
 
+/* The control socket's limits as configured; they apply to the clients that come next. */
+static void lmad_ctl_limits(struct lmad *d)
+{
+	struct ctl_limits l = { .max_conns = d->conf->ctl_max_clients,
+		                .idle_s = d->conf->ctl_idle_ms / 1000.0,
+		                .out_high = CTL_OUT_HIGH };
+
+	ctl_server_set_limits(d->ctl, &l);
+}
+
 static void reload(struct lmad *d)
 {
 	char err[256];
@@ -191,6 +201,7 @@ static void reload(struct lmad *d)
 	lma_engine_set_conf(d->engine, c);
 	lma_conf_free(d->conf);
 	d->conf = c;
+	lmad_ctl_limits(d);
 	lmad_leases_reloaded(d);
 	if (d->fc) {
 		lmad_fc_load_policies(d); /* the configuration's policies replace pmipctl's */
@@ -280,6 +291,7 @@ static int start(struct lmad *d)
 		log_warnx("%s", err);
 		return -1;
 	}
+	lmad_ctl_limits(d);
 	return 0;
 }
 

@@ -143,6 +143,16 @@ static void stats_flows(struct lmad *d, struct ctl_conn *c)
 	ctl_send_stat(c, "flows", "events_lost", fs.events_lost);
 }
 
+static void stats_control(const struct ctl_server *s, struct ctl_conn *c)
+{
+	struct ctl_server_stats cs;
+
+	ctl_server_get_stats(s, &cs);
+	ctl_send_stat(c, "control", "refused", cs.refused);
+	ctl_send_stat(c, "control", "idle_closed", cs.idle_closed);
+	ctl_send_stat(c, "control", "bad_requests", cs.bad_requests);
+}
+
 static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_stats *st)
 {
 	const struct bc *bc = lma_engine_cache(d->engine);
@@ -183,6 +193,7 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	ctl_send_datapath(c, d->kr);
 	ctl_send_pmtu(c, d->pmtu);
 	stats_flows(d, c);
+	stats_control(d->ctl, c);
 }
 
 void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/cfgparse.h"
+#include "common/ctl.h"
 #include "mag/mag_conf.h"
 
 #define MS_PER_S        1000u
@@ -129,6 +130,8 @@ static void conf_defaults(struct mag_conf *c)
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	c->state_sync_ms = MS_PER_S;
 	strcpy(c->ctl_group, DEFAULT_GROUP);
+	c->ctl_max_clients = CTL_MAX_CONNS;
+	c->ctl_idle_ms = (uint32_t)(CTL_IDLE_S * MS_PER_S);
 }
 
 static struct mag_conf *conf_new(void)
@@ -570,6 +573,8 @@ static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "access-interface", parse_access, true, 0, 0, 0 },
 	{ "control-group", parse_group, false, 0, 0, 0 },
+	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
+	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
 	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
 	{ "lifetime", parse_lifetime, false, FIELD(lifetime_s), LIFETIME_UNIT, LIFETIME_MAX_MS },
 	{ "link-local-address", parse_link_local, false, 0, 0, 0 },
@@ -830,6 +835,8 @@ static void print_settings(FILE *out, const struct mag_conf *c)
 		print_word(out, "state-file", c->state_path);
 	print_ms(out, "state-sync", c->state_sync_ms);
 	print_word(out, "control-group", c->ctl_group);
+	fprintf(out, "control-max-clients %u\n", (unsigned)c->ctl_max_clients);
+	print_ms(out, "control-idle-timeout", c->ctl_idle_ms);
 }
 
 static void print_access(FILE *out, const struct mag_conf_access *a)

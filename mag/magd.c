@@ -211,6 +211,16 @@ static bool needs_restart(const struct mag_conf *a, const struct mag_conf *b)
 	       !magd_same_access(a, b);
 }
 
+/* The control socket's limits as configured; they apply to the clients that come next. */
+static void magd_ctl_limits(struct magd *d)
+{
+	struct ctl_limits l = { .max_conns = d->conf->ctl_max_clients,
+		                .idle_s = d->conf->ctl_idle_ms / 1000.0,
+		                .out_high = CTL_OUT_HIGH };
+
+	ctl_server_set_limits(d->ctl, &l);
+}
+
 static void reload(struct magd *d)
 {
 	char err[256];
@@ -235,6 +245,7 @@ static void reload(struct magd *d)
 	state_sync_save(&d->state);
 	mag_conf_free(d->conf);
 	d->conf = c;
+	magd_ctl_limits(d);
 	magd_state_reloaded(d);
 	log_info("configuration reloaded from %s", d->conf_path);
 }
@@ -363,6 +374,7 @@ static int start(struct magd *d)
 		log_warnx("%s", err);
 		return -1;
 	}
+	magd_ctl_limits(d);
 	return 0;
 }
 

@@ -66,6 +66,7 @@ static void show_bindings(struct magd *d, struct ctl_conn *c, const uint8_t *pay
 static void show_stats(struct magd *d, struct ctl_conn *c)
 {
 	const struct mag_stats *st = mag_engine_stats(d->engine);
+	struct ctl_server_stats cs;
 	unsigned n = 0;
 	char name[12];
 
@@ -97,6 +98,10 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);
 	ctl_send_datapath(c, d->kr);
 	ctl_send_pmtu(c, d->pmtu);
+	ctl_server_get_stats(d->ctl, &cs);
+	ctl_send_stat(c, "control", "refused", cs.refused);
+	ctl_send_stat(c, "control", "idle_closed", cs.idle_closed);
+	ctl_send_stat(c, "control", "bad_requests", cs.bad_requests);
 }
 
 static void deregister(struct magd *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)

@@ -476,6 +476,26 @@ START_TEST(error_mac)
 }
 END_TEST
 
+/* The control socket's limits (common/ctl.h): defaults, values, bounds. */
+START_TEST(control_limits)
+{
+	struct mag_conf *c = parse_ok(BASE);
+
+	ck_assert_uint_eq(c->ctl_max_clients, 64);
+	ck_assert_uint_eq(c->ctl_idle_ms, 60000);
+	mag_conf_free(c);
+	c = parse_ok(BASE "control-max-clients 4096\ncontrol-idle-timeout 1s\n");
+	ck_assert_uint_eq(c->ctl_max_clients, 4096);
+	ck_assert_uint_eq(c->ctl_idle_ms, 1000);
+	free(check_reprint(c, "control_limits"));
+	mag_conf_free(c);
+	expect_error(BASE "control-max-clients 0\n",
+	             "t.conf:6: control-max-clients: 0 is out of range (1..4096)");
+	expect_error(BASE "control-idle-timeout 999ms\n",
+	             "t.conf:6: control-idle-timeout: 999ms is out of range (1s..86400s)");
+}
+END_TEST
+
 START_TEST(error_number_range)
 {
 	expect_error(BASE "table-base 5\n",
@@ -854,7 +874,7 @@ static uint64_t rng(void)
 }
 
 /* Whatever the input, either a configuration that prints and reparses identically, or one
- * error of the form "t.conf:LINE: message". Returns whether it parsed. */
+ * error of the form "t.conf:6: message". Returns whether it parsed. */
 static bool check_any_input(const char *text, size_t len)
 {
 	char err[512] = "";
@@ -1052,6 +1072,7 @@ static Suite *mag_conf_suite(void)
 	tcase_add_test(err, error_bad_address);
 	tcase_add_test(err, error_mac);
 	tcase_add_test(err, error_number_range);
+	tcase_add_test(kw, control_limits);
 	tcase_add_test(err, error_duration);
 	tcase_add_test(err, error_relations);
 	tcase_add_test(err, error_unbalanced_braces);
