@@ -39,6 +39,8 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 	e->io = *io;
 	e->params.muho_type = conf->muho_type;
 	e->be_tokens = 10;
+	if (io->random)
+		e->upn_seq = (uint16_t)io->random(io->ctx);
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->parked);
 	LIST_INIT(&e->released);
@@ -160,6 +162,8 @@ void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const ui
 		pbu_process(e, src, &m);
 	else if (m.type == MH_TYPE_UPA)
 		upn_input_ack(e, src, &m);
+	else if (m.type == MH_TYPE_BE)
+		upn_input_binding_error(e, src, &m);
 	else
 		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
 }

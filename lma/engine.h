@@ -32,6 +32,10 @@ struct lma_io {
 	/* Optional: the MN's group of bindings changed (one attached, moved, de-registered or
 	 * expired). The flow classifier re-examines the MN's flows here. */
 	void (*mn_changed)(void *ctx, const struct lma_mn *mn);
+	/* Optional: a random number, read once by lma_engine_new() for the first Update
+	 * Notification sequence number (RFC 7077 §5.1: it may start at a random value). Tests
+	 * give a fixed one; without it the sequence starts at 0. */
+	uint32_t (*random)(void *ctx);
 };
 
 struct lma_now {
@@ -56,6 +60,7 @@ struct lma_stats {
 	uint64_t dropped[LMA_DROP_COUNT];
 	uint64_t pba[256]; /* PBAs sent, by status */
 	uint64_t upn_sent, upn_retransmitted, upn_acked, upn_gave_up, upa_failed;
+	uint64_t upn_refused; /* MAGs that answered a UPN with Binding Error 2 (RFC 7077 §5.2) */
 	uint64_t route_failures, tunnel_failures;
 	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
 };

@@ -91,6 +91,8 @@ void reply_flush(struct lma_engine *e);
 /* upn.c */
 void upn_notify_group(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
 void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
+void upn_input_binding_error(struct lma_engine *e, const struct in6_addr *src,
+                             const struct mh_msg *m);
 void upn_mn_free(struct lma_engine *e, struct lma_mn *mn);
 size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag,
                            struct mh_opts *opts);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,19 @@ static void kr_result(void *arg, uint64_t cookie, int err)
 	lma_engine_route_failed(d->engine, cookie, err);
 }
 
+/* The engine's random source (the first Update Notification sequence number, RFC 7077 §5.1).
+ * getrandom() does not fail for 4 octets once the pool is ready; the clock stands in if it
+ * does. */
+static uint32_t io_random(void *ctx)
+{
+	uint32_t r;
+
+	(void)ctx;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (uint32_t)daemon_clock_ns(CLOCK_MONOTONIC);
+	return r;
+}
+
 static const struct lma_io lmad_io = {
 	.send = io_send,
 	.tunnel_add = io_tunnel_add,
@@ -101,6 +115,7 @@ static const struct lma_io lmad_io = {
 	.route_del = io_route_del,
 	.flush = io_flush,
 	.mn_changed = io_mn_changed,
+	.random = io_random,
 };
 
 /* --- the loop --- */

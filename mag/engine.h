@@ -113,6 +113,7 @@ struct mag_stats {
 	uint64_t pbu_sent, pbu_retransmitted, dereg_sent, gave_up;
 	uint64_t rs_received, ra_sent;
 	uint64_t upn_received, upa_sent;
+	uint64_t upn_repeated; /* retransmissions (flag D) of the last one: answered, not applied */
 	uint64_t route_failures;
 };
 

@@ -37,6 +37,9 @@ struct mag_engine {
 	uint64_t next_id;
 	bool leaving;     /* mag_engine_leave(): no new registration */
 	uint64_t changes; /* entries installed or uninstalled: the binding file is stale */
+	bool upn_seen;    /* the last Update Notification answered, for its retransmissions */
+	uint16_t upn_last_seq;
+	uint8_t upn_last_status;
 };
 
 /* engine.c */

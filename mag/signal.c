@@ -3,8 +3,10 @@
  * keep them —, Handoff Indicator, Access Technology Type, Timestamp, Link-local Address) plus
  * an empty MuHo option for a multihomed MN (draft-bernardos-mif-pmip-02 §5.2.1). PBAs are
  * validated as §6.9.1.2 says: only one matching an outstanding PBU counts, and one whose echoes
- * differ is ignored and stalls the entry. Update Notifications (RFC 7077 §6.2) bring a new list
- * of the MN's other prefixes, and are acknowledged. */
+ * differ is ignored and stalls the entry. Update Notifications (RFC 7077 §4.1, §5.1) bring a
+ * new list of the MN's other prefixes, or ask for a re-registration, and are acknowledged; one
+ * with the Retransmit (D) flag repeating the last sequence number is acknowledged again with the
+ * same status but not applied twice. */
 #include <string.h>
 
 #include "common/log.h"
@@ -157,10 +159,6 @@ static bool is_mn(const struct bul_entry *b, const struct mh_opts *o)
 /* Applies the notification to one registered entry of its MN. */
 static void upn_apply(struct mag_engine *e, struct bul_entry *b, const struct mh_msg *m)
 {
-	if (m->u.upn.flags & MH_UPN_D) {
-		bul_event(e, b, BUL_EV_DEREGISTER, NULL);
-		return;
-	}
 	if (m->u.upn.reason == UPN_FORCE_REREGISTRATION) {
 		bul_event(e, b, BUL_EV_TIMEOUT, NULL); /* a registered entry's timeout refreshes */
 		return;
@@ -168,15 +166,20 @@ static void upn_apply(struct mag_engine *e, struct bul_entry *b, const struct mh
 	engine_set_muho(e, b, m->opts.muho, m->opts.n_muho);
 }
 
-void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m)
+/* The retransmission of the last notification we answered (RFC 7077 §5.1: D set, same
+ * sequence number): already applied. */
+static bool upn_repeated(const struct mag_engine *e, const struct mh_msg *m)
+{
+	return (m->u.upn.flags & MH_UPN_D) && e->upn_seen && m->u.upn.seq == e->upn_last_seq;
+}
+
+static uint8_t upn_process(struct mag_engine *e, const struct mh_msg *m)
 {
 	struct bul_entry *b, *next;
 	bool known = m->u.upn.reason == UPN_FORCE_REREGISTRATION ||
 	             m->u.upn.reason == UPN_UPDATE_SESSION_PARAMETERS;
 	unsigned applied = 0;
 
-	(void)src;
-	e->stats.upn_received++;
 	for (b = LIST_FIRST(&e->bul); b && known; b = next) {
 		next = LIST_NEXT(b, entry);
 		if ((m->opts.present & MH_HAVE_MNID) && is_mn(b, &m->opts) &&
@@ -187,6 +190,20 @@ void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct m
 	}
 	if (known && applied == 0)
 		e->stats.dropped[MAG_DROP_UPN_UNKNOWN_MN]++;
+	return !known ? UPA_FAILED : applied ? UPA_SUCCESS : UPA_MN_NOT_ATTACHED;
+}
+
+void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m)
+{
+	(void)src;
+	e->stats.upn_received++;
+	if (upn_repeated(e, m)) {
+		e->stats.upn_repeated++;
+	} else {
+		e->upn_last_status = upn_process(e, m);
+		e->upn_last_seq = m->u.upn.seq;
+		e->upn_seen = true;
+	}
 	if (m->u.upn.flags & MH_UPN_A)
-		send_upa(e, m, !known ? UPA_FAILED : applied ? UPA_SUCCESS : UPA_MN_NOT_ATTACHED);
+		send_upa(e, m, e->upn_last_status);
 }

@@ -66,9 +66,10 @@ enum mh_opt_type {
 #define MH_BR_V        0x4000 /* IPv4 HoA binding only */
 #define MH_BR_G        0x2000 /* global revocation */
 
-/* Update Notification flags (RFC 7077 §4.1), the byte after the reason. */
-#define MH_UPN_A 0x80 /* acknowledgement requested */
-#define MH_UPN_D 0x40 /* de-register */
+/* Update Notification flags (RFC 7077 §4.1): the first octet after the 16-bit Notification
+ * Reason (bits 16 and 17 of that 32-bit word); the other 14 bits are reserved. */
+#define MH_UPN_A 0x80 /* Acknowledgement Requested */
+#define MH_UPN_D 0x40 /* Retransmit: set on every retransmission of a sequence number (§5.1) */
 
 /* Handoff Indicator values (RFC 5213 §8.4, RFC 7864). */
 enum mh_hi {
@@ -184,8 +185,8 @@ struct mh_br {
 
 struct mh_upn {
 	uint16_t seq;
-	uint8_t reason;
-	uint8_t flags; /* MH_UPN_* */
+	uint16_t reason; /* Notification Reason, a 16-bit field */
+	uint8_t flags;   /* MH_UPN_A, MH_UPN_D: reserved bits are dropped on decoding */
 };
 
 struct mh_upa {

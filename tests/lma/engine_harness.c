@@ -151,6 +151,13 @@ static void io_flush(void *ctx)
 	}
 }
 
+/* The engine's random source: a fixed value, so tests are deterministic. */
+static uint32_t io_random(void *ctx)
+{
+	(void)ctx;
+	return H_RANDOM;
+}
+
 void h_init(struct harness *h, const char *conf_text)
 {
 	char err[256] = "";
@@ -163,6 +170,7 @@ void h_init(struct harness *h, const char *conf_text)
 		.route_del = io_route_del,
 		.flush = io_flush,
 		.mn_changed = io_mn_changed,
+		.random = io_random,
 	};
 
 	memset(h, 0, sizeof(*h));

@@ -9,6 +9,7 @@
 #define H_MAX_SENT    256
 #define H_MAX_ROUTES  64
 #define H_MAX_TUNNELS 16
+#define H_RANDOM      0x7fffffffu /* what the engine's random source returns */
 
 struct h_sent {
 	struct in6_addr dst;

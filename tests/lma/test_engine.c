@@ -222,6 +222,67 @@ START_TEST(notification_is_retransmitted_with_backoff)
 }
 END_TEST
 
+/* RFC 7077 §4.1, §5.1: D (Retransmit) is clear on the first send of a sequence number and set
+ * on every retransmission of it, whose content is otherwise the same. */
+START_TEST(notification_retransmissions_carry_the_d_flag)
+{
+	const struct mh_msg *first, *again;
+
+	attach_both();
+	first = h_last_to(&h, MAG1, 0);
+	ck_assert_uint_eq(first->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(first->u.upn.flags, MH_UPN_A);
+	h_advance(&h, 1000);
+	again = h_last_to(&h, MAG1, 0);
+	ck_assert_uint_eq(again->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(again->u.upn.flags, MH_UPN_A | MH_UPN_D);
+	ck_assert_uint_eq(again->u.upn.seq, h_last_to(&h, MAG1, 1)->u.upn.seq);
+	ck_assert_uint_eq(again->u.upn.reason, 2);
+	ck_assert_uint_eq(again->opts.n_muho, 1);
+	h_advance(&h, 2000);
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.flags, MH_UPN_A | MH_UPN_D);
+}
+END_TEST
+
+/* RFC 7077 §5.1: the sequence number starts at a random value (from the io's source), then
+ * goes up by one per new notification, modulo 2^16. */
+START_TEST(notification_sequence_starts_at_the_random_value)
+{
+	attach_both();
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.seq, (uint16_t)H_RANDOM);
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 3, .muho = true }); /* another change */
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.seq, (uint16_t)(H_RANDOM + 1));
+}
+END_TEST
+
+static void binding_error_from(const char *mag, uint8_t status)
+{
+	struct mh_msg be;
+
+	mh_msg_init(&be, MH_TYPE_BE);
+	be.u.be.status = status;
+	h_input(&h, mag, &be);
+}
+
+/* RFC 7077 §5.2: a MAG that answers a notification with Binding Error status 2 does not know
+ * the message: it gets no retransmission and no further notification. */
+START_TEST(binding_error_2_stops_notifications_to_that_mag)
+{
+	attach_both();
+	binding_error_from(MAG1, 1); /* another status: nothing changes */
+	ck_assert_uint_eq(lma_engine_stats(h.e)->upn_refused, 0);
+	binding_error_from(MAG1, 2);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->upn_refused, 1);
+	h_advance(&h, 10000);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 1); /* no retransmission */
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 3, .muho = true }); /* another change */
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 1);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 4, .muho = true }); /* MAG2 still hears */
+	ck_assert_uint_eq(h_last_to(&h, MAG2, 0)->type, MH_TYPE_UPN);
+}
+END_TEST
+
 START_TEST(wrong_acknowledgement_is_counted_and_ignored)
 {
 	struct mh_msg upa;
@@ -879,6 +940,9 @@ static Suite *engine_suite(void)
 	tcase_add_test(muho, first_mag_is_notified_of_the_second_prefix);
 	tcase_add_test(muho, notification_is_acknowledged);
 	tcase_add_test(muho, notification_is_retransmitted_with_backoff);
+	tcase_add_test(muho, notification_retransmissions_carry_the_d_flag);
+	tcase_add_test(muho, notification_sequence_starts_at_the_random_value);
+	tcase_add_test(muho, binding_error_2_stops_notifications_to_that_mag);
 	tcase_add_test(muho, wrong_acknowledgement_is_counted_and_ignored);
 	tcase_add_test(muho, mags_without_muho_are_not_notified);
 	tcase_add_test(muho, every_group_change_is_reported);

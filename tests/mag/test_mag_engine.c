@@ -376,12 +376,54 @@ START_TEST(notification_for_an_unknown_mn)
 }
 END_TEST
 
-START_TEST(notification_with_d_flag_deregisters)
+/* RFC 7077 §4.1: D is Retransmit, not "de-register": a retransmitted notification changes
+ * nothing more than the first one did, and is acknowledged again. (This test replaced
+ * notification_with_d_flag_deregisters, which enshrined the wrong meaning.) */
+START_TEST(notification_with_d_flag_is_a_retransmission)
 {
+	static const char *const p3[] = { P3, NULL };
+	size_t pbus;
+
 	attach(WLAN, 1, only_p1, NULL);
-	upn(9, "mn1@example.org", NULL, MH_UPN_A | MH_UPN_D);
-	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.lifetime, 0);
-	ck_assert_uint_eq(h.n_routes, 0);
+	pbus = m_count_type(&h, MH_TYPE_BU);
+	upn(9, "mn1@example.org", p3, MH_UPN_A);
+	upn(9, "mn1@example.org", p3, MH_UPN_A | MH_UPN_D);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus); /* no de-registration */
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+	ck_assert_ptr_nonnull(m_route(&h, P3));
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_UPA), 2);
+	ck_assert_uint_eq(h.sent[h.n_sent - 1].u.upa.seq, 9);
+	ck_assert_uint_eq(h.sent[h.n_sent - 1].u.upa.status, 0);
+}
+END_TEST
+
+static void upn_reason(uint16_t seq, uint16_t reason, uint8_t flags)
+{
+	struct mh_msg m;
+
+	mh_msg_init(&m, MH_TYPE_UPN);
+	m.u.upn.seq = seq;
+	m.u.upn.reason = reason;
+	m.u.upn.flags = flags;
+	mh_opts_set_nai(&m.opts, "mn1@example.org");
+	m_input(&h, LMA, &m);
+}
+
+/* A retransmitted FORCE-REREGISTRATION (D set, same sequence number) is answered again but
+ * does not trigger a second re-registration (RFC 7077 §5.1). */
+START_TEST(retransmitted_force_reregistration_is_applied_once)
+{
+	size_t pbus;
+
+	attach(WLAN, 1, only_p1, NULL);
+	pbus = m_count_type(&h, MH_TYPE_BU);
+	upn_reason(40, 1, MH_UPN_A);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus + 1);
+	upn_reason(40, 1, MH_UPN_A | MH_UPN_D);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus + 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_UPA), 2);
+	upn_reason(41, 1, MH_UPN_A | MH_UPN_D); /* a number we never saw: applied */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_UPA), 3);
 }
 END_TEST
 
@@ -711,7 +753,8 @@ static Suite *mag_suite(void)
 	tcase_add_test(sts, rejected_refresh_removes_everything);
 	tcase_add_test(upd, notification_updates_routes_and_is_acknowledged);
 	tcase_add_test(upd, notification_for_an_unknown_mn);
-	tcase_add_test(upd, notification_with_d_flag_deregisters);
+	tcase_add_test(upd, notification_with_d_flag_is_a_retransmission);
+	tcase_add_test(upd, retransmitted_force_reregistration_is_applied_once);
 	tcase_add_test(der, carrier_loss_deregisters_at_once);
 	tcase_add_test(der, carrier_back_reattaches_on_a_point_to_point_link);
 	tcase_add_test(der, last_entry_takes_the_tunnel_with_it);
