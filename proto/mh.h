@@ -36,7 +36,7 @@ enum mh_opt_type {
 	MH_OPT_MNLLID = 25,          /* Mobile Node Link-layer Identifier, §8.6 */
 	MH_OPT_LLA = 26,             /* Link-local Address, §8.7 */
 	MH_OPT_TIMESTAMP = 27,       /* Timestamp, §8.8 */
-	MH_OPT_RESTART_COUNTER = 28, /* Restart Counter, RFC 5847 §5.2 */
+	MH_OPT_RESTART_COUNTER = 28, /* Restart Counter, RFC 5847 §3.4 */
 };
 
 #define MH_MUHO_TYPE_DEFAULT MH_OPT_EXPERIMENTAL
@@ -55,11 +55,11 @@ enum mh_opt_type {
 #define MH_BA_R 0x40
 #define MH_BA_P 0x20
 
-/* Heartbeat flags (RFC 5847 §5.1). */
+/* Heartbeat flags (RFC 5847 §3.3). */
 #define MH_HB_U 0x02 /* unsolicited */
 #define MH_HB_R 0x01 /* response */
 
-/* Binding Revocation (RFC 5846 §6.1): type, and flags of the 16-bit word after the sequence. */
+/* Binding Revocation (RFC 5846 §5.1, §5.2): type, and flags of the 16-bit word after the sequence. */
 #define MH_BR_TYPE_BRI 1
 #define MH_BR_TYPE_BRA 2
 #define MH_BR_P        0x8000 /* proxy binding */
