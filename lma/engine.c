@@ -144,6 +144,31 @@ bool lma_engine_pool_stats(const struct lma_engine *e, struct lma_pool_stats *ou
 	return true;
 }
 
+void lma_engine_set_restart_counter(struct lma_engine *e, uint32_t counter)
+{
+	e->restart_counter = counter;
+}
+
+/* RFC 5847 §3.3, §3.4: a Heartbeat Request from a MAG we serve is answered at once with a
+ * Heartbeat Response carrying our Restart Counter. We send no requests, so a response is
+ * unexpected. */
+static void engine_heartbeat(struct lma_engine *e, const struct in6_addr *src,
+                             const struct mh_msg *m)
+{
+	struct mh_msg r;
+
+	if ((m->u.hb.flags & MH_HB_R) || !lma_conf_find_mag(e->conf, src)) {
+		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
+		return;
+	}
+	mh_msg_init(&r, MH_TYPE_HB);
+	r.u.hb.flags = MH_HB_R;
+	r.u.hb.seq = m->u.hb.seq;
+	r.opts.present = MH_HAVE_RESTART_COUNTER;
+	r.opts.restart_counter = e->restart_counter;
+	reply_send(e, src, &r);
+}
+
 void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const uint8_t *buf,
                       size_t len, const struct lma_now *now)
 {
@@ -164,6 +189,8 @@ void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const ui
 		upn_input_ack(e, src, &m);
 	else if (m.type == MH_TYPE_BE)
 		upn_input_binding_error(e, src, &m);
+	else if (m.type == MH_TYPE_HB)
+		engine_heartbeat(e, src, &m);
 	else
 		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
 }

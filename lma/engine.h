@@ -91,6 +91,10 @@ uint64_t lma_engine_next_deadline(const struct lma_engine *e);
 void lma_engine_run_timers(struct lma_engine *e, const struct lma_now *now);
 void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err);
 
+/* The Restart Counter our Heartbeat Responses carry (RFC 5847 §3.4): it must change, and only
+ * grow, at every restart of the daemon. */
+void lma_engine_set_restart_counter(struct lma_engine *e, uint32_t counter);
+
 const struct lma_stats *lma_engine_stats(const struct lma_engine *e);
 const struct bc *lma_engine_cache(const struct lma_engine *e);
 /* False when there is no prefix pool (static prefixes only). */

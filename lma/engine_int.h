@@ -43,6 +43,7 @@ struct lma_engine {
 	LIST_HEAD(, parked_pbu) parked;
 	LIST_HEAD(, lma_mag) released; /* MAGs whose tunnel goes once the routes are flushed */
 	uint16_t upn_seq;
+	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
 	bool closing;
 	unsigned be_tokens; /* Binding Error rate limit (reply.c) */
 	uint64_t be_refill_ns;
@@ -83,6 +84,8 @@ void pbu_parked_free_all(struct lma_engine *e);
 
 /* reply.c */
 void reply_pba(struct pbu_ctx *c, uint8_t status);
+void reply_ba(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *req,
+              uint8_t status);
 void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8_t status);
 void reply_send(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *m);
 void reply_reject_binding(struct lma_engine *e, uint64_t bce_id);

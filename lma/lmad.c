@@ -270,6 +270,9 @@ static int start(struct lmad *d)
 	}
 	kr_set_result_cb(d->kr, kr_result, d);
 	d->engine = lma_engine_new(d->conf, &io, 1024);
+	if (d->engine) /* the start time in seconds: it grows from one restart to the next */
+		lma_engine_set_restart_counter(d->engine,
+		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
 	d->mh_fd = open_mh_socket(&d->conf->lma_addr);
 	if (!d->engine || d->mh_fd < 0) {
 		log_warn("Mobility Header socket on the LMA address");

@@ -19,6 +19,21 @@ static bool prefix_is_zero(const struct mh_prefix *p)
 	return memcmp(&p->addr, &zero, sizeof(zero)) == 0;
 }
 
+static bool mnid_is_nai(const struct mh_opts *o)
+{
+	return o->mnid.subtype == MH_MNID_SUBTYPE_NAI && o->mnid.len > 0;
+}
+
+/* Items 5-6: a MAG restricted to some MNs may not register any other, whatever the MN-ID's
+ * type and whether we know the MN (items 7-8 come after). */
+static bool mag_refuses_mn(const struct lma_conf_mag *mag, const struct pbu_ctx *c)
+{
+	if (mag->n_mns == 0)
+		return false;
+	return !mnid_is_nai(&c->req->opts) || !lma_conf_mag_may_serve(mag, c->id);
+}
+
+/* RFC 5213 §5.3.1 items 4-8, in that order. */
 static int check_identity(struct pbu_ctx *c)
 {
 	const struct mh_opts *o = &c->req->opts;
@@ -27,18 +42,16 @@ static int check_identity(struct pbu_ctx *c)
 
 	if (!(o->present & MH_HAVE_MNID))
 		return 160; /* MISSING_MN_IDENTIFIER_OPTION */
-	mag = lma_conf_find_mag(conf, c->src);
-	if (!mag)
-		return 154; /* MAG_NOT_AUTHORIZED_FOR_PROXY_REG */
-	if (o->mnid.subtype != MH_MNID_SUBTYPE_NAI || o->mnid.len == 0)
-		return 153; /* NOT_LMA_FOR_THIS_MOBILE_NODE: we identify MNs by NAI only */
 	memcpy(c->id, o->mnid.id, o->mnid.len);
 	c->id[o->mnid.len] = '\0';
+	mag = lma_conf_find_mag(conf, c->src);
+	if (!mag || mag_refuses_mn(mag, c))
+		return 154; /* MAG_NOT_AUTHORIZED_FOR_PROXY_REG */
+	if (!mnid_is_nai(o))
+		return 153; /* NOT_LMA_FOR_THIS_MOBILE_NODE: we identify MNs by NAI only */
 	c->conf_mn = lma_conf_find_mn(conf, c->id);
 	if (!c->conf_mn && !conf->any_mn)
 		return 152; /* PROXY_REG_NOT_ENABLED */
-	if (!lma_conf_mag_may_serve(mag, c->id))
-		return 154;
 	return 0;
 }
 
@@ -77,10 +90,11 @@ static int check_timestamp(struct pbu_ctx *c)
 	uint64_t window = (uint64_t)c->e->conf->timestamp_window_ms * NS_PER_MS;
 	uint64_t skew = ts_ns > now ? ts_ns - now : now - ts_ns;
 
-	if (skew > window)
-		return 156; /* TIMESTAMP_MISMATCH */
+	/* §5.5: lower than the last accepted is 157 even when it is also outside the window */
 	if (c->bce && c->bce->have_replay && ts <= c->bce->last_timestamp)
 		return 157; /* TIMESTAMP_LOWER_THAN_PREV_ACCEPTED */
+	if (skew > window)
+		return 156; /* TIMESTAMP_MISMATCH */
 	return 0;
 }
 
@@ -115,8 +129,8 @@ static int check_request(struct pbu_ctx *c)
 		return 158; /* MISSING_HOME_NETWORK_PREFIX_OPTION */
 	if (!(o->present & MH_HAVE_HI))
 		return 161; /* MISSING_HANDOFF_INDICATOR_OPTION */
-	if (!(o->present & MH_HAVE_ATT))
-		return 162; /* MISSING_ACCESS_TECH_TYPE_OPTION */
+	if (!(o->present & MH_HAVE_ATT) || o->att == 0)
+		return 162; /* MISSING_ACCESS_TECH_TYPE_OPTION; 0 is reserved (§8.5), no type */
 	if (session)
 		return session;
 	if (c->bce && !c->all_zero && !bc_bce_same_prefixes(c->bce, o->hnp, o->n_hnp))
@@ -132,6 +146,36 @@ static uint32_t granted_lifetime(const struct lma_engine *e, const struct mh_msg
 	return s < e->conf->max_lifetime_s ? s : e->conf->max_lifetime_s;
 }
 
+/* The link-local address the MAG is to use on the MN's access link (§6.8), generated for the
+ * MN when the MAG asks with ALL_ZERO (§5.3.6): fe80::/64 and an interface identifier hashed
+ * from the MN-ID (FNV-1a), so that every MAG serving the MN gets the same one. */
+static void generate_lla(const char *id, struct in6_addr *lla)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	memset(lla, 0, sizeof(*lla));
+	lla->s6_addr[0] = 0xfe;
+	lla->s6_addr[1] = 0x80;
+	for (int i = 0; i < 8; i++)
+		lla->s6_addr[8 + i] = (uint8_t)(h >> (56 - 8 * i));
+	lla->s6_addr[8] &= (uint8_t)~0x02; /* universal/local bit 0: a local identifier */
+}
+
+/* A non-zero address the MAG names is the one it uses; ALL_ZERO asks us for it, and the one
+ * the session already has (or a new one) is returned, never :: as if it were assigned. */
+static void remember_lla(struct pbu_ctx *c, struct bce *b)
+{
+	const struct in6_addr *lla = &c->req->opts.lla;
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(lla))
+		b->lla = *lla;
+	else if (!b->have_lla)
+		generate_lla(b->mn->id, &b->lla);
+	b->have_lla = true;
+}
+
 static void remember_request(struct pbu_ctx *c, struct bce *b)
 {
 	const struct mh_opts *o = &c->req->opts;
@@ -143,10 +187,8 @@ static void remember_request(struct pbu_ctx *c, struct bce *b)
 	b->hi = o->hi;
 	b->att = o->att;
 	b->muho = o->n_muho > 0;
-	if ((o->present & MH_HAVE_LLA) && !IN6_IS_ADDR_UNSPECIFIED(&o->lla)) {
-		b->lla = o->lla;
-		b->have_lla = true;
-	}
+	if (o->present & MH_HAVE_LLA)
+		remember_lla(c, b);
 	b->lifetime_s = c->lifetime_s;
 }
 
@@ -414,6 +456,8 @@ void pbu_process(struct lma_engine *e, const struct in6_addr *src, const struct 
 
 	if (!(m->u.bu.flags & MH_BU_P)) {
 		e->stats.dropped[LMA_DROP_NOT_PROXY]++;
+		if (m->u.bu.flags & MH_BU_H) /* RFC 6275 §10.3.1: we are no home agent */
+			reply_ba(e, src, m, 131); /* Home registration not supported */
 		return;
 	}
 	status = check_request(&c);

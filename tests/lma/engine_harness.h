@@ -52,6 +52,9 @@ struct pbu_spec {
 	int64_t ts_offset_ms; /* timestamp = LMA clock + offset */
 	bool no_ts, no_mnid, no_hi, no_att, no_hnp, not_proxy;
 	uint8_t mnid_subtype; /* default NAI */
+	bool att_zero;        /* ATT 0 (reserved) instead of the default */
+	const char *lla;      /* a Link-local Address option ("::" for ALL_ZERO); NULL: none */
+	bool home;            /* flag H (home registration) */
 };
 
 void h_init(struct harness *h, const char *conf_text);

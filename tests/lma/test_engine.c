@@ -394,6 +394,80 @@ START_TEST(older_timestamp_for_the_session_is_157)
 }
 END_TEST
 
+/* RFC 5213 §5.3.1 items 5-6 come before 7-8: a MAG restricted to other MNs gets 154 for an MN
+ * we do not know (not 152) and for an MN-ID we cannot read (not 153). */
+START_TEST(restricted_mag_is_154_before_153_and_152)
+{
+	ck_assert_uint_eq(status_of(MAG3, &(struct pbu_spec){ .nai = "intruder@example.org" }),
+	                  154);
+	ck_assert_uint_eq(status_of(MAG3, &(struct pbu_spec){ .mnid_subtype = 5 }), 154);
+	ck_assert_uint_eq(status_of(MAG3, &(struct pbu_spec){ .nai = "mn2@example.org" }), 0);
+	/* an unrestricted MAG: items 7 and 8 decide */
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = "intruder@example.org" }),
+	                  152);
+}
+END_TEST
+
+/* RFC 5213 §5.5: lower than the last accepted timestamp is 157, even when it is also outside
+ * the validity window. */
+START_TEST(lower_timestamp_outside_the_window_is_157)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .ts_offset_ms = -5000 }),
+	                  157);
+	ck_assert(pba_to(MAG1)->opts.present & MH_HAVE_TIMESTAMP);
+}
+END_TEST
+
+/* RFC 5213 §8.5: ATT 0 is reserved; it names no access technology, like a missing option. */
+START_TEST(reserved_access_technology_type_is_162)
+{
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .att_zero = true }), 162);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+}
+END_TEST
+
+/* RFC 5213 §5.3.6: asked with ALL_ZERO, the LMA gives the MAG a link-local address to use, the
+ * same for the MN at every MAG, never :: as if it were assigned; a named one is kept. */
+START_TEST(all_zero_link_local_address_is_generated)
+{
+	const struct mh_msg *m;
+	struct in6_addr first, named;
+
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .lla = "::" }), 0);
+	m = pba_to(MAG1);
+	ck_assert(m->opts.present & MH_HAVE_LLA);
+	ck_assert(!IN6_IS_ADDR_UNSPECIFIED(&m->opts.lla));
+	ck_assert(IN6_IS_ADDR_LINKLOCAL(&m->opts.lla));
+	first = m->opts.lla;
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 1, .lla = "::", .hi = 3 }),
+	                  0); /* handoff: the same address */
+	ck_assert(IN6_ARE_ADDR_EQUAL(&pba_to(MAG2)->opts.lla, &first));
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = "mn2@example.org", .lla = "fe80::9" }), 0);
+	named = h_addr("fe80::9");
+	ck_assert(IN6_ARE_ADDR_EQUAL(&pba_to(MAG1)->opts.lla, &named));
+}
+END_TEST
+
+/* RFC 6275 §10.3.1: a home registration (flag H) to a node that is no home agent gets a
+ * Binding Acknowledgement with status 131; other non-proxy Binding Updates are dropped. */
+START_TEST(home_registration_is_131)
+{
+	const struct mh_msg *m;
+
+	ck_assert_uint_eq(h_pbu(&h, MAG1, &(struct pbu_spec){ .not_proxy = true, .home = true,
+	                                                      .seq = 77 }),
+	                  1);
+	m = h_last_to(&h, MAG1, 0);
+	ck_assert_uint_eq(m->type, MH_TYPE_BA);
+	ck_assert_uint_eq(m->u.ba.status, 131);
+	ck_assert_uint_eq(m->u.ba.seq, 77);
+	ck_assert(!(m->u.ba.flags & MH_BA_P));
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+}
+END_TEST
+
 START_TEST(missing_options_are_158_161_162_in_that_order)
 {
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .no_hnp = true, .no_hi = true }),
@@ -473,7 +547,9 @@ START_TEST(sequence_numbers_modulo_2_16)
 	h_free(&h);
 	h_init(&h, seqconf);
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 65535 }), 0);
-	ck_assert(!(pba_to(MAG1)->opts.present & MH_HAVE_TIMESTAMP)); /* not in sequence mode */
+	/* the PBU carried a Timestamp: the PBA carries one too, even in sequence mode (§5.3.6);
+	 * this asserted there was none before, against the RFC */
+	ck_assert(pba_to(MAG1)->opts.present & MH_HAVE_TIMESTAMP);
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 0 }), 0);
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 0 }), 135);
 	m = pba_to(MAG1);
@@ -904,6 +980,32 @@ START_TEST(unknown_type_gets_a_rate_limited_binding_error)
 }
 END_TEST
 
+/* RFC 5847 §3.3, §3.4: a Heartbeat Request from a MAG is answered with a Heartbeat Response,
+ * same sequence number, carrying our Restart Counter; one from a stranger is not. */
+START_TEST(heartbeat_request_is_answered_with_the_restart_counter)
+{
+	const struct mh_msg *r;
+	struct mh_msg hb;
+
+	lma_engine_set_restart_counter(h.e, 1234);
+	mh_msg_init(&hb, MH_TYPE_HB);
+	hb.u.hb.seq = 99;
+	h_input(&h, MAG1, &hb);
+	r = h_last_to(&h, MAG1, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->type, MH_TYPE_HB);
+	ck_assert_uint_eq(r->u.hb.flags, MH_HB_R);
+	ck_assert_uint_eq(r->u.hb.seq, 99);
+	ck_assert(r->opts.present & MH_HAVE_RESTART_COUNTER);
+	ck_assert_uint_eq(r->opts.restart_counter, 1234);
+	h_input(&h, EVIL, &hb);
+	ck_assert_uint_eq(h_count_to(&h, EVIL, MH_TYPE_HB), 0);
+	hb.u.hb.flags = MH_HB_R; /* a response: we asked nothing */
+	h_input(&h, MAG1, &hb);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_HB), 1);
+}
+END_TEST
+
 START_TEST(unexpected_message_types_are_dropped)
 {
 	struct mh_msg m;
@@ -954,6 +1056,11 @@ static Suite *engine_suite(void)
 	tcase_add_test(status, timestamp_outside_the_window_is_156_with_our_time);
 	tcase_add_test(status, older_timestamp_for_the_session_is_157);
 	tcase_add_test(status, missing_options_are_158_161_162_in_that_order);
+	tcase_add_test(status, restricted_mag_is_154_before_153_and_152);
+	tcase_add_test(status, lower_timestamp_outside_the_window_is_157);
+	tcase_add_test(status, reserved_access_technology_type_is_162);
+	tcase_add_test(status, all_zero_link_local_address_is_generated);
+	tcase_add_test(status, home_registration_is_131);
 	tcase_add_test(status, another_mns_prefix_is_155);
 	tcase_add_test(status, a_prefix_not_ours_to_give_is_155);
 	tcase_add_test(status, prefix_set_mismatch_is_159);
@@ -978,6 +1085,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(fail, malformed_input_is_counted_and_changes_nothing);
 	tcase_add_test(fail, unknown_type_gets_a_rate_limited_binding_error);
 	tcase_add_test(fail, unexpected_message_types_are_dropped);
+	tcase_add_test(fail, heartbeat_request_is_answered_with_the_restart_counter);
 	tcase_add_test(sticky, returning_interface_gets_its_released_prefix_back);
 	tcase_add_test(sticky, another_mn_naming_a_resting_prefix_is_155);
 	tcase_add_test(sticky, a_pooled_prefix_never_released_is_155);
