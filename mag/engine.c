@@ -18,6 +18,11 @@ static const char *const drop_names[MAG_DROP_COUNT] = {
 	[MAG_DROP_NO_MEMORY] = "no_memory",
 };
 
+void mag_engine_set_restart_counter(struct mag_engine *e, uint32_t counter)
+{
+	e->restart_counter = counter;
+}
+
 const char *mag_drop_name(enum mag_drop d)
 {
 	return d < MAG_DROP_COUNT ? drop_names[d] : "unknown";
@@ -33,6 +38,7 @@ struct mag_engine *mag_engine_new(const struct mag_conf *conf, const struct mag_
 	e->io = *io;
 	e->params.muho_type = conf->muho_type;
 	e->next_id = 1;
+	e->be_tokens = MAG_BE_PER_SECOND;
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->bul);
 	if (!hmap_init(&e->by_mac, 64)) {
@@ -311,6 +317,8 @@ void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const
 	rc = mh_decode(buf, len, &e->params, &m);
 	if (rc != MH_OK) {
 		e->stats.malformed[rc]++;
+		if (rc == MH_E_TYPE)
+			signal_binding_error(e); /* unrecognized MH type, RFC 6275 §9.2 */
 		return;
 	}
 	e->stats.rx[m.type]++;
@@ -318,6 +326,8 @@ void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const
 		signal_pba(e, &m);
 	else if (m.type == MH_TYPE_UPN)
 		signal_upn(e, src, &m);
+	else if (m.type == MH_TYPE_HB)
+		signal_heartbeat(e, &m);
 	else
 		e->stats.dropped[MAG_DROP_UNEXPECTED]++;
 }

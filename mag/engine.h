@@ -114,6 +114,7 @@ struct mag_stats {
 	uint64_t rs_received, ra_sent;
 	uint64_t upn_received, upa_sent;
 	uint64_t upn_repeated; /* retransmissions (flag D) of the last one: answered, not applied */
+	uint64_t be_sent;      /* Binding Errors, status 2, for unknown MH types (RFC 6275 §9.2) */
 	uint64_t route_failures;
 };
 
@@ -130,6 +131,9 @@ void mag_engine_set_access(struct mag_engine *e, const char *ifname, unsigned if
 
 void mag_engine_rs(struct mag_engine *e, unsigned ifindex, const uint8_t mac[6],
                    const struct in6_addr *src, const struct mag_now *now);
+/* The Restart Counter our Heartbeat Responses carry (RFC 5847 §3.4): it must change, and only
+ * grow, at every restart of the daemon. */
+void mag_engine_set_restart_counter(struct mag_engine *e, uint32_t counter);
 void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const uint8_t *buf,
                          size_t len, const struct mag_now *now);
 void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,

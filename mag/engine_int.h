@@ -8,6 +8,8 @@
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
 
+#define MAG_BE_PER_SECOND 10 /* Binding Errors at most */
+
 struct access_link {
 	unsigned ifindex;
 	uint8_t mac[6];
@@ -40,6 +42,9 @@ struct mag_engine {
 	bool upn_seen;    /* the last Update Notification answered, for its retransmissions */
 	uint16_t upn_last_seq;
 	uint8_t upn_last_status;
+	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
+	unsigned be_tokens;       /* Binding Error rate limit (signal.c) */
+	uint64_t be_refill_ns;
 };
 
 /* engine.c */
@@ -64,5 +69,7 @@ void bul_ra_timer_fired(struct timer *t, uint64_t now_ns);
 void signal_send_pbu(struct mag_engine *e, struct bul_entry *b, bool dereg, uint8_t hi);
 void signal_pba(struct mag_engine *e, const struct mh_msg *m);
 void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m);
+void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m);
+void signal_binding_error(struct mag_engine *e);
 
 #endif

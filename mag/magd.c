@@ -344,6 +344,9 @@ static int start(struct magd *d)
 	}
 	kr_set_result_cb(d->kr, kr_result, d);
 	d->engine = mag_engine_new(d->conf, &io);
+	if (d->engine) /* the start time in seconds: it grows from one restart to the next */
+		mag_engine_set_restart_counter(d->engine,
+		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
 	if (!d->engine || magd_open_sockets(d) < 0 || magd_open_access(d) < 0)
 		return -1;
 	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, magd_ctl_handle, d,

@@ -93,6 +93,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "tx", "router-advertisement", st->ra_sent);
 	ctl_send_stat(c, "tx", "update-notification-ack", st->upa_sent);
 	ctl_send_stat(c, "rx", "update-notification-repeated", st->upn_repeated);
+	ctl_send_stat(c, "tx", "binding-error", st->be_sent);
 	ctl_send_stat(c, "bindings", "gave_up", st->gave_up);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);

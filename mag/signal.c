@@ -207,3 +207,58 @@ void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct m
 	if (m->u.upn.flags & MH_UPN_A)
 		send_upa(e, m, e->upn_last_status);
 }
+
+/* --- Heartbeat and Binding Error --- */
+
+/* RFC 5847 §3.3, §3.4: a Heartbeat Request from the LMA is answered with a Heartbeat Response,
+ * same sequence number, with our Restart Counter. (Sending requests is not implemented.) */
+void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
+{
+	struct mh_msg r;
+
+	if (m->u.hb.flags & MH_HB_R) {
+		e->stats.dropped[MAG_DROP_UNEXPECTED]++; /* a response: we asked nothing */
+		return;
+	}
+	mh_msg_init(&r, MH_TYPE_HB);
+	r.u.hb.flags = MH_HB_R;
+	r.u.hb.seq = m->u.hb.seq;
+	r.opts.present = MH_HAVE_RESTART_COUNTER;
+	r.opts.restart_counter = e->restart_counter;
+	send_msg(e, &r);
+}
+
+/* A token bucket of MAG_BE_PER_SECOND tokens, refilled continuously (RFC 6275 §9.3.3: Binding
+ * Errors SHOULD be rate-limited). */
+static bool be_allowed(struct mag_engine *e)
+{
+	uint64_t now = e->now.mono_ns, refill;
+
+	if (now > e->be_refill_ns) {
+		refill = (now - e->be_refill_ns) * MAG_BE_PER_SECOND / NS_PER_S;
+		if (refill > 0) {
+			e->be_tokens = e->be_tokens + refill > MAG_BE_PER_SECOND
+			                       ? MAG_BE_PER_SECOND
+			                       : e->be_tokens + (unsigned)refill;
+			e->be_refill_ns = now;
+		}
+	}
+	if (e->be_tokens == 0)
+		return false;
+	e->be_tokens--;
+	return true;
+}
+
+/* RFC 6275 §9.2: a Mobility Header of a type we do not know gets a Binding Error with status 2
+ * (Unrecognized MH Type); only the LMA reaches this point, a unicast source. */
+void signal_binding_error(struct mag_engine *e)
+{
+	struct mh_msg m;
+
+	if (!be_allowed(e))
+		return;
+	mh_msg_init(&m, MH_TYPE_BE);
+	m.u.be.status = 2;
+	send_msg(e, &m);
+	e->stats.be_sent++;
+}

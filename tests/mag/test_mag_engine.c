@@ -427,6 +427,49 @@ START_TEST(retransmitted_force_reregistration_is_applied_once)
 }
 END_TEST
 
+/* --- Heartbeat, Binding Error --- */
+
+/* RFC 5847 §3.3, §3.4: the LMA's Heartbeat Request is answered with a Heartbeat Response, same
+ * sequence number, with our Restart Counter. */
+START_TEST(heartbeat_request_is_answered_with_the_restart_counter)
+{
+	const struct mh_msg *r;
+	struct mh_msg hb;
+
+	mag_engine_set_restart_counter(h.e, 4321);
+	mh_msg_init(&hb, MH_TYPE_HB);
+	hb.u.hb.seq = 0x01020304;
+	m_input(&h, LMA, &hb);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_HB), 1);
+	r = &h.sent[h.n_sent - 1];
+	ck_assert_uint_eq(r->u.hb.flags, MH_HB_R);
+	ck_assert_uint_eq(r->u.hb.seq, 0x01020304);
+	ck_assert(r->opts.present & MH_HAVE_RESTART_COUNTER);
+	ck_assert_uint_eq(r->opts.restart_counter, 4321);
+	hb.u.hb.flags = MH_HB_R; /* a response to nothing we sent */
+	m_input(&h, LMA, &hb);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_HB), 1);
+}
+END_TEST
+
+/* RFC 6275 §9.2, §9.3.3: an unknown MH type from the LMA gets a Binding Error with status 2,
+ * rate-limited. */
+START_TEST(unknown_type_gets_a_rate_limited_binding_error)
+{
+	static const uint8_t unknown[] = { 59, 1, 99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0 };
+	struct in6_addr lma;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, LMA, &lma), 1);
+	for (int i = 0; i < 50; i++)
+		mag_engine_mh_input(h.e, &lma, unknown, sizeof(unknown), &h.now);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BE), 10);
+	ck_assert_uint_eq(h.sent[h.n_sent - 1].u.be.status, 2);
+	m_advance(&h, 1000);
+	mag_engine_mh_input(h.e, &lma, unknown, sizeof(unknown), &h.now);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BE), 11);
+}
+END_TEST
+
 /* --- de-registration --- */
 
 START_TEST(carrier_loss_deregisters_at_once)
@@ -755,6 +798,8 @@ static Suite *mag_suite(void)
 	tcase_add_test(upd, notification_for_an_unknown_mn);
 	tcase_add_test(upd, notification_with_d_flag_is_a_retransmission);
 	tcase_add_test(upd, retransmitted_force_reregistration_is_applied_once);
+	tcase_add_test(upd, heartbeat_request_is_answered_with_the_restart_counter);
+	tcase_add_test(upd, unknown_type_gets_a_rate_limited_binding_error);
 	tcase_add_test(der, carrier_loss_deregisters_at_once);
 	tcase_add_test(der, carrier_back_reattaches_on_a_point_to_point_link);
 	tcase_add_test(der, last_entry_takes_the_tunnel_with_it);
