@@ -55,6 +55,23 @@ static int check_identity(struct pbu_ctx *c)
 	return 0;
 }
 
+/* §5.4.1.2, §5.4.1.3: with no prefix named, a session is keyed by MN-ID, Access Technology
+ * Type and MN link-layer identifier. A handoff between interfaces (HI 2) or between MAGs (HI 3)
+ * that matches none moves the MN's only session, if it has one and only one. */
+static struct bce *session_by_interface(const struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	struct bce *b = NULL;
+
+	if (o->present & MH_HAVE_MNLLID)
+		b = bc_bce_by_llid(&c->e->bc, c->mn, o->llid, o->llid_len);
+	if (b && b->att == o->att)
+		return b;
+	if ((o->hi == MH_HI_IF_CHANGE || o->hi == MH_HI_MAG_CHANGE) && c->mn->n_bce == 1)
+		return LIST_FIRST(&c->mn->bces);
+	return NULL;
+}
+
 /* The session this PBU is about: by its prefixes if it names any, else by the MN's interface.
  * Returns the §5.4.1 verdict (155, 159), which the RFC's order applies after the option checks. */
 static int find_session(struct pbu_ctx *c)
@@ -77,8 +94,8 @@ static int find_session(struct pbu_ctx *c)
 			return 159; /* the prefixes belong to different sessions */
 		owner = b ? b : owner;
 	}
-	if (!owner && c->mn && (o->present & MH_HAVE_MNLLID))
-		owner = bc_bce_by_llid(&c->e->bc, c->mn, o->llid, o->llid_len);
+	if (!owner && c->mn)
+		owner = session_by_interface(c);
 	c->bce = owner;
 	return 0;
 }
@@ -351,23 +368,56 @@ static void deregister(struct pbu_ctx *c)
 
 /* --- Handoff Indicator 4: wait for the old MAG's de-registration --- */
 
+/* §5.4.1.3: HI 4 waits only when the MN has one and only one session, active through another
+ * MAG: the one the MN may be moving away from. */
 static bool should_park(const struct pbu_ctx *c)
 {
 	const struct bce *b;
 
 	if (c->req->opts.hi != MH_HI_UNKNOWN || c->bce || !c->mn || !c->all_zero)
 		return false;
-	LIST_FOREACH(b, &c->mn->bces, mn_entry)
-	if (b->state == BCE_ACTIVE && memcmp(&b->mag->addr, c->src, sizeof(*c->src)) != 0)
-		return true;
-	return false;
+	if (c->mn->n_bce != 1)
+		return false;
+	b = LIST_FIRST(&c->mn->bces);
+	return b->state == BCE_ACTIVE && memcmp(&b->mag->addr, c->src, sizeof(*c->src)) != 0;
+}
+
+static bool same_llid(const struct mh_opts *a, const struct mh_opts *b)
+{
+	if ((a->present & MH_HAVE_MNLLID) != (b->present & MH_HAVE_MNLLID))
+		return false;
+	return !(a->present & MH_HAVE_MNLLID) ||
+	       (a->llid_len == b->llid_len && memcmp(a->llid, b->llid, a->llid_len) == 0);
+}
+
+/* A PBU already waiting for the same MN's interface from the same MAG: a retransmission. */
+static struct parked_pbu *parked_find(const struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	struct parked_pbu *p;
+
+	LIST_FOREACH(p, &c->e->parked, entry)
+	{
+		const struct mh_opts *q = &p->msg.opts;
+
+		if (memcmp(&p->src, c->src, sizeof(*c->src)) == 0 && q->mnid.len == o->mnid.len &&
+		    memcmp(q->mnid.id, o->mnid.id, o->mnid.len) == 0 && same_llid(q, o))
+			return p;
+	}
+	return NULL;
 }
 
 static void park(struct pbu_ctx *c)
 {
 	struct lma_engine *e = c->e;
-	struct parked_pbu *p = calloc(1, sizeof(*p));
+	struct parked_pbu *p = parked_find(c);
 
+	if (p) { /* the retransmission replaces it (newer sequence number and timestamp), and the
+	          * wait goes on: no second entry, no session */
+		p->msg = *c->req;
+		return;
+	}
+	p = calloc(1, sizeof(*p));
 	if (!p) {
 		new_session(c);
 		return;
@@ -439,7 +489,7 @@ static void dispatch(struct pbu_ctx *c)
 	c->lifetime_s = granted_lifetime(c->e, c->req);
 	if (c->req->u.bu.lifetime == 0)
 		deregister(c);
-	else if (!c->bce && !c->replay_checked && should_park(c))
+	else if (!c->bce && !c->replay_checked && (parked_find(c) || should_park(c)))
 		park(c);
 	else if (!c->bce)
 		new_session(c);

@@ -683,6 +683,72 @@ END_TEST
 
 /* --- Handoff Indicator 4 --- */
 
+/* RFC 5213 §5.4.1.2 item 3: a handoff between two interfaces of the MN (HI 2) that matches no
+ * session by link-layer identifier moves the MN's only session. */
+START_TEST(interface_handoff_moves_the_only_session)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 2 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	/* the session answers to its new interface from now on */
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 5 }), 0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
+/* §5.4.1.3 item 2: without a link-layer identifier, a handoff between MAGs (HI 3) moves the
+ * MN's only session. */
+START_TEST(mag_handoff_without_llid_moves_the_only_session)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ 0 });
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .hi = 3 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
+/* §5.4.1.2: the key is MN-ID, Access Technology Type and MN-LL-ID: the same link-layer
+ * identifier over another access technology is another interface. */
+START_TEST(session_key_includes_the_access_technology)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .att = 4 });
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .att = 7 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), P2);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+}
+END_TEST
+
+/* §5.4.1.3: the HI 4 wait applies when the MN has one and only one session; with two, the
+ * PBU starts a new session at once. */
+START_TEST(unknown_handoff_waits_only_for_a_single_session)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 1 });
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 2 });
+	ck_assert_uint_eq(
+	        status_of(MAG3, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 3, .hi = 4 }),
+	        0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 3);
+}
+END_TEST
+
+/* Retransmissions of a PBU waiting out the HI 4 delay neither queue a second one nor create a
+ * session: one PBA comes, for the latest sequence number. */
+START_TEST(retransmitted_waiting_pbu_is_not_queued_twice)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .hi = 4, .seq = 1 }), 0);
+	h_advance(&h, 1000);
+	ck_assert_uint_eq(h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .hi = 4, .seq = 2 }), 0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	h_advance(&h, 5000);
+	ck_assert_uint_eq(h_count_to(&h, MAG2, MH_TYPE_BA), 1);
+	ck_assert_uint_eq(pba_to(MAG2)->u.ba.seq, 2);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+}
+END_TEST
+
 START_TEST(unknown_handoff_waits_then_takes_a_new_prefix)
 {
 	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
@@ -1077,6 +1143,11 @@ static Suite *engine_suite(void)
 	tcase_add_test(life, losing_an_interface_notifies_the_other_mag);
 	tcase_add_test(life, expiry_notifies_the_other_mag_and_cleans_up);
 	tcase_add_test(life, unknown_handoff_waits_then_takes_a_new_prefix);
+	tcase_add_test(life, interface_handoff_moves_the_only_session);
+	tcase_add_test(life, mag_handoff_without_llid_moves_the_only_session);
+	tcase_add_test(life, session_key_includes_the_access_technology);
+	tcase_add_test(life, unknown_handoff_waits_only_for_a_single_session);
+	tcase_add_test(life, retransmitted_waiting_pbu_is_not_queued_twice);
 	tcase_add_test(life, unknown_handoff_takes_over_a_deregistered_binding);
 	tcase_add_test(life, taken_over_session_answers_to_its_new_interface);
 	tcase_add_test(fail, refused_route_turns_the_acceptance_into_130);
