@@ -214,6 +214,7 @@ static int act_reject(struct mag_engine *e, struct bul_entry *b, const void *arg
 		b->n_hnp = b->n_muho = 0;
 		b->ask_all_zero = true;
 		return send_again(e, b, false) ? BUL_REGISTERING : hold(e, b, false);
+	case 135: /* sequence number out of window: again at once, from the LMA's number */
 	case 157: /* TIMESTAMP_LOWER_THAN_PREV_ACCEPTED: again, with a fresh timestamp */
 		return send_again(e, b, false) ? (int)b->state : hold(e, b, false);
 	case 156: /* TIMESTAMP_MISMATCH: our clock is off; never adopt the LMA's, keep trying */

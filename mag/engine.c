@@ -14,6 +14,7 @@ static const char *const drop_names[MAG_DROP_COUNT] = {
 	[MAG_DROP_UNKNOWN_MAC] = "unknown_mac",    [MAG_DROP_NOT_ACCESS] = "not_access_link",
 	[MAG_DROP_NOT_FROM_LMA] = "not_from_lma",  [MAG_DROP_PBA_UNMATCHED] = "pba_unmatched",
 	[MAG_DROP_PBA_ECHO] = "pba_echo_mismatch", [MAG_DROP_UPN_UNKNOWN_MN] = "upn_unknown_mn",
+	[MAG_DROP_PBA_NO_PREFIX] = "pba_no_prefix",
 	[MAG_DROP_UNEXPECTED] = "unexpected_type", [MAG_DROP_HELD] = "held",
 	[MAG_DROP_NO_MEMORY] = "no_memory",
 };
@@ -39,6 +40,7 @@ struct mag_engine *mag_engine_new(const struct mag_conf *conf, const struct mag_
 	e->params.muho_type = conf->muho_type;
 	e->next_id = 1;
 	e->be_tokens = MAG_BE_PER_SECOND;
+	e->pba_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->bul);
 	if (!hmap_init(&e->by_mac, 64)) {

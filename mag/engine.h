@@ -98,6 +98,7 @@ enum mag_drop {
 	MAG_DROP_NOT_FROM_LMA,  /* a Mobility Header message from anyone but the LMA */
 	MAG_DROP_PBA_UNMATCHED, /* no outstanding PBU with that MN and sequence number */
 	MAG_DROP_PBA_ECHO,      /* echoed MN-ID, HI, ATT or MN-LL-ID differ: entry stalled */
+	MAG_DROP_PBA_NO_PREFIX, /* accepted without a usable HNP: retried as if unanswered */
 	MAG_DROP_UPN_UNKNOWN_MN,
 	MAG_DROP_UNEXPECTED, /* a message type the MAG does not take */
 	MAG_DROP_HELD,       /* RS from an MN whose entry is held after a rejection */

@@ -3,6 +3,7 @@
 #define MAG_ENGINE_INT_H
 
 #include "common/hmap.h"
+#include "common/log.h"
 #include "mag/engine.h"
 
 #define NS_PER_MS 1000000ull
@@ -45,6 +46,7 @@ struct mag_engine {
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
 	unsigned be_tokens;       /* Binding Error rate limit (signal.c) */
 	uint64_t be_refill_ns;
+	struct log_limit pba_limit; /* lines about ignored PBAs */
 };
 
 /* engine.c */

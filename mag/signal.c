@@ -84,13 +84,18 @@ static bool outstanding(const struct bul_entry *b)
 	       b->state == BUL_DEREGISTERING;
 }
 
+static bool zero_prefix(const struct mh_prefix *p)
+{
+	return p->len == 0 || IN6_IS_ADDR_UNSPECIFIED(&p->addr);
+}
+
 static void take_prefixes(struct mag_engine *e, struct bul_entry *b, const struct mh_opts *o)
 {
 	struct mh_prefix hnp[BUL_MAX_PREFIXES];
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < o->n_hnp && n < BUL_MAX_PREFIXES; i++)
-		if (o->hnp[i].len != 0)
+		if (!zero_prefix(&o->hnp[i]))
 			hnp[n++] = o->hnp[i];
 	if (b->installed && (n != b->n_hnp || memcmp(b->hnp, hnp, n * sizeof(hnp[0])) != 0))
 		engine_uninstall(e, b); /* the LMA changed the prefixes: the routes follow */
@@ -100,17 +105,98 @@ static void take_prefixes(struct mag_engine *e, struct bul_entry *b, const struc
 	engine_set_muho(e, b, o->muho, o->n_muho);
 }
 
-void signal_pba(struct mag_engine *e, const struct mh_msg *m)
+static bool usable_prefix(const struct mh_opts *o)
+{
+	for (unsigned i = 0; i < o->n_hnp; i++)
+		if (!zero_prefix(&o->hnp[i]))
+			return true;
+	return false;
+}
+
+static bool same_mn_id(const struct bul_entry *b, const struct mh_opts *o)
+{
+	size_t len = strlen(b->mn_id);
+
+	return (o->present & MH_HAVE_MNID) && o->mnid.len == len &&
+	       memcmp(o->mnid.id, b->mn_id, len) == 0;
+}
+
+/* Why a PBA does not answer b's outstanding PBU, or NULL if it does. */
+static const char *pba_mismatch(const struct bul_entry *b, const struct mh_msg *m)
+{
+	if (!b)
+		return "no binding for its MN";
+	if (!outstanding(b))
+		return "no PBU outstanding";
+	if (!(m->u.ba.flags & MH_BA_P))
+		return "flag P clear";
+	if (m->u.ba.seq != b->seq && m->u.ba.status != 135)
+		return "another sequence number";
+	return NULL;
+}
+
+/* §6.9.1.2 item 5: the PBU this PBA answers: by the MN-LL-ID when the PBA echoes one, else by
+ * MN-ID and sequence number among the outstanding entries. Status 135 carries the LMA's last
+ * accepted number instead of ours (RFC 6275 §11.7.3). NULL with the reason in *why. */
+static struct bul_entry *pba_entry(struct mag_engine *e, const struct mh_msg *m, const char **why)
 {
 	const struct mh_opts *o = &m->opts;
 	struct bul_entry *b = NULL;
+
+	if (o->present & MH_HAVE_MNLLID) {
+		b = o->llid_len == 6 ? engine_find_mac(e, o->llid) : NULL;
+	} else {
+		LIST_FOREACH(b, &e->bul, entry)
+		if (same_mn_id(b, o) && !pba_mismatch(b, m))
+			break;
+	}
+	*why = pba_mismatch(b, m);
+	return *why ? NULL : b;
+}
+
+/* §6.9.1.2 item 3 (the §5.5 rules): an accepting PBA answers our timestamp with the same one
+ * (§5.3.6 copies it), so another value is an old PBA or a forged one. Rejections 156 and 157
+ * carry the LMA's clock, which we never adopt. */
+static bool timestamp_ok(const struct bul_entry *b, const struct mh_msg *m)
+{
+	if (m->u.ba.status >= 128 || !(m->opts.present & MH_HAVE_TIMESTAMP))
+		return true;
+	return m->opts.timestamp == b->ts_sent;
+}
+
+static void pba_ignored(struct mag_engine *e, enum mag_drop d, const struct mh_msg *m,
+                        const char *why)
+{
+	e->stats.dropped[d]++;
+	log_warnx_limited(&e->pba_limit, "PBA seq %u status %u ignored: %s", m->u.ba.seq,
+	                  m->u.ba.status, why);
+}
+
+/* An accepting PBA with no prefix we can use (none, or ALL_ZERO) registers nothing: the PBU
+ * goes on being retransmitted as if unanswered (§6.9.4 back-off). */
+static bool accept_without_prefix(struct mag_engine *e, const struct bul_entry *b,
+                                  const struct mh_msg *m)
+{
+	if (m->u.ba.status >= 128 || b->state == BUL_DEREGISTERING || usable_prefix(&m->opts))
+		return false;
+	pba_ignored(e, MAG_DROP_PBA_NO_PREFIX, m, "accepted without a usable Home Network Prefix");
+	return true;
+}
+
+void signal_pba(struct mag_engine *e, const struct mh_msg *m)
+{
+	const struct mh_opts *o = &m->opts;
+	const char *why;
+	struct bul_entry *b = pba_entry(e, m, &why);
 	uint8_t status = m->u.ba.status;
 
-	if ((o->present & MH_HAVE_MNLLID) && o->llid_len == 6)
-		b = engine_find_mac(e, o->llid);
 	e->stats.pba[status]++;
-	if (!b || !outstanding(b) || m->u.ba.seq != b->seq || !(m->u.ba.flags & MH_BA_P)) {
-		e->stats.dropped[MAG_DROP_PBA_UNMATCHED]++;
+	if (!b) {
+		pba_ignored(e, MAG_DROP_PBA_UNMATCHED, m, why);
+		return;
+	}
+	if (!timestamp_ok(b, m)) {
+		pba_ignored(e, MAG_DROP_PBA_UNMATCHED, m, "not the timestamp we sent");
 		return;
 	}
 	if (!echoes_match(b, o)) {
@@ -122,10 +208,14 @@ void signal_pba(struct mag_engine *e, const struct mh_msg *m)
 		b->state = BUL_HELD;
 		return;
 	}
+	if (status == 135) /* RFC 6275 §11.7.3: go on from the number the LMA accepted last */
+		b->seq = m->u.ba.seq;
 	if (status >= 128 || b->state == BUL_DEREGISTERING) {
 		bul_event(e, b, status >= 128 ? BUL_EV_PBA_REJECT : BUL_EV_PBA_ACCEPT, &status);
 		return;
 	}
+	if (accept_without_prefix(e, b, m))
+		return;
 	b->lifetime_s = m->u.ba.lifetime * 4u;
 	b->last_status = status;
 	take_prefixes(e, b, o);

@@ -175,6 +175,92 @@ START_TEST(pba_must_match_the_outstanding_pbu)
 }
 END_TEST
 
+/* §6.9.1.2 item 5: a PBA matches its PBU on sequence number and MN-ID; the MN-LL-ID is used
+ * when echoed, but an LMA need not echo it. */
+START_TEST(pba_without_link_layer_echo_matches_on_mn_id)
+{
+	struct mh_msg pba;
+	struct mh_prefix p1 = m_prefix(P1);
+
+	m_rs(&h, WLAN, 1);
+	mh_msg_init(&pba, MH_TYPE_BA);
+	pba.u.ba.flags = MH_BA_P;
+	pba.u.ba.seq = m_last_pbu(&h)->u.bu.seq;
+	pba.u.ba.lifetime = 10;
+	pba.opts = m_last_pbu(&h)->opts;
+	pba.opts.present &= ~MH_HAVE_MNLLID;
+	pba.opts.n_hnp = pba.opts.n_muho = 0;
+	mh_opts_add_hnp(&pba.opts, &p1.addr, p1.len);
+	mh_opts_set_nai(&pba.opts, "mn2@example.org"); /* another MN: not ours */
+	m_input(&h, LMA, &pba);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_PBA_UNMATCHED], 1);
+	mh_opts_set_nai(&pba.opts, "mn1@example.org");
+	m_input(&h, LMA, &pba);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registered");
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+}
+END_TEST
+
+/* A status-0 PBA with no usable prefix (none, or ALL_ZERO) registers nothing: the PBU is
+ * retransmitted with back-off as if unanswered. */
+START_TEST(accepting_pba_without_a_prefix_is_retried)
+{
+	static const char *const all_zero[] = { "::/0", NULL };
+
+	m_rs(&h, WLAN, 1);
+	m_pba(&h, 0, NULL, NULL);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registering");
+	m_pba(&h, 0, all_zero, NULL);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_PBA_NO_PREFIX], 2);
+	ck_assert_uint_eq(h.n_routes, 0);
+	ck_assert_uint_eq(h.n_ras, 0);
+	m_advance(&h, 1000);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registered");
+}
+END_TEST
+
+/* RFC 6275 §11.7.3: status 135 carries the LMA's last accepted sequence number; the MAG goes on
+ * from it at once. */
+START_TEST(status_135_continues_from_the_lma_sequence_number)
+{
+	struct mh_msg pba;
+
+	m_rs(&h, WLAN, 1);
+	mh_msg_init(&pba, MH_TYPE_BA);
+	pba.u.ba.status = 135;
+	pba.u.ba.flags = MH_BA_P;
+	pba.u.ba.seq = 40000;
+	pba.opts = m_last_pbu(&h)->opts;
+	m_input(&h, LMA, &pba);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.seq, 40001);
+}
+END_TEST
+
+/* §6.9.1.2 item 3: an accepting PBA echoes the timestamp we sent; another is an old or forged
+ * answer and is ignored. */
+START_TEST(accepting_pba_with_another_timestamp_is_ignored)
+{
+	struct mh_msg pba;
+	struct mh_prefix p1 = m_prefix(P1);
+
+	m_rs(&h, WLAN, 1);
+	mh_msg_init(&pba, MH_TYPE_BA);
+	pba.u.ba.flags = MH_BA_P;
+	pba.u.ba.seq = m_last_pbu(&h)->u.bu.seq;
+	pba.u.ba.lifetime = 10;
+	pba.opts = m_last_pbu(&h)->opts;
+	pba.opts.n_hnp = pba.opts.n_muho = 0;
+	mh_opts_add_hnp(&pba.opts, &p1.addr, p1.len);
+	pba.opts.timestamp -= 0x10000; /* a second older */
+	m_input(&h, LMA, &pba);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_PBA_UNMATCHED], 1);
+	ck_assert_uint_eq(h.n_routes, 0);
+}
+END_TEST
+
 START_TEST(differing_echoes_hold_the_entry)
 {
 	struct mh_msg pba;
@@ -785,6 +871,10 @@ static Suite *mag_suite(void)
 	tcase_add_test(acc, one_tunnel_for_all_mns);
 	tcase_add_test(val, pba_must_match_the_outstanding_pbu);
 	tcase_add_test(val, differing_echoes_hold_the_entry);
+	tcase_add_test(val, pba_without_link_layer_echo_matches_on_mn_id);
+	tcase_add_test(val, accepting_pba_without_a_prefix_is_retried);
+	tcase_add_test(val, status_135_continues_from_the_lma_sequence_number);
+	tcase_add_test(val, accepting_pba_with_another_timestamp_is_ignored);
 	tcase_add_test(tim, retransmission_backs_off_with_fresh_timestamps);
 	tcase_add_test(tim, refresh_before_the_lifetime_runs_out);
 	tcase_add_test(tim, unanswered_refresh_removes_the_routes_at_expiry);
