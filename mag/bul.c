@@ -61,10 +61,21 @@ static void send_first(struct mag_engine *e, struct bul_entry *b, bool dereg, ui
 	arm(e, b, ms_ns(b->backoff_ms));
 }
 
+/* How many times a PBU is sent in all; 0: until an answer comes (RFC 5213 §6.9.4 SHOULD). A
+ * de-registration is for an MN that has gone: it is bounded even then. */
+static unsigned max_tries(const struct mag_engine *e, bool dereg)
+{
+	unsigned tries = e->conf->retransmit_tries;
+
+	return dereg && tries == 0 ? MAG_DEREG_TRIES : tries;
+}
+
 /* Sends again with a fresh timestamp; false once the tries are spent. */
 static bool send_again(struct mag_engine *e, struct bul_entry *b, bool dereg)
 {
-	if (b->tries >= e->conf->retransmit_tries)
+	unsigned limit = max_tries(e, dereg);
+
+	if (limit && b->tries >= limit)
 		return false;
 	b->tries++;
 	b->backoff_ms = b->backoff_ms * 2 > e->conf->retransmit_max_ms ? e->conf->retransmit_max_ms

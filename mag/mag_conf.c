@@ -129,7 +129,7 @@ static void conf_defaults(struct mag_conf *c)
 	c->refresh_margin_s = 30;
 	c->retransmit_initial_ms = 1000;
 	c->retransmit_max_ms = 32000;
-	c->retransmit_tries = 6;
+	c->retransmit_tries = 0; /* unlimited */
 	c->ra_interval_ms = 10000;
 	c->ra_router_lifetime_s = 1800;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
@@ -320,10 +320,27 @@ static int parse_group(struct parser *p, const struct keyword *kw, unsigned line
 	return 0;
 }
 
+/* "tries N" (1..255, then the MN is given up) or "tries unlimited" (0: RFC 5213 §6.9.4, retry
+ * until an answer comes). */
+static int retransmit_tries(struct parser *p)
+{
+	struct cfg_token t;
+	uint32_t v;
+
+	if (strcmp(cfg_peek(&p->cfg)->text, "unlimited") == 0) {
+		(void)cfg_value(&p->cfg, "retransmit tries", &t);
+		p->c->retransmit_tries = 0;
+		return 0;
+	}
+	if (cfg_uint(&p->cfg, "retransmit tries", 1, 255, &v) < 0)
+		return -1;
+	p->c->retransmit_tries = v;
+	return 0;
+}
+
 static int retransmit_value(struct parser *p, unsigned which)
 {
 	struct mag_conf *c = p->c;
-	uint32_t v;
 
 	switch (which) {
 	case 0:
@@ -333,10 +350,7 @@ static int retransmit_value(struct parser *p, unsigned which)
 		return cfg_duration(&p->cfg, "retransmit max", 1, RETRANSMIT_MAX,
 		                    &c->retransmit_max_ms);
 	default:
-		if (cfg_uint(&p->cfg, "retransmit tries", 1, 255, &v) < 0)
-			return -1;
-		c->retransmit_tries = v;
-		return 0;
+		return retransmit_tries(p);
 	}
 }
 
@@ -810,9 +824,12 @@ static void print_timers(FILE *out, const struct mag_conf *c)
 
 	print_ms(out, "lifetime", (uint64_t)c->lifetime_s * MS_PER_S);
 	print_ms(out, "refresh-before", (uint64_t)c->refresh_margin_s * MS_PER_S);
-	fprintf(out, "retransmit initial %s max %s tries %u\n",
-	        cfg_duration_str(c->retransmit_initial_ms, a),
-	        cfg_duration_str(c->retransmit_max_ms, b), c->retransmit_tries);
+	fprintf(out, "retransmit initial %s max %s tries ", cfg_duration_str(c->retransmit_initial_ms, a),
+	        cfg_duration_str(c->retransmit_max_ms, b));
+	if (c->retransmit_tries)
+		fprintf(out, "%u\n", c->retransmit_tries);
+	else
+		fprintf(out, "unlimited\n");
 	print_ms(out, "ra-interval", c->ra_interval_ms);
 	print_ms(out, "ra-router-lifetime", (uint64_t)c->ra_router_lifetime_s * MS_PER_S);
 }

@@ -138,7 +138,7 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c->refresh_margin_s, 30);
 	ck_assert_uint_eq(c->retransmit_initial_ms, 1000);
 	ck_assert_uint_eq(c->retransmit_max_ms, 32000);
-	ck_assert_uint_eq(c->retransmit_tries, 6);
+	ck_assert_uint_eq(c->retransmit_tries, 0); /* unlimited: RFC 5213 §6.9.4 (it was 6) */
 	ck_assert_uint_eq(c->ra_interval_ms, 10000);
 	ck_assert_uint_eq(c->ra_router_lifetime_s, 1800);
 	ck_assert_str_eq(c->ctl_path, "/run/pmip6/magd.sock");
@@ -225,6 +225,23 @@ START_TEST(every_keyword)
 	ck_assert_uint_eq(mag_conf_find_access(c, "y")->att, 255);
 	ck_assert(mag_conf_find_access(c, "y")->attach_on_link_up);
 	free(check_reprint(c, "attach_on_link_up"));
+	mag_conf_free(c);
+}
+END_TEST
+
+/* "retransmit tries unlimited" is the default, and prints so. */
+START_TEST(retransmit_tries_unlimited)
+{
+	struct mag_conf *c = parse_ok(BASE "retransmit tries 4 max 8s\n");
+	char *text;
+
+	ck_assert_uint_eq(c->retransmit_tries, 4);
+	mag_conf_free(c);
+	c = parse_ok(BASE "retransmit tries unlimited\n");
+	ck_assert_uint_eq(c->retransmit_tries, 0);
+	text = check_reprint(c, "unlimited");
+	ck_assert_ptr_nonnull(strstr(text, "tries unlimited\n"));
+	free(text);
 	mag_conf_free(c);
 }
 END_TEST
@@ -1018,6 +1035,7 @@ static Suite *mag_conf_suite(void)
 
 	tcase_add_test(kw, defaults);
 	tcase_add_test(kw, every_keyword);
+	tcase_add_test(kw, retransmit_tries_unlimited);
 	tcase_add_test(kw, durations);
 	tcase_add_test(kw, layout_is_free_within_blocks);
 	tcase_add_test(kw, lookups);

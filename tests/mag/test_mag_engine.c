@@ -307,6 +307,31 @@ START_TEST(retransmission_backs_off_with_fresh_timestamps)
 }
 END_TEST
 
+/* RFC 5213 §6.9.4: with "retransmit tries unlimited" (the default) a PBU is retransmitted until
+ * an answer comes, the wait doubling up to its ceiling and staying there; a de-registration
+ * still ends (MAG_DEREG_TRIES). */
+START_TEST(retransmission_goes_on_until_an_answer)
+{
+	m_free(&h);
+	m_init(&h, "lma-address 2001:db8:ffff::100\n"
+	           "proxy-coa 2001:db8:ffff::1\n"
+	           "uplink-interface eth0\n"
+	           "retransmit initial 1s max 32s\n"
+	           "access-interface wlan0 { access-technology 4 }\n"
+	           "mn mn1@example.org { mac 02:00:00:00:00:01 }\n");
+	m_rs(&h, WLAN, 1);
+	m_advance(&h, 1000 + 2000 + 4000 + 8000 + 16000); /* 1, 2, 4, 8, 16 s */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 6);
+	m_advance(&h, 32000 * 20 - 1); /* then every 32 s */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 6 + 19);
+	m_advance(&h, 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 6 + 20);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->gave_up, 0);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registered");
+}
+END_TEST
+
 START_TEST(refresh_before_the_lifetime_runs_out)
 {
 	const struct mh_msg *m;
@@ -876,6 +901,7 @@ static Suite *mag_suite(void)
 	tcase_add_test(val, status_135_continues_from_the_lma_sequence_number);
 	tcase_add_test(val, accepting_pba_with_another_timestamp_is_ignored);
 	tcase_add_test(tim, retransmission_backs_off_with_fresh_timestamps);
+	tcase_add_test(tim, retransmission_goes_on_until_an_answer);
 	tcase_add_test(tim, refresh_before_the_lifetime_runs_out);
 	tcase_add_test(tim, unanswered_refresh_removes_the_routes_at_expiry);
 	tcase_add_test(sts, status_155_asks_for_a_new_prefix);
