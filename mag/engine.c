@@ -261,6 +261,7 @@ void engine_send_ra(struct mag_engine *e, struct bul_entry *b, bool withdraw)
 	if (!l)
 		return;
 	ra.router_lifetime_s = withdraw ? 0 : (uint16_t)e->conf->ra_router_lifetime_s;
+	ra.mtu = e->conf->ra_mtu; /* the MN's packets go through the tunnel (§6.9.2 SHOULD) */
 	memcpy(ra.src_mac, l->mac, 6);
 	for (unsigned i = 0; i < b->n_hnp && i < ND_MAX_PREFIXES; i++) {
 		ra.prefix[i].prefix = b->hnp[i].addr;

@@ -30,6 +30,8 @@
 #define DEFAULT_GROUP   "root"
 #define MAC_STR         18 /* "xx:xx:xx:xx:xx:xx" and its NUL */
 #define MAX_KEYWORDS    24 /* room in struct parser */
+#define RA_MTU_MIN      1280 /* the IPv6 minimum link MTU (RFC 8200 §5) */
+#define RA_MTU_MAX      65535
 
 struct parser {
 	struct cfg cfg;
@@ -132,6 +134,7 @@ static void conf_defaults(struct mag_conf *c)
 	c->retransmit_tries = 0; /* unlimited */
 	c->ra_interval_ms = 10000;
 	c->ra_router_lifetime_s = 1800;
+	c->ra_mtu = RA_MTU_MIN;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	c->state_sync_ms = MS_PER_S;
 	strcpy(c->ctl_group, DEFAULT_GROUP);
@@ -598,6 +601,7 @@ static const struct keyword keywords[] = {
 	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
 	{ "proxy-coa", parse_routable, false, FIELD(proxy_coa), 0, 0 },
 	{ "ra-interval", parse_ms, false, FIELD(ra_interval_ms), RA_INTERVAL_MIN, RA_INTERVAL_MAX },
+	{ "ra-mtu", parse_u32, false, FIELD(ra_mtu), RA_MTU_MIN, RA_MTU_MAX },
 	{ "ra-router-lifetime", parse_s, false, FIELD(ra_router_lifetime_s), 0, RA_LIFETIME_MAX },
 	{ "refresh-before", parse_s, false, FIELD(refresh_margin_s), MS_PER_S,
 	  LIFETIME_MAX_MS / 2 },
@@ -831,6 +835,7 @@ static void print_timers(FILE *out, const struct mag_conf *c)
 	else
 		fprintf(out, "unlimited\n");
 	print_ms(out, "ra-interval", c->ra_interval_ms);
+	fprintf(out, "ra-mtu %u\n", c->ra_mtu);
 	print_ms(out, "ra-router-lifetime", (uint64_t)c->ra_router_lifetime_s * MS_PER_S);
 }
 

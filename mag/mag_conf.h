@@ -66,6 +66,7 @@ struct mag_conf {
 	                                     * "unlimited" and the default: never (§6.9.4) */
 	uint32_t ra_interval_ms;            /* "ra-interval", default 10s: unsolicited RAs */
 	uint32_t ra_router_lifetime_s;      /* "ra-router-lifetime", default 1800s */
+	uint32_t ra_mtu; /* "ra-mtu": the MTU option of RAs (RFC 5213 §6.9.2), default 1280 */
 	char ctl_path[MAG_CONF_PATH_MAX];   /* "control-socket", default /run/pmip6/magd.sock */
 	char state_path[MAG_CONF_PATH_MAX]; /* "state-file": the MNs served, kept across a crash
 	                                     * (mag/bulfile.h); empty: none, the default */

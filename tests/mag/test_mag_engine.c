@@ -129,6 +129,7 @@ START_TEST(acceptance_installs_routes_rules_and_advertises)
 	ck_assert_uint_eq(h.ras[0].ra.prefix[0].valid_s, 40);
 	ck_assert_uint_eq(h.ras[0].ra.src_mac[5], 0x10);
 	ck_assert_uint_gt(h.ras[0].ra.router_lifetime_s, 0);
+	ck_assert_uint_eq(h.ras[0].ra.mtu, 1280); /* §6.9.2: the MTU option, ra-mtu */
 }
 END_TEST
 
