@@ -13,6 +13,8 @@
 /* Our chains in the mangle table; their names are the tag a restart looks for. */
 #define KR_FC_CHAIN       "PMIP6"
 #define KR_FC_CHAIN_QUEUE "PMIP6_QUEUE"
+#define KR_FC_SET         "pmip6_mh" /* ipset hash:net of the queued (multihomed) prefixes */
+#define KR_FC_IPSET       "/usr/sbin/ipset"
 /* One binary family for installing, listing and removing (the system's alternative). */
 #define KR_FC_IPT_RESTORE "/usr/sbin/ip6tables-restore"
 #define KR_FC_IPT_SAVE    "/usr/sbin/ip6tables-save"
@@ -94,18 +96,18 @@ struct kr_fc {
 
 /* kr_fc_ipt.c: the scripts (pure) and running ip6tables-restore/-save. The text builders return
  * the length written, or -1 if buf is too small. */
-int kr_fc_ipt_chain_text(char *buf, size_t len);
-int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_config *c,
-                          const struct kr_fc_prefix *p, bool on);
+int kr_fc_ipt_chain_text(char *buf, size_t len, const struct kr_fc_config *c);
+int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, bool on);
 /* Every change, in order, in one script (one ip6tables-restore run, all or nothing). */
-int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_config *c,
-                         const struct kr_fc_change *ch, size_t n);
+int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_change *ch, size_t n);
 /* From ip6tables-save's output: the script that removes our chains and every rule jumping to
  * them; 0 if there is nothing of ours. */
 int kr_fc_ipt_clean_text(char *buf, size_t len, const char *save);
 int kr_fc_ipt_restore(const char *script, char *err, size_t errlen);
 /* Removes our chains whoever left them; 0 also when the ip6tables binaries are not installed. */
-int kr_fc_ipt_clean(char *err, size_t errlen);
+int kr_fc_ipt_clean(char *err, size_t errlen); /* the chains, then the set */
+int kr_fc_ipset_create(char *err, size_t errlen);
+int kr_fc_ipset_restore(const char *script, char *err, size_t errlen);
 
 /* kr_fc_queue.c */
 int kr_fc_queue_open(struct kr_fc *fc, char *err, size_t errlen);

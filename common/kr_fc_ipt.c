@@ -1,16 +1,24 @@
-/* kr_fc_ipt.c: the mangle-table chains of flow steering (draft-bernardos-mif-pmip-02 §5.3), put
- * in and taken out with ip6tables-restore --noflush, which is run directly (no shell) with fixed
- * arguments and a script of ours on its standard input. ip6tables-restore rather than libiptc
+/* kr_fc_ipt.c: the mangle-table chains of flow steering (draft-bernardos-mif-pmip-02 §5.3) and
+ * the ipset of the prefixes they queue, put in and taken out with ip6tables-restore --noflush
+ * and ipset restore, which are run directly (no shell) with fixed arguments and a script of ours
+ * on their standard input. ip6tables-restore rather than libiptc
  * (deprecated, legacy only) or nf_tables messages of our own (iptables-nft stores xtables
  * targets such as NFQUEUE in a private format): the same binary family installs, lists and
  * removes, whichever the system's alternative is. Our chains' names are the tag: at start,
  * whatever ip6tables-save shows of them, and every rule that jumps to them, is removed.
  *
  *   PREROUTING -> PMIP6 (first rule)
- *   PMIP6:       the connection has a mark: restore it, RETURN        (every later packet)
+ *   PMIP6:       not toward a prefix of the set pmip6_mh: RETURN      (one hash lookup)
+ *                the connection has a mark: restore it, RETURN        (every later packet)
  *                the packet has a mark (NF_REPEAT verdict): save it, RETURN
  *                -> PMIP6_QUEUE
- *   PMIP6_QUEUE: -d PREFIX -j NFQUEUE --queue-num N [--queue-bypass]  (one per prefix) */
+ *   PMIP6_QUEUE: -j NFQUEUE --queue-num N [--queue-bypass]
+ *   pmip6_mh:    hash:net, family inet6: the multihomed MNs' prefixes
+ *
+ * One set lookup instead of one rule per prefix, so a packet costs the same whatever the number
+ * of multihomed MNs. Only packets toward those prefixes (downlink) get their connection's mark:
+ * the uplink of a steered connection, which conntrack sees too once decapsulated (ip6tnl,
+ * ebpf), must follow the main table, not go back into the tunnel its mark names. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -65,47 +73,48 @@ static int kr_fc_text_end(struct kr_fc_text *t)
 	return (int)t->used;
 }
 
-int kr_fc_ipt_chain_text(char *buf, size_t len)
+int kr_fc_ipt_chain_text(char *buf, size_t len, const struct kr_fc_config *c)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
 
 	kr_fc_text_add(&t, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n", KR_FC_CHAIN, KR_FC_CHAIN_QUEUE);
+	kr_fc_text_add(&t, "-A %s -m set ! --match-set %s dst -j RETURN\n", KR_FC_CHAIN, KR_FC_SET);
 	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j CONNMARK --restore-mark\n",
 	               KR_FC_CHAIN);
 	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j RETURN\n", KR_FC_CHAIN);
 	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j CONNMARK --save-mark\n", KR_FC_CHAIN);
 	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j RETURN\n", KR_FC_CHAIN);
 	kr_fc_text_add(&t, "-A %s -j %s\n", KR_FC_CHAIN, KR_FC_CHAIN_QUEUE);
+	kr_fc_text_add(&t, "-A %s -j NFQUEUE --queue-num %u%s\n", KR_FC_CHAIN_QUEUE, c->queue_num,
+	               c->fail_open ? " --queue-bypass" : "");
 	kr_fc_text_add(&t, "-I PREROUTING 1 -j %s\nCOMMIT\n", KR_FC_CHAIN);
 	return kr_fc_text_end(&t);
 }
 
-int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_config *c,
-                         const struct kr_fc_change *ch, size_t n)
+/* An ipset restore script: "add|del pmip6_mh PREFIX/LEN" per change, in order (hash:net takes
+ * lengths 1..128). */
+int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_change *ch, size_t n)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
 	char a[INET6_ADDRSTRLEN];
 
-	kr_fc_text_add(&t, "*mangle\n");
 	for (size_t i = 0; i < n; i++) {
-		if (ch[i].p.len > 128 || inet_ntop(AF_INET6, &ch[i].p.addr, a, sizeof(a)) == NULL) {
+		if (ch[i].p.len == 0 || ch[i].p.len > 128 ||
+		    inet_ntop(AF_INET6, &ch[i].p.addr, a, sizeof(a)) == NULL) {
 			errno = EINVAL;
 			return -1;
 		}
-		kr_fc_text_add(&t, "%s %s -d %s/%u -j NFQUEUE --queue-num %u%s\n",
-		               ch[i].on ? "-A" : "-D", KR_FC_CHAIN_QUEUE, a, ch[i].p.len,
-		               c->queue_num, c->fail_open ? " --queue-bypass" : "");
+		kr_fc_text_add(&t, "%s %s %s/%u\n", ch[i].on ? "add" : "del", KR_FC_SET, a,
+		               ch[i].p.len);
 	}
-	kr_fc_text_add(&t, "COMMIT\n");
 	return kr_fc_text_end(&t);
 }
 
-int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_config *c,
-                          const struct kr_fc_prefix *p, bool on)
+int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, bool on)
 {
 	struct kr_fc_change ch = { .p = *p, .on = on };
 
-	return kr_fc_ipt_batch_text(buf, len, c, &ch, 1);
+	return kr_fc_ipt_batch_text(buf, len, &ch, 1);
 }
 
 /* --- reading ip6tables-save --- */
@@ -374,7 +383,32 @@ int kr_fc_ipt_restore(const char *script, char *err, size_t errlen)
 	return kr_fc_run(argv, script, NULL, err, errlen);
 }
 
-int kr_fc_ipt_clean(char *err, size_t errlen)
+int kr_fc_ipset_restore(const char *script, char *err, size_t errlen)
+{
+	char *const argv[] = { (char *)KR_FC_IPSET, (char *)"restore", NULL };
+
+	return kr_fc_run(argv, script, NULL, err, errlen);
+}
+
+/* An empty set, whether or not one was there (a run that did not close left it). */
+int kr_fc_ipset_create(char *err, size_t errlen)
+{
+	return kr_fc_ipset_restore("create " KR_FC_SET " hash:net family inet6 -exist\n"
+	                           "flush " KR_FC_SET "\n",
+	                           err, errlen);
+}
+
+/* Once no rule refers to it (the chains go first); made first, so there is always one to go. */
+static int kr_fc_ipset_destroy(char *err, size_t errlen)
+{
+	if (access(KR_FC_IPSET, X_OK) == -1 && errno == ENOENT)
+		return 0; /* no ipset here: nothing of ours either */
+	return kr_fc_ipset_restore("create " KR_FC_SET " hash:net family inet6 -exist\n"
+	                           "destroy " KR_FC_SET "\n",
+	                           err, errlen);
+}
+
+static int kr_fc_ipt_clean_chains(char *err, size_t errlen)
 {
 	char *const argv[] = { (char *)KR_FC_IPT_SAVE, NULL };
 	char *save = NULL, *script;
@@ -394,4 +428,11 @@ int kr_fc_ipt_clean(char *err, size_t errlen)
 	free(script);
 	free(save);
 	return ret;
+}
+
+int kr_fc_ipt_clean(char *err, size_t errlen)
+{
+	if (kr_fc_ipt_clean_chains(err, errlen) == -1)
+		return -1;
+	return kr_fc_ipset_destroy(err, errlen);
 }

@@ -4,6 +4,7 @@
  * source set by the SEG6 "tunsrc" setting, and decapsulation with seg6local End.DX6 behind an
  * "ipproto 41" rule (linux-datapath.md, "IPv6-in-IPv6 without ip6tnl"). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/fib_rules.h>
@@ -156,8 +157,10 @@ static int kr_seg6_decap_install(struct kr *k)
 	uint32_t table = kr_tunnel_table(k, KR_DECAP_ID);
 	struct nlmsghdr *nlh;
 
+	snprintf(k->why, sizeof(k->why), "the seg6 tunnel source");
 	if (kr_seg6_tunsrc(k, &k->cfg.local) == -1)
 		return -1;
+	snprintf(k->why, sizeof(k->why), "a seg6local End.DX6 decapsulation route");
 	nlh = kr_msg_decap_route(kr_nl_space(k), table, &k->cfg.local, k->uplink_ifindex);
 	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
 	nlh = kr_msg_rule(kr_nl_space(k), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL,
@@ -167,6 +170,7 @@ static int kr_seg6_decap_install(struct kr *k)
 	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
 	if (kr_nl_sync(k) == -1)
 		return -1;
+	k->why[0] = '\0';
 	return kr_local_rule_move(k);
 }
 
@@ -177,11 +181,29 @@ static void kr_seg6_decap_remove(struct kr *k)
 		log_warn("kr: restoring the seg6 tunnel source");
 }
 
+/* Whether the kernel takes a seg6 nexthop (made and removed at once, under an id no tunnel
+ * uses); the decapsulation side is tried by decap_install itself. */
+static int kr_seg6_probe(struct kr *k)
+{
+	uint32_t nhid = kr_seg6_nhid(k, KR_DECAP_ID);
+
+	kr_nl_commit(k, kr_msg_nexthop_seg6(kr_nl_space(k), nhid, &k->cfg.local, k->uplink_ifindex),
+	             KR_REQ_QUIET, 0);
+	if (kr_nl_sync(k) == -1) {
+		snprintf(k->why, sizeof(k->why), "a seg6 nexthop");
+		return -1;
+	}
+	kr_nl_commit(k, kr_msg_nexthop_del(kr_nl_space(k), nhid), KR_REQ_DEL, 0);
+	return kr_nl_sync(k);
+}
+
 const struct kr_driver_ops kr_seg6_ops = {
 	.driver = KR_DRIVER_SEG6,
+	.needs = "CONFIG_IPV6_SEG6_LWTUNNEL",
 	.tunnel_add = kr_seg6_tunnel_add,
 	.tunnel_del = kr_seg6_tunnel_del,
 	.route_target = kr_seg6_route_target,
 	.decap_install = kr_seg6_decap_install,
 	.decap_remove = kr_seg6_decap_remove,
+	.probe = kr_seg6_probe,
 };

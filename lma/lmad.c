@@ -252,17 +252,24 @@ static void watch(struct lmad *d, int signum, ev_signal *w)
 	ev_signal_start(d->loop, w);
 }
 
+static struct kr_config lmad_kr_config(const struct lma_conf *c)
+{
+	struct kr_config kc = { .driver = c->driver,
+		                .local = c->lma_addr,
+		                .table_base = c->table_base,
+		                .rule_priority = c->rule_priority };
+
+	snprintf(kc.uplink, sizeof(kc.uplink), "%s", c->uplink);
+	return kc;
+}
+
 static int start(struct lmad *d)
 {
-	struct kr_config kc = { .driver = d->conf->driver,
-		                .local = d->conf->lma_addr,
-		                .table_base = d->conf->table_base,
-		                .rule_priority = d->conf->rule_priority };
+	struct kr_config kc = lmad_kr_config(d->conf);
 	struct lma_io io = lmad_io;
 	char err[256];
 
 	io.ctx = d;
-	snprintf(kc.uplink, sizeof(kc.uplink), "%s", d->conf->uplink);
 	d->kr = kr_open(&kc, err, sizeof(err));
 	if (!d->kr) {
 		log_warnx("kernel set-up failed: %s", err);
@@ -323,11 +330,17 @@ static void run_loop(struct lmad *d)
 	ev_run(d->loop, 0);
 }
 
+/* -n: the configuration is good; which tunnel driver this kernel would give it. */
 static int check_config(const struct daemon_options *o, struct lma_conf *c)
 {
+	struct kr_config kc = lmad_kr_config(c);
+	char drv[1024];
+
 	if (o->verbose)
 		lma_conf_print(stdout, c);
 	fprintf(stderr, "configuration OK\n");
+	if (kr_probe(&kc, drv, sizeof(drv)) == 0)
+		fprintf(stderr, "tunnel driver: %s\n", drv);
 	lma_conf_free(c);
 	return 0;
 }

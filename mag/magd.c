@@ -326,17 +326,24 @@ static void run_loop(struct magd *d)
 	ev_run(d->loop, 0);
 }
 
+static struct kr_config magd_kr_config(const struct mag_conf *c)
+{
+	struct kr_config kc = { .driver = c->driver,
+		                .local = c->proxy_coa,
+		                .table_base = c->table_base,
+		                .rule_priority = c->rule_priority };
+
+	snprintf(kc.uplink, sizeof(kc.uplink), "%s", c->uplink);
+	return kc;
+}
+
 static int start(struct magd *d)
 {
-	struct kr_config kc = { .driver = d->conf->driver,
-		                .local = d->conf->proxy_coa,
-		                .table_base = d->conf->table_base,
-		                .rule_priority = d->conf->rule_priority };
+	struct kr_config kc = magd_kr_config(d->conf);
 	struct mag_io io = magd_io;
 	char err[256];
 
 	io.ctx = d;
-	snprintf(kc.uplink, sizeof(kc.uplink), "%s", d->conf->uplink);
 	d->kr = kr_open(&kc, err, sizeof(err));
 	if (!d->kr) {
 		log_warnx("kernel set-up failed: %s", err);
@@ -378,6 +385,21 @@ static void stop(struct magd *d)
 	mag_conf_free(d->conf);
 }
 
+/* -n: the configuration is good; which tunnel driver this kernel would give it. */
+static int check_config(const struct daemon_options *o, struct mag_conf *c)
+{
+	struct kr_config kc = magd_kr_config(c);
+	char drv[1024];
+
+	if (o->verbose)
+		mag_conf_print(stdout, c);
+	fprintf(stderr, "configuration OK\n");
+	if (kr_probe(&kc, drv, sizeof(drv)) == 0)
+		fprintf(stderr, "tunnel driver: %s\n", drv);
+	mag_conf_free(c);
+	return 0;
+}
+
 int magd_run(const struct daemon_options *o)
 {
 	struct magd d = { .mh_fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
@@ -393,13 +415,8 @@ int magd_run(const struct daemon_options *o)
 		log_warnx("%s", err);
 		return 1;
 	}
-	if (o->check_only) {
-		if (o->verbose)
-			mag_conf_print(stdout, d.conf);
-		fprintf(stderr, "configuration OK\n");
-		mag_conf_free(d.conf);
-		return 0;
-	}
+	if (o->check_only)
+		return check_config(o, d.conf);
 	if (!o->foreground && daemon(0, 0) < 0)
 		fatal("daemon");
 	d.loop = ev_default_loop(0);

@@ -1,6 +1,6 @@
 /* fc_tool.c: drives flow steering at the LMA (common/kr.h, "flow steering") for
- * tests/netns/test_kr_fc.sh: kr_open() with the seg6 driver, a tunnel to each of two MAGs, the
- * MN's prefix routed through the first, kr_fc_open() and the prefix sent to the queue. Each new
+ * tests/netns/test_kr_fc.sh: kr_open() with the driver $KR_DRIVER names (auto by default), a
+ * tunnel to each of two MAGs, the MN's prefix routed through the first, kr_fc_open() and the prefix sent to the queue. Each new
  * flow is marked by its destination port, as the command line says:
  *
  *   fc_tool [-c] [-q QUEUE] [-r PORT=TUNNEL]... [-d TUNNEL] LOCAL UPLINK TABLE_BASE PRIORITY
@@ -371,7 +371,8 @@ static int setup(struct tool *t, char **peers)
 		printf("error queue %s: %s\n", peers[2], strerror(errno));
 		return -1;
 	}
-	printf("ok open marks %u %u\n", tunnel_mark(t, 1), tunnel_mark(t, 2));
+	printf("ok open marks %u %u driver %s\n", tunnel_mark(t, 1), tunnel_mark(t, 2),
+	       kr_driver_name(kr_driver_in_use(t->k)));
 	return 0;
 }
 
@@ -379,7 +380,7 @@ int main(int argc, char **argv)
 {
 	static struct tool t = { .fc = { .fail_open = true, .copy_range = 128 } };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct kr_config cfg = { .driver = KR_DRIVER_SEG6 };
+	struct kr_config cfg = { .driver = kr_driver_from_env() };
 	char err[256];
 	int ret = 1;
 

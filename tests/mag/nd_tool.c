@@ -259,7 +259,7 @@ static int cmd_ra(int ac, char **av)
 
 static int cmd_addr(char **av)
 {
-	struct kr_config cfg = { .driver = KR_DRIVER_SEG6,
+	struct kr_config cfg = { .driver = kr_driver_from_env(),
 		                 .table_base = 1000,
 		                 .rule_priority = 100 };
 	unsigned ifindex = if_nametoindex(av[2]);

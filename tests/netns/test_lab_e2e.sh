@@ -94,6 +94,7 @@ no_state_at_mag() {
 no_state_at_lma() {
 	! lab_x lma ip -6 route show table all proto 157 | grep -q . &&
 		! lab_x lma ip6tables-save -t mangle | grep -q PMIP6 &&
+		! lab_x lma ipset list -n | grep -q pmip6 &&
 		lab_x lma ip -6 rule | grep -q '^0:.*lookup local'
 }
 
@@ -173,13 +174,12 @@ check "3: the TCP transfer moved there and back completes with its data intact" 
 
 # --- 4. if1 loses its link ---
 
-# queue_rules: how many prefixes the LMA sends to its flow classifier (NFQUEUE rules); fails,
-# printing nothing, unless ip6tables-save answers and lmad's queue chain is there, so that "0"
-# means no rule rather than no answer
+# queue_rules: how many prefixes the LMA sends to its flow classifier (members of its ipset);
+# fails, printing nothing, unless the set is there, so that "0" means no prefix rather than no
+# answer
 queue_rules() {
-	_save=$(lab_x lma ip6tables-save -t mangle) || return 1
-	printf '%s\n' "$_save" | grep -q '^:PMIP6_QUEUE ' || return 1
-	printf '%s\n' "$_save" | grep -c -- '-A PMIP6_QUEUE -d ' || true
+	_set=$(lab_x lma ipset list pmip6_mh) || return 1
+	printf '%s\n' "$_set" | sed '1,/^Members:/d' | grep -c '/' || true
 }
 upn0=$(stat_of "$LAB_DIR/mag2.sock" "['rx']['update-notification']")
 tcp_transfer 7001 1048576 0.02

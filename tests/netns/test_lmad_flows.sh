@@ -44,7 +44,7 @@ configs() {
 	cat >"$tmp/lma.conf" <<EOF
 lma-address 2001:db8:ffff::100
 uplink-interface br0
-tunnel-driver seg6
+tunnel-driver $TEST_DRIVER
 prefix-pool 2001:db8:100::/48 length 64
 control-socket $tmp/lma.sock
 mn any
@@ -58,7 +58,7 @@ EOF
 lma-address 2001:db8:ffff::100
 proxy-coa 2001:db8:ffff::$m
 uplink-interface v$m
-tunnel-driver seg6
+tunnel-driver $TEST_DRIVER
 control-socket $tmp/mag$m.sock
 access-interface acc$m { access-technology $att }
 mn mn1@example.org { mac 02:00:00:00:00:01 mac 02:00:00:00:00:02 multihoming yes }
@@ -240,4 +240,5 @@ check "and flow 5001 stays" flow_field 5001 id
 kill "$LMAD"
 check "lmad exits" wait_until 10 sh -c "! kill -0 $LMAD 2>/dev/null"
 check "no chain of ours after exit" sh -c "! ip netns exec $(ns lma) ip6tables-save -t mangle | grep -q PMIP6"
+check "no set of ours after exit" sh -c "! ip netns exec $(ns lma) ipset list -n | grep -q pmip6"
 finish
