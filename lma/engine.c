@@ -1,6 +1,8 @@
 /* engine.c: the LMA engine's life cycle, input dispatch, timers and the kernel state of each
  * binding: its tunnel (one per MAG, shared, removed with the last binding, RFC 5213 §5.6.1),
- * its prefix routes, lifetime expiry and the de-registration delay (§5.3.5). */
+ * its prefix routes, lifetime expiry and the de-registration delay (§5.3.5). Heartbeat Requests
+ * are answered here (RFC 5847 §3.3, §3.4); an unknown MH type gets a Binding Error (RFC 6275
+ * §9.2). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

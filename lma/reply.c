@@ -3,7 +3,8 @@
  * Timestamp rules of §5.5), with the MuHo options of draft-bernardos-mif-pmip-02 §5.2.2: one per
  * prefix of the MN's other bindings, or one empty option. Replies wait in an outbox until the
  * kernel changes they depend on are acknowledged (lma_engine_flush), so a PBA never announces a
- * route the kernel refused. Binding Errors are rate-limited (RFC 6275 §9.3.3). */
+ * route the kernel refused. A Binding Update without flag P but with H gets a plain Binding
+ * Acknowledgement 131 (RFC 6275 §10.3.1). Binding Errors are rate-limited (RFC 6275 §9.3.3). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -6,7 +6,8 @@
  * differ is ignored and stalls the entry. Update Notifications (RFC 7077 §4.1, §5.1) bring a
  * new list of the MN's other prefixes, or ask for a re-registration, and are acknowledged; one
  * with the Retransmit (D) flag repeating the last sequence number is acknowledged again with the
- * same status but not applied twice. */
+ * same status but not applied twice. Heartbeat Requests are answered (RFC 5847 §3.3, §3.4) and an
+ * unknown MH type gets a rate-limited Binding Error (RFC 6275 §9.2, §9.3.3). */
 #include <string.h>
 
 #include "common/log.h"
