@@ -81,6 +81,7 @@ struct lma_mag {
 	unsigned n_bce;
 	uint32_t tunnel;      /* kernel tunnel id, 0 while none */
 	bool release_pending; /* on the engine's list of tunnels to remove after the flush */
+	bool upn_refused;     /* answered an Update Notification with Binding Error 2 */
 	LIST_ENTRY(lma_mag) release_entry;
 };
 

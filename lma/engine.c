@@ -1,6 +1,8 @@
 /* engine.c: the LMA engine's life cycle, input dispatch, timers and the kernel state of each
  * binding: its tunnel (one per MAG, shared, removed with the last binding, RFC 5213 §5.6.1),
- * its prefix routes, lifetime expiry and the de-registration delay (§5.3.5). */
+ * its prefix routes, lifetime expiry and the de-registration delay (§5.3.5). Heartbeat Requests
+ * are answered here (RFC 5847 §3.3, §3.4); an unknown MH type gets a Binding Error (RFC 6275
+ * §9.2). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,8 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 	e->io = *io;
 	e->params.muho_type = conf->muho_type;
 	e->be_tokens = 10;
+	if (io->random)
+		e->upn_seq = (uint16_t)io->random(io->ctx);
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->parked);
 	LIST_INIT(&e->released);
@@ -168,6 +172,31 @@ bool lma_engine_pool_stats(const struct lma_engine *e, struct lma_pool_stats *ou
 	return true;
 }
 
+void lma_engine_set_restart_counter(struct lma_engine *e, uint32_t counter)
+{
+	e->restart_counter = counter;
+}
+
+/* RFC 5847 §3.3, §3.4: a Heartbeat Request from a MAG we serve is answered at once with a
+ * Heartbeat Response carrying our Restart Counter. We send no requests, so a response is
+ * unexpected. */
+static void engine_heartbeat(struct lma_engine *e, const struct in6_addr *src,
+                             const struct mh_msg *m)
+{
+	struct mh_msg r;
+
+	if ((m->u.hb.flags & MH_HB_R) || !lma_conf_find_mag(e->conf, src)) {
+		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
+		return;
+	}
+	mh_msg_init(&r, MH_TYPE_HB);
+	r.u.hb.flags = MH_HB_R;
+	r.u.hb.seq = m->u.hb.seq;
+	r.opts.present = MH_HAVE_RESTART_COUNTER;
+	r.opts.restart_counter = e->restart_counter;
+	reply_send(e, src, &r);
+}
+
 void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const uint8_t *buf,
                       size_t len, const struct lma_now *now)
 {
@@ -186,6 +215,10 @@ void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const ui
 		pbu_process(e, src, &m);
 	else if (m.type == MH_TYPE_UPA)
 		upn_input_ack(e, src, &m);
+	else if (m.type == MH_TYPE_BE)
+		upn_input_binding_error(e, src, &m);
+	else if (m.type == MH_TYPE_HB)
+		engine_heartbeat(e, src, &m);
 	else
 		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
 }

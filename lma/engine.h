@@ -32,6 +32,10 @@ struct lma_io {
 	/* Optional: the MN's group of bindings changed (one attached, moved, de-registered or
 	 * expired). The flow classifier re-examines the MN's flows here. */
 	void (*mn_changed)(void *ctx, const struct lma_mn *mn);
+	/* Optional: a random number, read once by lma_engine_new() for the first Update
+	 * Notification sequence number (RFC 7077 §5.1: it may start at a random value). Tests
+	 * give a fixed one; without it the sequence starts at 0. */
+	uint32_t (*random)(void *ctx);
 };
 
 struct lma_now {
@@ -58,6 +62,7 @@ struct lma_stats {
 	uint64_t dropped[LMA_DROP_COUNT];
 	uint64_t pba[256]; /* PBAs sent, by status */
 	uint64_t upn_sent, upn_retransmitted, upn_acked, upn_gave_up, upa_failed;
+	uint64_t upn_refused; /* MAGs that answered a UPN with Binding Error 2 (RFC 7077 §5.2) */
 	uint64_t route_failures, tunnel_failures;
 	/* de-registered prefixes whose carrier left: moved to another binding's tunnel, or
 	 * unrouted for want of one */
@@ -94,6 +99,10 @@ void lma_engine_flush(struct lma_engine *e);
 uint64_t lma_engine_next_deadline(const struct lma_engine *e);
 void lma_engine_run_timers(struct lma_engine *e, const struct lma_now *now);
 void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err);
+
+/* The Restart Counter our Heartbeat Responses carry (RFC 5847 §3.4): it must change, and only
+ * grow, at every restart of the daemon. */
+void lma_engine_set_restart_counter(struct lma_engine *e, uint32_t counter);
 
 const struct lma_stats *lma_engine_stats(const struct lma_engine *e);
 const struct bc *lma_engine_cache(const struct lma_engine *e);

@@ -48,6 +48,7 @@ struct lma_engine {
 	LIST_HEAD(, bce) rejected;     /* bindings whose route was refused on the spot */
 	unsigned kernel_queued;        /* route changes asked for since the last io flush */
 	uint16_t upn_seq;
+	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
 	bool closing;
 	struct rl_table rejects; /* replies to strangers (reply.c) */
 	unsigned be_tokens;      /* Binding Error rate limit (reply.c) */
@@ -91,6 +92,8 @@ void pbu_parked_free_all(struct lma_engine *e);
 
 /* reply.c */
 void reply_pba(struct pbu_ctx *c, uint8_t status);
+void reply_ba(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *req,
+              uint8_t status);
 void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8_t status);
 void reply_send(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *m);
 void reply_reject_binding(struct lma_engine *e, uint64_t bce_id);
@@ -99,6 +102,8 @@ void reply_flush(struct lma_engine *e);
 /* upn.c */
 void upn_notify_group(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
 void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
+void upn_input_binding_error(struct lma_engine *e, const struct in6_addr *src,
+                             const struct mh_msg *m);
 void upn_mn_free(struct lma_engine *e, struct lma_mn *mn);
 size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag,
                            struct mh_opts *opts);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,6 +95,19 @@ static void kr_result(void *arg, uint64_t cookie, int err)
 	lma_engine_route_failed(d->engine, cookie, err);
 }
 
+/* The engine's random source (the first Update Notification sequence number, RFC 7077 §5.1).
+ * getrandom() does not fail for 4 octets once the pool is ready; the clock stands in if it
+ * does. */
+static uint32_t io_random(void *ctx)
+{
+	uint32_t r;
+
+	(void)ctx;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (uint32_t)daemon_clock_ns(CLOCK_MONOTONIC);
+	return r;
+}
+
 static const struct lma_io lmad_io = {
 	.send = io_send,
 	.tunnel_add = io_tunnel_add,
@@ -102,6 +116,7 @@ static const struct lma_io lmad_io = {
 	.route_del = io_route_del,
 	.flush = io_flush,
 	.mn_changed = io_mn_changed,
+	.random = io_random,
 };
 
 /* --- the loop --- */
@@ -277,6 +292,9 @@ static int start(struct lmad *d)
 	if ((d->pmtu = pmtu_relay_open(d->loop, &d->conf->lma_addr)) == NULL)
 		log_warn("no Packet Too Big relay for the tunnels");
 	d->engine = lma_engine_new(d->conf, &io, 1024);
+	if (d->engine) /* the start time in seconds: it grows from one restart to the next */
+		lma_engine_set_restart_counter(d->engine,
+		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
 	d->mh_fd = open_mh_socket(&d->conf->lma_addr);
 	if (!d->engine || d->mh_fd < 0) {
 		log_warn("Mobility Header socket on the LMA address");

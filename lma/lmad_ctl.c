@@ -183,6 +183,7 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	ctl_send_stat(c, "upn", "acked", st->upn_acked);
 	ctl_send_stat(c, "upn", "gave_up", st->upn_gave_up);
 	ctl_send_stat(c, "upn", "failed", st->upa_failed);
+	ctl_send_stat(c, "upn", "refused", st->upn_refused);
 	kr_get_stats(d->kr, &kst);
 	ctl_send_stat(c, "kernel", "requests", kst.requests);
 	ctl_send_stat(c, "kernel", "failures", kst.failures);

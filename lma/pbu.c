@@ -19,6 +19,21 @@ static bool prefix_is_zero(const struct mh_prefix *p)
 	return memcmp(&p->addr, &zero, sizeof(zero)) == 0;
 }
 
+static bool mnid_is_nai(const struct mh_opts *o)
+{
+	return o->mnid.subtype == MH_MNID_SUBTYPE_NAI && o->mnid.len > 0;
+}
+
+/* Items 5-6: a MAG restricted to some MNs may not register any other, whatever the MN-ID's
+ * type and whether we know the MN (items 7-8 come after). */
+static bool mag_refuses_mn(const struct lma_conf_mag *mag, const struct pbu_ctx *c)
+{
+	if (mag->n_mns == 0)
+		return false;
+	return !mnid_is_nai(&c->req->opts) || !lma_conf_mag_may_serve(mag, c->id);
+}
+
+/* RFC 5213 §5.3.1 items 4-8, in that order. */
 static int check_identity(struct pbu_ctx *c)
 {
 	const struct mh_opts *o = &c->req->opts;
@@ -28,18 +43,33 @@ static int check_identity(struct pbu_ctx *c)
 	c->conf_mag = mag; /* looked up first: the reply to a stranger is rate-limited */
 	if (!(o->present & MH_HAVE_MNID))
 		return 160; /* MISSING_MN_IDENTIFIER_OPTION */
-	if (!mag)
-		return 154; /* MAG_NOT_AUTHORIZED_FOR_PROXY_REG */
-	if (o->mnid.subtype != MH_MNID_SUBTYPE_NAI || o->mnid.len == 0)
-		return 153; /* NOT_LMA_FOR_THIS_MOBILE_NODE: we identify MNs by NAI only */
 	memcpy(c->id, o->mnid.id, o->mnid.len);
 	c->id[o->mnid.len] = '\0';
+	if (!mag || mag_refuses_mn(mag, c))
+		return 154; /* MAG_NOT_AUTHORIZED_FOR_PROXY_REG */
+	if (!mnid_is_nai(o))
+		return 153; /* NOT_LMA_FOR_THIS_MOBILE_NODE: we identify MNs by NAI only */
 	c->conf_mn = lma_conf_find_mn(conf, c->id);
 	if (!c->conf_mn && !conf->any_mn)
 		return 152; /* PROXY_REG_NOT_ENABLED */
-	if (!lma_conf_mag_may_serve(mag, c->id))
-		return 154;
 	return 0;
+}
+
+/* §5.4.1.2, §5.4.1.3: with no prefix named, a session is keyed by MN-ID, Access Technology
+ * Type and MN link-layer identifier. A handoff between interfaces (HI 2) or between MAGs (HI 3)
+ * that matches none moves the MN's only session, if it has one and only one. */
+static struct bce *session_by_interface(const struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	struct bce *b = NULL;
+
+	if (o->present & MH_HAVE_MNLLID)
+		b = bc_bce_by_llid(&c->e->bc, c->mn, o->llid, o->llid_len);
+	if (b && b->att == o->att)
+		return b;
+	if ((o->hi == MH_HI_IF_CHANGE || o->hi == MH_HI_MAG_CHANGE) && c->mn->n_bce == 1)
+		return LIST_FIRST(&c->mn->bces);
+	return NULL;
 }
 
 /* The session this PBU is about: by its prefixes if it names any, else by the MN's interface.
@@ -64,8 +94,8 @@ static int find_session(struct pbu_ctx *c)
 			return 159; /* the prefixes belong to different sessions */
 		owner = b ? b : owner;
 	}
-	if (!owner && c->mn && (o->present & MH_HAVE_MNLLID))
-		owner = bc_bce_by_llid(&c->e->bc, c->mn, o->llid, o->llid_len);
+	if (!owner && c->mn)
+		owner = session_by_interface(c);
 	c->bce = owner;
 	return 0;
 }
@@ -77,10 +107,11 @@ static int check_timestamp(struct pbu_ctx *c)
 	uint64_t window = (uint64_t)c->e->conf->timestamp_window_ms * NS_PER_MS;
 	uint64_t skew = ts_ns > now ? ts_ns - now : now - ts_ns;
 
-	if (skew > window)
-		return 156; /* TIMESTAMP_MISMATCH */
+	/* §5.5: lower than the last accepted is 157 even when it is also outside the window */
 	if (c->bce && c->bce->have_replay && ts <= c->bce->last_timestamp)
 		return 157; /* TIMESTAMP_LOWER_THAN_PREV_ACCEPTED */
+	if (skew > window)
+		return 156; /* TIMESTAMP_MISMATCH */
 	return 0;
 }
 
@@ -115,8 +146,8 @@ static int check_request(struct pbu_ctx *c)
 		return 158; /* MISSING_HOME_NETWORK_PREFIX_OPTION */
 	if (!(o->present & MH_HAVE_HI))
 		return 161; /* MISSING_HANDOFF_INDICATOR_OPTION */
-	if (!(o->present & MH_HAVE_ATT))
-		return 162; /* MISSING_ACCESS_TECH_TYPE_OPTION */
+	if (!(o->present & MH_HAVE_ATT) || o->att == 0)
+		return 162; /* MISSING_ACCESS_TECH_TYPE_OPTION; 0 is reserved (§8.5), no type */
 	if (session)
 		return session;
 	if (c->bce && !c->all_zero && !bc_bce_same_prefixes(c->bce, o->hnp, o->n_hnp))
@@ -132,6 +163,36 @@ static uint32_t granted_lifetime(const struct lma_engine *e, const struct mh_msg
 	return s < e->conf->max_lifetime_s ? s : e->conf->max_lifetime_s;
 }
 
+/* The link-local address the MAG is to use on the MN's access link (§6.8), generated for the
+ * MN when the MAG asks with ALL_ZERO (§5.3.6): fe80::/64 and an interface identifier hashed
+ * from the MN-ID (FNV-1a), so that every MAG serving the MN gets the same one. */
+static void generate_lla(const char *id, struct in6_addr *lla)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	memset(lla, 0, sizeof(*lla));
+	lla->s6_addr[0] = 0xfe;
+	lla->s6_addr[1] = 0x80;
+	for (int i = 0; i < 8; i++)
+		lla->s6_addr[8 + i] = (uint8_t)(h >> (56 - 8 * i));
+	lla->s6_addr[8] &= (uint8_t)~0x02; /* universal/local bit 0: a local identifier */
+}
+
+/* A non-zero address the MAG names is the one it uses; ALL_ZERO asks us for it, and the one
+ * the session already has (or a new one) is returned, never :: as if it were assigned. */
+static void remember_lla(struct pbu_ctx *c, struct bce *b)
+{
+	const struct in6_addr *lla = &c->req->opts.lla;
+
+	if (!IN6_IS_ADDR_UNSPECIFIED(lla))
+		b->lla = *lla;
+	else if (!b->have_lla)
+		generate_lla(b->mn->id, &b->lla);
+	b->have_lla = true;
+}
+
 static void remember_request(struct pbu_ctx *c, struct bce *b)
 {
 	const struct mh_opts *o = &c->req->opts;
@@ -143,10 +204,8 @@ static void remember_request(struct pbu_ctx *c, struct bce *b)
 	b->hi = o->hi;
 	b->att = o->att;
 	b->muho = o->n_muho > 0;
-	if ((o->present & MH_HAVE_LLA) && !IN6_IS_ADDR_UNSPECIFIED(&o->lla)) {
-		b->lla = o->lla;
-		b->have_lla = true;
-	}
+	if (o->present & MH_HAVE_LLA)
+		remember_lla(c, b);
 	b->lifetime_s = c->lifetime_s;
 }
 
@@ -339,24 +398,56 @@ static void deregister(struct pbu_ctx *c)
 
 /* --- Handoff Indicator 4: wait for the old MAG's de-registration --- */
 
+/* §5.4.1.3: HI 4 waits only when the MN has one and only one session, active through another
+ * MAG: the one the MN may be moving away from. */
 static bool should_park(const struct pbu_ctx *c)
 {
 	const struct bce *b;
 
 	if (c->req->opts.hi != MH_HI_UNKNOWN || c->bce || !c->mn || !c->all_zero)
 		return false;
-	LIST_FOREACH(b, &c->mn->bces, mn_entry)
-	if (b->state == BCE_ACTIVE && memcmp(&b->mag->addr, c->src, sizeof(*c->src)) != 0)
-		return true;
-	return false;
+	if (c->mn->n_bce != 1)
+		return false;
+	b = LIST_FIRST(&c->mn->bces);
+	return b->state == BCE_ACTIVE && memcmp(&b->mag->addr, c->src, sizeof(*c->src)) != 0;
+}
+
+static bool same_llid(const struct mh_opts *a, const struct mh_opts *b)
+{
+	if ((a->present & MH_HAVE_MNLLID) != (b->present & MH_HAVE_MNLLID))
+		return false;
+	return !(a->present & MH_HAVE_MNLLID) ||
+	       (a->llid_len == b->llid_len && memcmp(a->llid, b->llid, a->llid_len) == 0);
+}
+
+/* A PBU already waiting for the same MN's interface from the same MAG: a retransmission. */
+static struct parked_pbu *parked_find(const struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	struct parked_pbu *p;
+
+	LIST_FOREACH(p, &c->e->parked, entry)
+	{
+		const struct mh_opts *q = &p->msg.opts;
+
+		if (memcmp(&p->src, c->src, sizeof(*c->src)) == 0 && q->mnid.len == o->mnid.len &&
+		    memcmp(q->mnid.id, o->mnid.id, o->mnid.len) == 0 && same_llid(q, o))
+			return p;
+	}
+	return NULL;
 }
 
 /* Parking is bounded like the bindings of a MAG: past it, the PBU is processed at once. */
 static void park(struct pbu_ctx *c)
 {
 	struct lma_engine *e = c->e;
-	struct parked_pbu *p = NULL;
+	struct parked_pbu *p = parked_find(c);
 
+	if (p) { /* the retransmission replaces it (newer sequence number and timestamp), and the
+	          * wait goes on: no second entry, no session */
+		p->msg = *c->req;
+		return;
+	}
 	if (e->n_parked < e->conf->max_bindings_mag)
 		p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -433,7 +524,7 @@ static void dispatch(struct pbu_ctx *c)
 	c->lifetime_s = granted_lifetime(c->e, c->req);
 	if (c->req->u.bu.lifetime == 0)
 		deregister(c);
-	else if (!c->bce && !c->replay_checked && should_park(c))
+	else if (!c->bce && !c->replay_checked && (parked_find(c) || should_park(c)))
 		park(c);
 	else if (!c->bce)
 		new_session(c);
@@ -450,6 +541,8 @@ void pbu_process(struct lma_engine *e, const struct in6_addr *src, const struct 
 
 	if (!(m->u.bu.flags & MH_BU_P)) {
 		e->stats.dropped[LMA_DROP_NOT_PROXY]++;
+		if (m->u.bu.flags & MH_BU_H) /* RFC 6275 §10.3.1: we are no home agent */
+			reply_ba(e, src, m, 131); /* Home registration not supported */
 		return;
 	}
 	status = check_request(&c);

@@ -3,9 +3,10 @@
  * Timestamp rules of §5.5), with the MuHo options of draft-bernardos-mif-pmip-02 §5.2.2: one per
  * prefix of the MN's other bindings, or one empty option. Replies wait in an outbox until the
  * kernel changes they depend on are acknowledged (lma_engine_flush), so a PBA never announces a
- * route the kernel refused. Binding Errors are rate-limited (RFC 6275 §9.3.3), and so are the
- * replies to sources that are none of our MAGs (an unauthorized or spoofed PBU): per source and
- * in total, sent after the replies to our MAGs, counted when not sent. */
+ * route the kernel refused. A Binding Update without flag P but with H gets a plain Binding
+ * Acknowledgement 131 (RFC 6275 §10.3.1). Binding Errors are rate-limited (RFC 6275 §9.3.3), and
+ * so are the replies to sources that are none of our MAGs (an unauthorized or spoofed PBU): per
+ * source and in total, sent after the replies to our MAGs, counted when not sent. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +43,10 @@ static void echo_request_prefixes(const struct pbu_ctx *c, struct mh_opts *o)
 
 static void timestamp_option(const struct pbu_ctx *c, uint8_t status, struct mh_opts *o)
 {
-	if (!c->e->conf->use_timestamps || !(c->req->opts.present & MH_HAVE_TIMESTAMP))
-		return; /* a PBA carries a Timestamp only in answer to one (§5.5) */
+	/* A PBA carries a Timestamp in answer to one, and only then (§5.3.6, §5.5), whether or
+	 * not our replay protection uses it (replay-protection sequence) */
+	if (!(c->req->opts.present & MH_HAVE_TIMESTAMP))
+		return;
 	o->present |= MH_HAVE_TIMESTAMP;
 	if (status == 156 || status == 157)
 		o->timestamp = mh_timestamp_from_ns(c->e->now.real_ns); /* the LMA's own time */
@@ -130,6 +133,23 @@ void reply_pba(struct pbu_ctx *c, uint8_t status)
 	}
 	timestamp_option(c, status, &m->opts);
 	lla_option(c, accepted ? c->bce : NULL, &m->opts);
+}
+
+/* A plain Binding Acknowledgement (no flag P) refusing a Binding Update that is no PBU. */
+void reply_ba(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *req,
+              uint8_t status)
+{
+	struct out_msg *out = outbox_add(e);
+
+	if (!out) {
+		e->stats.dropped[LMA_DROP_NO_MEMORY]++;
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->dst = *dst;
+	mh_msg_init(&out->msg, MH_TYPE_BA);
+	out->msg.u.ba.status = status;
+	out->msg.u.ba.seq = req->u.bu.seq;
 }
 
 /* A binding whose routes the kernel refused: its pending acceptance becomes "insufficient

@@ -1,10 +1,14 @@
-/* upn.c: Update Notifications from the LMA (RFC 7077 §4.1, reason UPDATE-SESSION-PARAMETERS).
- * When an MN's group of bindings changes, every other MuHo-capable MAG serving that MN learns
- * the MN's current prefix list, as draft-bernardos-mif-pmip-02 §5.2.3 asks ("the LMA should
- * further notify all the previous MAGs"): one MuHo option per prefix of the MN's bindings at
- * other MAGs, or one empty MuHo option when there are none. A notification is retransmitted
- * with exponential back-off until its acknowledgement (§4.2, matched by MAG, MN and sequence)
- * arrives, and given up after the configured tries; a newer change replaces it. */
+/* upn.c: Update Notifications from the LMA (RFC 7077 §4.1, §5.1, §5.2; reason
+ * UPDATE-SESSION-PARAMETERS). When an MN's group of bindings changes, every other MuHo-capable
+ * MAG serving that MN learns the MN's current prefix list, as draft-bernardos-mif-pmip-02
+ * §5.2.3 asks ("the LMA should further notify all the previous MAGs"): one MuHo option per
+ * prefix of the MN's bindings at other MAGs, or one empty MuHo option when there are none.
+ * Sequence numbers start at a random value the io gives (§5.1) and go up by one per new
+ * notification, so outstanding ones never share one. A notification is retransmitted, same
+ * sequence number and content with the Retransmit (D) flag set, with exponential back-off until
+ * its acknowledgement (§4.2, matched by MAG, MN and sequence) arrives, and given up after the
+ * configured tries; a newer change replaces it. A MAG that answers with Binding Error status 2
+ * (it does not know the message, §5.2) gets no further notification while it has bindings. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +95,7 @@ static void upn_timer_fired(struct timer *t, uint64_t now_ns)
 	p->backoff_ms =
 	        p->backoff_ms * 2 > e->conf->upn_max_ms ? e->conf->upn_max_ms : p->backoff_ms * 2;
 	e->stats.upn_retransmitted++;
+	p->msg.u.upn.flags |= MH_UPN_D; /* Retransmit: same sequence number, same content */
 	upn_transmit(p);
 }
 
@@ -119,6 +124,8 @@ static void upn_start(struct lma_engine *e, struct lma_mn *mn, const struct lma_
 {
 	struct upn_pending *p = pending_for(mn, &mag->addr);
 
+	if (mag->upn_refused)
+		return; /* §5.2: it answered a notification with Binding Error 2 */
 	if (!p) {
 		p = calloc(1, sizeof(*p));
 		if (!p) {
@@ -192,4 +199,26 @@ void upn_mn_free(struct lma_engine *e, struct lma_mn *mn)
 	}
 	mn->upn = NULL;
 	bc_mn_put(&e->bc, mn);
+}
+
+/* A Binding Error with status 2 (unrecognized MH type) from a MAG we notify: the LMA sends that
+ * MAG only PBAs, which every MAG knows, and Update Notifications, so it refuses these. No more
+ * go to it (RFC 7077 §5.2), and those outstanding are dropped. */
+void upn_input_binding_error(struct lma_engine *e, const struct in6_addr *src,
+                             const struct mh_msg *m)
+{
+	struct lma_mag *mag = bc_mag_find(&e->bc, src);
+	struct bce *b;
+
+	if (m->u.be.status != 2 || !mag || mag->upn_refused)
+		return;
+	mag->upn_refused = true;
+	e->stats.upn_refused++;
+	LIST_FOREACH(b, &mag->bces, mag_entry)
+	{
+		struct upn_pending *p = pending_for(b->mn, src);
+
+		if (p)
+			pending_free(p); /* the MN keeps b: it is not freed here */
+	}
 }

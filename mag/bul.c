@@ -61,10 +61,21 @@ static void send_first(struct mag_engine *e, struct bul_entry *b, bool dereg, ui
 	arm(e, b, ms_ns(b->backoff_ms));
 }
 
+/* How many times a PBU is sent in all; 0: until an answer comes (RFC 5213 §6.9.4 SHOULD). A
+ * de-registration is for an MN that has gone: it is bounded even then. */
+static unsigned max_tries(const struct mag_engine *e, bool dereg)
+{
+	unsigned tries = e->conf->retransmit_tries;
+
+	return dereg && tries == 0 ? MAG_DEREG_TRIES : tries;
+}
+
 /* Sends again with a fresh timestamp; false once the tries are spent. */
 static bool send_again(struct mag_engine *e, struct bul_entry *b, bool dereg)
 {
-	if (b->tries >= e->conf->retransmit_tries)
+	unsigned limit = max_tries(e, dereg);
+
+	if (limit && b->tries >= limit)
 		return false;
 	b->tries++;
 	b->backoff_ms = b->backoff_ms * 2 > e->conf->retransmit_max_ms ? e->conf->retransmit_max_ms
@@ -214,6 +225,7 @@ static int act_reject(struct mag_engine *e, struct bul_entry *b, const void *arg
 		b->n_hnp = b->n_muho = 0;
 		b->ask_all_zero = true;
 		return send_again(e, b, false) ? BUL_REGISTERING : hold(e, b, false);
+	case 135: /* sequence number out of window: again at once, from the LMA's number */
 	case 157: /* TIMESTAMP_LOWER_THAN_PREV_ACCEPTED: again, with a fresh timestamp */
 		return send_again(e, b, false) ? (int)b->state : hold(e, b, false);
 	case 156: /* TIMESTAMP_MISMATCH: our clock is off; never adopt the LMA's, keep trying */

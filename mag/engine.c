@@ -14,9 +14,15 @@ static const char *const drop_names[MAG_DROP_COUNT] = {
 	[MAG_DROP_UNKNOWN_MAC] = "unknown_mac",    [MAG_DROP_NOT_ACCESS] = "not_access_link",
 	[MAG_DROP_NOT_FROM_LMA] = "not_from_lma",  [MAG_DROP_PBA_UNMATCHED] = "pba_unmatched",
 	[MAG_DROP_PBA_ECHO] = "pba_echo_mismatch", [MAG_DROP_UPN_UNKNOWN_MN] = "upn_unknown_mn",
+	[MAG_DROP_PBA_NO_PREFIX] = "pba_no_prefix",
 	[MAG_DROP_UNEXPECTED] = "unexpected_type", [MAG_DROP_HELD] = "held",
 	[MAG_DROP_NO_MEMORY] = "no_memory",
 };
+
+void mag_engine_set_restart_counter(struct mag_engine *e, uint32_t counter)
+{
+	e->restart_counter = counter;
+}
 
 const char *mag_drop_name(enum mag_drop d)
 {
@@ -33,6 +39,8 @@ struct mag_engine *mag_engine_new(const struct mag_conf *conf, const struct mag_
 	e->io = *io;
 	e->params.muho_type = conf->muho_type;
 	e->next_id = 1;
+	e->be_tokens = MAG_BE_PER_SECOND;
+	e->pba_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->bul);
 	if (!hmap_init(&e->by_mac, 64)) {
@@ -253,6 +261,7 @@ void engine_send_ra(struct mag_engine *e, struct bul_entry *b, bool withdraw)
 	if (!l)
 		return;
 	ra.router_lifetime_s = withdraw ? 0 : (uint16_t)e->conf->ra_router_lifetime_s;
+	ra.mtu = e->conf->ra_mtu; /* the MN's packets go through the tunnel (§6.9.2 SHOULD) */
 	memcpy(ra.src_mac, l->mac, 6);
 	for (unsigned i = 0; i < b->n_hnp && i < ND_MAX_PREFIXES; i++) {
 		ra.prefix[i].prefix = b->hnp[i].addr;
@@ -311,6 +320,8 @@ void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const
 	rc = mh_decode(buf, len, &e->params, &m);
 	if (rc != MH_OK) {
 		e->stats.malformed[rc]++;
+		if (rc == MH_E_TYPE)
+			signal_binding_error(e); /* unrecognized MH type, RFC 6275 §9.2 */
 		return;
 	}
 	e->stats.rx[m.type]++;
@@ -318,6 +329,8 @@ void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const
 		signal_pba(e, &m);
 	else if (m.type == MH_TYPE_UPN)
 		signal_upn(e, src, &m);
+	else if (m.type == MH_TYPE_HB)
+		signal_heartbeat(e, &m);
 	else
 		e->stats.dropped[MAG_DROP_UNEXPECTED]++;
 }

@@ -98,6 +98,7 @@ enum mag_drop {
 	MAG_DROP_NOT_FROM_LMA,  /* a Mobility Header message from anyone but the LMA */
 	MAG_DROP_PBA_UNMATCHED, /* no outstanding PBU with that MN and sequence number */
 	MAG_DROP_PBA_ECHO,      /* echoed MN-ID, HI, ATT or MN-LL-ID differ: entry stalled */
+	MAG_DROP_PBA_NO_PREFIX, /* accepted without a usable HNP: retried as if unanswered */
 	MAG_DROP_UPN_UNKNOWN_MN,
 	MAG_DROP_UNEXPECTED, /* a message type the MAG does not take */
 	MAG_DROP_HELD,       /* RS from an MN whose entry is held after a rejection */
@@ -113,6 +114,8 @@ struct mag_stats {
 	uint64_t pbu_sent, pbu_retransmitted, dereg_sent, gave_up;
 	uint64_t rs_received, ra_sent;
 	uint64_t upn_received, upa_sent;
+	uint64_t upn_repeated; /* retransmissions (flag D) of the last one: answered, not applied */
+	uint64_t be_sent;      /* Binding Errors, status 2, for unknown MH types (RFC 6275 §9.2) */
 	uint64_t route_failures;
 };
 
@@ -129,6 +132,9 @@ void mag_engine_set_access(struct mag_engine *e, const char *ifname, unsigned if
 
 void mag_engine_rs(struct mag_engine *e, unsigned ifindex, const uint8_t mac[6],
                    const struct in6_addr *src, const struct mag_now *now);
+/* The Restart Counter our Heartbeat Responses carry (RFC 5847 §3.4): it must change, and only
+ * grow, at every restart of the daemon. */
+void mag_engine_set_restart_counter(struct mag_engine *e, uint32_t counter);
 void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const uint8_t *buf,
                          size_t len, const struct mag_now *now);
 void mag_engine_link(struct mag_engine *e, unsigned ifindex, bool carrier,

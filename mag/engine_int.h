@@ -3,10 +3,14 @@
 #define MAG_ENGINE_INT_H
 
 #include "common/hmap.h"
+#include "common/log.h"
 #include "mag/engine.h"
 
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
+
+#define MAG_BE_PER_SECOND 10 /* Binding Errors at most */
+#define MAG_DEREG_TRIES   6  /* de-registration PBUs sent in all with "retransmit tries unlimited" */
 
 struct access_link {
 	unsigned ifindex;
@@ -37,6 +41,13 @@ struct mag_engine {
 	uint64_t next_id;
 	bool leaving;     /* mag_engine_leave(): no new registration */
 	uint64_t changes; /* entries installed or uninstalled: the binding file is stale */
+	bool upn_seen;    /* the last Update Notification answered, for its retransmissions */
+	uint16_t upn_last_seq;
+	uint8_t upn_last_status;
+	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
+	unsigned be_tokens;       /* Binding Error rate limit (signal.c) */
+	uint64_t be_refill_ns;
+	struct log_limit pba_limit; /* lines about ignored PBAs */
 };
 
 /* engine.c */
@@ -61,5 +72,7 @@ void bul_ra_timer_fired(struct timer *t, uint64_t now_ns);
 void signal_send_pbu(struct mag_engine *e, struct bul_entry *b, bool dereg, uint8_t hi);
 void signal_pba(struct mag_engine *e, const struct mh_msg *m);
 void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m);
+void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m);
+void signal_binding_error(struct mag_engine *e);
 
 #endif

@@ -30,7 +30,9 @@
 #define DEFAULT_SOCKET  "/run/pmip6/magd.sock"
 #define DEFAULT_GROUP   "root"
 #define MAC_STR         18 /* "xx:xx:xx:xx:xx:xx" and its NUL */
-#define MAX_KEYWORDS    32 /* room in struct parser */
+#define MAX_KEYWORDS    32   /* room in struct parser */
+#define RA_MTU_MIN      1280 /* the IPv6 minimum link MTU (RFC 8200 §5) */
+#define RA_MTU_MAX      65535
 
 struct parser {
 	struct cfg cfg;
@@ -124,9 +126,10 @@ static void conf_defaults(struct mag_conf *c)
 	c->refresh_margin_s = 30;
 	c->retransmit_initial_ms = 1000;
 	c->retransmit_max_ms = 32000;
-	c->retransmit_tries = 6;
+	c->retransmit_tries = 0; /* unlimited */
 	c->ra_interval_ms = 10000;
 	c->ra_router_lifetime_s = 1800;
+	c->ra_mtu = RA_MTU_MIN;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	c->state_sync_ms = MS_PER_S;
 	strcpy(c->ctl_group, DEFAULT_GROUP);
@@ -317,10 +320,27 @@ static int parse_group(struct parser *p, const struct keyword *kw, unsigned line
 	return 0;
 }
 
+/* "tries N" (1..255, then the MN is given up) or "tries unlimited" (0: RFC 5213 §6.9.4, retry
+ * until an answer comes). */
+static int retransmit_tries(struct parser *p)
+{
+	struct cfg_token t;
+	uint32_t v;
+
+	if (strcmp(cfg_peek(&p->cfg)->text, "unlimited") == 0) {
+		(void)cfg_value(&p->cfg, "retransmit tries", &t);
+		p->c->retransmit_tries = 0;
+		return 0;
+	}
+	if (cfg_uint(&p->cfg, "retransmit tries", 1, 255, &v) < 0)
+		return -1;
+	p->c->retransmit_tries = v;
+	return 0;
+}
+
 static int retransmit_value(struct parser *p, unsigned which)
 {
 	struct mag_conf *c = p->c;
-	uint32_t v;
 
 	switch (which) {
 	case 0:
@@ -330,10 +350,7 @@ static int retransmit_value(struct parser *p, unsigned which)
 		return cfg_duration(&p->cfg, "retransmit max", 1, RETRANSMIT_MAX,
 		                    &c->retransmit_max_ms);
 	default:
-		if (cfg_uint(&p->cfg, "retransmit tries", 1, 255, &v) < 0)
-			return -1;
-		c->retransmit_tries = v;
-		return 0;
+		return retransmit_tries(p);
 	}
 }
 
@@ -583,6 +600,7 @@ static const struct keyword keywords[] = {
 	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
 	{ "proxy-coa", parse_routable, false, FIELD(proxy_coa), 0, 0 },
 	{ "ra-interval", parse_ms, false, FIELD(ra_interval_ms), RA_INTERVAL_MIN, RA_INTERVAL_MAX },
+	{ "ra-mtu", parse_u32, false, FIELD(ra_mtu), RA_MTU_MIN, RA_MTU_MAX },
 	{ "ra-router-lifetime", parse_s, false, FIELD(ra_router_lifetime_s), 0, RA_LIFETIME_MAX },
 	{ "refresh-before", parse_s, false, FIELD(refresh_margin_s), MS_PER_S,
 	  LIFETIME_MAX_MS / 2 },
@@ -810,10 +828,14 @@ static void print_timers(FILE *out, const struct mag_conf *c)
 
 	print_ms(out, "lifetime", (uint64_t)c->lifetime_s * MS_PER_S);
 	print_ms(out, "refresh-before", (uint64_t)c->refresh_margin_s * MS_PER_S);
-	fprintf(out, "retransmit initial %s max %s tries %u\n",
-	        cfg_duration_str(c->retransmit_initial_ms, a),
-	        cfg_duration_str(c->retransmit_max_ms, b), c->retransmit_tries);
+	fprintf(out, "retransmit initial %s max %s tries ", cfg_duration_str(c->retransmit_initial_ms, a),
+	        cfg_duration_str(c->retransmit_max_ms, b));
+	if (c->retransmit_tries)
+		fprintf(out, "%u\n", c->retransmit_tries);
+	else
+		fprintf(out, "unlimited\n");
 	print_ms(out, "ra-interval", c->ra_interval_ms);
+	fprintf(out, "ra-mtu %u\n", c->ra_mtu);
 	print_ms(out, "ra-router-lifetime", (uint64_t)c->ra_router_lifetime_s * MS_PER_S);
 }
 

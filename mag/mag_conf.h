@@ -63,9 +63,11 @@ struct mag_conf {
 	                             * at most half the granted lifetime */
 	uint32_t retransmit_initial_ms;     /* "retransmit initial", 1s (INITIAL_BINDACK_TIMEOUT) */
 	uint32_t retransmit_max_ms;         /* "retransmit max", 32s (MAX_BINDACK_TIMEOUT) */
-	unsigned retransmit_tries;          /* "retransmit tries", 6: then the MN is given up */
+	unsigned retransmit_tries;          /* "retransmit tries": then the MN is given up; 0,
+	                                     * "unlimited" and the default: never (§6.9.4) */
 	uint32_t ra_interval_ms;            /* "ra-interval", default 10s: unsolicited RAs */
 	uint32_t ra_router_lifetime_s;      /* "ra-router-lifetime", default 1800s */
+	uint32_t ra_mtu; /* "ra-mtu": the MTU option of RAs (RFC 5213 §6.9.2), default 1280 */
 	char ctl_path[MAG_CONF_PATH_MAX];   /* "control-socket", default /run/pmip6/magd.sock */
 	char state_path[MAG_CONF_PATH_MAX]; /* "state-file": the MNs served, kept across a crash
 	                                     * (mag/bulfile.h); empty: none, the default */

@@ -366,6 +366,9 @@ static int start(struct magd *d)
 	if ((d->pmtu = pmtu_relay_open(d->loop, &d->conf->proxy_coa)) == NULL)
 		log_warn("no Packet Too Big relay for the tunnel");
 	d->engine = mag_engine_new(d->conf, &io);
+	if (d->engine) /* the start time in seconds: it grows from one restart to the next */
+		mag_engine_set_restart_counter(d->engine,
+		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
 	if (!d->engine || magd_open_sockets(d) < 0 || magd_open_access(d) < 0)
 		return -1;
 	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, magd_ctl_handle, d,

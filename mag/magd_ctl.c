@@ -73,6 +73,8 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "rx", "binding-ack", st->rx[MH_TYPE_BA]);
 	ctl_send_stat(c, "rx", "update-notification", st->rx[MH_TYPE_UPN]);
 	ctl_send_stat(c, "rx", "router-solicitation", st->rs_received);
+	/* a group's lines stay together: pmipctl -j makes one object of each run of them */
+	ctl_send_stat(c, "rx", "update-notification-repeated", st->upn_repeated);
 	for (int s = 0; s < 256; s++) {
 		if (!st->pba[s] && s != 0)
 			continue;
@@ -88,12 +90,13 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	for (const struct bul_entry *b = mag_engine_first(d->engine); b; b = mag_engine_next(b))
 		n++;
 	ctl_send_stat(c, "bindings", "current", n);
+	ctl_send_stat(c, "bindings", "gave_up", st->gave_up);
 	ctl_send_stat(c, "tx", "pbu", st->pbu_sent);
 	ctl_send_stat(c, "tx", "pbu_retransmitted", st->pbu_retransmitted);
 	ctl_send_stat(c, "tx", "deregistration", st->dereg_sent);
 	ctl_send_stat(c, "tx", "router-advertisement", st->ra_sent);
 	ctl_send_stat(c, "tx", "update-notification-ack", st->upa_sent);
-	ctl_send_stat(c, "bindings", "gave_up", st->gave_up);
+	ctl_send_stat(c, "tx", "binding-error", st->be_sent);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);
 	ctl_send_datapath(c, d->kr);

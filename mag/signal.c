@@ -3,8 +3,11 @@
  * keep them —, Handoff Indicator, Access Technology Type, Timestamp, Link-local Address) plus
  * an empty MuHo option for a multihomed MN (draft-bernardos-mif-pmip-02 §5.2.1). PBAs are
  * validated as §6.9.1.2 says: only one matching an outstanding PBU counts, and one whose echoes
- * differ is ignored and stalls the entry. Update Notifications (RFC 7077 §6.2) bring a new list
- * of the MN's other prefixes, and are acknowledged. */
+ * differ is ignored and stalls the entry. Update Notifications (RFC 7077 §4.1, §5.1) bring a
+ * new list of the MN's other prefixes, or ask for a re-registration, and are acknowledged; one
+ * with the Retransmit (D) flag repeating the last sequence number is acknowledged again with the
+ * same status but not applied twice. Heartbeat Requests are answered (RFC 5847 §3.3, §3.4) and an
+ * unknown MH type gets a rate-limited Binding Error (RFC 6275 §9.2, §9.3.3). */
 #include <string.h>
 
 #include "common/log.h"
@@ -82,13 +85,18 @@ static bool outstanding(const struct bul_entry *b)
 	       b->state == BUL_DEREGISTERING;
 }
 
+static bool zero_prefix(const struct mh_prefix *p)
+{
+	return p->len == 0 || IN6_IS_ADDR_UNSPECIFIED(&p->addr);
+}
+
 static void take_prefixes(struct mag_engine *e, struct bul_entry *b, const struct mh_opts *o)
 {
 	struct mh_prefix hnp[BUL_MAX_PREFIXES];
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < o->n_hnp && n < BUL_MAX_PREFIXES; i++)
-		if (o->hnp[i].len != 0)
+		if (!zero_prefix(&o->hnp[i]))
 			hnp[n++] = o->hnp[i];
 	if (b->installed && (n != b->n_hnp || memcmp(b->hnp, hnp, n * sizeof(hnp[0])) != 0))
 		engine_uninstall(e, b); /* the LMA changed the prefixes: the routes follow */
@@ -98,17 +106,98 @@ static void take_prefixes(struct mag_engine *e, struct bul_entry *b, const struc
 	engine_set_muho(e, b, o->muho, o->n_muho);
 }
 
-void signal_pba(struct mag_engine *e, const struct mh_msg *m)
+static bool usable_prefix(const struct mh_opts *o)
+{
+	for (unsigned i = 0; i < o->n_hnp; i++)
+		if (!zero_prefix(&o->hnp[i]))
+			return true;
+	return false;
+}
+
+static bool same_mn_id(const struct bul_entry *b, const struct mh_opts *o)
+{
+	size_t len = strlen(b->mn_id);
+
+	return (o->present & MH_HAVE_MNID) && o->mnid.len == len &&
+	       memcmp(o->mnid.id, b->mn_id, len) == 0;
+}
+
+/* Why a PBA does not answer b's outstanding PBU, or NULL if it does. */
+static const char *pba_mismatch(const struct bul_entry *b, const struct mh_msg *m)
+{
+	if (!b)
+		return "no binding for its MN";
+	if (!outstanding(b))
+		return "no PBU outstanding";
+	if (!(m->u.ba.flags & MH_BA_P))
+		return "flag P clear";
+	if (m->u.ba.seq != b->seq && m->u.ba.status != 135)
+		return "another sequence number";
+	return NULL;
+}
+
+/* §6.9.1.2 item 5: the PBU this PBA answers: by the MN-LL-ID when the PBA echoes one, else by
+ * MN-ID and sequence number among the outstanding entries. Status 135 carries the LMA's last
+ * accepted number instead of ours (RFC 6275 §11.7.3). NULL with the reason in *why. */
+static struct bul_entry *pba_entry(struct mag_engine *e, const struct mh_msg *m, const char **why)
 {
 	const struct mh_opts *o = &m->opts;
 	struct bul_entry *b = NULL;
+
+	if (o->present & MH_HAVE_MNLLID) {
+		b = o->llid_len == 6 ? engine_find_mac(e, o->llid) : NULL;
+	} else {
+		LIST_FOREACH(b, &e->bul, entry)
+		if (same_mn_id(b, o) && !pba_mismatch(b, m))
+			break;
+	}
+	*why = pba_mismatch(b, m);
+	return *why ? NULL : b;
+}
+
+/* §6.9.1.2 item 3 (the §5.5 rules): an accepting PBA answers our timestamp with the same one
+ * (§5.3.6 copies it), so another value is an old PBA or a forged one. Rejections 156 and 157
+ * carry the LMA's clock, which we never adopt. */
+static bool timestamp_ok(const struct bul_entry *b, const struct mh_msg *m)
+{
+	if (m->u.ba.status >= 128 || !(m->opts.present & MH_HAVE_TIMESTAMP))
+		return true;
+	return m->opts.timestamp == b->ts_sent;
+}
+
+static void pba_ignored(struct mag_engine *e, enum mag_drop d, const struct mh_msg *m,
+                        const char *why)
+{
+	e->stats.dropped[d]++;
+	log_warnx_limited(&e->pba_limit, "PBA seq %u status %u ignored: %s", m->u.ba.seq,
+	                  m->u.ba.status, why);
+}
+
+/* An accepting PBA with no prefix we can use (none, or ALL_ZERO) registers nothing: the PBU
+ * goes on being retransmitted as if unanswered (§6.9.4 back-off). */
+static bool accept_without_prefix(struct mag_engine *e, const struct bul_entry *b,
+                                  const struct mh_msg *m)
+{
+	if (m->u.ba.status >= 128 || b->state == BUL_DEREGISTERING || usable_prefix(&m->opts))
+		return false;
+	pba_ignored(e, MAG_DROP_PBA_NO_PREFIX, m, "accepted without a usable Home Network Prefix");
+	return true;
+}
+
+void signal_pba(struct mag_engine *e, const struct mh_msg *m)
+{
+	const struct mh_opts *o = &m->opts;
+	const char *why;
+	struct bul_entry *b = pba_entry(e, m, &why);
 	uint8_t status = m->u.ba.status;
 
-	if ((o->present & MH_HAVE_MNLLID) && o->llid_len == 6)
-		b = engine_find_mac(e, o->llid);
 	e->stats.pba[status]++;
-	if (!b || !outstanding(b) || m->u.ba.seq != b->seq || !(m->u.ba.flags & MH_BA_P)) {
-		e->stats.dropped[MAG_DROP_PBA_UNMATCHED]++;
+	if (!b) {
+		pba_ignored(e, MAG_DROP_PBA_UNMATCHED, m, why);
+		return;
+	}
+	if (!timestamp_ok(b, m)) {
+		pba_ignored(e, MAG_DROP_PBA_UNMATCHED, m, "not the timestamp we sent");
 		return;
 	}
 	if (!echoes_match(b, o)) {
@@ -120,10 +209,14 @@ void signal_pba(struct mag_engine *e, const struct mh_msg *m)
 		b->state = BUL_HELD;
 		return;
 	}
+	if (status == 135) /* RFC 6275 §11.7.3: go on from the number the LMA accepted last */
+		b->seq = m->u.ba.seq;
 	if (status >= 128 || b->state == BUL_DEREGISTERING) {
 		bul_event(e, b, status >= 128 ? BUL_EV_PBA_REJECT : BUL_EV_PBA_ACCEPT, &status);
 		return;
 	}
+	if (accept_without_prefix(e, b, m))
+		return;
 	b->lifetime_s = m->u.ba.lifetime * 4u;
 	b->last_status = status;
 	take_prefixes(e, b, o);
@@ -157,10 +250,6 @@ static bool is_mn(const struct bul_entry *b, const struct mh_opts *o)
 /* Applies the notification to one registered entry of its MN. */
 static void upn_apply(struct mag_engine *e, struct bul_entry *b, const struct mh_msg *m)
 {
-	if (m->u.upn.flags & MH_UPN_D) {
-		bul_event(e, b, BUL_EV_DEREGISTER, NULL);
-		return;
-	}
 	if (m->u.upn.reason == UPN_FORCE_REREGISTRATION) {
 		bul_event(e, b, BUL_EV_TIMEOUT, NULL); /* a registered entry's timeout refreshes */
 		return;
@@ -168,15 +257,20 @@ static void upn_apply(struct mag_engine *e, struct bul_entry *b, const struct mh
 	engine_set_muho(e, b, m->opts.muho, m->opts.n_muho);
 }
 
-void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m)
+/* The retransmission of the last notification we answered (RFC 7077 §5.1: D set, same
+ * sequence number): already applied. */
+static bool upn_repeated(const struct mag_engine *e, const struct mh_msg *m)
+{
+	return (m->u.upn.flags & MH_UPN_D) && e->upn_seen && m->u.upn.seq == e->upn_last_seq;
+}
+
+static uint8_t upn_process(struct mag_engine *e, const struct mh_msg *m)
 {
 	struct bul_entry *b, *next;
 	bool known = m->u.upn.reason == UPN_FORCE_REREGISTRATION ||
 	             m->u.upn.reason == UPN_UPDATE_SESSION_PARAMETERS;
 	unsigned applied = 0;
 
-	(void)src;
-	e->stats.upn_received++;
 	for (b = LIST_FIRST(&e->bul); b && known; b = next) {
 		next = LIST_NEXT(b, entry);
 		if ((m->opts.present & MH_HAVE_MNID) && is_mn(b, &m->opts) &&
@@ -187,6 +281,75 @@ void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct m
 	}
 	if (known && applied == 0)
 		e->stats.dropped[MAG_DROP_UPN_UNKNOWN_MN]++;
+	return !known ? UPA_FAILED : applied ? UPA_SUCCESS : UPA_MN_NOT_ATTACHED;
+}
+
+void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m)
+{
+	(void)src;
+	e->stats.upn_received++;
+	if (upn_repeated(e, m)) {
+		e->stats.upn_repeated++;
+	} else {
+		e->upn_last_status = upn_process(e, m);
+		e->upn_last_seq = m->u.upn.seq;
+		e->upn_seen = true;
+	}
 	if (m->u.upn.flags & MH_UPN_A)
-		send_upa(e, m, !known ? UPA_FAILED : applied ? UPA_SUCCESS : UPA_MN_NOT_ATTACHED);
+		send_upa(e, m, e->upn_last_status);
+}
+
+/* --- Heartbeat and Binding Error --- */
+
+/* RFC 5847 §3.3, §3.4: a Heartbeat Request from the LMA is answered with a Heartbeat Response,
+ * same sequence number, with our Restart Counter. (Sending requests is not implemented.) */
+void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
+{
+	struct mh_msg r;
+
+	if (m->u.hb.flags & MH_HB_R) {
+		e->stats.dropped[MAG_DROP_UNEXPECTED]++; /* a response: we asked nothing */
+		return;
+	}
+	mh_msg_init(&r, MH_TYPE_HB);
+	r.u.hb.flags = MH_HB_R;
+	r.u.hb.seq = m->u.hb.seq;
+	r.opts.present = MH_HAVE_RESTART_COUNTER;
+	r.opts.restart_counter = e->restart_counter;
+	send_msg(e, &r);
+}
+
+/* A token bucket of MAG_BE_PER_SECOND tokens, refilled continuously (RFC 6275 §9.3.3: Binding
+ * Errors SHOULD be rate-limited). */
+static bool be_allowed(struct mag_engine *e)
+{
+	uint64_t now = e->now.mono_ns, refill;
+
+	if (now > e->be_refill_ns) {
+		refill = (now - e->be_refill_ns) * MAG_BE_PER_SECOND / NS_PER_S;
+		if (refill > 0) {
+			e->be_tokens = e->be_tokens + refill > MAG_BE_PER_SECOND
+			                       ? MAG_BE_PER_SECOND
+			                       : e->be_tokens + (unsigned)refill;
+			e->be_refill_ns = now;
+		}
+	}
+	if (e->be_tokens == 0)
+		return false;
+	e->be_tokens--;
+	return true;
+}
+
+/* RFC 6275 §9.2: a Mobility Header of a type we do not know gets a Binding Error with status 2
+ * (Unrecognized MH Type); only the LMA reaches this point, a unicast source. */
+void signal_binding_error(struct mag_engine *e)
+{
+	struct mh_msg m;
+
+	if (!be_allowed(e))
+		return;
+	mh_msg_init(&m, MH_TYPE_BE);
+	m.u.be.status = 2;
+	send_msg(e, &m);
+	e->stats.be_sent++;
 }

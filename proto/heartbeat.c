@@ -1,5 +1,5 @@
-/* heartbeat.c: fixed part of the Heartbeat message (RFC 5847 §5.1); its Restart Counter option
- * (§5.2) is in options.c. */
+/* heartbeat.c: fixed part of the Heartbeat message (RFC 5847 §3.3); its Restart Counter option
+ * (§3.4) is in options.c. */
 #include "proto/mh_family.h"
 
 static void hb_decode(struct wire *w, struct mh_msg *m)

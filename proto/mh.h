@@ -36,7 +36,7 @@ enum mh_opt_type {
 	MH_OPT_MNLLID = 25,          /* Mobile Node Link-layer Identifier, §8.6 */
 	MH_OPT_LLA = 26,             /* Link-local Address, §8.7 */
 	MH_OPT_TIMESTAMP = 27,       /* Timestamp, §8.8 */
-	MH_OPT_RESTART_COUNTER = 28, /* Restart Counter, RFC 5847 §5.2 */
+	MH_OPT_RESTART_COUNTER = 28, /* Restart Counter, RFC 5847 §3.4 */
 };
 
 #define MH_MUHO_TYPE_DEFAULT MH_OPT_EXPERIMENTAL
@@ -55,20 +55,21 @@ enum mh_opt_type {
 #define MH_BA_R 0x40
 #define MH_BA_P 0x20
 
-/* Heartbeat flags (RFC 5847 §5.1). */
+/* Heartbeat flags (RFC 5847 §3.3). */
 #define MH_HB_U 0x02 /* unsolicited */
 #define MH_HB_R 0x01 /* response */
 
-/* Binding Revocation (RFC 5846 §6.1): type, and flags of the 16-bit word after the sequence. */
+/* Binding Revocation (RFC 5846 §5.1, §5.2): type, and flags of the 16-bit word after the sequence. */
 #define MH_BR_TYPE_BRI 1
 #define MH_BR_TYPE_BRA 2
 #define MH_BR_P        0x8000 /* proxy binding */
 #define MH_BR_V        0x4000 /* IPv4 HoA binding only */
 #define MH_BR_G        0x2000 /* global revocation */
 
-/* Update Notification flags (RFC 7077 §4.1), the byte after the reason. */
-#define MH_UPN_A 0x80 /* acknowledgement requested */
-#define MH_UPN_D 0x40 /* de-register */
+/* Update Notification flags (RFC 7077 §4.1): the first octet after the 16-bit Notification
+ * Reason (bits 16 and 17 of that 32-bit word); the other 14 bits are reserved. */
+#define MH_UPN_A 0x80 /* Acknowledgement Requested */
+#define MH_UPN_D 0x40 /* Retransmit: set on every retransmission of a sequence number (§5.1) */
 
 /* Handoff Indicator values (RFC 5213 §8.4, RFC 7864). */
 enum mh_hi {
@@ -184,8 +185,8 @@ struct mh_br {
 
 struct mh_upn {
 	uint16_t seq;
-	uint8_t reason;
-	uint8_t flags; /* MH_UPN_* */
+	uint16_t reason; /* Notification Reason, a 16-bit field */
+	uint8_t flags;   /* MH_UPN_A, MH_UPN_D: reserved bits are dropped on decoding */
 };
 
 struct mh_upa {

@@ -1,25 +1,28 @@
 /* notification.c: fixed parts of the Update Notification and its Acknowledgement (RFC 7077
- * §4.1, §4.2): UPN = Sequence (16), Notification Reason (8), flags A D + 22 reserved bits;
- * UPA = Sequence (16), Status (8), 24 reserved bits. tshark does not decode these, so their
- * layout is checked byte by byte in tests/proto/test_messages.c. The LMA sends a UPN with reason
- * UPDATE-SESSION-PARAMETERS to tell the other MAGs of a multihomed MN its new prefix list
- * (draft-bernardos-mif-pmip-02 §5.2.3). */
+ * §4.1, §4.2): UPN = Sequence # (16), Notification Reason (16), flags A (Acknowledgement
+ * Requested) and D (Retransmit), 14 reserved bits; UPA = Sequence # (16), Status (8), 24
+ * reserved bits. Reserved bits are sent as zero and ignored on receipt. tshark 4.0 does not
+ * decode these, so their layout is checked against hand-written vectors in tests/proto/golden.c
+ * and tests/proto/test_mh.c. The LMA sends a UPN with reason UPDATE-SESSION-PARAMETERS to tell
+ * the other MAGs of a multihomed MN its new prefix list (draft-bernardos-mif-pmip-02 §5.2.3). */
 #include "proto/mh_family.h"
+
+#define UPN_FLAGS (MH_UPN_A | MH_UPN_D)
 
 static void upn_decode(struct wire *w, struct mh_msg *m)
 {
 	m->u.upn.seq = wire_get_u16(w);
-	m->u.upn.reason = wire_get_u8(w);
-	m->u.upn.flags = wire_get_u8(w);
-	wire_skip(w, 2);
+	m->u.upn.reason = wire_get_u16(w);
+	m->u.upn.flags = wire_get_u8(w) & UPN_FLAGS;
+	wire_skip(w, 1);
 }
 
 static void upn_encode(struct wire *w, const struct mh_msg *m)
 {
 	wire_put_u16(w, m->u.upn.seq);
-	wire_put_u8(w, m->u.upn.reason);
-	wire_put_u8(w, m->u.upn.flags);
-	wire_put_u16(w, 0);
+	wire_put_u16(w, m->u.upn.reason);
+	wire_put_u8(w, m->u.upn.flags & UPN_FLAGS);
+	wire_put_u8(w, 0);
 }
 
 static void upa_decode(struct wire *w, struct mh_msg *m)

@@ -1,6 +1,6 @@
 /* options.c: Mobility Options (RFC 6275 §6.2) of every message: Pad1/PadN, MN Identifier
  * (RFC 4283 §3), Home Network Prefix, Handoff Indicator, Access Technology Type, MN Link-layer
- * Identifier, Link-local Address, Timestamp (RFC 5213 §8.3–8.8), Restart Counter (RFC 5847 §5.2)
+ * Identifier, Link-local Address, Timestamp (RFC 5213 §8.3–8.8), Restart Counter (RFC 5847 §3.4)
  * and the MuHo option (draft-bernardos-mif-pmip-02 §5.2.1: the HNP layout under its own type).
  *
  * The walk follows libmnl's mnl_attr_ok(): the option header must fit, the body must fit what is
@@ -154,7 +154,7 @@ static int opt_decode_one(uint8_t type, struct wire *v, const struct mh_family *
 	int rc;
 
 	if (type == MH_OPT_PADN)
-		return MH_OK; /* RFC 6275 §6.2.2: its contents MUST be ignored */
+		return MH_OK; /* RFC 6275 §6.2.3: its contents MUST be ignored */
 	if (!r) {
 		if (m->opts.n_unknown < UINT8_MAX)
 			m->opts.n_unknown++;

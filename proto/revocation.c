@@ -1,6 +1,6 @@
-/* revocation.c: fixed part of the Binding Revocation message (RFC 5846 §6.1): the Indication
- * (B.R. type 1, with a revocation trigger) and the Acknowledgement (type 2, with a status)
- * share one layout. */
+/* revocation.c: fixed part of the Binding Revocation message (RFC 5846 §5.1, §5.2): the
+ * Indication (B.R. type 1, with a revocation trigger, §5.1) and the Acknowledgement (type 2, with
+ * a status, §5.2) share one layout. */
 #include "proto/mh_family.h"
 
 static void br_decode(struct wire *w, struct mh_msg *m)

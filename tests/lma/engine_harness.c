@@ -221,6 +221,13 @@ static void io_flush(void *ctx)
 		                        h->faults.err ? h->faults.err : EEXIST);
 }
 
+/* The engine's random source: a fixed value, so tests are deterministic. */
+static uint32_t io_random(void *ctx)
+{
+	(void)ctx;
+	return H_RANDOM;
+}
+
 void h_init(struct harness *h, const char *conf_text)
 {
 	char err[256] = "";
@@ -233,6 +240,7 @@ void h_init(struct harness *h, const char *conf_text)
 		.route_del = io_route_del,
 		.flush = io_flush,
 		.mn_changed = io_mn_changed,
+		.random = io_random,
 	};
 
 	memset(h, 0, sizeof(*h));
@@ -296,7 +304,13 @@ static void fill_pbu(const struct harness *h, const struct pbu_spec *s, struct m
 		mh_opts_add_muho(&m->opts, &in6addr_any, 0);
 	m->opts.present |= (s->no_hi ? 0 : MH_HAVE_HI) | (s->no_att ? 0 : MH_HAVE_ATT);
 	m->opts.hi = s->hi ? s->hi : 1;
-	m->opts.att = s->att ? s->att : 4;
+	m->opts.att = s->att_zero ? 0 : s->att ? s->att : 4;
+	if (s->lla) {
+		m->opts.present |= MH_HAVE_LLA;
+		m->opts.lla = h_addr(s->lla);
+	}
+	if (s->home)
+		m->u.bu.flags |= MH_BU_H;
 	if (s->llid) {
 		m->opts.present |= MH_HAVE_MNLLID;
 		m->opts.llid_len = 6;

@@ -9,6 +9,7 @@
 #define H_MAX_SENT    1024
 #define H_MAX_ROUTES  1024
 #define H_MAX_TUNNELS 16
+#define H_RANDOM      0x7fffffffu /* what the engine's random source returns */
 
 struct h_sent {
 	struct in6_addr dst;
@@ -70,6 +71,9 @@ struct pbu_spec {
 	int64_t ts_offset_ms; /* timestamp = LMA clock + offset */
 	bool no_ts, no_mnid, no_hi, no_att, no_hnp, not_proxy;
 	uint8_t mnid_subtype; /* default NAI */
+	bool att_zero;        /* ATT 0 (reserved) instead of the default */
+	const char *lla;      /* a Link-local Address option ("::" for ALL_ZERO); NULL: none */
+	bool home;            /* flag H (home registration) */
 };
 
 void h_init(struct harness *h, const char *conf_text);

@@ -224,6 +224,67 @@ START_TEST(notification_is_retransmitted_with_backoff)
 }
 END_TEST
 
+/* RFC 7077 §4.1, §5.1: D (Retransmit) is clear on the first send of a sequence number and set
+ * on every retransmission of it, whose content is otherwise the same. */
+START_TEST(notification_retransmissions_carry_the_d_flag)
+{
+	const struct mh_msg *first, *again;
+
+	attach_both();
+	first = h_last_to(&h, MAG1, 0);
+	ck_assert_uint_eq(first->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(first->u.upn.flags, MH_UPN_A);
+	h_advance(&h, 1000);
+	again = h_last_to(&h, MAG1, 0);
+	ck_assert_uint_eq(again->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(again->u.upn.flags, MH_UPN_A | MH_UPN_D);
+	ck_assert_uint_eq(again->u.upn.seq, h_last_to(&h, MAG1, 1)->u.upn.seq);
+	ck_assert_uint_eq(again->u.upn.reason, 2);
+	ck_assert_uint_eq(again->opts.n_muho, 1);
+	h_advance(&h, 2000);
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.flags, MH_UPN_A | MH_UPN_D);
+}
+END_TEST
+
+/* RFC 7077 §5.1: the sequence number starts at a random value (from the io's source), then
+ * goes up by one per new notification, modulo 2^16. */
+START_TEST(notification_sequence_starts_at_the_random_value)
+{
+	attach_both();
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.seq, (uint16_t)H_RANDOM);
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 3, .muho = true }); /* another change */
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->type, MH_TYPE_UPN);
+	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.seq, (uint16_t)(H_RANDOM + 1));
+}
+END_TEST
+
+static void binding_error_from(const char *mag, uint8_t status)
+{
+	struct mh_msg be;
+
+	mh_msg_init(&be, MH_TYPE_BE);
+	be.u.be.status = status;
+	h_input(&h, mag, &be);
+}
+
+/* RFC 7077 §5.2: a MAG that answers a notification with Binding Error status 2 does not know
+ * the message: it gets no retransmission and no further notification. */
+START_TEST(binding_error_2_stops_notifications_to_that_mag)
+{
+	attach_both();
+	binding_error_from(MAG1, 1); /* another status: nothing changes */
+	ck_assert_uint_eq(lma_engine_stats(h.e)->upn_refused, 0);
+	binding_error_from(MAG1, 2);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->upn_refused, 1);
+	h_advance(&h, 10000);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 1); /* no retransmission */
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 3, .muho = true }); /* another change */
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_UPN), 1);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 4, .muho = true }); /* MAG2 still hears */
+	ck_assert_uint_eq(h_last_to(&h, MAG2, 0)->type, MH_TYPE_UPN);
+}
+END_TEST
+
 START_TEST(wrong_acknowledgement_is_counted_and_ignored)
 {
 	struct mh_msg upa;
@@ -335,6 +396,80 @@ START_TEST(older_timestamp_for_the_session_is_157)
 }
 END_TEST
 
+/* RFC 5213 §5.3.1 items 5-6 come before 7-8: a MAG restricted to other MNs gets 154 for an MN
+ * we do not know (not 152) and for an MN-ID we cannot read (not 153). */
+START_TEST(restricted_mag_is_154_before_153_and_152)
+{
+	ck_assert_uint_eq(status_of(MAG3, &(struct pbu_spec){ .nai = "intruder@example.org" }),
+	                  154);
+	ck_assert_uint_eq(status_of(MAG3, &(struct pbu_spec){ .mnid_subtype = 5 }), 154);
+	ck_assert_uint_eq(status_of(MAG3, &(struct pbu_spec){ .nai = "mn2@example.org" }), 0);
+	/* an unrestricted MAG: items 7 and 8 decide */
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .nai = "intruder@example.org" }),
+	                  152);
+}
+END_TEST
+
+/* RFC 5213 §5.5: lower than the last accepted timestamp is 157, even when it is also outside
+ * the validity window. */
+START_TEST(lower_timestamp_outside_the_window_is_157)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .ts_offset_ms = -5000 }),
+	                  157);
+	ck_assert(pba_to(MAG1)->opts.present & MH_HAVE_TIMESTAMP);
+}
+END_TEST
+
+/* RFC 5213 §8.5: ATT 0 is reserved; it names no access technology, like a missing option. */
+START_TEST(reserved_access_technology_type_is_162)
+{
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .att_zero = true }), 162);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+}
+END_TEST
+
+/* RFC 5213 §5.3.6: asked with ALL_ZERO, the LMA gives the MAG a link-local address to use, the
+ * same for the MN at every MAG, never :: as if it were assigned; a named one is kept. */
+START_TEST(all_zero_link_local_address_is_generated)
+{
+	const struct mh_msg *m;
+	struct in6_addr first, named;
+
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .lla = "::" }), 0);
+	m = pba_to(MAG1);
+	ck_assert(m->opts.present & MH_HAVE_LLA);
+	ck_assert(!IN6_IS_ADDR_UNSPECIFIED(&m->opts.lla));
+	ck_assert(IN6_IS_ADDR_LINKLOCAL(&m->opts.lla));
+	first = m->opts.lla;
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 1, .lla = "::", .hi = 3 }),
+	                  0); /* handoff: the same address */
+	ck_assert(IN6_ARE_ADDR_EQUAL(&pba_to(MAG2)->opts.lla, &first));
+	ck_assert_uint_eq(
+	        status_of(MAG1, &(struct pbu_spec){ .nai = "mn2@example.org", .lla = "fe80::9" }), 0);
+	named = h_addr("fe80::9");
+	ck_assert(IN6_ARE_ADDR_EQUAL(&pba_to(MAG1)->opts.lla, &named));
+}
+END_TEST
+
+/* RFC 6275 §10.3.1: a home registration (flag H) to a node that is no home agent gets a
+ * Binding Acknowledgement with status 131; other non-proxy Binding Updates are dropped. */
+START_TEST(home_registration_is_131)
+{
+	const struct mh_msg *m;
+
+	ck_assert_uint_eq(h_pbu(&h, MAG1, &(struct pbu_spec){ .not_proxy = true, .home = true,
+	                                                      .seq = 77 }),
+	                  1);
+	m = h_last_to(&h, MAG1, 0);
+	ck_assert_uint_eq(m->type, MH_TYPE_BA);
+	ck_assert_uint_eq(m->u.ba.status, 131);
+	ck_assert_uint_eq(m->u.ba.seq, 77);
+	ck_assert(!(m->u.ba.flags & MH_BA_P));
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 0);
+}
+END_TEST
+
 START_TEST(missing_options_are_158_161_162_in_that_order)
 {
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .no_hnp = true, .no_hi = true }),
@@ -414,7 +549,9 @@ START_TEST(sequence_numbers_modulo_2_16)
 	h_free(&h);
 	h_init(&h, seqconf);
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 65535 }), 0);
-	ck_assert(!(pba_to(MAG1)->opts.present & MH_HAVE_TIMESTAMP)); /* not in sequence mode */
+	/* the PBU carried a Timestamp: the PBA carries one too, even in sequence mode (§5.3.6);
+	 * this asserted there was none before, against the RFC */
+	ck_assert(pba_to(MAG1)->opts.present & MH_HAVE_TIMESTAMP);
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 0 }), 0);
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .seq = 0 }), 135);
 	m = pba_to(MAG1);
@@ -547,6 +684,72 @@ START_TEST(expiry_notifies_the_other_mag_and_cleans_up)
 END_TEST
 
 /* --- Handoff Indicator 4 --- */
+
+/* RFC 5213 §5.4.1.2 item 3: a handoff between two interfaces of the MN (HI 2) that matches no
+ * session by link-layer identifier moves the MN's only session. */
+START_TEST(interface_handoff_moves_the_only_session)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 2 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	/* the session answers to its new interface from now on */
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 5 }), 0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
+/* §5.4.1.3 item 2: without a link-layer identifier, a handoff between MAGs (HI 3) moves the
+ * MN's only session. */
+START_TEST(mag_handoff_without_llid_moves_the_only_session)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ 0 });
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .hi = 3 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG2)->opts.hnp[0]), P1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
+/* §5.4.1.2: the key is MN-ID, Access Technology Type and MN-LL-ID: the same link-layer
+ * identifier over another access technology is another interface. */
+START_TEST(session_key_includes_the_access_technology)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .att = 4 });
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .llid = 1, .att = 7 }), 0);
+	ck_assert_str_eq(h_ptext(&pba_to(MAG1)->opts.hnp[0]), P2);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+}
+END_TEST
+
+/* §5.4.1.3: the HI 4 wait applies when the MN has one and only one session; with two, the
+ * PBU starts a new session at once. */
+START_TEST(unknown_handoff_waits_only_for_a_single_session)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 1 });
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 2 });
+	ck_assert_uint_eq(
+	        status_of(MAG3, &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 3, .hi = 4 }),
+	        0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 3);
+}
+END_TEST
+
+/* Retransmissions of a PBU waiting out the HI 4 delay neither queue a second one nor create a
+ * session: one PBA comes, for the latest sequence number. */
+START_TEST(retransmitted_waiting_pbu_is_not_queued_twice)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .hi = 4, .seq = 1 }), 0);
+	h_advance(&h, 1000);
+	ck_assert_uint_eq(h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .hi = 4, .seq = 2 }), 0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	h_advance(&h, 5000);
+	ck_assert_uint_eq(h_count_to(&h, MAG2, MH_TYPE_BA), 1);
+	ck_assert_uint_eq(pba_to(MAG2)->u.ba.seq, 2);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+}
+END_TEST
 
 START_TEST(unknown_handoff_waits_then_takes_a_new_prefix)
 {
@@ -1009,6 +1212,32 @@ START_TEST(unknown_type_gets_a_rate_limited_binding_error)
 }
 END_TEST
 
+/* RFC 5847 §3.3, §3.4: a Heartbeat Request from a MAG is answered with a Heartbeat Response,
+ * same sequence number, carrying our Restart Counter; one from a stranger is not. */
+START_TEST(heartbeat_request_is_answered_with_the_restart_counter)
+{
+	const struct mh_msg *r;
+	struct mh_msg hb;
+
+	lma_engine_set_restart_counter(h.e, 1234);
+	mh_msg_init(&hb, MH_TYPE_HB);
+	hb.u.hb.seq = 99;
+	h_input(&h, MAG1, &hb);
+	r = h_last_to(&h, MAG1, 0);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->type, MH_TYPE_HB);
+	ck_assert_uint_eq(r->u.hb.flags, MH_HB_R);
+	ck_assert_uint_eq(r->u.hb.seq, 99);
+	ck_assert(r->opts.present & MH_HAVE_RESTART_COUNTER);
+	ck_assert_uint_eq(r->opts.restart_counter, 1234);
+	h_input(&h, EVIL, &hb);
+	ck_assert_uint_eq(h_count_to(&h, EVIL, MH_TYPE_HB), 0);
+	hb.u.hb.flags = MH_HB_R; /* a response: we asked nothing */
+	h_input(&h, MAG1, &hb);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_HB), 1);
+}
+END_TEST
+
 START_TEST(unexpected_message_types_are_dropped)
 {
 	struct mh_msg m;
@@ -1045,6 +1274,9 @@ static Suite *engine_suite(void)
 	tcase_add_test(muho, first_mag_is_notified_of_the_second_prefix);
 	tcase_add_test(muho, notification_is_acknowledged);
 	tcase_add_test(muho, notification_is_retransmitted_with_backoff);
+	tcase_add_test(muho, notification_retransmissions_carry_the_d_flag);
+	tcase_add_test(muho, notification_sequence_starts_at_the_random_value);
+	tcase_add_test(muho, binding_error_2_stops_notifications_to_that_mag);
 	tcase_add_test(muho, wrong_acknowledgement_is_counted_and_ignored);
 	tcase_add_test(muho, mags_without_muho_are_not_notified);
 	tcase_add_test(muho, every_group_change_is_reported);
@@ -1056,6 +1288,11 @@ static Suite *engine_suite(void)
 	tcase_add_test(status, timestamp_outside_the_window_is_156_with_our_time);
 	tcase_add_test(status, older_timestamp_for_the_session_is_157);
 	tcase_add_test(status, missing_options_are_158_161_162_in_that_order);
+	tcase_add_test(status, restricted_mag_is_154_before_153_and_152);
+	tcase_add_test(status, lower_timestamp_outside_the_window_is_157);
+	tcase_add_test(status, reserved_access_technology_type_is_162);
+	tcase_add_test(status, all_zero_link_local_address_is_generated);
+	tcase_add_test(status, home_registration_is_131);
 	tcase_add_test(status, another_mns_prefix_is_155);
 	tcase_add_test(status, a_prefix_not_ours_to_give_is_155);
 	tcase_add_test(status, prefix_set_mismatch_is_159);
@@ -1072,6 +1309,11 @@ static Suite *engine_suite(void)
 	tcase_add_test(life, losing_an_interface_notifies_the_other_mag);
 	tcase_add_test(life, expiry_notifies_the_other_mag_and_cleans_up);
 	tcase_add_test(life, unknown_handoff_waits_then_takes_a_new_prefix);
+	tcase_add_test(life, interface_handoff_moves_the_only_session);
+	tcase_add_test(life, mag_handoff_without_llid_moves_the_only_session);
+	tcase_add_test(life, session_key_includes_the_access_technology);
+	tcase_add_test(life, unknown_handoff_waits_only_for_a_single_session);
+	tcase_add_test(life, retransmitted_waiting_pbu_is_not_queued_twice);
 	tcase_add_test(life, unknown_handoff_takes_over_a_deregistered_binding);
 	tcase_add_test(life, taken_over_session_answers_to_its_new_interface);
 	tcase_add_test(fail, refused_route_turns_the_acceptance_into_130);
@@ -1083,6 +1325,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(fail, malformed_input_is_counted_and_changes_nothing);
 	tcase_add_test(fail, unknown_type_gets_a_rate_limited_binding_error);
 	tcase_add_test(fail, unexpected_message_types_are_dropped);
+	tcase_add_test(fail, heartbeat_request_is_answered_with_the_restart_counter);
 	tcase_add_test(sticky, returning_interface_gets_its_released_prefix_back);
 	tcase_add_test(sticky, another_mn_naming_a_resting_prefix_is_155);
 	tcase_add_test(sticky, a_pooled_prefix_never_released_is_155);

@@ -26,8 +26,9 @@
  * Update Notifications go to the source of the last PBU, for its MN-ID: the k-th SIGUSR1 sends
  * the k-th --upn (the last repeating), and --upn-after MS sends the first one MS milliseconds
  * after the first accepting PBA. SPEC is a comma-separated list of A (acknowledgement
- * requested), D (de-register), reason=N (default 2, UPDATE-SESSION-PARAMETERS) and prefixes
- * P/L, each sent in a MuHo option: "A,2001:db8:1:3::/64", "A,D", "A,reason=1".
+ * requested), D (Retransmit, RFC 7077 §4.1), reason=N (default 2, UPDATE-SESSION-PARAMETERS)
+ * "again" (the previous sequence number once more) and prefixes P/L, each sent in a MuHo
+ * option: "A,2001:db8:1:3::/64", "A,D,again,2001:db8:1:3::/64", "A,reason=1".
  *
  * Output, flushed after each block ("ready=1" first, once the socket is bound):
  *   pbu=N time=SEC.USEC from= seq= flags=AP lifetime= mn_id= llid= hi= att= timestamp=
@@ -57,7 +58,8 @@
 
 struct upn_spec {
 	uint8_t flags;
-	uint8_t reason;
+	bool again; /* the previous sequence number again: a retransmission */
+	uint16_t reason;
 	unsigned n_muho;
 	struct mh_prefix muho[MAX_LIST];
 };
@@ -161,8 +163,10 @@ static void parse_upn(struct args *a, const char *text)
 			u->flags |= MH_UPN_A;
 		else if (!strcmp(t, "D"))
 			u->flags |= MH_UPN_D;
+		else if (!strcmp(t, "again"))
+			u->again = true;
 		else if (!strncmp(t, "reason=", 7))
-			u->reason = (uint8_t)parse_uint(t + 7, 255);
+			u->reason = (uint16_t)parse_uint(t + 7, 65535);
 		else if (u->n_muho < MAX_LIST)
 			parse_prefix(t, &u->muho[u->n_muho++]);
 		else
@@ -403,7 +407,7 @@ static void send_upn(struct state *s, const struct args *a)
 	}
 	u = &a->upn[s->n_upn_sent < a->n_upn ? s->n_upn_sent : a->n_upn - 1];
 	mh_msg_init(&m, MH_TYPE_UPN);
-	m.u.upn.seq = ++s->upn_seq;
+	m.u.upn.seq = u->again && s->n_upn_sent ? s->upn_seq : ++s->upn_seq;
 	m.u.upn.reason = u->reason;
 	m.u.upn.flags = u->flags;
 	m.opts.present |= MH_HAVE_MNID;

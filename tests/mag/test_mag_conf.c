@@ -138,9 +138,10 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c->refresh_margin_s, 30);
 	ck_assert_uint_eq(c->retransmit_initial_ms, 1000);
 	ck_assert_uint_eq(c->retransmit_max_ms, 32000);
-	ck_assert_uint_eq(c->retransmit_tries, 6);
+	ck_assert_uint_eq(c->retransmit_tries, 0); /* unlimited: RFC 5213 §6.9.4 (it was 6) */
 	ck_assert_uint_eq(c->ra_interval_ms, 10000);
 	ck_assert_uint_eq(c->ra_router_lifetime_s, 1800);
+	ck_assert_uint_eq(c->ra_mtu, 1280);
 	ck_assert_str_eq(c->ctl_path, "/run/pmip6/magd.sock");
 	ck_assert_str_eq(c->ctl_group, "root");
 	ck_assert_uint_eq(c->n_access, 1);
@@ -173,6 +174,7 @@ START_TEST(every_keyword)
 	                              "refresh-before 59s\n"
 	                              "retransmit tries 3 max 10s initial 250ms\n"
 	                              "ra-interval 1.5s\n"
+	                              "ra-mtu 1400\n"
 	                              "ra-router-lifetime 0s\n"
 	                              "control-socket \"/tmp/a b/magd.sock\"\n"
 	                              "control-group pmip\n"
@@ -196,6 +198,7 @@ START_TEST(every_keyword)
 	ck_assert_uint_eq(c->retransmit_max_ms, 10000);
 	ck_assert_uint_eq(c->retransmit_tries, 3);
 	ck_assert_uint_eq(c->ra_interval_ms, 1500);
+	ck_assert_uint_eq(c->ra_mtu, 1400);
 	ck_assert_uint_eq(c->ra_router_lifetime_s, 0);
 	ck_assert_str_eq(c->ctl_path, "/tmp/a b/magd.sock");
 	ck_assert_str_eq(c->ctl_group, "pmip");
@@ -225,6 +228,23 @@ START_TEST(every_keyword)
 	ck_assert_uint_eq(mag_conf_find_access(c, "y")->att, 255);
 	ck_assert(mag_conf_find_access(c, "y")->attach_on_link_up);
 	free(check_reprint(c, "attach_on_link_up"));
+	mag_conf_free(c);
+}
+END_TEST
+
+/* "retransmit tries unlimited" is the default, and prints so. */
+START_TEST(retransmit_tries_unlimited)
+{
+	struct mag_conf *c = parse_ok(BASE "retransmit tries 4 max 8s\n");
+	char *text;
+
+	ck_assert_uint_eq(c->retransmit_tries, 4);
+	mag_conf_free(c);
+	c = parse_ok(BASE "retransmit tries unlimited\n");
+	ck_assert_uint_eq(c->retransmit_tries, 0);
+	text = check_reprint(c, "unlimited");
+	ck_assert_ptr_nonnull(strstr(text, "tries unlimited\n"));
+	free(text);
 	mag_conf_free(c);
 }
 END_TEST
@@ -510,6 +530,7 @@ START_TEST(error_number_range)
 	             "t.conf:6: rule-priority: 32764 is out of range (1..32763)");
 	expect_error(BASE "retransmit tries 0\n",
 	             "t.conf:6: retransmit tries: 0 is out of range (1..255)");
+	expect_error(BASE "ra-mtu 1279\n", "t.conf:6: ra-mtu: 1279 is out of range (1280..65535)");
 	expect_error(BASE "access-interface eth1 { access-technology 0 }\n",
 	             "t.conf:6: access-technology: 0 is out of range (1..255)");
 	expect_error(BASE "access-interface eth1 { access-technology 256 }\n",
@@ -948,7 +969,7 @@ END_TEST
 static const char *const vocab[] = {
 	"lma-address", "proxy-coa", "uplink-interface", "link-local-address", "tunnel-driver",
 	"table-base", "rule-priority", "muho-option-type", "lifetime", "refresh-before",
-	"retransmit", "initial", "max", "tries", "ra-interval", "ra-router-lifetime",
+	"retransmit", "initial", "max", "tries", "ra-interval", "ra-mtu", "ra-router-lifetime",
 	"control-socket", "control-group", "access-interface", "access-technology", "mn", "mac",
 	"state-file", "state-sync",
 	"multihoming", "yes", "no", "auto", "seg6", "ip6tnl", "2001:db8:ffff::100",
@@ -1063,6 +1084,7 @@ static Suite *mag_conf_suite(void)
 	tcase_add_test(kw, defaults);
 	tcase_add_test(kw, every_keyword);
 	tcase_add_test(kw, tunnel_mtu);
+	tcase_add_test(kw, retransmit_tries_unlimited);
 	tcase_add_test(kw, durations);
 	tcase_add_test(kw, layout_is_free_within_blocks);
 	tcase_add_test(kw, lookups);

@@ -129,6 +129,7 @@ START_TEST(acceptance_installs_routes_rules_and_advertises)
 	ck_assert_uint_eq(h.ras[0].ra.prefix[0].valid_s, 40);
 	ck_assert_uint_eq(h.ras[0].ra.src_mac[5], 0x10);
 	ck_assert_uint_gt(h.ras[0].ra.router_lifetime_s, 0);
+	ck_assert_uint_eq(h.ras[0].ra.mtu, 1280); /* §6.9.2: the MTU option, ra-mtu */
 }
 END_TEST
 
@@ -171,6 +172,92 @@ START_TEST(pba_must_match_the_outstanding_pbu)
 	pba.u.ba.seq--;
 	m_input(&h, "2001:db8:eeee::1", &pba); /* not from the LMA */
 	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_NOT_FROM_LMA], 1);
+	ck_assert_uint_eq(h.n_routes, 0);
+}
+END_TEST
+
+/* §6.9.1.2 item 5: a PBA matches its PBU on sequence number and MN-ID; the MN-LL-ID is used
+ * when echoed, but an LMA need not echo it. */
+START_TEST(pba_without_link_layer_echo_matches_on_mn_id)
+{
+	struct mh_msg pba;
+	struct mh_prefix p1 = m_prefix(P1);
+
+	m_rs(&h, WLAN, 1);
+	mh_msg_init(&pba, MH_TYPE_BA);
+	pba.u.ba.flags = MH_BA_P;
+	pba.u.ba.seq = m_last_pbu(&h)->u.bu.seq;
+	pba.u.ba.lifetime = 10;
+	pba.opts = m_last_pbu(&h)->opts;
+	pba.opts.present &= ~MH_HAVE_MNLLID;
+	pba.opts.n_hnp = pba.opts.n_muho = 0;
+	mh_opts_add_hnp(&pba.opts, &p1.addr, p1.len);
+	mh_opts_set_nai(&pba.opts, "mn2@example.org"); /* another MN: not ours */
+	m_input(&h, LMA, &pba);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_PBA_UNMATCHED], 1);
+	mh_opts_set_nai(&pba.opts, "mn1@example.org");
+	m_input(&h, LMA, &pba);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registered");
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+}
+END_TEST
+
+/* A status-0 PBA with no usable prefix (none, or ALL_ZERO) registers nothing: the PBU is
+ * retransmitted with back-off as if unanswered. */
+START_TEST(accepting_pba_without_a_prefix_is_retried)
+{
+	static const char *const all_zero[] = { "::/0", NULL };
+
+	m_rs(&h, WLAN, 1);
+	m_pba(&h, 0, NULL, NULL);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registering");
+	m_pba(&h, 0, all_zero, NULL);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_PBA_NO_PREFIX], 2);
+	ck_assert_uint_eq(h.n_routes, 0);
+	ck_assert_uint_eq(h.n_ras, 0);
+	m_advance(&h, 1000);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registered");
+}
+END_TEST
+
+/* RFC 6275 §11.7.3: status 135 carries the LMA's last accepted sequence number; the MAG goes on
+ * from it at once. */
+START_TEST(status_135_continues_from_the_lma_sequence_number)
+{
+	struct mh_msg pba;
+
+	m_rs(&h, WLAN, 1);
+	mh_msg_init(&pba, MH_TYPE_BA);
+	pba.u.ba.status = 135;
+	pba.u.ba.flags = MH_BA_P;
+	pba.u.ba.seq = 40000;
+	pba.opts = m_last_pbu(&h)->opts;
+	m_input(&h, LMA, &pba);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.seq, 40001);
+}
+END_TEST
+
+/* §6.9.1.2 item 3: an accepting PBA echoes the timestamp we sent; another is an old or forged
+ * answer and is ignored. */
+START_TEST(accepting_pba_with_another_timestamp_is_ignored)
+{
+	struct mh_msg pba;
+	struct mh_prefix p1 = m_prefix(P1);
+
+	m_rs(&h, WLAN, 1);
+	mh_msg_init(&pba, MH_TYPE_BA);
+	pba.u.ba.flags = MH_BA_P;
+	pba.u.ba.seq = m_last_pbu(&h)->u.bu.seq;
+	pba.u.ba.lifetime = 10;
+	pba.opts = m_last_pbu(&h)->opts;
+	pba.opts.n_hnp = pba.opts.n_muho = 0;
+	mh_opts_add_hnp(&pba.opts, &p1.addr, p1.len);
+	pba.opts.timestamp -= 0x10000; /* a second older */
+	m_input(&h, LMA, &pba);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_PBA_UNMATCHED], 1);
 	ck_assert_uint_eq(h.n_routes, 0);
 }
 END_TEST
@@ -218,6 +305,31 @@ START_TEST(retransmission_backs_off_with_fresh_timestamps)
 	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 5);
 	ck_assert_uint_eq(mag_engine_stats(h.e)->gave_up, 1);
 	ck_assert_ptr_null(mag_engine_first(h.e));
+}
+END_TEST
+
+/* RFC 5213 §6.9.4: with "retransmit tries unlimited" (the default) a PBU is retransmitted until
+ * an answer comes, the wait doubling up to its ceiling and staying there; a de-registration
+ * still ends (MAG_DEREG_TRIES). */
+START_TEST(retransmission_goes_on_until_an_answer)
+{
+	m_free(&h);
+	m_init(&h, "lma-address 2001:db8:ffff::100\n"
+	           "proxy-coa 2001:db8:ffff::1\n"
+	           "uplink-interface eth0\n"
+	           "retransmit initial 1s max 32s\n"
+	           "access-interface wlan0 { access-technology 4 }\n"
+	           "mn mn1@example.org { mac 02:00:00:00:00:01 }\n");
+	m_rs(&h, WLAN, 1);
+	m_advance(&h, 1000 + 2000 + 4000 + 8000 + 16000); /* 1, 2, 4, 8, 16 s */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 6);
+	m_advance(&h, 32000 * 20 - 1); /* then every 32 s */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 6 + 19);
+	m_advance(&h, 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 6 + 20);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->gave_up, 0);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_str_eq(bul_state_name(mag_engine_first(h.e)->state), "registered");
 }
 END_TEST
 
@@ -376,12 +488,97 @@ START_TEST(notification_for_an_unknown_mn)
 }
 END_TEST
 
-START_TEST(notification_with_d_flag_deregisters)
+/* RFC 7077 §4.1: D is Retransmit, not "de-register": a retransmitted notification changes
+ * nothing more than the first one did, and is acknowledged again. (This test replaced
+ * notification_with_d_flag_deregisters, which enshrined the wrong meaning.) */
+START_TEST(notification_with_d_flag_is_a_retransmission)
 {
+	static const char *const p3[] = { P3, NULL };
+	size_t pbus;
+
 	attach(WLAN, 1, only_p1, NULL);
-	upn(9, "mn1@example.org", NULL, MH_UPN_A | MH_UPN_D);
-	ck_assert_uint_eq(m_last_pbu(&h)->u.bu.lifetime, 0);
-	ck_assert_uint_eq(h.n_routes, 0);
+	pbus = m_count_type(&h, MH_TYPE_BU);
+	upn(9, "mn1@example.org", p3, MH_UPN_A);
+	upn(9, "mn1@example.org", p3, MH_UPN_A | MH_UPN_D);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus); /* no de-registration */
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+	ck_assert_ptr_nonnull(m_route(&h, P3));
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_UPA), 2);
+	ck_assert_uint_eq(h.sent[h.n_sent - 1].u.upa.seq, 9);
+	ck_assert_uint_eq(h.sent[h.n_sent - 1].u.upa.status, 0);
+}
+END_TEST
+
+static void upn_reason(uint16_t seq, uint16_t reason, uint8_t flags)
+{
+	struct mh_msg m;
+
+	mh_msg_init(&m, MH_TYPE_UPN);
+	m.u.upn.seq = seq;
+	m.u.upn.reason = reason;
+	m.u.upn.flags = flags;
+	mh_opts_set_nai(&m.opts, "mn1@example.org");
+	m_input(&h, LMA, &m);
+}
+
+/* A retransmitted FORCE-REREGISTRATION (D set, same sequence number) is answered again but
+ * does not trigger a second re-registration (RFC 7077 §5.1). */
+START_TEST(retransmitted_force_reregistration_is_applied_once)
+{
+	size_t pbus;
+
+	attach(WLAN, 1, only_p1, NULL);
+	pbus = m_count_type(&h, MH_TYPE_BU);
+	upn_reason(40, 1, MH_UPN_A);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus + 1);
+	upn_reason(40, 1, MH_UPN_A | MH_UPN_D);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), pbus + 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_UPA), 2);
+	upn_reason(41, 1, MH_UPN_A | MH_UPN_D); /* a number we never saw: applied */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_UPA), 3);
+}
+END_TEST
+
+/* --- Heartbeat, Binding Error --- */
+
+/* RFC 5847 §3.3, §3.4: the LMA's Heartbeat Request is answered with a Heartbeat Response, same
+ * sequence number, with our Restart Counter. */
+START_TEST(heartbeat_request_is_answered_with_the_restart_counter)
+{
+	const struct mh_msg *r;
+	struct mh_msg hb;
+
+	mag_engine_set_restart_counter(h.e, 4321);
+	mh_msg_init(&hb, MH_TYPE_HB);
+	hb.u.hb.seq = 0x01020304;
+	m_input(&h, LMA, &hb);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_HB), 1);
+	r = &h.sent[h.n_sent - 1];
+	ck_assert_uint_eq(r->u.hb.flags, MH_HB_R);
+	ck_assert_uint_eq(r->u.hb.seq, 0x01020304);
+	ck_assert(r->opts.present & MH_HAVE_RESTART_COUNTER);
+	ck_assert_uint_eq(r->opts.restart_counter, 4321);
+	hb.u.hb.flags = MH_HB_R; /* a response to nothing we sent */
+	m_input(&h, LMA, &hb);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_HB), 1);
+}
+END_TEST
+
+/* RFC 6275 §9.2, §9.3.3: an unknown MH type from the LMA gets a Binding Error with status 2,
+ * rate-limited. */
+START_TEST(unknown_type_gets_a_rate_limited_binding_error)
+{
+	static const uint8_t unknown[] = { 59, 1, 99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0 };
+	struct in6_addr lma;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, LMA, &lma), 1);
+	for (int i = 0; i < 50; i++)
+		mag_engine_mh_input(h.e, &lma, unknown, sizeof(unknown), &h.now);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BE), 10);
+	ck_assert_uint_eq(h.sent[h.n_sent - 1].u.be.status, 2);
+	m_advance(&h, 1000);
+	mag_engine_mh_input(h.e, &lma, unknown, sizeof(unknown), &h.now);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BE), 11);
 }
 END_TEST
 
@@ -700,7 +897,12 @@ static Suite *mag_suite(void)
 	tcase_add_test(acc, one_tunnel_for_all_mns);
 	tcase_add_test(val, pba_must_match_the_outstanding_pbu);
 	tcase_add_test(val, differing_echoes_hold_the_entry);
+	tcase_add_test(val, pba_without_link_layer_echo_matches_on_mn_id);
+	tcase_add_test(val, accepting_pba_without_a_prefix_is_retried);
+	tcase_add_test(val, status_135_continues_from_the_lma_sequence_number);
+	tcase_add_test(val, accepting_pba_with_another_timestamp_is_ignored);
 	tcase_add_test(tim, retransmission_backs_off_with_fresh_timestamps);
+	tcase_add_test(tim, retransmission_goes_on_until_an_answer);
 	tcase_add_test(tim, refresh_before_the_lifetime_runs_out);
 	tcase_add_test(tim, unanswered_refresh_removes_the_routes_at_expiry);
 	tcase_add_test(sts, status_155_asks_for_a_new_prefix);
@@ -711,7 +913,10 @@ static Suite *mag_suite(void)
 	tcase_add_test(sts, rejected_refresh_removes_everything);
 	tcase_add_test(upd, notification_updates_routes_and_is_acknowledged);
 	tcase_add_test(upd, notification_for_an_unknown_mn);
-	tcase_add_test(upd, notification_with_d_flag_deregisters);
+	tcase_add_test(upd, notification_with_d_flag_is_a_retransmission);
+	tcase_add_test(upd, retransmitted_force_reregistration_is_applied_once);
+	tcase_add_test(upd, heartbeat_request_is_answered_with_the_restart_counter);
+	tcase_add_test(upd, unknown_type_gets_a_rate_limited_binding_error);
 	tcase_add_test(der, carrier_loss_deregisters_at_once);
 	tcase_add_test(der, carrier_back_reattaches_on_a_point_to_point_link);
 	tcase_add_test(der, last_entry_takes_the_tunnel_with_it);

@@ -454,25 +454,27 @@ check_statuses() {
 		"[b['link_layer_id'] for m in j if m['mn_id'] == '$MN2' for b in m['bindings']] == ['$LLID_C']"
 	check "scapy PBU: its route via mag2's nexthop" route_via "$PC" "$NH2" $MAG2
 
+	# the same session: MN-ID, access technology and MN-LL-ID are its key (RFC 5213 §5.4.1)
 	before=$(snapshot)
-	sp mag2 --nai $MN2 --llid $LLID_C --ts-raw $((TS0 - 32768))
+	sp mag2 --nai $MN2 --llid $LLID_C --att 3 --ts-raw $((TS0 - 32768))
 	expect_status "157 (scapy): half a second older than the accepted timestamp" 157
 	check "157: the PBA carries the LMA's time" test "$(val timestamp_raw)" -ge "$TS0"
 	unchanged "157: nothing changed" "$before"
-	sp mag2 --nai $MN2 --llid $LLID_C --ts-offset 3600
+	sp mag2 --nai $MN2 --llid $LLID_C --att 3 --ts-offset 3600
 	expect_status "156 (scapy): a timestamp an hour ahead" 156
 	check "156: the PBA carries the LMA's time" ts_near_now "$(val timestamp_raw)"
-	sp mag2 --nai $MN2 --llid $LLID_C --ts-offset -3600
-	expect_status "156 (scapy): a timestamp an hour behind" 156
-	sp mag2 --nai $MN2 --llid $LLID_C --omit hnp
+	sp mag2 --nai $MN2 --llid $LLID_C --att 3 --ts-offset -3600
+	# lower than the last accepted: 157, even though it is outside the window too (§5.5)
+	expect_status "157 (scapy): a timestamp an hour behind" 157
+	sp mag2 --nai $MN2 --llid $LLID_C --att 3 --omit hnp
 	expect_status "158 (scapy): no Home Network Prefix option" 158
-	sp mag2 --nai $MN2 --llid $LLID_C --omit mnid
+	sp mag2 --nai $MN2 --llid $LLID_C --att 3 --omit mnid
 	expect_status "160 (scapy): no MN Identifier option" 160
-	sp mag2 --nai $MN2 --llid $LLID_C --omit hi
+	sp mag2 --nai $MN2 --llid $LLID_C --att 3 --omit hi
 	expect_status "161 (scapy): no Handoff Indicator option" 161
-	sp mag2 --nai $MN2 --llid $LLID_C --omit att
+	sp mag2 --nai $MN2 --llid $LLID_C --att 3 --omit att
 	expect_status "162 (scapy): no Access Technology Type option" 162
-	unchanged "156, 158, 160, 161, 162: nothing changed" "$before"
+	unchanged "156, 157, 158, 160, 161, 162: nothing changed" "$before"
 
 	mh mag2 --nai $MN3 --llid $LLID_D --hnp "$PA"
 	expect_status "155: mn1's prefix asked for by mn3" 155
@@ -492,7 +494,7 @@ check_statuses() {
 	unchanged "130: nothing created" "$before"
 	for st in 152 153 154 155 156 157 158 159 160 161 162 130; do
 		times=1
-		[ $st = 156 ] && times=2
+		[ $st = 157 ] && times=2
 		check "stats: PBA status $st counted $times" stat_is pba $st $times
 	done
 }

@@ -102,13 +102,14 @@ static const uint8_t bra[] = {
 	1, 0,                     /* 30: PadN to 32 */
 };
 
-/* Update Notification: the MN's prefix list changed (80 octets). */
+/* Update Notification (RFC 7077 §4.1, Figure 3): Sequence # (16), Notification Reason (16),
+ * A, D and 14 reserved bits. The MN's prefix list changed (80 octets). */
 static const uint8_t upn[] = {
 	59, 9, 19, 0, 0x00, 0x00, /* 0: header len 9 (80 octets), MH type 19 */
 	0x00, 0x07,               /* 6: sequence 7 */
-	2,                        /* 8: reason 2, UPDATE-SESSION-PARAMETERS */
-	0x80,                     /* 9: flags A (acknowledgement requested) */
-	0, 0,                     /* 10: reserved */
+	0x00, 0x02,               /* 8: reason 2, UPDATE-SESSION-PARAMETERS (16 bits) */
+	0x80,                     /* 10: A (acknowledgement requested), D clear: first send */
+	0x00,                     /* 11: the rest of the 14 reserved bits */
 	MNID_OPT,                 /* 12: MN-ID */
 	1, 4, 0, 0, 0, 0,         /* 30: PadN 4 */
 	18, 18, 0, 64, PFX(1),    /* 36: MuHo 2001:db8:1:1::/64 */
@@ -116,7 +117,20 @@ static const uint8_t upn[] = {
 	18, 18, 0, 64, PFX(2),    /* 60: MuHo 2001:db8:1:2::/64 */
 };
 
-/* Update Notification Acknowledgement (32 octets). */
+/* The retransmission of an Update Notification (RFC 7077 §4.1, §5.1): same sequence number,
+ * D (Retransmit) set; reason FORCE-REREGISTRATION (32 octets). */
+static const uint8_t upn_retransmit[] = {
+	59, 3, 19, 0, 0x00, 0x00, /* 0: header len 3 (32 octets), MH type 19 */
+	0xbe, 0xef,               /* 6: sequence 0xbeef (a random start, §5.1) */
+	0x00, 0x01,               /* 8: reason 1, FORCE-REREGISTRATION (16 bits) */
+	0xc0,                     /* 10: A (0x80) and D (0x40, Retransmit) */
+	0x00,                     /* 11: reserved */
+	MNID_OPT,                 /* 12: MN-ID */
+	1, 0,                     /* 30: PadN to 32 */
+};
+
+/* Update Notification Acknowledgement (RFC 7077 §4.2, Figure 4): Sequence # (16), Status (8),
+ * 24 reserved bits (32 octets). */
 static const uint8_t upa[] = {
 	59, 3, 20, 0, 0x00, 0x00, /* 0: header len 3 (32 octets), MH type 20 */
 	0x00, 0x07,               /* 6: sequence echoed */
@@ -235,6 +249,15 @@ static void expect_upn(struct mh_msg *m)
 	set_pfx(&m->opts.muho[1], 2, 64);
 }
 
+static void expect_upn_retransmit(struct mh_msg *m)
+{
+	mh_msg_init(m, MH_TYPE_UPN);
+	m->u.upn.seq = 0xbeef;
+	m->u.upn.reason = 1;
+	m->u.upn.flags = MH_UPN_A | MH_UPN_D;
+	set_nai(&m->opts);
+}
+
 static void expect_upa(struct mh_msg *m)
 {
 	mh_msg_init(m, MH_TYPE_UPA);
@@ -252,7 +275,8 @@ static void expect_binding_error(struct mh_msg *m)
 #define VEC(n) #n, n, sizeof(n), expect_##n
 const struct golden golden_vectors[] = {
 	{ VEC(pbu) }, { VEC(pba) }, { VEC(heartbeat) }, { VEC(bri) },
-	{ VEC(bra) }, { VEC(upn) }, { VEC(upa) },       { VEC(binding_error) },
+	{ VEC(bra) }, { VEC(upn) }, { VEC(upn_retransmit) }, { VEC(upa) },
+	{ VEC(binding_error) },
 };
 const size_t golden_count = sizeof(golden_vectors) / sizeof(golden_vectors[0]);
 

@@ -255,6 +255,32 @@ START_TEST(errors_have_names_and_texts)
 }
 END_TEST
 
+/* RFC 7077 §4.1: the reason is 16 bits wide; A and D follow it; the 14 reserved bits are
+ * ignored on receipt and sent as zero. */
+START_TEST(upn_reason_is_16_bits_and_reserved_bits_are_ignored)
+{
+	static const uint8_t bytes[] = {
+		59,   1,    19, 0, 0x00, 0x00, /* header len 1 (16 octets), MH type 19 */
+		0x00, 0x01,                    /* 6: sequence 1 */
+		0x01, 0x02,                    /* 8: reason 0x0102: an unassigned 16-bit value */
+		0x7f,                          /* 10: A clear, D set, 6 reserved bits set */
+		0xff,                          /* 11: 8 reserved bits set */
+		1,    2,    0, 0,              /* 12: PadN to 16 */
+	};
+	uint8_t out[64];
+	struct mh_msg m;
+
+	ck_assert_int_eq(mh_decode(bytes, sizeof(bytes), &params, &m), MH_OK);
+	ck_assert_uint_eq(m.u.upn.reason, 0x0102);
+	ck_assert_uint_eq(m.u.upn.flags, MH_UPN_D);
+	ck_assert_int_eq(mh_encode(&m, &params, out, sizeof(out)), 16);
+	ck_assert_uint_eq(out[8], 0x01);
+	ck_assert_uint_eq(out[9], 0x02);
+	ck_assert_uint_eq(out[10], 0x40); /* D only: reserved bits go out as zero */
+	ck_assert_uint_eq(out[11], 0x00);
+}
+END_TEST
+
 static Suite *mh_suite(void)
 {
 	Suite *s = suite_create("mh");
@@ -277,6 +303,7 @@ static Suite *mh_suite(void)
 	tcase_add_test(header, rejects_below_type_minimum);
 	tcase_add_test(header, minimal_messages_decode);
 	tcase_add_test(header, empty_mnid_only_in_ba);
+	tcase_add_test(header, upn_reason_is_16_bits_and_reserved_bits_are_ignored);
 	suite_add_tcase(s, header);
 
 	tcase_add_unchecked_fixture(encode, setup, NULL);

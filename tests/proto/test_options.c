@@ -1,5 +1,5 @@
 /* test_options.c: the Mobility Options walk (proto/options.c, RFC 6275 §6.2, RFC 5213 §8,
- * RFC 4283 §3, RFC 5847 §5.2): padding, unknown options, the MuHo type setting, each rejection
+ * RFC 4283 §3, RFC 5847 §3.4): padding, unknown options, the MuHo type setting, each rejection
  * rule with its own error code, and the alignment the encoder gives every option. */
 #include <arpa/inet.h>
 #include <stdio.h>

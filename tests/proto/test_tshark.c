@@ -824,7 +824,7 @@ START_TEST(heartbeat)
 }
 END_TEST
 
-/* The code is the revocation trigger in a BRI and the status in a BRA (RFC 5846 §6.1). */
+/* The code is the revocation trigger in a BRI and the status in a BRA (RFC 5846 §5.1, §5.2). */
 static void check_br(size_t i)
 {
 	const struct mh_br *br = &vec_msg[i].u.br;
