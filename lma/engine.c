@@ -46,7 +46,6 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 	e->conf = conf;
 	e->io = *io;
 	e->params.muho_type = conf->muho_type;
-	e->be_tokens = 10;
 	if (io->random)
 		e->upn_seq = (uint16_t)io->random(io->ctx);
 	timer_heap_init(&e->timers);

@@ -2,10 +2,10 @@
 #ifndef LMA_ENGINE_INT_H
 #define LMA_ENGINE_INT_H
 
+#include "common/ratelimit.h"
 #include "common/timer.h"
 #include "lma/engine.h"
 #include "lma/pool.h"
-#include "lma/ratelimit.h"
 
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
@@ -51,8 +51,7 @@ struct lma_engine {
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
 	bool closing;
 	struct rl_table rejects; /* replies to strangers (reply.c) */
-	unsigned be_tokens;      /* Binding Error rate limit (reply.c) */
-	uint64_t be_refill_ns;
+	struct rl_bucket be;     /* Binding Error rate limit (reply.c) */
 };
 
 /* What processing one PBU learns as it goes. */

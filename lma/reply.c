@@ -199,24 +199,10 @@ void reply_flush(struct lma_engine *e)
 	e->n_out = 0;
 }
 
-/* A token bucket of BE_PER_SECOND tokens, refilled continuously. */
+/* At most BE_PER_SECOND a second, as many in a burst (RFC 6275 §9.3.3). */
 static bool be_allowed(struct lma_engine *e)
 {
-	uint64_t now = e->now.mono_ns, refill;
-
-	if (now > e->be_refill_ns) {
-		refill = (now - e->be_refill_ns) * BE_PER_SECOND / NS_PER_S;
-		if (refill > 0) {
-			e->be_tokens = e->be_tokens + refill > BE_PER_SECOND
-			                       ? BE_PER_SECOND
-			                       : e->be_tokens + (unsigned)refill;
-			e->be_refill_ns = now;
-		}
-	}
-	if (e->be_tokens == 0)
-		return false;
-	e->be_tokens--;
-	return true;
+	return rl_take(&e->be, BE_PER_SECOND, BE_PER_SECOND, e->now.mono_ns);
 }
 
 void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8_t status)

@@ -39,7 +39,6 @@ struct mag_engine *mag_engine_new(const struct mag_conf *conf, const struct mag_
 	e->io = *io;
 	e->params.muho_type = conf->muho_type;
 	e->next_id = 1;
-	e->be_tokens = MAG_BE_PER_SECOND;
 	e->pba_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->bul);

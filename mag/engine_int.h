@@ -4,6 +4,7 @@
 
 #include "common/hmap.h"
 #include "common/log.h"
+#include "common/ratelimit.h"
 #include "mag/engine.h"
 
 #define NS_PER_MS 1000000ull
@@ -45,8 +46,7 @@ struct mag_engine {
 	uint16_t upn_last_seq;
 	uint8_t upn_last_status;
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
-	unsigned be_tokens;       /* Binding Error rate limit (signal.c) */
-	uint64_t be_refill_ns;
+	struct rl_bucket be;      /* Binding Error rate limit (signal.c) */
 	struct log_limit pba_limit; /* lines about ignored PBAs */
 };
 

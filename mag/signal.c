@@ -323,21 +323,7 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
  * Errors SHOULD be rate-limited). */
 static bool be_allowed(struct mag_engine *e)
 {
-	uint64_t now = e->now.mono_ns, refill;
-
-	if (now > e->be_refill_ns) {
-		refill = (now - e->be_refill_ns) * MAG_BE_PER_SECOND / NS_PER_S;
-		if (refill > 0) {
-			e->be_tokens = e->be_tokens + refill > MAG_BE_PER_SECOND
-			                       ? MAG_BE_PER_SECOND
-			                       : e->be_tokens + (unsigned)refill;
-			e->be_refill_ns = now;
-		}
-	}
-	if (e->be_tokens == 0)
-		return false;
-	e->be_tokens--;
-	return true;
+	return rl_take(&e->be, MAG_BE_PER_SECOND, MAG_BE_PER_SECOND, e->now.mono_ns);
 }
 
 /* RFC 6275 §9.2: a Mobility Header of a type we do not know gets a Binding Error with status 2

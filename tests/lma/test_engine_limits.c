@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lma/ratelimit.h"
+#include "common/ratelimit.h"
 #include "tests/check_main.h"
 #include "tests/lma/engine_harness.h"
 

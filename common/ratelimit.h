@@ -1,8 +1,8 @@
-/* ratelimit.h: token buckets for the LMA's answers to peers it does not know (rejections of
+/* ratelimit.h: token buckets for the daemons' answers to peers they do not know (rejections of
  * unauthorized PBUs, Binding Errors): a spoofed flood must not make lmad a reflector, nor take
  * the send path from authorized MAGs. Time comes in as an argument; no system calls. */
-#ifndef LMA_RATELIMIT_H
-#define LMA_RATELIMIT_H
+#ifndef COMMON_RATELIMIT_H
+#define COMMON_RATELIMIT_H
 
 #include <netinet/in.h>
 #include <stdbool.h>

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "common/hmap.h"
-#include "lma/ratelimit.h"
+#include "common/ratelimit.h"
 
 #define NS_PER_S 1000000000ull
 
