@@ -13,6 +13,8 @@
 #   LAB_ATTS      access technology types of the MAGs in order ("4 7 8 3 5 6 9 10": WLAN, UTRAN,
 #                 E-UTRAN, 802.3, ...)
 #   LAB_DRIVER    tunnel driver, seg6 or ip6tnl (seg6: this kernel has no ip6tnl)
+#   LAB_LMA_DRIVER, LAB_MAG_DRIVER  the LMA's and the MAGs' drivers when they differ (both
+#                 LAB_DRIVER by default): peers with different drivers must interoperate
 #   LAB_LIFETIME  binding lifetime the MAGs ask for (magd's default when empty; give a
 #                 refresh-before in LAB_MAG_EXTRA with a short one)
 #   LAB_MN_IGNORE_LINKDOWN  1 (default): the MNs ignore routes through an interface without
@@ -33,6 +35,8 @@ LAB_MAGS=${LAB_MAGS:-2}
 LAB_MNS=${LAB_MNS:-1}
 LAB_ATTS=${LAB_ATTS:-4 7 8 3 5 6 9 10}
 LAB_DRIVER=${LAB_DRIVER:-seg6}
+LAB_LMA_DRIVER=${LAB_LMA_DRIVER:-$LAB_DRIVER}
+LAB_MAG_DRIVER=${LAB_MAG_DRIVER:-$LAB_DRIVER}
 LAB_LIFETIME=${LAB_LIFETIME:-}
 LAB_MN_IGNORE_LINKDOWN=${LAB_MN_IGNORE_LINKDOWN:-1}
 LAB_LMA_EXTRA=${LAB_LMA_EXTRA:-}
@@ -144,7 +148,7 @@ lab_lmad_conf() {
 # lmad.conf written by netns-lab/lab.sh
 lma-address $LAB_LMA
 uplink-interface br0
-tunnel-driver $LAB_DRIVER
+tunnel-driver $LAB_LMA_DRIVER
 prefix-pool $LAB_POOL length 64
 lease-file $LAB_DIR/lmad.leases
 control-socket $LAB_DIR/lma.sock
@@ -163,7 +167,7 @@ lab_magd_conf() {
 lma-address $LAB_LMA
 proxy-coa $(lab_mag_addr "$1")
 uplink-interface core
-tunnel-driver $LAB_DRIVER
+tunnel-driver $LAB_MAG_DRIVER
 control-socket $LAB_DIR/mag$1.sock
 state-file $LAB_DIR/mag$1.state
 EOF
