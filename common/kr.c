@@ -17,8 +17,7 @@ static int kr_config_check(const struct kr_config *cfg, char *err, size_t errlen
 {
 	uint32_t base = cfg->table_base;
 
-	if (cfg->driver != KR_DRIVER_AUTO && cfg->driver != KR_DRIVER_SEG6 &&
-	    cfg->driver != KR_DRIVER_IP6TNL)
+	if ((unsigned)cfg->driver >= KR_DRIVER_COUNT)
 		snprintf(err, errlen, "unknown tunnel driver %d", (int)cfg->driver);
 	else if (IN6_IS_ADDR_UNSPECIFIED(&cfg->local) || IN6_IS_ADDR_MULTICAST(&cfg->local))
 		snprintf(err, errlen, "local tunnel address must be a unicast address");
@@ -36,17 +35,68 @@ static int kr_config_check(const struct kr_config *cfg, char *err, size_t errlen
 	return -1;
 }
 
-static const struct kr_driver_ops *kr_driver_pick(struct kr *k)
+/* "auto" tries the drivers in this order: ebpf needs no device per peer and no global setting,
+ * and lets netfilter see both directions of every connection; ip6tnl is the kernel's own tunnel;
+ * seg6 comes last (its decapsulated packets skip netfilter unless a host-wide sysctl is set). */
+static const struct kr_driver_ops *const kr_auto_order[] = {
+	&kr_ebpf_ops,
+	&kr_ip6tnl_ops,
+	&kr_seg6_ops,
+};
+
+static const struct kr_driver_ops *kr_driver_ops_of(enum kr_driver d)
 {
-	switch (k->cfg.driver) {
-	case KR_DRIVER_SEG6:
-		return &kr_seg6_ops;
-	case KR_DRIVER_IP6TNL:
-		return &kr_ip6tnl_ops;
-	case KR_DRIVER_AUTO:
-	default:
-		return kr_ip6tnl_probe(k) ? &kr_ip6tnl_ops : &kr_seg6_ops;
+	for (size_t i = 0; i < sizeof(kr_auto_order) / sizeof(kr_auto_order[0]); i++)
+		if (kr_auto_order[i]->driver == d)
+			return kr_auto_order[i];
+	return NULL;
+}
+
+static int kr_driver_try(struct kr *k, const struct kr_driver_ops *ops)
+{
+	k->ops = ops;
+	k->why[0] = '\0';
+	if ((ops->probe == NULL || ops->probe(k) == 0) && ops->decap_install(k) == 0)
+		return 0;
+	return -1;
+}
+
+/* Appends "driver: why" of a refused driver to the reasons an "auto" start logs. */
+static void kr_driver_refused(struct kr *k, char *reasons, size_t len, int err)
+{
+	size_t used = strlen(reasons);
+
+	snprintf(reasons + used, len - used, "%s%s refused (%s%s%s)", used ? "; " : "",
+	         kr_driver_name(k->ops->driver), k->why, k->why[0] ? ": " : "", strerror(err));
+	k->ops->decap_remove(k);
+	(void)kr_clean_all(k);
+}
+
+/* The configured driver, or the first of kr_auto_order that the kernel accepts, its
+ * decapsulation installed; the reasons for the choice are logged. */
+static int kr_driver_pick(struct kr *k, char *err, size_t errlen)
+{
+	char reasons[768] = "";
+
+	if (k->cfg.driver != KR_DRIVER_AUTO) {
+		if (kr_driver_try(k, kr_driver_ops_of(k->cfg.driver)) == 0)
+			return 0;
+		snprintf(err, errlen, "%s tunnel driver: %s%s%s (this kernel lacks %s?)",
+		         kr_driver_name(k->cfg.driver), k->why, k->why[0] ? ": " : "",
+		         strerror(errno), k->ops->needs);
+		return -1;
 	}
+	for (size_t i = 0; i < sizeof(kr_auto_order) / sizeof(kr_auto_order[0]); i++) {
+		if (kr_driver_try(k, kr_auto_order[i]) == 0) {
+			log_info("kr: tunnel driver auto: %s%s%s", kr_driver_name(k->ops->driver),
+			         reasons[0] ? ", after " : " (the first tried)", reasons);
+			return 0;
+		}
+		kr_driver_refused(k, reasons, sizeof(reasons), errno);
+	}
+	k->ops = NULL;
+	snprintf(err, errlen, "no tunnel driver runs on this kernel: %s", reasons);
+	return -1;
 }
 
 /* Undoes whatever kr_open() or the daemon installed, whatever state it got to. */
@@ -75,18 +125,12 @@ static int kr_open_kernel(struct kr *k, char *err, size_t errlen)
 		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
 		return -1;
 	}
-	k->ops = kr_driver_pick(k);
 	if (kr_clean_all(k) == -1) {
 		snprintf(err, errlen, "removing an earlier run's state: %s", strerror(errno));
 		return -1;
 	}
 	(void)kr_fc_clean_stale(k);
-	if (k->ops->decap_install(k) == -1) {
-		snprintf(err, errlen, "%s decapsulation for the local address: %s",
-		         kr_driver_name(k->ops->driver), strerror(errno));
-		return -1;
-	}
-	return 0;
+	return kr_driver_pick(k, err, errlen);
 }
 
 struct kr *kr_open(const struct kr_config *cfg, char *err, size_t errlen)
@@ -124,22 +168,23 @@ enum kr_driver kr_driver_in_use(const struct kr *k)
 	return k->ops->driver;
 }
 
+const char *const kr_driver_names[KR_DRIVER_COUNT] = {
+	[KR_DRIVER_AUTO] = "auto",
+	[KR_DRIVER_SEG6] = "seg6",
+	[KR_DRIVER_IP6TNL] = "ip6tnl",
+	[KR_DRIVER_EBPF] = "ebpf",
+};
+
 const char *kr_driver_name(enum kr_driver d)
 {
-	switch (d) {
-	case KR_DRIVER_AUTO:
-		return "auto";
-	case KR_DRIVER_SEG6:
-		return "seg6";
-	case KR_DRIVER_IP6TNL:
-		return "ip6tnl";
-	}
-	return "unknown";
+	return (unsigned)d < KR_DRIVER_COUNT ? kr_driver_names[d] : "unknown";
 }
 
 void kr_get_stats(const struct kr *k, struct kr_stats *st)
 {
 	*st = k->stats;
+	if (k->ops != NULL && k->ops->stats != NULL)
+		k->ops->stats(k, st);
 }
 
 uint32_t kr_tunnel_table(const struct kr *k, uint32_t id)

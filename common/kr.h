@@ -3,10 +3,12 @@
  * source rules for uplink traffic, the per-tunnel tables that flow steering selects by fwmark
  * (draft-bernardos-mif-pmip-02 §5.3.2), and decapsulation of tunnelled traffic to us.
  *
- * Two tunnel drivers: seg6 (IPv6-in-IPv6 through seg6 lightweight tunnels in encap.red mode,
- * RFC 2473 on the wire; one nexthop object per peer; decapsulation with seg6local End.DX6 behind
- * an "ipproto 41" rule) and ip6tnl (ip6_tunnel devices through libnl-route-3). Recipes:
- * shared/reference/linux-datapath.md.
+ * Three tunnel drivers, each RFC 2473 IPv6-in-IPv6 on the wire: ebpf (an lwt BPF program on one
+ * nexthop object per peer pushes the outer header, a tc ingress BPF program on the uplink strips
+ * it; kr_ebpf.c), seg6 (seg6 lightweight tunnels in encap.red mode, one nexthop object per peer;
+ * decapsulation with seg6local End.DX6 behind an "ipproto 41" rule) and ip6tnl (ip6_tunnel
+ * devices through libnl-route-3). "auto" tries them in that order and takes the first the
+ * running kernel accepts. Recipes: shared/reference/linux-datapath.md.
  *
  * Everything installed is tagged with KR_RTPROT (routes, rules, nexthops) or named with the
  * KR_IFNAME_PREFIX (devices), so that kr_open() can remove what an earlier run left behind and
@@ -28,9 +30,11 @@
 #define KR_RULE_PRIORITY_MAX 32763 /* + 2 stays below the main table's 32766 */
 
 enum kr_driver {
-	KR_DRIVER_AUTO, /* ip6tnl when the kernel has ip6_tunnel, seg6 otherwise */
+	KR_DRIVER_AUTO, /* the first of ebpf, ip6tnl, seg6 that the kernel accepts */
 	KR_DRIVER_SEG6,
 	KR_DRIVER_IP6TNL,
+	KR_DRIVER_EBPF,
+	KR_DRIVER_COUNT
 };
 
 struct kr_config {
@@ -48,6 +52,12 @@ struct kr_stats {
 	uint64_t failures; /* of which the kernel refused */
 	uint64_t batches;  /* sendmsg() calls */
 	uint32_t tunnels;  /* tunnels now installed */
+	/* the ebpf driver's datapath, as its programs count (0 with the other drivers) */
+	uint64_t encapsulated;
+	uint64_t encap_errors; /* dropped: not IPv6 inside, or the kernel refused the push */
+	uint64_t decapsulated;
+	uint64_t unknown_peer; /* tunnelled to us by no peer of ours: dropped */
+	uint64_t decap_errors;
 };
 
 struct kr;
@@ -61,6 +71,7 @@ struct kr *kr_open(const struct kr_config *cfg, char *err, size_t errlen);
 void kr_close(struct kr *k);
 enum kr_driver kr_driver_in_use(const struct kr *k);
 const char *kr_driver_name(enum kr_driver d);
+extern const char *const kr_driver_names[KR_DRIVER_COUNT]; /* the configuration's words */
 void kr_get_stats(const struct kr *k, struct kr_stats *st);
 
 /* Tunnels, one per peer. kr_tunnel_add is synchronous: on success the tunnel exists with its

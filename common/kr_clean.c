@@ -1,6 +1,7 @@
 /* kr_clean.c: finding our objects in the kernel by their tag and removing them, at start (what a
  * crashed run left) and at close (what this run installed): rules, nexthops, ip6tnl devices,
- * routes and addresses tagged KR_RTPROT or named KR_IFNAME_PREFIX*, nothing else. Also the move
+ * routes and addresses tagged KR_RTPROT or named KR_IFNAME_PREFIX*, the ebpf driver's tc filter
+ * on the uplink (named KR_EBPF_PREFIX*), nothing else. Also the move
  * of the priority-0 "local" rule behind our decapsulation rule, and putting it back. */
 #include <errno.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/nexthop.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 
 #include "common/kr_nl.h"
@@ -367,6 +370,98 @@ static struct nlmsghdr *kr_addr_req(void *buf)
 	return kr_dump_req(buf, RTM_GETADDR, sizeof(struct ifaddrmsg), AF_INET6);
 }
 
+/* --- tc filters on the uplink (the ebpf driver's decapsulation) --- */
+
+struct kr_tc_scan {
+	struct kr_dels dels;
+	unsigned others; /* filters that are not ours */
+};
+
+static int kr_tc_name_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == TCA_BPF_NAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
+	    strncmp(mnl_attr_get_str(a), KR_EBPF_PREFIX, strlen(KR_EBPF_PREFIX)) == 0)
+		*(bool *)data = true;
+	return MNL_CB_OK;
+}
+
+static bool kr_tc_is_ours(const struct nlattr *kind, const struct nlattr *opts)
+{
+	bool ours = false;
+
+	if (kind == NULL || opts == NULL || strcmp(mnl_attr_get_str(kind), "bpf") != 0)
+		return false;
+	(void)mnl_attr_parse_nested(opts, kr_tc_name_cb, &ours);
+	return ours;
+}
+
+static const struct kr_attr_want kr_tc_want[TCA_MAX + 1] = {
+	[TCA_KIND] = { MNL_TYPE_NUL_STRING, 0 },
+	[TCA_OPTIONS] = { MNL_TYPE_NESTED, 0 },
+};
+
+/* One message per filter; the one with handle 0 only names a priority's classifier. */
+static int kr_tc_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[TCA_MAX + 1];
+	struct kr_tc_scan *s = data;
+	struct nlmsghdr *del;
+	void *room;
+
+	if (nlh->nlmsg_type != RTM_NEWTFILTER ||
+	    kr_nl_parse(nlh, sizeof(*tcm), kr_tc_want, TCA_MAX, tb) == -1 || tcm->tcm_handle == 0)
+		return MNL_CB_OK;
+	if (!kr_tc_is_ours(tb[TCA_KIND], tb[TCA_OPTIONS])) {
+		s->others++;
+		return MNL_CB_OK;
+	}
+	if ((room = kr_dels_room(&s->dels)) == NULL)
+		return MNL_CB_ERROR;
+	del = kr_msg_tc_filter(room, RTM_DELTFILTER, 0, (unsigned)tcm->tcm_ifindex,
+	                       (uint16_t)(tcm->tcm_info >> 16), tcm->tcm_handle, -1, NULL);
+	((struct tcmsg *)mnl_nlmsg_get_payload(del))->tcm_info = tcm->tcm_info;
+	kr_dels_done(&s->dels, del);
+	return MNL_CB_OK;
+}
+
+/* Scans one hook of the uplink's clsact qdisc; no qdisc there means nothing to find. */
+static int kr_tc_scan_hook(struct kr *k, uint32_t hook, struct kr_tc_scan *s)
+{
+	alignas(struct nlmsghdr) uint8_t req[KR_MSG_MAX];
+	struct nlmsghdr *nlh = kr_msg_tc_filter_dump(req, k->uplink_ifindex);
+
+	((struct tcmsg *)mnl_nlmsg_get_payload(nlh))->tcm_parent = TC_H_MAKE(TC_H_CLSACT, hook);
+	if (kr_nl_dump(k, nlh, kr_tc_cb, s) == -1 && errno != EINVAL && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+/* Our filters go from the uplink, and its clsact qdisc too once no filter is left on it (we
+ * made it, or a run of ours did: an empty clsact does nothing). */
+int kr_tc_filter_remove(struct kr *k)
+{
+	struct kr_tc_scan s = { 0 };
+
+	if (kr_tc_scan_hook(k, TC_H_MIN_INGRESS, &s) == -1 ||
+	    kr_tc_scan_hook(k, TC_H_MIN_EGRESS, &s) == -1) {
+		free(s.dels.buf);
+		return -1;
+	}
+	if (s.dels.len == 0 && s.others > 0)
+		return 0;
+	if (kr_dels_send(k, &s.dels) == -1)
+		return -1;
+	if (s.others > 0)
+		return 0;
+	/* the kernel says EINVAL when the device has no clsact qdisc */
+	kr_nl_commit(k, kr_msg_clsact(kr_nl_space(k), RTM_DELQDISC, 0, k->uplink_ifindex),
+	             KR_REQ_QUIET, 0);
+	if (kr_nl_sync(k) == -1 && errno != EINVAL && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
 /* Rules first (traffic stops using our tables), then nexthops and devices (the kernel drops
  * every route through them at once, however many), then the routes left, then addresses. */
 int kr_clean_all(struct kr *k)
@@ -382,6 +477,8 @@ int kr_clean_all(struct kr *k)
 	if (kr_clean_pass(k, kr_route_req, kr_route_cb) == -1)
 		ret = -1;
 	if (kr_clean_pass(k, kr_addr_req, kr_addr_cb) == -1)
+		ret = -1;
+	if (kr_tc_filter_remove(k) == -1)
 		ret = -1;
 	return ret;
 }

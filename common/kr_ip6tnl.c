@@ -133,6 +133,15 @@ static void kr_ip6tnl_route_target(const struct kr *k, struct nlmsghdr *nlh, uin
 	mnl_attr_put_u32(nlh, RTA_OIF, k->tunnels[id].ifindex);
 }
 
+static int kr_ip6tnl_probe_op(struct kr *k)
+{
+	if (kr_ip6tnl_probe(k))
+		return 0;
+	snprintf(k->why, sizeof(k->why), "an ip6tnl device");
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
 static int kr_ip6tnl_decap_install(struct kr *k)
 {
 	(void)k;
@@ -146,9 +155,11 @@ static void kr_ip6tnl_decap_remove(struct kr *k)
 
 const struct kr_driver_ops kr_ip6tnl_ops = {
 	.driver = KR_DRIVER_IP6TNL,
+	.needs = "CONFIG_IPV6_TUNNEL",
 	.tunnel_add = kr_ip6tnl_tunnel_add,
 	.tunnel_del = kr_ip6tnl_tunnel_del,
 	.route_target = kr_ip6tnl_route_target,
 	.decap_install = kr_ip6tnl_decap_install,
 	.decap_remove = kr_ip6tnl_decap_remove,
+	.probe = kr_ip6tnl_probe_op,
 };

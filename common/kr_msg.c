@@ -1,15 +1,20 @@
 /* kr_msg.c: the rtnetlink and generic-netlink requests of the kernel side, built in memory and
  * never sent from here (the unit test compares them with what iproute2 sends): routes, rules,
  * seg6 nexthops (encap.red, one segment: RFC 2473 IPv6-in-IPv6 on the wire, no SRH), the
- * seg6local End.DX6 decapsulation route, and the SEG6 "tunsrc" setting. */
+ * seg6local End.DX6 decapsulation route, the SEG6 "tunsrc" setting, and for the ebpf driver
+ * (RFC 2473 in lwt and tc BPF programs) its nexthops, clsact qdisc and tc filter. */
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <linux/fib_rules.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/lwtunnel.h>
+#include <linux/if_ether.h>
 #include <linux/nexthop.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/seg6.h>
 #include <linux/seg6_genl.h>
@@ -191,5 +196,85 @@ struct nlmsghdr *kr_msg_seg6_tunsrc(void *buf, uint16_t family, uint8_t cmd,
 
 	if (addr != NULL)
 		mnl_attr_put(nlh, SEG6_ATTR_DST, sizeof(*addr), addr);
+	return nlh;
+}
+
+/* --- the ebpf driver: an lwt bpf nexthop, the clsact qdisc and the tc decapsulation filter --- */
+
+/* NHA_ENCAP { LWT_BPF_XMIT { LWT_BPF_PROG_FD, LWT_BPF_PROG_NAME }, LWT_BPF_XMIT_HEADROOM }:
+ * "encap bpf xmit fd FD headroom H"; the headroom is subtracted from the route's MTU. */
+struct nlmsghdr *kr_msg_nexthop_bpf(void *buf, uint32_t nhid, int prog_fd, const char *name,
+                                    uint32_t headroom, unsigned oif)
+{
+	struct nlmsghdr *nlh = kr_msg_header(buf, RTM_NEWNEXTHOP, NLM_F_CREATE | NLM_F_REPLACE);
+	struct nhmsg *nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
+	struct nlattr *encap, *xmit;
+
+	nhm->nh_family = AF_INET6;
+	nhm->nh_protocol = KR_RTPROT;
+	mnl_attr_put_u32(nlh, NHA_ID, nhid);
+	encap = mnl_attr_nest_start(nlh, NHA_ENCAP);
+	xmit = mnl_attr_nest_start(nlh, LWT_BPF_XMIT);
+	mnl_attr_put_u32(nlh, LWT_BPF_PROG_FD, (uint32_t)prog_fd);
+	mnl_attr_put_strz(nlh, LWT_BPF_PROG_NAME, name);
+	mnl_attr_nest_end(nlh, xmit);
+	mnl_attr_put_u32(nlh, LWT_BPF_XMIT_HEADROOM, headroom);
+	mnl_attr_nest_end(nlh, encap);
+	mnl_attr_put_u16(nlh, NHA_ENCAP_TYPE, LWTUNNEL_ENCAP_BPF);
+	mnl_attr_put_u32(nlh, NHA_OIF, oif);
+	return nlh;
+}
+
+static struct tcmsg *kr_msg_tc(struct nlmsghdr *nlh, unsigned ifindex, uint32_t parent,
+                               uint32_t handle)
+{
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = (int)ifindex;
+	tcm->tcm_parent = parent;
+	tcm->tcm_handle = handle;
+	return tcm;
+}
+
+/* "tc qdisc add|del dev IF clsact" (type RTM_NEWQDISC or RTM_DELQDISC). */
+struct nlmsghdr *kr_msg_clsact(void *buf, uint16_t type, uint16_t flags, unsigned ifindex)
+{
+	struct nlmsghdr *nlh = kr_msg_header(buf, type, flags);
+
+	kr_msg_tc(nlh, ifindex, TC_H_CLSACT, TC_H_MAKE(TC_H_CLSACT, 0));
+	mnl_attr_put_strz(nlh, TCA_KIND, "clsact");
+	return nlh;
+}
+
+/* "tc filter add dev IF ingress prio P handle H protocol ipv6 bpf da fd FD name NAME", or with
+ * prog_fd -1 and RTM_DELTFILTER its removal. */
+struct nlmsghdr *kr_msg_tc_filter(void *buf, uint16_t type, uint16_t flags, unsigned ifindex,
+                                  uint16_t prio, uint32_t handle, int prog_fd, const char *name)
+{
+	struct nlmsghdr *nlh = kr_msg_header(buf, type, flags);
+	struct tcmsg *tcm = kr_msg_tc(nlh, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS), handle);
+	struct nlattr *opts;
+
+	tcm->tcm_info = TC_H_MAKE((uint32_t)prio << 16, htons(ETH_P_IPV6));
+	mnl_attr_put_strz(nlh, TCA_KIND, "bpf");
+	if (prog_fd < 0)
+		return nlh;
+	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	mnl_attr_put_u32(nlh, TCA_BPF_FD, (uint32_t)prog_fd);
+	mnl_attr_put_strz(nlh, TCA_BPF_NAME, name);
+	mnl_attr_put_u32(nlh, TCA_BPF_FLAGS, TCA_BPF_FLAG_ACT_DIRECT);
+	mnl_attr_nest_end(nlh, opts);
+	return nlh;
+}
+
+/* A dump of the filters on IF's ingress hook. */
+struct nlmsghdr *kr_msg_tc_filter_dump(void *buf, unsigned ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = RTM_GETTFILTER;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	kr_msg_tc(nlh, ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS), 0);
 	return nlh;
 }

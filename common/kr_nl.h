@@ -1,7 +1,7 @@
 /* kr_nl.h: the inside of the kernel side (kr.h), shared by its files and its unit test: the state
  * behind struct kr, the batched rtnetlink request queue (kr_nl.c), the pure message builders
- * (kr_msg.c), stale-state cleanup (kr_clean.c) and the two tunnel drivers (kr_seg6.c,
- * kr_ip6tnl.c). The daemons include kr.h only. */
+ * (kr_msg.c), stale-state cleanup (kr_clean.c) and the three tunnel drivers (kr_ebpf.c,
+ * kr_seg6.c, kr_ip6tnl.c). The daemons include kr.h only. */
 #ifndef COMMON_KR_NL_H
 #define COMMON_KR_NL_H
 
@@ -23,6 +23,9 @@
 #define KR_DECAP_ID    0     /* kr_tunnel_table(k, 0) holds the decapsulation route */
 #define KR_LOCAL_TABLE 255   /* RT_TABLE_LOCAL */
 #define KR_MAIN_TABLE  254   /* RT_TABLE_MAIN */
+#define KR_EBPF_PREFIX    "pmip6" /* names of our BPF programs in route and tc filter dumps */
+#define KR_EBPF_TC_PRIO   0x9d    /* our tc filter's priority and handle on the uplink */
+#define KR_EBPF_TC_HANDLE 1
 
 /* What happens to a request's error when its ACK comes back. */
 enum kr_req_kind {
@@ -50,17 +53,22 @@ struct kr_tunnel {
 };
 
 /* A tunnel driver: how a tunnel is made, how a route points into it, how traffic to us is
- * decapsulated. Each function returns 0 or -1 with errno. */
+ * decapsulated, whether this kernel can run it. Each function returns 0 or -1 with errno, and
+ * on failure may say in k->why which step failed and what it needs of the kernel. */
 struct kr_driver_ops {
 	enum kr_driver driver;
+	const char *needs; /* the kernel options it needs, for messages */
 	int (*tunnel_add)(struct kr *k, uint32_t id);
 	int (*tunnel_del)(struct kr *k, uint32_t id);
 	void (*route_target)(const struct kr *k, struct nlmsghdr *nlh, uint32_t id);
-	int (*decap_install)(struct kr *k);
+	int (*decap_install)(struct kr *k); /* safe to undo with decap_remove when it failed */
 	void (*decap_remove)(struct kr *k);
+	int (*probe)(struct kr *k); /* for "auto", before decap_install; NULL: that is the probe */
+	void (*stats)(const struct kr *k, struct kr_stats *st); /* datapath counters; NULL: none */
 };
 
 struct kr_fc;
+struct kr_ebpf;
 
 struct kr {
 	struct kr_config cfg;
@@ -91,11 +99,14 @@ struct kr {
 	struct in6_addr saved_tunsrc;
 	struct log_limit limit;
 	struct kr_fc *fc; /* flow steering (kr_fc*.c): NULL unless kr_fc_open() */
+	struct kr_ebpf *ebpf; /* the ebpf driver's programs and maps (kr_ebpf.c) */
+	char why[160];        /* the failed step of the last driver error, and what it needs */
 	struct kr_tunnel tunnels[KR_MAX_TUNNELS + 1]; /* [0] unused: ids count from 1 */
 };
 
 extern const struct kr_driver_ops kr_seg6_ops;
 extern const struct kr_driver_ops kr_ip6tnl_ops;
+extern const struct kr_driver_ops kr_ebpf_ops;
 
 /* kr_nl.c: sockets, the batch, acknowledgements, dumps. */
 int kr_nl_open(struct kr *k);
@@ -136,10 +147,17 @@ struct nlmsghdr *kr_msg_genl_family(void *buf, const char *name);
 struct nlmsghdr *kr_msg_seg6_tunsrc(void *buf, uint16_t family, uint8_t cmd,
                                     const struct in6_addr *addr);
 void kr_prefix_mask(struct in6_addr *out, const struct in6_addr *in, uint8_t len);
+struct nlmsghdr *kr_msg_nexthop_bpf(void *buf, uint32_t nhid, int prog_fd, const char *name,
+                                    uint32_t headroom, unsigned oif);
+struct nlmsghdr *kr_msg_clsact(void *buf, uint16_t type, uint16_t flags, unsigned ifindex);
+struct nlmsghdr *kr_msg_tc_filter(void *buf, uint16_t type, uint16_t flags, unsigned ifindex,
+                                  uint16_t prio, uint32_t handle, int prog_fd, const char *name);
+struct nlmsghdr *kr_msg_tc_filter_dump(void *buf, unsigned ifindex);
 
 /* kr_clean.c: what an earlier run (or this one) left, found by tag and removed. */
 int kr_clean_all(struct kr *k);
 int kr_local_rule_move(struct kr *k);
+int kr_tc_filter_remove(struct kr *k);
 /* kr_fc.c: the flow steering chains an earlier run left (kr_open() calls it; a failure is
  * logged, not fatal: the MAG has none, and kr_fc_open() tries again). */
 int kr_fc_clean_stale(struct kr *k);

@@ -4,6 +4,7 @@
  * source set by the SEG6 "tunsrc" setting, and decapsulation with seg6local End.DX6 behind an
  * "ipproto 41" rule (linux-datapath.md, "IPv6-in-IPv6 without ip6tnl"). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <linux/fib_rules.h>
@@ -156,8 +157,10 @@ static int kr_seg6_decap_install(struct kr *k)
 	uint32_t table = kr_tunnel_table(k, KR_DECAP_ID);
 	struct nlmsghdr *nlh;
 
+	snprintf(k->why, sizeof(k->why), "the seg6 tunnel source");
 	if (kr_seg6_tunsrc(k, &k->cfg.local) == -1)
 		return -1;
+	snprintf(k->why, sizeof(k->why), "a seg6local End.DX6 decapsulation route");
 	nlh = kr_msg_decap_route(kr_nl_space(k), table, &k->cfg.local, k->uplink_ifindex);
 	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
 	nlh = kr_msg_rule(kr_nl_space(k), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL,
@@ -167,6 +170,7 @@ static int kr_seg6_decap_install(struct kr *k)
 	kr_nl_commit(k, nlh, KR_REQ_SYNC, 0);
 	if (kr_nl_sync(k) == -1)
 		return -1;
+	k->why[0] = '\0';
 	return kr_local_rule_move(k);
 }
 
@@ -179,6 +183,7 @@ static void kr_seg6_decap_remove(struct kr *k)
 
 const struct kr_driver_ops kr_seg6_ops = {
 	.driver = KR_DRIVER_SEG6,
+	.needs = "CONFIG_IPV6_SEG6_LWTUNNEL",
 	.tunnel_add = kr_seg6_tunnel_add,
 	.tunnel_del = kr_seg6_tunnel_del,
 	.route_target = kr_seg6_route_target,

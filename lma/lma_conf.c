@@ -51,12 +51,6 @@ struct block_keyword {
 	int (*parse)(struct parser *p, void *obj, unsigned line);
 };
 
-static const char *const driver_names[] = {
-	[KR_DRIVER_AUTO] = "auto",
-	[KR_DRIVER_SEG6] = "seg6",
-	[KR_DRIVER_IP6TNL] = "ip6tnl",
-};
-
 static const char *const replay_names[] = { "sequence", "timestamp" };
 static const char *const fail_names[] = { "closed", "open" };
 
@@ -309,7 +303,7 @@ static int parse_driver(struct parser *p, const struct keyword *kw, unsigned lin
 	unsigned i;
 
 	(void)line;
-	if (cfg_choice(&p->cfg, kw->name, driver_names, 3, &i) < 0)
+	if (cfg_choice(&p->cfg, kw->name, kr_driver_names, KR_DRIVER_COUNT, &i) < 0)
 		return -1;
 	p->c->driver = (enum kr_driver)i;
 	return 0;
@@ -1235,7 +1229,7 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	print_addr(out, "lma-address", &c->lma_addr);
 	fputs("uplink-interface ", out);
 	cfg_print_word(out, c->uplink);
-	fprintf(out, "\ntunnel-driver %s\n", driver_names[c->driver]);
+	fprintf(out, "\ntunnel-driver %s\n", kr_driver_name(c->driver));
 	fprintf(out, "table-base %u\n", (unsigned)c->table_base);
 	fprintf(out, "rule-priority %u\n", (unsigned)c->rule_priority);
 	fprintf(out, "muho-option-type %u\n", c->muho_type);

@@ -52,12 +52,6 @@ struct block_keyword {
 	bool repeat;
 };
 
-static const char *const driver_names[] = {
-	[KR_DRIVER_AUTO] = "auto",
-	[KR_DRIVER_SEG6] = "seg6",
-	[KR_DRIVER_IP6TNL] = "ip6tnl",
-};
-
 static const char *const bool_names[] = { "no", "yes" };
 
 /* --- the indexes and lookups --- */
@@ -274,7 +268,7 @@ static int parse_driver(struct parser *p, const struct keyword *kw, unsigned lin
 	unsigned i;
 
 	(void)line;
-	if (cfg_choice(&p->cfg, kw->name, driver_names, 3, &i) < 0)
+	if (cfg_choice(&p->cfg, kw->name, kr_driver_names, KR_DRIVER_COUNT, &i) < 0)
 		return -1;
 	p->c->driver = (enum kr_driver)i;
 	return 0;
@@ -823,7 +817,7 @@ static void print_settings(FILE *out, const struct mag_conf *c)
 	print_addr(out, "proxy-coa", &c->proxy_coa);
 	print_word(out, "uplink-interface", c->uplink);
 	print_addr(out, "link-local-address", &c->link_local);
-	fprintf(out, "tunnel-driver %s\n", driver_names[c->driver]);
+	fprintf(out, "tunnel-driver %s\n", kr_driver_name(c->driver));
 	fprintf(out, "table-base %u\n", (unsigned)c->table_base);
 	fprintf(out, "rule-priority %u\n", (unsigned)c->rule_priority);
 	fprintf(out, "muho-option-type %u\n", c->muho_type);

@@ -12,9 +12,9 @@
 #   LAB_MNS       number of mobile nodes, 1..20 (1); every MN has one interface on every MAG
 #   LAB_ATTS      access technology types of the MAGs in order ("4 7 8 3 5 6 9 10": WLAN, UTRAN,
 #                 E-UTRAN, 802.3, ...)
-#   LAB_DRIVER    tunnel driver, seg6 or ip6tnl (seg6: this kernel has no ip6tnl)
-#   LAB_LMA_DRIVER, LAB_MAG_DRIVER  the LMA's and the MAGs' drivers when they differ (both
-#                 LAB_DRIVER by default): peers with different drivers must interoperate
+#   LAB_DRIVER    tunnel driver of every daemon: auto (default: the daemons probe the kernel),
+#                 ebpf, ip6tnl or seg6; LAB_LMA_DRIVER and LAB_MAG_DRIVER override it for lmad
+#                 or for every magd (an ebpf LMA with ip6tnl MAGs, say)
 #   LAB_LIFETIME  binding lifetime the MAGs ask for (magd's default when empty; give a
 #                 refresh-before in LAB_MAG_EXTRA with a short one)
 #   LAB_MN_IGNORE_LINKDOWN  1 (default): the MNs ignore routes through an interface without
@@ -34,7 +34,7 @@
 LAB_MAGS=${LAB_MAGS:-2}
 LAB_MNS=${LAB_MNS:-1}
 LAB_ATTS=${LAB_ATTS:-4 7 8 3 5 6 9 10}
-LAB_DRIVER=${LAB_DRIVER:-seg6}
+LAB_DRIVER=${LAB_DRIVER:-auto}
 LAB_LMA_DRIVER=${LAB_LMA_DRIVER:-$LAB_DRIVER}
 LAB_MAG_DRIVER=${LAB_MAG_DRIVER:-$LAB_DRIVER}
 LAB_LIFETIME=${LAB_LIFETIME:-}
@@ -69,8 +69,14 @@ lab_mac() { printf '02:00:00:00:%02x:%02x\n' "$1" "$2"; }
 # lab_mn_id J: MN J's identifier (NAI).
 lab_mn_id() { echo "mn$1@lab.example"; }
 
+# lab_die MSG [LOG]: says what failed, with the end of the daemon's log when there is one (the
+# EXIT trap removes the lab's directory unless LAB_KEEP_DIR=1).
 lab_die() {
-	echo "lab: $*" >&2
+	echo "lab: $1" >&2
+	if [ -n "${2:-}" ] && [ -f "$2" ]; then
+		echo "lab: the end of $2:" >&2
+		tail -n 20 "$2" | sed 's/^/    /' >&2
+	fi
 	exit 1
 }
 
@@ -235,7 +241,7 @@ lab_magctl() {
 lab_start_lmad() {
 	lab_bg lma "$LAB_DIR/lmad.log" "$LAB_BUILD/lmad" -d -f "$LAB_DIR/lmad.conf"
 	LAB_LMAD_PID=$LAB_LAST_PID
-	lab_wait 10 lab_ctl show stats || lab_die "lmad did not start (see $LAB_DIR/lmad.log)"
+	lab_wait 10 lab_ctl show stats || lab_die "lmad did not start" "$LAB_DIR/lmad.log"
 }
 
 # lab_start_magd I: the PID in LAB_MAGD_PID_<I>.
@@ -243,7 +249,7 @@ lab_start_magd() {
 	lab_bg "mag$1" "$LAB_DIR/mag$1.log" "$LAB_BUILD/magd" -d -f "$LAB_DIR/mag$1.conf"
 	eval "LAB_MAGD_PID_$1=$LAB_LAST_PID"
 	lab_wait 10 lab_magctl "$1" show stats ||
-		lab_die "magd $1 did not start (see $LAB_DIR/mag$1.log)"
+		lab_die "magd $1 did not start" "$LAB_DIR/mag$1.log"
 }
 
 lab_start() {

@@ -1,7 +1,7 @@
 /* kr_tool.c: drives the kernel side (common/kr.h) from commands on standard input, one per line,
  * for the network-namespace tests and the route benchmark:
  *
- *   kr_tool [-v] [-d auto|seg6|ip6tnl] LOCAL UPLINK TABLE_BASE PRIORITY
+ *   kr_tool [-v] [-d auto|ebpf|ip6tnl|seg6] LOCAL UPLINK TABLE_BASE PRIORITY (default auto)
  *
  *   tunnel-add PEER             tunnel-del ID            table ID (its table and fwmark)
  *   route PFX/LEN TUNNEL        route-del PFX/LEN        neigh-route PFX/LEN LL IFNAME
@@ -173,9 +173,13 @@ static int cmd_misc(struct kr *k, char **av)
 		printf("ok table %u fwmark %u\n", kr_tunnel_table(k, id), kr_tunnel_fwmark(k, id));
 	} else if (strcmp(av[0], "stats") == 0) {
 		kr_get_stats(k, &st);
-		printf("ok stats requests %llu failures %llu batches %llu tunnels %u\n",
+		printf("ok stats requests %llu failures %llu batches %llu tunnels %u encapsulated %llu "
+		       "encap_errors %llu decapsulated %llu unknown_peer %llu decap_errors %llu\n",
 		       (unsigned long long)st.requests, (unsigned long long)st.failures,
-		       (unsigned long long)st.batches, st.tunnels);
+		       (unsigned long long)st.batches, st.tunnels,
+		       (unsigned long long)st.encapsulated, (unsigned long long)st.encap_errors,
+		       (unsigned long long)st.decapsulated, (unsigned long long)st.unknown_peer,
+		       (unsigned long long)st.decap_errors);
 	} else if (strcmp(av[0], "hold") == 0) {
 		printf("ok hold\n");
 		fflush(stdout);
@@ -234,7 +238,7 @@ static void run(struct kr *k)
 
 static int parse_driver(const char *s, enum kr_driver *d)
 {
-	for (enum kr_driver i = KR_DRIVER_AUTO; i <= KR_DRIVER_IP6TNL; i++) {
+	for (enum kr_driver i = KR_DRIVER_AUTO; i < KR_DRIVER_COUNT; i++) {
 		if (strcmp(s, kr_driver_name(i)) == 0) {
 			*d = i;
 			return 0;
@@ -248,7 +252,7 @@ static int parse_args(int argc, char **argv, struct kr_config *cfg, int *verbose
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->driver = KR_DRIVER_SEG6;
+	cfg->driver = KR_DRIVER_AUTO;
 	while ((c = getopt(argc, argv, "d:v")) != -1) {
 		if (c == 'v')
 			(*verbose)++;
@@ -273,7 +277,8 @@ int main(int argc, char **argv)
 	int verbose = 0;
 
 	if (parse_args(argc, argv, &cfg, &verbose) == -1) {
-		fprintf(stderr, "usage: kr_tool [-v] [-d auto|seg6|ip6tnl] LOCAL UPLINK TABLE_BASE "
+		fprintf(stderr, "usage: kr_tool [-v] [-d auto|ebpf|ip6tnl|seg6] LOCAL UPLINK "
+		                "TABLE_BASE "
 		                "PRIORITY < commands\n");
 		return 2;
 	}

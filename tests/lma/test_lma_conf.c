@@ -905,7 +905,7 @@ START_TEST(error_other_values)
 	char text[400];
 
 	expect_error(BASE "tunnel-driver gre\n",
-	             "t.conf:6: tunnel-driver: \"gre\" is not one of auto, seg6, ip6tnl");
+	             "t.conf:6: tunnel-driver: \"gre\" is not one of auto, seg6, ip6tnl, ebpf");
 	expect_error(BASE "replay-protection none\n",
 	             "t.conf:6: replay-protection: \"none\" is not one of sequence, timestamp");
 	expect_error(BASE "upn-retransmit initial 2s max 1s\n",
@@ -1256,7 +1256,7 @@ static bool check_any_input(const char *text, size_t len)
 static const char full_example[] =
         "lma-address 2001:db8:ffff::100\n"
         "uplink-interface eth0\n"
-        "tunnel-driver auto            # auto | seg6 | ip6tnl\n"
+        "tunnel-driver auto            # auto | ebpf | ip6tnl | seg6\n"
         "table-base 1000\n"
         "rule-priority 1000\n"
         "muho-option-type 18\n"

@@ -684,7 +684,7 @@ START_TEST(error_other_values)
 	char text[400];
 
 	expect_error(BASE "tunnel-driver gre\n",
-	             "t.conf:6: tunnel-driver: \"gre\" is not one of auto, seg6, ip6tnl");
+	             "t.conf:6: tunnel-driver: \"gre\" is not one of auto, seg6, ip6tnl, ebpf");
 	expect_error(BASE "mn a@x { mac 02:00:00:00:00:09 multihoming true }\n",
 	             "t.conf:6: multihoming: \"true\" is not one of no, yes");
 	expect_error(BASE "control-socket run/magd.sock\n",
@@ -878,7 +878,7 @@ static const char full_example[] =
         "proxy-coa 2001:db8:ffff::1\n"
         "uplink-interface eth0\n"
         "link-local-address fe80::1\n"
-        "tunnel-driver auto            # auto | seg6 | ip6tnl\n"
+        "tunnel-driver auto            # auto | ebpf | ip6tnl | seg6\n"
         "table-base 2000\n"
         "rule-priority 1000\n"
         "muho-option-type 18\n"

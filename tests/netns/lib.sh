@@ -129,3 +129,76 @@ finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }
+
+# --- the tunnel driver under test ---
+# TEST_DRIVER (default auto) goes into the daemons' configuration files; DRV is the driver they
+# use, read from a daemon's log line "kr: DRIVER tunnels, ..." (drv_read LOG). TB is the test's
+# table base: tunnel N has table (and nexthop id, and fwmark) TB + N.
+TEST_DRIVER=${TEST_DRIVER:-auto}
+DRV=
+
+drv_read() {
+	DRV=$(sed -n 's/.*kr: \([a-z0-9]*\) tunnels, tables.*/\1/p' "$1" | tail -n 1)
+	[ -n "$DRV" ]
+}
+
+# drv_target TABLE: how "ip -6 route show" names the target of a route into that tunnel.
+drv_target() {
+	case $DRV in
+	ip6tnl) echo "dev pmip6t$(($1 - TB)) " ;;
+	*) echo "nhid $1 " ;;
+	esac
+}
+
+# drv_tunnel_has NS TABLE PEER UPLINK: the tunnel object toward PEER exists, tagged.
+drv_tunnel_has() {
+	case $DRV in
+	seg6) out_has "^id $2 +encap seg6 mode encap.red segs 1 \[ $3 \] dev $4 .*proto 157" \
+		nsx "$1" ip -6 nexthop show ;;
+	ebpf) out_has "^id $2 +encap bpf xmit pmip6_encap dev $4 .*proto 157" \
+		nsx "$1" ip -6 nexthop show ;;
+	ip6tnl) out_has "pmip6t$(($2 - TB))@$4: .* peer $3 " nsx "$1" ip -o -d link show ;;
+	*) false ;;
+	esac
+}
+
+# drv_tunnel_gone NS TABLE: no tunnel object with that number.
+drv_tunnel_gone() {
+	case $DRV in
+	ip6tnl) out_lacks "pmip6t$(($2 - TB))@" nsx "$1" ip -o link show ;;
+	*) out_lacks "^id $2 " nsx "$1" ip -6 nexthop show ;;
+	esac
+}
+
+# drv_decap_ready NS UPLINK LOCAL PRIO: what the driver installs to decapsulate traffic to LOCAL.
+drv_decap_ready() {
+	case $DRV in
+	seg6) out_has "^$4:.*to $3 ipproto ipv6 lookup $TB proto 157" nsx "$1" ip -6 rule show &&
+		out_has "^$(($4 + 1)):.*lookup local proto 157" nsx "$1" ip -6 rule show &&
+		out_lacks "^0:" nsx "$1" ip -6 rule show ;;
+	ebpf) out_has "pmip6_decap direct-action" nsx "$1" tc filter show dev "$2" ingress &&
+		out_has "^0:.*lookup local" nsx "$1" ip -6 rule show ;;
+	ip6tnl) out_has "^0:.*lookup local" nsx "$1" ip -6 rule show ;;
+	*) false ;;
+	esac
+}
+
+# drv_rules_idle: how many IPv6 rules a namespace has with only decapsulation installed.
+drv_rules_idle() {
+	case $DRV in
+	seg6) echo 3 ;;
+	*) echo 2 ;;
+	esac
+}
+
+# drv_left_nothing NS UPLINK: nothing of the driver's own is left (rules, routes and nexthops
+# are checked by the callers): seg6's tunnel source is back, ebpf's filter and qdisc are gone.
+drv_left_nothing() {
+	case $DRV in
+	seg6) out_has "tunsrc addr ::$" nsx "$1" ip sr tunsrc show ;;
+	ebpf) out_lacks "pmip6|clsact" sh -c \
+		"tc -n $(ns "$1") filter show dev $2 ingress; tc -n $(ns "$1") qdisc show dev $2" ;;
+	ip6tnl) out_lacks "pmip6t" nsx "$1" ip -o link show ;;
+	*) false ;;
+	esac
+}

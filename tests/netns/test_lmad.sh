@@ -7,7 +7,7 @@
 #   mag3 --v3/p3--+
 #
 # Checks, in this order: the configuration (-n, -nv printing back, a broken file refused with
-# file:line); start; a first MuHo registration (PBA, binding cache, seg6 nexthop, tunnel table,
+# file:line); start; a first MuHo registration (PBA, binding cache, tunnel, tunnel table,
 # fwmark rule); a second interface of the same MN through mag2 (MuHo option in the PBA, an
 # Update Notification to mag1 acknowledged, one MN with two bindings), captured on br0 and
 # decoded by tshark; every PBA status an outsider can provoke (152 to 162, 130), each leaving
@@ -201,7 +201,7 @@ lmad_answers() {
 start_lmad() {
 	bg lma "$LMAD" -d -f "$CONF" >>"$LOG" 2>&1
 	LMAD_PID=$LAST_PID
-	wait_until 10 lmad_answers
+	wait_until 10 lmad_answers && drv_read "$LOG"
 }
 
 # exited PID: the process is gone or a zombie.
@@ -244,7 +244,7 @@ write_conf() {
 # test_lmad.sh
 lma-address $LMA
 uplink-interface br0
-tunnel-driver seg6
+tunnel-driver $TEST_DRIVER
 table-base $TB
 rule-priority $PRIO
 timestamp-window 10s
@@ -349,19 +349,14 @@ check_start() {
 	start_lmad
 	check "start: pmipctl -j show stats answers" lmad_answers
 	check "start: no binding" bindings_are "j == []"
-	check "start: decapsulation rule" out_has "^$PRIO:.*to $LMA ipproto ipv6 lookup $TB proto $PROTO" \
-		nsx lma ip -6 rule show
-	check "start: local rule moved behind ours" out_has "^$((PRIO + 1)):.*lookup local proto $PROTO" \
-		nsx lma ip -6 rule show
-	check "start: no rule at 0" out_lacks "^0:" nsx lma ip -6 rule show
+	echo "tunnel driver: $DRV (tunnel-driver $TEST_DRIVER)"
+	check "start: $DRV decapsulation installed" drv_decap_ready lma br0 $LMA $PRIO
 }
 
-# tunnel_present NAME NH MAG: the seg6 nexthop NH toward MAG, its table and its fwmark rule.
+# tunnel_present NAME NH MAG: the tunnel NH toward MAG, its table and its fwmark rule.
 tunnel_present() {
-	check "$1: seg6 nexthop $2 toward the MAG" out_has \
-		"^id $2 +encap seg6 mode encap.red segs 1 \[ $3 \] dev br0 .*proto $PROTO" \
-		nsx lma ip -6 nexthop show
-	check "$1: tunnel table $2: default route" out_has "^default nhid $2 .*proto $PROTO" \
+	check "$1: $DRV tunnel $2 toward the MAG" drv_tunnel_has lma "$2" "$3" br0
+	check "$1: tunnel table $2: default route" out_has "^default $(drv_target "$2").*proto $PROTO" \
 		nsx lma ip -6 route show table "$2"
 	check "$1: tunnel table $2: throw toward the MAG" out_has "^throw $3 .*proto $PROTO" \
 		nsx lma ip -6 route show table "$2"
@@ -372,15 +367,15 @@ tunnel_present() {
 
 # tunnel_gone NH: no nexthop NH, nothing in table NH, no rule naming it.
 tunnel_gone() {
-	out_lacks "^id $1 " nsx lma ip -6 nexthop show &&
+	drv_tunnel_gone lma "$1" &&
 		out_lacks "." nsx lma ip -6 route show table "$1" &&
 		out_lacks "lookup $1 " nsx lma ip -6 rule show
 }
 
-# route_via PREFIX NH MAG: the prefix route through the MAG's shared nexthop.
+# route_via PREFIX NH MAG: the prefix route through the MAG's tunnel.
 route_via() {
-	out_has "^$1 nhid $2 +encap seg6 mode encap.red segs 1 \[ $3 \] dev br0 proto $PROTO" \
-		nsx lma ip -6 route show
+	out_has "^$1 $(drv_target "$2").*proto $PROTO" nsx lma ip -6 route show &&
+		drv_tunnel_has lma "$2" "$3" br0
 }
 
 check_first() {
@@ -395,7 +390,7 @@ check_first() {
 j[0]['bindings'][0]['prefixes'] == ['$PA'] and j[0]['bindings'][0]['peer'] == '$MAG1' and \
 j[0]['bindings'][0]['link_layer_id'] == '$LLID_A' and j[0]['bindings'][0]['muho']"
 	NH1=$(nh_of "$PA")
-	check "mag1 PBU: prefix route via mag1's seg6 nexthop, proto $PROTO" route_via "$PA" "$NH1" $MAG1
+	check "mag1 PBU: prefix route via mag1's tunnel, proto $PROTO" route_via "$PA" "$NH1" $MAG1
 	tunnel_present "mag1 PBU" "$NH1" $MAG1
 }
 
@@ -420,7 +415,7 @@ check_second() {
 		"len(j) == 1 and len(j[0]['bindings']) == 2 and \
 sorted(p for b in j[0]['bindings'] for p in b['prefixes']) == sorted(['$PA', '$PB'])"
 	NH2=$(nh_of "$PB")
-	check "mag2 PBU: prefix route via mag2's seg6 nexthop" route_via "$PB" "$NH2" $MAG2
+	check "mag2 PBU: prefix route via mag2's tunnel" route_via "$PB" "$NH2" $MAG2
 	tunnel_present "mag2 PBU" "$NH2" $MAG2
 	check "mag1's prefix still via mag1" route_via "$PA" "$NH1" $MAG1
 	check "capture: PBU and PBA seen" wait_until 5 grep -q "^$LMA$tab$MAG2${tab}6" "$tmp/cap.txt"
@@ -673,7 +668,7 @@ check_no_objects() {
 	check "$1: no rule of ours" out_lacks "proto $PROTO" nsx lma ip -6 rule show
 	check "$1: local rule back at 0" out_has "^0:.*lookup local" nsx lma ip -6 rule show
 	check "$1: two rules (local, main)" test "$(nsx lma ip -6 rule show | wc -l)" -eq 2
-	check "$1: seg6 tunnel source back to ::" out_has "tunsrc addr ::$" nsx lma ip sr tunsrc show
+	check "$1: nothing of the $DRV driver's own left" drv_left_nothing lma br0
 }
 
 check_term() {
@@ -698,20 +693,21 @@ check_kill_restart() {
 	PK2=$(val hnp)
 	stop_lmad KILL
 	check "SIGKILL: lmad is gone" test "$LMAD_RC" = 137
-	check "SIGKILL: the stale prefix route is left" out_has "^$PK nhid" nsx lma ip -6 route show
-	check "SIGKILL: the stale nexthops are left" out_has "proto $PROTO" nsx lma ip -6 nexthop show
-	check "SIGKILL: the local rule is still moved" out_lacks "^0:" nsx lma ip -6 rule show
+	check "SIGKILL: the stale prefix route is left" out_has "^$PK " nsx lma ip -6 route show
+	check "SIGKILL: the stale decapsulation is left" drv_decap_ready lma br0 $LMA $PRIO
 	start_lmad
 	check "restart after SIGKILL: lmad answers" lmad_answers
 	check "restart: the stale prefix routes are gone" out_lacks "^($PK|$PK2) " \
 		nsx lma ip -6 route show
-	check "restart: the stale nexthops are gone" out_lacks "." nsx lma ip -6 nexthop show
+	check "restart: the stale nexthops and tunnels are gone" sh -c \
+		"! ip -n $(ns lma) -6 nexthop show | grep -q . && ! ip -n $(ns lma) link | grep -q pmip6t"
 	check "restart: no route of ours but decapsulation" test \
 		"$(nsx lma ip -6 route show table all proto $PROTO | grep -vc "table $TB ")" -eq 0
-	check "restart: three rules (decapsulation, local, main)" test \
-		"$(nsx lma ip -6 rule show | wc -l)" -eq 3
-	check "restart: one local rule, ours" out_has "^$((PRIO + 1)):.*lookup local proto $PROTO" \
-		nsx lma ip -6 rule show
+	check "restart: $(drv_rules_idle) rules, as at a first start" test \
+		"$(nsx lma ip -6 rule show | wc -l)" -eq "$(drv_rules_idle)"
+	check "restart: decapsulation installed once" drv_decap_ready lma br0 $LMA $PRIO
+	[ "$DRV" != ebpf ] || check "restart: one decapsulation filter (the stale one replaced)" test \
+		"$(nsx lma tc filter show dev br0 ingress | grep -c pmip6_decap)" -eq 1
 	check "restart: no binding" bindings_are "j == []"
 	mh mag1 --nai $MN1 --llid $LLID_A --muho
 	expect_status "restart: a new registration is accepted" 0

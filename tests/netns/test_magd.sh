@@ -273,7 +273,7 @@ lma-address $LMA
 proxy-coa $2
 uplink-interface $3
 link-local-address $LL
-tunnel-driver seg6
+tunnel-driver $TEST_DRIVER
 table-base $TB
 rule-priority $PRIO
 lifetime 40s
@@ -301,7 +301,7 @@ magd_answers() {
 start_magd() {
 	bg mag "$MAGD" -d -v -f "$CONF" >>"$LOG" 2>&1
 	MAGD_PID=$LAST_PID
-	wait_until 10 magd_answers
+	wait_until 10 magd_answers && drv_read "$LOG"
 }
 
 # stop_magd SIGNAL: sends it and waits (bounded) for the exit; status in MAGD_RC.
@@ -568,11 +568,8 @@ check_start() {
 		nsx mag ip -6 addr show dev acc1
 	check "start: the link-local address $LL on accx" out_has "inet6 $LL/64" \
 		nsx mag ip -6 addr show dev accx
-	check "start: decapsulation rule" out_has \
-		"^$PRIO:.*to $MAG1 ipproto ipv6 lookup $TB proto $PROTO" mrules
-	check "start: local rule moved behind it" out_has "^$((PRIO + 1)):.*lookup local proto $PROTO" \
-		mrules
-	check "start: no rule at 0" out_lacks "^0:" mrules
+	echo "tunnel driver: $DRV (tunnel-driver $TEST_DRIVER)"
+	check "start: $DRV decapsulation installed" drv_decap_ready mag v1 $MAG1 $PRIO
 }
 
 check_attach() {
@@ -637,12 +634,11 @@ b['muho']) for b in j[0]['bindings']] == \
 [('registered', ['$P1'], ['$P2'], '$MAC1', $ATT1, 1, True)]"
 	TUN_TABLE=$(tunnel_table)
 	installed "attach" $P1 $P2
-	nh=$(nsx mag ip -6 route show table "$TUN_TABLE" | sed -n 's/^default nhid \([0-9]*\) .*/\1/p')
-	check "attach: tunnel table $TUN_TABLE: default route through a nexthop, proto $PROTO" \
-		out_has "^default nhid [0-9]+ .*proto $PROTO" nsx mag ip -6 route show table "$TUN_TABLE"
-	check "attach: the tunnel's nexthop ($nh): seg6 toward the LMA, proto $PROTO" out_has \
-		"^id $nh +encap seg6 mode encap.red segs 1 \[ $LMA \] dev v1 .*proto $PROTO" \
-		nsx mag ip -6 nexthop show
+	check "attach: tunnel table $TUN_TABLE: default route through the tunnel, proto $PROTO" \
+		out_has "^default $(drv_target "$TUN_TABLE").*proto $PROTO" \
+		nsx mag ip -6 route show table "$TUN_TABLE"
+	check "attach: the tunnel ($TUN_TABLE): $DRV toward the LMA, proto $PROTO" \
+		drv_tunnel_has mag "$TUN_TABLE" $LMA v1
 	check "stats: PBA status 0 counted" stat_ge pba 0 1
 }
 
@@ -902,6 +898,7 @@ check_no_objects() {
 	check "$1: no rule of ours" out_lacks "proto $PROTO" mrules
 	check "$1: local rule back at 0" out_has "^0:.*lookup local" mrules
 	check "$1: two rules (local, main)" test "$(mrules | wc -l)" -eq 2
+	check "$1: nothing of the $DRV driver's own left" drv_left_nothing mag v1
 	check "$1: $LL removed from acc1" out_lacks "$LL" nsx mag ip -6 addr show dev acc1
 	check "$1: $LL removed from accx" out_lacks "$LL" nsx mag ip -6 addr show dev accx
 }
@@ -935,9 +932,10 @@ check_kill_restart() {
 	check "restart after SIGKILL: magd answers" magd_answers
 	check "restart: the stale routes are gone (only decapsulation is left)" out_lacks "." mroutes_mn
 	check "restart: the stale source rules are gone" out_lacks "from 2001:" mrules
-	check "restart: no nexthop left" out_lacks "." nsx mag ip -6 nexthop show
-	check "restart: three rules (decapsulation, local, main)" test "$(mrules | wc -l)" -eq 3
-	check "restart: one local rule, ours" out_has "^$((PRIO + 1)):.*lookup local proto $PROTO" mrules
+	check "restart: no nexthop or tunnel device left" sh -c \
+		"! ip -n $(ns mag) -6 nexthop show | grep -q . && ! ip -n $(ns mag) link | grep -q pmip6t"
+	check "restart: $(drv_rules_idle) rules, as at a first start" test "$(mrules | wc -l)" -eq "$(drv_rules_idle)"
+	check "restart: decapsulation installed" drv_decap_ready mag v1 $MAG1 $PRIO
 	check "restart: $LL once on acc1" test "$(nsx mag ip -6 addr show dev acc1 | grep -c "$LL/")" = 1
 	check "restart: no binding" no_binding
 	fl_stop
@@ -954,7 +952,7 @@ write_lmad_conf() {
 	cat >"$LCONF" <<EOF
 lma-address $LMA
 uplink-interface br0
-tunnel-driver seg6
+tunnel-driver $TEST_DRIVER
 prefix-pool $POOL length 64
 control-socket $LSOCK
 mn $MN
