@@ -78,7 +78,7 @@ static int kr_fc_open_kernel(const struct kr *k, struct kr_fc *fc, char *err, si
 		log_warn("kr: clearing the connection marks an earlier run left");
 	else if (cleared > 0)
 		log_info("kr: cleared the marks an earlier run left on %d connections", cleared);
-	if (kr_fc_ipt_chain_text(script, sizeof(script)) == -1 ||
+	if (kr_fc_ipt_chain_text(script, sizeof(script), &fc->cfg) == -1 ||
 	    kr_fc_ipt_restore(script, err, errlen) == -1)
 		return -1;
 	fc->chain = true;
@@ -223,13 +223,13 @@ int kr_fc_queue_prefix_later(struct kr *k, const struct in6_addr *pfx, uint8_t l
 }
 
 /* Runs changes as one script; -1 (logged when one change alone) if ip6tables-restore failed. */
-static int kr_fc_queue_run(struct kr_fc *fc, const struct kr_fc_change *ch, size_t n)
+static int kr_fc_queue_run(const struct kr_fc_change *ch, size_t n)
 {
 	size_t size = 64 + n * 160;
 	char *script = malloc(size), err[256], a[INET6_ADDRSTRLEN];
 	int ret = -1;
 
-	if (script && kr_fc_ipt_batch_text(script, size, &fc->cfg, ch, n) != -1)
+	if (script && kr_fc_ipt_batch_text(script, size, ch, n) != -1)
 		ret = kr_fc_ipt_restore(script, err, sizeof(err));
 	else
 		snprintf(err, sizeof(err), "%s", strerror(errno));
@@ -247,9 +247,9 @@ int kr_fc_prefixes_flush(struct kr *k)
 
 	if (k == NULL || (fc = k->fc) == NULL || fc->npending == 0)
 		return 0;
-	if (kr_fc_queue_run(fc, fc->pending, fc->npending) == -1)
+	if (kr_fc_queue_run(fc->pending, fc->npending) == -1)
 		for (size_t i = 0; i < fc->npending; i++) /* which one? each alone */
-			if (kr_fc_queue_run(fc, &fc->pending[i], 1) == -1) {
+			if (kr_fc_queue_run(&fc->pending[i], 1) == -1) {
 				kr_fc_prefix_apply(fc, &fc->pending[i], true);
 				refused++;
 			}

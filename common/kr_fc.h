@@ -13,6 +13,7 @@
 /* Our chains in the mangle table; their names are the tag a restart looks for. */
 #define KR_FC_CHAIN       "PMIP6"
 #define KR_FC_CHAIN_QUEUE "PMIP6_QUEUE"
+#define KR_FC_CHAIN_FLOW  "PMIP6_FLOW"
 /* One binary family for installing, listing and removing (the system's alternative). */
 #define KR_FC_IPT_RESTORE "/usr/sbin/ip6tables-restore"
 #define KR_FC_IPT_SAVE    "/usr/sbin/ip6tables-save"
@@ -94,12 +95,10 @@ struct kr_fc {
 
 /* kr_fc_ipt.c: the scripts (pure) and running ip6tables-restore/-save. The text builders return
  * the length written, or -1 if buf is too small. */
-int kr_fc_ipt_chain_text(char *buf, size_t len);
-int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_config *c,
-                          const struct kr_fc_prefix *p, bool on);
+int kr_fc_ipt_chain_text(char *buf, size_t len, const struct kr_fc_config *c);
+int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, bool on);
 /* Every change, in order, in one script (one ip6tables-restore run, all or nothing). */
-int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_config *c,
-                         const struct kr_fc_change *ch, size_t n);
+int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_change *ch, size_t n);
 /* From ip6tables-save's output: the script that removes our chains and every rule jumping to
  * them; 0 if there is nothing of ours. */
 int kr_fc_ipt_clean_text(char *buf, size_t len, const char *save);

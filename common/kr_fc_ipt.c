@@ -7,10 +7,16 @@
  * whatever ip6tables-save shows of them, and every rule that jumps to them, is removed.
  *
  *   PREROUTING -> PMIP6 (first rule)
- *   PMIP6:       the connection has a mark: restore it, RETURN        (every later packet)
+ *   PMIP6:       -> PMIP6_QUEUE
+ *   PMIP6_QUEUE: -d PREFIX -j PMIP6_FLOW                            (one per prefix)
+ *   PMIP6_FLOW:  the connection has a mark: restore it, RETURN        (every later packet)
  *                the packet has a mark (NF_REPEAT verdict): save it, RETURN
- *                -> PMIP6_QUEUE
- *   PMIP6_QUEUE: -d PREFIX -j NFQUEUE --queue-num N [--queue-bypass]  (one per prefix) */
+ *                -j NFQUEUE --queue-num N [--queue-bypass]
+ *
+ * Only packets toward a queued prefix (downlink) get their connection's mark back. The uplink
+ * packets of the same connections pass PREROUTING too once decapsulated (ip6tnl, ebpf): with the
+ * mark, the fwmark rules would send them back into the tunnel they came from, toward the MAG, in
+ * a loop until their hop limit ran out (seen on Debian's kernel: a CN's ping never answered). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -65,23 +71,25 @@ static int kr_fc_text_end(struct kr_fc_text *t)
 	return (int)t->used;
 }
 
-int kr_fc_ipt_chain_text(char *buf, size_t len)
+int kr_fc_ipt_chain_text(char *buf, size_t len, const struct kr_fc_config *c)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
 
-	kr_fc_text_add(&t, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n", KR_FC_CHAIN, KR_FC_CHAIN_QUEUE);
+	kr_fc_text_add(&t, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n:%s - [0:0]\n", KR_FC_CHAIN,
+	               KR_FC_CHAIN_QUEUE, KR_FC_CHAIN_FLOW);
 	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j CONNMARK --restore-mark\n",
-	               KR_FC_CHAIN);
-	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j RETURN\n", KR_FC_CHAIN);
-	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j CONNMARK --save-mark\n", KR_FC_CHAIN);
-	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j RETURN\n", KR_FC_CHAIN);
+	               KR_FC_CHAIN_FLOW);
+	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j RETURN\n", KR_FC_CHAIN_FLOW);
+	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j CONNMARK --save-mark\n", KR_FC_CHAIN_FLOW);
+	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j RETURN\n", KR_FC_CHAIN_FLOW);
+	kr_fc_text_add(&t, "-A %s -j NFQUEUE --queue-num %u%s\n", KR_FC_CHAIN_FLOW, c->queue_num,
+	               c->fail_open ? " --queue-bypass" : "");
 	kr_fc_text_add(&t, "-A %s -j %s\n", KR_FC_CHAIN, KR_FC_CHAIN_QUEUE);
 	kr_fc_text_add(&t, "-I PREROUTING 1 -j %s\nCOMMIT\n", KR_FC_CHAIN);
 	return kr_fc_text_end(&t);
 }
 
-int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_config *c,
-                         const struct kr_fc_change *ch, size_t n)
+int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_change *ch, size_t n)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
 	char a[INET6_ADDRSTRLEN];
@@ -92,20 +100,18 @@ int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_config *c,
 			errno = EINVAL;
 			return -1;
 		}
-		kr_fc_text_add(&t, "%s %s -d %s/%u -j NFQUEUE --queue-num %u%s\n",
-		               ch[i].on ? "-A" : "-D", KR_FC_CHAIN_QUEUE, a, ch[i].p.len,
-		               c->queue_num, c->fail_open ? " --queue-bypass" : "");
+		kr_fc_text_add(&t, "%s %s -d %s/%u -j %s\n", ch[i].on ? "-A" : "-D",
+		               KR_FC_CHAIN_QUEUE, a, ch[i].p.len, KR_FC_CHAIN_FLOW);
 	}
 	kr_fc_text_add(&t, "COMMIT\n");
 	return kr_fc_text_end(&t);
 }
 
-int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_config *c,
-                          const struct kr_fc_prefix *p, bool on)
+int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, bool on)
 {
 	struct kr_fc_change ch = { .p = *p, .on = on };
 
-	return kr_fc_ipt_batch_text(buf, len, c, &ch, 1);
+	return kr_fc_ipt_batch_text(buf, len, &ch, 1);
 }
 
 /* --- reading ip6tables-save --- */
@@ -113,7 +119,8 @@ int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_config *c,
 static bool kr_fc_is_ours(const char *name, size_t len)
 {
 	return (len == strlen(KR_FC_CHAIN) && memcmp(name, KR_FC_CHAIN, len) == 0) ||
-	       (len == strlen(KR_FC_CHAIN_QUEUE) && memcmp(name, KR_FC_CHAIN_QUEUE, len) == 0);
+	       (len == strlen(KR_FC_CHAIN_QUEUE) && memcmp(name, KR_FC_CHAIN_QUEUE, len) == 0) ||
+	       (len == strlen(KR_FC_CHAIN_FLOW) && memcmp(name, KR_FC_CHAIN_FLOW, len) == 0);
 }
 
 /* The next word of the line at *p (words in double quotes skipped whole); false at its end. */
@@ -164,20 +171,20 @@ static bool kr_fc_jumps_to_us(const char *line, const char *end)
 }
 
 struct kr_fc_scan {
-	bool chain[2]; /* KR_FC_CHAIN, KR_FC_CHAIN_QUEUE declared */
+	bool chain[3]; /* KR_FC_CHAIN, KR_FC_CHAIN_QUEUE, KR_FC_CHAIN_FLOW declared */
 	unsigned jumps;
 	struct kr_fc_text *t; /* NULL: only look */
 };
 
 static void kr_fc_scan_line(struct kr_fc_scan *s, const char *line, const char *end)
 {
-	const char *names[2] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE };
+	const char *names[3] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE, KR_FC_CHAIN_FLOW };
 	size_t n = 0;
 
 	if (*line == ':') {
 		while (line + 1 + n < end && line[1 + n] != ' ')
 			n++;
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 3; i++)
 			if (n == strlen(names[i]) && memcmp(line + 1, names[i], n) == 0)
 				s->chain[i] = true;
 	} else if (kr_fc_jumps_to_us(line, end)) {
@@ -206,20 +213,20 @@ static void kr_fc_scan(struct kr_fc_scan *s, const char *save)
 int kr_fc_ipt_clean_text(char *buf, size_t len, const char *save)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
-	const char *names[2] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE };
+	const char *names[3] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE, KR_FC_CHAIN_FLOW };
 	struct kr_fc_scan s = { 0 };
 
 	kr_fc_scan(&s, save);
-	if (!s.chain[0] && !s.chain[1] && s.jumps == 0)
+	if (!s.chain[0] && !s.chain[1] && !s.chain[2] && s.jumps == 0)
 		return 0;
 	kr_fc_text_add(&t, "*mangle\n");
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (s.chain[i])
 			kr_fc_text_add(&t, ":%s - [0:0]\n", names[i]);
 	s.t = &t;
 	s.jumps = 0;
 	kr_fc_scan(&s, save);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (s.chain[i])
 			kr_fc_text_add(&t, "-X %s\n", names[i]);
 	kr_fc_text_add(&t, "COMMIT\n");

@@ -24,81 +24,85 @@ static struct in6_addr addr(const char *s)
 
 /* --- the scripts --- */
 
-static const char golden_chain[] = "*mangle\n"
-                                   ":PMIP6 - [0:0]\n"
-                                   ":PMIP6_QUEUE - [0:0]\n"
-                                   "-A PMIP6 -m connmark ! --mark 0 -j CONNMARK --restore-mark\n"
-                                   "-A PMIP6 -m connmark ! --mark 0 -j RETURN\n"
-                                   "-A PMIP6 -m mark ! --mark 0 -j CONNMARK --save-mark\n"
-                                   "-A PMIP6 -m mark ! --mark 0 -j RETURN\n"
-                                   "-A PMIP6 -j PMIP6_QUEUE\n"
-                                   "-I PREROUTING 1 -j PMIP6\n"
-                                   "COMMIT\n";
+/* Marks are restored only in the flow chain, which only packets toward a queued prefix reach:
+ * an uplink packet of a marked connection must be routed by its destination, not back into the
+ * tunnel the mark names. */
+static const char golden_chain[] =
+        "*mangle\n"
+        ":PMIP6 - [0:0]\n"
+        ":PMIP6_QUEUE - [0:0]\n"
+        ":PMIP6_FLOW - [0:0]\n"
+        "-A PMIP6_FLOW -m connmark ! --mark 0 -j CONNMARK --restore-mark\n"
+        "-A PMIP6_FLOW -m connmark ! --mark 0 -j RETURN\n"
+        "-A PMIP6_FLOW -m mark ! --mark 0 -j CONNMARK --save-mark\n"
+        "-A PMIP6_FLOW -m mark ! --mark 0 -j RETURN\n"
+        "-A PMIP6_FLOW -j NFQUEUE --queue-num 7 --queue-bypass\n"
+        "-A PMIP6 -j PMIP6_QUEUE\n"
+        "-I PREROUTING 1 -j PMIP6\n"
+        "COMMIT\n";
 
 START_TEST(chain_script)
 {
+	struct kr_fc_config open = { .queue_num = 7, .fail_open = true, .copy_range = 128 };
+	struct kr_fc_config closed = { .queue_num = 65535, .fail_open = false, .copy_range = 128 };
 	char buf[KR_FC_TEXT_MAX];
 
-	ck_assert_int_eq(kr_fc_ipt_chain_text(buf, sizeof(buf)), (int)strlen(golden_chain));
+	ck_assert_int_eq(kr_fc_ipt_chain_text(buf, sizeof(buf), &open), (int)strlen(golden_chain));
 	ck_assert_str_eq(buf, golden_chain);
 	/* every shorter buffer is refused, never cut */
 	for (size_t len = 0; len <= strlen(golden_chain); len++) {
 		errno = 0;
-		ck_assert_int_eq(kr_fc_ipt_chain_text(buf, len), -1);
+		ck_assert_int_eq(kr_fc_ipt_chain_text(buf, len, &open), -1);
 		ck_assert_int_eq(errno, ENOSPC);
 	}
+	ck_assert_int_gt(kr_fc_ipt_chain_text(buf, sizeof(buf), &closed), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\n-A PMIP6_FLOW -j NFQUEUE --queue-num 65535\n"));
 }
 END_TEST
 
 START_TEST(prefix_scripts)
 {
-	struct kr_fc_config open = { .queue_num = 7, .fail_open = true, .copy_range = 128 };
-	struct kr_fc_config closed = { .queue_num = 65535, .fail_open = false, .copy_range = 128 };
 	struct kr_fc_prefix p = { .addr = addr("2001:db8:1::"), .len = 64 };
 	char buf[KR_FC_TEXT_MAX];
 
-	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &open, &p, true), 0);
+	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &p, true), 0);
 	ck_assert_str_eq(buf, "*mangle\n"
-	                      "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j NFQUEUE --queue-num 7 "
-	                      "--queue-bypass\n"
+	                      "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j PMIP6_FLOW\n"
 	                      "COMMIT\n");
-	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &closed, &p, false), 0);
+	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &p, false), 0);
 	ck_assert_str_eq(buf, "*mangle\n"
-	                      "-D PMIP6_QUEUE -d 2001:db8:1::/64 -j NFQUEUE --queue-num 65535\n"
+	                      "-D PMIP6_QUEUE -d 2001:db8:1::/64 -j PMIP6_FLOW\n"
 	                      "COMMIT\n");
 	p.addr = addr("2001:db8:1::100");
 	p.len = 128;
-	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &open, &p, true), 0);
+	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &p, true), 0);
 	ck_assert_ptr_nonnull(strstr(buf, " -d 2001:db8:1::100/128 "));
 	p.len = 129;
 	errno = 0;
-	ck_assert_int_eq(kr_fc_ipt_prefix_text(buf, sizeof(buf), &open, &p, true), -1);
+	ck_assert_int_eq(kr_fc_ipt_prefix_text(buf, sizeof(buf), &p, true), -1);
 	ck_assert_int_eq(errno, EINVAL);
 	p.len = 64;
-	ck_assert_int_eq(kr_fc_ipt_prefix_text(buf, 40, &open, &p, true), -1);
+	ck_assert_int_eq(kr_fc_ipt_prefix_text(buf, 40, &p, true), -1);
 }
 END_TEST
 
 /* What lmad leaves pending while it answers PBUs goes in one script, in order. */
 START_TEST(batch_script)
 {
-	struct kr_fc_config open = { .queue_num = 7, .fail_open = true, .copy_range = 128 };
 	struct kr_fc_change ch[] = {
 		{ .p = { .addr = addr("2001:db8:1::"), .len = 64 }, .on = true },
 		{ .p = { .addr = addr("2001:db8:2::"), .len = 64 }, .on = false },
 	};
 	char buf[KR_FC_TEXT_MAX];
 
-	ck_assert_int_gt(kr_fc_ipt_batch_text(buf, sizeof(buf), &open, ch, 2), 0);
+	ck_assert_int_gt(kr_fc_ipt_batch_text(buf, sizeof(buf), ch, 2), 0);
 	ck_assert_str_eq(buf, "*mangle\n"
-	                      "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j NFQUEUE --queue-num 7 "
-	                      "--queue-bypass\n"
-	                      "-D PMIP6_QUEUE -d 2001:db8:2::/64 -j NFQUEUE --queue-num 7 "
-	                      "--queue-bypass\n"
+	                      "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j PMIP6_FLOW\n"
+	                      "-D PMIP6_QUEUE -d 2001:db8:2::/64 -j PMIP6_FLOW\n"
 	                      "COMMIT\n");
-	ck_assert_int_eq(kr_fc_ipt_batch_text(buf, 100, &open, ch, 2), -1);
+	ck_assert_int_eq(kr_fc_ipt_batch_text(buf, 70, ch, 2), -1);
 	ch[1].p.len = 200;
-	ck_assert_int_eq(kr_fc_ipt_batch_text(buf, sizeof(buf), &open, ch, 2), -1);
+	ck_assert_int_eq(kr_fc_ipt_batch_text(buf, sizeof(buf), ch, 2), -1);
 }
 END_TEST
 
@@ -120,6 +124,7 @@ static const char save_stale[] =
         ":POSTROUTING ACCEPT [0:0]\n"
         ":PMIP6 - [0:0]\n"
         ":PMIP6_QUEUE - [0:0]\n"
+        ":PMIP6_FLOW - [0:0]\n"
         ":PMIP6X - [0:0]\n"
         "-A PREROUTING -j PMIP6\n"
         "-A PREROUTING -m comment --comment \"-j PMIP6\" -j ACCEPT\n"
@@ -129,7 +134,8 @@ static const char save_stale[] =
         "--ctmask 0xffffffff\n"
         "-A PMIP6 -m connmark ! --mark 0x0 -j RETURN\n"
         "-A PMIP6 -j PMIP6_QUEUE\n"
-        "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j NFQUEUE --queue-num 7 --queue-bypass\n"
+        "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j PMIP6_FLOW\n"
+        "-A PMIP6_FLOW -j NFQUEUE --queue-num 7 --queue-bypass\n"
         "COMMIT\n"
         "# Completed on Sun Nov 22 06:57:21 2026\n";
 
@@ -138,10 +144,12 @@ START_TEST(clean_script)
 	static const char want[] = "*mangle\n"
 	                           ":PMIP6 - [0:0]\n"
 	                           ":PMIP6_QUEUE - [0:0]\n"
+	                           ":PMIP6_FLOW - [0:0]\n"
 	                           "-D PREROUTING -j PMIP6\n"
 	                           "-D FORWARD -p tcp -g PMIP6_QUEUE\n"
 	                           "-X PMIP6\n"
 	                           "-X PMIP6_QUEUE\n"
+	                           "-X PMIP6_FLOW\n"
 	                           "COMMIT\n";
 	char buf[KR_FC_TEXT_MAX];
 

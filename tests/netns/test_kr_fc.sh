@@ -254,8 +254,12 @@ check_chain() {
 	fc_open_marks lma
 	check "a: our chain first in PREROUTING" sh -c \
 		"ip netns exec $(ns lma) ip6tables -t mangle -S PREROUTING | sed -n 2p | grep -qx -- '-A PREROUTING -j PMIP6'"
-	check "a: restore before save" out_has "^-A PMIP6 -m connmark ! --mark 0x0 -j CONNMARK --restore-mark" save
-	check "a: queue rule with --queue-bypass" out_has "^-A PMIP6_QUEUE -d 2001:db8:1::/64 -j NFQUEUE --queue-num $QUEUE --queue-bypass\$" save
+	check "a: restore before save, in the flow chain only" sh -c \
+		"ip netns exec $(ns lma) ip6tables-save -t mangle | grep -E -- '-j CONNMARK --(restore|save)-mark' | sed -n 1p | grep -q '^-A PMIP6_FLOW -m connmark ! --mark 0x0 -j CONNMARK --restore-mark'"
+	check "a: no mark restored outside the flow chain (uplink packets keep none)" sh -c \
+		"! ip netns exec $(ns lma) ip6tables-save -t mangle | grep -- '--restore-mark' | grep -qv '^-A PMIP6_FLOW '"
+	check "a: queue rule with --queue-bypass" out_has "^-A PMIP6_FLOW -j NFQUEUE --queue-num $QUEUE --queue-bypass\$" save
+	check "a: the prefix goes to the flow chain" out_has "^-A PMIP6_QUEUE -d 2001:db8:1::/64 -j PMIP6_FLOW\$" save
 	check "a: conntrack accounting on" out_has '^1$' nsx lma cat /proc/sys/net/netfilter/nf_conntrack_acct
 	check "a: the queue is bound" out_has "^ *$QUEUE " nsx lma cat /proc/net/netfilter/nfnetlink_queue
 }
@@ -415,8 +419,10 @@ check_restart_fail_closed() {
 	check "i: and left a mark outside its range alone" \
 		out_has "sport=5031 dport=5031 .*mark=77 " nsx lma conntrack -L -p udp --orig-port-src 5031
 	check "i: one jump to our chain" test "$(nsx lma ip6tables-save -t mangle | grep -c -- '-j PMIP6$')" -eq 1
+	check "i: one prefix rule" test \
+		"$(nsx lma ip6tables-save -t mangle | grep -c -- "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j PMIP6_FLOW\$")" -eq 1
 	check "i: one queue rule, without --queue-bypass" test \
-		"$(nsx lma ip6tables-save -t mangle | grep -c -- "-A PMIP6_QUEUE -d 2001:db8:1::/64 -j NFQUEUE --queue-num $QUEUE\$")" -eq 1
+		"$(nsx lma ip6tables-save -t mangle | grep -c -- "-A PMIP6_FLOW -j NFQUEUE --queue-num $QUEUE\$")" -eq 1
 	check "i: the stale rule with --queue-bypass is gone" out_lacks "queue-bypass" nsx lma ip6tables-save
 	flow_first 5020 $PORT_B m2
 	tool_kill lma2
