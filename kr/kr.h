@@ -129,13 +129,14 @@ int kr_addr_add(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uin
 int kr_addr_del(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uint8_t plen);
 
 /* --- flow steering at the LMA (draft-bernardos-mif-pmip-02 §5.3) ---
- * A mangle-table chain of our own, hooked first in PREROUTING: a packet whose connection has a
- * mark gets it back (CONNMARK --restore-mark) and goes on, untouched by user space; a packet
- * toward a multihomed MN's prefix without one goes to NFQUEUE, whose verdict (NF_REPEAT) sets the
- * packet's mark, and the connection gets it too, so only a flow's first packet reaches user
- * space. The per-tunnel fwmark rules route marked packets. Moving a flow rewrites its
- * connection's mark (ctnetlink). With fail_open, traffic passes unmarked when nobody listens on
- * the queue (--queue-bypass) or the queue is full; otherwise it is dropped.
+ * Mangle-table chains of our own, hooked first in PREROUTING: a packet toward a multihomed MN's
+ * prefix whose connection has a mark gets it back (CONNMARK --restore-mark) and goes on,
+ * untouched by user space (a packet from the MN keeps no mark: its own destination routes it,
+ * not the tunnel toward the MN that the mark names); one without a mark goes to NFQUEUE, whose
+ * verdict (NF_REPEAT) sets the packet's mark, and the connection gets it too, so only a flow's
+ * first packet reaches user space. The per-tunnel fwmark rules route marked packets. Moving a flow
+ * rewrites its connection's mark (ctnetlink). With fail_open, traffic passes unmarked when nobody
+ * listens on the queue (--queue-bypass) or the queue is full; otherwise it is dropped.
  *
  * How the connection gets its mark depends on the tunnel driver. With ip6tnl, the chain saves the
  * repeated packet's mark in its connection, which the kernel confirms as usual. With seg6 the
