@@ -20,10 +20,13 @@ LAB_MAG_CORE_MTU=1400
 . "$top/netns-lab/lab.sh"
 T="$PY $top/netns-lab/traffic.py"
 
-# run NAME: the lab with LAB_LMA_EXTRA as set, one MN attached through MAG1; sets A1.
+# run NAME: the lab with LAB_LMA_EXTRA as set, one MN attached through MAG1; sets A1. The CN
+# sends no GSO packets: a veth hands a GSO packet to its peer whatever the peer's MTU, so the
+# 1400 link would let a 64 KiB aggregate through where a real link drops every full-size frame.
 run() {
 	lab_create
 	trap 'cleanup; lab_destroy' EXIT
+	lab_x cn ip link set cn0 gso_max_size 1500 gso_max_segs 1
 	lab_start
 	lab_attach 1 1
 	wait_until 15 lab_has_addr 1 1
