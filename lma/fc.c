@@ -63,7 +63,7 @@ struct fc {
 	struct flow_list flows;  /* in order of addition */
 	struct flow_list by_age; /* by last_ns, oldest first */
 	uint32_t next_flow_id;
-	bool flow_ids_wrapped; /* from then on a new id is checked against those in use */
+	bool flow_ids_wrapped;  /* from then on a new id is checked against those in use */
 	size_t max, max_per_mn; /* 0: unbounded */
 	struct fc_stats stats;
 };

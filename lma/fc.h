@@ -183,9 +183,9 @@ void fc_flow_set_next_id(struct fc *fc, uint32_t id);
 void fc_set_limits(struct fc *fc, size_t max, size_t max_per_mn);
 
 struct fc_stats {
-	uint64_t classified; /* new flows fc_classify_new() added */
-	uint64_t evicted;    /* flows removed to make room for new ones */
-	uint64_t refused;    /* new flows not added for the bounds: sent to the default binding */
+	uint64_t classified;   /* new flows fc_classify_new() added */
+	uint64_t evicted;      /* flows removed to make room for new ones */
+	uint64_t refused;      /* new flows not added for the bounds: sent to the default binding */
 	uint64_t unclassified; /* the same for want of memory */
 };
 void fc_get_stats(const struct fc *fc, struct fc_stats *s);
