@@ -6,7 +6,10 @@
  * destroy events, by MN-ID for the group of each MN's flows — and three lists: every flow in
  * order of addition, each MN's flows, every flow from the least recently touched. So that what
  * one packet, one connection or one MN causes costs what it touches, not the table's size, with
- * hundreds of thousands of flows. No system calls: lmad owns the queue and the marks. */
+ * hundreds of thousands of flows. Since any host can start new flows toward an MN, the table is
+ * bounded in all and per MN: a new flow evicts the least recently touched one, or is refused and
+ * sent to the default binding; the idle sweep goes in bounded steps and the indexes shrink after
+ * a flood. No system calls: lmad owns the queue and the marks. */
 #include <errno.h>
 #include <netinet/icmp6.h>
 #include <stdlib.h>
@@ -60,7 +63,9 @@ struct fc {
 	struct flow_list flows;  /* in order of addition */
 	struct flow_list by_age; /* by last_ns, oldest first */
 	uint32_t next_flow_id;
-	bool flow_ids_wrapped; /* from then on a new id is checked against those in use */
+	bool flow_ids_wrapped;  /* from then on a new id is checked against those in use */
+	size_t max, max_per_mn; /* 0: unbounded */
+	struct fc_stats stats;
 };
 
 /* --- packets --- */
@@ -724,6 +729,62 @@ static void flow_link(struct fc *fc, struct flow_node *fn, uint64_t conn_h, uint
 	age_insert(fc, fn);
 }
 
+/* --- flows: bounds --- */
+
+void fc_set_limits(struct fc *fc, size_t max, size_t max_per_mn)
+{
+	fc->max = max;
+	fc->max_per_mn = max_per_mn;
+}
+
+void fc_get_stats(const struct fc *fc, struct fc_stats *s)
+{
+	*s = fc->stats;
+}
+
+/* By age the first flow not pinned is the least recently touched one. */
+static struct flow_node *evictable_by_age(const struct fc *fc)
+{
+	struct flow_node *fn = TAILQ_FIRST(&fc->by_age);
+
+	for (unsigned i = 0; fn && i < FC_EVICT_SCAN; i++, fn = TAILQ_NEXT(fn, age_entry))
+		if (!fn->f.pinned)
+			return fn;
+	return NULL;
+}
+
+/* An MN's list is in order of addition: its head holds its oldest flows, not always in order of
+ * last_ns (the sweep touches those still active). */
+static struct flow_node *evictable_of_mn(const struct mn_flows *mn)
+{
+	struct flow_node *fn = TAILQ_FIRST(&mn->flows), *best = NULL;
+
+	for (unsigned i = 0; fn && i < FC_EVICT_SCAN; i++, fn = TAILQ_NEXT(fn, mn_entry))
+		if (!fn->f.pinned && (!best || fn->f.last_ns < best->f.last_ns))
+			best = fn;
+	return best;
+}
+
+static bool evict(struct fc *fc, struct flow_node *fn)
+{
+	if (!fn)
+		return false;
+	fc_flow_del(fc, &fn->f);
+	fc->stats.evicted++;
+	return true;
+}
+
+/* Room for one more flow of MN `id` within the bounds, evicting if need be; false if none. The
+ * MN's group may go with its last flow here: the caller gets it afterwards. */
+static bool make_room(struct fc *fc, const char *id, size_t len)
+{
+	const struct mn_flows *mn = fc->max_per_mn ? mn_find(fc, id, len) : NULL;
+
+	if (mn && mn->n_flows >= fc->max_per_mn && !evict(fc, evictable_of_mn(mn)))
+		return false;
+	return !fc->max || fc_flow_count(fc) < fc->max || evict(fc, evictable_by_age(fc));
+}
+
 struct fc_flow *fc_flow_add(struct fc *fc, const struct fc_tuple *t, const char *mn_id,
                             uint64_t binding_id, uint32_t mark, uint32_t policy_id, uint64_t now_ns)
 {
@@ -738,6 +799,11 @@ struct fc_flow *fc_flow_add(struct fc *fc, const struct fc_tuple *t, const char 
 	}
 	if (find_hashed(fc, t, h)) {
 		errno = EEXIST;
+		return NULL;
+	}
+	if (!make_room(fc, mn_id ? mn_id : "", mn_len)) {
+		fc->stats.refused++;
+		errno = ENOSPC;
 		return NULL;
 	}
 	if (!(mn = mn_get(fc, mn_id ? mn_id : "", mn_len)))
@@ -799,5 +865,54 @@ size_t fc_flow_expire(struct fc *fc, uint64_t older_than_ns)
 		fc_flow_del(fc, f);
 		n++;
 	}
+	fc_compact(fc);
 	return n;
+}
+
+uint32_t fc_classify_new(struct fc *fc, const struct fc_tuple *t, const char *mn_id,
+                         const struct fc_binding *cands, size_t n, uint64_t now_ns)
+{
+	uint64_t refused = fc->stats.refused;
+	const struct fc_binding *to;
+	uint32_t policy;
+
+	if (!(to = fc_select(fc, t, mn_id, cands, n, &policy)))
+		return 0;
+	if (fc_flow_add(fc, t, mn_id, to->id, to->mark, policy, now_ns)) {
+		fc->stats.classified++;
+		return to->mark;
+	}
+	if (fc->stats.refused == refused)
+		fc->stats.unclassified++; /* memory, not the bounds */
+	return default_binding(cands, n)->mark;
+}
+
+bool fc_flow_sweep(struct fc *fc, uint64_t older_than_ns, uint64_t now_ns, size_t max,
+                   bool (*still_active)(void *arg, struct fc_flow *f), void *arg)
+{
+	struct fc_flow *f;
+
+	for (size_t i = 0; i < max && (f = fc_flow_oldest(fc)) && f->last_ns < older_than_ns; i++) {
+		if (still_active(arg, f))
+			fc_flow_touch(fc, f, now_ns);
+		else
+			fc_flow_del(fc, f);
+	}
+	fc_compact(fc);
+	f = fc_flow_oldest(fc);
+	return f && f->last_ns < older_than_ns;
+}
+
+void fc_compact(struct fc *fc)
+{
+	hmap_shrink(&fc->by_tuple);
+	hmap_shrink(&fc->by_id);
+	hmap_shrink(&fc->by_conn);
+	hmap_shrink(&fc->by_mn);
+}
+
+size_t fc_index_memory(const struct fc *fc)
+{
+	return hmap_memory(&fc->by_tuple) + hmap_memory(&fc->by_id) + hmap_memory(&fc->by_conn) +
+	       hmap_memory(&fc->by_mn);
 }

@@ -141,7 +141,8 @@ const struct fc_binding *fc_select(const struct fc *fc, const struct fc_tuple *t
 /* The table is keyed by the 6-tuple (tclass is not part of it). */
 struct fc_flow *fc_flow_find(const struct fc *fc, const struct fc_tuple *t);
 /* A new flow (id assigned), or NULL on allocation failure (errno ENOMEM), if the tuple is already
- * in the table (EEXIST) or if mn_id is longer than MH_MNID_MAX (EINVAL). Ids count up from 1;
+ * in the table (EEXIST), if mn_id is longer than MH_MNID_MAX (EINVAL) or if the bounds leave
+ * no room and nothing could be evicted (ENOSPC, see fc_set_limits()). Ids count up from 1;
  * after 2^32 - 1 of them they start again at 1, skipping ids still in use. */
 struct fc_flow *fc_flow_add(struct fc *fc, const struct fc_tuple *t, const char *mn_id,
 			    uint64_t binding_id, uint32_t mark, uint32_t policy_id, uint64_t now_ns);
@@ -171,5 +172,40 @@ struct fc_flow *fc_flow_newer(const struct fc *fc, const struct fc_flow *f);
 size_t fc_flow_expire(struct fc *fc, uint64_t older_than_ns);
 /* For tests: the id the next new flow gets (to reach the wrap without 2^32 flows). */
 void fc_flow_set_next_id(struct fc *fc, uint32_t id);
+
+/* --- bounds: what any host on the Internet can make the table hold --- */
+/* Flows in the table and per MN (0: no bound, as fc_new() starts). A new flow beyond either
+ * bound evicts one to make room: for the table, the least recently touched of the oldest
+ * FC_EVICT_SCAN flows by age that is not pinned; for the MN, the least recently touched of its
+ * first FC_EVICT_SCAN flows by addition that is not pinned. With none of them evictable the flow
+ * is refused (errno ENOSPC). Lowering a bound evicts nothing: new flows do, one each. */
+#define FC_EVICT_SCAN 32
+void fc_set_limits(struct fc *fc, size_t max, size_t max_per_mn);
+
+struct fc_stats {
+	uint64_t classified;   /* new flows fc_classify_new() added */
+	uint64_t evicted;      /* flows removed to make room for new ones */
+	uint64_t refused;      /* new flows not added for the bounds: sent to the default binding */
+	uint64_t unclassified; /* the same for want of memory */
+};
+void fc_get_stats(const struct fc *fc, struct fc_stats *s);
+
+/* The mark for the first packet of a flow not in the table: the binding fc_select() picks,
+ * remembered as a new flow; if the flow cannot be added (bounds, memory), the default binding,
+ * not remembered (fail open) and counted. 0 if cands is empty. */
+uint32_t fc_classify_new(struct fc *fc, const struct fc_tuple *t, const char *mn_id,
+			 const struct fc_binding *cands, size_t n, uint64_t now_ns);
+
+/* One step of the idle sweep: visits at most `max` flows idle since before older_than_ns,
+ * oldest first; still_active() says whether each is still in use (it is then touched to now_ns
+ * and goes to the newest end) or not (it is deleted). Returns whether idle flows remain, for the
+ * caller to come back soon rather than block its loop on them all. Gives index memory back. */
+bool fc_flow_sweep(struct fc *fc, uint64_t older_than_ns, uint64_t now_ns, size_t max,
+		   bool (*still_active)(void *arg, struct fc_flow *f), void *arg);
+/* Gives back index buckets once the table is under a quarter of their number (after a flood);
+ * not during an iteration over connections. fc_flow_expire() and fc_flow_sweep() call it. */
+void fc_compact(struct fc *fc);
+/* Bytes of the indexes' buckets (not of the flows themselves). */
+size_t fc_index_memory(const struct fc *fc);
 
 #endif

@@ -196,6 +196,8 @@ static struct lma_conf *conf_new(void)
 	c->max_resting = LMA_CONF_DEFAULT_MAX_RESTING;
 	c->fail_open = true;
 	c->flow_idle_ms = 300 * MS_PER_S;
+	c->flow_max = LMA_CONF_DEFAULT_FLOW_MAX;
+	c->flow_max_mn = LMA_CONF_DEFAULT_FLOW_MAX_MN;
 	c->lease_sync_ms = MS_PER_S;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	strcpy(c->ctl_group, DEFAULT_GROUP);
@@ -927,6 +929,8 @@ static const struct keyword keywords[] = {
 	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
 	{ "flow-fail", parse_fail, false, 0, 0, 0 },
 	{ "flow-idle-timeout", parse_ms, false, FIELD(flow_idle_ms), MS_PER_S, FLOW_IDLE_MAX_MS },
+	{ "flow-max", parse_u32, false, FIELD(flow_max), 1, LIMIT_MAX },
+	{ "flow-max-per-mn", parse_u32, false, FIELD(flow_max_mn), 1, LIMIT_MAX },
 	{ "flow-queue", parse_queue, false, 0, 0, 0 },
 	{ "lease-file", parse_path, false, FIELD(lease_path), 0, 0 },
 	{ "lease-sync", parse_ms, false, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
@@ -1278,6 +1282,8 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	fprintf(out, "flow-queue %u\n", c->queue_num);
 	fprintf(out, "flow-fail %s\n", fail_names[c->fail_open]);
 	print_ms(out, "flow-idle-timeout", c->flow_idle_ms);
+	fprintf(out, "flow-max %u\n", (unsigned)c->flow_max);
+	fprintf(out, "flow-max-per-mn %u\n", (unsigned)c->flow_max_mn);
 }
 
 static void print_mn(FILE *out, const struct lma_conf_mn *mn)

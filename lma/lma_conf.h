@@ -22,6 +22,8 @@
 #define LMA_CONF_DEFAULT_MAX_BINDINGS_MAG 100000
 #define LMA_CONF_DEFAULT_MAX_BINDINGS_MN  8
 #define LMA_CONF_DEFAULT_MAX_RESTING      65536
+#define LMA_CONF_DEFAULT_FLOW_MAX         65536 /* about 32 MB of flows at most */
+#define LMA_CONF_DEFAULT_FLOW_MAX_MN      4096
 
 /* A "policy" statement of the flow classifier; the list keeps the file's order, which is the
  * order the policies apply in. lmad hands each to fc_policy_add() at start and on reload. */
@@ -115,6 +117,8 @@ struct lma_conf {
 	bool fail_open;        /* "flow-fail open|closed", default open: how new flows
 	                        * fare when lmad cannot classify them (see lmad.conf(5)) */
 	uint32_t flow_idle_ms; /* "flow-idle-timeout", default 300s */
+	uint32_t flow_max;     /* "flow-max": flows in the table, default 65536 */
+	uint32_t flow_max_mn;  /* "flow-max-per-mn", default 4096 */
 	bool any_mn;           /* "mn any": every MN-ID is authorized */
 	TAILQ_HEAD(, lma_conf_mn) mns;
 	TAILQ_HEAD(, lma_conf_mag) mags;

@@ -219,7 +219,7 @@ static void reload(struct lmad *d)
 	lmad_ctl_limits(d);
 	lmad_leases_reloaded(d);
 	if (d->fc) {
-		lmad_fc_load_policies(d); /* the configuration's policies replace pmipctl's */
+		lmad_fc_load_conf(d); /* its policies replace pmipctl's; its bounds apply */
 		lmad_fc_policies_changed(d);
 	}
 	log_info("configuration reloaded from %s", d->conf_path);

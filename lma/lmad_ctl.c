@@ -124,13 +124,19 @@ static void stats_messages(struct ctl_conn *c, const struct lma_stats *st)
 static void stats_flows(struct lmad *d, struct ctl_conn *c)
 {
 	struct kr_fc_stats fs;
+	struct fc_stats st;
 
 	if (!d->fc)
 		return;
 	kr_fc_get_stats(d->kr, &fs);
+	fc_get_stats(d->fc, &st);
 	ctl_send_stat(c, "flows", "current", fc_flow_count(d->fc));
-	ctl_send_stat(c, "flows", "classified", d->fc_new_flows);
+	ctl_send_stat(c, "flows", "max", d->conf->flow_max);
+	ctl_send_stat(c, "flows", "classified", st.classified);
 	ctl_send_stat(c, "flows", "moved", d->fc_moved);
+	ctl_send_stat(c, "flows", "evicted", st.evicted);
+	ctl_send_stat(c, "flows", "refused", st.refused);
+	ctl_send_stat(c, "flows", "unclassified", st.unclassified);
 	ctl_send_stat(c, "flows", "queued", fs.queued);
 	ctl_send_stat(c, "flows", "kernel_queued", fs.kernel_queued);
 	ctl_send_stat(c, "flows", "queue_drops", fs.queue_drops);

@@ -4,14 +4,25 @@
  * to the connection, so the kernel routes the rest. When an MN's group changes, the prefixes
  * queued follow (only MNs with two or more bindings are classified) and flows on a binding that
  * went away move at once to another one; flows leave when conntrack destroys their connection
- * or after the idle timeout. */
+ * or after the idle timeout, swept in bounded steps. The table is bounded (flow-max,
+ * flow-max-per-mn): past the bounds a new flow evicts an old one or goes to the default binding
+ * unremembered, so a flood from anywhere costs bounded memory, given back once it has passed. */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
 #include "lma/lmad_int.h"
 
 #define MAX_CANDS 16
+/* The idle sweep: every SWEEP_PERIOD_S, SWEEP_STEP conntrack requests at a time (a few ms of the
+ * loop), SWEEP_PAUSE_S apart while idle flows remain. */
+#define SWEEP_PERIOD_S   10.
+#define SWEEP_STEP       256
+#define SWEEP_PAUSE_S    0.005
+#define SWEEP_TRIM_FLOWS 4096 /* flows gone since the last malloc_trim() worth another */
 
 struct queued_prefix {
 	struct hnode node;
@@ -260,11 +271,9 @@ static uint32_t classify(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct lmad *d = arg;
 	struct fc_binding cands[MAX_CANDS];
-	const struct fc_binding *to;
 	const struct bce *owner;
 	struct fc_tuple t;
 	struct fc_flow *f;
-	uint32_t policy = 0;
 	size_t n;
 
 	if (fc_parse_packet(pkt, len, &t) != FC_OK || !(owner = owner_of(d, &t.dst)))
@@ -273,12 +282,8 @@ static uint32_t classify(void *arg, const uint8_t *pkt, size_t len)
 	if (f)
 		return f->mark; /* its connection lost the mark (or is new again): same answer */
 	n = candidates(d, owner->mn, owner, cands);
-	to = fc_select(d->fc, &t, owner->mn->id, cands, n, &policy);
-	if (!to)
-		return 0;
-	f = fc_flow_add(d->fc, &t, owner->mn->id, to->id, to->mark, policy, mono_ns());
-	d->fc_new_flows += f != NULL;
-	return to->mark;
+	/* past the bounds: the default binding, and the table does not grow (fail open) */
+	return fc_classify_new(d->fc, &t, owner->mn->id, cands, n, mono_ns());
 }
 
 static void queue_readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -313,35 +318,58 @@ static void events_readable(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	kr_fc_events_read(d->kr, connection_gone, d);
+	fc_compact(d->fc); /* a flood's connections ending: its buckets go back */
+}
+
+/* A flow whose connection's counters moved since last asked is still in use; one whose
+ * connection is gone, or was never made (a flood's), is not. */
+static bool flow_still_active(void *arg, struct fc_flow *f)
+{
+	struct lmad *d = arg;
+	const struct fc_tuple *t = &f->tuple;
+	uint64_t packets = 0, bytes = 0;
+
+	if (kr_fc_ct_counters(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport, &packets,
+	                      &bytes) < 0 ||
+	    packets == f->packets)
+		return false;
+	f->packets = packets;
+	f->bytes = bytes;
+	return true;
+}
+
+/* After a flood has left: the flows' own memory back to the system, not only the buckets. */
+static void give_memory_back(struct lmad *d)
+{
+	size_t n = fc_flow_count(d->fc);
+
+	if (n > d->fc_peak)
+		d->fc_peak = n;
+	if (d->fc_peak - n < SWEEP_TRIM_FLOWS)
+		return;
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	d->fc_peak = n;
 }
 
 /* Flows whose connection counters did not move for the idle time leave the table. Only flows
- * not seen active for that long are asked about (one ctnetlink request each), oldest first up to
- * the first recent one: the kernel's own destroy events remove most flows, so the sweep costs
- * little even with many flows. */
+ * not seen active for that long are asked about (one ctnetlink request each), oldest first, at
+ * most SWEEP_STEP per run of the loop: after a flood of flows that had no connection made, tens
+ * of thousands are due at once, and a PBU must not wait for them all. */
 static void idle_sweep(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct lmad *d = w->data;
 	uint64_t now = mono_ns(), idle = (uint64_t)d->conf->flow_idle_ms * 1000000ull;
-	struct fc_flow *f, *next;
+	bool more;
 
-	(void)loop;
 	(void)revents;
-	for (f = fc_flow_oldest(d->fc); f && now - f->last_ns > idle; f = next) {
-		const struct fc_tuple *t = &f->tuple;
-		uint64_t packets = 0, bytes = 0;
-
-		next = fc_flow_newer(d->fc, f);
-		if (kr_fc_ct_counters(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport,
-		                      &packets, &bytes) == 0 &&
-		    packets != f->packets) {
-			f->packets = packets; /* still moving: look again in an idle time */
-			f->bytes = bytes;
-			fc_flow_touch(d->fc, f, now); /* to the newest end: the walk stops there */
-		} else {
-			fc_flow_del(d->fc, f);
-		}
-	}
+	more = fc_flow_sweep(d->fc, now > idle ? now - idle : 0, now, SWEEP_STEP, flow_still_active,
+	                     d);
+	w->repeat = more ? SWEEP_PAUSE_S : SWEEP_PERIOD_S;
+	ev_timer_again(loop, w);
+	if (!more)
+		give_memory_back(d);
 }
 
 /* Before the loop sleeps: the queueing changes of this iteration, in one ip6tables-restore run. */
@@ -370,14 +398,14 @@ int lmad_fc_start(struct lmad *d)
 	d->fc = fc_new();
 	if (!d->fc || !hmap_init(&d->fc_queued, 64))
 		return -1;
-	lmad_fc_load_policies(d);
+	lmad_fc_load_conf(d);
 	ev_io_init(&d->queue_w, queue_readable, kr_fc_queue_fd(d->kr), EV_READ);
 	d->queue_w.data = d;
 	ev_io_start(d->loop, &d->queue_w);
 	ev_io_init(&d->events_w, events_readable, kr_fc_events_fd(d->kr), EV_READ);
 	d->events_w.data = d;
 	ev_io_start(d->loop, &d->events_w);
-	ev_timer_init(&d->idle_w, idle_sweep, 10., 10.);
+	ev_timer_init(&d->idle_w, idle_sweep, SWEEP_PERIOD_S, SWEEP_PERIOD_S);
 	d->idle_w.data = d;
 	ev_timer_start(d->loop, &d->idle_w);
 	ev_prepare_init(&d->prefixes_w, prefixes_due);
@@ -386,12 +414,13 @@ int lmad_fc_start(struct lmad *d)
 	return 0;
 }
 
-/* The configuration's policies replace the classifier's (start, reload). */
-void lmad_fc_load_policies(struct lmad *d)
+/* The configuration's policies replace the classifier's, its bounds apply (start, reload). */
+void lmad_fc_load_conf(struct lmad *d)
 {
 	const struct lma_conf_policy *cp;
 	const struct fc_policy *p;
 
+	fc_set_limits(d->fc, d->conf->flow_max, d->conf->flow_max_mn);
 	while ((p = fc_policy_first(d->fc)) != NULL)
 		fc_policy_del(d->fc, p->id);
 	TAILQ_FOREACH(cp, &d->conf->policies, entry)

@@ -30,7 +30,8 @@ struct lmad {
 	ev_io queue_w, events_w;
 	ev_timer idle_w;
 	ev_prepare prefixes_w; /* queueing changes reach the kernel (lmad_fc.c) */
-	uint64_t fc_new_flows, fc_moved;
+	uint64_t fc_moved;
+	size_t fc_peak; /* flows at most since memory was last given back */
 };
 
 void lmad_now(struct lma_now *now);
@@ -42,7 +43,7 @@ void lmad_leases_reloaded(struct lmad *d);
 /* lmad_fc.c */
 int lmad_fc_start(struct lmad *d);
 void lmad_fc_stop(struct lmad *d);
-void lmad_fc_load_policies(struct lmad *d);
+void lmad_fc_load_conf(struct lmad *d);
 void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn);
 /* The LMA no longer routes p (its binding went): it leaves the queue. */
 void lmad_fc_prefix_unrouted(struct lmad *d, const struct mh_prefix *p);

@@ -5,7 +5,9 @@
  * exact-size heap copies (so that AddressSanitizer catches a read one octet past the end); the
  * policy list and fc_select() field by field and target by target; the flow table, its ids and
  * its expiry; its indexes (each MN's flows, a connection's flows whatever their flow label, the
- * age order) against a walk over the whole table; 200,000 flows. */
+ * age order) against a walk over the whole table; its bounds (eviction of the least recently
+ * touched, refusal and fail-open classification to the default binding when nothing can go), the
+ * idle sweep's bound per step and the indexes' memory after a flood; 200,000 flows. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -1235,6 +1237,226 @@ START_TEST(flow_age_order)
 }
 END_TEST
 
+/* --- bounds: a flood of new flows from anywhere --- */
+
+static struct fc_flow *add_nth(struct fc *fc, uint32_t i, const char *mn, uint64_t now)
+{
+	struct fc_tuple t = nth_tuple(i);
+
+	return fc_flow_add(fc, &t, mn, 10, 100, 0, now);
+}
+
+static bool has_nth(const struct fc *fc, uint32_t i)
+{
+	struct fc_tuple t = nth_tuple(i);
+
+	return fc_flow_find(fc, &t) != NULL;
+}
+
+static struct fc_stats stats_of(const struct fc *fc)
+{
+	struct fc_stats s;
+
+	fc_get_stats(fc, &s);
+	return s;
+}
+
+/* At the bound a new flow evicts the least recently touched one, not the first added. */
+START_TEST(bound_total_evicts_the_oldest_idle)
+{
+	struct fc *fc = fc_new();
+
+	fc_set_limits(fc, 4, 0);
+	for (uint32_t i = 0; i < 4; i++)
+		ck_assert_ptr_nonnull(add_nth(fc, i, "mn1@x", 10 + i));
+	fc_flow_touch(fc, fc_flow_by_id(fc, 1), 20); /* still in use: 2 is the oldest now */
+	ck_assert_ptr_nonnull(add_nth(fc, 4, "mn2@x", 21));
+	ck_assert_uint_eq(fc_flow_count(fc), 4);
+	ck_assert(has_nth(fc, 0) && !has_nth(fc, 1) && has_nth(fc, 2) && has_nth(fc, 4));
+	ck_assert_ptr_nonnull(add_nth(fc, 5, "mn2@x", 22));
+	ck_assert(!has_nth(fc, 2) && has_nth(fc, 3));
+	ck_assert_uint_eq(fc_flow_count(fc), 4);
+	ck_assert_uint_eq(stats_of(fc).evicted, 2);
+	ck_assert_uint_eq(stats_of(fc).refused, 0);
+	fc_free(fc);
+}
+END_TEST
+
+/* One MN's flows evict only that MN's own, least recently touched first. */
+START_TEST(bound_per_mn)
+{
+	struct fc *fc = fc_new();
+
+	fc_set_limits(fc, 0, 3);
+	for (uint32_t i = 0; i < 3; i++)
+		add_nth(fc, i, "a@x", 100 + i);
+	add_nth(fc, 3, "b@x", 1); /* older than all of a's: not a's to evict */
+	add_nth(fc, 4, "b@x", 2);
+	fc_flow_touch(fc, fc_flow_by_id(fc, 1), 200);
+	ck_assert_ptr_nonnull(add_nth(fc, 5, "a@x", 201));
+	ck_assert_uint_eq(fc_flow_mn_count(fc, "a@x"), 3);
+	ck_assert_uint_eq(fc_flow_mn_count(fc, "b@x"), 2);
+	ck_assert(has_nth(fc, 0) && !has_nth(fc, 1) && has_nth(fc, 2) && has_nth(fc, 5));
+	for (uint32_t i = 6; i < 1000; i++)
+		add_nth(fc, i, "a@x", 300 + i);
+	ck_assert_uint_eq(fc_flow_mn_count(fc, "a@x"), 3);
+	ck_assert_uint_eq(fc_flow_count(fc), 5);
+	ck_assert_uint_eq(stats_of(fc).evicted, 995);
+	fc_set_limits(fc, 0, 1); /* lowered: each new flow evicts one, the MN does not grow */
+	ck_assert_ptr_nonnull(add_nth(fc, 1000, "b@x", 2000));
+	ck_assert_uint_eq(fc_flow_mn_count(fc, "b@x"), 2);
+	fc_free(fc);
+}
+END_TEST
+
+/* Flows moved by hand are not evicted: with nothing else to evict, a new flow is refused. */
+START_TEST(bound_refuses_when_nothing_is_evictable)
+{
+	struct fc *fc = fc_new();
+	struct fc_flow *f;
+
+	fc_set_limits(fc, 2, 0);
+	add_nth(fc, 0, "mn1@x", 1)->pinned = true;
+	add_nth(fc, 1, "mn1@x", 2)->pinned = true;
+	errno = 0;
+	ck_assert_ptr_null(add_nth(fc, 2, "mn1@x", 3));
+	ck_assert_int_eq(errno, ENOSPC);
+	ck_assert_uint_eq(fc_flow_count(fc), 2);
+	ck_assert_uint_eq(stats_of(fc).refused, 1);
+	ck_assert_uint_eq(stats_of(fc).evicted, 0);
+	f = fc_flow_by_id(fc, 2);
+	f->pinned = false;
+	ck_assert_ptr_nonnull(add_nth(fc, 2, "mn1@x", 4));
+	ck_assert(!has_nth(fc, 1) && has_nth(fc, 0));
+	fc_free(fc);
+}
+END_TEST
+
+/* A new flow goes where the policy says while there is room; when there is none, to the
+ * default binding (the one owning the destination), unremembered and counted. */
+START_TEST(full_table_fails_open_to_the_default_binding)
+{
+	struct fc *fc = fc_new();
+	struct fc_policy p = to_3gpp();
+	struct fc_tuple t = nth_tuple(0), u = nth_tuple(1);
+
+	ck_assert_uint_ne(fc_policy_add(fc, &p, 0), 0);
+	fc_set_limits(fc, 1, 0);
+	ck_assert_uint_eq(fc_classify_new(fc, &t, "mn1@x", cands, 2, 1), 101);
+	ck_assert_uint_eq(stats_of(fc).classified, 1);
+	fc_flow_find(fc, &t)->pinned = true;
+	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 2, 2), 100);
+	ck_assert_ptr_null(fc_flow_find(fc, &u));
+	ck_assert_uint_eq(fc_flow_count(fc), 1);
+	ck_assert_uint_eq(stats_of(fc).refused, 1);
+	ck_assert_uint_eq(stats_of(fc).classified, 1);
+	ck_assert_uint_eq(stats_of(fc).unclassified, 0);
+	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 0, 3), 0);
+	fc_flow_find(fc, &t)->pinned = false; /* now evictable: u takes its place */
+	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 2, 4), 101);
+	ck_assert_ptr_nonnull(fc_flow_find(fc, &u));
+	ck_assert_uint_eq(stats_of(fc).evicted, 1);
+	fc_free(fc);
+}
+END_TEST
+
+#define FLOOD_FLOWS 100000
+#define FLOOD_MAX   1000
+
+/* The flood: new 5-tuples without end keep the table, and its indexes, at the bound. */
+START_TEST(flood_stays_at_the_bound)
+{
+	struct fc *fc = fc_new();
+	size_t idle_mem = fc_index_memory(fc);
+	unsigned refused = 0;
+
+	fc_set_limits(fc, FLOOD_MAX, FLOOD_MAX);
+	for (uint32_t i = 0; i < FLOOD_FLOWS; i++) {
+		struct fc_tuple t = nth_tuple(i);
+
+		refused += fc_classify_new(fc, &t, "mn1@x", cands, 2, i) != 100;
+	}
+	ck_assert_uint_eq(refused, 0);
+	ck_assert_uint_eq(fc_flow_count(fc), FLOOD_MAX);
+	ck_assert_uint_eq(stats_of(fc).evicted, FLOOD_FLOWS - FLOOD_MAX);
+	ck_assert_uint_eq(stats_of(fc).classified, FLOOD_FLOWS);
+	ck_assert_uint_le(fc_index_memory(fc), idle_mem * 2);
+	ck_assert(has_nth(fc, FLOOD_FLOWS - 1) && !has_nth(fc, FLOOD_FLOWS - FLOOD_MAX - 1));
+	fc_free(fc);
+}
+END_TEST
+
+struct sweep_probe {
+	unsigned asked;
+	unsigned keep_every; /* still active: every n-th one asked (0: none) */
+};
+
+static bool probe_active(void *arg, struct fc_flow *f)
+{
+	struct sweep_probe *p = arg;
+
+	(void)f;
+	p->asked++;
+	return p->keep_every && p->asked % p->keep_every == 0;
+}
+
+/* Each sweep step asks about at most its bound of idle flows and says whether more remain, so
+ * that the daemon comes back rather than block its loop on them all. */
+START_TEST(sweep_does_bounded_work_per_tick)
+{
+	struct fc *fc = fc_new();
+	struct sweep_probe probe = { .keep_every = 4 };
+	unsigned steps = 0;
+	bool more;
+
+	for (uint32_t i = 0; i < 1000; i++)
+		add_nth(fc, i, "mn1@x", i);
+	add_nth(fc, 1000, "mn1@x", 5000); /* recent: never asked about */
+	do {
+		unsigned before = probe.asked;
+
+		more = fc_flow_sweep(fc, 2000, 3000, 64, probe_active, &probe);
+		ck_assert_uint_le(probe.asked - before, 64);
+		steps++;
+	} while (more && steps < 100);
+	ck_assert(!more);
+	ck_assert_uint_eq(steps, 16); /* 1000 / 64, rounded up */
+	ck_assert_uint_eq(probe.asked, 1000);
+	ck_assert_uint_eq(fc_flow_count(fc), 251); /* a quarter kept, and the recent one */
+	ck_assert_uint_eq(fc_flow_oldest(fc)->last_ns, 3000);
+	ck_assert(!fc_flow_sweep(fc, 2000, 3000, 64, probe_active, &probe));
+	ck_assert_uint_eq(probe.asked, 1000);
+	fc_free(fc);
+}
+END_TEST
+
+/* After a flood leaves (swept, expired or ended), the indexes' buckets go back down. */
+START_TEST(memory_shrinks_after_a_flood)
+{
+	struct fc *fc = fc_new();
+	struct sweep_probe probe = { 0 };
+	size_t idle_mem = fc_index_memory(fc), flood_mem;
+
+	for (uint32_t i = 0; i < FLOOD_FLOWS; i++)
+		add_nth(fc, i, "mn1@x", i);
+	flood_mem = fc_index_memory(fc);
+	ck_assert_uint_ge(flood_mem, idle_mem * 50);
+	while (fc_flow_sweep(fc, FLOOD_FLOWS / 8 * 7, FLOOD_FLOWS, 4096, probe_active, &probe))
+		;
+	ck_assert_uint_eq(fc_flow_count(fc), FLOOD_FLOWS / 8);
+	ck_assert_uint_le(fc_index_memory(fc), flood_mem / 4 + idle_mem);
+	ck_assert_uint_eq(fc_flow_expire(fc, FLOOD_FLOWS), FLOOD_FLOWS / 8);
+	ck_assert_uint_eq(fc_index_memory(fc), idle_mem);
+	for (uint32_t i = 0; i < FLOOD_FLOWS; i++)
+		add_nth(fc, i, "mn1@x", i);
+	while ((fc_flow_first(fc)))
+		fc_flow_del(fc, fc_flow_first(fc));
+	fc_compact(fc);
+	ck_assert_uint_eq(fc_index_memory(fc), idle_mem);
+	fc_free(fc);
+}
+END_TEST
+
 /* --- scale --- */
 
 #define BIG_FLOWS 200000
@@ -1404,6 +1626,7 @@ static Suite *fc_suite(void)
 	TCase *err = tcase_create("parse errors");
 	TCase *pol = tcase_create("policies");
 	TCase *flow = tcase_create("flows");
+	TCase *bound = tcase_create("bounds");
 	TCase *big = tcase_create("scale");
 
 	tcase_add_loop_test(parse, golden_packets, 0, N_GOLDENS);
@@ -1436,12 +1659,21 @@ static Suite *fc_suite(void)
 	tcase_add_test(flow, flow_mn_delete_while_iterating);
 	tcase_add_test(flow, flow_conn_lookup);
 	tcase_add_test(flow, flow_age_order);
+	tcase_add_checked_fixture(bound, setup_cands, NULL);
+	tcase_add_test(bound, bound_total_evicts_the_oldest_idle);
+	tcase_add_test(bound, bound_per_mn);
+	tcase_add_test(bound, bound_refuses_when_nothing_is_evictable);
+	tcase_add_test(bound, full_table_fails_open_to_the_default_binding);
+	tcase_add_test(bound, flood_stays_at_the_bound);
+	tcase_add_test(bound, sweep_does_bounded_work_per_tick);
+	tcase_add_test(bound, memory_shrinks_after_a_flood);
 	tcase_add_test(big, two_hundred_thousand_flows);
 	tcase_add_test(big, many_flows_of_many_mns);
 	suite_add_tcase(s, parse);
 	suite_add_tcase(s, err);
 	suite_add_tcase(s, pol);
 	suite_add_tcase(s, flow);
+	suite_add_tcase(s, bound);
 	suite_add_tcase(s, big);
 	return s;
 }

@@ -273,6 +273,8 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c->queue_num, 0);
 	ck_assert(c->fail_open);
 	ck_assert_uint_eq(c->flow_idle_ms, 300000);
+	ck_assert_uint_eq(c->flow_max, 65536);
+	ck_assert_uint_eq(c->flow_max_mn, 4096);
 	ck_assert(TAILQ_EMPTY(&c->policies));
 	ck_assert_uint_eq(c->n_policies, 0);
 	lma_conf_free(c);
@@ -282,11 +284,14 @@ END_TEST
 START_TEST(flow_settings)
 {
 	struct lma_conf *c = parse_ok(BASE "flow-queue 65535\nflow-fail closed\n"
-	                                   "flow-idle-timeout 1.5m\n");
+	                                   "flow-idle-timeout 1.5m\nflow-max 16777216\n"
+	                                   "flow-max-per-mn 1\n");
 
 	ck_assert_uint_eq(c->queue_num, 65535);
 	ck_assert(!c->fail_open);
 	ck_assert_uint_eq(c->flow_idle_ms, 90000);
+	ck_assert_uint_eq(c->flow_max, 16777216);
+	ck_assert_uint_eq(c->flow_max_mn, 1);
 	free(check_reprint(c, "flow_settings"));
 	lma_conf_free(c);
 	c = parse_ok(BASE "flow-fail open\nflow-idle-timeout 1s\nflow-queue 0\n");
@@ -1001,6 +1006,14 @@ START_TEST(error_flow_settings)
 	             "t.conf:6: flow-idle-timeout: \"300\" has no unit (ms, s or m)");
 	expect_error(BASE "flow-queue 1\nflow-queue 2\n",
 	             "t.conf:7: flow-queue is already set on line 6");
+	expect_error(BASE "flow-max 0\n", "t.conf:6: flow-max: 0 is out of range (1..16777216)");
+	expect_error(BASE "flow-max 16777217\n",
+	             "t.conf:6: flow-max: 16777217 is out of range (1..16777216)");
+	expect_error(BASE "flow-max-per-mn 0\n",
+	             "t.conf:6: flow-max-per-mn: 0 is out of range (1..16777216)");
+	expect_error(BASE "flow-max-per-mn -1\n",
+	             "t.conf:6: flow-max-per-mn: \"-1\" is not a number");
+	expect_error(BASE "flow-max 5\nflow-max 6\n", "t.conf:7: flow-max is already set on line 6");
 }
 END_TEST
 
@@ -1377,6 +1390,7 @@ static const char *const vocab[] = {
 	"5001-5010", "10-1", "0x12345", "0x20", "02:00:00:00:00:01", "2001:db8:c::/64",
 	"flow-queue", "flow-fail", "flow-idle-timeout", "open", "closed", "lease-file", "lease-sync",
 	"max-bindings", "max-bindings-per-mag", "max-bindings-per-mn", "max-resting-prefixes",
+	"flow-max", "flow-max-per-mn",
 };
 /* clang-format on */
 #define N_VOCAB (sizeof(vocab) / sizeof(vocab[0]))
