@@ -100,6 +100,19 @@ int daemon_write_file(const char *path, mode_t mode, int (*fill)(FILE *out, void
 
 /* --- one instance per control socket --- */
 
+int daemon_make_rundir(const char *ctl_path, const char *rundir, char *err, size_t errlen)
+{
+	size_t n = strlen(rundir);
+
+	if (strncmp(ctl_path, rundir, n) != 0 || ctl_path[n] != '/' ||
+	    strchr(ctl_path + n + 1, '/'))
+		return 0;
+	if (mkdir(rundir, 0750) == 0 ? chmod(rundir, 0750) == 0 : errno == EEXIST) /* umask */
+		return 0;
+	snprintf(err, errlen, "runtime directory %s: %s", rundir, strerror(errno));
+	return -1;
+}
+
 int daemon_pidfile_path(const char *ctl_path, char *out, size_t size)
 {
 	if ((size_t)snprintf(out, size, "%s.pid", ctl_path) >= size) {

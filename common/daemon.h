@@ -28,6 +28,14 @@ uint64_t daemon_clock_ns(clockid_t id);
  * PATH_MAX - 5 bytes. */
 int daemon_write_file(const char *path, mode_t mode, int (*fill)(FILE *out, void *arg), void *arg);
 
+/* The default runtime directory: the default control sockets' (lmad.conf(5), magd.conf(5)). */
+#define DAEMON_RUNDIR "/run/pmip6"
+
+/* Creates rundir (mode 0750) if ctl_path lies directly in it and it is missing, as after a
+ * reboot (/run is a tmpfs); a socket elsewhere needs its directory to exist. 0, or -1 with a
+ * message in err. */
+int daemon_make_rundir(const char *ctl_path, const char *rundir, char *err, size_t errlen);
+
 /* --- one instance per control socket ---
  * A second daemon started with the same configuration would otherwise flush the first one's
  * routes, rules and tunnels in kr_open() while the first still believes in them. The instance

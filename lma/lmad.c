@@ -383,7 +383,8 @@ int lmad_run(const struct daemon_options *o)
 		return check_config(o, d.conf);
 	if (!o->foreground)
 		daemon_detach(&ready, "lmad");
-	if (daemon_claim_instance(&lock, "lmad", d.conf->ctl_path, err, sizeof(err)) < 0) {
+	if (daemon_make_rundir(d.conf->ctl_path, DAEMON_RUNDIR, err, sizeof(err)) < 0 ||
+	    daemon_claim_instance(&lock, "lmad", d.conf->ctl_path, err, sizeof(err)) < 0) {
 		log_warnx("%s", err); /* before anything touched the running one's state */
 		daemon_ready_fail(&ready, err);
 		lma_conf_free(d.conf);

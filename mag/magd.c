@@ -438,7 +438,8 @@ int magd_run(const struct daemon_options *o)
 		return check_config(o, d.conf);
 	if (!o->foreground)
 		daemon_detach(&ready, "magd");
-	if (daemon_claim_instance(&lock, "magd", d.conf->ctl_path, err, sizeof(err)) < 0) {
+	if (daemon_make_rundir(d.conf->ctl_path, DAEMON_RUNDIR, err, sizeof(err)) < 0 ||
+	    daemon_claim_instance(&lock, "magd", d.conf->ctl_path, err, sizeof(err)) < 0) {
 		log_warnx("%s", err); /* before anything touched the running one's state */
 		daemon_ready_fail(&ready, err);
 		mag_conf_free(d.conf);

@@ -1,8 +1,8 @@
 /* test_daemon.c: what keeps a second daemon off a running one's state and what makes a failed
  * start visible (common/daemon.c, ctl_socket_alive in common/ctl.c): the pidfile lock held by
  * another process, and dropped when that process is killed; the control socket check; the
- * readiness pipe between a daemon's parent and child, and daemon_detach's exit status. Processes
- * are forked in a temporary directory; no root. */
+ * default runtime directory; the readiness pipe between a daemon's parent and child, and
+ * daemon_detach's exit status. Processes are forked in a temporary directory; no root. */
 #include <check.h>
 #include <errno.h>
 #include <ev.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,10 +31,14 @@ static void setup(void)
 	snprintf(pidf, sizeof(pidf), "%s/lmad.sock.pid", dir);
 }
 
+static char rundir[64];
+
 static void teardown(void)
 {
 	unlink(pidf);
 	unlink(sock);
+	if (rundir[0])
+		rmdir(rundir);
 	rmdir(dir);
 }
 
@@ -213,6 +218,51 @@ START_TEST(test_ctl_open_live_refused)
 }
 END_TEST
 
+/* The default runtime directory is created, mode 0750 whatever the umask, for a socket right
+ * in it; an existing one is fine; for any other socket nothing is created. */
+START_TEST(test_rundir_created)
+{
+	char path[128], err[256];
+	struct stat st;
+
+	snprintf(rundir, sizeof(rundir), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/lmad.sock", rundir);
+	umask(077);
+	ck_assert_msg(daemon_make_rundir(path, rundir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(stat(rundir, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 0750);
+	ck_assert_msg(daemon_make_rundir(path, rundir, err, sizeof(err)) == 0, "%s", err);
+}
+END_TEST
+
+START_TEST(test_rundir_other_not_created)
+{
+	char path[128], err[256] = "";
+
+	snprintf(rundir, sizeof(rundir), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/other/lmad.sock", dir);
+	ck_assert_int_eq(daemon_make_rundir(path, rundir, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/sub/lmad.sock", rundir);
+	ck_assert_int_eq(daemon_make_rundir(path, rundir, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s.d/lmad.sock", rundir);
+	ck_assert_int_eq(daemon_make_rundir(path, rundir, err, sizeof(err)), 0);
+	ck_assert_int_eq(access(rundir, F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_rundir_failure_reported)
+{
+	char path[128], err[256];
+
+	snprintf(rundir, sizeof(rundir), "%s/none/run", dir); /* its parent is missing */
+	snprintf(path, sizeof(path), "%s/lmad.sock", rundir);
+	ck_assert_int_eq(daemon_make_rundir(path, rundir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "No such file or directory") != NULL, "%s", err);
+	rundir[0] = '\0';
+}
+END_TEST
+
 /* Forks a child that reports through a readiness pipe as `how` says; the parent's reading. */
 enum report { REPORT_OK, REPORT_FAIL, REPORT_NONE };
 
@@ -340,6 +390,9 @@ static Suite *daemon_suite(void)
 	tcase_add_test(lock, test_claim_stale_socket_taken);
 	tcase_add_test(lock, test_claim_locked_refused);
 	tcase_add_test(lock, test_ctl_open_live_refused);
+	tcase_add_test(lock, test_rundir_created);
+	tcase_add_test(lock, test_rundir_other_not_created);
+	tcase_add_test(lock, test_rundir_failure_reported);
 	suite_add_tcase(s, lock);
 	tcase_add_checked_fixture(ready, setup, teardown);
 	tcase_add_test(ready, test_ready_ok);

@@ -8,7 +8,7 @@
 # detached, is refused with a message on stderr and a non-zero exit, and the first one's
 # kernel state (routes, rules, nexthops, links) and control socket are as they were, its
 # binding still active. lmad detached with a missing uplink exits non-zero with the error on
-# stderr. A daemon killed with SIGKILL leaves its pidfile and socket behind; the next start,
+# stderr. The default runtime directory, missing, is created. A daemon killed with SIGKILL leaves its pidfile and socket behind; the next start,
 # detached, succeeds (exit 0, pmipctl answers). Needs root and iproute2.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -191,6 +191,37 @@ restart() {
 	check "$1: its pidfile is gone" sh -c "! [ -e $5.pid ]"
 }
 
+# In a mount namespace of its own with an empty /run (the host's is not touched): lmad with
+# the default control socket, whose directory is missing as after a reboot, creates it (mode
+# 0750), answers there, and exits 0 on SIGTERM.
+RUNDIR_SH='mount -t tmpfs tmpfs /run || exit 3
+"$1" -d -f "$2" >"$3" 2>&1 &
+pid=$!
+i=0
+while ! [ -S /run/pmip6/lmad.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+stat -c "mode %a" /run/pmip6
+"$4" -s /run/pmip6/lmad.sock -j show stats >/dev/null && echo answers
+kill $pid
+wait $pid
+echo "rc=$?"'
+
+check_rundir() {
+	nsx solo ip link add up0 type veth peer name up0p
+	nsx solo ip link set up0 up && nsx solo ip link set up0p up
+	nsx solo ip addr add $LMA/64 dev up0 nodad
+	sed -e '/^control-socket /d' -e "s|^lease-file .*|lease-file $tmp/rundir.leases|" \
+		"$LCONF" >"$tmp/rundir.conf"
+	nsx solo unshare -m sh -c "$RUNDIR_SH" sh "$LMAD" "$tmp/rundir.conf" "$tmp/rundir.log" \
+		"$PMIPCTL" >"$tmp/rundir.out" 2>&1
+	check "runtime directory: created, mode 0750" grep -qx "mode 750" "$tmp/rundir.out"
+	check "runtime directory: lmad answers there" grep -qx answers "$tmp/rundir.out"
+	if grep -qx "rc=0" "$tmp/rundir.out"; then
+		pass "runtime directory: lmad exits 0"
+	else
+		fail "runtime directory: lmad exits 0" "$(cat "$tmp/rundir.out" "$tmp/rundir.log")"
+	fi
+}
+
 check_restart() {
 	restart "killed magd" mag "$MAGD" "$MCONF" "$MSOCK" "$MAGD_PID"
 	restart "killed lmad" lma "$LMAD" "$LCONF" "$LSOCK" "$LMAD_PID"
@@ -200,6 +231,7 @@ setup
 start_first
 check_second
 check_bad_uplink
+check_rundir
 check_restart
 if [ "$FAILED" -gt 0 ]; then
 	echo "--- lmad's log"
