@@ -133,6 +133,7 @@ second() {
 	nm=$1
 	state "$2" >"$tmp/before"
 	# bounded: a second one that is not refused runs on (and is ended by timeout: 124)
+	# shellcheck disable=SC2086 # $7 is -d or nothing
 	nsx "$2" timeout 10 "$3" $7 -f "$4" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	case $rc in
@@ -194,6 +195,7 @@ restart() {
 # In a mount namespace of its own with an empty /run (the host's is not touched): lmad with
 # the default control socket, whose directory is missing as after a reboot, creates it (mode
 # 0750), answers there, and exits 0 on SIGTERM.
+# shellcheck disable=SC2016 # expanded by the inner shell
 RUNDIR_SH='mount -t tmpfs tmpfs /run || exit 3
 "$1" -d -f "$2" >"$3" 2>&1 &
 pid=$!
