@@ -3,6 +3,7 @@
  * broken file gets a "file:line: message" and nothing else. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -595,6 +596,43 @@ int cfg_string(struct cfg *c, const char *what, char *out, size_t size)
 	if (t.len >= size)
 		return cfg_error(c, t.line, "%s: longer than %zu characters", what, size - 1);
 	memcpy(out, t.text, t.len + 1);
+	return 0;
+}
+
+static bool group_name_valid(const char *s)
+{
+	if (s[0] == '-')
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+	       strlen(s);
+}
+
+int cfg_group(struct cfg *c, unsigned line, const char *what, char *out, size_t size)
+{
+	char q[CFG_QUOTE_MAX];
+
+	if (cfg_string(c, what, out, size) < 0)
+		return -1;
+	if (!group_name_valid(out))
+		return cfg_error(c, line, "%s: %s is not a valid group name", what,
+		                 cfg_quote(out, q));
+	if (!getgrnam(out))
+		return cfg_error(c, line, "%s: %s is not a group on this system", what,
+		                 cfg_quote(out, q));
+	return 0;
+}
+
+int cfg_check_routable(struct cfg *c, unsigned line, const char *what, const struct in6_addr *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, s, sizeof(s));
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a))
+		return cfg_error(c, line, "%s: %s is not a unicast address", what, s);
+	if (IN6_IS_ADDR_LINKLOCAL(a))
+		return cfg_error(c, line, "%s: %s is a link-local address", what, s);
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		return cfg_error(c, line, "%s: %s is an IPv4-mapped address", what, s);
 	return 0;
 }
 

@@ -100,6 +100,13 @@ int cfg_choice(struct cfg *c, const char *what, const char *const *names, unsign
 int cfg_bool(struct cfg *c, const char *what, bool *out); /* yes | no */
 /* Any non-empty string shorter than size. */
 int cfg_string(struct cfg *c, const char *what, char *out, size_t size);
+/* A group that exists on this system (getgrnam), its name of letters, digits, "_", "." and "-",
+ * not starting with "-", shorter than size; line is the statement's, for the messages. */
+int cfg_group(struct cfg *c, unsigned line, const char *what, char *out, size_t size);
+/* The rule for the addresses the daemons exchange Mobility Headers and tunnel between (the LMA
+ * address, a MAG's, the Proxy-CoA), the same at both ends: unicast, neither link-local nor
+ * IPv4-mapped. 0, or -1 with "what: ADDRESS is ..." reported at line. */
+int cfg_check_routable(struct cfg *c, unsigned line, const char *what, const struct in6_addr *a);
 /* An absolute path shorter than size. */
 int cfg_path(struct cfg *c, const char *what, char *out, size_t size);
 

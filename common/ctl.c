@@ -366,6 +366,24 @@ static void server_accept(struct ev_loop *loop, ev_io *w, int revents)
 	conn_start(s, c, fd);
 }
 
+bool ctl_socket_alive(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return false;
+	strcpy(sun.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	ret = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (ret < 0 && errno != EAGAIN) /* EAGAIN: alive, its backlog full */
+		ret = -2;
+	close(fd);
+	return ret != -2;
+}
+
 static int listen_unix(const char *path, const char *group, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -378,6 +396,11 @@ static int listen_unix(const char *path, const char *group, char *err, size_t er
 	}
 	if (group[0] && !(gr = getgrnam(group))) {
 		snprintf(err, errlen, "control group %s does not exist", group);
+		return -1;
+	}
+	if (ctl_socket_alive(path)) {
+		snprintf(err, errlen, "control socket %s: another process is listening on it",
+		         path);
 		return -1;
 	}
 	strcpy(sun.sun_path, path);

@@ -35,11 +35,14 @@ struct ctl_limits {
 	size_t out_high;
 };
 
-/* Listens on path (mode 0660, group `group` if not empty); a stale socket file is replaced.
- * NULL with a message in err on failure. */
+/* Listens on path (mode 0660, group `group` if not empty); a stale socket file is replaced, one
+ * a live server still answers on is not. NULL with a message in err on failure. */
 struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const char *group,
                                    ctl_handler_fn handler, void *arg, char *err, size_t errlen);
 void ctl_server_close(struct ctl_server *s);
+/* True if a process accepts connections on the UNIX socket at path (a connect() succeeds, or
+ * its backlog is full); false if there is no socket there or nobody listens on it. */
+bool ctl_socket_alive(const char *path);
 /* What the limits did, for `show stats` (group "control"). */
 struct ctl_server_stats {
 	uint64_t refused;      /* clients over the connection limit */

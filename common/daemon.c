@@ -1,4 +1,5 @@
-/* daemon.c: the command line and clocks both daemons share (daemon.h). */
+/* daemon.c: the command line, clocks, state files, one-instance lock and start-up report both
+ * daemons share (daemon.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -6,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/ctl.h"
 #include "common/daemon.h"
 
 static void usage(const char *name)
@@ -91,4 +96,230 @@ int daemon_write_file(const char *path, mode_t mode, int (*fill)(FILE *out, void
 		errno = e;
 	}
 	return ret;
+}
+
+/* --- one instance per control socket --- */
+
+int daemon_make_rundir(const char *ctl_path, const char *rundir, char *err, size_t errlen)
+{
+	size_t n = strlen(rundir);
+
+	if (strncmp(ctl_path, rundir, n) != 0 || ctl_path[n] != '/' ||
+	    strchr(ctl_path + n + 1, '/'))
+		return 0;
+	if (mkdir(rundir, 0750) == 0 ? chmod(rundir, 0750) == 0 : errno == EEXIST) /* umask */
+		return 0;
+	snprintf(err, errlen, "runtime directory %s: %s", rundir, strerror(errno));
+	return -1;
+}
+
+int daemon_pidfile_path(const char *ctl_path, char *out, size_t size)
+{
+	if ((size_t)snprintf(out, size, "%s.pid", ctl_path) >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+/* The PID in a pidfile another process holds, 0 if it cannot be read. */
+static long pidfile_read(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/* True while fd is still the file at path: a holder that exits removes the file, and a lock
+ * taken on the removed file would guard nothing. */
+static bool pidfile_current(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+static int pidfile_write(int fd)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
+		return -1;
+	return 0;
+}
+
+/* One attempt: 1 if the lock is ours, 0 if the file changed under us, -1 on failure. */
+static int lock_try(struct daemon_lock *l, const char *name, char *err, size_t errlen)
+{
+	int fd = open(l->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "pidfile %s: %s", l->path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen, "another %s is running (pid %ld, lock on %s)", name,
+			         pidfile_read(fd), l->path);
+		else
+			snprintf(err, errlen, "pidfile %s: %s", l->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!pidfile_current(fd, l->path)) {
+		close(fd);
+		return 0;
+	}
+	if (pidfile_write(fd) < 0) {
+		snprintf(err, errlen, "pidfile %s: %s", l->path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	l->fd = fd;
+	return 1;
+}
+
+int daemon_lock_take(struct daemon_lock *l, const char *path, const char *name, char *err,
+                     size_t errlen)
+{
+	int r = 0;
+
+	l->fd = -1;
+	if ((size_t)snprintf(l->path, sizeof(l->path), "%s", path) >= sizeof(l->path)) {
+		snprintf(err, errlen, "pidfile path too long: %s", path);
+		return -1;
+	}
+	for (int i = 0; i < 8 && r == 0; i++)
+		r = lock_try(l, name, err, errlen);
+	if (r == 0)
+		snprintf(err, errlen, "pidfile %s keeps being replaced", path);
+	return r == 1 ? 0 : -1;
+}
+
+void daemon_lock_release(struct daemon_lock *l)
+{
+	if (l->fd < 0)
+		return;
+	unlink(l->path); /* while still locked: the next holder locks a new file */
+	close(l->fd);
+	l->fd = -1;
+}
+
+int daemon_claim_instance(struct daemon_lock *l, const char *name, const char *ctl_path, char *err,
+                          size_t errlen)
+{
+	char path[PATH_MAX];
+
+	l->fd = -1;
+	if (daemon_pidfile_path(ctl_path, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, "control socket path too long: %s", ctl_path);
+		return -1;
+	}
+	if (daemon_lock_take(l, path, name, err, errlen) < 0)
+		return -1;
+	if (ctl_socket_alive(ctl_path)) {
+		snprintf(err, errlen, "another process answers on control socket %s", ctl_path);
+		daemon_lock_release(l);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- start-up report: one status octet, '0' ready or '1' failed, then the message --- */
+
+int daemon_ready_wait(int fd, char *msg, size_t size)
+{
+	char buf[1024];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 &&
+	       ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+		if (n > 0)
+			len += (size_t)n;
+	buf[len] = '\0';
+	snprintf(msg, size, "%s", len > 1 ? buf + 1 : "");
+	return len > 0 && buf[0] == '0' ? 0 : -1;
+}
+
+static void ready_send(struct daemon_ready *r, char status, const char *msg)
+{
+	size_t len = strlen(msg);
+	char buf[1024];
+
+	if (r->fd < 0)
+		return;
+	if (len > sizeof(buf) - 1)
+		len = sizeof(buf) - 1;
+	buf[0] = status;
+	memcpy(buf + 1, msg, len);
+	while (write(r->fd, buf, len + 1) < 0 && errno == EINTR)
+		;
+	close(r->fd);
+	r->fd = -1;
+}
+
+void daemon_ready_ok(struct daemon_ready *r)
+{
+	ready_send(r, '0', "");
+}
+
+void daemon_ready_fail(struct daemon_ready *r, const char *msg)
+{
+	ready_send(r, '1', msg);
+}
+
+/* The parent: the child's word decides the exit status. */
+static void __attribute__((noreturn)) detach_wait(int fd, pid_t child, const char *name)
+{
+	char msg[1024];
+	int status;
+
+	if (daemon_ready_wait(fd, msg, sizeof(msg)) == 0)
+		_exit(0);
+	if (msg[0])
+		fprintf(stderr, "%s: %s\n", name, msg);
+	else if (waitpid(child, &status, 0) == child && WIFSIGNALED(status))
+		fprintf(stderr, "%s: killed by signal %d during start-up\n", name,
+		        WTERMSIG(status));
+	else
+		fprintf(stderr, "%s: exited during start-up\n", name);
+	_exit(1);
+}
+
+static void detach_child(void)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	if (setsid() < 0 || chdir("/") < 0)
+		_exit(1);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(1);
+	if (fd > 2)
+		close(fd);
+}
+
+void daemon_detach(struct daemon_ready *r, const char *name)
+{
+	int p[2];
+	pid_t pid;
+
+	fflush(NULL);
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		fprintf(stderr, "%s: cannot detach: %s\n", name, strerror(errno));
+		exit(1);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		detach_wait(p[0], pid, name);
+	}
+	close(p[0]);
+	r->fd = p[1];
+	detach_child();
 }

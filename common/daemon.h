@@ -4,6 +4,7 @@
 #ifndef COMMON_DAEMON_H
 #define COMMON_DAEMON_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,5 +27,57 @@ uint64_t daemon_clock_ns(clockid_t id);
  * (fill returning -1 counts as a failure; path.tmp is then removed). path is at most
  * PATH_MAX - 5 bytes. */
 int daemon_write_file(const char *path, mode_t mode, int (*fill)(FILE *out, void *arg), void *arg);
+
+/* The default runtime directory: the default control sockets' (lmad.conf(5), magd.conf(5)). */
+#define DAEMON_RUNDIR "/run/pmip6"
+
+/* Creates rundir (mode 0750) if ctl_path lies directly in it and it is missing, as after a
+ * reboot (/run is a tmpfs); a socket elsewhere needs its directory to exist. 0, or -1 with a
+ * message in err. */
+int daemon_make_rundir(const char *ctl_path, const char *rundir, char *err, size_t errlen);
+
+/* --- one instance per control socket ---
+ * A second daemon started with the same configuration would otherwise flush the first one's
+ * routes, rules and tunnels in kr_open() while the first still believes in them. The instance
+ * that serves control socket S holds an exclusive flock(2) on the pidfile S.pid, which holds
+ * its PID; the kernel drops the lock when the process dies, so a file left by a killed instance
+ * never blocks the next start. */
+struct daemon_lock {
+	int fd; /* -1: not held */
+	char path[PATH_MAX];
+};
+
+/* The pidfile of the instance serving ctl_path: ctl_path with ".pid" appended. 0, or -1 with
+ * errno ENAMETOOLONG. */
+int daemon_pidfile_path(const char *ctl_path, char *out, size_t size);
+/* Takes the lock on path, created mode 0644 if missing, and writes our PID into it. 0, or -1
+ * with a message in err naming `name` and the PID of the holder. */
+int daemon_lock_take(struct daemon_lock *l, const char *path, const char *name, char *err,
+                     size_t errlen);
+/* Removes the pidfile and drops the lock (no-op if not held). */
+void daemon_lock_release(struct daemon_lock *l);
+/* Before anything touches the kernel: takes the lock of ctl_path's pidfile, then makes sure
+ * no process (a daemon without this lock, e.g. an older one) still answers on ctl_path. 0, or
+ * -1 with a message in err (the lock is not held then). */
+int daemon_claim_instance(struct daemon_lock *l, const char *name, const char *ctl_path, char *err,
+                          size_t errlen);
+
+/* --- start-up report ---
+ * Without -d the daemon forks at once, and the child does the whole set-up (it is the process
+ * that owns the kernel state) and reports through a pipe: the parent exits 0 once the child is
+ * ready, or prints the child's error on stderr and exits 1, so a failed start is never silent. */
+struct daemon_ready {
+	int fd; /* the child's end; -1 in the foreground or once reported */
+};
+
+/* Forks; returns in the child (new session, cwd /, stdio on /dev/null) with r set up, never in
+ * the parent, which exits with the child's report. On a failure to fork, exits 1 with a
+ * message on stderr. */
+void daemon_detach(struct daemon_ready *r, const char *name);
+void daemon_ready_ok(struct daemon_ready *r);
+void daemon_ready_fail(struct daemon_ready *r, const char *msg);
+/* The parent's end: reads fd to its end. 0 if the child reported ready; -1 with the child's
+ * message in msg if it reported a failure or closed the pipe without a word (msg empty). */
+int daemon_ready_wait(int fd, char *msg, size_t size);
 
 #endif

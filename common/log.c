@@ -10,6 +10,7 @@
 
 static bool log_foreground = true;
 static int log_verbose;
+static char log_last[1024]; /* the last warning: a failed start reports it (daemon.h) */
 
 void log_init(const char *ident, bool foreground, int verbose)
 {
@@ -30,12 +31,16 @@ static void vlog_errno(int pri, int err, const char *fmt, va_list ap)
 
 static void vlog(int pri, const char *fmt, va_list ap)
 {
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (pri <= LOG_WARNING)
+		memcpy(log_last, buf, sizeof(log_last));
 	if (log_foreground) {
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		fprintf(stderr, "%s\n", buf);
 		fflush(stderr);
 	} else {
-		vsyslog(pri, fmt, ap);
+		syslog(pri, "%s", buf);
 	}
 }
 
@@ -44,10 +49,21 @@ static void vlog_errno(int pri, int err, const char *fmt, va_list ap)
 	char buf[1024];
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (pri <= LOG_WARNING) {
+		size_t n = strlen(buf) < sizeof(log_last) ? strlen(buf) : sizeof(log_last) - 1;
+
+		memcpy(log_last, buf, n);
+		snprintf(log_last + n, sizeof(log_last) - n, ": %s", strerror(err));
+	}
 	if (log_foreground)
 		fprintf(stderr, "%s: %s\n", buf, strerror(err));
 	else
 		syslog(pri, "%s: %s", buf, strerror(err));
+}
+
+const char *log_last_warning(void)
+{
+	return log_last;
 }
 
 void log_warn(const char *fmt, ...)

@@ -284,22 +284,11 @@ static int parse_lifetime(struct parser *p, const struct keyword *kw, unsigned l
 	return 0;
 }
 
-static int check_unicast(struct parser *p, const char *what, const struct in6_addr *a,
-                         unsigned line)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	if (!IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_MULTICAST(a))
-		return 0;
-	inet_ntop(AF_INET6, a, s, sizeof(s));
-	return cfg_error(&p->cfg, line, "%s: %s is not a unicast address", what, s);
-}
-
 static int parse_lma_address(struct parser *p, const struct keyword *kw, unsigned line)
 {
 	if (cfg_in6(&p->cfg, kw->name, &p->c->lma_addr) < 0)
 		return -1;
-	return check_unicast(p, kw->name, &p->c->lma_addr, line);
+	return cfg_check_routable(&p->cfg, line, kw->name, &p->c->lma_addr);
 }
 
 static int parse_uplink(struct parser *p, const struct keyword *kw, unsigned line)
@@ -379,24 +368,9 @@ static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
 	return cfg_path(&p->cfg, kw->name, field(p, kw), LMA_CONF_PATH_MAX);
 }
 
-static bool group_valid(const char *s)
-{
-	if (s[0] == '-')
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
-	       strlen(s);
-}
-
 static int parse_group(struct parser *p, const struct keyword *kw, unsigned line)
 {
-	char q[CFG_QUOTE_MAX];
-
-	if (cfg_string(&p->cfg, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group)) < 0)
-		return -1;
-	if (!group_valid(p->c->ctl_group))
-		return cfg_error(&p->cfg, line, "%s: %s is not a valid group name", kw->name,
-		                 cfg_quote(p->c->ctl_group, q));
-	return 0;
+	return cfg_group(&p->cfg, line, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group));
 }
 
 static int upn_value(struct parser *p, unsigned which)
@@ -572,7 +546,7 @@ static int parse_mag(struct parser *p, const struct keyword *kw, unsigned line)
 	mag->line = line;
 	mag->conf = p->c;
 	if (cfg_in6(&p->cfg, kw->name, &mag->addr) < 0 ||
-	    check_unicast(p, kw->name, &mag->addr, line) < 0)
+	    cfg_check_routable(&p->cfg, line, kw->name, &mag->addr) < 0)
 		return -1;
 	inet_ntop(AF_INET6, &mag->addr, a, sizeof(a));
 	if ((old = lma_conf_find_mag(p->c, &mag->addr)))
@@ -869,7 +843,7 @@ static int target_value(struct parser *p, struct fc_policy *fp, unsigned line)
 	case FC_TARGET_MAG:
 		if (cfg_in6(&p->cfg, "policy to mag", &fp->target_mag) < 0)
 			return -1;
-		return check_unicast(p, "policy to mag", &fp->target_mag, line);
+		return cfg_check_routable(&p->cfg, line, "policy to mag", &fp->target_mag);
 	case FC_TARGET_LLID:
 		return target_llid(p, fp);
 	default:

@@ -365,6 +365,8 @@ static int check_config(const struct daemon_options *o, struct lma_conf *c)
 int lmad_run(const struct daemon_options *o)
 {
 	struct lmad d = { .mh_fd = -1, .conf_path = o->conf_path };
+	struct daemon_ready ready = { .fd = -1 };
+	struct daemon_lock lock = { .fd = -1 };
 	char err[256];
 	int status;
 
@@ -379,12 +381,25 @@ int lmad_run(const struct daemon_options *o)
 	}
 	if (o->check_only)
 		return check_config(o, d.conf);
-	if (!o->foreground && daemon(0, 0) < 0)
-		fatal("daemon");
+	if (!o->foreground)
+		daemon_detach(&ready, "lmad");
+	if (daemon_make_rundir(d.conf->ctl_path, DAEMON_RUNDIR, err, sizeof(err)) < 0 ||
+	    daemon_claim_instance(&lock, "lmad", d.conf->ctl_path, err, sizeof(err)) < 0) {
+		log_warnx("%s", err); /* before anything touched the running one's state */
+		daemon_ready_fail(&ready, err);
+		lma_conf_free(d.conf);
+		return 1;
+	}
 	d.loop = ev_default_loop(0);
 	status = start(&d) == 0 ? 0 : 1;
-	if (status == 0)
+	if (status == 0) {
+		daemon_ready_ok(&ready);
 		run_loop(&d);
+	} else {
+		snprintf(err, sizeof(err), "%s", log_last_warning());
+	}
 	stop(&d);
+	daemon_lock_release(&lock);
+	daemon_ready_fail(&ready, err); /* once set-up is undone; nothing if ready was sent */
 	return status;
 }

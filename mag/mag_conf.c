@@ -226,27 +226,13 @@ static int parse_lifetime(struct parser *p, const struct keyword *kw, unsigned l
 	return parse_seconds(p, kw, line, LIFETIME_UNIT);
 }
 
-/* The LMA address and the Proxy-CoA: routable unicast addresses. */
-static int check_routable(struct parser *p, const char *what, const struct in6_addr *a,
-                          unsigned line)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(AF_INET6, a, s, sizeof(s));
-	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a))
-		return cfg_error(&p->cfg, line, "%s: %s is not a unicast address", what, s);
-	if (IN6_IS_ADDR_LINKLOCAL(a))
-		return cfg_error(&p->cfg, line, "%s: %s is a link-local address", what, s);
-	return 0;
-}
-
 static int parse_routable(struct parser *p, const struct keyword *kw, unsigned line)
 {
 	struct in6_addr *a = field(p, kw);
 
 	if (cfg_in6(&p->cfg, kw->name, a) < 0)
 		return -1;
-	return check_routable(p, kw->name, a, line);
+	return cfg_check_routable(&p->cfg, line, kw->name, a);
 }
 
 static int parse_link_local(struct parser *p, const struct keyword *kw, unsigned line)
@@ -300,24 +286,9 @@ static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
 	return cfg_path(&p->cfg, kw->name, (char *)p->c + kw->off, MAG_CONF_PATH_MAX);
 }
 
-static bool group_valid(const char *s)
-{
-	if (s[0] == '-')
-		return false;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
-	       strlen(s);
-}
-
 static int parse_group(struct parser *p, const struct keyword *kw, unsigned line)
 {
-	char q[CFG_QUOTE_MAX];
-
-	if (cfg_string(&p->cfg, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group)) < 0)
-		return -1;
-	if (!group_valid(p->c->ctl_group))
-		return cfg_error(&p->cfg, line, "%s: %s is not a valid group name", kw->name,
-		                 cfg_quote(p->c->ctl_group, q));
-	return 0;
+	return cfg_group(&p->cfg, line, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group));
 }
 
 /* "tries N" (1..255, then the MN is given up) or "tries unlimited" (0: RFC 5213 §6.9.4, retry

@@ -420,6 +420,8 @@ static int check_config(const struct daemon_options *o, struct mag_conf *c)
 int magd_run(const struct daemon_options *o)
 {
 	struct magd d = { .mh_fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
+	struct daemon_ready ready = { .fd = -1 };
+	struct daemon_lock lock = { .fd = -1 };
 	char err[256];
 	int status;
 
@@ -434,12 +436,25 @@ int magd_run(const struct daemon_options *o)
 	}
 	if (o->check_only)
 		return check_config(o, d.conf);
-	if (!o->foreground && daemon(0, 0) < 0)
-		fatal("daemon");
+	if (!o->foreground)
+		daemon_detach(&ready, "magd");
+	if (daemon_make_rundir(d.conf->ctl_path, DAEMON_RUNDIR, err, sizeof(err)) < 0 ||
+	    daemon_claim_instance(&lock, "magd", d.conf->ctl_path, err, sizeof(err)) < 0) {
+		log_warnx("%s", err); /* before anything touched the running one's state */
+		daemon_ready_fail(&ready, err);
+		mag_conf_free(d.conf);
+		return 1;
+	}
 	d.loop = ev_default_loop(0);
 	status = start(&d) == 0 ? 0 : 1;
-	if (status == 0)
+	if (status == 0) {
+		daemon_ready_ok(&ready);
 		run_loop(&d);
+	} else {
+		snprintf(err, sizeof(err), "%s", log_last_warning());
+	}
 	stop(&d);
+	daemon_lock_release(&lock);
+	daemon_ready_fail(&ready, err); /* once set-up is undone; nothing if ready was sent */
 	return status;
 }

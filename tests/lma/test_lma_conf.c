@@ -449,7 +449,7 @@ START_TEST(every_keyword)
 	                              "upn-retransmit tries 3 max 10s initial 250ms\n"
 	                              "prefix-pool 2001:db8:100::/40 length 56\n"
 	                              "control-socket \"/tmp/a b/lmad.sock\"\n"
-	                              "control-group pmip\n"
+	                              "control-group daemon\n"
 	                              "mn m1@x { prefix 2001:db8:1::/48 }\n"
 	                              "mag 2001:db8:ffff::1 { mn m1@x }\n");
 	const struct lma_conf_mn *mn;
@@ -469,7 +469,7 @@ START_TEST(every_keyword)
 	ck_assert_uint_eq(c->upn_max_tries, 3);
 	ck_assert_uint_eq(c->pool_alloc_len, 56);
 	ck_assert_str_eq(c->ctl_path, "/tmp/a b/lmad.sock");
-	ck_assert_str_eq(c->ctl_group, "pmip");
+	ck_assert_str_eq(c->ctl_group, "daemon");
 	ck_assert(!c->any_mn);
 	mn = lma_conf_find_mn(c, "m1@x");
 	ck_assert_ptr_nonnull(mn);
@@ -642,6 +642,14 @@ START_TEST(error_bad_address)
 	             "t.conf:1: lma-address: \"fe80::1%eth0\" is not an IPv6 address");
 	expect_error("lma-address ::\n", "t.conf:1: lma-address: :: is not a unicast address");
 	expect_error(BASE "mag ff02::2\n", "t.conf:6: mag: ff02::2 is not a unicast address");
+	/* the rule magd applies to the same addresses (cfg_check_routable) */
+	expect_error("lma-address fe80::100\n",
+	             "t.conf:1: lma-address: fe80::100 is a link-local address");
+	expect_error(BASE "mag febf::1\n", "t.conf:6: mag: febf::1 is a link-local address");
+	expect_error("lma-address ::ffff:192.0.2.1\n",
+	             "t.conf:1: lma-address: ::ffff:192.0.2.1 is an IPv4-mapped address");
+	expect_error(BASE "mag ::ffff:192.0.2.2\n",
+	             "t.conf:6: mag: ::ffff:192.0.2.2 is an IPv4-mapped address");
 	expect_error(BASE "mag 2001:db8:ffff::100\n",
 	             "t.conf:6: mag 2001:db8:ffff::100 is the lma-address");
 }
@@ -980,6 +988,9 @@ START_TEST(error_other_values)
 	             "t.conf:6: control-group: \"-x\" is not a valid group name");
 	expect_error(BASE "control-group abcdefghijabcdefghijabcdefghijab\n",
 	             "t.conf:6: control-group: longer than 31 characters");
+	expect_error(
+	        BASE "control-group pmip-no-such-group\n",
+	        "t.conf:6: control-group: \"pmip-no-such-group\" is not a group on this system");
 	expect_error("uplink-interface abcdefghijklmnop\n",
 	             "t.conf:1: uplink-interface: \"abcdefghijklmnop\" is longer than 15 "
 	             "characters");
@@ -1330,7 +1341,7 @@ static const char full_example[] =
         "upn-retransmit initial 1s max 32s tries 6\n"
         "prefix-pool 2001:db8:100::/40 length 64\n"
         "control-socket \"/run/pmip6/lmad.sock\"\n"
-        "control-group pmip\n"
+        "control-group daemon\n"
         "mn any\n"
         "mn mn1@example.org { prefix 2001:db8:1:1::/64 prefix 2001:db8:1:2::/64 }\n"
         "mn \"mn#2@example.org\"\n"

@@ -177,7 +177,7 @@ START_TEST(every_keyword)
 	                              "ra-mtu 1400\n"
 	                              "ra-router-lifetime 0s\n"
 	                              "control-socket \"/tmp/a b/magd.sock\"\n"
-	                              "control-group pmip\n"
+	                              "control-group daemon\n"
 	                              "access-interface wlan0 { access-technology 13 }\n"
 	                              "access-interface eth1\n"
 	                              "mn m1@x { mac 02:00:00:00:00:01 mac 0A:bC:00:00:00:02 "
@@ -201,7 +201,7 @@ START_TEST(every_keyword)
 	ck_assert_uint_eq(c->ra_mtu, 1400);
 	ck_assert_uint_eq(c->ra_router_lifetime_s, 0);
 	ck_assert_str_eq(c->ctl_path, "/tmp/a b/magd.sock");
-	ck_assert_str_eq(c->ctl_group, "pmip");
+	ck_assert_str_eq(c->ctl_group, "daemon");
 	ck_assert_uint_eq(c->n_access, 2);
 	a = mag_conf_find_access(c, "wlan0");
 	ck_assert_ptr_nonnull(a);
@@ -427,6 +427,11 @@ START_TEST(error_bad_address)
 	expect_error("lma-address fe80::100\n",
 	             "t.conf:1: lma-address: fe80::100 is a link-local address");
 	expect_error("proxy-coa febf::1\n", "t.conf:1: proxy-coa: febf::1 is a link-local address");
+	/* the rule lmad applies to the same addresses (cfg_check_routable) */
+	expect_error("lma-address ::ffff:192.0.2.1\n",
+	             "t.conf:1: lma-address: ::ffff:192.0.2.1 is an IPv4-mapped address");
+	expect_error("proxy-coa ::ffff:192.0.2.2\n",
+	             "t.conf:1: proxy-coa: ::ffff:192.0.2.2 is an IPv4-mapped address");
 	expect_error("proxy-coa fe80::1%eth0\n",
 	             "t.conf:1: proxy-coa: \"fe80::1%eth0\" is not an IPv6 address");
 	expect_error(BASE "link-local-address 2001:db8::1\n",
@@ -740,6 +745,9 @@ START_TEST(error_other_values)
 	             "t.conf:6: control-group: \"a b\" is not a valid group name");
 	expect_error(BASE "control-group -x\n",
 	             "t.conf:6: control-group: \"-x\" is not a valid group name");
+	expect_error(
+	        BASE "control-group pmip-no-such-group\n",
+	        "t.conf:6: control-group: \"pmip-no-such-group\" is not a group on this system");
 	expect_error("uplink-interface abcdefghijklmnop\n",
 	             "t.conf:1: uplink-interface: \"abcdefghijklmnop\" is longer than 15 "
 	             "characters");
@@ -929,7 +937,7 @@ static const char full_example[] =
         "ra-interval 10s\n"
         "ra-router-lifetime 1800s\n"
         "control-socket \"/run/pmip6/magd.sock\"\n"
-        "control-group pmip\n"
+        "control-group daemon\n"
         "access-interface wlan0 { access-technology 4 }\n"
         "access-interface eth1\n"
         "mn mn1@example.org { mac 02:00:00:00:00:01 mac 02:00:00:00:00:02 multihoming yes }\n"
