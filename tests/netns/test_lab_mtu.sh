@@ -16,6 +16,8 @@ LAB_BUILD=$(cd "$BUILD" && pwd)
 LAB_MAGS=1
 LAB_CN_MTU=1500
 LAB_MAG_CORE_MTU=1400
+# the MN's links keep 1500 (magd advertises 1280 unless told: then nothing is ever too big)
+LAB_MAG_EXTRA="ra-mtu 1500"
 # shellcheck source=../../netns-lab/lab.sh
 . "$top/netns-lab/lab.sh"
 T="$PY $top/netns-lab/traffic.py"
