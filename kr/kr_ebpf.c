@@ -38,7 +38,8 @@ struct kr_ebpf {
 	uint32_t headroom;      /* of every encapsulation nexthop */
 };
 
-static int kr_ebpf_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int
+kr_ebpf_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char line[512];
 
