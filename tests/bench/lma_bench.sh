@@ -227,8 +227,8 @@ run() {
 	[ "$routes" -eq "$size" ] || broke "N=$size: lmad installed $routes routes, not $size"
 	[ "$left" -eq 0 ] || broke "N=$size: $left routes left after lmad exited"
 	[ "${kfail:-0}" -eq 0 ] || broke "N=$size: the kernel refused $kfail requests"
-	if grep -qiE 'refused|fail|error|cannot' "$tmp/lmad.log"; then
-		broke "N=$size: lmad logged: $(grep -iE 'refused|fail|error|cannot' "$tmp/lmad.log" | head -n 3)"
+	if grep -qiE 'refused|failed|failure|error|cannot' "$tmp/lmad.log"; then
+		broke "N=$size: lmad logged: $(grep -iE 'refused|failed|failure|error|cannot' "$tmp/lmad.log" | head -n 3)"
 	fi
 	echo "$size $(kv reg_per_s "$out") $(kv p50_us "$out") $(kv p90_us "$out") $(kv p99_us "$out") \
 $(kv max_us "$out") $(calc "($rss1 - $rss0) * 1024 / $size") $routes $BASE_ADD $STOP_S \
