@@ -53,17 +53,25 @@ kr_ebpf_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 /* Octets before the IPv6 header on the uplink as tc sees it: 14 on Ethernet, none on an IP
  * device (tun, rawip); anything else is refused. */
-static int kr_ebpf_l2len(const struct kr *k, uint32_t *len)
+/* One SIOCGIF* request about the uplink into ifr; -1 with errno. */
+static int kr_ebpf_uplink_ioctl(const struct kr *k, unsigned long req, struct ifreq *ifr)
 {
-	struct ifreq ifr = { 0 };
 	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
 
 	if (s == -1)
 		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", k->cfg.uplink);
-	ret = ioctl(s, SIOCGIFHWADDR, &ifr);
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", k->cfg.uplink);
+	ret = ioctl(s, req, ifr);
 	close(s);
-	if (ret == -1)
+	return ret;
+}
+
+static int kr_ebpf_l2len(const struct kr *k, uint32_t *len)
+{
+	struct ifreq ifr;
+
+	if (kr_ebpf_uplink_ioctl(k, SIOCGIFHWADDR, &ifr) == -1)
 		return -1;
 	if (ifr.ifr_hwaddr.sa_family == ARPHRD_ETHER)
 		*len = 14;
@@ -99,18 +107,12 @@ static bool kr_ebpf_bridge_nf(const struct kr *k)
  * configured tunnel MTU (a narrower path between the peers). The kernel allows up to 256. */
 static int kr_ebpf_headroom(struct kr *k, uint32_t *headroom)
 {
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
+	struct ifreq ifr;
 
 	*headroom = KR_EBPF_HEADROOM;
 	if (k->cfg.tunnel_mtu == 0)
-		return s == -1 ? 0 : close(s);
-	if (s == -1)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", k->cfg.uplink);
-	ret = ioctl(s, SIOCGIFMTU, &ifr);
-	close(s);
-	if (ret == -1)
+		return 0;
+	if (kr_ebpf_uplink_ioctl(k, SIOCGIFMTU, &ifr) == -1)
 		return -1;
 	if (ifr.ifr_mtu < 0 || (uint32_t)ifr.ifr_mtu < k->cfg.tunnel_mtu + KR_EBPF_HEADROOM ||
 	    (uint32_t)ifr.ifr_mtu > k->cfg.tunnel_mtu + LWT_BPF_MAX_HEADROOM) {
