@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <net/if_arp.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -162,8 +163,9 @@ fail:
 	return NULL;
 }
 
-/* One encapsulation program for tunnel id, counting in the shared map; NULL with errno. */
-static struct kr_encap *kr_ebpf_encap_load(struct kr *k, const struct in6_addr *peer)
+/* One encapsulation program toward peer, counting in the shared map, which either re-routes
+ * the outer packet or lets it go on through the nexthop's gateway; NULL with errno. */
+static struct kr_encap *kr_ebpf_encap_load(struct kr *k, const struct in6_addr *peer, bool reroute)
 {
 	struct kr_encap *s = kr_encap__open();
 	int err;
@@ -172,6 +174,7 @@ static struct kr_encap *kr_ebpf_encap_load(struct kr *k, const struct in6_addr *
 		return NULL;
 	memcpy((void *)s->rodata->kr_src, &k->cfg.local, sizeof(k->cfg.local));
 	memcpy((void *)s->rodata->kr_dst, peer, sizeof(*peer));
+	s->rodata->kr_reroute = reroute;
 	if (bpf_map__reuse_fd(s->maps.kr_stats, bpf_map__fd(k->ebpf->decap->maps.kr_stats)) == 0 &&
 	    kr_encap__load(s) == 0)
 		return s;
@@ -186,11 +189,12 @@ static uint32_t kr_ebpf_nhid(const struct kr *k, uint32_t id)
 	return kr_tunnel_table(k, id);
 }
 
-/* The nexthop "encap bpf xmit" toward peer with id nhid, queued as kind. */
-static int kr_ebpf_nexthop_queue(struct kr *k, uint32_t nhid, const struct in6_addr *peer,
-                                 enum kr_req_kind kind)
+/* The nexthop "encap bpf xmit" toward peer with id nhid, sent as kind: with the peer as its
+ * gateway (direct) or without (the program re-routes). */
+static int kr_ebpf_nexthop_try(struct kr *k, uint32_t nhid, const struct in6_addr *peer,
+                               bool direct, enum kr_req_kind kind)
 {
-	struct kr_encap *s = kr_ebpf_encap_load(k, peer);
+	struct kr_encap *s = kr_ebpf_encap_load(k, peer, !direct);
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -199,13 +203,34 @@ static int kr_ebpf_nexthop_queue(struct kr *k, uint32_t nhid, const struct in6_a
 		return -1;
 	}
 	nlh = kr_msg_nexthop_bpf(kr_nl_space(k), nhid, bpf_program__fd(s->progs.kr_encap),
-	                         KR_EBPF_PREFIX "_encap", k->ebpf->headroom, k->uplink_ifindex);
+	                         KR_EBPF_PREFIX "_encap", k->ebpf->headroom, k->uplink_ifindex,
+	                         direct ? peer : NULL);
 	kr_nl_commit(k, nlh, kind, 0);
 	ret = kr_nl_sync(k); /* the request carries the program's fd: send it before closing */
 	kr_encap__destroy(s);
 	if (ret == -1)
 		kr_ebpf_why(k, "an \"encap bpf\" nexthop", "CONFIG_LWTUNNEL_BPF");
 	return ret;
+}
+
+/* The nexthop toward peer. The kernel takes the peer as the nexthop's gateway only when the
+ * peer is on-link on the uplink: then the outer packet goes to the peer's neighbour entry with
+ * no second route lookup (doc/datapath.md); otherwise (a router between us) it is routed again.
+ * The choice is made when the tunnel is made. */
+static int kr_ebpf_nexthop_queue(struct kr *k, uint32_t nhid, const struct in6_addr *peer,
+                                 enum kr_req_kind kind)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, peer, a, sizeof(a));
+	if (kr_ebpf_nexthop_try(k, nhid, peer, true, KR_REQ_QUIET) == 0) {
+		log_debug("kr: peer %s is on-link on %s: encapsulated packets go to it directly", a,
+		          k->cfg.uplink);
+		return 0;
+	}
+	log_debug("kr: peer %s is not on-link on %s: encapsulated packets are routed", a,
+	          k->cfg.uplink);
+	return kr_ebpf_nexthop_try(k, nhid, peer, false, kind);
 }
 
 static int kr_ebpf_peer_set(struct kr *k, uint32_t id, bool on)
@@ -320,7 +345,7 @@ static int kr_ebpf_probe(struct kr *k)
 
 	if (kr_ebpf_prepare(k) == -1)
 		return -1;
-	if (kr_ebpf_nexthop_queue(k, nhid, &k->cfg.local, KR_REQ_QUIET) == -1)
+	if (kr_ebpf_nexthop_try(k, nhid, &k->cfg.local, false, KR_REQ_QUIET) == -1)
 		return -1;
 	kr_nl_commit(k, kr_msg_nexthop_del(kr_nl_space(k), nhid), KR_REQ_DEL, 0);
 	return kr_nl_sync(k);

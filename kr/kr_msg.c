@@ -214,9 +214,10 @@ struct nlmsghdr *kr_msg_seg6_tunsrc(void *buf, uint16_t family, uint8_t cmd,
 /* --- the ebpf driver: an lwt bpf nexthop, the clsact qdisc and the tc decapsulation filter --- */
 
 /* NHA_ENCAP { LWT_BPF_XMIT { LWT_BPF_PROG_FD, LWT_BPF_PROG_NAME }, LWT_BPF_XMIT_HEADROOM }:
- * "encap bpf xmit fd FD headroom H"; the headroom is subtracted from the route's MTU. */
+ * "encap bpf xmit fd FD headroom H [via GW] dev OIF"; the headroom is subtracted from the
+ * route's MTU. */
 struct nlmsghdr *kr_msg_nexthop_bpf(void *buf, uint32_t nhid, int prog_fd, const char *name,
-                                    uint32_t headroom, unsigned oif)
+                                    uint32_t headroom, unsigned oif, const struct in6_addr *gw)
 {
 	struct nlmsghdr *nlh = kr_msg_header(buf, RTM_NEWNEXTHOP, NLM_F_CREATE | NLM_F_REPLACE);
 	struct nhmsg *nhm = mnl_nlmsg_put_extra_header(nlh, sizeof(*nhm));
@@ -234,6 +235,8 @@ struct nlmsghdr *kr_msg_nexthop_bpf(void *buf, uint32_t nhid, int prog_fd, const
 	mnl_attr_nest_end(nlh, encap);
 	mnl_attr_put_u16(nlh, NHA_ENCAP_TYPE, LWTUNNEL_ENCAP_BPF);
 	mnl_attr_put_u32(nlh, NHA_OIF, oif);
+	if (gw != NULL)
+		mnl_attr_put(nlh, NHA_GATEWAY, sizeof(*gw), gw);
 	return nlh;
 }
 

@@ -149,7 +149,7 @@ struct nlmsghdr *kr_msg_seg6_tunsrc(void *buf, uint16_t family, uint8_t cmd,
                                     const struct in6_addr *addr);
 void kr_prefix_mask(struct in6_addr *out, const struct in6_addr *in, uint8_t len);
 struct nlmsghdr *kr_msg_nexthop_bpf(void *buf, uint32_t nhid, int prog_fd, const char *name,
-                                    uint32_t headroom, unsigned oif);
+                                    uint32_t headroom, unsigned oif, const struct in6_addr *gw);
 struct nlmsghdr *kr_msg_clsact(void *buf, uint16_t type, uint16_t flags, unsigned ifindex);
 struct nlmsghdr *kr_msg_tc_filter(void *buf, uint16_t type, uint16_t flags, unsigned ifindex,
                                   uint16_t prio, uint32_t handle, int prog_fd, const char *name);

@@ -1,8 +1,10 @@
 /* kr_encap.bpf.c: the eBPF tunnel driver's encapsulation, an lwt "xmit" program on the nexthop
  * of one peer: it pushes a plain 40-octet IPv6 header (RFC 2473 §3.1, §6: next header 41, no
- * extension header; RFC 5213 §5.6.1 / §6.10 use this format) from our address to the peer's, and
- * asks the kernel to route the outer packet again. One instance is loaded per peer with its two
- * addresses as read-only data (kr/kr_ebpf.c). */
+ * extension header; RFC 5213 §5.6.1 / §6.10 use this format) from our address to the peer's.
+ * When the peer is on-link on the uplink, the nexthop has it as its gateway and the outer packet
+ * goes on to the peer's neighbour entry at once; otherwise the kernel routes the outer packet
+ * again (BPF_LWT_REROUTE, one more route lookup and output path a packet). One instance is loaded
+ * per peer with its two addresses and that choice as read-only data (kr/kr_ebpf.c). */
 #include <linux/bpf.h>
 #include <linux/in.h>
 #include <bpf/bpf_endian.h>
@@ -14,6 +16,7 @@
  * volatile lets clang fold the zero initialiser: every header would go to ::). */
 const volatile __u32 kr_src[4] = { 0 };
 const volatile __u32 kr_dst[4] = { 0 };
+const volatile __u32 kr_reroute = 1; /* 0: the nexthop's gateway is the peer */
 
 /* RFC 2473 §6.4: the outer traffic class is the inner one; RFC 6438: a flow label from the
  * inner flow, so that ECMP inside the tunnel keeps each flow on one path. */
@@ -50,7 +53,7 @@ int kr_encap(struct __sk_buff *skb)
 	if (bpf_lwt_push_encap(skb, BPF_LWT_ENCAP_IP, &h, sizeof(h)) < 0)
 		goto drop;
 	kr_count(KR_BPF_ENCAP);
-	return BPF_LWT_REROUTE;
+	return kr_reroute ? BPF_LWT_REROUTE : BPF_OK;
 drop:
 	kr_count(KR_BPF_ENCAP_ERR);
 	return BPF_DROP;

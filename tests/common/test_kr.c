@@ -185,7 +185,7 @@ END_TEST
  * the loader's). */
 START_TEST(nexthop_bpf_attributes)
 {
-	const struct nlmsghdr *nlh = kr_msg_nexthop_bpf(buf, 7, 42, "pmip6_encap", 40, 3);
+	const struct nlmsghdr *nlh = kr_msg_nexthop_bpf(buf, 7, 42, "pmip6_encap", 40, 3, NULL);
 	const struct nhmsg *nhm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *enc = find_attr(nlh, sizeof(*nhm), NHA_ENCAP), *xmit, *a;
 
@@ -213,6 +213,22 @@ START_TEST(nexthop_bpf_attributes)
 	a = find_nested(enc, LWT_BPF_XMIT_HEADROOM);
 	ck_assert_ptr_nonnull(a);
 	ck_assert_uint_eq(mnl_attr_get_u32(a), 40);
+	ck_assert_ptr_null(find_attr(nlh, sizeof(*nhm), NHA_GATEWAY));
+}
+END_TEST
+
+/* The same toward an on-link peer, as "... headroom 40 via 2001:db8::2 dev up0" builds it:
+ * NHA_GATEWAY holds the peer's 16 octets. */
+START_TEST(nexthop_bpf_gateway)
+{
+	const struct in6_addr gw = { .s6_addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 } };
+	const struct nlmsghdr *nlh = kr_msg_nexthop_bpf(buf, 7, 42, "pmip6_encap", 40, 3, &gw);
+	const struct nlattr *a = find_attr(nlh, sizeof(struct nhmsg), NHA_GATEWAY);
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(mnl_attr_get_payload_len(a), 16);
+	ck_assert_mem_eq(mnl_attr_get_payload(a), gw.s6_addr, 16);
+	ck_assert_uint_eq(u32_attr(nlh, sizeof(struct nhmsg), NHA_OIF), 3);
 }
 END_TEST
 
@@ -751,6 +767,7 @@ static Suite *kr_suite(void)
 	tcase_add_test(msg, nexthop_matches_iproute2);
 	tcase_add_test(msg, nexthop_del_names_the_id);
 	tcase_add_test(msg, nexthop_bpf_attributes);
+	tcase_add_test(msg, nexthop_bpf_gateway);
 	tcase_add_test(msg, driver_names_parse);
 	tcase_add_test(msg, clsact_qdisc_attributes);
 	tcase_add_test(msg, tc_filter_attributes);

@@ -216,7 +216,8 @@ objects_seg6() {
 }
 
 objects_ebpf() {
-	check "a: nexthop per peer: encap bpf, tagged" out_has "^id $T1_TABLE .*encap bpf xmit pmip6_encap dev br0 .*proto $PROTO" nsx lma ip -6 nexthop show
+	check "a: nexthop per peer: encap bpf, tagged" out_has "^id $T1_TABLE .*encap bpf xmit pmip6_encap .*dev br0 .*proto $PROTO" nsx lma ip -6 nexthop show
+	check "a: the on-link peer is the nexthop's gateway (no second route lookup)" out_has "^id $T1_TABLE .*via $MAG1 dev br0" nsx lma ip -6 nexthop show
 	check "a: decapsulation: our direct-action filter on br0's ingress" out_has "pmip6_decap direct-action" nsx lma tc filter show dev br0 ingress
 	check "a: the local rule stays at 0" out_has "^0:.*lookup local" nsx lma ip -6 rule show
 	check "a: mag1 has its own filter on u1" out_has "pmip6_decap direct-action" nsx mag1 tc filter show dev u1 ingress

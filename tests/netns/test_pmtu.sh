@@ -64,6 +64,13 @@ OUT=$(nsx mag "$MHPING" pbu $LMA --nai mn@pmtu --llid 02:00:00:00:00:01 2>&1)
 P=$(printf '%s\n' "$OUT" | sed -n 's/^hnp=//p' | head -n 1)
 check "mhping registered an MN through the MAG (prefix $P)" test -n "$P"
 A=${P%/*}1
+if [ "$DRV" = ebpf ]; then
+	# the MAG is behind a router: its nexthop has no gateway, the outer packet is routed
+	routed_nexthop() {
+		nh=$(nsx lma ip -6 nexthop show | grep 'encap bpf') && ! echo "$nh" | grep -q ' via '
+	}
+	check "ebpf: the routed peer's nexthop has no gateway" routed_nexthop
+fi
 ptb_out() { nsx "$1" awk '$1 == "Icmp6OutPktTooBigs" { print $2 }' /proc/net/snmp6; }
 cn_mtu() { nsx cn ip -6 route get "$A" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
 big() { nsx cn ping -c 1 -W 1 -s 1400 -M do "$A" >/dev/null 2>&1 || true; }
