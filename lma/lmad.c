@@ -40,14 +40,29 @@ void lmad_now(struct lma_now *now)
 
 /* --- engine io, backed by the kernel side --- */
 
+static void sendq_refused(struct lmad *d, unsigned refused)
+{
+	if (refused > 0)
+		log_warnx_limited(&d->send_limit, "sending %u Mobility Header message(s): %s",
+		                  refused, strerror(errno));
+}
+
+/* Queued: the loop sends what a turn made in one system call (sendq_due). */
 static void io_send(void *ctx, const struct in6_addr *dst, const uint8_t *buf, size_t len)
 {
 	struct lmad *d = ctx;
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = *dst };
 
-	if (sendto(d->mh_fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
-		log_warnx_limited(&d->send_limit, "sending a Mobility Header message: %s",
-		                  strerror(errno));
+	sendq_refused(d, mh_sendq_push(&d->sendq, dst, buf, len));
+}
+
+static void sendq_due(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct lmad *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (d->sendq.n > 0)
+		sendq_refused(d, mh_sendq_flush(&d->sendq));
 }
 
 static int io_tunnel_add(void *ctx, const struct in6_addr *peer, uint32_t *id)
@@ -296,7 +311,7 @@ static int start(struct lmad *d)
 		lma_engine_set_restart_counter(d->engine,
 		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
 	d->mh_fd = open_mh_socket(&d->conf->lma_addr);
-	if (!d->engine || d->mh_fd < 0) {
+	if (!d->engine || d->mh_fd < 0 || mh_sendq_init(&d->sendq, d->mh_fd) < 0) {
 		log_warn("Mobility Header socket on the LMA address");
 		return -1;
 	}
@@ -323,6 +338,9 @@ static void stop(struct lmad *d)
 	if (d->kr)
 		kr_close(d->kr); /* and whatever else was installed */
 	pmtu_relay_close(d->pmtu);
+	if (d->sendq.n > 0)
+		sendq_refused(d, mh_sendq_flush(&d->sendq));
+	mh_sendq_free(&d->sendq);
 	if (d->mh_fd >= 0)
 		close(d->mh_fd);
 	lma_conf_free(d->conf);
@@ -335,6 +353,9 @@ static void run_loop(struct lmad *d)
 	ev_io_init(&d->mh_w, mh_readable, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
 	ev_io_start(d->loop, &d->mh_w);
+	ev_prepare_init(&d->sendq_w, sendq_due);
+	d->sendq_w.data = d;
+	ev_prepare_start(d->loop, &d->sendq_w);
 	ev_timer_init(&d->timer_w, timer_fired, 0., 0.);
 	d->timer_w.data = d;
 	lmad_leases_start(d);

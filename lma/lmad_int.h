@@ -4,6 +4,7 @@
 
 #include <ev.h>
 
+#include "common/mh_sendq.h"
 #include "common/ctl.h"
 #include "kr/kr.h"
 #include "common/log.h"
@@ -20,6 +21,8 @@ struct lmad {
 	struct lma_engine *engine;
 	struct ctl_server *ctl;
 	int mh_fd;
+	struct mh_sendq sendq; /* what the engine sends, in batches (common/mh_sendq.h) */
+	ev_prepare sendq_w;    /* sends them before the loop sleeps */
 	ev_io mh_w;
 	ev_timer timer_w;
 	struct log_limit send_limit, kr_limit;

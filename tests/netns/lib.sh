@@ -155,7 +155,7 @@ drv_tunnel_has() {
 	case $DRV in
 	seg6) out_has "^id $2 +encap seg6 mode encap.red segs 1 \[ $3 \] dev $4 .*proto 157" \
 		nsx "$1" ip -6 nexthop show ;;
-	ebpf) out_has "^id $2 +encap bpf xmit pmip6_encap dev $4 .*proto 157" \
+	ebpf) out_has "^id $2 +encap bpf xmit pmip6_encap (via $3 )?dev $4 .*proto 157" \
 		nsx "$1" ip -6 nexthop show ;;
 	ip6tnl) out_has "pmip6t$(($2 - TB))@$4: .* peer $3 " nsx "$1" ip -o -d link show ;;
 	*) false ;;
