@@ -1,5 +1,6 @@
 /* pool.c: the prefix pool of pool.h. The index of a prefix is the value of its bits between
  * the range's length and the allocation length. */
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,28 +28,79 @@ struct pool_foreign {
 	char owner[];
 };
 
+/* An address as a 128-bit number in two halves, for the index arithmetic (no __int128: 32-bit
+ * targets lack it). */
+struct bits128 {
+	uint64_t hi, lo;
+};
+
+static struct bits128 bits_of(const struct in6_addr *a)
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, a->s6_addr, 8);
+	memcpy(&lo, a->s6_addr + 8, 8);
+	return (struct bits128){ be64toh(hi), be64toh(lo) };
+}
+
+static void bits_to(struct in6_addr *a, struct bits128 b)
+{
+	uint64_t hi = htobe64(b.hi), lo = htobe64(b.lo);
+
+	memcpy(a->s6_addr, &hi, 8);
+	memcpy(a->s6_addr + 8, &lo, 8);
+}
+
+static struct bits128 bits_shl(struct bits128 b, unsigned s)
+{
+	if (s == 0)
+		return b;
+	if (s >= 128)
+		return (struct bits128){ 0, 0 };
+	if (s >= 64)
+		return (struct bits128){ b.lo << (s - 64), 0 };
+	return (struct bits128){ b.hi << s | b.lo >> (64 - s), b.lo << s };
+}
+
+static struct bits128 bits_shr(struct bits128 b, unsigned s)
+{
+	if (s == 0)
+		return b;
+	if (s >= 128)
+		return (struct bits128){ 0, 0 };
+	if (s >= 64)
+		return (struct bits128){ 0, b.hi >> (s - 64) };
+	return (struct bits128){ b.hi >> s, b.lo >> s | b.hi << (64 - s) };
+}
+
+/* The index's bits in an address: from the range's length to the allocation length. */
+static struct bits128 index_mask(const struct pool *p)
+{
+	unsigned n = p->alloc_len - p->range.len;
+	struct bits128 ones = { n >= 128 ? ~0ull : n > 64 ? (1ull << (n - 64)) - 1 : 0,
+		                n >= 64 ? ~0ull : (1ull << n) - 1 };
+
+	return bits_shl(ones, 128 - p->alloc_len);
+}
+
 static uint64_t index_of(const struct pool *p, const struct in6_addr *a)
 {
-	uint64_t idx = 0;
+	struct bits128 b = bits_of(a), m = index_mask(p);
 
-	for (unsigned bit = p->range.len; bit < p->alloc_len; bit++)
-		idx = idx << 1 | ((a->s6_addr[bit / 8] >> (7 - bit % 8)) & 1);
-	return idx;
+	return bits_shr((struct bits128){ b.hi & m.hi, b.lo & m.lo }, 128 - p->alloc_len).lo;
 }
 
+/* The prefix of index idx: the range's address with idx in the index's bits. */
 static void prefix_at(const struct pool *p, uint64_t idx, struct mh_prefix *out)
 {
-	out->addr = p->range.addr;
-	out->len = p->alloc_len;
-	for (unsigned bit = p->alloc_len; bit-- > p->range.len; idx >>= 1) {
-		uint8_t mask = (uint8_t)(1u << (7 - bit % 8));
+	struct bits128 r = bits_of(&p->range.addr), m = index_mask(p);
+	struct bits128 i = bits_shl((struct bits128){ 0, idx }, 128 - p->alloc_len);
 
-		if (idx & 1)
-			out->addr.s6_addr[bit / 8] |= mask;
-		else
-			out->addr.s6_addr[bit / 8] &= (uint8_t)~mask;
-	}
+	bits_to(&out->addr, (struct bits128){ (r.hi & ~m.hi) | (i.hi & m.hi),
+		                              (r.lo & ~m.lo) | (i.lo & m.lo) });
+	out->len = p->alloc_len;
 }
+
 
 bool pool_init(struct pool *p, const struct mh_prefix *range, uint8_t alloc_len)
 {

@@ -125,6 +125,52 @@ START_TEST(membership)
 }
 END_TEST
 
+/* The prefix of index idx computed bit by bit, as RFC 4291 §2.5 numbers an address's bits from
+ * the left: bit alloc_len - 1 is idx's lowest. */
+static struct mh_prefix reference_prefix(const struct mh_prefix *range, uint8_t alloc_len,
+                                         uint64_t idx)
+{
+	struct mh_prefix r = { .addr = range->addr, .len = alloc_len };
+
+	for (unsigned bit = alloc_len; bit-- > range->len; idx >>= 1) {
+		uint8_t mask = (uint8_t)(1u << (7 - bit % 8));
+
+		r.addr.s6_addr[bit / 8] = (uint8_t)((idx & 1) ? r.addr.s6_addr[bit / 8] | mask
+		                                              : r.addr.s6_addr[bit / 8] & ~mask);
+	}
+	return r;
+}
+
+/* Ranges and allocation lengths on and off octet and word boundaries: the first prefixes
+ * handed out are indexes 0, 1, 2... in the index bits, and each is a member. */
+START_TEST(index_bits_on_any_boundary)
+{
+	static const struct {
+		const char *range;
+		uint8_t range_len, alloc_len;
+	} cases[] = {
+		{ "2001:db8::", 32, 64 },  { "2001:db8:100::", 29, 61 }, { "2001:db8::", 48, 64 },
+		{ "2001:db8::", 60, 67 },  { "2001:db8::", 56, 100 },    { "2001:db8::", 90, 128 },
+		{ "2001:db8::", 120, 128 }, { "::", 0, 40 },             { "2001:db8::", 64, 64 },
+	};
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct mh_prefix range = pfx(cases[c].range, cases[c].range_len), got, want;
+		struct pool pool;
+
+		ck_assert(pool_init(&pool, &range, cases[c].alloc_len));
+		for (uint64_t i = 0; i < 300 && i < pool.size; i++) {
+			ck_assert(pool_alloc(&pool, &got, NULL, NULL));
+			want = reference_prefix(&range, cases[c].alloc_len, i);
+			ck_assert_msg(mh_prefix_equal(&got, &want), "case %zu index %llu: %s", c,
+			              (unsigned long long)i, text(&got));
+			ck_assert(pool_contains(&pool, &got));
+		}
+		pool_free(&pool);
+	}
+}
+END_TEST
+
 START_TEST(rejects_impossible_ranges)
 {
 	struct mh_prefix range = pfx("2001:db8:100::", 64);
@@ -382,6 +428,7 @@ static Suite *pool_suite(void)
 	TCase *tc = tcase_create("pool");
 
 	tcase_add_test(tc, allocates_in_order_until_exhausted);
+	tcase_add_test(tc, index_bits_on_any_boundary);
 	tcase_add_test(tc, vetoed_candidates_are_skipped);
 	tcase_add_test(tc, released_prefixes_come_back_oldest_first);
 	tcase_add_test(tc, never_used_before_released);
