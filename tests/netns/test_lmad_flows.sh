@@ -153,6 +153,16 @@ configs
 start_daemons
 check "both interfaces attach and get their addresses" wait_until 15 two_addresses
 A1=$(addr_of if1)
+A2=$(addr_of if2)
+prefix64() { "$PY" -c "import ipaddress, sys; print(ipaddress.ip_network(sys.argv[1] + '/64', False))" "$1"; }
+P1=$(prefix64 "$A1")
+P2=$(prefix64 "$A2")
+# routes_prefix MAG PREFIX: MAG routes PREFIX to the MN
+routes_prefix() { nsx "$1" ip -6 route show proto 157 | grep -q "^$2 via fe80"; }
+both_mags_route_both() { routes_prefix mag1 "$P2" && routes_prefix mag2 "$P1"; }
+# each MAG routes both prefixes (the second learns the first's by PBA or Update Notification):
+# only then can a flow move to either interface
+check "MAG1 and MAG2 each route both prefixes" wait_until 15 both_mags_route_both
 check "the LMA shows one MN with two bindings" wait_until 5 sh -c \
 	"$BUILD/pmipctl/pmipctl -s $tmp/lma.sock -j show bindings | $PY -c \
 	'import json,sys; j=json.load(sys.stdin); sys.exit(not (len(j)==1 and len(j[0][\"bindings\"])==2))'"
