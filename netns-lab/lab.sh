@@ -23,6 +23,12 @@
 #   LAB_CN_MTU    MTU of the CN's link (1400: room for the outer header, whatever the driver)
 #   LAB_MAG_CORE_MTU  MTU of the MAGs' ends of the core links (default: the LMA's, 1500): a
 #                 narrower path between LMA and MAG than the LMA's uplink (tunnel-mtu)
+#   LAB_SHAPE     the character of each MAG's access links, words "I:key=value,...": delay=MS
+#                 and loss=PERCENT (each way), rate=RATE (tc's syntax, each way); e.g. WLAN
+#                 against 3G: "1:delay=5,rate=50mbit 2:delay=60,rate=4mbit,loss=0.5". This kernel
+#                 has no netem: rates are tbf, delays and losses tests/bench/lab_shape (NFQUEUE)
+#   LAB_PCAP      1: a capture of every link (tcpdump, one end of each) in $LAB_DIR/pcap, for
+#                 Wireshark; the lab's directory is then kept
 #   LAB_LMA_EXTRA extra lmad.conf lines (policies, timers)
 #   LAB_MAG_EXTRA extra magd.conf lines, for every MAG
 #
@@ -44,6 +50,9 @@ LAB_LIFETIME=${LAB_LIFETIME:-}
 LAB_MN_IGNORE_LINKDOWN=${LAB_MN_IGNORE_LINKDOWN:-1}
 LAB_CN_MTU=${LAB_CN_MTU:-1400}
 LAB_MAG_CORE_MTU=${LAB_MAG_CORE_MTU:-}
+LAB_SHAPE=${LAB_SHAPE:-}
+LAB_PCAP=${LAB_PCAP:-0}
+LAB_SHAPE_QUEUE=17 # the NFQUEUE of lab_shape in a MAG's namespace
 LAB_LMA_EXTRA=${LAB_LMA_EXTRA:-}
 LAB_MAG_EXTRA=${LAB_MAG_EXTRA:-}
 LAB_PY=/usr/bin/python3 # Debian's, with python3-scapy; not a pyenv shim
@@ -151,6 +160,81 @@ lab_access() {
 			lab_x "mag$_i" ip link set "mn$_j" up
 		done
 	done
+}
+
+# --- link character and captures (researcher's tools, not deployment steps) ---
+
+# lab_shape_of I KEY: the value of KEY in MAG I's word of LAB_SHAPE, empty when not given.
+lab_shape_of() {
+	for _w in $LAB_SHAPE; do
+		[ "${_w%%:*}" = "$1" ] || continue
+		echo "${_w#*:}" | tr ',' '\n' | sed -n "s/^$2=//p" | head -n 1
+	done
+}
+
+lab_queue_bound() {
+	lab_x "$1" awk -v q="$LAB_SHAPE_QUEUE" '$1 == q { f = 1 } END { exit !f }' \
+		/proc/net/netfilter/nfnetlink_queue
+}
+
+# lab_shape_mag I: MAG I's access links get LAB_SHAPE's rate (a tbf at each end), delay and
+# loss (both directions through lab_shape at the MAG, started first, so that nothing passes
+# unshaped).
+lab_shape_mag() {
+	_rate=$(lab_shape_of "$1" rate)
+	_delay=$(lab_shape_of "$1" delay)
+	_loss=$(lab_shape_of "$1" loss)
+	for _j in $(seq "$LAB_MNS"); do
+		[ -z "$_rate" ] || {
+			lab_x "mag$1" tc qdisc add dev "mn$_j" root tbf rate "$_rate" burst 32kb latency 200ms
+			lab_x "mn$_j" tc qdisc add dev "if$1" root tbf rate "$_rate" burst 32kb latency 200ms
+		} || lab_die "tbf rate $_rate on MAG $1's access links refused"
+	done
+	[ -n "$_delay$_loss" ] || return 0
+	[ -x "$LAB_BUILD/tests/bench/lab_shape" ] ||
+		make -C "$LAB_BUILD" tests/bench/lab_shape >/dev/null 2>&1 ||
+		lab_die "cannot build tests/bench/lab_shape"
+	lab_bg "mag$1" "$LAB_DIR/shape$1.log" "$LAB_BUILD/tests/bench/lab_shape" \
+		-q "$LAB_SHAPE_QUEUE" -d "${_delay:-0}" -l "${_loss:-0}"
+	lab_wait 10 lab_queue_bound "mag$1" || lab_die "lab_shape did not start" "$LAB_DIR/shape$1.log"
+	for _j in $(seq "$LAB_MNS"); do
+		lab_x "mag$1" ip6tables -t mangle -A POSTROUTING -o "mn$_j" -j NFQUEUE \
+			--queue-num "$LAB_SHAPE_QUEUE"
+		lab_x "mag$1" ip6tables -t mangle -A PREROUTING -i "mn$_j" -j NFQUEUE \
+			--queue-num "$LAB_SHAPE_QUEUE"
+	done
+}
+
+lab_shape_links() {
+	for _i in $(seq "$LAB_MAGS"); do
+		[ -z "$(lab_shape_of "$_i" rate)$(lab_shape_of "$_i" delay)$(lab_shape_of "$_i" loss)" ] ||
+			lab_shape_mag "$_i"
+	done
+}
+
+# lab_pcap NAME IF: a capture of IF in namespace NAME, in $LAB_DIR/pcap/NAME-IF.pcap, written
+# as packets come (-U), started before the lab's first packet.
+lab_pcap() {
+	lab_bg "$1" "$LAB_DIR/pcap/$1-$2.log" tcpdump -i "$2" -U -n -s 0 \
+		-w "$LAB_DIR/pcap/$1-$2.pcap"
+	lab_wait 10 grep -q "listening on" "$LAB_DIR/pcap/$1-$2.log" ||
+		lab_die "tcpdump did not start on $1 $2" "$LAB_DIR/pcap/$1-$2.log"
+}
+
+# Every link once: the CN's, each MAG's core link and each access link (at the MAG).
+lab_pcap_links() {
+	[ "$LAB_PCAP" = 1 ] || return 0
+	command -v tcpdump >/dev/null || lab_die "LAB_PCAP=1 needs tcpdump"
+	mkdir -p "$LAB_DIR/pcap"
+	LAB_KEEP_DIR=1
+	lab_pcap cn cn0
+	for _i in $(seq "$LAB_MAGS"); do
+		lab_pcap "mag$_i" core
+		for _j in $(seq "$LAB_MNS"); do
+			lab_pcap "mag$_i" "mn$_j"
+		done
+	done
+	echo "lab: captures of every link in $LAB_DIR/pcap (kept after the lab)"
 }
 
 # --- configuration files: what an operator writes ---
@@ -376,5 +460,7 @@ lab_create() {
 	lab_core
 	lab_cn_link
 	lab_access
+	lab_shape_links
+	lab_pcap_links
 	lab_configure
 }
