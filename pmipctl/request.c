@@ -1,4 +1,5 @@
 /* request.c: pmipctl's commands as control requests (request.h, doc/control-protocol.md). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,9 @@ static int id_word(const char *word, unsigned long long max, unsigned long long 
 
 	if (word[0] < '0' || word[0] > '9')
 		return -1;
+	errno = 0;
 	*out = strtoull(word, &end, 10);
-	return *end || *out == 0 || *out > max ? -1 : 0;
+	return *end || errno == ERANGE || *out == 0 || *out > max ? -1 : 0;
 }
 
 static int flow_move(const struct parse_result *res, struct request *req)

@@ -226,6 +226,7 @@ START_TEST(requests_checked_before_connecting)
 	ck_assert_int_eq(request("flow move 1 to att 256", &req), -1);
 	ck_assert_int_eq(request("flow move 1 to mag 10.0.0.1", &req), -1);
 	ck_assert_int_eq(request("flow move 1 to binding -3", &req), -1);
+	ck_assert_int_eq(request("flow move 1 to binding 18446744073709551616", &req), -1);
 	ck_assert_int_eq(request("policy del 0", &req), -1);
 	ck_assert_int_eq(request("policy del 4294967296", &req), -1);
 	ck_assert_int_eq(request("policy add before x to default", &req), -1);
