@@ -1,4 +1,6 @@
 /* ctl.c: the control socket of ctl.h, both ends. */
+#include "config.h"
+
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
@@ -441,6 +443,45 @@ struct ctl_server *ctl_server_open(struct ev_loop *loop, const char *path, const
 	s->accept_w.data = s;
 	ev_io_start(loop, &s->accept_w);
 	return s;
+}
+
+int ctl_server_set_group(struct ctl_server *s, const char *group, char *err, size_t errlen)
+{
+	struct group *gr = NULL;
+
+	if (group[0] && !(gr = getgrnam(group))) {
+		snprintf(err, errlen, "control group %s does not exist", group);
+		return -1;
+	}
+	if (chown(s->path, (uid_t)-1, gr ? gr->gr_gid : getegid()) < 0) {
+		snprintf(err, errlen, "control socket %s: %s", s->path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void ctl_answer_reload(struct ctl_conn *c, uint32_t len,
+                       int (*reload)(void *arg, char *err, size_t errlen), void *arg)
+{
+	char err[256];
+
+	if (len != 0)
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "reload takes no payload");
+	else if (reload(arg, err, sizeof(err)) < 0)
+		ctl_send_error(c, CTL_E_REFUSED, "%s", err);
+	else
+		ctl_send_end(c);
+}
+
+void ctl_send_version(struct ctl_conn *c, const char *daemon)
+{
+	struct ctl_version v;
+
+	memset(&v, 0, sizeof(v));
+	snprintf(v.daemon, sizeof(v.daemon), "%s", daemon);
+	snprintf(v.version, sizeof(v.version), "%s", PACKAGE_VERSION);
+	ctl_send(c, CTL_REC_VERSION, &v, sizeof(v));
+	ctl_send_end(c);
 }
 
 void ctl_server_set_limits(struct ctl_server *s, const struct ctl_limits *l)

@@ -54,11 +54,20 @@ void ctl_server_get_stats(const struct ctl_server *s, struct ctl_server_stats *o
 /* Replaces the defaults above (the daemons: control-max-clients, control-idle-timeout); applies
  * to connections accepted from then on. */
 void ctl_server_set_limits(struct ctl_server *s, const struct ctl_limits *l);
+/* Gives the socket file to group (empty: the daemon's own group), for a reload that changes
+ * control-group; -1 with a message in err when there is no such group or chown fails. */
+int ctl_server_set_group(struct ctl_server *s, const char *group, char *err, size_t errlen);
 
 void ctl_send(struct ctl_conn *c, uint16_t type, const void *payload, uint32_t len);
 void ctl_send_error(struct ctl_conn *c, int code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 void ctl_send_end(struct ctl_conn *c);
+/* The answer to CTL_REQ_RELOAD: CTL_END when reload(arg) applied the configuration file, its
+ * reason as CTL_E_REFUSED when it kept the running one. */
+void ctl_answer_reload(struct ctl_conn *c, uint32_t len,
+                       int (*reload)(void *arg, char *err, size_t errlen), void *arg);
+/* The answer to CTL_REQ_SHOW_VERSION: the daemon's name and the package version, then CTL_END. */
+void ctl_send_version(struct ctl_conn *c, const char *daemon);
 /* One counter record (CTL_REC_STAT). */
 void ctl_send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value);
 struct kr;

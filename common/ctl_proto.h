@@ -26,11 +26,16 @@ enum ctl_type {
 	CTL_REQ_POLICY_ADD = 6,    /* struct ctl_policy_add */
 	CTL_REQ_POLICY_DEL = 7,    /* uint32_t policy id */
 	CTL_REQ_POLICY_LIST = 8,   /* payload: empty */
+	/* operations (numbered apart from the others so that branches adding requests at the same
+	 * time do not collide) */
+	CTL_REQ_RELOAD = 20,       /* payload: empty; the reload of SIGHUP, its refusal as an error */
+	CTL_REQ_SHOW_VERSION = 21, /* payload: empty; answer: one CTL_REC_VERSION */
 	/* replies */
 	CTL_REC_BINDING = 100,
 	CTL_REC_STAT = 101,
 	CTL_REC_FLOW = 102,
 	CTL_REC_POLICY = 103,
+	CTL_REC_VERSION = 120,
 	CTL_END = 200,
 	CTL_ERROR = 201,
 };
@@ -49,11 +54,19 @@ enum ctl_err {
 	CTL_E_INTERNAL = 4,
 	CTL_E_BUSY = 5, /* too many control connections: this one is closed */
 	CTL_E_IDLE = 6, /* no request for the idle timeout: the connection is closed */
+	CTL_E_REFUSED = 7, /* a reload refused: the running configuration stays */
 };
 
 struct ctl_error {
 	int32_t code; /* enum ctl_err */
-	char message[124];
+	char message[252]; /* NUL-terminated unless cut short */
+};
+
+/* Which daemon answers, and its version (pmipctl show version; the metric names of
+ * pmipctl -o openmetrics depend on it). */
+struct ctl_version {
+	char daemon[16];  /* "lmad" or "magd", NUL-terminated */
+	char version[32]; /* PACKAGE_VERSION, NUL-terminated */
 };
 
 #define CTL_BINDING_MAX_PREFIXES 4

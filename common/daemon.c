@@ -1,5 +1,7 @@
 /* daemon.c: the command line, clocks, state files, one-instance lock and start-up report both
  * daemons share (daemon.h). */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,7 +19,7 @@
 
 static void usage(const char *name)
 {
-	fprintf(stderr, "usage: %s [-dnv] [-f file]\n", name);
+	fprintf(stderr, "usage: %s [-dnvV] [-f file]\n", name);
 	exit(2);
 }
 
@@ -28,7 +30,7 @@ void daemon_parse_args(int argc, char **argv, const char *name, const char *defa
 
 	memset(o, 0, sizeof(*o));
 	o->conf_path = default_conf;
-	while ((ch = getopt(argc, argv, "df:hnv")) != -1) {
+	while ((ch = getopt(argc, argv, "df:hnvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			o->foreground = true;
@@ -42,6 +44,9 @@ void daemon_parse_args(int argc, char **argv, const char *name, const char *defa
 		case 'v':
 			o->verbose++;
 			break;
+		case 'V':
+			printf("%s %s\n", name, PACKAGE_VERSION);
+			exit(0);
 		default:
 			usage(name);
 		}

@@ -21,6 +21,7 @@
 #include "kr/kr.h"
 #include "common/log.h"
 #include "common/pmtu.h"
+#include "common/reload.h"
 #include "lma/engine.h"
 #include "lma/lmad.h"
 #include "lma/lmad_int.h"
@@ -192,13 +193,16 @@ static void timer_fired(struct ev_loop *loop, ev_timer *w, int revents)
 	rearm_timer(d);
 }
 
-/* Settings the kernel side or the sockets were set up with at start. */
-static bool needs_restart(const struct lma_conf *a, const struct lma_conf *b)
+/* Names the settings the kernel side, the flow queue or the sockets were set up with at start,
+ * and that c changes, in buf; empty when there is none. */
+static void restart_only(const void *old, const void *new, char *buf, size_t len)
 {
-	return memcmp(&a->lma_addr, &b->lma_addr, sizeof(a->lma_addr)) != 0 ||
-	       strcmp(a->uplink, b->uplink) != 0 || a->driver != b->driver ||
-	       a->table_base != b->table_base || a->rule_priority != b->rule_priority ||
-	       strcmp(a->ctl_path, b->ctl_path) != 0;
+	const struct lma_conf *a = old, *b = new;
+
+	buf[0] = '\0';
+	RELOAD_NOTE_COMMON(buf, len, a, b);
+	reload_note(buf, len, a->queue_num != b->queue_num, "flow-queue");
+	reload_note(buf, len, a->fail_open != b->fail_open, "flow-fail");
 }
 
 /* The control socket's limits as configured; they apply to the clients that come next. */
@@ -211,33 +215,32 @@ static void lmad_ctl_limits(struct lmad *d)
 	ctl_server_set_limits(d->ctl, &l);
 }
 
-static void reload(struct lmad *d)
+static void reload_apply(void *daemon, void *conf)
 {
-	char err[256];
-	struct lma_conf *c = lma_conf_load(d->conf_path, err, sizeof(err));
+	struct lmad *d = daemon;
+	size_t kept;
 
-	if (!c) {
-		log_warnx("reload failed, keeping the running configuration: %s", err);
-		return;
-	}
-	if (needs_restart(c, d->conf)) {
-		log_warnx("reload: lma-address, uplink-interface, tunnel-driver, table-base, "
-		          "rule-priority and control-socket take effect only at a restart; keeping "
-		          "the running configuration");
-		lma_conf_free(c);
-		return;
-	}
 	state_sync_save(&d->leases); /* what the old configuration's file should hold */
-	lma_engine_set_conf(d->engine, c);
+	lma_engine_set_conf(d->engine, conf);
 	lma_conf_free(d->conf);
-	d->conf = c;
+	d->conf = conf;
 	lmad_ctl_limits(d);
 	lmad_leases_reloaded(d);
-	if (d->fc) {
-		lmad_fc_load_conf(d); /* its policies replace pmipctl's; its bounds apply */
-		lmad_fc_policies_changed(d);
-	}
-	log_info("configuration reloaded from %s", d->conf_path);
+	if (!d->fc)
+		return;
+	kept = lmad_fc_load_conf(d);
+	lmad_fc_policies_changed(d);
+	if (kept)
+		log_info("reload: %zu policies added with pmipctl kept, ahead of the "
+		         "configuration's",
+		         kept);
+}
+
+RELOAD_OPS(conf_ops, struct lma_conf, lma_conf, restart_only, reload_apply);
+
+int lmad_reload(struct lmad *d, char *err, size_t errlen)
+{
+	return reload_run(&conf_ops, d, d->conf_path, d->conf, d->ctl, err, errlen);
 }
 
 static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
@@ -246,7 +249,9 @@ static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
 
 	(void)revents;
 	if (w->signum == SIGHUP) {
-		reload(d);
+		char err[256];
+
+		(void)lmad_reload(d, err, sizeof(err)); /* it logs what it did */
 		return;
 	}
 	log_info("signal %d: exiting", w->signum);

@@ -203,6 +203,11 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	stats_control(d->ctl, c);
 }
 
+static int reload(void *d, char *err, size_t errlen)
+{
+	return lmad_reload(d, err, errlen);
+}
+
 void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,
                      void *arg)
 {
@@ -232,6 +237,12 @@ void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, 
 		break;
 	case CTL_REQ_POLICY_LIST:
 		lmad_ctl_policy_list(d, c);
+		break;
+	case CTL_REQ_RELOAD:
+		ctl_answer_reload(c, len, reload, d);
+		break;
+	case CTL_REQ_SHOW_VERSION:
+		ctl_send_version(c, "lmad");
 		break;
 	default:
 		ctl_send_error(c, CTL_E_UNKNOWN, "lmad does not answer request %u", type);

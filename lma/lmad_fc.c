@@ -414,17 +414,34 @@ int lmad_fc_start(struct lmad *d)
 	return 0;
 }
 
-/* The configuration's policies replace the classifier's, its bounds apply (start, reload). */
-void lmad_fc_load_conf(struct lmad *d)
+/* The configuration's policies replace the previous configuration's, its bounds apply (start,
+ * reload). Those added with pmipctl keep their ids and order; the configuration's come after
+ * them. */
+size_t lmad_fc_load_conf(struct lmad *d)
 {
 	const struct lma_conf_policy *cp;
-	const struct fc_policy *p;
+	uint32_t *ids;
+	size_t n = 0;
 
 	fc_set_limits(d->fc, d->conf->flow_max, d->conf->flow_max_mn);
-	while ((p = fc_policy_first(d->fc)) != NULL)
-		fc_policy_del(d->fc, p->id);
+	for (size_t i = 0; i < d->fc_n_conf; i++)
+		fc_policy_del(d->fc, d->fc_conf_ids[i]);
+	ids = realloc(d->fc_conf_ids, (d->conf->n_policies + 1) * sizeof(*ids));
+	if (!ids) {
+		log_warnx("flow steering: out of memory, no policy of the configuration applies");
+		d->fc_n_conf = 0;
+		return fc_policy_count(d->fc);
+	}
+	d->fc_conf_ids = ids;
 	TAILQ_FOREACH(cp, &d->conf->policies, entry)
-	fc_policy_add(d->fc, &cp->policy, 0);
+	{
+		uint32_t id = fc_policy_add(d->fc, &cp->policy, 0);
+
+		if (id)
+			ids[n++] = id;
+	}
+	d->fc_n_conf = n;
+	return fc_policy_count(d->fc) - n;
 }
 
 void lmad_fc_stop(struct lmad *d)
@@ -448,4 +465,7 @@ void lmad_fc_stop(struct lmad *d)
 	kr_fc_close(d->kr);
 	fc_free(d->fc);
 	d->fc = NULL;
+	free(d->fc_conf_ids);
+	d->fc_conf_ids = NULL;
+	d->fc_n_conf = 0;
 }

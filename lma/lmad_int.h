@@ -33,11 +33,17 @@ struct lmad {
 	ev_io queue_w, events_w;
 	ev_timer idle_w;
 	ev_prepare prefixes_w; /* queueing changes reach the kernel (lmad_fc.c) */
+	uint32_t *fc_conf_ids; /* the policies lmad.conf gave (the others came from pmipctl) */
+	size_t fc_n_conf;
 	uint64_t fc_moved;
 	size_t fc_peak; /* flows at most since memory was last given back */
 };
 
 void lmad_now(struct lma_now *now);
+/* Reads the configuration file again and applies it (SIGHUP, pmipctl reload): -1 with the
+ * reason in err, the running configuration kept, when it does not parse or changes a setting
+ * that needs a restart. Logs what changed. */
+int lmad_reload(struct lmad *d, char *err, size_t errlen);
 /* lmad_leases.c: load before the first PBU, start the periodic save, say a reload happened;
  * state_sync_save(&d->leases) and state_sync_stop() do the rest (see common/state_sync.h). */
 void lmad_leases_load(struct lmad *d);
@@ -46,7 +52,9 @@ void lmad_leases_reloaded(struct lmad *d);
 /* lmad_fc.c */
 int lmad_fc_start(struct lmad *d);
 void lmad_fc_stop(struct lmad *d);
-void lmad_fc_load_conf(struct lmad *d);
+/* The configuration's policies replace the previous configuration's; returns how many policies
+ * added with pmipctl stay (ahead of the configuration's). */
+size_t lmad_fc_load_conf(struct lmad *d);
 void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn);
 /* The LMA no longer routes p (its binding went): it leaves the queue. */
 void lmad_fc_prefix_unrouted(struct lmad *d, const struct mh_prefix *p);

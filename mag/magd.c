@@ -19,6 +19,7 @@
 #include "common/daemon.h"
 #include "common/hmap.h"
 #include "common/pmtu.h"
+#include "common/reload.h"
 #include "mag/magd.h"
 #include "mag/magd_int.h"
 
@@ -201,14 +202,18 @@ static void timer_fired(struct ev_loop *loop, ev_timer *w, int revents)
 	magd_after_input(d);
 }
 
-/* Settings the kernel side, the sockets and the access links were set up with at start. */
-static bool needs_restart(const struct mag_conf *a, const struct mag_conf *b)
+/* Names the settings the kernel side, the sockets and the access links were set up with at
+ * start, and that b changes, in buf; empty when there is none. */
+static void restart_only(const void *old, const void *new, char *buf, size_t len)
 {
-	return memcmp(&a->lma_addr, &b->lma_addr, 16) || memcmp(&a->proxy_coa, &b->proxy_coa, 16) ||
-	       memcmp(&a->link_local, &b->link_local, 16) || strcmp(a->uplink, b->uplink) ||
-	       a->driver != b->driver || a->table_base != b->table_base ||
-	       a->rule_priority != b->rule_priority || strcmp(a->ctl_path, b->ctl_path) ||
-	       !magd_same_access(a, b);
+	const struct mag_conf *a = old, *b = new;
+
+	buf[0] = '\0';
+	RELOAD_NOTE_COMMON(buf, len, a, b);
+	reload_note(buf, len, memcmp(&a->proxy_coa, &b->proxy_coa, 16) != 0, "proxy-coa");
+	reload_note(buf, len, memcmp(&a->link_local, &b->link_local, 16) != 0,
+	            "link-local-address");
+	reload_note(buf, len, !magd_same_access(a, b), "the access interfaces");
 }
 
 /* The control socket's limits as configured; they apply to the clients that come next. */
@@ -221,33 +226,26 @@ static void magd_ctl_limits(struct magd *d)
 	ctl_server_set_limits(d->ctl, &l);
 }
 
-static void reload(struct magd *d)
+static void reload_apply(void *daemon, void *conf)
 {
-	char err[256];
-	struct mag_conf *c = mag_conf_load(d->conf_path, err, sizeof(err));
+	struct magd *d = daemon;
 
-	if (!c) {
-		log_warnx("reload failed, keeping the running configuration: %s", err);
-		return;
-	}
-	if (needs_restart(c, d->conf)) {
-		log_warnx("reload: lma-address, proxy-coa, link-local-address, uplink-interface, "
-		          "tunnel-driver, table-base, rule-priority, control-socket and the access "
-		          "interfaces take effect only at a restart; keeping the running "
-		          "configuration");
-		mag_conf_free(c);
-		return;
-	}
-	mag_engine_set_conf(d->engine, c);
+	mag_engine_set_conf(d->engine, conf);
 	for (unsigned i = 0; i < d->n_access; i++)
 		mag_engine_set_access(d->engine, d->access[i].ifname, d->access[i].ifindex,
 		                      d->access[i].mac);
 	state_sync_save(&d->state);
 	mag_conf_free(d->conf);
-	d->conf = c;
+	d->conf = conf;
 	magd_ctl_limits(d);
 	magd_state_reloaded(d);
-	log_info("configuration reloaded from %s", d->conf_path);
+}
+
+RELOAD_OPS(conf_ops, struct mag_conf, mag_conf, restart_only, reload_apply);
+
+int magd_reload(struct magd *d, char *err, size_t errlen)
+{
+	return reload_run(&conf_ops, d, d->conf_path, d->conf, d->ctl, err, errlen);
 }
 
 static void exit_due(struct ev_loop *loop, ev_timer *w, int revents)
@@ -292,7 +290,9 @@ static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
 
 	(void)revents;
 	if (w->signum == SIGHUP) {
-		reload(d);
+		char err[256];
+
+		(void)magd_reload(d, err, sizeof(err)); /* it logs what it did */
 		return;
 	}
 	if (d->leaving) {

@@ -124,6 +124,11 @@ static void deregister(struct magd *d, struct ctl_conn *c, const uint8_t *payloa
 	ctl_send_end(c);
 }
 
+static int reload(void *d, char *err, size_t errlen)
+{
+	return magd_reload(d, err, errlen);
+}
+
 void magd_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, uint32_t len,
                      void *arg)
 {
@@ -139,6 +144,12 @@ void magd_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, 
 		break;
 	case CTL_REQ_DEREGISTER:
 		deregister(d, c, payload, len);
+		break;
+	case CTL_REQ_RELOAD:
+		ctl_answer_reload(c, len, reload, d);
+		break;
+	case CTL_REQ_SHOW_VERSION:
+		ctl_send_version(c, "magd");
 		break;
 	default:
 		ctl_send_error(c, CTL_E_UNKNOWN, "magd does not answer request %u", type);

@@ -54,6 +54,10 @@ void magd_after_input(struct magd *d);
 int magd_open_sockets(struct magd *d);
 int magd_open_access(struct magd *d);
 void magd_close_access(struct magd *d);
+/* Reads the configuration file again and applies it (SIGHUP, pmipctl reload): -1 with the
+ * reason in err, the running configuration kept, when it does not parse or changes a setting
+ * that needs a restart. Logs what changed. */
+int magd_reload(struct magd *d, char *err, size_t errlen);
 bool magd_same_access(const struct mag_conf *a, const struct mag_conf *b);
 /* magd_state.c: registering again the MNs of the binding file (after start), its periodic
  * writing, a reload; state_sync_save(&d->state) and state_sync_stop() do the rest. */

@@ -1,9 +1,13 @@
 /* output.h: pmipctl prints every reply through one table of functions per format (after
- * bgpctl's output.c / output_json.c): text for people, JSON (-j) that scripts can rely on. */
+ * bgpctl's output.c / output_json.c): text for people, JSON (-j) that scripts can rely on,
+ * OpenMetrics (-o openmetrics, show stats only) for a metrics collector. One function per record
+ * type; a format leaves NULL the records it does not print (pmipctl refuses such a command
+ * before it connects). */
 #ifndef PMIPCTL_OUTPUT_H
 #define PMIPCTL_OUTPUT_H
 
 #include "common/ctl_proto.h"
+#include "lma/fc.h"
 
 /* What a reply holds, which decides the shape of the JSON document. */
 enum output_kind {
@@ -11,6 +15,7 @@ enum output_kind {
 	OUT_STATS,    /* {"group": {"name": value}} */
 	OUT_FLOWS,    /* [{flow}, ...] */
 	OUT_POLICIES, /* [{policy}, ...] */
+	OUT_VERSION,  /* {"daemon": ..., "version": ...} */
 	OUT_NOTHING,  /* a command that only succeeds or fails: no output */
 };
 
@@ -20,11 +25,14 @@ struct output {
 	void (*stat)(const struct ctl_stat *s);
 	void (*flow)(const struct ctl_flow *f);
 	void (*policy)(const struct fc_policy *p);
-	void (*end)(void);
+	void (*version)(const struct ctl_version *v);
+	/* After the last record: 0, or -1 when the answer could not be printed whole. */
+	int (*end)(void);
 };
 
 extern const struct output output_text;
 extern const struct output output_json;
+extern const struct output output_openmetrics;
 
 /* Shared helpers. */
 const char *att_name(unsigned att);

@@ -1,139 +1,267 @@
-/* output_json.c: pmipctl -j: bindings as [{"mn_id": ..., "bindings": [...]}, ...], counters as
- * {"group": {"name": value, ...}, ...}. Strings are escaped; the shape is stable. */
+/* output_json.c: pmipctl -j, built with jansson so that the document is well-formed by
+ * construction: bindings as [{"mn_id": ..., "bindings": [...]}, ...], counters as
+ * {"group": {"name": value, ...}, ...} (a group's counters in one object wherever they come in
+ * the answer; a counter sent twice is an error, never a duplicate key), flows and policies as
+ * arrays of objects, the version as one object. Shapes documented in pmipctl(8). */
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "lma/fc_words.h"
+#include <arpa/inet.h>
+#include <jansson.h>
+
 #include "pmipctl/output.h"
 
-static int action_kind;
-static bool open_item; /* an MN or a group is open */
-static bool any_inner; /* it has members already */
-static char current[CTL_ID_MAX];
+static json_t *root;    /* the document being built */
+static bool incomplete; /* something could not be added: the document is not printed whole */
 
-static void json_string(const char *s, size_t max)
+/* A string from a record: its bytes up to a NUL or max; anything not UTF-8 (a daemon bug) is
+ * shown with '?' for each byte that is not plain ASCII. */
+static json_t *text(const char *s, size_t max)
 {
-	putchar('"');
-	for (size_t i = 0; i < max && s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
+	size_t len = strnlen(s, max);
+	json_t *j = json_stringn(s, len);
+	char safe[256];
 
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
+	if (j || len >= sizeof(safe))
+		return j;
+	for (size_t i = 0; i < len; i++)
+		safe[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	return json_stringn(safe, len);
+}
+
+static json_t *address(const uint8_t addr[16])
+{
+	char a[INET6_ADDRSTRLEN];
+
+	format_addr(addr, a, sizeof(a));
+	return json_string(a);
+}
+
+/* Adds value under key, taking the reference; notes a failure (out of memory, bad string). */
+static void put(json_t *obj, const char *key, json_t *value)
+{
+	if (!obj || !value || json_object_set_new(obj, key, value) < 0)
+		incomplete = true;
+}
+
+static void append(json_t *array, json_t *value)
+{
+	if (!array || !value || json_array_append_new(array, value) < 0)
+		incomplete = true;
 }
 
 static void json_begin(int kind)
 {
-	action_kind = kind;
-	open_item = any_inner = false;
-	current[0] = '\0';
-	if (kind != OUT_NOTHING)
-		putchar(kind == OUT_STATS ? '{' : '[');
+	incomplete = false;
+	json_decref(root);
+	if (kind == OUT_NOTHING)
+		root = NULL;
+	else
+		root = kind == OUT_STATS || kind == OUT_VERSION ? json_object() : json_array();
 }
 
-/* Opens a new MN (or counter group) when the name changes. */
-static void enter(const char *name, size_t max, const char *opening)
+static json_t *prefixes(const struct ctl_prefix *p, unsigned n)
 {
-	if (open_item && strncmp(current, name, sizeof(current)) == 0)
-		return;
-	if (open_item)
-		printf(action_kind == OUT_BINDINGS ? "]}," : "},");
-	snprintf(current, sizeof(current), "%.*s", (int)max, name);
-	fputs(opening, stdout);
-	json_string(current, sizeof(current));
-	printf(action_kind == OUT_BINDINGS ? ",\"bindings\":[" : ":{");
-	open_item = true;
-	any_inner = false;
+	json_t *a = json_array();
+	char pfx[64];
+
+	for (unsigned i = 0; i < n && i < CTL_BINDING_MAX_PREFIXES; i++) {
+		format_prefix(&p[i], pfx, sizeof(pfx));
+		append(a, json_string(pfx));
+	}
+	return a;
+}
+
+/* The bindings array of the MN: the last one's if the records are still about it. */
+static json_t *mn_bindings(const char *mn_id, size_t max)
+{
+	json_t *last = json_array_get(root, json_array_size(root) - 1);
+	const char *id = json_string_value(json_object_get(last, "mn_id"));
+	json_t *mn;
+
+	if (id && strncmp(id, mn_id, max) == 0 && strlen(id) == strnlen(mn_id, max))
+		return json_object_get(last, "bindings");
+	mn = json_object();
+	put(mn, "mn_id", text(mn_id, max));
+	put(mn, "bindings", json_array());
+	append(root, mn);
+	return json_object_get(mn, "bindings");
 }
 
 static void json_binding(const struct ctl_binding *b)
 {
-	char mag[64], llid[100], pfx[64];
+	json_t *o = json_object();
+	char llid[100];
 
-	enter(b->mn_id, sizeof(b->mn_id), "{\"mn_id\":");
-	format_addr(b->peer, mag, sizeof(mag));
 	format_llid(b, llid, sizeof(llid));
-	printf("%s{\"id\":%llu,\"prefixes\":[", any_inner ? "," : "", (unsigned long long)b->id);
-	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {
-		format_prefix(&b->prefix[i], pfx, sizeof(pfx));
-		printf("%s\"%s\"", i ? "," : "", pfx);
-	}
-	printf("],\"other_prefixes\":[");
-	for (unsigned i = 0; i < b->n_other && i < CTL_BINDING_MAX_PREFIXES; i++) {
-		format_prefix(&b->other[i], pfx, sizeof(pfx));
-		printf("%s\"%s\"", i ? "," : "", pfx);
-	}
-	printf("],\"peer\":\"%s\",\"att\":%u,\"att_name\":", mag, b->att);
-	json_string(att_name(b->att), 32);
-	printf(",\"hi\":%u,\"link_layer_id\":\"%s\",\"state\":", b->hi, llid);
-	json_string(b->state_name, sizeof(b->state_name));
-	printf(",\"lifetime\":%u,\"remaining\":%u,\"tunnel\":%u,\"muho\":%s}", b->lifetime_s,
-	       b->remaining_s, b->tunnel, b->muho ? "true" : "false");
-	any_inner = true;
+	put(o, "id", json_integer((json_int_t)b->id));
+	put(o, "prefixes", prefixes(b->prefix, b->n_prefix));
+	put(o, "other_prefixes", prefixes(b->other, b->n_other));
+	put(o, "peer", address(b->peer));
+	put(o, "att", json_integer(b->att));
+	put(o, "att_name", json_string(att_name(b->att)));
+	put(o, "hi", json_integer(b->hi));
+	put(o, "link_layer_id", json_string(llid));
+	put(o, "state", text(b->state_name, sizeof(b->state_name)));
+	put(o, "lifetime", json_integer(b->lifetime_s));
+	put(o, "remaining", json_integer(b->remaining_s));
+	put(o, "tunnel", json_integer(b->tunnel));
+	put(o, "muho", json_boolean(b->muho));
+	append(mn_bindings(b->mn_id, sizeof(b->mn_id)), o);
 }
 
 static void json_stat(const struct ctl_stat *s)
 {
-	enter(s->group, sizeof(s->group), "");
-	printf("%s", any_inner ? "," : "");
-	json_string(s->name, sizeof(s->name));
-	printf(":%llu", (unsigned long long)s->value);
-	any_inner = true;
+	char group[sizeof(s->group) + 1], name[sizeof(s->name) + 1];
+	json_t *g;
+
+	snprintf(group, sizeof(group), "%.*s", (int)sizeof(s->group), s->group);
+	snprintf(name, sizeof(name), "%.*s", (int)sizeof(s->name), s->name);
+	g = json_object_get(root, group);
+	if (!g) {
+		g = json_object();
+		put(root, group, g);
+	}
+	if (json_object_get(g, name)) {
+		fprintf(stderr, "pmipctl: the daemon sent the counter %s %s twice\n", group, name);
+		incomplete = true;
+		return;
+	}
+	put(g, name, json_integer((json_int_t)s->value));
 }
 
 static void json_flow(const struct ctl_flow *f)
 {
-	char src[64], dst[64], mag[64], p[8];
+	json_t *o = json_object();
+	char p[8];
 
-	format_addr(f->src, src, sizeof(src));
-	format_addr(f->dst, dst, sizeof(dst));
-	format_addr(f->mag, mag, sizeof(mag));
-	printf("%s{\"id\":%u,\"mn_id\":", any_inner ? "," : "", f->id);
-	json_string(f->mn_id, sizeof(f->mn_id));
-	printf(",\"proto\":\"%s\",\"proto_number\":%u,\"src\":\"%s\",\"sport\":%u,"
-	       "\"dst\":\"%s\",\"dport\":%u,\"flow_label\":%u,\"binding\":%llu,"
-	       "\"mag\":\"%s\",\"att\":%u,\"packets\":%llu,\"bytes\":%llu,\"age\":%u,"
-	       "\"policy\":%u,\"moved\":%s}",
-	       proto_label(f->proto, p, sizeof(p)), f->proto, src, f->sport, dst, f->dport,
-	       f->flow_label, (unsigned long long)f->binding_id, mag, f->att,
-	       (unsigned long long)f->packets, (unsigned long long)f->bytes, f->age_s, f->policy_id,
-	       f->pinned ? "true" : "false");
-	any_inner = true;
+	put(o, "id", json_integer(f->id));
+	put(o, "mn_id", text(f->mn_id, sizeof(f->mn_id)));
+	put(o, "proto", json_string(proto_label(f->proto, p, sizeof(p))));
+	put(o, "proto_number", json_integer(f->proto));
+	put(o, "src", address(f->src));
+	put(o, "sport", json_integer(f->sport));
+	put(o, "dst", address(f->dst));
+	put(o, "dport", json_integer(f->dport));
+	put(o, "flow_label", json_integer(f->flow_label));
+	put(o, "binding", json_integer((json_int_t)f->binding_id));
+	put(o, "mag", address(f->mag));
+	put(o, "att", json_integer(f->att));
+	put(o, "packets", json_integer((json_int_t)f->packets));
+	put(o, "bytes", json_integer((json_int_t)f->bytes));
+	put(o, "age", json_integer(f->age_s));
+	put(o, "policy", json_integer(f->policy_id));
+	put(o, "moved", json_boolean(f->pinned));
+	append(root, o);
+}
+
+static json_t *policy_prefix(const struct mh_prefix *p)
+{
+	struct ctl_prefix c = { .len = p->len };
+	char pfx[64];
+
+	memcpy(c.addr, &p->addr, 16);
+	format_prefix(&c, pfx, sizeof(pfx));
+	return json_string(pfx);
+}
+
+/* A port range as {"from": N, "to": M}; none when it is every port. */
+static void policy_ports(json_t *o, const char *key, uint16_t lo, uint16_t hi)
+{
+	json_t *r;
+
+	if (lo == 0 && hi == 65535)
+		return;
+	r = json_object();
+	put(r, "from", json_integer(lo));
+	put(r, "to", json_integer(hi));
+	put(o, key, r);
+}
+
+/* The match fields a policy sets; those it leaves out match anything. */
+static json_t *policy_match(const struct fc_match *m)
+{
+	json_t *o = json_object();
+	char p[8];
+
+	if (m->mn_id[0])
+		put(o, "mn_id", text(m->mn_id, sizeof(m->mn_id)));
+	if (m->have_src)
+		put(o, "src", policy_prefix(&m->src));
+	if (m->have_dst)
+		put(o, "dst", policy_prefix(&m->dst));
+	if (m->have_proto) {
+		put(o, "proto", json_string(proto_label(m->proto, p, sizeof(p))));
+		put(o, "proto_number", json_integer(m->proto));
+	}
+	policy_ports(o, "src_port", m->sport_lo, m->sport_hi);
+	policy_ports(o, "dst_port", m->dport_lo, m->dport_hi);
+	if (m->have_flow_label)
+		put(o, "flow_label", json_integer(m->flow_label));
+	if (m->have_tclass)
+		put(o, "traffic_class", json_integer(m->tclass));
+	return o;
+}
+
+/* The target as {"kind": "att"|"mag"|"llid"|"default"} with its value under the same name. */
+static json_t *policy_target(const struct fc_policy *p)
+{
+	static const char *const kinds[] = { [FC_TARGET_DEFAULT] = "default",
+		                             [FC_TARGET_ATT] = "att",
+		                             [FC_TARGET_MAG] = "mag",
+		                             [FC_TARGET_LLID] = "llid" };
+	struct ctl_binding llid = { .llid_len = p->target_llid_len };
+	json_t *o = json_object();
+	char buf[100];
+
+	put(o, "kind", json_string(kinds[p->target]));
+	if (p->target == FC_TARGET_ATT)
+		put(o, "att", json_integer(p->target_att));
+	if (p->target == FC_TARGET_MAG)
+		put(o, "mag", address(p->target_mag.s6_addr));
+	if (p->target == FC_TARGET_LLID) {
+		memcpy(llid.llid, p->target_llid, p->target_llid_len);
+		format_llid(&llid, buf, sizeof(buf));
+		put(o, "llid", json_string(buf));
+	}
+	return o;
 }
 
 static void json_policy(const struct fc_policy *p)
 {
-	char *words = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&words, &len);
+	json_t *o = json_object();
 
-	if (f) {
-		fc_policy_print_words(f, p);
-		if (fclose(f) != 0)
-			len = 0;
-	}
-	printf("%s{\"id\":%u,\"policy\":", any_inner ? "," : "", p->id);
-	json_string(words ? words : "", words ? len : 0); /* an NAI may hold a double quote */
-	printf("}");
-	free(words);
-	any_inner = true;
+	put(o, "id", json_integer(p->id));
+	put(o, "match", policy_match(&p->match));
+	put(o, "target", policy_target(p));
+	append(root, o);
 }
 
-static void json_end(void)
+static void json_version(const struct ctl_version *v)
 {
-	if (action_kind == OUT_NOTHING)
-		return;
-	if (open_item)
-		printf(action_kind == OUT_BINDINGS ? "]}" : "}");
-	printf(action_kind == OUT_STATS ? "}\n" : "]\n");
+	put(root, "daemon", text(v->daemon, sizeof(v->daemon)));
+	put(root, "version", text(v->version, sizeof(v->version)));
 }
 
-const struct output output_json = { json_begin, json_binding, json_stat,
-	                            json_flow,  json_policy,  json_end };
+static int json_end(void)
+{
+	int rc = 0;
+
+	if (root && (json_dumpf(root, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) < 0 ||
+	             putchar('\n') == EOF))
+		rc = -1;
+	json_decref(root);
+	root = NULL;
+	return incomplete ? -1 : rc;
+}
+
+const struct output output_json = {
+	.begin = json_begin,
+	.binding = json_binding,
+	.stat = json_stat,
+	.flow = json_flow,
+	.policy = json_policy,
+	.version = json_version,
+	.end = json_end,
+};

@@ -1,5 +1,5 @@
-/* output_text.c: pmipctl's output for people: bindings grouped by mobile node, counters by
- * group. */
+/* output_text.c: pmipctl's output for people: bindings grouped by mobile node (each with its
+ * peer: the MAG's Proxy-CoA at the LMA, the LMA at a MAG), counters by group. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,7 +67,7 @@ static void text_binding(const struct ctl_binding *b)
 	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {
 		format_prefix(&b->prefix[i], pfx, sizeof(pfx));
 		if (i == 0)
-			printf("  binding %-4llu %-22s MAG %-18s %-17s %-17s %-12s %u/%us%s\n",
+			printf("  binding %-4llu %-22s peer %-18s %-17s %-17s %-12s %u/%us%s\n",
 			       (unsigned long long)b->id, pfx, mag, att, llid, b->state_name,
 			       b->remaining_s, b->lifetime_s, b->muho ? "  muho" : "");
 		else
@@ -135,10 +135,24 @@ static void text_policy(const struct fc_policy *p)
 	printf("\n");
 }
 
-static void text_end(void)
+static void text_version(const struct ctl_version *v)
 {
-	flow_header_done = false;
+	printf("%.*s %.*s\n", (int)sizeof(v->daemon), v->daemon, (int)sizeof(v->version),
+	       v->version);
 }
 
-const struct output output_text = { text_begin, text_binding, text_stat,
-	                            text_flow,  text_policy,  text_end };
+static int text_end(void)
+{
+	flow_header_done = false;
+	return 0;
+}
+
+const struct output output_text = {
+	.begin = text_begin,
+	.binding = text_binding,
+	.stat = text_stat,
+	.flow = text_flow,
+	.policy = text_policy,
+	.version = text_version,
+	.end = text_end,
+};

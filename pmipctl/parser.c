@@ -1,4 +1,6 @@
-/* parser.c: the keyword tree of parser.h. */
+/* parser.c: the keyword tree of parser.h. Every word of every command is in a table, the
+ * arguments of flow move and policy add too, so one matching rule (an unambiguous prefix, an
+ * exact word winning) and one help apply at every level. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +14,7 @@ enum token_type {
 	T_NONE, /* "nothing more": the command may stop here */
 	T_KEYWORD,
 	T_MN_ID, /* an argument: a mobile node identifier (NAI) */
-	T_REST,  /* every remaining word, parsed by the command itself */
+	T_VALUE, /* an argument checked by the request it belongs to (pmipctl/request.c) */
 };
 
 struct token {
@@ -20,92 +22,192 @@ struct token {
 	const char *word;
 	enum action action;
 	const struct token *next;
+	const char *help;
 };
 
-static const struct token t_bindings[] = {
-	{ T_NONE, "", ACT_NONE, NULL },
-	{ T_MN_ID, "MN-ID", ACT_NONE, NULL },
-	{ T_END, NULL, ACT_NONE, NULL },
+/* One table entry a line: */
+/* clang-format off */
+#define KW(w, act, nxt, h) { T_KEYWORD, w, act, nxt, h }
+#define VALUE(w, nxt, h)   { T_VALUE, w, ACT_NONE, nxt, h }
+#define MAY_END            { T_NONE, "<end>", ACT_NONE, NULL, "the command may end here" }
+#define END                { T_END, NULL, ACT_NONE, NULL, NULL }
+/* clang-format on */
+
+static const struct token t_opt_mn[] = {
+	MAY_END,
+	{ T_MN_ID, "MN-ID", ACT_NONE, NULL, "only this mobile node's" },
+	END,
 };
 
 static const struct token t_show[] = {
-	{ T_KEYWORD, "bindings", ACT_SHOW_BINDINGS, t_bindings },
-	{ T_KEYWORD, "flows", ACT_SHOW_FLOWS, t_bindings },
-	{ T_KEYWORD, "stats", ACT_SHOW_STATS, NULL },
-	{ T_END, NULL, ACT_NONE, NULL },
+	KW("bindings", ACT_SHOW_BINDINGS, t_opt_mn, "the bindings, by mobile node"),
+	KW("flows", ACT_SHOW_FLOWS, t_opt_mn, "the classified downlink flows (lmad)"),
+	KW("stats", ACT_SHOW_STATS, NULL, "the counters, by group"),
+	KW("version", ACT_SHOW_VERSION, NULL, "the daemon's name and version"),
+	END,
 };
 
 static const struct token t_mn_id[] = {
-	{ T_MN_ID, "MN-ID", ACT_NONE, NULL },
-	{ T_END, NULL, ACT_NONE, NULL },
+	{ T_MN_ID, "MN-ID", ACT_NONE, NULL, "the mobile node's identifier (an NAI)" },
+	END,
 };
 
-static const struct token t_rest[] = {
-	{ T_REST, "ARGUMENTS", ACT_NONE, NULL },
-	{ T_END, NULL, ACT_NONE, NULL },
+static const struct token t_move_att[] = { VALUE("N", NULL, "an access technology type"), END };
+static const struct token t_move_mag[] = { VALUE("ADDRESS", NULL, "a MAG's Proxy-CoA"), END };
+static const struct token t_move_bid[] = { VALUE("ID", NULL, "a binding id (show bindings)"), END };
+
+static const struct token t_move_target[] = {
+	KW("att", ACT_NONE, t_move_att, "the MN's binding of that access technology"),
+	KW("binding", ACT_NONE, t_move_bid, "that binding of the MN"),
+	KW("mag", ACT_NONE, t_move_mag, "the MN's binding at that MAG"),
+	END,
 };
+
+static const struct token t_move_to[] = { KW("to", ACT_NONE, t_move_target, "the target"), END };
+static const struct token t_move_id[] = { VALUE("FLOW-ID", t_move_to, "a flow (show flows)"), END };
 
 static const struct token t_flow[] = {
-	{ T_KEYWORD, "move", ACT_FLOW_MOVE, t_rest },
-	{ T_END, NULL, ACT_NONE, NULL },
+	KW("move", ACT_FLOW_MOVE, t_move_id, "send a flow through another binding of its MN"),
+	END,
 };
 
+/* policy add: match words in any order, then "to" and the target (lma/fc_words.c reads them). */
+#define N_MATCH 10
+static const struct token t_match[N_MATCH];
+
+static const struct token t_v_nai[] = { VALUE("NAI", t_match, "a mobile node identifier"), END };
+static const struct token t_v_prefix[] = { VALUE("PREFIX/LEN", t_match, "an IPv6 prefix"), END };
+static const struct token t_v_proto[] = {
+	VALUE("PROTO", t_match, "tcp, udp, icmpv6, sctp, udplite or a number"), END
+};
+static const struct token t_v_ports[] = { VALUE("N[-M]", t_match, "a port or a range"), END };
+static const struct token t_v_label[] = { VALUE("N", t_match, "a 20-bit flow label"), END };
+static const struct token t_v_tclass[] = { VALUE("N", t_match, "0-255"), END };
+
+static const struct token t_target_att[] = { VALUE("N", NULL, "an access technology type"), END };
+static const struct token t_target_mag[] = { VALUE("ADDRESS", NULL, "a MAG's Proxy-CoA"), END };
+static const struct token t_target_llid[] = {
+	VALUE("MAC", NULL, "the MN's link-layer identifier, xx:xx:..."), END
+};
+
+static const struct token t_target[] = {
+	KW("att", ACT_NONE, t_target_att, "the MN's binding of that access technology"),
+	KW("default", ACT_NONE, NULL, "the binding owning the destination prefix"),
+	KW("llid", ACT_NONE, t_target_llid, "the MN's binding of that interface"),
+	KW("mag", ACT_NONE, t_target_mag, "the MN's binding at that MAG"),
+	END,
+};
+
+#define MATCH_WORDS                                                                                \
+	KW("dst", ACT_NONE, t_v_prefix, "the destination is in the prefix"),                       \
+	        KW("dst-port", ACT_NONE, t_v_ports, "the destination port"),                       \
+	        KW("flow-label", ACT_NONE, t_v_label, "the IPv6 flow label"),                      \
+	        KW("mn", ACT_NONE, t_v_nai, "the mobile node"),                                    \
+	        KW("proto", ACT_NONE, t_v_proto, "the transport protocol"),                        \
+	        KW("src", ACT_NONE, t_v_prefix, "the source is in the prefix"),                    \
+	        KW("src-port", ACT_NONE, t_v_ports, "the source port"),                            \
+	        KW("to", ACT_NONE, t_target, "where matching flows go"),                           \
+	        KW("traffic-class", ACT_NONE, t_v_tclass, "the IPv6 traffic class")
+
+static const struct token t_match[N_MATCH] = { MATCH_WORDS, END };
+
+static const struct token t_before_id[] = { VALUE("ID", t_match, "a policy (policy list)"), END };
+
+static const struct token t_add[] = {
+	KW("before", ACT_NONE, t_before_id, "insert before that policy, not at the end"),
+	MATCH_WORDS,
+	END,
+};
+
+static const struct token t_del_id[] = { VALUE("ID", NULL, "a policy (policy list)"), END };
+
 static const struct token t_policy[] = {
-	{ T_KEYWORD, "add", ACT_POLICY_ADD, t_rest },
-	{ T_KEYWORD, "del", ACT_POLICY_DEL, t_rest },
-	{ T_KEYWORD, "list", ACT_POLICY_LIST, NULL },
-	{ T_END, NULL, ACT_NONE, NULL },
+	KW("add", ACT_POLICY_ADD, t_add, "add a flow policy (lmad)"),
+	KW("del", ACT_POLICY_DEL, t_del_id, "remove a flow policy (lmad)"),
+	KW("list", ACT_POLICY_LIST, NULL, "the flow policies in order (lmad)"),
+	END,
 };
 
 static const struct token t_main[] = {
-	{ T_KEYWORD, "deregister", ACT_DEREGISTER, t_mn_id },
-	{ T_KEYWORD, "flow", ACT_NONE, t_flow },
-	{ T_KEYWORD, "policy", ACT_NONE, t_policy },
-	{ T_KEYWORD, "show", ACT_NONE, t_show },
-	{ T_END, NULL, ACT_NONE, NULL },
+	KW("deregister", ACT_DEREGISTER, t_mn_id, "de-register every binding of an MN (magd)"),
+	KW("flow", ACT_NONE, t_flow, "act on a classified flow (lmad)"),
+	KW("help", ACT_NONE, t_main, "the words valid at any point, with what they do"),
+	KW("policy", ACT_NONE, t_policy, "the flow policies (lmad)"),
+	KW("reload", ACT_RELOAD, NULL, "read the configuration file again, as SIGHUP does"),
+	KW("show", ACT_NONE, t_show, "show bindings, flows, counters, version"),
+	END,
 };
 
-static void print_valid(const struct token *table)
-{
-	fprintf(stderr, "valid here:");
-	for (const struct token *t = table; t->type != T_END; t++)
-		fprintf(stderr, " %s", t->type == T_NONE ? "<end>" : t->word);
-	fprintf(stderr, "\n");
-}
+enum match_error { M_OK, M_UNKNOWN, M_AMBIGUOUS, M_BAD_MN_ID };
 
-/* The token matching word: a keyword it abbreviates unambiguously, or an argument. */
-static const struct token *match(const struct token *table, const char *word,
-                                 struct parse_result *res)
+/* The keyword that word abbreviates unambiguously (an exact word wins), or NULL with *err. */
+static const struct token *match_keyword(const struct token *table, const char *word,
+                                         enum match_error *err)
 {
 	const struct token *found = NULL;
 	size_t len = strlen(word);
 	int n = 0;
 
+	*err = M_UNKNOWN;
 	for (const struct token *t = table; t->type != T_END; t++) {
-		if (t->type == T_KEYWORD && strncmp(t->word, word, len) == 0) {
-			found = t;
-			n += strcmp(t->word, word) == 0 ? 100 : 1; /* an exact word wins */
-		}
+		if (t->type != T_KEYWORD || strncmp(t->word, word, len) != 0)
+			continue;
+		if (strcmp(t->word, word) == 0)
+			return t;
+		found = t;
+		n++;
 	}
-	if (n == 1 || n >= 100)
+	if (n == 1 && len > 0)
 		return found;
-	if (n > 1) {
-		fprintf(stderr, "ambiguous word: %s\n", word);
-		return NULL;
-	}
-	for (const struct token *t = table; t->type != T_END; t++) {
+	if (n > 1)
+		*err = M_AMBIGUOUS;
+	return NULL;
+}
+
+/* The token matching word: a keyword, else an argument the table takes. */
+static const struct token *match(const struct token *table, const char *word,
+                                 struct parse_result *res, enum match_error *err)
+{
+	const struct token *t = match_keyword(table, word, err);
+	size_t len = strlen(word);
+
+	if (t || *err == M_AMBIGUOUS)
+		return t;
+	for (t = table; t->type != T_END; t++) {
+		if (t->type == T_VALUE)
+			return t;
 		if (t->type != T_MN_ID)
 			continue;
 		if (len == 0 || len >= sizeof(res->mn_id) ||
 		    !mh_nai_valid((const uint8_t *)word, len)) {
-			fprintf(stderr, "not an MN identifier: %s\n", word);
+			*err = M_BAD_MN_ID;
 			return NULL;
 		}
 		memcpy(res->mn_id, word, len + 1);
 		return t;
 	}
-	fprintf(stderr, "unknown word: %s\n", word);
 	return NULL;
+}
+
+static void print_valid(const struct token *table)
+{
+	fprintf(stderr, "valid here:");
+	if (!table)
+		fprintf(stderr, " <end>");
+	for (const struct token *t = table; t && t->type != T_END; t++)
+		fprintf(stderr, " %s", t->word);
+	fprintf(stderr, " (or help)\n");
+}
+
+static void print_match_error(enum match_error err, const char *word)
+{
+	static const char *const why[] = {
+		[M_UNKNOWN] = "unknown word",
+		[M_AMBIGUOUS] = "ambiguous word",
+		[M_BAD_MN_ID] = "not an MN identifier",
+	};
+
+	fprintf(stderr, "%s: %s\n", why[err], word);
 }
 
 static bool may_end(const struct token *table)
@@ -118,52 +220,118 @@ static bool may_end(const struct token *table)
 	return false;
 }
 
+/* Records word as an argument of the command: keywords in full, values as given. */
+static int add_argument(struct parse_result *res, const struct token *t, const char *word)
+{
+	if (res->argc >= PARSE_MAX_WORDS) {
+		fprintf(stderr, "too many words\n");
+		return -1;
+	}
+	res->argv[res->argc++] = t->type == T_KEYWORD ? t->word : word;
+	return 0;
+}
+
+/* Takes one word; the next table in *table. */
+static int take_word(const char *word, const struct token **table, struct parse_result *res)
+{
+	enum match_error err;
+	const struct token *t;
+
+	if (strcmp(word, "help") == 0) {
+		res->help = true; /* anywhere, and the words after it still lead on */
+		return 0;
+	}
+	if (!*table) {
+		fprintf(stderr, "unexpected word: %s\n", word);
+		print_valid(NULL);
+		return -1;
+	}
+	t = match(*table, word, res, &err);
+	if (!t) {
+		print_match_error(err, word);
+		print_valid(*table);
+		return -1;
+	}
+	if (t->type == T_KEYWORD && t->next == t_main) { /* "help" abbreviated */
+		res->help = true;
+		return 0;
+	}
+	if (t->action != ACT_NONE)
+		res->action = t->action;
+	else if (res->action != ACT_NONE && t->type != T_MN_ID && add_argument(res, t, word) < 0)
+		return -1;
+	*table = t->next;
+	return 0;
+}
+
 int parse_command(int argc, char **argv, struct parse_result *res)
 {
 	const struct token *table = t_main;
 
 	memset(res, 0, sizeof(*res));
-	for (int i = 0; i < argc; i++) {
-		const struct token *t;
-
-		if (!table) {
-			fprintf(stderr, "unexpected word: %s\n", argv[i]);
+	for (int i = 0; i < argc; i++)
+		if (take_word(argv[i], &table, res) < 0)
 			return -1;
-		}
-		if (table->type == T_REST) {
-			res->rest_argc = argc - i;
-			res->rest_argv = argv + i;
-			return 0;
-		}
-		t = match(table, argv[i], res);
-		if (!t) {
-			print_valid(table);
-			return -1;
-		}
-		if (t->action != ACT_NONE)
-			res->action = t->action;
-		table = t->next;
+	if (res->help) {
+		res->at = table;
+		return 0;
 	}
-	if ((table && table->type == T_REST) || !may_end(table) || res->action == ACT_NONE) {
+	if (!may_end(table) || res->action == ACT_NONE) {
 		fprintf(stderr, "incomplete command\n");
-		print_valid(table ? table : t_main);
+		print_valid(table);
 		return -1;
 	}
 	return 0;
 }
 
-void parse_print_commands(void)
+void parse_print_help(FILE *out, const struct parse_result *res)
 {
-	fprintf(stderr, "commands:\n"
-	                "  show bindings [MN-ID]\n"
-	                "  show stats\n"
-	                "  deregister MN-ID      (magd)\n"
-	                "  show flows [MN-ID]    (lmad)\n"
-	                "  flow move FLOW-ID to (att N | mag ADDRESS | binding ID)\n"
-	                "  policy add [before ID] [MATCH...] to (att N | mag ADDRESS | llid MAC |"
-	                " default)\n"
-	                "      MATCH: mn NAI, src P/L, dst P/L, proto NAME|N, src-port N[-M],\n"
-	                "             dst-port N[-M], flow-label N, traffic-class N\n"
-	                "  policy del ID\n"
-	                "  policy list\n");
+	if (!res->at) {
+		fprintf(out, "the command is complete here\n");
+		return;
+	}
+	for (const struct token *t = res->at; t->type != T_END; t++)
+		fprintf(out, "  %-14s %s\n", t->word, t->help);
+}
+
+int parse_complete(int argc, char **argv, FILE *out)
+{
+	const struct token *table = t_main;
+	struct parse_result res;
+	enum match_error err;
+
+	memset(&res, 0, sizeof(res));
+	for (int i = 0; i < argc && table; i++) {
+		const struct token *t;
+
+		if (strcmp(argv[i], "help") == 0)
+			continue;
+		t = match(table, argv[i], &res, &err);
+		if (!t)
+			return -1;
+		table = t->next;
+	}
+	for (const struct token *t = table; t && t->type != T_END; t++)
+		if (t->type == T_KEYWORD)
+			fprintf(out, "%s\n", t->word);
+	return 0;
+}
+
+void parse_print_commands(FILE *out)
+{
+	fprintf(out, "commands (words may be abbreviated; \"help\" anywhere lists the words valid "
+	             "there):\n"
+	             "  show bindings [MN-ID]\n"
+	             "  show stats\n"
+	             "  show version\n"
+	             "  reload\n"
+	             "  deregister MN-ID      (magd)\n"
+	             "  show flows [MN-ID]    (lmad)\n"
+	             "  flow move FLOW-ID to (att N | mag ADDRESS | binding ID)\n"
+	             "  policy add [before ID] [MATCH...] to (att N | mag ADDRESS | llid MAC |"
+	             " default)\n"
+	             "      MATCH: mn NAI, src P/L, dst P/L, proto NAME|N, src-port N[-M],\n"
+	             "             dst-port N[-M], flow-label N, traffic-class N\n"
+	             "  policy del ID\n"
+	             "  policy list\n");
 }

@@ -202,3 +202,27 @@ drv_left_nothing() {
 	*) false ;;
 	esac
 }
+
+# json_strict CMD...: CMD succeeds and prints one JSON document in which no object has a key
+# twice (tests/netns/ctl_check.py).
+json_strict() {
+	js_out=$("$@" 2>/dev/null) || return 1
+	printf '%s\n' "$js_out" | "$PY" "$(dirname "$0")/ctl_check.py" json
+}
+
+# metrics_valid ROLE SAMPLE... -- CMD...: CMD succeeds and prints a valid OpenMetrics exposition
+# of pmip6_ROLE_ families holding every SAMPLE (tests/netns/ctl_check.py).
+metrics_valid() {
+	mv_role=$1
+	shift
+	mv_samples=
+	while [ "$1" != -- ]; do
+		mv_samples="$mv_samples $1"
+		shift
+	done
+	shift
+	mv_out=$("$@" 2>/dev/null) || return 1
+	# shellcheck disable=SC2086 # one word per sample: they hold no blank
+	printf '%s\n' "$mv_out" | "$PY" "$(dirname "$0")/ctl_check.py" openmetrics "$mv_role" \
+		$mv_samples
+}

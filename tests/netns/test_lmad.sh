@@ -596,12 +596,12 @@ and j[0]['bindings'][0]['hi'] == 3"
 }
 
 check_reload() {
-	hup_failed=$(log_count "reload failed")
+	hup_failed=$(log_count "reload refused")
 	write_conf2 "$CONF"
 	echo "no-such-statement 1" >>"$CONF"
 	bad_line=$(wc -l <"$CONF")
 	kill -HUP "$LMAD_PID"
-	check "SIGHUP, broken file: the reload is refused" wait_until 5 log_more "reload failed" \
+	check "SIGHUP, broken file: the reload is refused" wait_until 5 log_more "reload refused" \
 		"$hup_failed"
 	check "SIGHUP, broken file: the refusal names file:line" grep -qF "$CONF:$bad_line:" "$LOG"
 	check "SIGHUP, broken file: lmad still answers" lmad_answers
@@ -722,6 +722,83 @@ check_kill_restart() {
 	check_no_objects "restart, SIGTERM"
 }
 
+# Every JSON answer of lmad parses with no key twice in an object; show stats validates as
+# OpenMetrics. Run while bindings exist (two of them for MN1, through two MAGs).
+check_machine_output() {
+	for c in "show bindings" "show bindings $MN1" "show stats" "show flows" "policy list" \
+		"show version"; do
+		# shellcheck disable=SC2086 # the command's words
+		check "pmipctl -j $c: JSON, no key twice" json_strict ctl -j $c
+	done
+	check "pmipctl -j show stats: the group bindings once, with current" jtest \
+		"j['bindings']['current'] >= 2" ctl -j show stats
+	check "pmipctl -j show version: lmad" jtest "j['daemon'] == 'lmad'" ctl -j show version
+	n=$(stat_get bindings current)
+	check "pmipctl -o openmetrics show stats: valid OpenMetrics" metrics_valid lma \
+		'pmip6_lma_pba_total{status="0"}' "pmip6_lma_bindings_current" \
+		'pmip6_lma_rx_total{type="binding-update"}' 'pmip6_lma_dropped_total{reason="not_proxy"}' \
+		"pmip6_lma_upn_sent_total" "pmip6_lma_control_refused_total" -- \
+		ctl -o openmetrics show stats
+	check "pmipctl -o openmetrics: pmip6_lma_bindings_current is show stats' ($n)" out_has \
+		"^pmip6_lma_bindings_current $n\$" ctl -o openmetrics show stats
+	if ctl -o openmetrics show bindings >/dev/null 2>"$tmp/om.err"; then
+		fail "pmipctl -o openmetrics show bindings: refused" "accepted"
+	else
+		check "pmipctl -o openmetrics show bindings: refused" grep -q "counters only" \
+			"$tmp/om.err"
+	fi
+}
+
+# reload_says STATUS TEXT: pmipctl reload exits with STATUS, TEXT (a grep -E pattern, or empty)
+# on its stderr.
+reload_says() {
+	ctl reload >"$tmp/reload.out" 2>"$tmp/reload.err"
+	rc=$?
+	[ "$rc" = "$1" ] && { [ -z "$2" ] || grep -qE -- "$2" "$tmp/reload.err"; }
+}
+
+# pmipctl reload: the reload of SIGHUP, its refusal as the daemon's error text and exit 1; the
+# restart-only settings flow-queue and flow-fail refused; control-group applied; policies added
+# with pmipctl kept. Ends with the configuration it found (conf2, POOL2).
+check_pmipctl_reload() {
+	write_conf2 "$CONF" "$POOL2"
+	same=$(log_count "reload: no setting changed")
+	check "pmipctl reload, same file: exit 0" reload_says 0 ""
+	check "pmipctl reload, same file: the log says nothing changed" log_more \
+		"reload: no setting changed" "$same"
+	echo "flow-max 1234" >>"$CONF"
+	check "pmipctl reload, flow-max 1234: exit 0" reload_says 0 ""
+	check "pmipctl reload, flow-max 1234: applied" stat_is flows max 1234
+	check "pmipctl reload: the log says what changed" grep -q "reload: now: flow-max 1234" "$LOG"
+	write_conf2 "$CONF" "$POOL2"
+	printf 'flow-max 99\nflow-queue 7\n' >>"$CONF"
+	check "pmipctl reload, flow-queue changed: exit 1 with the reason" reload_says 1 \
+		"error 7: flow-queue take effect only at a restart"
+	check "pmipctl reload, flow-queue changed: the whole file refused (flow-max still 1234)" \
+		stat_is flows max 1234
+	write_conf2 "$CONF" "$POOL2"
+	echo "flow-fail closed" >>"$CONF"
+	check "pmipctl reload, flow-fail changed: exit 1 with the reason" reload_says 1 \
+		"flow-fail take effect only at a restart"
+	write_conf2 "$CONF" "$POOL2"
+	echo "no-such-statement" >>"$CONF"
+	check "pmipctl reload, broken file: exit 1 with file:line" reload_says 1 "$CONF:[0-9]+:"
+	write_conf2 "$CONF" "$POOL2"
+	echo "control-group daemon" >>"$CONF"
+	check "pmipctl reload, control-group daemon: exit 0" reload_says 0 ""
+	check "pmipctl reload: the socket's group is daemon" test "$(stat -c %G "$SOCK")" = daemon
+	ctl policy add proto udp dst-port 5001 to att 7 >/dev/null 2>&1
+	check "pmipctl reload, a policy added with pmipctl: exit 0" reload_says 0 ""
+	check "pmipctl reload: the policy added with pmipctl is kept" jtest \
+		"[p['match'].get('dst_port') for p in j] == [{'from': 5001, 'to': 5001}]" \
+		ctl -j policy list
+	check "pmipctl reload: the log says it was kept" grep -q "policies added with pmipctl kept" \
+		"$LOG"
+	ctl policy del "$(jget "j[0]['id']" ctl -j policy list)"
+	write_conf2 "$CONF" "$POOL2"
+	check "pmipctl reload, back to the file it found: exit 0" reload_says 0 ""
+}
+
 check_log() {
 	check "lmad: no sanitizer report in its log" out_lacks "Sanitizer|runtime error" cat "$LOG"
 	[ "$FAILED" -eq 0 ] || sed 's/^/lmad: /' "$LOG"
@@ -732,11 +809,13 @@ check_config
 check_start
 check_first
 check_second
+check_machine_output
 check_statuses
 check_malformed
 check_dereg
 check_handoff
 check_reload
+check_pmipctl_reload
 check_expiry
 check_term
 check_kill_restart

@@ -1058,6 +1058,49 @@ if b['peer'] == '$MAG1'] == [('active', ['$PA'])]" lctl -j show bindings
 		show table all proto $PROTO
 }
 
+# Every JSON answer of magd parses with no key twice in an object (show stats had "bindings"
+# twice); show stats validates as OpenMetrics; show bindings calls the LMA the peer, not "MAG".
+# Run while the MN has a binding.
+check_machine_output() {
+	for c in "show bindings" "show bindings $MN" "show stats" "show version"; do
+		# shellcheck disable=SC2086 # the command's words
+		check "pmipctl -j $c: JSON, no key twice" json_strict ctl -j $c
+	done
+	check "pmipctl -j show stats: bindings current is 1" jtest \
+		"j['bindings']['current'] == 1" ctl -j show stats
+	check "pmipctl -j show version: magd" jtest "j['daemon'] == 'magd'" ctl -j show version
+	check "pmipctl show bindings: the LMA is the peer" out_has " peer $LMA " ctl show bindings
+	check "pmipctl show bindings: nothing labelled MAG" out_lacks " MAG " ctl show bindings
+	check "pmipctl -o openmetrics show stats: valid OpenMetrics" metrics_valid mag \
+		'pmip6_mag_pba_total{status="0"}' 'pmip6_mag_tx_total{type="pbu"}' \
+		'pmip6_mag_rx_total{type="router-solicitation"}' "pmip6_mag_bindings_current" \
+		"pmip6_mag_bindings_gave_up_total" -- ctl -o openmetrics show stats
+}
+
+# reload_says STATUS TEXT: pmipctl reload exits with STATUS, TEXT (grep -E) on its stderr.
+reload_says() {
+	ctl reload >/dev/null 2>"$tmp/reload.err"
+	rc=$?
+	[ "$rc" = "$1" ] && { [ -z "$2" ] || grep -qE -- "$2" "$tmp/reload.err"; }
+}
+
+# pmipctl reload at the MAG: a setting applied and logged, a restart-only one (tunnel-mtu)
+# refused with its reason and exit 1, the binding kept throughout.
+check_magd_reload() {
+	echo "control-idle-timeout 30s" >>"$CONF"
+	check "pmipctl reload, control-idle-timeout 30s: exit 0" reload_says 0 ""
+	check "pmipctl reload: the log says what changed" grep -q \
+		"reload: now: control-idle-timeout 30" "$LOG"
+	echo "tunnel-mtu 1300" >>"$CONF"
+	check "pmipctl reload, tunnel-mtu: exit 1 with the reason" reload_says 1 \
+		"error 7: tunnel-mtu take effect only at a restart"
+	check "pmipctl reload, tunnel-mtu: the refusal is logged" grep -q \
+		"reload refused, keeping the running configuration: tunnel-mtu" "$LOG"
+	write_conf "$CONF" $MAG1 v1 "$SOCK" acc1 $ATT1
+	check "pmipctl reload, back to the first file: exit 0" reload_says 0 ""
+	check "pmipctl reload: the binding is kept" state_is registered
+}
+
 check_log() {
 	for f in "$LOG" "$LOG2"; do
 		check "magd: no sanitizer report in $(basename "$f")" out_lacks \
@@ -1077,6 +1120,8 @@ setup
 cap_start
 check_start
 check_attach
+check_machine_output
+check_magd_reload
 check_unknown_mac
 check_upn
 check_carrier
