@@ -92,6 +92,9 @@ void kr_get_stats(const struct kr *k, struct kr_stats *st);
  * table (default route through the tunnel, "throw peer/128" so the outer packet leaves by the
  * main table) and its rule "fwmark kr_tunnel_fwmark(id) lookup kr_tunnel_table(id)". */
 int kr_tunnel_add(struct kr *k, const struct in6_addr *peer, uint32_t *id);
+/* The same with the id given (1..KR_MAX_TUNNELS), as it was before a restart of the daemon:
+ * -1 with EEXIST if the peer has a tunnel or the id is taken, EINVAL if out of range. */
+int kr_tunnel_add_as(struct kr *k, const struct in6_addr *peer, uint32_t id);
 int kr_tunnel_del(struct kr *k, uint32_t id);
 /* Both are table_base + id (the fwmark matches the whole mark, no mask); table_base itself holds
  * the seg6 decapsulation route. */

@@ -186,6 +186,7 @@ static int set_flow_mark(struct lmad *d, struct fc_flow *f, const struct fc_bind
 		return -1;
 	f->binding_id = to->id;
 	f->mark = to->mark;
+	d->fc_marks_set++;
 	return 0;
 }
 
@@ -263,6 +264,53 @@ void lmad_fc_policies_changed(struct lmad *d)
 		next = fc_flow_next(d->fc, f);
 		reconsider_flow(d, f, true);
 	}
+}
+
+/* --- the binding file --- */
+
+uint64_t lmad_fc_changes(const struct lmad *d)
+{
+	return d->fc ? fc_changes(d->fc) + d->fc_marks_set : 0;
+}
+
+void lmad_fc_write_flows(const struct lmad *d, FILE *out)
+{
+	struct flow_record r;
+
+	for (const struct fc_flow *f = d->fc ? fc_flow_first(d->fc) : NULL; f;
+	     f = fc_flow_next(d->fc, f)) {
+		r = (struct flow_record){ .bce_id = f->binding_id,
+			                  .mark = f->mark,
+			                  .tuple = f->tuple,
+			                  .policy_id = f->policy_id,
+			                  .pinned = f->pinned };
+		r.tuple.tclass = 0;
+		if (r.mark != 0 && r.bce_id != 0)
+			bindings_write_flow(out, &r);
+	}
+}
+
+/* A flow of the file: its connection kept its mark in the kernel. If its tunnel came back with
+ * another id, the connection's mark follows. */
+bool lmad_fc_restore_flow(struct lmad *d, const struct flow_record *r)
+{
+	const struct bce *b = bc_bce_by_id(lma_engine_cache(d->engine), r->bce_id);
+	const struct bce *owner = owner_of(d, &r->tuple.dst);
+	struct fc_binding to;
+	struct fc_flow *f;
+
+	if (!d->fc || !b || b->state != BCE_ACTIVE || !b->mag->tunnel || !owner ||
+	    owner->mn != b->mn)
+		return false;
+	f = fc_flow_add(d->fc, &r->tuple, b->mn->id, b->id, r->mark,
+	                fc_policy_by_id(d->fc, r->policy_id) ? r->policy_id : 0, mono_ns());
+	if (!f)
+		return false;
+	f->pinned = r->pinned;
+	describe(d, b, owner, &to);
+	if (to.mark != f->mark)
+		set_flow_mark(d, f, &to);
+	return true;
 }
 
 /* --- the queue --- */

@@ -1,0 +1,125 @@
+/* lmad_bindings.c: the daemon's side of the binding file (lma/bindings.h; lmad.conf(5)
+ * binding-file): read once at start, after the leases and before the first PBU, so that the
+ * routes, tunnels and flow marks of every binding whose lifetime has not run out are back
+ * before any MAG refreshes (RFC 5213 §5.3.3); written whenever a binding or a steered flow
+ * changed, at most every binding-sync and once more at exit, by the forked writer the lease
+ * file uses (common/state_sync.h): a new file synced and renamed over the old one. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/state_sync.h"
+#include "lma/lmad_int.h"
+
+/* What a load restored, beyond the reader's own counts. */
+struct restore_ctx {
+	struct lmad *d;
+	struct lma_now now;
+	unsigned expired;
+};
+
+static bool bindings_on(const struct lmad *d)
+{
+	return d->conf->binding_path[0] != '\0';
+}
+
+static int fill(FILE *out, void *arg)
+{
+	struct lmad *d = arg;
+	struct lma_now now;
+
+	lmad_now(&now);
+	lma_engine_write_bindings(d->engine, out, &now);
+	lmad_fc_write_flows(d, out);
+	return bindings_write_end(out);
+}
+
+static uint64_t changes(void *arg)
+{
+	const struct lmad *d = arg;
+
+	return d->engine ? lma_engine_binding_changes(d->engine) + lmad_fc_changes(d) : 0;
+}
+
+static void configure(struct lmad *d)
+{
+	d->bindings.path = bindings_on(d) ? d->conf->binding_path : NULL;
+	d->bindings.every_ms = d->conf->binding_sync_ms;
+	d->bindings.changes = changes;
+	d->bindings.fill = fill;
+	d->bindings.arg = d;
+}
+
+static bool take_bce(void *arg, const struct bind_record *r)
+{
+	struct restore_ctx *c = arg;
+	enum lma_restore res = lma_engine_restore_binding(c->d->engine, r, &c->now);
+
+	c->expired += res == LMA_RESTORE_EXPIRED;
+	return res == LMA_RESTORE_OK;
+}
+
+static bool take_flow(void *arg, const struct flow_record *r)
+{
+	return lmad_fc_restore_flow(((struct restore_ctx *)arg)->d, r);
+}
+
+static void report_read(const struct lmad *d, int ret, const struct bindings_report *r,
+                        unsigned expired)
+{
+	const char *path = d->conf->binding_path;
+
+	if (ret == -1 && r->version != 0)
+		log_warnx("%s: binding file version %u, not %u: no binding restored", path,
+		          r->version, BINDINGS_VERSION);
+	else if (ret == -1)
+		log_warnx("%s:%u: not a binding file (no \"bindings\" line first): no binding "
+		          "restored",
+		          path, r->first_bad_line);
+	else
+		log_info("%s: restored %u bindings and %u flows; %u expired meanwhile, %u others "
+		         "refused",
+		         path, r->bces, r->flows, expired, r->refused - expired);
+	if (ret == 0 && r->bad > 0)
+		log_warnx("%s: skipped %u bad records, the first on line %u", path, r->bad,
+		          r->first_bad_line);
+}
+
+void lmad_bindings_load(struct lmad *d)
+{
+	struct restore_ctx c = { .d = d };
+	struct bindings_sink sink = { .bce = take_bce, .flow = take_flow, .arg = &c };
+	struct bindings_report r;
+	FILE *f;
+	int ret;
+
+	if (!bindings_on(d))
+		return;
+	f = fopen(d->conf->binding_path, "re");
+	if (!f) {
+		if (errno == ENOENT)
+			log_info("%s: no binding file yet", d->conf->binding_path);
+		else
+			log_warn("%s: no binding restored", d->conf->binding_path);
+		return;
+	}
+	lmad_now(&c.now);
+	ret = bindings_read(f, &sink, &r);
+	fclose(f);
+	lma_engine_restore_done(d->engine); /* the flow classifier queues their prefixes */
+	lma_engine_flush(d->engine);        /* their routes reach the kernel now */
+	report_read(d, ret, &r, c.expired);
+}
+
+void lmad_bindings_start(struct lmad *d)
+{
+	configure(d);
+	state_sync_start(&d->bindings, d->loop);
+}
+
+void lmad_bindings_reloaded(struct lmad *d)
+{
+	configure(d);
+	state_sync_reloaded(&d->bindings);
+}
