@@ -157,6 +157,7 @@ int kr_addr_del(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uin
 struct kr_fc_config {
 	uint16_t queue_num;
 	bool fail_open;
+	bool keep_marks; /* the marks an earlier run left stay: kr_fc_reconcile_marks() follows */
 	uint32_t
 	        copy_range; /* octets of each queued packet copied (headers): 40..65535, e.g. 128 */
 };
@@ -171,9 +172,17 @@ typedef uint32_t (*kr_fc_packet_fn)(void *arg, const uint8_t *pkt, size_t len);
 typedef void (*kr_fc_gone_fn)(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
                               uint8_t proto, uint16_t sport, uint16_t dport);
 
-/* Removes our chains if an earlier run left them, binds the queue (EBUSY: another socket has
- * it), installs the chain and turns conntrack accounting on; -1 with errno and a message. */
+/* Removes our chains if an earlier run left them, clears the connection marks in our range it
+ * left (unless keep_marks), binds the queue (EBUSY: another socket has it), installs the chain
+ * and turns conntrack accounting on; -1 with errno and a message. */
 int kr_fc_open(struct kr *k, const struct kr_fc_config *c, char *err, size_t errlen);
+/* A connection with a mark in our range: whether it keeps it (ICMPv6 echo: sport == dport ==
+ * the identifier). */
+typedef bool (*kr_fc_marked_fn)(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
+                                uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark);
+/* After kr_fc_open() with keep_marks: every connection with a mark in our range is shown to
+ * keep(), and those it does not keep lose their mark. The number cleared, or -1 with errno. */
+int kr_fc_reconcile_marks(struct kr *k, kr_fc_marked_fn keep, void *arg);
 /* Removes the chain, closes the sockets, puts accounting back; kr_close() does it too. */
 void kr_fc_close(struct kr *k);
 /* Sends (on) or stops sending (off) new connections toward pfx to the queue. Synchronous (one

@@ -310,7 +310,7 @@ int bindings_read(FILE *in, const struct bindings_sink *sink, struct bindings_re
 			}
 			continue;
 		}
-		if (long_line)
+		if (long_line || feof(in)) /* no newline: the file was cut in this record */
 			count_bad(r, lineno);
 		else
 			read_record(line, sink, r, lineno);

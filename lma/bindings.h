@@ -10,7 +10,8 @@
  * LLID is hexadecimal or "-", LLA an address or "-", TS a timestamp (RFC 5213 §8.8) or "-";
  * REGISTERED and EXPIRES are wall-clock nanoseconds since the epoch, so that a lifetime runs on
  * across a restart; SEQ and TS are the last ones accepted (§5.5); one to BCE_MAX_PREFIXES
- * prefixes. A flow names its binding by ID. Reading is for untrusted text: each field is
+ * prefixes. A flow names its binding by ID. Every record ends with a newline: a last line
+ * without one was cut short, and is refused. Reading is for untrusted text: each field is
  * checked here for its syntax and range; whether a record fits the running configuration and
  * cache is the caller's to judge (engine.c, lmad_fc.c). Pure: the caller opens the files. */
 #ifndef LMA_BINDINGS_H

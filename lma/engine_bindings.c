@@ -157,6 +157,7 @@ static bool restore_bce(struct lma_engine *e, const struct bind_record *r, uint6
 		return false;
 	}
 	bc_bce_set_id(&e->bc, b, r->id);
+	b->state = BCE_DEREG_WAIT; /* no route until activated: a refusal deletes none */
 	if (!restore_prefixes(e, b, r) || !restore_tunnel(e, b->mag, r->tunnel)) {
 		engine_bce_delete(e, b);
 		return false;

@@ -86,7 +86,7 @@ static void report_read(const struct lmad *d, int ret, const struct bindings_rep
 		          r->first_bad_line);
 }
 
-void lmad_bindings_load(struct lmad *d)
+static void read_file(struct lmad *d)
 {
 	struct restore_ctx c = { .d = d };
 	struct bindings_sink sink = { .bce = take_bce, .flow = take_flow, .arg = &c };
@@ -94,8 +94,6 @@ void lmad_bindings_load(struct lmad *d)
 	FILE *f;
 	int ret;
 
-	if (!bindings_on(d))
-		return;
 	f = fopen(d->conf->binding_path, "re");
 	if (!f) {
 		if (errno == ENOENT)
@@ -110,6 +108,14 @@ void lmad_bindings_load(struct lmad *d)
 	lma_engine_restore_done(d->engine); /* the flow classifier queues their prefixes */
 	lma_engine_flush(d->engine);        /* their routes reach the kernel now */
 	report_read(d, ret, &r, c.expired);
+}
+
+void lmad_bindings_load(struct lmad *d)
+{
+	if (!bindings_on(d))
+		return;
+	read_file(d);
+	lmad_fc_reconcile_marks(d); /* the kernel's marked connections and the flow table agree */
 }
 
 void lmad_bindings_start(struct lmad *d)

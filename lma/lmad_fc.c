@@ -313,6 +313,49 @@ bool lmad_fc_restore_flow(struct lmad *d, const struct flow_record *r)
 	return true;
 }
 
+/* The MN's active binding whose tunnel the mark names. */
+static const struct bce *bce_of_mark(const struct lmad *d, const struct lma_mn *mn, uint32_t mark)
+{
+	const struct bce *b;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	if (b->state == BCE_ACTIVE && b->mag->tunnel &&
+	    kr_tunnel_fwmark(d->kr, b->mag->tunnel) == mark)
+		return b;
+	return NULL;
+}
+
+static bool keep_mark(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
+                      uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark)
+{
+	struct fc_tuple t = { .src = *src, .dst = *dst, .sport = sport, .dport = dport, .proto = proto };
+	struct lmad *d = arg;
+	const struct fc_flow *f = fc_flow_conn_first(d->fc, &t);
+	const struct bce *owner, *b;
+
+	if (f)
+		return f->mark == mark; /* from the file: restore_flow() set the mark it has now */
+	owner = owner_of(d, dst);
+	if (!owner || !(b = bce_of_mark(d, owner->mn, mark)))
+		return false; /* its binding did not come back */
+	return fc_flow_add(d->fc, &t, owner->mn->id, b->id, mark, 0, mono_ns()) != NULL;
+}
+
+void lmad_fc_reconcile_marks(struct lmad *d)
+{
+	size_t before;
+	int cleared;
+
+	if (!d->fc)
+		return;
+	before = fc_flow_count(d->fc);
+	cleared = kr_fc_reconcile_marks(d->kr, keep_mark, d);
+	if (cleared >= 0)
+		log_info("flow steering: %zu flows learnt again from conntrack, %d connection marks "
+		         "cleared",
+		         fc_flow_count(d->fc) - before, cleared);
+}
+
 /* --- the queue --- */
 
 static uint32_t classify(void *arg, const uint8_t *pkt, size_t len)
@@ -436,6 +479,7 @@ int lmad_fc_start(struct lmad *d)
 {
 	struct kr_fc_config c = { .queue_num = d->conf->queue_num,
 		                  .fail_open = d->conf->fail_open,
+		                  .keep_marks = d->conf->binding_path[0] != '\0',
 		                  .copy_range = 128 };
 	char err[256];
 

@@ -61,6 +61,10 @@ int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to);
 uint64_t lmad_fc_changes(const struct lmad *d);
 void lmad_fc_write_flows(const struct lmad *d, FILE *out);
 bool lmad_fc_restore_flow(struct lmad *d, const struct flow_record *r);
+/* After the restore: a connection the kernel kept marked stays so if its flow came back from
+ * the file, or if its mark names the tunnel of a restored binding of the MN it goes to (the
+ * flow is learnt again); every other loses its mark. */
+void lmad_fc_reconcile_marks(struct lmad *d);
 /* lmad_ctl_fc.c */
 void lmad_ctl_show_flows(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len);
 void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len);
