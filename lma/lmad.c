@@ -309,9 +309,10 @@ static int start(struct lmad *d)
 		return -1;
 	}
 	lmad_leases_load(d);
+	lmad_bindings_load(d); /* after the leases: their prefixes rest with their MNs */
 	if (lmad_fc_start(d) < 0)
 		return -1;
-	lmad_bindings_load(d); /* after the leases: their prefixes rest with their MNs */
+	lmad_bindings_load_flows(d);
 	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, lmad_ctl_handle, d,
 	                         err, sizeof(err));
 	if (!d->ctl) {

@@ -42,9 +42,10 @@ void lmad_now(struct lma_now *now);
 void lmad_leases_load(struct lmad *d);
 void lmad_leases_start(struct lmad *d);
 void lmad_leases_reloaded(struct lmad *d);
-/* lmad_bindings.c: the same for the binding file, loaded after the leases and the flow
- * classifier's start. */
+/* lmad_bindings.c: the same for the binding file: the bindings loaded after the leases, the
+ * flows after the flow classifier's start. */
 void lmad_bindings_load(struct lmad *d);
+void lmad_bindings_load_flows(struct lmad *d);
 void lmad_bindings_start(struct lmad *d);
 void lmad_bindings_reloaded(struct lmad *d);
 /* lmad_fc.c */
