@@ -46,11 +46,8 @@ static uint64_t changes(void *arg)
 
 static void configure(struct lmad *d)
 {
-	d->bindings.path = bindings_on(d) ? d->conf->binding_path : NULL;
-	d->bindings.every_ms = d->conf->binding_sync_ms;
-	d->bindings.changes = changes;
-	d->bindings.fill = fill;
-	d->bindings.arg = d;
+	state_sync_set(&d->bindings, bindings_on(d) ? d->conf->binding_path : NULL,
+	               d->conf->binding_sync_ms, changes, fill, d);
 }
 
 static bool take_bce(void *arg, const struct bind_record *r)
