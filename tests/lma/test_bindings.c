@@ -341,7 +341,8 @@ static bool no_flow(void *arg, const struct flow_record *f)
 
 /* What h1's engine writes, read into h2's (leases too when with_leases), the clock having
  * moved on by later_ms; returns the reader's report. */
-static struct bindings_report restart(bool with_leases, uint64_t later_ms, unsigned *expired)
+static struct bindings_report restart_as(const char *conf, bool with_leases, uint64_t later_ms,
+                                         unsigned *expired)
 {
 	struct restore_count count = { 0 };
 	struct bindings_sink sink = { .bce = restore_one, .flow = no_flow, .arg = &count };
@@ -356,7 +357,7 @@ static struct bindings_report restart(bool with_leases, uint64_t later_ms, unsig
 	ck_assert_int_eq(lma_engine_save_leases(h1.e, lf), 0);
 	fclose(f);
 	fclose(lf);
-	h_init(&h2, conf_text);
+	h_init(&h2, conf);
 	h2.now.mono_ns = 5 * 1000000000ull; /* another boot: monotonic time starts afresh */
 	h2.now.real_ns = h1.now.real_ns + later_ms * 1000000ull;
 	if (with_leases) {
@@ -374,6 +375,11 @@ static struct bindings_report restart(bool with_leases, uint64_t later_ms, unsig
 	free(leases);
 	*expired = count.expired;
 	return r;
+}
+
+static struct bindings_report restart(bool with_leases, uint64_t later_ms, unsigned *expired)
+{
+	return restart_as(conf_text, with_leases, later_ms, expired);
 }
 
 static void setup(void)
@@ -468,6 +474,29 @@ START_TEST(the_mags_next_refresh_is_a_renewal)
 }
 END_TEST
 
+START_TEST(with_sequence_numbers_the_next_one_is_accepted)
+{
+	static char seq_conf[sizeof(conf_text) + 32];
+	struct pbu_spec s = { .llid = 1, .seq = 65535, .no_ts = true };
+	struct bindings_report r;
+	unsigned expired;
+
+	snprintf(seq_conf, sizeof(seq_conf), "%sreplay-protection sequence\n", conf_text);
+	h_free(&h1);
+	h_init(&h1, seq_conf);
+	h_pbu(&h1, MAG1, &s);
+	r = restart_as(seq_conf, true, 1000, &expired);
+	ck_assert_uint_eq(r.bces, 1);
+	s.hnp[0] = h_ptext(&only_bce_of(&h2, "mn1@example.org")->prefix[0].p);
+	h_pbu(&h2, MAG1, &s); /* the last one accepted before the restart, again */
+	ck_assert_uint_eq(h_last_to(&h2, MAG1, 0)->u.ba.status, 135);
+	s.seq = 0; /* the next one, modulo 2^16 */
+	h_pbu(&h2, MAG1, &s);
+	ck_assert_uint_eq(h_last_to(&h2, MAG1, 0)->u.ba.status, 0);
+	ck_assert_uint_eq(lma_engine_cache(h2.e)->n_bce, 1);
+}
+END_TEST
+
 START_TEST(restored_bindings_expire_by_what_was_left)
 {
 	struct pbu_spec s = { .llid = 1, .lifetime = 15 }; /* 60 s */
@@ -543,6 +572,7 @@ static Suite *bindings_suite(void)
 	tcase_add_checked_fixture(te, setup, teardown);
 	tcase_add_test(te, a_restarted_engine_has_the_same_bindings);
 	tcase_add_test(te, the_mags_next_refresh_is_a_renewal);
+	tcase_add_test(te, with_sequence_numbers_the_next_one_is_accepted);
 	tcase_add_test(te, restored_bindings_expire_by_what_was_left);
 	tcase_add_test(te, records_the_configuration_refuses_are_refused);
 	suite_add_tcase(s, te);
