@@ -62,8 +62,7 @@ static struct kr_fc *kr_fc_new(const struct kr *k, const struct kr_fc_config *c)
 	return fc;
 }
 
-static int kr_fc_clear_marks(const struct kr *k, struct kr_fc *fc, kr_fc_marked_fn keep,
-                             void *arg)
+static int kr_fc_clear_marks(const struct kr *k, struct kr_fc *fc, kr_fc_marked_fn keep, void *arg)
 {
 	int cleared = kr_fc_ct_clear_marks(fc, kr_tunnel_fwmark(k, 1),
 	                                   kr_tunnel_fwmark(k, KR_MAX_TUNNELS), keep, arg);

@@ -412,8 +412,8 @@ static bool kr_fc_ct_kept(const struct kr_fc_marked_ct *c, kr_fc_marked_fn keep,
 		sport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC));
 		dport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST));
 	}
-	return keep(arg, nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC), nfct_get_attr(ct, ATTR_ORIG_IPV6_DST),
-	            proto, sport, dport, c->mark);
+	return keep(arg, nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC),
+	            nfct_get_attr(ct, ATTR_ORIG_IPV6_DST), proto, sport, dport, c->mark);
 }
 
 int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi, kr_fc_marked_fn keep,

@@ -214,15 +214,14 @@ bool bindings_parse_bce(char *line, struct bind_record *r)
 	unsigned n = sf_split(line, w, BCE_WORDS_MIN + BCE_MAX_PREFIXES - 1);
 
 	memset(r, 0, sizeof(*r));
-	if (n < BCE_WORDS_MIN || n >= BCE_WORDS_MIN + BCE_MAX_PREFIXES ||
-	    strcmp(w[0], "bce") != 0)
+	if (n < BCE_WORDS_MIN || n >= BCE_WORDS_MIN + BCE_MAX_PREFIXES || strcmp(w[0], "bce") != 0)
 		return false;
-	return parse_num(w[1], UINT64_MAX, &r->id) && r->id > 0 &&
-	       sf_unescape_id(w[2], r->mn_id) && parse_addr(w[3], &r->mag) &&
-	       !IN6_IS_ADDR_UNSPECIFIED(&r->mag) && !IN6_IS_ADDR_MULTICAST(&r->mag) &&
-	       parse_u32(w[4], UINT32_MAX, &r->tunnel) && parse_llid(w[5], r->llid, &r->llid_len) &&
-	       parse_u8(w[6], 1, &r->att) && parse_u8(w[7], 0, &r->hi) &&
-	       parse_bool(w[8], &r->muho) && parse_addr_opt(w[9], &r->have_lla, &r->lla) &&
+	return parse_num(w[1], UINT64_MAX, &r->id) && r->id > 0 && sf_unescape_id(w[2], r->mn_id) &&
+	       parse_addr(w[3], &r->mag) && !IN6_IS_ADDR_UNSPECIFIED(&r->mag) &&
+	       !IN6_IS_ADDR_MULTICAST(&r->mag) && parse_u32(w[4], UINT32_MAX, &r->tunnel) &&
+	       parse_llid(w[5], r->llid, &r->llid_len) && parse_u8(w[6], 1, &r->att) &&
+	       parse_u8(w[7], 0, &r->hi) && parse_bool(w[8], &r->muho) &&
+	       parse_addr_opt(w[9], &r->have_lla, &r->lla) &&
 	       parse_u32(w[10], UINT32_MAX, &r->lifetime_s) &&
 	       parse_num(w[11], UINT64_MAX, &r->registered_ns) &&
 	       parse_num(w[12], UINT64_MAX, &r->expires_ns) && parse_u16(w[13], &r->seq) &&

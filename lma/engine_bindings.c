@@ -136,8 +136,8 @@ static void restore_fields(struct lma_engine *e, struct bce *b, const struct bin
 	b->muho = r->muho;
 	b->have_lla = r->have_lla;
 	b->lla = r->lla;
-	b->lifetime_s = r->lifetime_s < e->conf->max_lifetime_s ? r->lifetime_s
-	                                                          : e->conf->max_lifetime_s;
+	b->lifetime_s =
+	        r->lifetime_s < e->conf->max_lifetime_s ? r->lifetime_s : e->conf->max_lifetime_s;
 	b->have_replay = true;
 	b->last_seq = r->seq;
 	b->last_timestamp = r->have_ts ? r->ts : 0;

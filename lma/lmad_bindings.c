@@ -2,8 +2,8 @@
  * binding-file): read at start, after the leases and before the first PBU, so that the routes
  * and tunnels of every binding whose lifetime has not run out are back before any MAG
  * refreshes (RFC 5213 §5.3.3): the bindings first, before the flow classifier's slower start,
- * then, once it runs, the flows and their connection marks; written whenever a binding or a steered flow
- * changed, at most every binding-sync and once more at exit, by the forked writer the lease
+ * then, once it runs, the flows and their connection marks; written whenever a binding or a steered
+ * flow changed, at most every binding-sync and once more at exit, by the forked writer the lease
  * file uses (common/state_sync.h): a new file synced and renamed over the old one. */
 #include <errno.h>
 #include <stdio.h>

@@ -328,7 +328,9 @@ static const struct bce *bce_of_mark(const struct lmad *d, const struct lma_mn *
 static bool keep_mark(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
                       uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark)
 {
-	struct fc_tuple t = { .src = *src, .dst = *dst, .sport = sport, .dport = dport, .proto = proto };
+	struct fc_tuple t = {
+		.src = *src, .dst = *dst, .sport = sport, .dport = dport, .proto = proto
+	};
 	struct lmad *d = arg;
 	const struct fc_flow *f = fc_flow_conn_first(d->fc, &t);
 	const struct bce *owner, *b;
@@ -351,8 +353,7 @@ void lmad_fc_reconcile_marks(struct lmad *d)
 	before = fc_flow_count(d->fc);
 	cleared = kr_fc_reconcile_marks(d->kr, keep_mark, d);
 	if (cleared >= 0)
-		log_info("flow steering: %zu flows learnt again from conntrack, %d connection marks "
-		         "cleared",
+		log_info("flow steering: %zu flows learnt from conntrack, %d marks cleared",
 		         fc_flow_count(d->fc) - before, cleared);
 }
 

@@ -33,7 +33,7 @@ struct lmad {
 	ev_prepare prefixes_w; /* queueing changes reach the kernel (lmad_fc.c) */
 	uint64_t fc_moved;
 	uint64_t fc_marks_set; /* flows given another binding: the binding file is stale */
-	size_t fc_peak; /* flows at most since memory was last given back */
+	size_t fc_peak;        /* flows at most since memory was last given back */
 };
 
 void lmad_now(struct lma_now *now);

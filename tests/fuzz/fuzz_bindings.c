@@ -1,8 +1,9 @@
 /* fuzz_bindings.c: libFuzzer target for lmad's binding file (lma/bindings.c) and the restart
  * it feeds (lma/engine_bindings.c). Besides "never crash": every record the reader takes is
- * written again and reads back to a record that writes the same line; the records then go into an engine
- * (a pool, static prefixes, two MAGs, a fake kernel), which takes only those the configuration
- * allows and holds no more bindings than it took; freeing it removes every route it made. */
+ * written again and reads back to a record that writes the same line; the records then go into an
+ * engine (a pool, static prefixes, two MAGs, a fake kernel), which takes only those the
+ * configuration allows and holds no more bindings than it took; freeing it removes every route it
+ * made. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

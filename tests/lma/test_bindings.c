@@ -266,14 +266,34 @@ START_TEST(every_bce_field_is_checked)
 		unsigned field;
 		const char *value;
 	} bad[] = {
-		{ 0, "bcd" },       { 1, "0" },          { 1, "-1" },         { 1, "x" },
-		{ 1, "18446744073709551616" },           { 2, "a%zz" },       { 2, "%00x" },
-		{ 3, "::" },        { 3, "ff02::1" },    { 3, "10.0.0.1" },   { 4, "4294967296" },
-		{ 5, "0" },         { 5, "0g" },         { 5, "00112233445566778899aabbccddeeff0011223344556677889900aabbccddeeff00" },
-		{ 6, "0" },         { 6, "256" },        { 7, "256" },        { 7, "-" },
-		{ 8, "2" },         { 9, "fe80::zz" },   { 10, "0" },         { 10, "262141" },
-		{ 11, "+5" },       { 12, "1795305600000000000" },            { 13, "65536" },
-		{ 14, "x" },        { 15, "2001:db8::1/64" },                 { 15, "2001:db8::/129" },
+		{ 0, "bcd" },
+		{ 1, "0" },
+		{ 1, "-1" },
+		{ 1, "x" },
+		{ 1, "18446744073709551616" },
+		{ 2, "a%zz" },
+		{ 2, "%00x" },
+		{ 3, "::" },
+		{ 3, "ff02::1" },
+		{ 3, "10.0.0.1" },
+		{ 4, "4294967296" },
+		{ 5, "0" },
+		{ 5, "0g" },
+		{ 5, "00112233445566778899aabbccddeeff0011223344556677889900aabbccddeeff00" },
+		{ 6, "0" },
+		{ 6, "256" },
+		{ 7, "256" },
+		{ 7, "-" },
+		{ 8, "2" },
+		{ 9, "fe80::zz" },
+		{ 10, "0" },
+		{ 10, "262141" },
+		{ 11, "+5" },
+		{ 12, "1795305600000000000" },
+		{ 13, "65536" },
+		{ 14, "x" },
+		{ 15, "2001:db8::1/64" },
+		{ 15, "2001:db8::/129" },
 		{ 16, "2001:db8:100::/64" }, /* the same prefix twice */
 	};
 	struct bindings_report r;
@@ -345,16 +365,15 @@ END_TEST
 #define MAG1 "2001:db8:ffff::1"
 #define MAG2 "2001:db8:ffff::2"
 
-static const char conf_text[] =
-        "lma-address 2001:db8:ffff::100\n"
-        "uplink-interface eth0\n"
-        "prefix-pool 2001:db8:100::/48 length 64\n"
-        "max-lifetime 3600s\n"
-        "mn mn1@example.org\n"
-        "mn mn2@example.org\n"
-        "mn fixed@example.org { prefix 2001:db8:5:1::/64 }\n"
-        "mag 2001:db8:ffff::1\n"
-        "mag 2001:db8:ffff::2\n";
+static const char conf_text[] = "lma-address 2001:db8:ffff::100\n"
+                                "uplink-interface eth0\n"
+                                "prefix-pool 2001:db8:100::/48 length 64\n"
+                                "max-lifetime 3600s\n"
+                                "mn mn1@example.org\n"
+                                "mn mn2@example.org\n"
+                                "mn fixed@example.org { prefix 2001:db8:5:1::/64 }\n"
+                                "mag 2001:db8:ffff::1\n"
+                                "mag 2001:db8:ffff::2\n";
 
 static struct harness h1, h2;
 

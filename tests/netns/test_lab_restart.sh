@@ -30,7 +30,6 @@ PORT=7000
 
 lab_create
 trap 'cleanup; lab_destroy' EXIT
-MAG1=$(lab_mag_addr 1)
 MAG2=$(lab_mag_addr 2)
 
 # --- helpers ---
@@ -118,16 +117,19 @@ for s in 7301 7302 7303; do
 	wait_until 5 arrived "$s" $((PPS * 2))
 done
 sleep 1 # a second of traffic after the restart
+# shellcheck disable=SC2046 # the five words of the figures
 set -- $(outage 7301 "$t_kill" "$t_start" "$t_ready")
 echo "   flow 7301 (A1, if1): gap ${3} ms, ${4} lost, back ${5} ms after lmad's return"
 check "2: the CN reaches A1 within a second of lmad's return (${5} ms)" \
 	"$PY" -c "import sys; sys.exit(0 if float('$5') < 1000 else 1)"
 check "2: flow 7301 arrives on if1 as before" test "$1 $2" = "$IF1 $IF1"
+# shellcheck disable=SC2046 # the five words of the figures
 set -- $(outage 7303 "$t_kill" "$t_start" "$t_ready")
 echo "   flow 7303 (A2, if2): gap ${3} ms, ${4} lost, back ${5} ms after lmad's return"
 check "2: the CN reaches A2 within a second of lmad's return (${5} ms)" \
 	"$PY" -c "import sys; sys.exit(0 if float('$5') < 1000 else 1)"
 check "2: flow 7303 arrives on if2 as before" test "$1 $2" = "$IF2 $IF2"
+# shellcheck disable=SC2046 # the five words of the figures
 set -- $(outage 7302 "$t_kill" "$t_start" "$t_ready")
 echo "   flow 7302 (A1 moved to if2): gap ${3} ms, ${4} lost, back ${5} ms after lmad's return"
 check "2: flow 7302, moved by hand, still arrives on if2 (its connection's mark kept)" \
