@@ -325,6 +325,8 @@ static const struct bce *bce_of_mark(const struct lmad *d, const struct lma_mn *
 	return NULL;
 }
 
+/* The kernel's mark is newer than the file's flows (at most binding-sync older): a flow moved
+ * since keeps its move when the mark names one of its MN's restored bindings. */
 static bool keep_mark(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
                       uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark)
 {
@@ -332,15 +334,21 @@ static bool keep_mark(void *arg, const struct in6_addr *src, const struct in6_ad
 		.src = *src, .dst = *dst, .sport = sport, .dport = dport, .proto = proto
 	};
 	struct lmad *d = arg;
-	const struct fc_flow *f = fc_flow_conn_first(d->fc, &t);
-	const struct bce *owner, *b;
+	struct fc_flow *f = fc_flow_conn_first(d->fc, &t);
+	const struct bce *owner = owner_of(d, dst);
+	const struct bce *b = owner ? bce_of_mark(d, owner->mn, mark) : NULL;
 
-	if (f)
-		return f->mark == mark; /* from the file: restore_flow() set the mark it has now */
-	owner = owner_of(d, dst);
-	if (!owner || !(b = bce_of_mark(d, owner->mn, mark)))
+	if (f && f->mark == mark)
+		return true; /* as the file has it */
+	if (!b)
 		return false; /* its binding did not come back */
-	return fc_flow_add(d->fc, &t, owner->mn->id, b->id, mark, 0, mono_ns()) != NULL;
+	/* a connection new since the file was written: its flow learnt again */
+	if (!f)
+		return fc_flow_add(d->fc, &t, owner->mn->id, b->id, mark, 0, mono_ns()) != NULL;
+	f->binding_id = b->id;
+	f->mark = mark;
+	d->fc_marks_set++;
+	return true;
 }
 
 void lmad_fc_reconcile_marks(struct lmad *d)

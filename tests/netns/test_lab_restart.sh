@@ -4,7 +4,8 @@
 # the MAGs' default 600 s lifetimes, so that no refresh comes to the rescue:
 #   1 three flows CN -> MN, one per interface and one moved by hand to the other interface;
 #   2 lmad killed (SIGKILL) under that traffic and started again: both bindings come back from
-#     the file with their prefixes, tunnels and the flows' marks; the CN reaches both addresses
+#     the file with their prefixes, tunnels and the flows' marks (a mark the kernel changed after
+#     the file was written wins); the CN reaches both addresses
 #     within a second of lmad's return (measured, printed); each flow arrives on the interface
 #     it had; no MAG sent a PBU meanwhile; the LMA got none;
 #   3 the MAGs' next refresh is accepted as a renewal (sequence numbers and timestamps kept);
@@ -96,6 +97,18 @@ check "1: flow 7302 moved by hand to MAG2 (att 7)" lab_ctl flow move "$(flow_fie
 check "1: the binding file holds both bindings and the three flows" wait_until 5 in_file 2 3
 check "1: flow 7302 is on MAG2 in it too" wait_until 5 sh -c \
 	"grep '^flow ' $LAB_DIR/lmad.bindings | grep -q ' 7302 .* $PORT '"
+# the kernel's marks are newer than the file: flow 7303's connection given flow 7301's mark (MAG1's
+# tunnel) behind lmad's back, as a move made less than binding-sync before a crash would be
+mark1=$(awk '$1 == "flow" && $6 == 7301 { print $3 }' "$LAB_DIR/lmad.bindings")
+check "1: flow 7303's connection remarked to MAG1's tunnel ($mark1)" lab_x lma conntrack -U -f ipv6 -p udp \
+	--orig-port-src 7303 --orig-port-dst "$PORT" --mark "$mark1"
+# connections lmad never saw: one marked for MAG1's tunnel toward A2, one for a tunnel of none
+ct_insert() {
+	lab_x lma conntrack -I -p udp -s "$LAB_CN" -d "$A2" --sport "$1" --dport "$1" \
+		--timeout 120 --mark "$2"
+}
+check "1: a connection marked for MAG1's tunnel, unknown to lmad" ct_insert 5040 "$mark1"
+check "1: a connection marked for no tunnel of ours" ct_insert 5041 $((mark1 + 50))
 sleep 0.5 # the flows' datagrams before the kill, for the gap
 before=$(bindings_now)
 pbu0=$(pbus_sent)
@@ -125,16 +138,22 @@ check "2: the CN reaches A1 within a second of lmad's return (${5} ms)" \
 check "2: flow 7301 arrives on if1 as before" test "$1 $2" = "$IF1 $IF1"
 # shellcheck disable=SC2046 # the five words of the figures
 set -- $(outage 7303 "$t_kill" "$t_start" "$t_ready")
-echo "   flow 7303 (A2, if2): gap ${3} ms, ${4} lost, back ${5} ms after lmad's return"
+echo "   flow 7303 (A2, remarked to if1): gap ${3} ms, ${4} lost, back ${5} ms after lmad's return"
 check "2: the CN reaches A2 within a second of lmad's return (${5} ms)" \
 	"$PY" -c "import sys; sys.exit(0 if float('$5') < 1000 else 1)"
-check "2: flow 7303 arrives on if2 as before" test "$1 $2" = "$IF2 $IF2"
+check "2: flow 7303 arrives on if1 as before, the kernel's mark kept" test "$1 $2" = "$IF1 $IF1"
+check "2: the LMA's flow table has it on MAG1, as the kernel had it" test "$(flow_field 7303 mag)" = "$(lab_mag_addr 1)"
 # shellcheck disable=SC2046 # the five words of the figures
 set -- $(outage 7302 "$t_kill" "$t_start" "$t_ready")
 echo "   flow 7302 (A1 moved to if2): gap ${3} ms, ${4} lost, back ${5} ms after lmad's return"
 check "2: flow 7302, moved by hand, still arrives on if2 (its connection's mark kept)" \
 	test "$1 $2" = "$IF2 $IF2"
 check "2: the LMA's flow table has it on MAG2" test "$(flow_field 7302 mag)" = "$MAG2"
+check "2: the connection unknown to lmad, marked for MAG1, is learnt from conntrack" \
+	test "$(flow_field 5040 mag)" = "$(lab_mag_addr 1)"
+ct_mark() { lab_x lma conntrack -L -f ipv6 -p udp --orig-port-src "$1" 2>/dev/null | grep -o 'mark=[0-9]*'; }
+check "2: it keeps its mark ($(ct_mark 5040))" test "$(ct_mark 5040)" = "mark=$mark1"
+check "2: the one marked for no tunnel of ours loses its mark ($(ct_mark 5041))" test "$(ct_mark 5041)" = "mark=0"
 check "2: no MAG sent a PBU meanwhile" test "$(pbus_sent)" = "$pbu0"
 check "2: the LMA got none" test "$(stat_of "$LAB_DIR/lma.sock" "['rx']['binding-update']")" = 0
 
