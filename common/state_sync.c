@@ -153,6 +153,16 @@ static void sync_due(struct ev_loop *loop, ev_timer *w, int revents)
 	save_due(w->data);
 }
 
+void state_sync_set(struct state_sync *s, const char *path, uint32_t every_ms,
+                    uint64_t (*changes)(void *arg), int (*fill)(FILE *out, void *arg), void *arg)
+{
+	s->path = path;
+	s->every_ms = every_ms;
+	s->changes = changes;
+	s->fill = fill;
+	s->arg = arg;
+}
+
 void state_sync_start(struct state_sync *s, struct ev_loop *loop)
 {
 	double every = (double)s->every_ms / 1000.0;

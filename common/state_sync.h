@@ -34,6 +34,9 @@ struct state_sync {
 	bool again;             /* a save came due while it wrote */
 };
 
+/* Sets what the owner sets, in one call (before start, or before reloaded). */
+void state_sync_set(struct state_sync *s, const char *path, uint32_t every_ms,
+                    uint64_t (*changes)(void *arg), int (*fill)(FILE *out, void *arg), void *arg);
 void state_sync_start(struct state_sync *s, struct ev_loop *loop);
 /* The file holds what is now so (read at start): no write until the next change. */
 void state_sync_mark_saved(struct state_sync *s);

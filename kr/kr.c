@@ -318,13 +318,32 @@ static int kr_tunnel_find(const struct kr *k, const struct in6_addr *peer, uint3
 	return 0;
 }
 
+static bool kr_peer_ok(const struct kr *k, const struct in6_addr *peer)
+{
+	return k != NULL && peer != NULL && !IN6_IS_ADDR_UNSPECIFIED(peer) &&
+	       !IN6_IS_ADDR_MULTICAST(peer);
+}
+
+/* The tunnel to peer as id, which is free. */
+static int kr_tunnel_install(struct kr *k, const struct in6_addr *peer, uint32_t id)
+{
+	(void)kr_nl_flush(k); /* what the daemon queued goes first */
+	k->tunnels[id].peer = *peer;
+	if (k->ops->tunnel_add(k, id) == -1) {
+		memset(&k->tunnels[id], 0, sizeof(k->tunnels[id]));
+		return -1;
+	}
+	k->tunnels[id].used = true;
+	k->stats.tunnels++;
+	return 0;
+}
+
 int kr_tunnel_add(struct kr *k, const struct in6_addr *peer, uint32_t *id)
 {
 	uint32_t free_id;
 	int found;
 
-	if (k == NULL || peer == NULL || id == NULL || IN6_IS_ADDR_UNSPECIFIED(peer) ||
-	    IN6_IS_ADDR_MULTICAST(peer)) {
+	if (!kr_peer_ok(k, peer) || id == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -334,16 +353,25 @@ int kr_tunnel_add(struct kr *k, const struct in6_addr *peer, uint32_t *id)
 		errno = found != 0 ? EEXIST : ENOSPC;
 		return -1;
 	}
-	(void)kr_nl_flush(k); /* what the daemon queued goes first */
-	k->tunnels[free_id].peer = *peer;
-	if (k->ops->tunnel_add(k, free_id) == -1) {
-		memset(&k->tunnels[free_id], 0, sizeof(k->tunnels[free_id]));
+	if (kr_tunnel_install(k, peer, free_id) < 0)
 		return -1;
-	}
-	k->tunnels[free_id].used = true;
-	k->stats.tunnels++;
 	*id = free_id;
 	return 0;
+}
+
+int kr_tunnel_add_as(struct kr *k, const struct in6_addr *peer, uint32_t id)
+{
+	uint32_t free_id;
+
+	if (!kr_peer_ok(k, peer) || id < 1 || id > KR_MAX_TUNNELS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (kr_tunnel_find(k, peer, &free_id) != 0 || k->tunnels[id].used) {
+		errno = EEXIST;
+		return -1;
+	}
+	return kr_tunnel_install(k, peer, id);
 }
 
 /* Routes through the tunnel go with it; source rules naming its table stay (the daemon removes

@@ -92,6 +92,9 @@ void kr_get_stats(const struct kr *k, struct kr_stats *st);
  * table (default route through the tunnel, "throw peer/128" so the outer packet leaves by the
  * main table) and its rule "fwmark kr_tunnel_fwmark(id) lookup kr_tunnel_table(id)". */
 int kr_tunnel_add(struct kr *k, const struct in6_addr *peer, uint32_t *id);
+/* The same with the id given (1..KR_MAX_TUNNELS), as it was before a restart of the daemon:
+ * -1 with EEXIST if the peer has a tunnel or the id is taken, EINVAL if out of range. */
+int kr_tunnel_add_as(struct kr *k, const struct in6_addr *peer, uint32_t id);
 int kr_tunnel_del(struct kr *k, uint32_t id);
 /* Both are table_base + id (the fwmark matches the whole mark, no mask); table_base itself holds
  * the seg6 decapsulation route. */
@@ -154,6 +157,7 @@ int kr_addr_del(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uin
 struct kr_fc_config {
 	uint16_t queue_num;
 	bool fail_open;
+	bool keep_marks; /* the marks an earlier run left stay: kr_fc_reconcile_marks() follows */
 	uint32_t
 	        copy_range; /* octets of each queued packet copied (headers): 40..65535, e.g. 128 */
 };
@@ -168,9 +172,17 @@ typedef uint32_t (*kr_fc_packet_fn)(void *arg, const uint8_t *pkt, size_t len);
 typedef void (*kr_fc_gone_fn)(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
                               uint8_t proto, uint16_t sport, uint16_t dport);
 
-/* Removes our chains if an earlier run left them, binds the queue (EBUSY: another socket has
- * it), installs the chain and turns conntrack accounting on; -1 with errno and a message. */
+/* Removes our chains if an earlier run left them, clears the connection marks in our range it
+ * left (unless keep_marks), binds the queue (EBUSY: another socket has it), installs the chain
+ * and turns conntrack accounting on; -1 with errno and a message. */
 int kr_fc_open(struct kr *k, const struct kr_fc_config *c, char *err, size_t errlen);
+/* A connection with a mark in our range: whether it keeps it (ICMPv6 echo: sport == dport ==
+ * the identifier). */
+typedef bool (*kr_fc_marked_fn)(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
+                                uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark);
+/* After kr_fc_open() with keep_marks: every connection with a mark in our range is shown to
+ * keep(), and those it does not keep lose their mark. The number cleared, or -1 with errno. */
+int kr_fc_reconcile_marks(struct kr *k, kr_fc_marked_fn keep, void *arg);
 /* Removes the chain, closes the sockets, puts accounting back; kr_close() does it too. */
 void kr_fc_close(struct kr *k);
 /* Sends (on) or stops sending (off) new connections toward pfx to the queue. Synchronous (one

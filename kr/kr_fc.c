@@ -62,22 +62,37 @@ static struct kr_fc *kr_fc_new(const struct kr *k, const struct kr_fc_config *c)
 	return fc;
 }
 
-static int kr_fc_open_kernel(const struct kr *k, struct kr_fc *fc, char *err, size_t errlen)
+static int kr_fc_clear_marks(const struct kr *k, struct kr_fc *fc, kr_fc_marked_fn keep, void *arg)
 {
-	char script[KR_FC_TEXT_MAX];
+	int cleared = kr_fc_ct_clear_marks(fc, kr_tunnel_fwmark(k, 1),
+	                                   kr_tunnel_fwmark(k, KR_MAX_TUNNELS), keep, arg);
 
-	int cleared;
-
-	if (kr_fc_ipt_clean(err, errlen) == -1 || kr_fc_queue_open(fc, err, errlen) == -1 ||
-	    kr_fc_ct_open(fc, err, errlen) == -1)
-		return -1;
-	/* before the chain that restores marks is back */
-	cleared = kr_fc_ct_clear_marks(fc, kr_tunnel_fwmark(k, 1),
-	                               kr_tunnel_fwmark(k, KR_MAX_TUNNELS));
 	if (cleared == -1)
 		log_warn("kr: clearing the connection marks an earlier run left");
 	else if (cleared > 0)
 		log_info("kr: cleared the marks an earlier run left on %d connections", cleared);
+	return cleared;
+}
+
+int kr_fc_reconcile_marks(struct kr *k, kr_fc_marked_fn keep, void *arg)
+{
+	if (k == NULL || k->fc == NULL || keep == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return kr_fc_clear_marks(k, k->fc, keep, arg);
+}
+
+static int kr_fc_open_kernel(const struct kr *k, struct kr_fc *fc, char *err, size_t errlen)
+{
+	char script[KR_FC_TEXT_MAX];
+
+	if (kr_fc_ipt_clean(err, errlen) == -1 || kr_fc_queue_open(fc, err, errlen) == -1 ||
+	    kr_fc_ct_open(fc, err, errlen) == -1)
+		return -1;
+	/* before the chain that restores marks is back; unless the daemon sorts them out */
+	if (!fc->cfg.keep_marks)
+		kr_fc_clear_marks(k, fc, NULL, NULL);
 	if (kr_fc_ipset_create(err, errlen) == -1 ||
 	    kr_fc_ipt_chain_text(script, sizeof(script), &fc->cfg) == -1 ||
 	    kr_fc_ipt_restore(script, err, errlen) == -1)

@@ -137,7 +137,8 @@ void kr_fc_ct_flush(struct kr_fc *fc);
  * the chain restoring them would send the flows into whatever tunnel now has that number; with
  * no mark, a flow's next packet is classified again. The number of connections cleared, or -1
  * with errno (some may have been cleared). */
-int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi);
+int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi, kr_fc_marked_fn keep,
+                         void *arg);
 int kr_fc_acct_on(struct kr_fc *fc);
 void kr_fc_acct_restore(struct kr_fc *fc);
 

@@ -330,13 +330,34 @@ int kr_fc_ct_set_mark(struct kr *k, const struct in6_addr *src, const struct in6
 
 /* --- marks an earlier run left --- */
 
-/* The connections of a dump whose mark lies in [lo, hi], each reduced to its original tuple. */
+/* A connection of a dump, reduced to its original tuple, and its mark. */
+struct kr_fc_marked_ct {
+	struct nf_conntrack *orig;
+	uint32_t mark;
+};
+
+/* The connections of a dump whose mark lies in [lo, hi]. */
 struct kr_fc_marked {
 	uint32_t lo, hi;
-	struct nf_conntrack **ct;
+	struct kr_fc_marked_ct *ct;
 	size_t n, cap;
 	bool nomem;
 };
+
+static bool kr_fc_marked_room(struct kr_fc_marked *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 64;
+	struct kr_fc_marked_ct *grown;
+
+	if (m->n < m->cap)
+		return true;
+	grown = realloc(m->ct, cap * sizeof(*grown));
+	if (grown == NULL)
+		return false;
+	m->ct = grown;
+	m->cap = cap;
+	return true;
+}
 
 static int kr_fc_marked_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -349,23 +370,12 @@ static int kr_fc_marked_cb(const struct nlmsghdr *nlh, void *data)
 	mark = nfct_get_attr_u32(ct, ATTR_MARK);
 	if (mark < m->lo || mark > m->hi)
 		goto out;
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct nf_conntrack **grown = realloc(m->ct, cap * sizeof(*grown));
-
-		if (grown == NULL) {
-			m->nomem = true;
-			goto out;
-		}
-		m->ct = grown;
-		m->cap = cap;
-	}
-	if ((orig = nfct_new()) == NULL) {
+	if (!kr_fc_marked_room(m) || (orig = nfct_new()) == NULL) {
 		m->nomem = true;
 		goto out;
 	}
 	nfct_copy(orig, ct, NFCT_CP_ORIG);
-	m->ct[m->n++] = orig;
+	m->ct[m->n++] = (struct kr_fc_marked_ct){ .orig = orig, .mark = mark };
 out:
 	if (ct != NULL)
 		nfct_destroy(ct);
@@ -386,7 +396,28 @@ static int kr_fc_ct_unmark(struct kr_fc *fc, struct nf_conntrack *ct)
 	return 0;
 }
 
-int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi)
+/* Whether keep() wants the connection kept with its mark (ICMPv6 echo: the identifier as both
+ * ports, as kr.h names connections). */
+static bool kr_fc_ct_kept(const struct kr_fc_marked_ct *c, kr_fc_marked_fn keep, void *arg)
+{
+	const struct nf_conntrack *ct = c->orig;
+	uint8_t proto = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
+	uint16_t sport, dport;
+
+	if (keep == NULL)
+		return false;
+	if (proto == IPPROTO_ICMPV6) {
+		sport = dport = ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID));
+	} else {
+		sport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC));
+		dport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST));
+	}
+	return keep(arg, nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC),
+	            nfct_get_attr(ct, ATTR_ORIG_IPV6_DST), proto, sport, dport, c->mark);
+}
+
+int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi, kr_fc_marked_fn keep,
+                         void *arg)
 {
 	alignas(struct nlmsghdr) uint8_t buf[KR_MSG_MAX];
 	struct kr_fc_marked m = { .lo = lo, .hi = hi };
@@ -399,14 +430,16 @@ int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi)
 		goto out;
 	}
 	for (size_t i = 0; i < m.n; i++) {
-		if (kr_fc_ct_unmark(fc, m.ct[i]) == 0)
+		if (kr_fc_ct_kept(&m.ct[i], keep, arg))
+			continue;
+		if (kr_fc_ct_unmark(fc, m.ct[i].orig) == 0)
 			cleared++;
 		else
 			failed = -1;
 	}
 out:
 	for (size_t i = 0; i < m.n; i++)
-		nfct_destroy(m.ct[i]);
+		nfct_destroy(m.ct[i].orig);
 	free(m.ct);
 	if (m.nomem) {
 		errno = ENOMEM;

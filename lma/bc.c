@@ -157,6 +157,16 @@ struct bce *bc_bce_new(struct bc *bc, struct lma_mn *mn, struct lma_mag *mag, co
 	return b;
 }
 
+void bc_bce_set_id(struct bc *bc, struct bce *b, uint64_t id)
+{
+	hmap_remove(&bc->by_id, &b->id_node);
+	b->id = id;
+	b->id_node.hash = id_hash(id);
+	hmap_insert(&bc->by_id, &b->id_node);
+	if (bc->next_id <= id)
+		bc->next_id = id + 1;
+}
+
 void bc_bce_free(struct bc *bc, struct bce *b)
 {
 	for (unsigned i = 0; i < b->n_prefix; i++)

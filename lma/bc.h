@@ -113,6 +113,9 @@ void bc_mag_put(struct bc *bc, struct lma_mag *mag);
 /* A new BCE for mn at mag (no prefixes yet); NULL on allocation failure. */
 struct bce *bc_bce_new(struct bc *bc, struct lma_mn *mn, struct lma_mag *mag, const uint8_t *llid,
                        uint8_t llid_len);
+/* Gives b the id it had before a restart (not one in use: the caller checks); later bindings
+ * get higher ones. */
+void bc_bce_set_id(struct bc *bc, struct bce *b, uint64_t id);
 void bc_bce_free(struct bc *bc, struct bce *b);
 void bc_bce_move(struct bc *bc, struct bce *b, struct lma_mag *to);
 /* Gives b another MN link-layer identifier (a session taken over by another interface). */

@@ -254,8 +254,8 @@ static void mn_reroute(struct lma_engine *e, struct lma_mn *mn);
 
 void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip)
 {
-	if (e->closing)
-		return; /* the daemon is going: nobody to tell */
+	if (e->closing || e->restoring)
+		return; /* the daemon is going, or coming back: nobody to tell */
 	mn_reroute(e, mn);
 	if (e->io.mn_changed)
 		e->io.mn_changed(e->io.ctx, mn);
@@ -380,21 +380,21 @@ static void bce_timer_fired(struct timer *t, uint64_t now_ns)
 
 void engine_bce_arm_lifetime(struct lma_engine *e, struct bce *b)
 {
+	e->bc_changes++;
 	b->registered_ns = e->now.mono_ns;
 	b->expires_ns = e->now.mono_ns + (uint64_t)b->lifetime_s * NS_PER_S;
 	timer_arm(&e->timers, &b->timer, b->expires_ns);
 }
 
-struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c)
+struct bce *engine_bce_new(struct lma_engine *e, const char *id, const struct in6_addr *src,
+                           const uint8_t *llid, uint8_t llid_len)
 {
-	const struct mh_opts *o = &c->req->opts;
-	struct lma_mag *mag = bc_mag_get(&e->bc, c->src);
-	struct lma_mn *mn = c->mn ? c->mn : bc_mn_get(&e->bc, c->id, strlen(c->id));
+	struct lma_mag *mag = bc_mag_get(&e->bc, src);
+	struct lma_mn *mn = bc_mn_get(&e->bc, id, strlen(id));
 	struct bce *b = NULL;
 
 	if (mag && mn)
-		b = bc_bce_new(&e->bc, mn, mag, o->llid,
-		               (o->present & MH_HAVE_MNLLID) ? o->llid_len : 0);
+		b = bc_bce_new(&e->bc, mn, mag, llid, llid_len);
 	if (!b) { /* out of memory: what was made for it goes */
 		if (mag)
 			engine_mag_release(e, mag);
@@ -402,10 +402,29 @@ struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c)
 			bc_mn_put(&e->bc, mn);
 		return NULL;
 	}
-	c->mn = mn;
 	timer_init(&b->timer, bce_timer_fired, e);
 	e->stats.bce_created++;
 	return b;
+}
+
+struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	struct bce *b = engine_bce_new(e, c->id, c->src, o->llid,
+	                               (o->present & MH_HAVE_MNLLID) ? o->llid_len : 0);
+
+	if (b)
+		c->mn = b->mn;
+	return b;
+}
+
+bool engine_static_prefix(const struct lma_conf_mn *mn, const struct mh_prefix *p)
+{
+	for (unsigned i = 0; mn && i < mn->n_static; i++)
+		if (mn->static_prefix[i].len == p->len &&
+		    memcmp(&mn->static_prefix[i].addr, &p->addr, sizeof(p->addr)) == 0)
+			return true;
+	return false;
 }
 
 /* Routes for an (again) active binding; its MAG's tunnel is up. */
@@ -460,6 +479,7 @@ void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 	else
 		routes_del(e, b);
 	b->state = BCE_DEREG_WAIT;
+	e->bc_changes++;
 	timer_arm(&e->timers, &b->timer,
 	          e->now.mono_ns + (uint64_t)e->conf->bce_delete_delay_ms * NS_PER_MS);
 	engine_group_changed(e, b->mn, NULL);
@@ -516,6 +536,7 @@ void engine_bce_delete(struct lma_engine *e, struct bce *b)
 	struct lma_mn *mn = b->mn;
 	bool was_active = b->state == BCE_ACTIVE, had_routes = was_active || b->rerouted;
 
+	e->bc_changes++;
 	timer_cancel(&e->timers, &b->timer);
 	if (b->reject_pending)
 		LIST_REMOVE(b, reject_entry);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "lma/bc.h"
+#include "lma/bindings.h"
 #include "lma/leases.h"
 #include "lma/lma_conf.h"
 #include "proto/mh.h"
@@ -24,6 +25,9 @@ struct lma_io {
 	/* Tunnels are synchronous: 0 or -1 with errno. */
 	int (*tunnel_add)(void *ctx, const struct in6_addr *peer, uint32_t *id);
 	int (*tunnel_del)(void *ctx, uint32_t id);
+	/* Optional: the tunnel to peer with this very id (a binding restored after a restart:
+	 * the kernel's connection marks name it); 0, or -1 if the id is taken or refused. */
+	int (*tunnel_add_as)(void *ctx, const struct in6_addr *peer, uint32_t id);
 	/* Route changes are queued; a refused one comes back through lma_engine_route_failed()
 	 * during flush(), before the replies that depend on it are sent. */
 	int (*route_add)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
@@ -117,5 +121,18 @@ const char *lma_drop_name(enum lma_drop d);
 uint64_t lma_engine_lease_changes(const struct lma_engine *e);
 int lma_engine_save_leases(const struct lma_engine *e, FILE *out);
 int lma_engine_load_leases(struct lma_engine *e, FILE *in, struct leases_report *r);
+
+/* The binding file (lma/bindings.h). The change count grows with every binding made, renewed,
+ * moved, de-registered or deleted. Writing puts the header and every active binding, its
+ * lifetime as wall-clock times, to out (the caller adds the flows and ends the file). Restoring
+ * takes one record into an engine that has no binding yet (after the leases): its routes are
+ * queued (lma_engine_flush() sends them), nobody is notified; restore_done then tells io's
+ * mn_changed about every MN, for the flow classifier. */
+enum lma_restore { LMA_RESTORE_OK, LMA_RESTORE_EXPIRED, LMA_RESTORE_REFUSED };
+uint64_t lma_engine_binding_changes(const struct lma_engine *e);
+void lma_engine_write_bindings(const struct lma_engine *e, FILE *out, const struct lma_now *now);
+enum lma_restore lma_engine_restore_binding(struct lma_engine *e, const struct bind_record *r,
+                                            const struct lma_now *now);
+void lma_engine_restore_done(struct lma_engine *e);
 
 #endif

@@ -50,6 +50,8 @@ struct lma_engine {
 	uint16_t upn_seq;
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
 	bool closing;
+	bool restoring;      /* bindings come back from the binding file: nobody to notify */
+	uint64_t bc_changes; /* bindings made, refreshed, de-registered, deleted: to save again */
 	struct rl_table rejects; /* replies to strangers (reply.c) */
 	struct rl_bucket be;     /* Binding Error rate limit (reply.c) */
 };
@@ -70,7 +72,12 @@ struct pbu_ctx {
 };
 
 /* engine.c: bindings and their kernel state */
+/* A binding for the MN-ID id at the MAG src, no prefixes yet; NULL for want of memory. */
+struct bce *engine_bce_new(struct lma_engine *e, const char *id, const struct in6_addr *src,
+                           const uint8_t *llid, uint8_t llid_len);
 struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c);
+/* Whether p is one of the MN's configured static prefixes (mn may be NULL). */
+bool engine_static_prefix(const struct lma_conf_mn *mn, const struct mh_prefix *p);
 bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag);
 void engine_mag_release(struct lma_engine *e, struct lma_mag *mag);
 void engine_bce_activate(struct lma_engine *e, struct bce *b);

@@ -66,6 +66,7 @@ struct fc {
 	bool flow_ids_wrapped;  /* from then on a new id is checked against those in use */
 	size_t max, max_per_mn; /* 0: unbounded */
 	struct fc_stats stats;
+	uint64_t changes; /* flows added and removed */
 };
 
 /* --- packets --- */
@@ -742,6 +743,11 @@ void fc_get_stats(const struct fc *fc, struct fc_stats *s)
 	*s = fc->stats;
 }
 
+uint64_t fc_changes(const struct fc *fc)
+{
+	return fc->changes;
+}
+
 /* By age the first flow not pinned is the least recently touched one. */
 static struct flow_node *evictable_by_age(const struct fc *fc)
 {
@@ -819,6 +825,7 @@ struct fc_flow *fc_flow_add(struct fc *fc, const struct fc_tuple *t, const char 
 	fn->f.mark = mark;
 	fn->f.policy_id = policy_id;
 	flow_link(fc, fn, conn_h, h);
+	fc->changes++;
 	return &fn->f;
 }
 
@@ -835,6 +842,7 @@ void fc_flow_del(struct fc *fc, struct fc_flow *f)
 	fn->mn->n_flows--;
 	mn_put(fc, fn->mn);
 	free(fn);
+	fc->changes++;
 }
 
 struct fc_flow *fc_flow_first(const struct fc *fc)

@@ -189,6 +189,8 @@ struct fc_stats {
 	uint64_t unclassified; /* the same for want of memory */
 };
 void fc_get_stats(const struct fc *fc, struct fc_stats *s);
+/* Grows with every flow added or removed (for the binding file, lma/bindings.h). */
+uint64_t fc_changes(const struct fc *fc);
 
 /* The mark for the first packet of a flow not in the table: the binding fc_select() picks,
  * remembered as a new flow; if the flow cannot be added (bounds, memory), the default binding,

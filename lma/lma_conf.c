@@ -24,7 +24,7 @@
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
 #define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
-#define MAX_KEYWORDS     32         /* room in struct parser */
+#define MAX_KEYWORDS     40         /* room in struct parser */
 #define LIMIT_MAX        (1u << 24) /* of the max-* statements */
 
 #define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */
@@ -199,6 +199,7 @@ static struct lma_conf *conf_new(void)
 	c->flow_max = LMA_CONF_DEFAULT_FLOW_MAX;
 	c->flow_max_mn = LMA_CONF_DEFAULT_FLOW_MAX_MN;
 	c->lease_sync_ms = MS_PER_S;
+	c->binding_sync_ms = MS_PER_S;
 	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	strcpy(c->ctl_group, DEFAULT_GROUP);
 	c->ctl_max_clients = CTL_MAX_CONNS;
@@ -897,6 +898,8 @@ static int parse_policy(struct parser *p, const struct keyword *kw, unsigned lin
 static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
+	{ "binding-file", parse_path, false, FIELD(binding_path), 0, 0 },
+	{ "binding-sync", parse_ms, false, FIELD(binding_sync_ms), 100, 3600 * MS_PER_S },
 	{ "control-group", parse_group, false, 0, 0, 0 },
 	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
 	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
@@ -1203,6 +1206,16 @@ static void print_ms(FILE *out, const char *kw, uint64_t ms)
 	fprintf(out, "%s %s\n", kw, cfg_duration_str(ms, d));
 }
 
+/* A state file's statement, if it names one. */
+static void print_file(FILE *out, const char *kw, const char *path)
+{
+	if (!path[0])
+		return;
+	fprintf(out, "%s ", kw);
+	cfg_print_word(out, path);
+	fputc('\n', out);
+}
+
 static void print_pool(FILE *out, const struct lma_conf *c)
 {
 	char s[INET6_ADDRSTRLEN + 4];
@@ -1241,12 +1254,10 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	fprintf(out, "max-bindings-per-mn %u\n", (unsigned)c->max_bindings_mn);
 	print_pool(out, c);
 	fprintf(out, "max-resting-prefixes %u\n", (unsigned)c->max_resting);
-	if (c->lease_path[0]) {
-		fputs("lease-file ", out);
-		cfg_print_word(out, c->lease_path);
-		fputc('\n', out);
-	}
+	print_file(out, "lease-file", c->lease_path);
 	print_ms(out, "lease-sync", c->lease_sync_ms);
+	print_file(out, "binding-file", c->binding_path);
+	print_ms(out, "binding-sync", c->binding_sync_ms);
 	fputs("control-socket ", out);
 	cfg_print_word(out, c->ctl_path);
 	fputs("\ncontrol-group ", out);

@@ -109,6 +109,10 @@ struct lma_conf {
 	                                     * (lma/leases.h); empty: none, the default */
 	uint32_t lease_sync_ms;             /* "lease-sync": the longest a pool change waits before
 	                                     * it is written, default 1s */
+	char binding_path[LMA_CONF_PATH_MAX]; /* "binding-file": the binding cache kept across
+	                                       * restarts (lma/bindings.h); empty: none */
+	uint32_t binding_sync_ms;             /* "binding-sync": the longest a binding change
+	                                       * waits before it is written, default 1s */
 	char ctl_path[LMA_CONF_PATH_MAX];   /* "control-socket", default /run/pmip6/lmad.sock */
 	char ctl_group[32];    /* "control-group", default: root's group only ("root") */
 	uint32_t ctl_max_clients; /* "control-max-clients", default 64 (common/ctl.h) */

@@ -71,6 +71,11 @@ static int io_tunnel_add(void *ctx, const struct in6_addr *peer, uint32_t *id)
 	return kr_tunnel_add(((struct lmad *)ctx)->kr, peer, id);
 }
 
+static int io_tunnel_add_as(void *ctx, const struct in6_addr *peer, uint32_t id)
+{
+	return kr_tunnel_add_as(((struct lmad *)ctx)->kr, peer, id);
+}
+
 static int io_tunnel_del(void *ctx, uint32_t id)
 {
 	return kr_tunnel_del(((struct lmad *)ctx)->kr, id);
@@ -127,6 +132,7 @@ static uint32_t io_random(void *ctx)
 static const struct lma_io lmad_io = {
 	.send = io_send,
 	.tunnel_add = io_tunnel_add,
+	.tunnel_add_as = io_tunnel_add_as,
 	.tunnel_del = io_tunnel_del,
 	.route_add = io_route_add,
 	.route_del = io_route_del,
@@ -220,12 +226,14 @@ static void reload_apply(void *daemon, void *conf)
 	struct lmad *d = daemon;
 	size_t kept;
 
-	state_sync_save(&d->leases); /* what the old configuration's file should hold */
+	state_sync_save(&d->leases); /* what the old configuration's files should hold */
+	state_sync_save(&d->bindings);
 	lma_engine_set_conf(d->engine, conf);
 	lma_conf_free(d->conf);
 	d->conf = conf;
 	lmad_ctl_limits(d);
 	lmad_leases_reloaded(d);
+	lmad_bindings_reloaded(d);
 	if (!d->fc)
 		return;
 	kept = lmad_fc_load_conf(d);
@@ -321,8 +329,10 @@ static int start(struct lmad *d)
 		return -1;
 	}
 	lmad_leases_load(d);
+	lmad_bindings_load(d); /* after the leases: their prefixes rest with their MNs */
 	if (lmad_fc_start(d) < 0)
 		return -1;
+	lmad_bindings_load_flows(d);
 	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, lmad_ctl_handle, d,
 	                         err, sizeof(err));
 	if (!d->ctl) {
@@ -337,6 +347,7 @@ static void stop(struct lmad *d)
 {
 	ctl_server_close(d->ctl);
 	state_sync_stop(&d->leases); /* while the engine still knows what is bound */
+	state_sync_stop(&d->bindings);
 	if (d->kr)
 		lmad_fc_stop(d);    /* the classifier's chain and queue go first */
 	lma_engine_free(d->engine); /* deletes every binding's routes and tunnels */
@@ -364,6 +375,7 @@ static void run_loop(struct lmad *d)
 	ev_timer_init(&d->timer_w, timer_fired, 0., 0.);
 	d->timer_w.data = d;
 	lmad_leases_start(d);
+	lmad_bindings_start(d);
 	watch(d, SIGTERM, &sig_term);
 	watch(d, SIGINT, &sig_int);
 	watch(d, SIGHUP, &sig_hup);

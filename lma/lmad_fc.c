@@ -186,6 +186,7 @@ static int set_flow_mark(struct lmad *d, struct fc_flow *f, const struct fc_bind
 		return -1;
 	f->binding_id = to->id;
 	f->mark = to->mark;
+	d->fc_marks_set++;
 	return 0;
 }
 
@@ -263,6 +264,105 @@ void lmad_fc_policies_changed(struct lmad *d)
 		next = fc_flow_next(d->fc, f);
 		reconsider_flow(d, f, true);
 	}
+}
+
+/* --- the binding file --- */
+
+uint64_t lmad_fc_changes(const struct lmad *d)
+{
+	return d->fc ? fc_changes(d->fc) + d->fc_marks_set : 0;
+}
+
+void lmad_fc_write_flows(const struct lmad *d, FILE *out)
+{
+	struct flow_record r;
+
+	for (const struct fc_flow *f = d->fc ? fc_flow_first(d->fc) : NULL; f;
+	     f = fc_flow_next(d->fc, f)) {
+		r = (struct flow_record){ .bce_id = f->binding_id,
+			                  .mark = f->mark,
+			                  .tuple = f->tuple,
+			                  .policy_id = f->policy_id,
+			                  .pinned = f->pinned };
+		r.tuple.tclass = 0;
+		if (r.mark != 0 && r.bce_id != 0)
+			bindings_write_flow(out, &r);
+	}
+}
+
+/* A flow of the file: its connection kept its mark in the kernel. If its tunnel came back with
+ * another id, the connection's mark follows. */
+bool lmad_fc_restore_flow(struct lmad *d, const struct flow_record *r)
+{
+	const struct bce *b = bc_bce_by_id(lma_engine_cache(d->engine), r->bce_id);
+	const struct bce *owner = owner_of(d, &r->tuple.dst);
+	struct fc_binding to;
+	struct fc_flow *f;
+
+	if (!d->fc || !b || b->state != BCE_ACTIVE || !b->mag->tunnel || !owner ||
+	    owner->mn != b->mn)
+		return false;
+	f = fc_flow_add(d->fc, &r->tuple, b->mn->id, b->id, r->mark,
+	                fc_policy_by_id(d->fc, r->policy_id) ? r->policy_id : 0, mono_ns());
+	if (!f)
+		return false;
+	f->pinned = r->pinned;
+	describe(d, b, owner, &to);
+	if (to.mark != f->mark)
+		set_flow_mark(d, f, &to);
+	return true;
+}
+
+/* The MN's active binding whose tunnel the mark names. */
+static const struct bce *bce_of_mark(const struct lmad *d, const struct lma_mn *mn, uint32_t mark)
+{
+	const struct bce *b;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	if (b->state == BCE_ACTIVE && b->mag->tunnel &&
+	    kr_tunnel_fwmark(d->kr, b->mag->tunnel) == mark)
+		return b;
+	return NULL;
+}
+
+/* The kernel's mark is newer than the file's flows (at most binding-sync older): a flow moved
+ * since keeps its move when the mark names one of its MN's restored bindings. */
+static bool keep_mark(void *arg, const struct in6_addr *src, const struct in6_addr *dst,
+                      uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark)
+{
+	struct fc_tuple t = {
+		.src = *src, .dst = *dst, .sport = sport, .dport = dport, .proto = proto
+	};
+	struct lmad *d = arg;
+	struct fc_flow *f = fc_flow_conn_first(d->fc, &t);
+	const struct bce *owner = owner_of(d, dst);
+	const struct bce *b = owner ? bce_of_mark(d, owner->mn, mark) : NULL;
+
+	if (f && f->mark == mark)
+		return true; /* as the file has it */
+	if (!b)
+		return false; /* its binding did not come back */
+	/* a connection new since the file was written: its flow learnt again */
+	if (!f)
+		return fc_flow_add(d->fc, &t, owner->mn->id, b->id, mark, 0, mono_ns()) != NULL;
+	f->binding_id = b->id;
+	f->mark = mark;
+	d->fc_marks_set++;
+	return true;
+}
+
+void lmad_fc_reconcile_marks(struct lmad *d)
+{
+	size_t before;
+	int cleared;
+
+	if (!d->fc)
+		return;
+	before = fc_flow_count(d->fc);
+	cleared = kr_fc_reconcile_marks(d->kr, keep_mark, d);
+	if (cleared >= 0)
+		log_info("flow steering: %zu flows learnt from conntrack, %d marks cleared",
+		         fc_flow_count(d->fc) - before, cleared);
 }
 
 /* --- the queue --- */
@@ -388,6 +488,7 @@ int lmad_fc_start(struct lmad *d)
 {
 	struct kr_fc_config c = { .queue_num = d->conf->queue_num,
 		                  .fail_open = d->conf->fail_open,
+		                  .keep_marks = d->conf->binding_path[0] != '\0',
 		                  .copy_range = 128 };
 	char err[256];
 

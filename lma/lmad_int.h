@@ -26,7 +26,8 @@ struct lmad {
 	ev_io mh_w;
 	ev_timer timer_w;
 	struct log_limit send_limit, kr_limit;
-	struct state_sync leases; /* the prefix lease file (lmad_leases.c) */
+	struct state_sync leases;   /* the prefix lease file (lmad_leases.c) */
+	struct state_sync bindings; /* the binding file (lmad_bindings.c) */
 	/* flow steering (lmad_fc.c) */
 	struct fc *fc;
 	struct hmap fc_queued; /* prefixes whose new connections go to the queue */
@@ -36,7 +37,8 @@ struct lmad {
 	uint32_t *fc_conf_ids; /* the policies lmad.conf gave (the others came from pmipctl) */
 	size_t fc_n_conf;
 	uint64_t fc_moved;
-	size_t fc_peak; /* flows at most since memory was last given back */
+	uint64_t fc_marks_set; /* flows given another binding: the binding file is stale */
+	size_t fc_peak;        /* flows at most since memory was last given back */
 };
 
 void lmad_now(struct lma_now *now);
@@ -49,6 +51,12 @@ int lmad_reload(struct lmad *d, char *err, size_t errlen);
 void lmad_leases_load(struct lmad *d);
 void lmad_leases_start(struct lmad *d);
 void lmad_leases_reloaded(struct lmad *d);
+/* lmad_bindings.c: the same for the binding file: the bindings loaded after the leases, the
+ * flows after the flow classifier's start. */
+void lmad_bindings_load(struct lmad *d);
+void lmad_bindings_load_flows(struct lmad *d);
+void lmad_bindings_start(struct lmad *d);
+void lmad_bindings_reloaded(struct lmad *d);
 /* lmad_fc.c */
 int lmad_fc_start(struct lmad *d);
 void lmad_fc_stop(struct lmad *d);
@@ -60,6 +68,15 @@ void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn);
 void lmad_fc_prefix_unrouted(struct lmad *d, const struct mh_prefix *p);
 void lmad_fc_policies_changed(struct lmad *d);
 int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to);
+/* The steered flows in the binding file: their change count, writing them, taking one back
+ * (false unless its binding was restored, owns its destination, and the flow is new). */
+uint64_t lmad_fc_changes(const struct lmad *d);
+void lmad_fc_write_flows(const struct lmad *d, FILE *out);
+bool lmad_fc_restore_flow(struct lmad *d, const struct flow_record *r);
+/* After the restore: a connection the kernel kept marked stays so if its flow came back from
+ * the file, or if its mark names the tunnel of a restored binding of the MN it goes to (the
+ * flow is learnt again); every other loses its mark. */
+void lmad_fc_reconcile_marks(struct lmad *d);
 /* lmad_ctl_fc.c */
 void lmad_ctl_show_flows(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len);
 void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len);

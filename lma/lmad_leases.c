@@ -30,11 +30,8 @@ static uint64_t changes(void *arg)
 /* The file as the configuration names it: only with a pool. */
 static void configure(struct lmad *d)
 {
-	d->leases.path = leases_on(d) ? d->conf->lease_path : NULL;
-	d->leases.every_ms = d->conf->lease_sync_ms;
-	d->leases.changes = changes;
-	d->leases.fill = fill;
-	d->leases.arg = d;
+	state_sync_set(&d->leases, leases_on(d) ? d->conf->lease_path : NULL,
+	               d->conf->lease_sync_ms, changes, fill, d);
 }
 
 static void report_read(const struct lmad *d, int ret, const struct leases_report *r)

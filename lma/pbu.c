@@ -213,13 +213,7 @@ static void remember_request(struct pbu_ctx *c, struct bce *b)
 
 static bool static_prefix_ok(const struct pbu_ctx *c, const struct mh_prefix *p)
 {
-	if (!c->conf_mn)
-		return false;
-	for (unsigned i = 0; i < c->conf_mn->n_static; i++)
-		if (c->conf_mn->static_prefix[i].len == p->len &&
-		    memcmp(&c->conf_mn->static_prefix[i].addr, &p->addr, sizeof(p->addr)) == 0)
-			return true;
-	return false;
+	return engine_static_prefix(c->conf_mn, p);
 }
 
 /* A pooled prefix at rest since this very MN-ID released it (pool.h): a returning interface

@@ -404,6 +404,17 @@ bool pool_reclaim(struct pool *p, const struct mh_prefix *pfx, const char *owner
 	return true;
 }
 
+bool pool_restore_bound(struct pool *p, const struct mh_prefix *pfx, const char *owner)
+{
+	if (pool_may_reclaim(p, pfx, owner))
+		return pool_reclaim(p, pfx, owner);
+	if (!pool_contains(p, pfx) || rest_find(p, index_of(p, &pfx->addr)))
+		return false; /* outside the pool and not kept aside, or resting for another MN */
+	p->in_use++;
+	p->changes++;
+	return true;
+}
+
 void pool_shrink(struct pool *p)
 {
 	hmap_shrink(&p->resting);

@@ -81,6 +81,12 @@ bool pool_restore_next(struct pool *p, uint64_t next);
  * handed out, and is forgotten at the next restart unless taken back. */
 bool pool_restore_held(struct pool *p, const struct mh_prefix *pfx, const char *owner);
 uint64_t pool_foreign(const struct pool *p);
+/* A binding restored after a restart (lma/bindings.h) holds pfx for owner again: taken back if
+ * it rests (or is kept aside) for owner, else taken if it belongs to the pool and rests for
+ * nobody (a lease file older than the binding file: the caller made sure no binding holds it,
+ * and pool_alloc()'s busy() keeps it from being handed out). False if it rests for another MN or
+ * is outside the pool. */
+bool pool_restore_bound(struct pool *p, const struct mh_prefix *pfx, const char *owner);
 /* Calls fn for every resting prefix, the longest at rest first (the order pool_alloc() hands
  * them out in). owner is not NUL-terminated. */
 typedef void (*pool_rest_fn)(const struct mh_prefix *pfx, const char *owner, size_t owner_len,

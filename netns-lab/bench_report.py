@@ -14,6 +14,8 @@ taken):
   up.rx, dn.rx                 datagrams received at the CN / the MN: "sport seq sent rx ifindex"
   moves                        flow_move's "att t_request t_reply status", one per move
   failover.runs                "sport t_before_lab_link_down", one per failover run
+  restart.runs                 "sport t_kill t_start t_ready", one per lmad restart: before the
+                               SIGKILL, before the new lmad starts, once it answers pmipctl
   ra.lost                      the failover runs (by sport) whose RA after the carrier's return
                                never came (the MN was made to solicit)
   mag1.ra_errors               how many RA sends magd logged as failed
@@ -311,6 +313,44 @@ def failover(d, mn, mag1, dn, if1, if2, pps):
     return f2, gap, lost
 
 
+def restart(d, dn, if1, pps):
+    header("4. lmad restart: SIGKILL, start, bindings from the binding file")
+    path = os.path.join(d, "restart.runs")
+    runs = [l.split() for l in open(path) if l.strip()] if os.path.exists(path) else []
+    cols = {k: [] for k in ("restart", "down", "gap", "over", "lost", "back", "other")}
+    for sport, tk, ts, tr in runs:
+        tk, ts, tr = int(tk), int(ts), int(tr)
+        recs = dn.get(int(sport), [])
+        before = [r for r in recs if r[0] < tk]
+        after = [r for r in recs if r[0] >= tk]
+        if not before or not after:
+            print("  run with source port %s: incomplete records" % sport)
+            continue
+        # after a SIGKILL the kernel's routes outlive lmad: the flow stops only while the
+        # new lmad's start has removed them and not yet restored them
+        pairs = list(zip([before[-1]] + after, after))
+        gap, end = max((b[0] - a[0], b) for a, b in pairs)
+        seqs = {r[1] for r in recs if r[0] >= before[-1][0]}
+        cols["restart"].append(tr - tk)
+        cols["down"].append(tr - ts)
+        cols["gap"].append(gap)
+        cols["over"].append(gap - (tr - tk))
+        cols["lost"].append((max(seqs) - min(seqs) + 1 - len(seqs)) * 1e9 / pps)
+        cols["back"].append(end[0] - tr)
+        cols["other"].append(sum(1 for r in after if r[3] != if1))
+    rt = row("restart time: SIGKILL -> lmad answers pmipctl", cols["restart"])
+    row("  of which the new lmad's start -> answering", cols["down"])
+    gap = row("gap in the flow: the longest between two datagrams", cols["gap"])
+    over = row("gap minus restart time (negative: within it)", cols["over"])
+    row("datagrams lost x packet interval", cols["lost"])
+    row("flow back -> lmad answering (negative: before)", cols["back"])
+    print("  datagrams on if2 after the kill (the flow left its interface): %d; senders: %s"
+          % (sum(cols["other"]), sender_line(d, "restart.send")))
+    if gap and rt:
+        print("  ratio: gap median / restart time median %.2f" % (gap[0] / rt[0]))
+    return over
+
+
 def baselines(d, pbu_pba, ra, upf, single):
     print()
     print("baselines of the same run:")
@@ -345,6 +385,7 @@ def main():
                     "1b. the same with if2 de-registered (one binding)")
     mv = moves(d, dn, if1, if2, pps)
     f2, gap, _ = failover(d, mn, mag1, dn, if1, if2, pps)
+    over = restart(d, dn, if1, pps)
     baselines(d, pbu_pba, ra, upf, single)
     print()
     print("goals (medians):")
@@ -353,6 +394,7 @@ def main():
     goal("flow move, request -> first datagram on the new interface", mv and mv[0] / 1e3, 1)
     goal("failover gap, last on if1 -> first on if2", gap and gap[0], 100)
     goal("failover, carrier lost -> first on if2", f2 and f2[0], 100)
+    goal("lmad restart, gap in the flow minus the restart time", over and over[0], 100)
     return 0
 
 

@@ -569,6 +569,31 @@ START_TEST(tunnel_add_twice_names_the_tunnel)
 }
 END_TEST
 
+/* A tunnel with the id it had before a restart: refused when the id or the peer is taken, or
+ * the id out of range, and nothing is sent then. */
+START_TEST(tunnel_add_as_checks_its_id)
+{
+	struct kr *k = detached(&kr_seg6_ops);
+	struct in6_addr peer = addr("2001:db8:ff::7");
+
+	k->tunnels[5].used = true;
+	k->tunnels[5].peer = addr("2001:db8:ff::5");
+	assert_einval(kr_tunnel_add_as(k, &peer, 0), "id 0");
+	assert_einval(kr_tunnel_add_as(k, &peer, KR_MAX_TUNNELS + 1), "id max+1");
+	assert_einval(kr_tunnel_add_as(k, &in6addr_any, 7), "tunnel to ::");
+	assert_einval(kr_tunnel_add_as(NULL, &peer, 7), "NULL kr");
+	errno = 0;
+	ck_assert_int_eq(kr_tunnel_add_as(k, &peer, 5), -1); /* the id is another peer's */
+	ck_assert_int_eq(errno, EEXIST);
+	errno = 0;
+	ck_assert_int_eq(kr_tunnel_add_as(k, &k->tunnels[5].peer, 9), -1); /* the peer has one */
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert(!k->tunnels[9].used);
+	ck_assert_uint_eq(k->nreqs, 0);
+	detached_free(k);
+}
+END_TEST
+
 START_TEST(route_via_tunnel_is_queued)
 {
 	struct kr *k = detached(&kr_seg6_ops);
@@ -784,6 +809,7 @@ static Suite *kr_suite(void)
 	tcase_add_test(api, open_checks_configuration);
 	tcase_add_test(api, queueing_checks_arguments);
 	tcase_add_test(api, tunnel_add_twice_names_the_tunnel);
+	tcase_add_test(api, tunnel_add_as_checks_its_id);
 	tcase_add_test(api, route_via_tunnel_is_queued);
 	tcase_add_test(api, route_via_ip6tnl_names_the_device);
 	tcase_add_test(api, route_via_neighbor_and_del_are_queued);

@@ -111,6 +111,21 @@ static int io_tunnel_add(void *ctx, const struct in6_addr *peer, uint32_t *id)
 	return -1;
 }
 
+/* A tunnel with the id it had before a restart, if that id is free. */
+static int io_tunnel_add_as(void *ctx, const struct in6_addr *peer, uint32_t id)
+{
+	struct harness *h = ctx;
+
+	if (h->fail_tunnel || h_refuse(h, H_TUNNEL_ADD) || id > H_MAX_TUNNELS ||
+	    tunnel_find(h, peer) || !IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[id])) {
+		errno = EEXIST;
+		return -1;
+	}
+	h->tunnel_peer[id] = *peer;
+	h->tunnel_adds++;
+	return 0;
+}
+
 /* The kernel takes a tunnel's routes with it; the engine must have removed or re-pointed them
  * all, except those whose deletion the kernel refused (it forgot them). */
 static void routes_drop_tunnel(struct harness *h, uint32_t id)
@@ -235,6 +250,7 @@ void h_init(struct harness *h, const char *conf_text)
 	struct lma_io io = {
 		.send = io_send,
 		.tunnel_add = io_tunnel_add,
+		.tunnel_add_as = io_tunnel_add_as,
 		.tunnel_del = io_tunnel_del,
 		.route_add = io_route_add,
 		.route_del = io_route_del,
