@@ -49,6 +49,8 @@ struct bce {
 	bool have_lla;
 	bool rerouted;       /* de-registered, its prefixes routed through another binding */
 	uint32_t via_tunnel; /* rerouted: the tunnel its prefixes go through */
+	bool held;           /* past the delete delay, kept by prefix-hold (lmad.conf(5)) */
+	uint64_t dereg_ns;   /* monotonic time of its de-registration */
 	bool reject_pending; /* a route refused on the spot: rejected at the flush */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;

@@ -367,15 +367,20 @@ static void routes_del(struct lma_engine *e, struct bce *b)
 
 /* --- binding life cycle --- */
 
+static void bce_hold_or_delete(struct lma_engine *e, struct bce *b);
+
 static void bce_timer_fired(struct timer *t, uint64_t now_ns)
 {
 	struct bce *b = CONTAINER_OF(t, struct bce, timer);
 	struct lma_engine *e = t->arg;
 
 	(void)now_ns;
-	if (b->state == BCE_ACTIVE)
+	if (b->state == BCE_ACTIVE) {
 		e->stats.bce_expired++;
-	engine_bce_delete(e, b);
+		engine_bce_delete(e, b);
+		return;
+	}
+	bce_hold_or_delete(e, b);
 }
 
 void engine_bce_arm_lifetime(struct lma_engine *e, struct bce *b)
@@ -412,6 +417,7 @@ struct bce *engine_bce_create(struct lma_engine *e, struct pbu_ctx *c)
 void engine_bce_activate(struct lma_engine *e, struct bce *b)
 {
 	b->state = BCE_ACTIVE;
+	b->held = false;
 	b->rerouted = false;
 	routes_add(e, b);
 }
@@ -448,21 +454,53 @@ static void routes_via(struct lma_engine *e, struct bce *b, const struct bce *ca
 	b->via_tunnel = carrier->mag->tunnel;
 }
 
-/* A de-registered binding's prefixes stay reachable through another interface of the MN while
- * it waits to be deleted (a weak-host MN keeps its addresses); with none, they are dropped as
- * RFC 5213 §5.3.5 says. */
+/* Prefix hold (lmad.conf(5) "prefix-hold"), the documented deviation from RFC 5213 §5.3.5 (data
+ * for a de-registered binding SHOULD be dropped while it waits to be deleted): a de-registered
+ * binding's prefixes stay reachable through another active binding of the MN, whose MAG lists
+ * them in its MuHo options so that a weak-host MN keeps using the addresses, and connections
+ * survive the loss of one interface. With "prefix-hold off" they are dropped as the RFC says. */
 void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 {
-	struct bce *o = other_active(b);
+	struct bce *o = e->conf->prefix_hold_ms ? other_active(b) : NULL;
 
 	if (o)
 		routes_via(e, b, o);
 	else
 		routes_del(e, b);
 	b->state = BCE_DEREG_WAIT;
+	b->held = false;
+	b->dereg_ns = e->now.mono_ns;
 	timer_arm(&e->timers, &b->timer,
 	          e->now.mono_ns + (uint64_t)e->conf->bce_delete_delay_ms * NS_PER_MS);
 	engine_group_changed(e, b->mn, NULL);
+}
+
+/* When the hold of a de-registered binding ends: never while "attached" (0), else the
+ * configured time after its de-registration. */
+static uint64_t hold_end(const struct lma_engine *e, const struct bce *b)
+{
+	uint32_t hold = e->conf->prefix_hold_ms;
+
+	return hold == LMA_CONF_HOLD_ATTACHED ? 0 : b->dereg_ns + (uint64_t)hold * NS_PER_MS;
+}
+
+/* The delete delay of a de-registered binding is over: it stays, held, while another binding
+ * carries its prefixes and the policy allows; else it goes. */
+static void bce_hold_or_delete(struct lma_engine *e, struct bce *b)
+{
+	uint64_t end = hold_end(e, b);
+
+	if (!b->rerouted || e->conf->prefix_hold_ms == 0 || (end && end <= e->now.mono_ns)) {
+		if (b->held)
+			e->stats.holds_ended++;
+		engine_bce_delete(e, b);
+		return;
+	}
+	if (!b->held)
+		e->stats.holds++;
+	b->held = true;
+	if (end)
+		timer_arm(&e->timers, &b->timer, end);
 }
 
 /* Whether the tunnel b's prefixes were routed through still serves an active binding of the
@@ -490,6 +528,8 @@ static void reroute(struct lma_engine *e, struct bce *b)
 	b->rerouted = false;
 	b->via_tunnel = 0;
 	e->stats.reroutes_lost++;
+	if (b->held) /* its wait is over: it goes at once, from the timer (not inside this walk) */
+		timer_arm(&e->timers, &b->timer, e->now.mono_ns);
 }
 
 /* The MN's bindings changed: de-registered prefixes whose carrier moved, de-registered or

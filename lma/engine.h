@@ -67,6 +67,9 @@ struct lma_stats {
 	/* de-registered prefixes whose carrier left: moved to another binding's tunnel, or
 	 * unrouted for want of one */
 	uint64_t reroutes, reroutes_lost;
+	/* de-registered bindings kept past bce-delete-delay by prefix-hold, and those of them
+	 * deleted since (hold over, or no other binding left to carry their prefixes) */
+	uint64_t holds, holds_ended;
 	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
 	uint64_t over_limit[3]; /* PBUs refused with 130 by enum lma_limit */
 };

@@ -33,7 +33,9 @@ static struct upn_pending **pending_head(struct lma_mn *mn)
 	return (struct upn_pending **)&mn->upn;
 }
 
-/* Adds the prefixes of mn's active bindings not at mag as MuHo options; returns how many. */
+/* Adds the prefixes of mn's bindings not active at mag as MuHo options; returns how many. A
+ * de-registered binding's prefixes stay listed until it is deleted (held ones with them, even
+ * to the MAG the binding was at: another interface of the MN there carries them now). */
 size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag, struct mh_opts *opts)
 {
 	const struct bce *b;
@@ -41,8 +43,8 @@ size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag, s
 
 	LIST_FOREACH(b, &mn->bces, mn_entry)
 	{
-		if (b->mag == mag)
-			continue; /* a de-registered binding's prefixes stay until it is deleted */
+		if (b->mag == mag && !b->rerouted)
+			continue;
 		for (unsigned i = 0; i < b->n_prefix; i++)
 			if (mh_opts_add_muho(opts, &b->prefix[i].p.addr, b->prefix[i].p.len) == 0)
 				n++;
@@ -87,13 +89,13 @@ static void upn_timer_fired(struct timer *t, uint64_t now_ns)
 	struct lma_engine *e = p->e;
 
 	(void)now_ns;
-	if (p->tries >= e->conf->upn_max_tries) {
+	if (p->tries >= e->conf->upn.tries) {
 		e->stats.upn_gave_up++;
 		pending_free(p);
 		return;
 	}
 	p->backoff_ms =
-	        p->backoff_ms * 2 > e->conf->upn_max_ms ? e->conf->upn_max_ms : p->backoff_ms * 2;
+	        p->backoff_ms * 2 > e->conf->upn.max_ms ? e->conf->upn.max_ms : p->backoff_ms * 2;
 	e->stats.upn_retransmitted++;
 	p->msg.u.upn.flags |= MH_UPN_D; /* Retransmit: same sequence number, same content */
 	upn_transmit(p);
@@ -141,7 +143,7 @@ static void upn_start(struct lma_engine *e, struct lma_mn *mn, const struct lma_
 	}
 	upn_build(e, p, mag); /* a newer change replaces what was pending */
 	p->tries = 0;
-	p->backoff_ms = e->conf->upn_initial_ms;
+	p->backoff_ms = e->conf->upn.initial_ms;
 	e->stats.upn_sent++;
 	upn_transmit(p);
 }

@@ -259,9 +259,9 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c->max_lifetime_s, 3600);
 	ck_assert_uint_eq(c->bce_delete_delay_ms, 10000);
 	ck_assert_uint_eq(c->new_bce_delay_ms, 1500);
-	ck_assert_uint_eq(c->upn_initial_ms, 1000);
-	ck_assert_uint_eq(c->upn_max_ms, 32000);
-	ck_assert_uint_eq(c->upn_max_tries, 6);
+	ck_assert_uint_eq(c->upn.initial_ms, 1000);
+	ck_assert_uint_eq(c->upn.max_ms, 32000);
+	ck_assert_uint_eq(c->upn.tries, 6);
 	ck_assert(addr_is(&c->pool.addr, "2001:db8:100::"));
 	ck_assert_uint_eq(c->pool.len, 40);
 	ck_assert_uint_eq(c->pool_alloc_len, 64);
@@ -464,9 +464,9 @@ START_TEST(every_keyword)
 	ck_assert_uint_eq(c->max_lifetime_s, 120);
 	ck_assert_uint_eq(c->bce_delete_delay_ms, 2500);
 	ck_assert_uint_eq(c->new_bce_delay_ms, 0);
-	ck_assert_uint_eq(c->upn_initial_ms, 250);
-	ck_assert_uint_eq(c->upn_max_ms, 10000);
-	ck_assert_uint_eq(c->upn_max_tries, 3);
+	ck_assert_uint_eq(c->upn.initial_ms, 250);
+	ck_assert_uint_eq(c->upn.max_ms, 10000);
+	ck_assert_uint_eq(c->upn.tries, 3);
 	ck_assert_uint_eq(c->pool_alloc_len, 56);
 	ck_assert_str_eq(c->ctl_path, "/tmp/a b/lmad.sock");
 	ck_assert_str_eq(c->ctl_group, "daemon");
