@@ -16,6 +16,8 @@ static const char *const drop_names[LMA_DROP_COUNT] = {
 	[LMA_DROP_DEREG_OTHER_MAG] = "dereg_other_mag",
 	[LMA_DROP_UPA_UNMATCHED] = "upa_unmatched",
 	[LMA_DROP_NO_MEMORY] = "no_memory",
+	[LMA_DROP_BRA_UNMATCHED] = "bra_unmatched",
+	[LMA_DROP_REVOKING] = "revoking",
 	[LMA_DROP_REPLY_RATE_SOURCE] = "reply_rate_source",
 	[LMA_DROP_REPLY_RATE_TOTAL] = "reply_rate_total",
 };
@@ -52,6 +54,7 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 	LIST_INIT(&e->parked);
 	LIST_INIT(&e->released);
 	LIST_INIT(&e->rejected);
+	LIST_INIT(&e->revokes);
 	if (!bc_init(&e->bc, expected_bindings) || !engine_pool_init(e)) {
 		bc_free(&e->bc);
 		free(e);
@@ -76,6 +79,7 @@ void lma_engine_free(struct lma_engine *e)
 	if (!e)
 		return;
 	pbu_parked_free_all(e);
+	revoke_free_all(e);
 	e->closing = true;
 	delete_all(e);
 	kernel_flush(e);
@@ -218,6 +222,8 @@ void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const ui
 		upn_input_binding_error(e, src, &m);
 	else if (m.type == MH_TYPE_HB)
 		engine_heartbeat(e, src, &m);
+	else if (m.type == MH_TYPE_BR)
+		revoke_input(e, src, &m);
 	else
 		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
 }

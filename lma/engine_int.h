@@ -30,6 +30,8 @@ struct parked_pbu {
 	struct timer timer;
 };
 
+struct revoke_pending;
+
 struct lma_engine {
 	const struct lma_conf *conf;
 	struct lma_io io;
@@ -48,6 +50,8 @@ struct lma_engine {
 	LIST_HEAD(, bce) rejected;     /* bindings whose route was refused on the spot */
 	unsigned kernel_queued;        /* route changes asked for since the last io flush */
 	uint16_t upn_seq;
+	LIST_HEAD(, revoke_pending) revokes; /* Binding Revocation Indications outstanding */
+	uint16_t bri_seq;
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
 	bool closing;
 	struct rl_table rejects; /* replies to strangers (reply.c) */
@@ -106,5 +110,11 @@ void upn_input_binding_error(struct lma_engine *e, const struct in6_addr *src,
 void upn_mn_free(struct lma_engine *e, struct lma_mn *mn);
 size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag,
                            struct mh_opts *opts);
+
+/* revoke.c */
+void revoke_input(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
+bool revoke_outstanding(const struct lma_engine *e, const struct in6_addr *mag,
+                        const struct mh_opts *o);
+void revoke_free_all(struct lma_engine *e);
 
 #endif

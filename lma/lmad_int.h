@@ -35,6 +35,8 @@ struct lmad {
 };
 
 void lmad_now(struct lma_now *now);
+/* Engine input that did not come from the MH socket (control, reload): flush and rearm. */
+void lmad_after_input(struct lmad *d);
 /* lmad_leases.c: load before the first PBU, start the periodic save, say a reload happened;
  * state_sync_save(&d->leases) and state_sync_stop() do the rest (see common/state_sync.h). */
 void lmad_leases_load(struct lmad *d);

@@ -74,5 +74,9 @@ void signal_pba(struct mag_engine *e, const struct mh_msg *m);
 void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m);
 void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m);
 void signal_binding_error(struct mag_engine *e);
+void signal_send(struct mag_engine *e, const struct mh_msg *m);
+
+/* revoke.c: Binding Revocation Indications in, acknowledgements out (RFC 5846) */
+void signal_revocation(struct mag_engine *e, const struct mh_msg *m);
 
 #endif

@@ -97,6 +97,10 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "tx", "router-advertisement", st->ra_sent);
 	ctl_send_stat(c, "tx", "update-notification-ack", st->upa_sent);
 	ctl_send_stat(c, "tx", "binding-error", st->be_sent);
+	ctl_send_stat(c, "tx", "revocation-ack", st->bra_sent);
+	ctl_send_stat(c, "revocation", "received", st->bri_received);
+	ctl_send_stat(c, "revocation", "unmatched", st->bri_unmatched);
+	ctl_send_stat(c, "revocation", "revoked", st->revoked);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);
 	ctl_send_datapath(c, d->kr);
