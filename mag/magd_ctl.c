@@ -72,6 +72,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 
 	ctl_send_stat(c, "rx", "binding-ack", st->rx[MH_TYPE_BA]);
 	ctl_send_stat(c, "rx", "update-notification", st->rx[MH_TYPE_UPN]);
+	ctl_send_stat(c, "rx", "binding-revocation", st->rx[MH_TYPE_BR]);
 	ctl_send_stat(c, "rx", "router-solicitation", st->rs_received);
 	/* a group's lines stay together: pmipctl -j makes one object of each run of them */
 	ctl_send_stat(c, "rx", "update-notification-repeated", st->upn_repeated);

@@ -157,7 +157,7 @@ void parse_print_commands(void)
 	fprintf(stderr, "commands:\n"
 	                "  show bindings [MN-ID]\n"
 	                "  show stats\n"
-	                "  deregister MN-ID      (magd)\n"
+	                "  deregister MN-ID      (magd: de-register; lmad: revoke)\n"
 	                "  show flows [MN-ID]    (lmad)\n"
 	                "  flow move FLOW-ID to (att N | mag ADDRESS | binding ID)\n"
 	                "  policy add [before ID] [MATCH...] to (att N | mag ADDRESS | llid MAC |"

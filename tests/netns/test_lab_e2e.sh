@@ -19,7 +19,9 @@ top=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 : "${BUILD:?set BUILD to a build tree}"
 LAB_BUILD=$(cd "$BUILD" && pwd)
-LAB_LMA_EXTRA="bce-delete-delay 5s"
+# the RFC 5213 §5.3.5 wait, and no prefix hold past it (tests/netns/test_lab_hold.sh tests that)
+LAB_LMA_EXTRA="bce-delete-delay 5s
+prefix-hold 5s"
 # shellcheck source=../../netns-lab/lab.sh
 . "$top/netns-lab/lab.sh"
 T="$PY $top/netns-lab/traffic.py"
