@@ -20,6 +20,17 @@ struct out_msg {
 	struct mh_prefix req_hnp[MH_MAX_PREFIXES];
 };
 
+/* A message sent again until it is answered (Update Notifications, Binding Revocation
+ * Indications): same content, the wait doubling from the schedule's first to its longest, for
+ * the schedule's tries in all. The owner arms timer with its own callback. */
+struct resend {
+	struct in6_addr dst;
+	unsigned tries;
+	uint32_t backoff_ms;
+	struct timer timer;
+	struct mh_msg msg;
+};
+
 /* A PBU with Handoff Indicator 4 waiting MaxDelayBeforeNewBCEAssign for the old MAG's
  * de-registration (RFC 5213 §5.4.1.3). */
 struct parked_pbu {
@@ -101,6 +112,9 @@ void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8
 void reply_send(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *m);
 void reply_reject_binding(struct lma_engine *e, uint64_t bce_id);
 void reply_flush(struct lma_engine *e);
+void resend_first(struct lma_engine *e, struct resend *r, const struct lma_conf_retransmit *c);
+/* Sends r again after a longer wait; false (nothing sent) once its tries are spent. */
+bool resend_again(struct lma_engine *e, struct resend *r, const struct lma_conf_retransmit *c);
 
 /* upn.c */
 void upn_notify_group(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);

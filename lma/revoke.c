@@ -18,45 +18,29 @@
 struct revoke_pending {
 	LIST_ENTRY(revoke_pending) entry;
 	struct lma_engine *e;
-	struct in6_addr mag;
 	char mn_id[MH_MNID_MAX + 1];
-	unsigned tries;
-	uint32_t backoff_ms;
-	struct timer timer;
-	struct mh_msg msg;
+	struct resend rs; /* to the MAG */
 };
 
 static void pending_free(struct revoke_pending *p)
 {
 	LIST_REMOVE(p, entry);
-	timer_cancel(&p->e->timers, &p->timer);
+	timer_cancel(&p->e->timers, &p->rs.timer);
 	free(p);
-}
-
-static void bri_transmit(struct revoke_pending *p)
-{
-	struct lma_engine *e = p->e;
-
-	reply_send(e, &p->mag, &p->msg);
-	p->tries++;
-	timer_arm(&e->timers, &p->timer, e->now.mono_ns + (uint64_t)p->backoff_ms * NS_PER_MS);
 }
 
 static void bri_timer_fired(struct timer *t, uint64_t now_ns)
 {
 	struct revoke_pending *p = t->arg;
 	struct lma_engine *e = p->e;
-	const struct lma_conf_retransmit *r = &e->conf->revoke;
 
 	(void)now_ns;
-	if (p->tries >= r->tries) {
+	if (!resend_again(e, &p->rs, &e->conf->revoke)) {
 		e->stats.bri_gave_up++;
 		pending_free(p);
 		return;
 	}
-	p->backoff_ms = p->backoff_ms * 2 > r->max_ms ? r->max_ms : p->backoff_ms * 2;
 	e->stats.bri_retransmitted++;
-	bri_transmit(p);
 }
 
 static struct revoke_pending *pending_find(const struct lma_engine *e, const struct in6_addr *mag,
@@ -65,7 +49,7 @@ static struct revoke_pending *pending_find(const struct lma_engine *e, const str
 	struct revoke_pending *p;
 
 	LIST_FOREACH(p, &e->revokes, entry)
-	if (memcmp(&p->mag, mag, sizeof(*mag)) == 0 && strlen(p->mn_id) == len &&
+	if (memcmp(&p->rs.dst, mag, sizeof(*mag)) == 0 && strlen(p->mn_id) == len &&
 	    memcmp(p->mn_id, mn_id, len) == 0)
 		return p;
 	return NULL;
@@ -81,7 +65,7 @@ static uint16_t bri_next_seq(struct lma_engine *e)
 		used = false;
 		e->bri_seq++;
 		LIST_FOREACH(p, &e->revokes, entry)
-		used |= p->msg.u.br.seq == e->bri_seq;
+		used |= p->rs.msg.u.br.seq == e->bri_seq;
 	} while (used);
 	return e->bri_seq;
 }
@@ -89,7 +73,7 @@ static uint16_t bri_next_seq(struct lma_engine *e)
 static void bri_build(struct lma_engine *e, struct revoke_pending *p, const struct lma_mn *mn,
                       const struct lma_mag *mag)
 {
-	struct mh_msg *m = &p->msg;
+	struct mh_msg *m = &p->rs.msg;
 	const struct bce *b;
 
 	mh_msg_init(m, MH_TYPE_BR);
@@ -117,16 +101,14 @@ static void bri_start(struct lma_engine *e, const struct lma_mn *mn, const struc
 			return;
 		}
 		p->e = e;
-		p->mag = mag->addr;
+		p->rs.dst = mag->addr;
 		memcpy(p->mn_id, mn->id, mn->id_len + 1u);
-		timer_init(&p->timer, bri_timer_fired, p);
+		timer_init(&p->rs.timer, bri_timer_fired, p);
 		LIST_INSERT_HEAD(&e->revokes, p, entry);
 	}
 	bri_build(e, p, mn, mag);
-	p->tries = 0;
-	p->backoff_ms = e->conf->revoke.initial_ms;
 	e->stats.bri_sent++;
-	bri_transmit(p);
+	resend_first(e, &p->rs, &e->conf->revoke);
 }
 
 static struct bce *first_at(const struct lma_mag *mag, const struct lma_mn *mn)
@@ -219,7 +201,7 @@ void revoke_input(struct lma_engine *e, const struct in6_addr *src, const struct
 		return;
 	}
 	LIST_FOREACH(p, &e->revokes, entry)
-	if (memcmp(&p->mag, src, sizeof(*src)) == 0 && p->msg.u.br.seq == m->u.br.seq)
+	if (memcmp(&p->rs.dst, src, sizeof(*src)) == 0 && p->rs.msg.u.br.seq == m->u.br.seq)
 		break;
 	if (!p) {
 		e->stats.dropped[LMA_DROP_BRA_UNMATCHED]++;

@@ -20,12 +20,8 @@ struct upn_pending {
 	struct upn_pending *next;
 	struct lma_engine *e;
 	struct lma_mn *mn;
-	struct in6_addr mag;
 	uint16_t seq;
-	unsigned tries;
-	uint32_t backoff_ms;
-	struct timer timer;
-	struct mh_msg msg;
+	struct resend rs; /* to the MAG */
 };
 
 static struct upn_pending **pending_head(struct lma_mn *mn)
@@ -60,7 +56,7 @@ static void pending_unlink(struct upn_pending *p)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = p->next;
-	timer_cancel(&p->e->timers, &p->timer);
+	timer_cancel(&p->e->timers, &p->rs.timer);
 }
 
 /* Frees p; the MN entry goes too if nothing else holds it. */
@@ -74,44 +70,32 @@ static void pending_free(struct upn_pending *p)
 	bc_mn_put(&e->bc, mn);
 }
 
-static void upn_transmit(struct upn_pending *p)
-{
-	struct lma_engine *e = p->e;
-
-	reply_send(e, &p->mag, &p->msg);
-	p->tries++;
-	timer_arm(&e->timers, &p->timer, e->now.mono_ns + (uint64_t)p->backoff_ms * NS_PER_MS);
-}
-
 static void upn_timer_fired(struct timer *t, uint64_t now_ns)
 {
 	struct upn_pending *p = t->arg;
 	struct lma_engine *e = p->e;
 
 	(void)now_ns;
-	if (p->tries >= e->conf->upn.tries) {
+	p->rs.msg.u.upn.flags |= MH_UPN_D; /* Retransmit: same sequence number, same content */
+	if (!resend_again(e, &p->rs, &e->conf->upn)) {
 		e->stats.upn_gave_up++;
 		pending_free(p);
 		return;
 	}
-	p->backoff_ms =
-	        p->backoff_ms * 2 > e->conf->upn.max_ms ? e->conf->upn.max_ms : p->backoff_ms * 2;
 	e->stats.upn_retransmitted++;
-	p->msg.u.upn.flags |= MH_UPN_D; /* Retransmit: same sequence number, same content */
-	upn_transmit(p);
 }
 
 static struct upn_pending *pending_for(struct lma_mn *mn, const struct in6_addr *mag)
 {
 	for (struct upn_pending *p = *pending_head(mn); p; p = p->next)
-		if (memcmp(&p->mag, mag, sizeof(*mag)) == 0)
+		if (memcmp(&p->rs.dst, mag, sizeof(*mag)) == 0)
 			return p;
 	return NULL;
 }
 
 static void upn_build(struct lma_engine *e, struct upn_pending *p, const struct lma_mag *mag)
 {
-	struct mh_msg *m = &p->msg;
+	struct mh_msg *m = &p->rs.msg;
 
 	mh_msg_init(m, MH_TYPE_UPN);
 	m->u.upn.seq = p->seq = e->upn_seq++;
@@ -136,16 +120,14 @@ static void upn_start(struct lma_engine *e, struct lma_mn *mn, const struct lma_
 		}
 		p->e = e;
 		p->mn = mn;
-		p->mag = mag->addr;
-		timer_init(&p->timer, upn_timer_fired, p);
+		p->rs.dst = mag->addr;
+		timer_init(&p->rs.timer, upn_timer_fired, p);
 		p->next = *pending_head(mn);
 		*pending_head(mn) = p;
 	}
 	upn_build(e, p, mag); /* a newer change replaces what was pending */
-	p->tries = 0;
-	p->backoff_ms = e->conf->upn.initial_ms;
 	e->stats.upn_sent++;
-	upn_transmit(p);
+	resend_first(e, &p->rs, &e->conf->upn);
 }
 
 static bool mag_seen(const struct lma_mn *mn, const struct bce *upto, const struct lma_mag *mag)
@@ -196,7 +178,7 @@ void upn_mn_free(struct lma_engine *e, struct lma_mn *mn)
 
 	for (; p; p = next) {
 		next = p->next;
-		timer_cancel(&e->timers, &p->timer);
+		timer_cancel(&e->timers, &p->rs.timer);
 		free(p);
 	}
 	mn->upn = NULL;

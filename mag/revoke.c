@@ -11,8 +11,6 @@
  * The Home Network Prefix options the LMA lists are not needed to find the entries: the LMA
  * revokes all of an MN's bindings at one MAG together. A retransmitted BRI whose first copy
  * was applied finds nothing left and is answered 128, which the LMA counts as done. */
-#include <string.h>
-
 #include "common/log.h"
 #include "mag/engine_int.h"
 
@@ -25,23 +23,17 @@ static void send_bra(struct mag_engine *e, const struct mh_msg *bri, uint8_t sta
 	m.u.br.code = status;
 	m.u.br.seq = bri->u.br.seq;
 	m.u.br.flags = bri->u.br.flags & (MH_BR_P | MH_BR_V | MH_BR_G);
-	if (bri->opts.present & MH_HAVE_MNID) {
-		m.opts.present |= MH_HAVE_MNID;
-		m.opts.mnid = bri->opts.mnid;
-	}
+	signal_echo_mnid(&m, bri);
 	signal_send(e, &m);
 	e->stats.bra_sent++;
 }
 
+/* G without an MN-ID names every entry. */
 static bool names_entry(const struct bul_entry *b, const struct mh_msg *m)
 {
-	const struct mh_opts *o = &m->opts;
-	size_t len = strlen(b->mn_id);
-
-	if (m->u.br.flags & MH_BR_G)
-		return !(o->present & MH_HAVE_MNID) ||
-		       (o->mnid.len == len && memcmp(o->mnid.id, b->mn_id, len) == 0);
-	return o->mnid.len == len && memcmp(o->mnid.id, b->mn_id, len) == 0;
+	if ((m->u.br.flags & MH_BR_G) && !(m->opts.present & MH_HAVE_MNID))
+		return true;
+	return signal_same_mn_id(b, &m->opts);
 }
 
 /* Tears down the entries the BRI names; returns the BRA's status. */

@@ -21,6 +21,8 @@ LAB_LMA_EXTRA="bce-delete-delay ${DELAY}s
 revocation-retransmit initial 500ms max 2s tries 4"
 # shellcheck source=../../netns-lab/lab.sh
 . "$top/netns-lab/lab.sh"
+# shellcheck source=lab_checks.sh
+. "$here/lab_checks.sh"
 T="$PY $top/netns-lab/traffic.py"
 PMIPCTL=$LAB_BUILD/pmipctl/pmipctl
 MN=mn1@lab.example
@@ -30,26 +32,11 @@ trap 'cleanup; lab_destroy' EXIT
 MAG1=$(lab_mag_addr 1)
 MAG2=$(lab_mag_addr 2)
 
-# binding_field MAG FIELD: a field of the LMA's binding through MAG (empty when there is none).
-binding_field() {
-	lab_ctl -j show bindings 2>/dev/null | "$PY" -c "
-import json, sys
-for mn in json.load(sys.stdin):
-    for b in mn['bindings']:
-        if b['peer'] == '$1':
-            v = b['$2']
-            print(' '.join(v) if isinstance(v, list) else v)"
-}
-
-binding_state_is() { test "$(binding_field "$1" state)" = "$2"; }
 no_binding_at() { test -z "$(binding_field "$1" state)"; }
-prefix64() { "$PY" -c "import ipaddress, sys; print(ipaddress.ip_network(sys.argv[1] + '/64', False))" "$1"; }
-mag_routes() { lab_x "mag$1" ip -6 route show proto 157; }
 mag_routes_p() { mag_routes "$1" | grep -q "^$2 via fe80"; }
 mag_has_no_route() { ! mag_routes "$1" | grep -q "^$2 "; }
 mag_bindings() { lab_magctl "$1" -j show bindings 2>/dev/null | "$PY" -c "import json, sys; print(len(json.load(sys.stdin)))"; }
 mag_empty() { test "$(mag_bindings "$1")" = 0; }
-stat_of() { "$PMIPCTL" -s "$1" -j show stats | "$PY" -c "import json, sys; print(json.load(sys.stdin)$2)"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # addr_flags IF ADDR: the "ip -6 addr" line of ADDR on the MN's if<IF> (empty when gone).
