@@ -70,7 +70,8 @@ struct lma_mn {
 	struct hnode node; /* in bc.by_mn */
 	LIST_HEAD(, bce) bces;
 	unsigned n_bce;
-	void *upn; /* engine's pending Update Notifications for this MN */
+	void *upn;    /* engine's pending Update Notifications for this MN */
+	void *revoke; /* engine's outstanding Binding Revocation Indications for this MN */
 	uint8_t id_len;
 	char id[]; /* NUL-terminated NAI */
 };
@@ -105,7 +106,7 @@ void bc_free(struct bc *bc);
 
 struct lma_mn *bc_mn_find(const struct bc *bc, const char *id, size_t len);
 struct lma_mn *bc_mn_get(struct bc *bc, const char *id, size_t len); /* find or create */
-/* Frees the MN entry once it has no BCE left. */
+/* Frees the MN entry once it has no BCE left, nor notification or revocation outstanding. */
 void bc_mn_put(struct bc *bc, struct lma_mn *mn);
 
 struct lma_mag *bc_mag_find(const struct bc *bc, const struct in6_addr *addr);

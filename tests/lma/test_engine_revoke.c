@@ -182,7 +182,8 @@ static const struct mh_msg *last_bri(const char *mag, unsigned nth)
 	return m;
 }
 
-static void bra_from(const char *mag, uint16_t seq, uint8_t status)
+/* A BRA naming nai (NULL: no MN-ID option, which §5.2 allows). */
+static void bra_naming(const char *mag, uint16_t seq, uint8_t status, const char *nai)
 {
 	struct mh_msg bra;
 
@@ -191,8 +192,14 @@ static void bra_from(const char *mag, uint16_t seq, uint8_t status)
 	bra.u.br.code = status;
 	bra.u.br.seq = seq;
 	bra.u.br.flags = MH_BR_P;
-	mh_opts_set_nai(&bra.opts, MN1);
+	if (nai)
+		mh_opts_set_nai(&bra.opts, nai);
 	h_input(&h, mag, &bra);
+}
+
+static void bra_from(const char *mag, uint16_t seq, uint8_t status)
+{
+	bra_naming(mag, seq, status, MN1);
 }
 
 static void revoke(const char *mn)
@@ -273,6 +280,25 @@ START_TEST(acknowledgement_stops_the_retransmissions)
 	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_BR), 1);
 	bra_from(MAG1, seq, MH_BRA_SUCCESS); /* a late duplicate */
 	ck_assert_uint_eq(stats()->dropped[LMA_DROP_BRA_UNMATCHED], 3);
+}
+END_TEST
+
+/* Without an MN-ID the acknowledgement is matched by MAG and sequence number alone; one naming
+ * another MN does not count. */
+START_TEST(acknowledgement_without_mn_id_matches_by_sequence)
+{
+	uint16_t seq;
+
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	revoke(MN1);
+	seq = last_bri(MAG1, 0)->u.br.seq;
+	bra_naming(MAG1, seq, MH_BRA_SUCCESS, "mn2@example.org");
+	bra_naming(MAG1, seq, MH_BRA_SUCCESS, "nobody@example.org");
+	ck_assert_uint_eq(stats()->dropped[LMA_DROP_BRA_UNMATCHED], 2);
+	bra_naming(MAG1, seq, MH_BRA_MN_ATTACHED, NULL);
+	ck_assert_uint_eq(stats()->bra_failed, 1);
+	h_advance(&h, 60000);
+	ck_assert_uint_eq(h_count_to(&h, MAG1, MH_TYPE_BR), 1);
 }
 END_TEST
 
@@ -364,6 +390,7 @@ static Suite *revoke_suite(void)
 	tcase_add_test(rev, revoking_an_mn_removes_its_bindings_and_tells_each_mag);
 	tcase_add_test(rev, unanswered_indication_is_retransmitted_with_backoff_then_given_up);
 	tcase_add_test(rev, acknowledgement_stops_the_retransmissions);
+	tcase_add_test(rev, acknowledgement_without_mn_id_matches_by_sequence);
 	tcase_add_test(rev, no_binding_answer_ends_the_revocation);
 	tcase_add_test(rev, pbu_from_a_revoking_mag_is_dropped_until_it_acknowledges);
 	tcase_add_test(rev, mag_removed_from_the_configuration_has_its_bindings_revoked);
