@@ -379,7 +379,10 @@ static int retransmit_value(struct parser *p, const char *what, unsigned which,
 	char name[64];
 	uint32_t v;
 
-	snprintf(name, sizeof(name), "%s %s", what, which == 0 ? "initial" : which == 1 ? "max" : "tries");
+	snprintf(name, sizeof(name), "%s %s", what,
+	         which == 0   ? "initial"
+	         : which == 1 ? "max"
+	                      : "tries");
 	switch (which) {
 	case 0:
 		return cfg_duration(&p->cfg, name, 1, 3600 * MS_PER_S, &r->initial_ms);
@@ -414,7 +417,8 @@ static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned
 	} while (cfg_peek(&p->cfg)->type == CFG_WORD || cfg_peek(&p->cfg)->type == CFG_STRING);
 	if (r->max_ms < r->initial_ms)
 		return cfg_error(&p->cfg, line, "%s: max %s is less than initial %s", kw->name,
-		                 cfg_duration_str(r->max_ms, a), cfg_duration_str(r->initial_ms, b));
+		                 cfg_duration_str(r->max_ms, a),
+		                 cfg_duration_str(r->initial_ms, b));
 	return 0;
 }
 

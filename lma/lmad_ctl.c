@@ -21,7 +21,8 @@ static void fill_binding(const struct bce *b, uint64_t now_ns, struct ctl_bindin
 	r->att = b->att;
 	r->hi = b->hi;
 	r->state = (uint8_t)b->state;
-	snprintf(r->state_name, sizeof(r->state_name), "%s", b->held ? "held" : state_names[b->state]);
+	snprintf(r->state_name, sizeof(r->state_name), "%s",
+	         b->held ? "held" : state_names[b->state]);
 	r->muho = b->muho;
 	r->n_prefix = b->n_prefix;
 	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {

@@ -75,8 +75,8 @@ enum mh_br_trigger {
 enum mh_bra_status {
 	MH_BRA_SUCCESS = 0,
 	MH_BRA_PARTIAL_SUCCESS = 1,
-	MH_BRA_NO_BINDING = 128,          /* Binding Does NOT Exist */
-	MH_BRA_IPV4_HOA_REQUIRED = 129,   /* IPv4 Home Address Option Required */
+	MH_BRA_NO_BINDING = 128,        /* Binding Does NOT Exist */
+	MH_BRA_IPV4_HOA_REQUIRED = 129, /* IPv4 Home Address Option Required */
 	MH_BRA_GLOBAL_NOT_AUTHORIZED = 130,
 	MH_BRA_MN_ID_REQUIRED = 131,      /* Revoked Mobile Node Identity Required */
 	MH_BRA_MN_ATTACHED = 132,         /* Revocation Failed - MN is Attached */

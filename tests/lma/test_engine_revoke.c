@@ -15,7 +15,7 @@
 #define P2   "2001:db8:100:1::/64"
 #define MN1  "mn1@example.org"
 
-#define CONF_HEAD                                                                                 \
+#define CONF_HEAD                                                                                  \
 	"lma-address 2001:db8:ffff::100\n"                                                         \
 	"uplink-interface eth0\n"                                                                  \
 	"prefix-pool 2001:db8:100::/48 length 64\n"                                                \
@@ -89,8 +89,13 @@ START_TEST(lost_interface_prefix_is_held_while_the_mn_is_attached)
 	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
 	ck_assert_uint_eq(stats()->holds, 1);
 	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
-	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .muho = true, .att = 7, .seq = 2,
-	                                    .hnp = { P2 }, .hi = MH_HI_NO_CHANGE });
+	h_pbu(&h, MAG2,
+	      &(struct pbu_spec){ .llid = 2,
+	                          .muho = true,
+	                          .att = 7,
+	                          .seq = 2,
+	                          .hnp = { P2 },
+	                          .hi = MH_HI_NO_CHANGE });
 	ck_assert_uint_eq(h_last_to(&h, MAG2, 0)->u.ba.status, 0);
 	ck_assert(lists_muho(h_last_to(&h, MAG2, 0), P1));
 }
@@ -103,8 +108,9 @@ START_TEST(returning_interface_takes_its_held_prefix_back)
 	attach_both();
 	lose_mag1();
 	h_advance(&h, 30000);
-	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .seq = 2, .hnp = { P1 },
-	                                    .hi = MH_HI_NO_CHANGE });
+	h_pbu(&h, MAG1,
+	      &(struct pbu_spec){
+	              .llid = 1, .muho = true, .seq = 2, .hnp = { P1 }, .hi = MH_HI_NO_CHANGE });
 	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.ba.status, 0);
 	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
 	ck_assert_uint_eq(stats()->bce_deleted, 0);

@@ -623,8 +623,9 @@ START_TEST(error_unknown_keyword)
 	             "t.conf:6: unknown keyword \"prefix\" in mag block");
 	expect_error(BASE "upn-retransmit every 1s\n",
 	             "t.conf:6: upn-retransmit: \"every\" is not one of initial, max, tries");
-	expect_error(BASE "revocation-retransmit every 1s\n",
-	             "t.conf:6: revocation-retransmit: \"every\" is not one of initial, max, tries");
+	expect_error(
+	        BASE "revocation-retransmit every 1s\n",
+	        "t.conf:6: revocation-retransmit: \"every\" is not one of initial, max, tries");
 	expect_error(BASE "\"lma-address\" ::1\n", "t.conf:6: unexpected \"lma-address\"");
 }
 END_TEST
@@ -716,7 +717,8 @@ START_TEST(control_limits)
 	             "t.conf:6: control-max-clients: 0 is out of range (1..4096)");
 	expect_error(BASE "control-idle-timeout 999ms\n",
 	             "t.conf:6: control-idle-timeout: 999ms is out of range (1s..86400s)");
-	expect_error(BASE "prefix-hold 0s\n", "t.conf:6: prefix-hold: 0s is out of range (1ms..86400s)");
+	expect_error(BASE "prefix-hold 0s\n",
+	             "t.conf:6: prefix-hold: 0s is out of range (1ms..86400s)");
 	expect_error(BASE "prefix-hold 86401s\n",
 	             "t.conf:6: prefix-hold: 86401s is out of range (1ms..86400s)");
 	expect_error(BASE "revocation-retransmit initial 2s max 1s\n",

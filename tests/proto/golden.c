@@ -316,7 +316,8 @@ static void expect_binding_error(struct mh_msg *m)
 #define VEC(n) #n, n, sizeof(n), expect_##n
 const struct golden golden_vectors[] = {
 	{ VEC(pbu) }, { VEC(pba) }, { VEC(heartbeat) }, { VEC(bri) },
-	{ VEC(bra) }, { VEC(bri_global) }, { VEC(bra_no_binding) }, { VEC(upn) }, { VEC(upn_retransmit) }, { VEC(upa) },
+	{ VEC(bra) }, { VEC(bri_global) }, { VEC(bra_no_binding) }, { VEC(upn) },
+	{ VEC(upn_retransmit) }, { VEC(upa) },
 	{ VEC(binding_error) },
 };
 const size_t golden_count = sizeof(golden_vectors) / sizeof(golden_vectors[0]);
