@@ -104,7 +104,7 @@ static const uint8_t bra[] = {
 
 /* RFC 5846 §5.1 (BRI) and §5.2 (BRA) share the layout after the MH header: B.R. Type (8),
  * R. Trigger or Status (8), Sequence # (16), then P (0x8000), V (0x4000), G (0x2000) and 13
- * reserved bits, then the options. A global revocation (G) names no MN: per-peer policy
+ * reserved bits (the bits tshark's mip6.bri_* fields read), then the options. A global revocation (G) names no MN: per-peer policy
  * trigger, no option (16 octets). */
 static const uint8_t bri_global[] = {
 	59, 1, 16, 0, 0x00, 0x00, /* 0: header len 1 (16 octets), MH type 16 */
