@@ -115,15 +115,30 @@ static void pool_adopt_bound(struct lma_engine *e)
 		}
 }
 
+/* Held bindings are looked at again under the new prefix-hold, from their timers. */
+static void holds_recheck(struct lma_engine *e)
+{
+	for (size_t i = 0; i <= e->bc.by_id.mask; i++)
+		for (const struct hnode *n = e->bc.by_id.buckets[i]; n; n = n->next) {
+			struct bce *b = HMAP_ENTRY(n, struct bce, id_node);
+
+			if (b->held)
+				timer_arm(&e->timers, &b->timer, e->now.mono_ns);
+		}
+}
+
 /* A changed pool starts afresh, its resting records forgotten; prefixes bound from the old one
  * stay with their bindings: the in-use check keeps the new pool from handing them out, and
  * those inside it are in use there, written to the lease file as held, restored after a
  * restart as resting with their MN even beyond the new pool's high-water mark. */
 void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
 {
-	bool pool_changed = !same_pool(e->conf, conf);
+	bool pool_changed = !same_pool(e->conf, conf), hold_changed;
 
+	hold_changed = e->conf->prefix_hold_ms != conf->prefix_hold_ms;
 	e->conf = conf;
+	if (hold_changed)
+		holds_recheck(e);
 	e->params.muho_type = conf->muho_type;
 	if (e->have_pool)
 		e->pool.max_resting = conf->max_resting;

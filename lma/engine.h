@@ -97,7 +97,8 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 /* Deletes every binding (routes, tunnels) through io, then frees the engine. */
 void lma_engine_free(struct lma_engine *e);
 /* Takes a new configuration (SIGHUP); existing bindings stay until they expire or renew, a
- * changed prefix pool serves new sessions. The configuration must outlive the engine's use. */
+ * changed prefix pool serves new sessions, a changed prefix-hold applies to held bindings at
+ * the next timer run. The configuration must outlive the engine's use. */
 void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf);
 
 /* One received Mobility Header message from src. */

@@ -135,6 +135,29 @@ START_TEST(held_prefix_goes_with_the_last_binding)
 }
 END_TEST
 
+/* A reload to "prefix-hold off" ends the holds under way. */
+START_TEST(reload_without_hold_ends_the_holds)
+{
+	static const char text[] = CONF_HEAD "prefix-hold off\nmag 2001:db8:ffff::2\n";
+	char err[256] = "";
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	struct lma_conf *c = lma_conf_parse(f, "reload.conf", err, sizeof(err)), *old = h.conf;
+
+	fclose(f);
+	ck_assert_msg(c != NULL, "%s", err);
+	attach_both();
+	lose_mag1();
+	h_advance(&h, 20000);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	lma_engine_set_conf(h.e, c);
+	h.conf = c;
+	lma_conf_free(old);
+	h_advance(&h, 1);
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_uint_eq(stats()->holds_ended, 1);
+}
+END_TEST
+
 static void setup_30s(void)
 {
 	start("prefix-hold 30s\n");
@@ -391,6 +414,7 @@ static Suite *revoke_suite(void)
 	tcase_add_test(hold, lost_interface_prefix_is_held_while_the_mn_is_attached);
 	tcase_add_test(hold, returning_interface_takes_its_held_prefix_back);
 	tcase_add_test(hold, held_prefix_goes_with_the_last_binding);
+	tcase_add_test(hold, reload_without_hold_ends_the_holds);
 	tcase_add_test(dur, hold_with_a_duration_ends_after_it);
 	tcase_add_test(off, hold_off_drops_the_prefix_at_deregistration);
 	tcase_add_test(rev, revoking_an_mn_removes_its_bindings_and_tells_each_mag);
