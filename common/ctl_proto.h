@@ -20,7 +20,8 @@ enum ctl_type {
 	/* requests */
 	CTL_REQ_SHOW_BINDINGS = 1, /* payload: empty, or an MN-ID (NUL-terminated) to filter */
 	CTL_REQ_SHOW_STATS = 2,    /* payload: empty */
-	CTL_REQ_DEREGISTER = 3,    /* payload: an MN-ID (NUL-terminated); magd only */
+	CTL_REQ_DEREGISTER = 3,    /* payload: an MN-ID (NUL-terminated); magd de-registers,
+	                            * lmad revokes (RFC 5846) */
 	CTL_REQ_SHOW_FLOWS = 4,    /* payload: empty, or an MN-ID; lmad only */
 	CTL_REQ_FLOW_MOVE = 5,     /* struct ctl_flow_move */
 	CTL_REQ_POLICY_ADD = 6,    /* struct ctl_policy_add */

@@ -76,7 +76,7 @@ struct lma_mn *bc_mn_get(struct bc *bc, const char *id, size_t len)
 
 void bc_mn_put(struct bc *bc, struct lma_mn *mn)
 {
-	if (mn->n_bce > 0 || mn->upn)
+	if (mn->n_bce > 0 || mn->upn || mn->revoke)
 		return;
 	hmap_remove(&bc->by_mn, &mn->node);
 	bc->n_mn--;

@@ -49,6 +49,8 @@ struct bce {
 	bool have_lla;
 	bool rerouted;       /* de-registered, its prefixes routed through another binding */
 	uint32_t via_tunnel; /* rerouted: the tunnel its prefixes go through */
+	bool held;           /* past the delete delay, kept by prefix-hold (lmad.conf(5)) */
+	uint64_t dereg_ns;   /* monotonic time of its de-registration */
 	bool reject_pending; /* a route refused on the spot: rejected at the flush */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;
@@ -68,7 +70,8 @@ struct lma_mn {
 	struct hnode node; /* in bc.by_mn */
 	LIST_HEAD(, bce) bces;
 	unsigned n_bce;
-	void *upn; /* engine's pending Update Notifications for this MN */
+	void *upn;    /* engine's pending Update Notifications for this MN */
+	void *revoke; /* engine's outstanding Binding Revocation Indications for this MN */
 	uint8_t id_len;
 	char id[]; /* NUL-terminated NAI */
 };
@@ -103,7 +106,7 @@ void bc_free(struct bc *bc);
 
 struct lma_mn *bc_mn_find(const struct bc *bc, const char *id, size_t len);
 struct lma_mn *bc_mn_get(struct bc *bc, const char *id, size_t len); /* find or create */
-/* Frees the MN entry once it has no BCE left. */
+/* Frees the MN entry once it has no BCE left, nor notification or revocation outstanding. */
 void bc_mn_put(struct bc *bc, struct lma_mn *mn);
 
 struct lma_mag *bc_mag_find(const struct bc *bc, const struct in6_addr *addr);

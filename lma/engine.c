@@ -16,6 +16,8 @@ static const char *const drop_names[LMA_DROP_COUNT] = {
 	[LMA_DROP_DEREG_OTHER_MAG] = "dereg_other_mag",
 	[LMA_DROP_UPA_UNMATCHED] = "upa_unmatched",
 	[LMA_DROP_NO_MEMORY] = "no_memory",
+	[LMA_DROP_BRA_UNMATCHED] = "bra_unmatched",
+	[LMA_DROP_REVOKING] = "revoking",
 	[LMA_DROP_REPLY_RATE_SOURCE] = "reply_rate_source",
 	[LMA_DROP_REPLY_RATE_TOTAL] = "reply_rate_total",
 };
@@ -52,6 +54,7 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 	LIST_INIT(&e->parked);
 	LIST_INIT(&e->released);
 	LIST_INIT(&e->rejected);
+	LIST_INIT(&e->revokes);
 	if (!bc_init(&e->bc, expected_bindings) || !engine_pool_init(e)) {
 		bc_free(&e->bc);
 		free(e);
@@ -76,6 +79,7 @@ void lma_engine_free(struct lma_engine *e)
 	if (!e)
 		return;
 	pbu_parked_free_all(e);
+	revoke_free_all(e);
 	e->closing = true;
 	delete_all(e);
 	kernel_flush(e);
@@ -111,15 +115,30 @@ static void pool_adopt_bound(struct lma_engine *e)
 		}
 }
 
+/* Held bindings are looked at again under the new prefix-hold, from their timers. */
+static void holds_recheck(struct lma_engine *e)
+{
+	for (size_t i = 0; i <= e->bc.by_id.mask; i++)
+		for (const struct hnode *n = e->bc.by_id.buckets[i]; n; n = n->next) {
+			struct bce *b = HMAP_ENTRY(n, struct bce, id_node);
+
+			if (b->held)
+				timer_arm(&e->timers, &b->timer, e->now.mono_ns);
+		}
+}
+
 /* A changed pool starts afresh, its resting records forgotten; prefixes bound from the old one
  * stay with their bindings: the in-use check keeps the new pool from handing them out, and
  * those inside it are in use there, written to the lease file as held, restored after a
  * restart as resting with their MN even beyond the new pool's high-water mark. */
 void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
 {
-	bool pool_changed = !same_pool(e->conf, conf);
+	bool pool_changed = !same_pool(e->conf, conf), hold_changed;
 
+	hold_changed = e->conf->prefix_hold_ms != conf->prefix_hold_ms;
 	e->conf = conf;
+	if (hold_changed)
+		holds_recheck(e);
 	e->params.muho_type = conf->muho_type;
 	if (e->have_pool)
 		e->pool.max_resting = conf->max_resting;
@@ -218,6 +237,8 @@ void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const ui
 		upn_input_binding_error(e, src, &m);
 	else if (m.type == MH_TYPE_HB)
 		engine_heartbeat(e, src, &m);
+	else if (m.type == MH_TYPE_BR)
+		revoke_input(e, src, &m);
 	else
 		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
 }
@@ -367,15 +388,20 @@ static void routes_del(struct lma_engine *e, struct bce *b)
 
 /* --- binding life cycle --- */
 
+static void bce_hold_or_delete(struct lma_engine *e, struct bce *b);
+
 static void bce_timer_fired(struct timer *t, uint64_t now_ns)
 {
 	struct bce *b = CONTAINER_OF(t, struct bce, timer);
 	struct lma_engine *e = t->arg;
 
 	(void)now_ns;
-	if (b->state == BCE_ACTIVE)
+	if (b->state == BCE_ACTIVE) {
 		e->stats.bce_expired++;
-	engine_bce_delete(e, b);
+		engine_bce_delete(e, b);
+		return;
+	}
+	bce_hold_or_delete(e, b);
 }
 
 void engine_bce_arm_lifetime(struct lma_engine *e, struct bce *b)
@@ -431,6 +457,7 @@ bool engine_static_prefix(const struct lma_conf_mn *mn, const struct mh_prefix *
 void engine_bce_activate(struct lma_engine *e, struct bce *b)
 {
 	b->state = BCE_ACTIVE;
+	b->held = false;
 	b->rerouted = false;
 	routes_add(e, b);
 }
@@ -467,12 +494,14 @@ static void routes_via(struct lma_engine *e, struct bce *b, const struct bce *ca
 	b->via_tunnel = carrier->mag->tunnel;
 }
 
-/* A de-registered binding's prefixes stay reachable through another interface of the MN while
- * it waits to be deleted (a weak-host MN keeps its addresses); with none, they are dropped as
- * RFC 5213 §5.3.5 says. */
+/* Prefix hold (lmad.conf(5) "prefix-hold"), the documented deviation from RFC 5213 §5.3.5 (data
+ * for a de-registered binding SHOULD be dropped while it waits to be deleted): a de-registered
+ * binding's prefixes stay reachable through another active binding of the MN, whose MAG lists
+ * them in its MuHo options so that a weak-host MN keeps using the addresses, and connections
+ * survive the loss of one interface. With "prefix-hold off" they are dropped as the RFC says. */
 void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 {
-	struct bce *o = other_active(b);
+	struct bce *o = e->conf->prefix_hold_ms ? other_active(b) : NULL;
 
 	if (o)
 		routes_via(e, b, o);
@@ -480,9 +509,39 @@ void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 		routes_del(e, b);
 	b->state = BCE_DEREG_WAIT;
 	e->bc_changes++;
+	b->held = false;
+	b->dereg_ns = e->now.mono_ns;
 	timer_arm(&e->timers, &b->timer,
 	          e->now.mono_ns + (uint64_t)e->conf->bce_delete_delay_ms * NS_PER_MS);
 	engine_group_changed(e, b->mn, NULL);
+}
+
+/* When the hold of a de-registered binding ends: never while "attached" (0), else the
+ * configured time after its de-registration. */
+static uint64_t hold_end(const struct lma_engine *e, const struct bce *b)
+{
+	uint32_t hold = e->conf->prefix_hold_ms;
+
+	return hold == LMA_CONF_HOLD_ATTACHED ? 0 : b->dereg_ns + (uint64_t)hold * NS_PER_MS;
+}
+
+/* The delete delay of a de-registered binding is over: it stays, held, while another binding
+ * carries its prefixes and the policy allows; else it goes. */
+static void bce_hold_or_delete(struct lma_engine *e, struct bce *b)
+{
+	uint64_t end = hold_end(e, b);
+
+	if (!b->rerouted || e->conf->prefix_hold_ms == 0 || (end && end <= e->now.mono_ns)) {
+		if (b->held)
+			e->stats.holds_ended++;
+		engine_bce_delete(e, b);
+		return;
+	}
+	if (!b->held)
+		e->stats.holds++;
+	b->held = true;
+	if (end)
+		timer_arm(&e->timers, &b->timer, end);
 }
 
 /* Whether the tunnel b's prefixes were routed through still serves an active binding of the
@@ -510,6 +569,8 @@ static void reroute(struct lma_engine *e, struct bce *b)
 	b->rerouted = false;
 	b->via_tunnel = 0;
 	e->stats.reroutes_lost++;
+	if (b->held) /* its wait is over: it goes at once, from the timer (not inside this walk) */
+		timer_arm(&e->timers, &b->timer, e->now.mono_ns);
 }
 
 /* The MN's bindings changed: de-registered prefixes whose carrier moved, de-registered or

@@ -55,6 +55,8 @@ enum lma_drop {
 	LMA_DROP_DEREG_OTHER_MAG, /* de-registration from a MAG that does not hold the binding */
 	LMA_DROP_UPA_UNMATCHED,   /* acknowledgement for no outstanding notification */
 	LMA_DROP_NO_MEMORY,
+	LMA_DROP_BRA_UNMATCHED, /* revocation acknowledgement for no outstanding indication */
+	LMA_DROP_REVOKING,      /* PBU from a MAG that has not acknowledged the MN's revocation */
 	LMA_DROP_REPLY_RATE_SOURCE, /* a rejection to a stranger not sent: its source's limit */
 	LMA_DROP_REPLY_RATE_TOTAL,  /* nor this one: the limit for all strangers together */
 	LMA_DROP_COUNT
@@ -71,6 +73,13 @@ struct lma_stats {
 	/* de-registered prefixes whose carrier left: moved to another binding's tunnel, or
 	 * unrouted for want of one */
 	uint64_t reroutes, reroutes_lost;
+	/* de-registered bindings kept past bce-delete-delay by prefix-hold, and those of them
+	 * deleted since (hold over, or no other binding left to carry their prefixes) */
+	uint64_t holds, holds_ended;
+	/* Binding Revocation (RFC 5846): bindings revoked, indications sent, sent again, given up;
+	 * acknowledgements by status: success (0, 1), no such binding (128), other failures */
+	uint64_t revoked, bri_sent, bri_retransmitted, bri_gave_up;
+	uint64_t bra_success, bra_no_binding, bra_failed;
 	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
 	uint64_t over_limit[3]; /* PBUs refused with 130 by enum lma_limit */
 };
@@ -92,7 +101,8 @@ struct lma_engine *lma_engine_new(const struct lma_conf *conf, const struct lma_
 /* Deletes every binding (routes, tunnels) through io, then frees the engine. */
 void lma_engine_free(struct lma_engine *e);
 /* Takes a new configuration (SIGHUP); existing bindings stay until they expire or renew, a
- * changed prefix pool serves new sessions. The configuration must outlive the engine's use. */
+ * changed prefix pool serves new sessions, a changed prefix-hold applies to held bindings at
+ * the next timer run. The configuration must outlive the engine's use. */
 void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf);
 
 /* One received Mobility Header message from src. */
@@ -103,6 +113,13 @@ void lma_engine_flush(struct lma_engine *e);
 uint64_t lma_engine_next_deadline(const struct lma_engine *e);
 void lma_engine_run_timers(struct lma_engine *e, const struct lma_now *now);
 void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err);
+
+/* Binding Revocation (RFC 5846 §8.1): every binding of the MN is deleted and each of its MAGs
+ * told, reliably. Returns how many bindings went, or -1 if the MN has none. */
+int lma_engine_revoke_mn(struct lma_engine *e, const char *mn_id, const struct lma_now *now);
+/* After lma_engine_set_conf(): the bindings at MAGs the new configuration no longer names are
+ * revoked the same way. Returns how many went. */
+unsigned lma_engine_revoke_unconfigured(struct lma_engine *e, const struct lma_now *now);
 
 /* The Restart Counter our Heartbeat Responses carry (RFC 5847 §3.4): it must change, and only
  * grow, at every restart of the daemon. */

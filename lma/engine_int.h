@@ -20,6 +20,17 @@ struct out_msg {
 	struct mh_prefix req_hnp[MH_MAX_PREFIXES];
 };
 
+/* A message sent again until it is answered (Update Notifications, Binding Revocation
+ * Indications): same content, the wait doubling from the schedule's first to its longest, for
+ * the schedule's tries in all. The owner arms timer with its own callback. */
+struct resend {
+	struct in6_addr dst;
+	unsigned tries;
+	uint32_t backoff_ms;
+	struct timer timer;
+	struct mh_msg msg;
+};
+
 /* A PBU with Handoff Indicator 4 waiting MaxDelayBeforeNewBCEAssign for the old MAG's
  * de-registration (RFC 5213 §5.4.1.3). */
 struct parked_pbu {
@@ -29,6 +40,8 @@ struct parked_pbu {
 	struct mh_msg msg;
 	struct timer timer;
 };
+
+struct revoke_pending;
 
 struct lma_engine {
 	const struct lma_conf *conf;
@@ -48,6 +61,8 @@ struct lma_engine {
 	LIST_HEAD(, bce) rejected;     /* bindings whose route was refused on the spot */
 	unsigned kernel_queued;        /* route changes asked for since the last io flush */
 	uint16_t upn_seq;
+	LIST_HEAD(, revoke_pending) revokes; /* Binding Revocation Indications outstanding */
+	uint16_t bri_seq;
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
 	bool closing;
 	bool restoring;      /* bindings come back from the binding file: nobody to notify */
@@ -104,6 +119,9 @@ void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8
 void reply_send(struct lma_engine *e, const struct in6_addr *dst, const struct mh_msg *m);
 void reply_reject_binding(struct lma_engine *e, uint64_t bce_id);
 void reply_flush(struct lma_engine *e);
+void resend_first(struct lma_engine *e, struct resend *r, const struct lma_conf_retransmit *c);
+/* Sends r again after a longer wait; false (nothing sent) once its tries are spent. */
+bool resend_again(struct lma_engine *e, struct resend *r, const struct lma_conf_retransmit *c);
 
 /* upn.c */
 void upn_notify_group(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
@@ -113,5 +131,11 @@ void upn_input_binding_error(struct lma_engine *e, const struct in6_addr *src,
 void upn_mn_free(struct lma_engine *e, struct lma_mn *mn);
 size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag,
                            struct mh_opts *opts);
+
+/* revoke.c */
+void revoke_input(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
+bool revoke_outstanding(const struct lma_engine *e, const struct in6_addr *mag,
+                        const struct mh_opts *o);
+void revoke_free_all(struct lma_engine *e);
 
 #endif

@@ -187,9 +187,9 @@ static struct lma_conf *conf_new(void)
 	c->max_lifetime_s = 3600;
 	c->bce_delete_delay_ms = 10000;
 	c->new_bce_delay_ms = 1500;
-	c->upn_initial_ms = 1000;
-	c->upn_max_ms = 32000;
-	c->upn_max_tries = 6;
+	c->prefix_hold_ms = LMA_CONF_HOLD_ATTACHED;
+	c->upn = (struct lma_conf_retransmit){ 1000, 32000, 6 };
+	c->revoke = (struct lma_conf_retransmit){ 1000, 8000, 4 };
 	c->max_bindings = LMA_CONF_DEFAULT_MAX_BINDINGS;
 	c->max_bindings_mag = LMA_CONF_DEFAULT_MAX_BINDINGS_MAG;
 	c->max_bindings_mn = LMA_CONF_DEFAULT_MAX_BINDINGS_MN;
@@ -374,32 +374,36 @@ static int parse_group(struct parser *p, const struct keyword *kw, unsigned line
 	return cfg_group(&p->cfg, line, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group));
 }
 
-static int upn_value(struct parser *p, unsigned which)
+static int retransmit_value(struct parser *p, const char *what, unsigned which,
+                            struct lma_conf_retransmit *r)
 {
-	struct lma_conf *c = p->c;
+	char name[64];
 	uint32_t v;
 
+	snprintf(name, sizeof(name), "%s %s", what,
+	         which == 0   ? "initial"
+	         : which == 1 ? "max"
+	                      : "tries");
 	switch (which) {
 	case 0:
-		return cfg_duration(&p->cfg, "upn-retransmit initial", 1, 3600 * MS_PER_S,
-		                    &c->upn_initial_ms);
+		return cfg_duration(&p->cfg, name, 1, 3600 * MS_PER_S, &r->initial_ms);
 	case 1:
-		return cfg_duration(&p->cfg, "upn-retransmit max", 1, 3600 * MS_PER_S,
-		                    &c->upn_max_ms);
+		return cfg_duration(&p->cfg, name, 1, 3600 * MS_PER_S, &r->max_ms);
 	default:
-		if (cfg_uint(&p->cfg, "upn-retransmit tries", 1, 255, &v) < 0)
+		if (cfg_uint(&p->cfg, name, 1, 255, &v) < 0)
 			return -1;
-		c->upn_max_tries = v;
+		r->tries = v;
 		return 0;
 	}
 }
 
-/* "upn-retransmit [initial D] [max D] [tries N]", in any order, at least one. */
-static int parse_upn(struct parser *p, const struct keyword *kw, unsigned line)
+/* "upn-retransmit" and "revocation-retransmit": [initial D] [max D] [tries N], in any order,
+ * at least one; kw->off is the struct lma_conf_retransmit it sets. */
+static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned line)
 {
 	static const char *const words[] = { "initial", "max", "tries" };
 	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
-	const struct lma_conf *c = p->c;
+	struct lma_conf_retransmit *r = field(p, kw);
 	unsigned got = 0, i;
 
 	do {
@@ -409,14 +413,28 @@ static int parse_upn(struct parser *p, const struct keyword *kw, unsigned line)
 			return cfg_error(&p->cfg, line, "%s: %s is given twice", kw->name,
 			                 words[i]);
 		got |= 1u << i;
-		if (upn_value(p, i) < 0)
+		if (retransmit_value(p, kw->name, i, r) < 0)
 			return -1;
 	} while (cfg_peek(&p->cfg)->type == CFG_WORD || cfg_peek(&p->cfg)->type == CFG_STRING);
-	if (c->upn_max_ms < c->upn_initial_ms)
+	if (r->max_ms < r->initial_ms)
 		return cfg_error(&p->cfg, line, "%s: max %s is less than initial %s", kw->name,
-		                 cfg_duration_str(c->upn_max_ms, a),
-		                 cfg_duration_str(c->upn_initial_ms, b));
+		                 cfg_duration_str(r->max_ms, a),
+		                 cfg_duration_str(r->initial_ms, b));
 	return 0;
+}
+
+/* "prefix-hold attached | off | DURATION". */
+static int parse_hold(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	(void)line;
+	if (peek_word(p, "attached") || peek_word(p, "off")) {
+		struct cfg_token t;
+
+		cfg_next(&p->cfg, &t);
+		p->c->prefix_hold_ms = strcmp(t.text, "off") == 0 ? 0 : LMA_CONF_HOLD_ATTACHED;
+		return 0;
+	}
+	return cfg_duration(&p->cfg, kw->name, 1, kw->max, &p->c->prefix_hold_ms);
 }
 
 /* A block after a statement, if there is one: its keywords looked up in table. */
@@ -922,15 +940,17 @@ static const struct keyword keywords[] = {
 	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
 	{ "new-bce-delay", parse_ms, false, FIELD(new_bce_delay_ms), 0, 60 * MS_PER_S },
 	{ "policy", parse_policy, true, 0, 0, 0 },
+	{ "prefix-hold", parse_hold, false, 0, 0, 86400 * MS_PER_S },
 	{ "prefix-pool", parse_pool, false, 0, 0, 0 },
 	{ "replay-protection", parse_replay, false, 0, 0, 0 },
+	{ "revocation-retransmit", parse_retransmit, false, FIELD(revoke), 0, 0 },
 	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
 	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
 	{ "timestamp-window", parse_ms, false, FIELD(timestamp_window_ms), 1, 60 * MS_PER_S },
 	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
 	{ "tunnel-mtu", parse_u32, false, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
 	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
-	{ "upn-retransmit", parse_upn, false, 0, 0, 0 },
+	{ "upn-retransmit", parse_retransmit, false, FIELD(upn), 0, 0 },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 _Static_assert(N_KEYWORDS <= MAX_KEYWORDS, "struct parser needs more room in seen[]");
@@ -1228,9 +1248,26 @@ static void print_pool(FILE *out, const struct lma_conf *c)
 	        cfg_prefix_str(&c->pool.addr, c->pool.len, s, sizeof(s)), c->pool_alloc_len);
 }
 
-static void print_settings(FILE *out, const struct lma_conf *c)
+static void print_retransmit(FILE *out, const char *name, const struct lma_conf_retransmit *r)
 {
 	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
+
+	fprintf(out, "%s initial %s max %s tries %u\n", name, cfg_duration_str(r->initial_ms, a),
+	        cfg_duration_str(r->max_ms, b), r->tries);
+}
+
+static void print_hold(FILE *out, uint32_t ms)
+{
+	if (ms == LMA_CONF_HOLD_ATTACHED)
+		fputs("prefix-hold attached\n", out);
+	else if (ms == 0)
+		fputs("prefix-hold off\n", out);
+	else
+		print_ms(out, "prefix-hold", ms);
+}
+
+static void print_settings(FILE *out, const struct lma_conf *c)
+{
 
 	print_addr(out, "lma-address", &c->lma_addr);
 	fputs("uplink-interface ", out);
@@ -1246,9 +1283,9 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	print_ms(out, "max-lifetime", (uint64_t)c->max_lifetime_s * MS_PER_S);
 	print_ms(out, "bce-delete-delay", c->bce_delete_delay_ms);
 	print_ms(out, "new-bce-delay", c->new_bce_delay_ms);
-	fprintf(out, "upn-retransmit initial %s max %s tries %u\n",
-	        cfg_duration_str(c->upn_initial_ms, a), cfg_duration_str(c->upn_max_ms, b),
-	        c->upn_max_tries);
+	print_hold(out, c->prefix_hold_ms);
+	print_retransmit(out, "upn-retransmit", &c->upn);
+	print_retransmit(out, "revocation-retransmit", &c->revoke);
 	fprintf(out, "max-bindings %u\n", (unsigned)c->max_bindings);
 	fprintf(out, "max-bindings-per-mag %u\n", (unsigned)c->max_bindings_mag);
 	fprintf(out, "max-bindings-per-mn %u\n", (unsigned)c->max_bindings_mn);

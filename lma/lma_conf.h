@@ -45,6 +45,16 @@ struct lma_conf_index {
 	size_t count;
 };
 
+/* A retransmission schedule: the first wait, doubled up to max, and how many sends in all. */
+struct lma_conf_retransmit {
+	uint32_t initial_ms;
+	uint32_t max_ms;
+	unsigned tries;
+};
+
+/* "prefix-hold attached": a lost interface's prefixes stay while the MN has another binding. */
+#define LMA_CONF_HOLD_ATTACHED UINT32_MAX
+
 struct lma_conf_prefix {
 	struct in6_addr addr;
 	uint8_t len;
@@ -95,9 +105,13 @@ struct lma_conf {
 	uint32_t max_lifetime_s;      /* "max-lifetime", default 3600s: longer requests are cut */
 	uint32_t bce_delete_delay_ms; /* "bce-delete-delay" (MinDelayBeforeBCEDelete), 10s */
 	uint32_t new_bce_delay_ms;    /* "new-bce-delay" (MaxDelayBeforeNewBCEAssign), 1500ms */
-	uint32_t upn_initial_ms;      /* "upn-retransmit initial", 1s */
-	uint32_t upn_max_ms;          /* "upn-retransmit max", 32s */
-	unsigned upn_max_tries;       /* "upn-retransmit tries", 6 */
+	uint32_t prefix_hold_ms;      /* "prefix-hold": how long a de-registered binding's
+	                               * prefixes stay routed through another binding of the MN;
+	                               * 0 (off): RFC 5213 §5.3.5, dropped at once;
+	                               * LMA_CONF_HOLD_ATTACHED, the default: while it has one */
+	struct lma_conf_retransmit upn;    /* "upn-retransmit": 1s, 32s, 6 tries */
+	struct lma_conf_retransmit revoke; /* "revocation-retransmit" (RFC 5846 §11): 1s, 8s,
+	                                    * 4 tries */
 	uint32_t max_bindings;        /* "max-bindings": in all, default 1000000 */
 	uint32_t max_bindings_mag;    /* "max-bindings-per-mag", default 100000 */
 	uint32_t max_bindings_mn;     /* "max-bindings-per-mn", default 8 */

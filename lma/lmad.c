@@ -154,6 +154,12 @@ static void rearm_timer(struct lmad *d)
 	ev_timer_start(d->loop, &d->timer_w);
 }
 
+void lmad_after_input(struct lmad *d)
+{
+	lma_engine_flush(d->engine);
+	rearm_timer(d);
+}
+
 static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct lmad *d = w->data;
@@ -221,6 +227,20 @@ static void lmad_ctl_limits(struct lmad *d)
 	ctl_server_set_limits(d->ctl, &l);
 }
 
+/* RFC 5846 §8.1: a MAG taken out of the configuration has its bindings revoked. */
+static void revoke_unconfigured(struct lmad *d)
+{
+	struct lma_now now;
+	unsigned n;
+
+	lmad_now(&now);
+	n = lma_engine_revoke_unconfigured(d->engine, &now);
+	if (n == 0)
+		return;
+	log_info("reload: %u binding(s) at MAGs no longer configured revoked", n);
+	lmad_after_input(d);
+}
+
 static void reload_apply(void *daemon, void *conf)
 {
 	struct lmad *d = daemon;
@@ -234,6 +254,7 @@ static void reload_apply(void *daemon, void *conf)
 	lmad_ctl_limits(d);
 	lmad_leases_reloaded(d);
 	lmad_bindings_reloaded(d);
+	revoke_unconfigured(d);
 	if (!d->fc)
 		return;
 	kept = lmad_fc_load_conf(d);

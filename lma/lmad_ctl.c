@@ -21,7 +21,8 @@ static void fill_binding(const struct bce *b, uint64_t now_ns, struct ctl_bindin
 	r->att = b->att;
 	r->hi = b->hi;
 	r->state = (uint8_t)b->state;
-	snprintf(r->state_name, sizeof(r->state_name), "%s", state_names[b->state]);
+	snprintf(r->state_name, sizeof(r->state_name), "%s",
+	         b->held ? "held" : state_names[b->state]);
 	r->muho = b->muho;
 	r->n_prefix = b->n_prefix;
 	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {
@@ -97,6 +98,27 @@ static void show_bindings(struct lmad *d, struct ctl_conn *c, const uint8_t *pay
 	}
 	lmad_now(&now);
 	send_mn(c, mn, now.mono_ns);
+	ctl_send_end(c);
+}
+
+/* pmipctl deregister MN-ID: the MN's bindings are revoked (RFC 5846 §8.1). */
+static void revoke_mn(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
+{
+	struct lma_now now;
+	int n;
+
+	if (len == 0 || len > CTL_ID_MAX || payload[len - 1] != '\0') {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "MN-ID must be a NUL-terminated string");
+		return;
+	}
+	lmad_now(&now);
+	n = lma_engine_revoke_mn(d->engine, (const char *)payload, &now);
+	if (n < 0) {
+		ctl_send_error(c, CTL_E_NOT_FOUND, "no binding for %s", (const char *)payload);
+		return;
+	}
+	log_info("%s: %d binding(s) revoked by the operator", (const char *)payload, n);
+	lmad_after_input(d);
 	ctl_send_end(c);
 }
 
@@ -176,6 +198,9 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	ctl_send_stat(c, "bindings", "over_limit_mn", st->over_limit[LMA_LIMIT_MN]);
 	ctl_send_stat(c, "bindings", "reroutes", st->reroutes);
 	ctl_send_stat(c, "bindings", "reroutes_lost", st->reroutes_lost);
+	ctl_send_stat(c, "bindings", "held", st->holds);
+	ctl_send_stat(c, "bindings", "holds_ended", st->holds_ended);
+	ctl_send_stat(c, "bindings", "revoked", st->revoked);
 	ctl_send_stat(c, "bindings", "memory_bytes", bc_memory(bc));
 	if (lma_engine_pool_stats(d->engine, &pst)) {
 		ctl_send_stat(c, "pool", "in_use", pst.in_use);
@@ -190,6 +215,12 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	ctl_send_stat(c, "upn", "gave_up", st->upn_gave_up);
 	ctl_send_stat(c, "upn", "failed", st->upa_failed);
 	ctl_send_stat(c, "upn", "refused", st->upn_refused);
+	ctl_send_stat(c, "revocation", "bri_sent", st->bri_sent);
+	ctl_send_stat(c, "revocation", "bri_retransmitted", st->bri_retransmitted);
+	ctl_send_stat(c, "revocation", "bri_gave_up", st->bri_gave_up);
+	ctl_send_stat(c, "revocation", "bra_success", st->bra_success);
+	ctl_send_stat(c, "revocation", "bra_no_binding", st->bra_no_binding);
+	ctl_send_stat(c, "revocation", "bra_failed", st->bra_failed);
 	kr_get_stats(d->kr, &kst);
 	ctl_send_stat(c, "kernel", "requests", kst.requests);
 	ctl_send_stat(c, "kernel", "failures", kst.failures);
@@ -222,6 +253,9 @@ void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, 
 		stats_messages(c, st);
 		stats_bindings(d, c, st);
 		ctl_send_end(c);
+		break;
+	case CTL_REQ_DEREGISTER:
+		revoke_mn(d, c, payload, len);
 		break;
 	case CTL_REQ_SHOW_FLOWS:
 		lmad_ctl_show_flows(d, c, payload, len);

@@ -83,7 +83,8 @@ static void queue_off(struct lmad *d, struct queued_prefix *q)
 }
 
 /* Bindings that carry traffic or may again soon: active, or de-registered and waiting for
- * bce-delete-delay (their prefixes rerouted through another binding). */
+ * bce-delete-delay or held past it by prefix-hold (their prefixes rerouted through another
+ * binding). */
 static bool counts(const struct bce *b)
 {
 	return b->state == BCE_ACTIVE || b->state == BCE_DEREG_WAIT;

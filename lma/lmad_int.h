@@ -46,6 +46,8 @@ void lmad_now(struct lma_now *now);
  * reason in err, the running configuration kept, when it does not parse or changes a setting
  * that needs a restart. Logs what changed. */
 int lmad_reload(struct lmad *d, char *err, size_t errlen);
+/* Engine input that did not come from the MH socket (control, reload): flush and rearm. */
+void lmad_after_input(struct lmad *d);
 /* lmad_leases.c: load before the first PBU, start the periodic save, say a reload happened;
  * state_sync_save(&d->leases) and state_sync_stop() do the rest (see common/state_sync.h). */
 void lmad_leases_load(struct lmad *d);

@@ -539,6 +539,10 @@ void pbu_process(struct lma_engine *e, const struct in6_addr *src, const struct 
 			reply_ba(e, src, m, 131); /* Home registration not supported */
 		return;
 	}
+	if (revoke_outstanding(e, src, &m->opts)) {
+		e->stats.dropped[LMA_DROP_REVOKING]++; /* sent before it learnt of the revocation */
+		return;
+	}
 	status = check_request(&c);
 	if (status)
 		reply_pba(&c, (uint8_t)status);

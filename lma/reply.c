@@ -217,3 +217,26 @@ void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8
 	m.u.be.status = status;
 	reply_send(e, dst, &m);
 }
+
+static void resend_transmit(struct lma_engine *e, struct resend *r)
+{
+	reply_send(e, &r->dst, &r->msg);
+	r->tries++;
+	timer_arm(&e->timers, &r->timer, e->now.mono_ns + (uint64_t)r->backoff_ms * NS_PER_MS);
+}
+
+void resend_first(struct lma_engine *e, struct resend *r, const struct lma_conf_retransmit *c)
+{
+	r->tries = 0;
+	r->backoff_ms = c->initial_ms;
+	resend_transmit(e, r);
+}
+
+bool resend_again(struct lma_engine *e, struct resend *r, const struct lma_conf_retransmit *c)
+{
+	if (r->tries >= c->tries)
+		return false;
+	r->backoff_ms = r->backoff_ms * 2 > c->max_ms ? c->max_ms : r->backoff_ms * 2;
+	resend_transmit(e, r);
+	return true;
+}

@@ -20,12 +20,8 @@ struct upn_pending {
 	struct upn_pending *next;
 	struct lma_engine *e;
 	struct lma_mn *mn;
-	struct in6_addr mag;
 	uint16_t seq;
-	unsigned tries;
-	uint32_t backoff_ms;
-	struct timer timer;
-	struct mh_msg msg;
+	struct resend rs; /* to the MAG */
 };
 
 static struct upn_pending **pending_head(struct lma_mn *mn)
@@ -33,7 +29,9 @@ static struct upn_pending **pending_head(struct lma_mn *mn)
 	return (struct upn_pending **)&mn->upn;
 }
 
-/* Adds the prefixes of mn's active bindings not at mag as MuHo options; returns how many. */
+/* Adds the prefixes of mn's bindings not active at mag as MuHo options; returns how many. A
+ * de-registered binding's prefixes stay listed until it is deleted (held ones with them, even
+ * to the MAG the binding was at: another interface of the MN there carries them now). */
 size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag, struct mh_opts *opts)
 {
 	const struct bce *b;
@@ -41,8 +39,8 @@ size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag, s
 
 	LIST_FOREACH(b, &mn->bces, mn_entry)
 	{
-		if (b->mag == mag)
-			continue; /* a de-registered binding's prefixes stay until it is deleted */
+		if (b->mag == mag && !b->rerouted)
+			continue;
 		for (unsigned i = 0; i < b->n_prefix; i++)
 			if (mh_opts_add_muho(opts, &b->prefix[i].p.addr, b->prefix[i].p.len) == 0)
 				n++;
@@ -58,7 +56,7 @@ static void pending_unlink(struct upn_pending *p)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = p->next;
-	timer_cancel(&p->e->timers, &p->timer);
+	timer_cancel(&p->e->timers, &p->rs.timer);
 }
 
 /* Frees p; the MN entry goes too if nothing else holds it. */
@@ -72,44 +70,32 @@ static void pending_free(struct upn_pending *p)
 	bc_mn_put(&e->bc, mn);
 }
 
-static void upn_transmit(struct upn_pending *p)
-{
-	struct lma_engine *e = p->e;
-
-	reply_send(e, &p->mag, &p->msg);
-	p->tries++;
-	timer_arm(&e->timers, &p->timer, e->now.mono_ns + (uint64_t)p->backoff_ms * NS_PER_MS);
-}
-
 static void upn_timer_fired(struct timer *t, uint64_t now_ns)
 {
 	struct upn_pending *p = t->arg;
 	struct lma_engine *e = p->e;
 
 	(void)now_ns;
-	if (p->tries >= e->conf->upn_max_tries) {
+	p->rs.msg.u.upn.flags |= MH_UPN_D; /* Retransmit: same sequence number, same content */
+	if (!resend_again(e, &p->rs, &e->conf->upn)) {
 		e->stats.upn_gave_up++;
 		pending_free(p);
 		return;
 	}
-	p->backoff_ms =
-	        p->backoff_ms * 2 > e->conf->upn_max_ms ? e->conf->upn_max_ms : p->backoff_ms * 2;
 	e->stats.upn_retransmitted++;
-	p->msg.u.upn.flags |= MH_UPN_D; /* Retransmit: same sequence number, same content */
-	upn_transmit(p);
 }
 
 static struct upn_pending *pending_for(struct lma_mn *mn, const struct in6_addr *mag)
 {
 	for (struct upn_pending *p = *pending_head(mn); p; p = p->next)
-		if (memcmp(&p->mag, mag, sizeof(*mag)) == 0)
+		if (memcmp(&p->rs.dst, mag, sizeof(*mag)) == 0)
 			return p;
 	return NULL;
 }
 
 static void upn_build(struct lma_engine *e, struct upn_pending *p, const struct lma_mag *mag)
 {
-	struct mh_msg *m = &p->msg;
+	struct mh_msg *m = &p->rs.msg;
 
 	mh_msg_init(m, MH_TYPE_UPN);
 	m->u.upn.seq = p->seq = e->upn_seq++;
@@ -134,16 +120,14 @@ static void upn_start(struct lma_engine *e, struct lma_mn *mn, const struct lma_
 		}
 		p->e = e;
 		p->mn = mn;
-		p->mag = mag->addr;
-		timer_init(&p->timer, upn_timer_fired, p);
+		p->rs.dst = mag->addr;
+		timer_init(&p->rs.timer, upn_timer_fired, p);
 		p->next = *pending_head(mn);
 		*pending_head(mn) = p;
 	}
 	upn_build(e, p, mag); /* a newer change replaces what was pending */
-	p->tries = 0;
-	p->backoff_ms = e->conf->upn_initial_ms;
 	e->stats.upn_sent++;
-	upn_transmit(p);
+	resend_first(e, &p->rs, &e->conf->upn);
 }
 
 static bool mag_seen(const struct lma_mn *mn, const struct bce *upto, const struct lma_mag *mag)
@@ -194,7 +178,7 @@ void upn_mn_free(struct lma_engine *e, struct lma_mn *mn)
 
 	for (; p; p = next) {
 		next = p->next;
-		timer_cancel(&e->timers, &p->timer);
+		timer_cancel(&e->timers, &p->rs.timer);
 		free(p);
 	}
 	mn->upn = NULL;

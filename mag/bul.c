@@ -25,7 +25,7 @@ static const char *const event_names[BUL_EV_COUNT] = {
 	[BUL_EV_RS] = "router-solicitation",  [BUL_EV_PBA_ACCEPT] = "pba-accepted",
 	[BUL_EV_PBA_REJECT] = "pba-rejected", [BUL_EV_TIMEOUT] = "timeout",
 	[BUL_EV_LINK_DOWN] = "link-down",     [BUL_EV_DEREGISTER] = "deregister",
-	[BUL_EV_LINK_UP] = "link-up",
+	[BUL_EV_LINK_UP] = "link-up",         [BUL_EV_REVOKE] = "revoked",
 };
 
 const char *bul_state_name(enum bul_state s)
@@ -240,6 +240,17 @@ static int act_reject(struct mag_engine *e, struct bul_entry *b, const void *arg
 	}
 }
 
+/* RFC 5846 §9.2: the LMA revoked the binding. The MN hears its prefixes withdrawn while it
+ * can, the routes go, and so does the entry: its prefixes are not the MN's any more. */
+static int act_revoke(struct mag_engine *e, struct bul_entry *b, const void *arg)
+{
+	(void)arg;
+	if (b->state == BUL_REGISTERED || b->state == BUL_REFRESHING)
+		engine_send_ra(e, b, true);
+	e->stats.revoked++;
+	return STATE_GONE;
+}
+
 static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 	[BUL_REGISTERING] = {
 		[BUL_EV_RS] = act_ignore,
@@ -249,6 +260,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_deregister,
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
+		[BUL_EV_REVOKE] = act_revoke,
 	},
 	[BUL_REGISTERED] = {
 		[BUL_EV_RS] = act_advertise,
@@ -258,6 +270,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_deregister,
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
+		[BUL_EV_REVOKE] = act_revoke,
 	},
 	[BUL_REFRESHING] = {
 		[BUL_EV_RS] = act_advertise,
@@ -267,6 +280,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_deregister,
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
+		[BUL_EV_REVOKE] = act_revoke,
 	},
 	[BUL_DEREGISTERING] = {
 		[BUL_EV_RS] = act_register, /* the MN is back */
@@ -276,6 +290,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_ignore,
 		[BUL_EV_LINK_UP] = act_register, /* the MN is back on its link */
 		[BUL_EV_DEREGISTER] = act_ignore,
+		[BUL_EV_REVOKE] = act_revoke,
 	},
 	[BUL_HELD] = {
 		[BUL_EV_RS] = act_drop_held,
@@ -285,6 +300,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_ignore,
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_gone,
+		[BUL_EV_REVOKE] = act_revoke,
 	},
 	[BUL_DETACHED] = {
 		[BUL_EV_RS] = act_register, /* the MN is back: it asks for its prefixes */
@@ -294,6 +310,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_ignore,
 		[BUL_EV_LINK_UP] = act_register, /* back on its link: its prefixes again */
 		[BUL_EV_DEREGISTER] = act_gone,
+		[BUL_EV_REVOKE] = act_revoke,
 	},
 };
 

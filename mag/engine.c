@@ -330,6 +330,8 @@ void mag_engine_mh_input(struct mag_engine *e, const struct in6_addr *src, const
 		signal_upn(e, src, &m);
 	else if (m.type == MH_TYPE_HB)
 		signal_heartbeat(e, &m);
+	else if (m.type == MH_TYPE_BR)
+		signal_revocation(e, &m);
 	else
 		e->stats.dropped[MAG_DROP_UNEXPECTED]++;
 }

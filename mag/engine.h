@@ -40,6 +40,7 @@ enum bul_event {
 	BUL_EV_LINK_DOWN,  /* carrier lost on the access link */
 	BUL_EV_LINK_UP,    /* carrier back on a point-to-point access link (attach-on-link-up) */
 	BUL_EV_DEREGISTER, /* administrative: pmipctl */
+	BUL_EV_REVOKE,     /* the LMA revoked the binding (RFC 5846) */
 	BUL_EV_COUNT
 };
 
@@ -117,6 +118,9 @@ struct mag_stats {
 	uint64_t upn_repeated; /* retransmissions (flag D) of the last one: answered, not applied */
 	uint64_t be_sent;      /* Binding Errors, status 2, for unknown MH types (RFC 6275 §9.2) */
 	uint64_t route_failures;
+	/* Binding Revocation Indications from the LMA, those naming no binding here (answered
+	 * with a failure status), acknowledgements sent, entries torn down by them */
+	uint64_t bri_received, bri_unmatched, bra_sent, revoked;
 };
 
 struct mag_engine;

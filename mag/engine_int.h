@@ -74,5 +74,12 @@ void signal_pba(struct mag_engine *e, const struct mh_msg *m);
 void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m);
 void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m);
 void signal_binding_error(struct mag_engine *e);
+void signal_send(struct mag_engine *e, const struct mh_msg *m);
+void signal_echo_mnid(struct mh_msg *answer, const struct mh_msg *req);
+/* o carries an MN-ID option naming b's MN. */
+bool signal_same_mn_id(const struct bul_entry *b, const struct mh_opts *o);
+
+/* revoke.c: Binding Revocation Indications in, acknowledgements out (RFC 5846) */
+void signal_revocation(struct mag_engine *e, const struct mh_msg *m);
 
 #endif

@@ -72,6 +72,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 
 	ctl_send_stat(c, "rx", "binding-ack", st->rx[MH_TYPE_BA]);
 	ctl_send_stat(c, "rx", "update-notification", st->rx[MH_TYPE_UPN]);
+	ctl_send_stat(c, "rx", "binding-revocation", st->rx[MH_TYPE_BR]);
 	ctl_send_stat(c, "rx", "router-solicitation", st->rs_received);
 	/* a group's lines stay together: pmipctl -j makes one object of each run of them */
 	ctl_send_stat(c, "rx", "update-notification-repeated", st->upn_repeated);
@@ -97,6 +98,10 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "tx", "router-advertisement", st->ra_sent);
 	ctl_send_stat(c, "tx", "update-notification-ack", st->upa_sent);
 	ctl_send_stat(c, "tx", "binding-error", st->be_sent);
+	ctl_send_stat(c, "tx", "revocation-ack", st->bra_sent);
+	ctl_send_stat(c, "revocation", "received", st->bri_received);
+	ctl_send_stat(c, "revocation", "unmatched", st->bri_unmatched);
+	ctl_send_stat(c, "revocation", "revoked", st->revoked);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);
 	ctl_send_datapath(c, d->kr);

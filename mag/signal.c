@@ -19,7 +19,7 @@
 #define UPA_FAILED                    128
 #define UPA_MN_NOT_ATTACHED           132 /* RFC 7864 */
 
-static void send_msg(struct mag_engine *e, const struct mh_msg *m)
+void signal_send(struct mag_engine *e, const struct mh_msg *m)
 {
 	uint8_t buf[MH_MAX_LEN];
 	ssize_t n = mh_encode(m, &e->params, buf, sizeof(buf));
@@ -58,7 +58,7 @@ void signal_send_pbu(struct mag_engine *e, struct bul_entry *b, bool dereg, uint
 	memcpy(m.opts.llid, b->mac, 6);
 	m.opts.timestamp = b->ts_sent = mh_timestamp_from_ns(e->now.real_ns);
 	m.opts.lla = e->conf->link_local;
-	send_msg(e, &m);
+	signal_send(e, &m);
 	e->stats.pbu_sent++;
 }
 
@@ -114,7 +114,7 @@ static bool usable_prefix(const struct mh_opts *o)
 	return false;
 }
 
-static bool same_mn_id(const struct bul_entry *b, const struct mh_opts *o)
+bool signal_same_mn_id(const struct bul_entry *b, const struct mh_opts *o)
 {
 	size_t len = strlen(b->mn_id);
 
@@ -148,7 +148,7 @@ static struct bul_entry *pba_entry(struct mag_engine *e, const struct mh_msg *m,
 		b = o->llid_len == 6 ? engine_find_mac(e, o->llid) : NULL;
 	} else {
 		LIST_FOREACH(b, &e->bul, entry)
-		if (same_mn_id(b, o) && !pba_mismatch(b, m))
+		if (signal_same_mn_id(b, o) && !pba_mismatch(b, m))
 			break;
 	}
 	*why = pba_mismatch(b, m);
@@ -225,6 +225,15 @@ void signal_pba(struct mag_engine *e, const struct mh_msg *m)
 
 /* --- Update Notification --- */
 
+/* An answer (UPA, BRA) names the MN its request named, if it named one. */
+void signal_echo_mnid(struct mh_msg *answer, const struct mh_msg *req)
+{
+	if (!(req->opts.present & MH_HAVE_MNID))
+		return;
+	answer->opts.present |= MH_HAVE_MNID;
+	answer->opts.mnid = req->opts.mnid;
+}
+
 static void send_upa(struct mag_engine *e, const struct mh_msg *upn, uint8_t status)
 {
 	struct mh_msg m;
@@ -232,19 +241,9 @@ static void send_upa(struct mag_engine *e, const struct mh_msg *upn, uint8_t sta
 	mh_msg_init(&m, MH_TYPE_UPA);
 	m.u.upa.seq = upn->u.upn.seq;
 	m.u.upa.status = status;
-	if (upn->opts.present & MH_HAVE_MNID) {
-		m.opts.present |= MH_HAVE_MNID;
-		m.opts.mnid = upn->opts.mnid;
-	}
-	send_msg(e, &m);
+	signal_echo_mnid(&m, upn);
+	signal_send(e, &m);
 	e->stats.upa_sent++;
-}
-
-static bool is_mn(const struct bul_entry *b, const struct mh_opts *o)
-{
-	size_t len = strlen(b->mn_id);
-
-	return o->mnid.len == len && memcmp(o->mnid.id, b->mn_id, len) == 0;
 }
 
 /* Applies the notification to one registered entry of its MN. */
@@ -273,7 +272,7 @@ static uint8_t upn_process(struct mag_engine *e, const struct mh_msg *m)
 
 	for (b = LIST_FIRST(&e->bul); b && known; b = next) {
 		next = LIST_NEXT(b, entry);
-		if ((m->opts.present & MH_HAVE_MNID) && is_mn(b, &m->opts) &&
+		if (signal_same_mn_id(b, &m->opts) &&
 		    (b->state == BUL_REGISTERED || b->state == BUL_REFRESHING)) {
 			upn_apply(e, b, m);
 			applied++;
@@ -316,7 +315,7 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	r.u.hb.seq = m->u.hb.seq;
 	r.opts.present = MH_HAVE_RESTART_COUNTER;
 	r.opts.restart_counter = e->restart_counter;
-	send_msg(e, &r);
+	signal_send(e, &r);
 }
 
 /* A token bucket of MAG_BE_PER_SECOND tokens, refilled continuously (RFC 6275 §9.3.3: Binding
@@ -336,6 +335,6 @@ void signal_binding_error(struct mag_engine *e)
 		return;
 	mh_msg_init(&m, MH_TYPE_BE);
 	m.u.be.status = 2;
-	send_msg(e, &m);
+	signal_send(e, &m);
 	e->stats.be_sent++;
 }

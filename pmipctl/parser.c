@@ -129,7 +129,7 @@ static const struct token t_policy[] = {
 };
 
 static const struct token t_main[] = {
-	KW("deregister", ACT_DEREGISTER, t_mn_id, "de-register every binding of an MN (magd)"),
+	KW("deregister", ACT_DEREGISTER, t_mn_id, "de-register (magd) or revoke (lmad) every binding of an MN"),
 	KW("flow", ACT_NONE, t_flow, "act on a classified flow (lmad)"),
 	KW("help", ACT_NONE, t_main, "the words valid at any point, with what they do"),
 	KW("policy", ACT_NONE, t_policy, "the flow policies (lmad)"),
@@ -325,7 +325,7 @@ void parse_print_commands(FILE *out)
 	             "  show stats\n"
 	             "  show version\n"
 	             "  reload\n"
-	             "  deregister MN-ID      (magd)\n"
+	             "  deregister MN-ID      (magd: de-register; lmad: revoke)\n"
 	             "  show flows [MN-ID]    (lmad)\n"
 	             "  flow move FLOW-ID to (att N | mag ADDRESS | binding ID)\n"
 	             "  policy add [before ID] [MATCH...] to (att N | mag ADDRESS | llid MAC |"

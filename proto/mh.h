@@ -66,6 +66,25 @@ enum mh_opt_type {
 #define MH_BR_V        0x4000 /* IPv4 HoA binding only */
 #define MH_BR_G        0x2000 /* global revocation */
 
+/* Revocation Trigger values of a BRI (RFC 5846 §6.1) and status values of a BRA (§6.2). */
+enum mh_br_trigger {
+	MH_BRI_UNSPECIFIED = 0,
+	MH_BRI_ADMINISTRATIVE = 1,
+	MH_BRI_PER_PEER_POLICY = 128,
+};
+enum mh_bra_status {
+	MH_BRA_SUCCESS = 0,
+	MH_BRA_PARTIAL_SUCCESS = 1,
+	MH_BRA_NO_BINDING = 128,        /* Binding Does NOT Exist */
+	MH_BRA_IPV4_HOA_REQUIRED = 129, /* IPv4 Home Address Option Required */
+	MH_BRA_GLOBAL_NOT_AUTHORIZED = 130,
+	MH_BRA_MN_ID_REQUIRED = 131,      /* Revoked Mobile Node Identity Required */
+	MH_BRA_MN_ATTACHED = 132,         /* Revocation Failed - MN is Attached */
+	MH_BRA_TRIGGER_UNSUPPORTED = 133, /* Revocation Trigger NOT Supported */
+	MH_BRA_UNSUPPORTED = 134,         /* Revocation Function NOT Supported */
+	MH_BRA_PROXY_UNSUPPORTED = 135,   /* Proxy Binding Revocation NOT Supported */
+};
+
 /* Update Notification flags (RFC 7077 §4.1): the first octet after the 16-bit Notification
  * Reason (bits 16 and 17 of that 32-bit word); the other 14 bits are reserved. */
 #define MH_UPN_A 0x80 /* Acknowledgement Requested */

@@ -24,6 +24,7 @@ static const char conf_text[] =
         "uplink-interface eth0\n"
         "prefix-pool 2001:db8:100::/48 length 64\n"
         "bce-delete-delay 10s\n"
+        "prefix-hold 10s\n" /* no longer than the delete delay: the tests expect it gone then */
         "new-bce-delay 1500ms\n"
         "max-lifetime 3600s\n"
         "upn-retransmit initial 1s max 4s tries 4\n"

@@ -259,9 +259,13 @@ START_TEST(defaults)
 	ck_assert_uint_eq(c->max_lifetime_s, 3600);
 	ck_assert_uint_eq(c->bce_delete_delay_ms, 10000);
 	ck_assert_uint_eq(c->new_bce_delay_ms, 1500);
-	ck_assert_uint_eq(c->upn_initial_ms, 1000);
-	ck_assert_uint_eq(c->upn_max_ms, 32000);
-	ck_assert_uint_eq(c->upn_max_tries, 6);
+	ck_assert_uint_eq(c->upn.initial_ms, 1000);
+	ck_assert_uint_eq(c->upn.max_ms, 32000);
+	ck_assert_uint_eq(c->upn.tries, 6);
+	ck_assert_uint_eq(c->prefix_hold_ms, LMA_CONF_HOLD_ATTACHED);
+	ck_assert_uint_eq(c->revoke.initial_ms, 1000);
+	ck_assert_uint_eq(c->revoke.max_ms, 8000);
+	ck_assert_uint_eq(c->revoke.tries, 4);
 	ck_assert(addr_is(&c->pool.addr, "2001:db8:100::"));
 	ck_assert_uint_eq(c->pool.len, 40);
 	ck_assert_uint_eq(c->pool_alloc_len, 64);
@@ -447,6 +451,8 @@ START_TEST(every_keyword)
 	                              "bce-delete-delay 2.5s\n"
 	                              "new-bce-delay 0ms\n"
 	                              "upn-retransmit tries 3 max 10s initial 250ms\n"
+	                              "prefix-hold off\n"
+	                              "revocation-retransmit max 3s tries 2\n"
 	                              "prefix-pool 2001:db8:100::/40 length 56\n"
 	                              "control-socket \"/tmp/a b/lmad.sock\"\n"
 	                              "control-group daemon\n"
@@ -464,9 +470,13 @@ START_TEST(every_keyword)
 	ck_assert_uint_eq(c->max_lifetime_s, 120);
 	ck_assert_uint_eq(c->bce_delete_delay_ms, 2500);
 	ck_assert_uint_eq(c->new_bce_delay_ms, 0);
-	ck_assert_uint_eq(c->upn_initial_ms, 250);
-	ck_assert_uint_eq(c->upn_max_ms, 10000);
-	ck_assert_uint_eq(c->upn_max_tries, 3);
+	ck_assert_uint_eq(c->upn.initial_ms, 250);
+	ck_assert_uint_eq(c->upn.max_ms, 10000);
+	ck_assert_uint_eq(c->upn.tries, 3);
+	ck_assert_uint_eq(c->prefix_hold_ms, 0);
+	ck_assert_uint_eq(c->revoke.initial_ms, 1000); /* the default, with the others given */
+	ck_assert_uint_eq(c->revoke.max_ms, 3000);
+	ck_assert_uint_eq(c->revoke.tries, 2);
 	ck_assert_uint_eq(c->pool_alloc_len, 56);
 	ck_assert_str_eq(c->ctl_path, "/tmp/a b/lmad.sock");
 	ck_assert_str_eq(c->ctl_group, "daemon");
@@ -613,6 +623,9 @@ START_TEST(error_unknown_keyword)
 	             "t.conf:6: unknown keyword \"prefix\" in mag block");
 	expect_error(BASE "upn-retransmit every 1s\n",
 	             "t.conf:6: upn-retransmit: \"every\" is not one of initial, max, tries");
+	expect_error(
+	        BASE "revocation-retransmit every 1s\n",
+	        "t.conf:6: revocation-retransmit: \"every\" is not one of initial, max, tries");
 	expect_error(BASE "\"lma-address\" ::1\n", "t.conf:6: unexpected \"lma-address\"");
 }
 END_TEST
@@ -627,6 +640,9 @@ START_TEST(error_missing_value)
 	expect_error(BASE "upn-retransmit\n", "t.conf:6: upn-retransmit: missing value");
 	expect_error(BASE "upn-retransmit initial\n",
 	             "t.conf:6: upn-retransmit initial: missing value");
+	expect_error(BASE "prefix-hold\n", "t.conf:6: prefix-hold: missing value");
+	expect_error(BASE "revocation-retransmit tries\n",
+	             "t.conf:6: revocation-retransmit tries: missing value");
 	expect_error(BASE "mn\n", "t.conf:6: mn: missing value");
 	expect_error(BASE "mag {\n", "t.conf:6: mag: missing value");
 }
@@ -701,6 +717,12 @@ START_TEST(control_limits)
 	             "t.conf:6: control-max-clients: 0 is out of range (1..4096)");
 	expect_error(BASE "control-idle-timeout 999ms\n",
 	             "t.conf:6: control-idle-timeout: 999ms is out of range (1s..86400s)");
+	expect_error(BASE "prefix-hold 0s\n",
+	             "t.conf:6: prefix-hold: 0s is out of range (1ms..86400s)");
+	expect_error(BASE "prefix-hold 86401s\n",
+	             "t.conf:6: prefix-hold: 86401s is out of range (1ms..86400s)");
+	expect_error(BASE "revocation-retransmit initial 2s max 1s\n",
+	             "t.conf:6: revocation-retransmit: max 1s is less than initial 2s");
 }
 END_TEST
 
@@ -812,6 +834,8 @@ START_TEST(error_duplicates)
 	             "t.conf:7: mag 2001:db8:ffff::2: mn a@x is listed twice");
 	expect_error(BASE "upn-retransmit tries 3 tries 4\n",
 	             "t.conf:6: upn-retransmit: tries is given twice");
+	expect_error(BASE "prefix-hold off\nprefix-hold 5s\n",
+	             "t.conf:7: prefix-hold is already set on line 6");
 }
 END_TEST
 
@@ -1390,6 +1414,7 @@ static const char *const vocab[] = {
 	"lma-address", "uplink-interface", "tunnel-driver", "table-base", "rule-priority",
 	"muho-option-type", "replay-protection", "timestamp-window", "max-lifetime",
 	"bce-delete-delay", "new-bce-delay", "upn-retransmit", "initial", "max", "tries",
+	"prefix-hold", "attached", "off", "revocation-retransmit",
 	"prefix-pool", "length", "control-socket", "control-group", "mn", "mag", "prefix", "any",
 	"auto", "seg6", "ip6tnl", "timestamp", "sequence", "2001:db8:ffff::100",
 	"2001:db8:ffff::1", "2001:db8:ffff::2", "2001:db8:100::/40", "2001:db8:1:1::/64",

@@ -3,8 +3,8 @@
  * validation and the consequence of every status (RFC 5213 §6.9.1.2), retransmission timing,
  * refresh, routes and rules for own and MuHo prefixes, router advertisements, Update
  * Notifications, de-registration on carrier loss and on command, clean-up, the orderly exit,
- * and the binding file (mag/bulfile.c): its lines, and an MN saved by one engine registered
- * again by the next. */
+ * the binding file (mag/bulfile.c): its lines, and an MN saved by one engine registered
+ * again by the next; and Binding Revocation from the LMA (mag/revoke.c, RFC 5846 §9.2). */
 #include <arpa/inet.h>
 #include <string.h>
 
@@ -872,6 +872,137 @@ START_TEST(orderly_exit_leaves_an_empty_binding_file)
 }
 END_TEST
 
+/* --- Binding Revocation (RFC 5846 §9.2) --- */
+
+static void bri(uint16_t seq, const char *nai, uint16_t flags)
+{
+	struct mh_msg m;
+
+	mh_msg_init(&m, MH_TYPE_BR);
+	m.u.br.br_type = MH_BR_TYPE_BRI;
+	m.u.br.code = MH_BRI_ADMINISTRATIVE;
+	m.u.br.seq = seq;
+	m.u.br.flags = flags;
+	if (nai)
+		mh_opts_set_nai(&m.opts, nai);
+	m_input(&h, LMA, &m);
+}
+
+static const struct mh_msg *last_bra(void)
+{
+	const struct mh_msg *m = &h.sent[h.n_sent - 1];
+
+	ck_assert_uint_gt(h.n_sent, 0);
+	ck_assert_uint_eq(m->type, MH_TYPE_BR);
+	ck_assert_uint_eq(m->u.br.br_type, MH_BR_TYPE_BRA);
+	return m;
+}
+
+static unsigned entries(void)
+{
+	unsigned n = 0;
+
+	for (const struct bul_entry *b = mag_engine_first(h.e); b; b = mag_engine_next(b))
+		n++;
+	return n;
+}
+
+/* Both entries of mn1 go: their routes, their rules, the tunnel; the MN hears its prefix
+ * withdrawn (zero lifetimes) on the link it is on; the BRA echoes sequence, P and MN-ID. */
+START_TEST(revocation_tears_down_every_entry_of_the_mn)
+{
+	const struct nd_ra *ra;
+	const struct mh_msg *m;
+
+	attach(WLAN, 1, only_p1, only_p2);
+	attach(WLAN, 2, only_p2, only_p1);
+	bri(300, "mn1@example.org", MH_BR_P);
+	m = last_bra();
+	ck_assert_uint_eq(m->u.br.code, MH_BRA_SUCCESS);
+	ck_assert_uint_eq(m->u.br.seq, 300);
+	ck_assert_uint_eq(m->u.br.flags, MH_BR_P);
+	ck_assert_mem_eq(m->opts.mnid.id, "mn1@example.org", 15);
+	ck_assert_uint_eq(entries(), 0);
+	ck_assert_ptr_null(m_route(&h, P1));
+	ck_assert_ptr_null(m_route(&h, P2));
+	ck_assert_uint_eq(h.tunnel, 0);
+	ra = &h.ras[h.n_ras - 1].ra;
+	ck_assert_uint_eq(ra->n_prefix, 1);
+	ck_assert_uint_eq(ra->prefix[0].valid_s, 0);
+	ck_assert_uint_eq(ra->prefix[0].preferred_s, 0);
+	ck_assert_uint_eq(ra->router_lifetime_s, 0);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->revoked, 2);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->bra_sent, 1);
+	m_advance(&h, 120000); /* no RA, no PBU for what is gone */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+}
+END_TEST
+
+/* The revoked MN's next solicitation starts afresh: a new prefix is asked for. */
+START_TEST(revoked_mn_registers_afresh)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	bri(1, "mn1@example.org", MH_BR_P);
+	m_rs(&h, WLAN, 1);
+	ck_assert_uint_eq(m_last_pbu(&h)->opts.hnp[0].len, 0);
+	ck_assert_uint_eq(m_last_pbu(&h)->opts.hi, MH_HI_NEW_IF);
+}
+END_TEST
+
+/* What the MAG cannot act on gets the RFC's status, and changes nothing. */
+START_TEST(unmatched_revocation_gets_its_status)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	bri(2, "mn2@example.org", MH_BR_P);
+	ck_assert_uint_eq(last_bra()->u.br.code, MH_BRA_NO_BINDING);
+	bri(3, "mn1@example.org", 0); /* not a proxy binding */
+	ck_assert_uint_eq(last_bra()->u.br.code, MH_BRA_NO_BINDING);
+	bri(4, "mn1@example.org", MH_BR_P | MH_BR_V); /* IPv4 only: none here */
+	ck_assert_uint_eq(last_bra()->u.br.code, MH_BRA_NO_BINDING);
+	bri(5, NULL, MH_BR_P);
+	ck_assert_uint_eq(last_bra()->u.br.code, MH_BRA_MN_ID_REQUIRED);
+	ck_assert_uint_eq(entries(), 1);
+	ck_assert_ptr_nonnull(m_route(&h, P1));
+	ck_assert_uint_eq(mag_engine_stats(h.e)->bri_unmatched, 4);
+	bri(6, "mn1@example.org", MH_BR_P); /* applied */
+	bri(6, "mn1@example.org", MH_BR_P); /* its retransmission: nothing left */
+	ck_assert_uint_eq(last_bra()->u.br.code, MH_BRA_NO_BINDING);
+}
+END_TEST
+
+/* G without an MN-ID: every MN this MAG serves with the LMA. */
+START_TEST(global_revocation_takes_every_mn)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	attach(WLAN, 9, only_p2, NULL);
+	bri(7, NULL, MH_BR_P | MH_BR_G);
+	ck_assert_uint_eq(last_bra()->u.br.code, MH_BRA_SUCCESS);
+	ck_assert_uint_eq(last_bra()->u.br.flags, MH_BR_P | MH_BR_G);
+	ck_assert_uint_eq(entries(), 0);
+}
+END_TEST
+
+/* An acknowledgement from the LMA answers nothing we sent; a BRI from elsewhere is not read. */
+START_TEST(stray_revocation_messages_are_dropped)
+{
+	struct mh_msg m;
+	size_t sent;
+
+	attach(WLAN, 1, only_p1, NULL);
+	sent = h.n_sent;
+	mh_msg_init(&m, MH_TYPE_BR);
+	m.u.br.br_type = MH_BR_TYPE_BRA;
+	m_input(&h, LMA, &m);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_UNEXPECTED], 1);
+	m.u.br.br_type = MH_BR_TYPE_BRI;
+	m.u.br.flags = MH_BR_P | MH_BR_G;
+	m_input(&h, "2001:db8:eeee::1", &m);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dropped[MAG_DROP_NOT_FROM_LMA], 1);
+	ck_assert_uint_eq(h.n_sent, sent);
+	ck_assert_uint_eq(entries(), 1);
+}
+END_TEST
+
 static Suite *mag_suite(void)
 {
 	Suite *s = suite_create("mag_engine");
@@ -882,7 +1013,8 @@ static Suite *mag_suite(void)
 	TCase *sts = tcase_create("status");
 	TCase *upd = tcase_create("upn");
 	TCase *der = tcase_create("dereg");
-	TCase *all[] = { pbu, acc, val, tim, sts, upd, der };
+	TCase *rev = tcase_create("revocation");
+	TCase *all[] = { pbu, acc, val, tim, sts, upd, der, rev };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		tcase_add_checked_fixture(all[i], setup, teardown);
@@ -929,6 +1061,11 @@ static Suite *mag_suite(void)
 	tcase_add_test(der, binding_file_lines);
 	tcase_add_test(der, saved_mn_is_registered_again_by_the_next_engine);
 	tcase_add_test(der, orderly_exit_leaves_an_empty_binding_file);
+	tcase_add_test(rev, revocation_tears_down_every_entry_of_the_mn);
+	tcase_add_test(rev, revoked_mn_registers_afresh);
+	tcase_add_test(rev, unmatched_revocation_gets_its_status);
+	tcase_add_test(rev, global_revocation_takes_every_mn);
+	tcase_add_test(rev, stray_revocation_messages_are_dropped);
 	return s;
 }
 

@@ -19,9 +19,13 @@ top=$(cd "$here/../.." && pwd)
 . "$here/lib.sh"
 : "${BUILD:?set BUILD to a build tree}"
 LAB_BUILD=$(cd "$BUILD" && pwd)
-LAB_LMA_EXTRA="bce-delete-delay 5s"
+# the RFC 5213 §5.3.5 wait, and no prefix hold past it (tests/netns/test_lab_hold.sh tests that)
+LAB_LMA_EXTRA="bce-delete-delay 5s
+prefix-hold 5s"
 # shellcheck source=../../netns-lab/lab.sh
 . "$top/netns-lab/lab.sh"
+# shellcheck source=lab_checks.sh
+. "$here/lab_checks.sh"
 T="$PY $top/netns-lab/traffic.py"
 PMIPCTL=$LAB_BUILD/pmipctl/pmipctl
 
@@ -31,19 +35,6 @@ MAG1=$(lab_mag_addr 1)
 MAG2=$(lab_mag_addr 2)
 
 # --- helpers ---
-
-# binding_field MAG FIELD: a field of the LMA's binding through MAG (empty when there is none).
-binding_field() {
-	lab_ctl -j show bindings | "$PY" -c "
-import json, sys
-for mn in json.load(sys.stdin):
-    for b in mn['bindings']:
-        if b['peer'] == '$1':
-            v = b['$2']
-            print(' '.join(v) if isinstance(v, list) else v)"
-}
-
-binding_state_is() { test "$(binding_field "$1" state)" = "$2"; }
 
 # flow_field PORT FIELD: a field of the LMA's flow toward destination port PORT.
 flow_field() {
@@ -58,17 +49,12 @@ flow_on() { test "$(flow_field "$1" mag 2>/dev/null)" = "$2"; }
 count() { $T counts "$LAB_DIR/counts" "$1" "$2"; }
 count_ge() { test "$(count "$1" "$2")" -ge "$3"; }
 
-# prefix64 ADDRESS: its /64.
-prefix64() { "$PY" -c "import ipaddress, sys; print(ipaddress.ip_network(sys.argv[1] + '/64', False))" "$1"; }
-
 # muho_hex PREFIX/64: the MuHo option (type 18) for it as tshark prints the option's octets.
 muho_hex() {
 	"$PY" -c "import ipaddress, sys; n = ipaddress.ip_network(sys.argv[1])
 print('121200%02x' % n.prefixlen + n.network_address.packed.hex())" "$1"
 }
 
-# mag_routes I: MAG I's routes of ours (protocol 157), the decapsulation route aside.
-mag_routes() { lab_x "mag$1" ip -6 route show proto 157; }
 mag_routes_both() { mag_routes "$1" | grep -q "^$P1 via fe80" && mag_routes "$1" | grep -q "^$P2 via fe80"; }
 
 # tcp_transfer PORT BYTES PAUSE: a transfer CN -> A1 in the background; its digest in
@@ -104,7 +90,6 @@ addr_in() {
 		'$1 == "inet6" && index($2, p) == 1 { sub("/.*", "", $2); print $2; exit }'
 }
 
-stat_of() { "$PMIPCTL" -s "$1" -j show stats | "$PY" -c "import json, sys; print(json.load(sys.stdin)$2)"; }
 
 # --- 1. both attachments ---
 

@@ -249,6 +249,7 @@ table-base $TB
 rule-priority $PRIO
 timestamp-window 10s
 bce-delete-delay 1s
+prefix-hold 1s
 upn-retransmit initial 500ms max 2s tries 4
 prefix-pool ${2:-$POOL} length 64
 control-socket $SOCK

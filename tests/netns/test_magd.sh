@@ -959,6 +959,7 @@ lma-address $LMA
 uplink-interface br0
 tunnel-driver $TEST_DRIVER
 prefix-pool $POOL length 64
+prefix-hold 10s
 control-socket $LSOCK
 mn $MN
 mag $MAG1
@@ -1051,7 +1052,7 @@ if b['peer'] == '$MAG1'] == [('active', ['$PA'])]" lctl -j show bindings
 ['deregistered'])" \
 		lctl -j show bindings
 	# lmad keeps a de-registered binding's prefix in mag's list until it deletes the entry
-	# (bce-delete-delay, 10 s by default): only then does mag drop it
+	# (bce-delete-delay, 10 s by default, and prefix-hold, 10 s here): only then does mag drop it
 	check "lmad: mag2 SIGTERM: mag drops the prefix of mag2's link" wait_until 15 jtest \
 		"[b['other_prefixes'] for m in j for b in m['bindings']] == [[]]" ctl -j show bindings
 	check "lmad: mag2 SIGTERM: nothing of ours left in mag2" out_lacks "." nsx mag2 ip -6 route \

@@ -102,6 +102,28 @@ static const uint8_t bra[] = {
 	1, 0,                     /* 30: PadN to 32 */
 };
 
+/* RFC 5846 §5.1 (BRI) and §5.2 (BRA) share the layout after the MH header: B.R. Type (8),
+ * R. Trigger or Status (8), Sequence # (16), then P (0x8000), V (0x4000), G (0x2000) and 13
+ * reserved bits (the bits tshark's mip6.bri_* fields read), then the options. A global revocation (G) names no MN: per-peer policy
+ * trigger, no option (16 octets). */
+static const uint8_t bri_global[] = {
+	59, 1, 16, 0, 0x00, 0x00, /* 0: header len 1 (16 octets), MH type 16 */
+	1, 128,                   /* 6: B.R. type 1 (BRI), trigger 128 (per-peer policy) */
+	0x01, 0x00,               /* 8: sequence 0x100 */
+	0xa0, 0x00,               /* 10: flags P (0x8000) and G (0x2000), reserved zero */
+	1, 2, 0, 0,               /* 12: PadN to 16 */
+};
+
+/* Its failure answer, as a MAG sends it for an MN it does not serve (32 octets). */
+static const uint8_t bra_no_binding[] = {
+	59, 3, 16, 0, 0x00, 0x00, /* 0: header len 3 (32 octets), MH type 16 */
+	2, 128,                   /* 6: B.R. type 2 (BRA), status 128 (Binding Does NOT Exist) */
+	0xff, 0xfe,               /* 8: sequence 0xfffe, echoed */
+	0x80, 0x00,               /* 10: flags P echoed */
+	MNID_OPT,                 /* 12: MN-ID echoed */
+	1, 0,                     /* 30: PadN to 32 */
+};
+
 /* Update Notification (RFC 7077 §4.1, Figure 3): Sequence # (16), Notification Reason (16),
  * A, D and 14 reserved bits. The MN's prefix list changed (80 octets). */
 static const uint8_t upn[] = {
@@ -237,6 +259,25 @@ static void expect_bra(struct mh_msg *m)
 	set_nai(&m->opts);
 }
 
+static void expect_bri_global(struct mh_msg *m)
+{
+	mh_msg_init(m, MH_TYPE_BR);
+	m->u.br.br_type = MH_BR_TYPE_BRI;
+	m->u.br.code = MH_BRI_PER_PEER_POLICY;
+	m->u.br.seq = 0x100;
+	m->u.br.flags = MH_BR_P | MH_BR_G;
+}
+
+static void expect_bra_no_binding(struct mh_msg *m)
+{
+	mh_msg_init(m, MH_TYPE_BR);
+	m->u.br.br_type = MH_BR_TYPE_BRA;
+	m->u.br.code = MH_BRA_NO_BINDING;
+	m->u.br.seq = 0xfffe;
+	m->u.br.flags = MH_BR_P;
+	set_nai(&m->opts);
+}
+
 static void expect_upn(struct mh_msg *m)
 {
 	mh_msg_init(m, MH_TYPE_UPN);
@@ -275,7 +316,8 @@ static void expect_binding_error(struct mh_msg *m)
 #define VEC(n) #n, n, sizeof(n), expect_##n
 const struct golden golden_vectors[] = {
 	{ VEC(pbu) }, { VEC(pba) }, { VEC(heartbeat) }, { VEC(bri) },
-	{ VEC(bra) }, { VEC(upn) }, { VEC(upn_retransmit) }, { VEC(upa) },
+	{ VEC(bra) }, { VEC(bri_global) }, { VEC(bra_no_binding) }, { VEC(upn) },
+	{ VEC(upn_retransmit) }, { VEC(upa) },
 	{ VEC(binding_error) },
 };
 const size_t golden_count = sizeof(golden_vectors) / sizeof(golden_vectors[0]);
