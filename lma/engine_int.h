@@ -50,6 +50,7 @@ struct lma_engine {
 	uint16_t upn_seq;
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
 	bool closing;
+	bool failing; /* releasing an unreachable MAG's bindings (peer.c) */
 	struct rl_table rejects; /* replies to strangers (reply.c) */
 	struct rl_bucket be;     /* Binding Error rate limit (reply.c) */
 };
@@ -83,7 +84,17 @@ bool engine_prefix_in_use(const struct mh_prefix *p, void *arg);
  * (skip: the MAG that just learnt it from its PBA). */
 void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
 
+/* peer.c: heartbeats with the MAGs */
+void peer_start(struct lma_engine *e, struct lma_mag *mag);
+void peer_stop(struct lma_engine *e, struct lma_mag *mag);
+void peer_conf_changed(struct lma_engine *e);
+void peer_heartbeat_input(struct lma_engine *e, const struct in6_addr *src,
+                          const struct mh_msg *m);
+bool peer_usable(const struct lma_mag *mag);
+
 /* pbu.c */
+/* A binding ends: de-registered by its MAG, or its MAG is gone (peer.c): same path. */
+void pbu_release_binding(struct lma_engine *e, struct bce *b);
 void pbu_process(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
 void pbu_parked_fire(struct timer *t, uint64_t now_ns);
 void pbu_unpark_for(struct lma_engine *e, struct bce *released);

@@ -24,7 +24,7 @@
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
 #define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
-#define MAX_KEYWORDS     32         /* room in struct parser */
+#define MAX_KEYWORDS     40         /* room in struct parser */
 #define LIMIT_MAX        (1u << 24) /* of the max-* statements */
 
 #define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */
@@ -190,6 +190,7 @@ static struct lma_conf *conf_new(void)
 	c->upn_initial_ms = 1000;
 	c->upn_max_ms = 32000;
 	c->upn_max_tries = 6;
+	cfg_heartbeat_default(&c->heartbeat);
 	c->max_bindings = LMA_CONF_DEFAULT_MAX_BINDINGS;
 	c->max_bindings_mag = LMA_CONF_DEFAULT_MAX_BINDINGS_MAG;
 	c->max_bindings_mn = LMA_CONF_DEFAULT_MAX_BINDINGS_MN;
@@ -891,6 +892,12 @@ static int parse_policy(struct parser *p, const struct keyword *kw, unsigned lin
 	return parse_target(p, &cp->policy);
 }
 
+/* "heartbeat off" or "heartbeat [interval D] [misses N]" (common/cfgparse.h). */
+static int parse_heartbeat(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	return cfg_heartbeat(&p->cfg, kw->name, line, &p->c->heartbeat);
+}
+
 #define FIELD(f) offsetof(struct lma_conf, f)
 
 /* Sorted by strcmp(): looked up with bsearch(). */
@@ -906,6 +913,7 @@ static const struct keyword keywords[] = {
 	{ "flow-max", parse_u32, false, FIELD(flow_max), 1, LIMIT_MAX },
 	{ "flow-max-per-mn", parse_u32, false, FIELD(flow_max_mn), 1, LIMIT_MAX },
 	{ "flow-queue", parse_queue, false, 0, 0, 0 },
+	{ "heartbeat", parse_heartbeat, false, 0, 0, 0 },
 	{ "lease-file", parse_path, false, FIELD(lease_path), 0, 0 },
 	{ "lease-sync", parse_ms, false, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
 	{ "lma-address", parse_lma_address, false, 0, 0, 0 },
@@ -1236,6 +1244,7 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	fprintf(out, "upn-retransmit initial %s max %s tries %u\n",
 	        cfg_duration_str(c->upn_initial_ms, a), cfg_duration_str(c->upn_max_ms, b),
 	        c->upn_max_tries);
+	cfg_heartbeat_print(out, &c->heartbeat);
 	fprintf(out, "max-bindings %u\n", (unsigned)c->max_bindings);
 	fprintf(out, "max-bindings-per-mag %u\n", (unsigned)c->max_bindings_mag);
 	fprintf(out, "max-bindings-per-mn %u\n", (unsigned)c->max_bindings_mn);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/queue.h>
 
+#include "common/cfgparse.h"
 #include "kr/kr.h"
 #include "lma/fc.h"
 #include "proto/mh.h"
@@ -98,6 +99,7 @@ struct lma_conf {
 	uint32_t upn_initial_ms;      /* "upn-retransmit initial", 1s */
 	uint32_t upn_max_ms;          /* "upn-retransmit max", 32s */
 	unsigned upn_max_tries;       /* "upn-retransmit tries", 6 */
+	struct cfg_heartbeat heartbeat; /* "heartbeat": to every MAG with bindings (RFC 5847) */
 	uint32_t max_bindings;        /* "max-bindings": in all, default 1000000 */
 	uint32_t max_bindings_mag;    /* "max-bindings-per-mag", default 100000 */
 	uint32_t max_bindings_mn;     /* "max-bindings-per-mn", default 8 */

@@ -25,7 +25,7 @@ static const char *const event_names[BUL_EV_COUNT] = {
 	[BUL_EV_RS] = "router-solicitation",  [BUL_EV_PBA_ACCEPT] = "pba-accepted",
 	[BUL_EV_PBA_REJECT] = "pba-rejected", [BUL_EV_TIMEOUT] = "timeout",
 	[BUL_EV_LINK_DOWN] = "link-down",     [BUL_EV_DEREGISTER] = "deregister",
-	[BUL_EV_LINK_UP] = "link-up",
+	[BUL_EV_LINK_UP] = "link-up",         [BUL_EV_REREGISTER] = "reregister",
 };
 
 const char *bul_state_name(enum bul_state s)
@@ -143,6 +143,16 @@ static int act_refresh(struct mag_engine *e, struct bul_entry *b, const void *ar
 	return BUL_REFRESHING;
 }
 
+/* Registering still: the PBU goes again now rather than at its back-off (the LMA is back). */
+static int act_resend(struct mag_engine *e, struct bul_entry *b, const void *arg)
+{
+	(void)arg;
+	if (b->tries == 0)
+		return b->state; /* nothing sent yet */
+	send_first(e, b, false, b->hi_sent);
+	return b->state;
+}
+
 static int act_advertise(struct mag_engine *e, struct bul_entry *b, const void *arg)
 {
 	(void)arg;
@@ -249,6 +259,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_deregister,
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
+		[BUL_EV_REREGISTER] = act_resend,
 	},
 	[BUL_REGISTERED] = {
 		[BUL_EV_RS] = act_advertise,
@@ -258,6 +269,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_deregister,
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
+		[BUL_EV_REREGISTER] = act_refresh,
 	},
 	[BUL_REFRESHING] = {
 		[BUL_EV_RS] = act_advertise,
@@ -267,6 +279,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_deregister,
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
+		[BUL_EV_REREGISTER] = act_refresh,
 	},
 	[BUL_DEREGISTERING] = {
 		[BUL_EV_RS] = act_register, /* the MN is back */
@@ -276,6 +289,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_ignore,
 		[BUL_EV_LINK_UP] = act_register, /* the MN is back on its link */
 		[BUL_EV_DEREGISTER] = act_ignore,
+		[BUL_EV_REREGISTER] = act_ignore,
 	},
 	[BUL_HELD] = {
 		[BUL_EV_RS] = act_drop_held,
@@ -285,6 +299,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_ignore,
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_gone,
+		[BUL_EV_REREGISTER] = act_ignore,
 	},
 	[BUL_DETACHED] = {
 		[BUL_EV_RS] = act_register, /* the MN is back: it asks for its prefixes */
@@ -294,6 +309,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_DOWN] = act_ignore,
 		[BUL_EV_LINK_UP] = act_register, /* back on its link: its prefixes again */
 		[BUL_EV_DEREGISTER] = act_gone,
+		[BUL_EV_REREGISTER] = act_ignore,
 	},
 };
 

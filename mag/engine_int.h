@@ -46,6 +46,7 @@ struct mag_engine {
 	uint16_t upn_last_seq;
 	uint8_t upn_last_status;
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
+	struct hb_peer lma;       /* heartbeat with the LMA (peer.c) */
 	struct rl_bucket be;      /* Binding Error rate limit (signal.c) */
 	struct log_limit pba_limit; /* lines about ignored PBAs */
 };
@@ -74,5 +75,12 @@ void signal_pba(struct mag_engine *e, const struct mh_msg *m);
 void signal_upn(struct mag_engine *e, const struct in6_addr *src, const struct mh_msg *m);
 void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m);
 void signal_binding_error(struct mag_engine *e);
+void signal_send(struct mag_engine *e, const struct mh_msg *m);
+
+/* peer.c: heartbeat with the LMA */
+void peer_init(struct mag_engine *e);
+void peer_start(struct mag_engine *e);
+void peer_response(struct mag_engine *e, const struct mh_msg *m);
+void peer_request_seen(struct mag_engine *e, const struct mh_msg *m);
 
 #endif

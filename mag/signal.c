@@ -6,7 +6,8 @@
  * differ is ignored and stalls the entry. Update Notifications (RFC 7077 §4.1, §5.1) bring a
  * new list of the MN's other prefixes, or ask for a re-registration, and are acknowledged; one
  * with the Retransmit (D) flag repeating the last sequence number is acknowledged again with the
- * same status but not applied twice. Heartbeat Requests are answered (RFC 5847 §3.3, §3.4) and an
+ * same status but not applied twice. Heartbeat Requests are answered (RFC 5847 §3.3, §3.4), the
+ * responses to ours go to peer.c, and an
  * unknown MH type gets a rate-limited Binding Error (RFC 6275 §9.2, §9.3.3). */
 #include <string.h>
 
@@ -19,7 +20,7 @@
 #define UPA_FAILED                    128
 #define UPA_MN_NOT_ATTACHED           132 /* RFC 7864 */
 
-static void send_msg(struct mag_engine *e, const struct mh_msg *m)
+void signal_send(struct mag_engine *e, const struct mh_msg *m)
 {
 	uint8_t buf[MH_MAX_LEN];
 	ssize_t n = mh_encode(m, &e->params, buf, sizeof(buf));
@@ -58,7 +59,7 @@ void signal_send_pbu(struct mag_engine *e, struct bul_entry *b, bool dereg, uint
 	memcpy(m.opts.llid, b->mac, 6);
 	m.opts.timestamp = b->ts_sent = mh_timestamp_from_ns(e->now.real_ns);
 	m.opts.lla = e->conf->link_local;
-	send_msg(e, &m);
+	signal_send(e, &m);
 	e->stats.pbu_sent++;
 }
 
@@ -236,7 +237,7 @@ static void send_upa(struct mag_engine *e, const struct mh_msg *upn, uint8_t sta
 		m.opts.present |= MH_HAVE_MNID;
 		m.opts.mnid = upn->opts.mnid;
 	}
-	send_msg(e, &m);
+	signal_send(e, &m);
 	e->stats.upa_sent++;
 }
 
@@ -308,7 +309,7 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	struct mh_msg r;
 
 	if (m->u.hb.flags & MH_HB_R) {
-		e->stats.dropped[MAG_DROP_UNEXPECTED]++; /* a response: we asked nothing */
+		peer_response(e, m);
 		return;
 	}
 	mh_msg_init(&r, MH_TYPE_HB);
@@ -316,7 +317,8 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	r.u.hb.seq = m->u.hb.seq;
 	r.opts.present = MH_HAVE_RESTART_COUNTER;
 	r.opts.restart_counter = e->restart_counter;
-	send_msg(e, &r);
+	signal_send(e, &r);
+	peer_request_seen(e, m);
 }
 
 /* A token bucket of MAG_BE_PER_SECOND tokens, refilled continuously (RFC 6275 §9.3.3: Binding
@@ -336,6 +338,6 @@ void signal_binding_error(struct mag_engine *e)
 		return;
 	mh_msg_init(&m, MH_TYPE_BE);
 	m.u.be.status = 2;
-	send_msg(e, &m);
+	signal_send(e, &m);
 	e->stats.be_sent++;
 }

@@ -1,0 +1,130 @@
+/* peer.c: the MAG's heartbeat with its LMA (RFC 5847 §3.1 failure detection, §3.2 restart
+ * detection, §3.3 messages, §3.4 Restart Counter, §5 the variables as the "heartbeat" statement
+ * of magd.conf(5)). A Heartbeat Request goes to the LMA every interval while the binding update
+ * list has an entry. An LMA that leaves `misses` requests in a row unanswered is logged as
+ * unreachable; the MAG keeps serving what it can (routes, advertisements, retransmissions go
+ * on). When it answers again, or its Restart Counter changed (it restarted and may have lost our
+ * bindings), every MN is registered again at once with its prefixes (HI 5), without waiting for
+ * its refresh. */
+#include <inttypes.h>
+
+#include "mag/engine_int.h"
+
+static const struct cfg_heartbeat *hb_conf(const struct mag_engine *e)
+{
+	return &e->conf->heartbeat;
+}
+
+const struct hb_peer *mag_engine_peer(const struct mag_engine *e)
+{
+	return &e->lma;
+}
+
+static void send_request(struct mag_engine *e, uint32_t seq)
+{
+	struct mh_msg m;
+
+	mh_msg_init(&m, MH_TYPE_HB);
+	m.u.hb.seq = seq;
+	signal_send(e, &m);
+	e->stats.hb_requests++;
+}
+
+static void arm(struct mag_engine *e, uint64_t from_ns)
+{
+	timer_arm(&e->timers, &e->lma.timer, from_ns + hb_conf(e)->interval_ms * NS_PER_MS);
+}
+
+static void peer_fired(struct timer *t, uint64_t now_ns)
+{
+	struct mag_engine *e = t->arg;
+	uint32_t seq;
+
+	if (LIST_EMPTY(&e->bul) || hb_conf(e)->interval_ms == 0)
+		return; /* no MN to serve, or heartbeats off: until the next registration */
+	if (hb_peer_tick(&e->lma, hb_conf(e), now_ns, &seq) & HB_EV_FAILED) {
+		e->stats.peer_failures++;
+		log_warnx("the LMA is unreachable: %u heartbeats unanswered; still serving",
+		          e->lma.misses);
+	}
+	send_request(e, seq);
+	arm(e, now_ns);
+}
+
+void peer_init(struct mag_engine *e)
+{
+	hb_peer_init(&e->lma, peer_fired, e, 0);
+}
+
+/* An MN is registered: the heartbeat runs (the first request an interval later). */
+void peer_start(struct mag_engine *e)
+{
+	if (hb_conf(e)->interval_ms && !timer_armed(&e->lma.timer))
+		arm(e, e->now.mono_ns);
+}
+
+static void reregister_all(struct mag_engine *e)
+{
+	struct bul_entry *b, *next;
+
+	for (b = LIST_FIRST(&e->bul); b; b = next) {
+		next = LIST_NEXT(b, entry);
+		if (b->state == BUL_REGISTERED || b->state == BUL_REFRESHING ||
+		    (b->state == BUL_REGISTERING && b->tries > 0))
+			e->stats.reregistrations++;
+		bul_event(e, b, BUL_EV_REREGISTER, NULL);
+	}
+}
+
+static unsigned restart_counter(struct mag_engine *e, const struct mh_msg *m)
+{
+	uint32_t old = e->lma.restart_counter;
+	unsigned ev;
+
+	if (!(m->opts.present & MH_HAVE_RESTART_COUNTER))
+		return 0;
+	ev = hb_peer_restart_counter(&e->lma, m->opts.restart_counter);
+	if (ev & HB_EV_RESTARTED) {
+		e->stats.peer_restarts++;
+		log_warnx("the LMA restarted (restart counter %" PRIu32 ", was %" PRIu32
+		          "): registering every MN again",
+		          m->opts.restart_counter, old);
+	}
+	return ev;
+}
+
+static void act(struct mag_engine *e, unsigned ev)
+{
+	if (ev & HB_EV_RECOVERED) {
+		e->stats.peer_recoveries++;
+		log_warnx("the LMA answers again: registering every MN again");
+	}
+	if (ev & (HB_EV_RECOVERED | HB_EV_RESTARTED))
+		reregister_all(e);
+}
+
+/* A response must answer one of our recent requests; an unsolicited one (flag U) only brings
+ * a Restart Counter. */
+void peer_response(struct mag_engine *e, const struct mh_msg *m)
+{
+	unsigned ev = 0;
+	bool matched;
+
+	if (!(m->u.hb.flags & MH_HB_U)) {
+		ev = hb_peer_response(&e->lma, hb_conf(e), m->u.hb.seq, e->now.mono_ns, &matched);
+		if (!matched) {
+			e->stats.dropped[MAG_DROP_HB_UNMATCHED]++;
+			return;
+		}
+		e->stats.hb_responses++;
+	}
+	act(e, ev | restart_counter(e, m));
+}
+
+/* A request from the LMA (answered by signal.c) shows it alive; one carrying a Restart Counter
+ * is checked like a response's. */
+void peer_request_seen(struct mag_engine *e, const struct mh_msg *m)
+{
+	e->lma.last_seen_ns = e->now.mono_ns;
+	act(e, restart_counter(e, m));
+}
