@@ -61,6 +61,11 @@ void ctl_send_error(struct ctl_conn *c, int code, const char *fmt, ...)
 void ctl_send_end(struct ctl_conn *c);
 /* One counter record (CTL_REC_STAT). */
 void ctl_send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value);
+struct hb_peer;
+struct in6_addr;
+/* One peer record (CTL_REC_PEER) from a heartbeat's state; heartbeat: whether they are on. */
+void ctl_send_peer(struct ctl_conn *c, const struct in6_addr *addr, const struct hb_peer *p,
+                   bool heartbeat, uint64_t now_ns, uint32_t bindings, uint32_t stale);
 struct kr;
 struct pmtu_relay;
 void ctl_send_datapath(struct ctl_conn *c, const struct kr *k);

@@ -31,6 +31,7 @@ struct lmad {
 	ev_timer idle_w;
 	ev_prepare prefixes_w; /* queueing changes reach the kernel (lmad_fc.c) */
 	uint64_t fc_moved;
+	uint64_t fc_failed_over; /* of those, moved off a MAG declared unreachable */
 	size_t fc_peak; /* flows at most since memory was last given back */
 };
 

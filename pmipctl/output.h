@@ -11,6 +11,7 @@ enum output_kind {
 	OUT_STATS,    /* {"group": {"name": value}} */
 	OUT_FLOWS,    /* [{flow}, ...] */
 	OUT_POLICIES, /* [{policy}, ...] */
+	OUT_PEERS,    /* [{peer}, ...] */
 	OUT_NOTHING,  /* a command that only succeeds or fails: no output */
 };
 
@@ -20,6 +21,7 @@ struct output {
 	void (*stat)(const struct ctl_stat *s);
 	void (*flow)(const struct ctl_flow *f);
 	void (*policy)(const struct fc_policy *p);
+	void (*peer)(const struct ctl_peer *p);
 	void (*end)(void);
 };
 

@@ -126,6 +126,31 @@ static void json_policy(const struct fc_policy *p)
 	any_inner = true;
 }
 
+static void json_peer(const struct ctl_peer *p)
+{
+	char addr[64];
+
+	format_addr(p->addr, addr, sizeof(addr));
+	printf("%s{\"address\":\"%s\",\"heartbeat\":", any_inner ? "," : "", addr);
+	json_string(p->heartbeat ? p->state_name : "off", sizeof(p->state_name));
+	printf(",\"rtt_us\":%llu,\"srtt_us\":%llu,\"restart_counter\":",
+	       (unsigned long long)p->rtt_us, (unsigned long long)p->srtt_us);
+	if (p->have_restart)
+		printf("%u", p->restart_counter);
+	else
+		printf("null");
+	printf(",\"last_seen_ms\":");
+	if (p->last_seen_ms >= 0)
+		printf("%lld", (long long)p->last_seen_ms);
+	else
+		printf("null");
+	printf(",\"misses\":%u,\"bindings\":%u,\"stale\":%u,\"requests\":%llu,"
+	       "\"responses\":%llu}",
+	       p->misses, p->bindings, p->stale, (unsigned long long)p->requests,
+	       (unsigned long long)p->responses);
+	any_inner = true;
+}
+
 static void json_end(void)
 {
 	if (action_kind == OUT_NOTHING)
@@ -135,5 +160,5 @@ static void json_end(void)
 	printf(action_kind == OUT_STATS ? "}\n" : "]\n");
 }
 
-const struct output output_json = { json_begin, json_binding, json_stat,
-	                            json_flow,  json_policy,  json_end };
+const struct output output_json = { json_begin, json_binding, json_stat, json_flow,
+	                            json_policy, json_peer,    json_end };

@@ -31,6 +31,7 @@ static const struct token t_bindings[] = {
 static const struct token t_show[] = {
 	{ T_KEYWORD, "bindings", ACT_SHOW_BINDINGS, t_bindings },
 	{ T_KEYWORD, "flows", ACT_SHOW_FLOWS, t_bindings },
+	{ T_KEYWORD, "peers", ACT_SHOW_PEERS, NULL },
 	{ T_KEYWORD, "stats", ACT_SHOW_STATS, NULL },
 	{ T_END, NULL, ACT_NONE, NULL },
 };
@@ -157,6 +158,7 @@ void parse_print_commands(void)
 	fprintf(stderr, "commands:\n"
 	                "  show bindings [MN-ID]\n"
 	                "  show stats\n"
+	                "  show peers            (heartbeat: MAGs at lmad, the LMA at magd)\n"
 	                "  deregister MN-ID      (magd)\n"
 	                "  show flows [MN-ID]    (lmad)\n"
 	                "  flow move FLOW-ID to (att N | mag ADDRESS | binding ID)\n"

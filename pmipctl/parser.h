@@ -15,6 +15,7 @@ enum action {
 	ACT_POLICY_ADD,
 	ACT_POLICY_DEL,
 	ACT_POLICY_LIST,
+	ACT_SHOW_PEERS,
 };
 
 struct parse_result {

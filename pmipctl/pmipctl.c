@@ -126,6 +126,8 @@ static int send_request(int fd, const struct parse_result *res)
 		return request_policy_del(fd, res);
 	case ACT_POLICY_LIST:
 		return ctl_client_request(fd, CTL_REQ_POLICY_LIST, NULL, 0);
+	case ACT_SHOW_PEERS:
+		return ctl_client_request(fd, CTL_REQ_SHOW_PEERS, NULL, 0);
 	case ACT_NONE:
 		break;
 	}
@@ -141,6 +143,8 @@ static enum output_kind kind_of(enum action a)
 		return OUT_STATS;
 	case ACT_SHOW_FLOWS:
 		return OUT_FLOWS;
+	case ACT_SHOW_PEERS:
+		return OUT_PEERS;
 	case ACT_POLICY_ADD:
 	case ACT_POLICY_LIST:
 		return OUT_POLICIES;
@@ -162,6 +166,8 @@ static int print_reply(int fd, const struct output *out, int kind)
 			out->binding((const struct ctl_binding *)(void *)buf);
 		} else if (h.type == CTL_REC_STAT && n == sizeof(struct ctl_stat)) {
 			out->stat((const struct ctl_stat *)(void *)buf);
+		} else if (h.type == CTL_REC_PEER && n == sizeof(struct ctl_peer)) {
+			out->peer((const struct ctl_peer *)(void *)buf);
 		} else if (h.type == CTL_REC_FLOW && n == sizeof(struct ctl_flow)) {
 			out->flow((const struct ctl_flow *)(void *)buf);
 		} else if (h.type == CTL_REC_POLICY && n == sizeof(struct ctl_policy)) {
