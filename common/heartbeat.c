@@ -82,11 +82,14 @@ unsigned hb_peer_response(struct hb_peer *p, const struct cfg_heartbeat *conf, u
 	return ev;
 }
 
-unsigned hb_peer_restart_counter(struct hb_peer *p, uint32_t counter)
+unsigned hb_peer_restart_counter(struct hb_peer *p, uint32_t counter, uint64_t now_ns)
 {
 	bool changed = p->have_restart && p->restart_counter != counter;
 
+	if (changed)
+		p->before_restart_ns = p->counter_seen_ns;
 	p->have_restart = true;
 	p->restart_counter = counter;
+	p->counter_seen_ns = now_ns;
 	return changed ? HB_EV_RESTARTED : 0;
 }

@@ -35,6 +35,9 @@ struct hb_peer {
 	uint64_t last_seen_ns; /* the last response, or request, from the peer; 0: never */
 	bool have_restart;   /* restart_counter holds the peer's */
 	uint32_t restart_counter;
+	uint64_t counter_seen_ns; /* the last time restart_counter was heard */
+	uint64_t before_restart_ns; /* at the last restart: the last time the previous counter was
+	                             * heard, so what the peer registered since is its new life's */
 	uint64_t requests, responses, late; /* late: answers to an older request */
 	struct timer timer;  /* the next request */
 };
@@ -52,9 +55,9 @@ unsigned hb_peer_tick(struct hb_peer *p, const struct cfg_heartbeat *conf, uint6
  * answers none of the last `misses` requests (the caller drops it and counts). */
 unsigned hb_peer_response(struct hb_peer *p, const struct cfg_heartbeat *conf, uint32_t seq,
                           uint64_t now_ns, bool *matched);
-/* A Restart Counter the peer sent (in a response, or a request that carries one):
+/* A Restart Counter the peer sent at now_ns (in a response, or a request that carries one):
  * HB_EV_RESTARTED when it differs from the one it sent before. */
-unsigned hb_peer_restart_counter(struct hb_peer *p, uint32_t counter);
+unsigned hb_peer_restart_counter(struct hb_peer *p, uint32_t counter, uint64_t now_ns);
 /* How long without a response until the peer is declared unreachable: interval x misses. */
 uint64_t hb_detection_ns(const struct cfg_heartbeat *conf);
 

@@ -128,14 +128,15 @@ void peer_conf_changed(struct lma_engine *e)
 		}
 }
 
-/* RFC 5847 §3.2: a new Restart Counter is a restart; the bindings it had turn stale. */
+/* RFC 5847 §3.2: a new Restart Counter is a restart; the bindings registered before the old
+ * counter was last heard turn stale (those registered since may be the new life's already). */
 static void restarted(struct lma_engine *e, struct lma_mag *mag)
 {
 	struct bce *b;
 	unsigned n = 0;
 
 	LIST_FOREACH(b, &mag->bces, mag_entry)
-	if (b->state == BCE_ACTIVE) {
+	if (b->state == BCE_ACTIVE && b->registered_ns <= mag->hb.before_restart_ns) {
 		b->stale = true;
 		n++;
 	}
@@ -144,10 +145,11 @@ static void restarted(struct lma_engine *e, struct lma_mag *mag)
 		mag->stale_until = e->now.mono_ns + hb_detection_ns(hb_conf(e));
 }
 
-static void restart_counter(struct lma_mag *mag, const struct mh_msg *m, unsigned *ev)
+static void restart_counter(struct lma_engine *e, struct lma_mag *mag, const struct mh_msg *m,
+                            unsigned *ev)
 {
 	if (m->opts.present & MH_HAVE_RESTART_COUNTER)
-		*ev |= hb_peer_restart_counter(&mag->hb, m->opts.restart_counter);
+		*ev |= hb_peer_restart_counter(&mag->hb, m->opts.restart_counter, e->now.mono_ns);
 }
 
 static void act(struct lma_engine *e, struct lma_mag *mag, unsigned ev)
@@ -174,7 +176,7 @@ static void response(struct lma_engine *e, struct lma_mag *mag, const struct mh_
 		}
 		e->stats.hb_responses++;
 	}
-	restart_counter(mag, m, &ev);
+	restart_counter(e, mag, m, &ev);
 	act(e, mag, ev);
 }
 
@@ -217,6 +219,6 @@ void peer_heartbeat_input(struct lma_engine *e, const struct in6_addr *src,
 	if (!mag)
 		return;
 	mag->hb.last_seen_ns = e->now.mono_ns;
-	restart_counter(mag, m, &ev);
+	restart_counter(e, mag, m, &ev);
 	act(e, mag, ev);
 }

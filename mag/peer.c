@@ -83,7 +83,7 @@ static unsigned restart_counter(struct mag_engine *e, const struct mh_msg *m)
 
 	if (!(m->opts.present & MH_HAVE_RESTART_COUNTER))
 		return 0;
-	ev = hb_peer_restart_counter(&e->lma, m->opts.restart_counter);
+	ev = hb_peer_restart_counter(&e->lma, m->opts.restart_counter, e->now.mono_ns);
 	if (ev & HB_EV_RESTARTED) {
 		e->stats.peer_restarts++;
 		log_warnx("the LMA restarted (restart counter %" PRIu32 ", was %" PRIu32

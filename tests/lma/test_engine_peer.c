@@ -228,6 +228,24 @@ START_TEST(stale_bindings_not_re_registered_are_released)
 }
 END_TEST
 
+/* A restarted MAG that registered its MN again before a response revealed the restart: that
+ * binding is its new life's, not stale. */
+START_TEST(bindings_registered_since_the_restart_are_not_stale)
+{
+	attach_both();
+	tick(5, 7);
+	h_advance(&h, 50); /* MAG1 restarts and registers the MN again at once */
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .hi = 5, .hnp = { P1 } });
+	tick(6, 7);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->peer_restarts, 1);
+	ck_assert(!first_binding_of(MAG1)->stale);
+	for (int i = 0; i < 5; i++)
+		tick(6, 7);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->stale_bindings_released, 0);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+}
+END_TEST
+
 START_TEST(requests_are_answered_with_our_restart_counter)
 {
 	struct mh_msg req;
@@ -299,6 +317,7 @@ static Suite *peer_suite(void)
 	tcase_add_test(tc, a_mag_answering_again_is_counted_recovered);
 	tcase_add_test(tc, a_restarted_mag_has_stale_bindings_until_they_re_register);
 	tcase_add_test(tc, stale_bindings_not_re_registered_are_released);
+	tcase_add_test(tc, bindings_registered_since_the_restart_are_not_stale);
 	tcase_add_test(tc, requests_are_answered_with_our_restart_counter);
 	tcase_add_test(tc, a_request_with_a_new_restart_counter_is_a_restart);
 	tcase_add_test(tc, heartbeat_off_sends_nothing);
