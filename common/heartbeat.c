@@ -82,6 +82,24 @@ unsigned hb_peer_response(struct hb_peer *p, const struct cfg_heartbeat *conf, u
 	return ev;
 }
 
+int hb_peer_input(struct hb_peer *p, const struct cfg_heartbeat *conf, const struct mh_msg *m,
+                  uint64_t now_ns)
+{
+	unsigned ev = 0;
+	bool matched;
+
+	if ((m->u.hb.flags & (MH_HB_R | MH_HB_U)) == MH_HB_R) {
+		ev = hb_peer_response(p, conf, m->u.hb.seq, now_ns, &matched);
+		if (!matched)
+			return -1;
+	} else if (!(m->u.hb.flags & MH_HB_R)) {
+		p->last_seen_ns = now_ns;
+	}
+	if (m->opts.present & MH_HAVE_RESTART_COUNTER)
+		ev |= hb_peer_restart_counter(p, m->opts.restart_counter, now_ns);
+	return (int)ev;
+}
+
 unsigned hb_peer_restart_counter(struct hb_peer *p, uint32_t counter, uint64_t now_ns)
 {
 	bool changed = p->have_restart && p->restart_counter != counter;

@@ -12,6 +12,7 @@
 
 #include "common/cfgparse.h"
 #include "common/timer.h"
+#include "proto/mh.h"
 
 enum hb_state {
 	HB_UP,          /* answering, or not asked yet */
@@ -58,6 +59,12 @@ unsigned hb_peer_response(struct hb_peer *p, const struct cfg_heartbeat *conf, u
 /* A Restart Counter the peer sent at now_ns (in a response, or a request that carries one):
  * HB_EV_RESTARTED when it differs from the one it sent before. */
 unsigned hb_peer_restart_counter(struct hb_peer *p, uint32_t counter, uint64_t now_ns);
+/* A Heartbeat message m from the peer at now_ns (§3.3): a request shows it alive, a response
+ * must answer one of the recent requests (hb_peer_response; an unsolicited one, flag U, need
+ * not), and either may carry a Restart Counter (§3.4, hb_peer_restart_counter). Returns the
+ * events, or -1 for a response to no recent request: the caller drops it and counts. */
+int hb_peer_input(struct hb_peer *p, const struct cfg_heartbeat *conf, const struct mh_msg *m,
+                  uint64_t now_ns);
 /* How long without a response until the peer is declared unreachable: interval x misses. */
 uint64_t hb_detection_ns(const struct cfg_heartbeat *conf);
 

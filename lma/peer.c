@@ -145,13 +145,6 @@ static void restarted(struct lma_engine *e, struct lma_mag *mag)
 		mag->stale_until = e->now.mono_ns + hb_detection_ns(hb_conf(e));
 }
 
-static void restart_counter(struct lma_engine *e, struct lma_mag *mag, const struct mh_msg *m,
-                            unsigned *ev)
-{
-	if (m->opts.present & MH_HAVE_RESTART_COUNTER)
-		*ev |= hb_peer_restart_counter(&mag->hb, m->opts.restart_counter, e->now.mono_ns);
-}
-
 static void act(struct lma_engine *e, struct lma_mag *mag, unsigned ev)
 {
 	tell(e, mag, ev);
@@ -159,25 +152,6 @@ static void act(struct lma_engine *e, struct lma_mag *mag, unsigned ev)
 		e->stats.peer_recoveries++;
 	if (ev & HB_EV_RESTARTED)
 		restarted(e, mag);
-}
-
-/* A response: it must answer one of our recent requests (an unsolicited one, flag U, only
- * brings a Restart Counter). */
-static void response(struct lma_engine *e, struct lma_mag *mag, const struct mh_msg *m)
-{
-	unsigned ev = 0;
-	bool matched = false;
-
-	if (!(m->u.hb.flags & MH_HB_U)) {
-		ev = hb_peer_response(&mag->hb, hb_conf(e), m->u.hb.seq, e->now.mono_ns, &matched);
-		if (!matched) {
-			e->stats.dropped[LMA_DROP_HB_UNMATCHED]++;
-			return;
-		}
-		e->stats.hb_responses++;
-	}
-	restart_counter(e, mag, m, &ev);
-	act(e, mag, ev);
 }
 
 /* RFC 5847 §3.3, §3.4: a request from a MAG we serve is answered at once with our Restart
@@ -197,28 +171,28 @@ static void answer(struct lma_engine *e, const struct in6_addr *src, const struc
 void peer_heartbeat_input(struct lma_engine *e, const struct in6_addr *src,
                           const struct mh_msg *m)
 {
+	bool response = m->u.hb.flags & MH_HB_R;
 	struct lma_mag *mag;
-	unsigned ev = 0;
+	int ev;
 
 	if (!lma_conf_find_mag(e->conf, src)) {
 		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
 		return;
 	}
+	if (!response)
+		answer(e, src, m);
 	mag = bc_mag_find(&e->bc, src);
-	if (mag && !mag->hb.timer.fn)
-		mag = NULL; /* no binding made through it yet: no heartbeat state */
-	if (m->u.hb.flags & MH_HB_R) {
-		if (!mag) {
+	if (!mag || !mag->hb.timer.fn) { /* no binding made through it yet: no heartbeat */
+		if (response)
 			e->stats.dropped[LMA_DROP_HB_UNMATCHED]++;
-			return;
-		}
-		response(e, mag, m);
 		return;
 	}
-	answer(e, src, m);
-	if (!mag)
+	ev = hb_peer_input(&mag->hb, hb_conf(e), m, e->now.mono_ns);
+	if (ev < 0) {
+		e->stats.dropped[LMA_DROP_HB_UNMATCHED]++;
 		return;
-	mag->hb.last_seen_ns = e->now.mono_ns;
-	restart_counter(e, mag, m, &ev);
-	act(e, mag, ev);
+	}
+	if (response && !(m->u.hb.flags & MH_HB_U))
+		e->stats.hb_responses++;
+	act(e, mag, (unsigned)ev);
 }

@@ -76,23 +76,6 @@ static void reregister_all(struct mag_engine *e)
 	}
 }
 
-static unsigned restart_counter(struct mag_engine *e, const struct mh_msg *m)
-{
-	uint32_t old = e->lma.restart_counter;
-	unsigned ev;
-
-	if (!(m->opts.present & MH_HAVE_RESTART_COUNTER))
-		return 0;
-	ev = hb_peer_restart_counter(&e->lma, m->opts.restart_counter, e->now.mono_ns);
-	if (ev & HB_EV_RESTARTED) {
-		e->stats.peer_restarts++;
-		log_warnx("the LMA restarted (restart counter %" PRIu32 ", was %" PRIu32
-		          "): registering every MN again",
-		          m->opts.restart_counter, old);
-	}
-	return ev;
-}
-
 static void act(struct mag_engine *e, unsigned ev)
 {
 	if (ev & HB_EV_RECOVERED) {
@@ -103,28 +86,23 @@ static void act(struct mag_engine *e, unsigned ev)
 		reregister_all(e);
 }
 
-/* A response must answer one of our recent requests; an unsolicited one (flag U) only brings
- * a Restart Counter. */
-void peer_response(struct mag_engine *e, const struct mh_msg *m)
+/* A response (signal.c passes the LMA's requests on once it answered them). */
+void peer_input(struct mag_engine *e, const struct mh_msg *m)
 {
-	unsigned ev = 0;
-	bool matched;
+	uint32_t old = e->lma.restart_counter;
+	int ev = hb_peer_input(&e->lma, hb_conf(e), m, e->now.mono_ns);
 
-	if (!(m->u.hb.flags & MH_HB_U)) {
-		ev = hb_peer_response(&e->lma, hb_conf(e), m->u.hb.seq, e->now.mono_ns, &matched);
-		if (!matched) {
-			e->stats.dropped[MAG_DROP_HB_UNMATCHED]++;
-			return;
-		}
-		e->stats.hb_responses++;
+	if (ev < 0) {
+		e->stats.dropped[MAG_DROP_HB_UNMATCHED]++;
+		return;
 	}
-	act(e, ev | restart_counter(e, m));
-}
-
-/* A request from the LMA (answered by signal.c) shows it alive; one carrying a Restart Counter
- * is checked like a response's. */
-void peer_request_seen(struct mag_engine *e, const struct mh_msg *m)
-{
-	e->lma.last_seen_ns = e->now.mono_ns;
-	act(e, restart_counter(e, m));
+	if ((m->u.hb.flags & (MH_HB_R | MH_HB_U)) == MH_HB_R)
+		e->stats.hb_responses++;
+	if (ev & HB_EV_RESTARTED) {
+		e->stats.peer_restarts++;
+		log_warnx("the LMA restarted (restart counter %" PRIu32 ", was %" PRIu32
+		          "): registering every MN again",
+		          e->lma.restart_counter, old);
+	}
+	act(e, (unsigned)ev);
 }

@@ -309,7 +309,7 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	struct mh_msg r;
 
 	if (m->u.hb.flags & MH_HB_R) {
-		peer_response(e, m);
+		peer_input(e, m);
 		return;
 	}
 	mh_msg_init(&r, MH_TYPE_HB);
@@ -318,7 +318,7 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	r.opts.present = MH_HAVE_RESTART_COUNTER;
 	r.opts.restart_counter = e->restart_counter;
 	signal_send(e, &r);
-	peer_request_seen(e, m);
+	peer_input(e, m);
 }
 
 /* A token bucket of MAG_BE_PER_SECOND tokens, refilled continuously (RFC 6275 §9.3.3: Binding
