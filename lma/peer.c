@@ -116,15 +116,18 @@ void peer_stop(struct lma_engine *e, struct lma_mag *mag)
 	timer_cancel(&e->timers, &mag->hb.timer);
 }
 
-/* A reload may have turned heartbeats on: every MAG with bindings gets them again. */
+/* A reload may have turned heartbeats on: every MAG with bindings gets a request at the next
+ * timer run (the engine's clock is not read on a reload). */
 void peer_conf_changed(struct lma_engine *e)
 {
+	if (hb_conf(e)->interval_ms == 0)
+		return;
 	for (size_t i = 0; i <= e->bc.by_mag.mask; i++)
 		for (struct hnode *n = e->bc.by_mag.buckets[i]; n; n = n->next) {
 			struct lma_mag *mag = HMAP_ENTRY(n, struct lma_mag, node);
 
-			if (mag->n_bce > 0 && mag->hb.timer.fn)
-				arm_first(e, mag);
+			if (mag->n_bce > 0 && mag->hb.timer.fn && !timer_armed(&mag->hb.timer))
+				timer_arm(&e->timers, &mag->hb.timer, 0);
 		}
 }
 

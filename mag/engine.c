@@ -92,6 +92,7 @@ void mag_engine_set_conf(struct mag_engine *e, const struct mag_conf *conf)
 		e->access[i].conf = NULL;
 	LIST_FOREACH(b, &e->bul, entry)
 	b->mn = mag_conf_find_mn(conf, b->mn_id); /* NULL: no longer served, see bul.c */
+	peer_reloaded(e);
 }
 
 void mag_engine_set_access(struct mag_engine *e, const char *ifname, unsigned ifindex,

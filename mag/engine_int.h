@@ -80,6 +80,7 @@ void signal_send(struct mag_engine *e, const struct mh_msg *m);
 /* peer.c: heartbeat with the LMA */
 void peer_init(struct mag_engine *e);
 void peer_start(struct mag_engine *e);
+void peer_reloaded(struct mag_engine *e);
 void peer_input(struct mag_engine *e, const struct mh_msg *m);
 
 #endif

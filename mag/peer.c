@@ -63,6 +63,14 @@ void peer_start(struct mag_engine *e)
 		arm(e, e->now.mono_ns);
 }
 
+/* A reload may have turned heartbeats on: the first request at the next timer run (the
+ * engine's clock is not read on a reload). */
+void peer_reloaded(struct mag_engine *e)
+{
+	if (hb_conf(e)->interval_ms && !timer_armed(&e->lma.timer) && !LIST_EMPTY(&e->bul))
+		timer_arm(&e->timers, &e->lma.timer, 0);
+}
+
 static void reregister_all(struct mag_engine *e)
 {
 	struct bul_entry *b, *next;

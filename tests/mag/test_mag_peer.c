@@ -3,6 +3,7 @@
  * round-trip time, the LMA declared unreachable after `misses` unanswered requests while the MN
  * keeps its routes, every MN registered again at once (HI 5, same prefixes) when the LMA
  * answers again or its Restart Counter changed. */
+#include <stdio.h>
 #include <string.h>
 
 #include "tests/check_main.h"
@@ -195,6 +196,47 @@ START_TEST(heartbeat_stops_when_no_mn_is_left)
 }
 END_TEST
 
+START_TEST(a_reload_turning_heartbeats_on_starts_them)
+{
+	static const char on[] = "lma-address 2001:db8:ffff::100\n"
+	                         "proxy-coa 2001:db8:ffff::1\n"
+	                         "uplink-interface eth0\n"
+	                         "heartbeat interval 1s\n"
+	                         "access-interface wlan0 { access-technology 4 }\n"
+	                         "mn mn1@example.org { mac 02:00:00:00:00:01 }\n"
+	                         "mn mn2@example.org { mac 02:00:00:00:00:09 }\n";
+	static const char off[] = "lma-address 2001:db8:ffff::100\n"
+	                          "proxy-coa 2001:db8:ffff::1\n"
+	                          "uplink-interface eth0\n"
+	                          "heartbeat off\n"
+	                          "access-interface wlan0 { access-technology 4 }\n"
+	                          "mn mn1@example.org { mac 02:00:00:00:00:01 }\n"
+	                          "mn mn2@example.org { mac 02:00:00:00:00:09 }\n";
+	char err[256];
+	FILE *f = fmemopen((void *)off, strlen(off), "r");
+	struct mag_conf *c_off = mag_conf_parse(f, "off.conf", err, sizeof(err)), *c_on;
+
+	fclose(f);
+	ck_assert_ptr_nonnull(c_off);
+	f = fmemopen((void *)on, strlen(on), "r");
+	c_on = mag_conf_parse(f, "on.conf", err, sizeof(err));
+	fclose(f);
+	ck_assert_ptr_nonnull(c_on);
+	attach_two();
+	mag_engine_set_conf(h.e, c_off);
+	m_advance(&h, 3000);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_HB), 0);
+	mag_engine_set_conf(h.e, c_on);
+	m_advance(&h, 999); /* one at once, the next an interval later */
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_HB), 1);
+	m_advance(&h, 1);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_HB), 2);
+	mag_engine_set_conf(h.e, h.conf);
+	mag_conf_free(c_on);
+	mag_conf_free(c_off);
+}
+END_TEST
+
 static Suite *peer_suite(void)
 {
 	Suite *s = suite_create("mag_peer");
@@ -208,6 +250,7 @@ static Suite *peer_suite(void)
 	tcase_add_test(tc, lma_answering_again_gets_every_mn_registered_at_once);
 	tcase_add_test(tc, lma_restart_gets_every_mn_registered_with_its_prefixes);
 	tcase_add_test(tc, heartbeat_stops_when_no_mn_is_left);
+	tcase_add_test(tc, a_reload_turning_heartbeats_on_starts_them);
 	return s;
 }
 
