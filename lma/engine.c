@@ -254,8 +254,10 @@ bool engine_prefix_in_use(const struct mh_prefix *p, void *arg)
 
 bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag)
 {
-	if (mag->tunnel)
+	if (mag->tunnel) {
+		peer_start(e, mag); /* a MAG taken again before its release: heartbeats go on */
 		return true;
+	}
 	if (e->io.tunnel_add(e->io.ctx, &mag->addr, &mag->tunnel) != 0) {
 		e->stats.tunnel_failures++;
 		mag->tunnel = 0;
