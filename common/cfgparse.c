@@ -710,6 +710,59 @@ const char *cfg_duration_str(uint64_t ms, char buf[CFG_DURATION_STR])
 	return buf;
 }
 
+void cfg_heartbeat_default(struct cfg_heartbeat *h)
+{
+	h->interval_ms = CFG_HB_INTERVAL_MS;
+	h->misses = CFG_HB_MISSES;
+}
+
+static int heartbeat_value(struct cfg *c, const char *what, unsigned which,
+                           struct cfg_heartbeat *out)
+{
+	char w[64];
+
+	snprintf(w, sizeof(w), "%s %s", what, which == 0 ? "interval" : "misses");
+	if (which == 0)
+		return cfg_duration(c, w, CFG_HB_INTERVAL_MIN, CFG_HB_INTERVAL_MAX, &out->interval_ms);
+	return cfg_uint(c, w, 1, CFG_HB_MISSES_MAX, &out->misses);
+}
+
+int cfg_heartbeat(struct cfg *c, const char *what, unsigned line, struct cfg_heartbeat *out)
+{
+	static const char *const words[] = { "interval", "misses", "off" };
+	struct cfg_heartbeat h = *out;
+	unsigned got = 0, i;
+
+	do {
+		if (cfg_choice(c, what, words, 3, &i) < 0)
+			return -1;
+		if (i == 2 && got == 0) {
+			out->interval_ms = 0;
+			return 0; /* "off" alone */
+		}
+		if (i == 2 || (got & (1u << i)))
+			return cfg_error(c, line, "%s: %s is out of place", what, words[i]);
+		got |= 1u << i;
+		if (heartbeat_value(c, what, i, &h) < 0)
+			return -1;
+	} while (cfg_peek(c)->type == CFG_WORD || cfg_peek(c)->type == CFG_STRING);
+	if (h.interval_ms == 0) /* "misses N" after a default of off: the RFC's interval */
+		h.interval_ms = CFG_HB_INTERVAL_MS;
+	*out = h;
+	return 0;
+}
+
+void cfg_heartbeat_print(FILE *out, const struct cfg_heartbeat *h)
+{
+	char d[CFG_DURATION_STR];
+
+	if (h->interval_ms == 0)
+		fputs("heartbeat off\n", out);
+	else
+		fprintf(out, "heartbeat interval %s misses %u\n", cfg_duration_str(h->interval_ms, d),
+		        (unsigned)h->misses);
+}
+
 const char *cfg_prefix_str(const struct in6_addr *a, unsigned len, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];

@@ -110,6 +110,25 @@ int cfg_check_routable(struct cfg *c, unsigned line, const char *what, const str
 /* An absolute path shorter than size. */
 int cfg_path(struct cfg *c, const char *what, char *out, size_t size);
 
+/* The heartbeat statement of both daemons (RFC 5847 §5): "heartbeat off", or
+ * "heartbeat [interval D] [misses N]" in any order, at least one. The RFC's defaults:
+ * HEARTBEAT_INTERVAL 60 s, MISSING_HEARTBEATS_ALLOWED 3; intervals down to 10 ms are taken (the
+ * RFC asks for at least 30 s: shorter ones are for labs that time failovers). */
+#define CFG_HB_INTERVAL_MS   60000u
+#define CFG_HB_MISSES        3u
+#define CFG_HB_INTERVAL_MIN  10u
+#define CFG_HB_INTERVAL_MAX  3600000u
+#define CFG_HB_MISSES_MAX    255u
+
+struct cfg_heartbeat {
+	uint32_t interval_ms; /* 0: off */
+	uint32_t misses;      /* requests in a row without a response: the peer is unreachable */
+};
+
+void cfg_heartbeat_default(struct cfg_heartbeat *h);
+int cfg_heartbeat(struct cfg *c, const char *what, unsigned line, struct cfg_heartbeat *out);
+void cfg_heartbeat_print(FILE *out, const struct cfg_heartbeat *h);
+
 /* s in double quotes for a message, cut to 60 characters ("..." then). */
 #define CFG_QUOTE_MAX 66
 const char *cfg_quote(const char *s, char buf[CFG_QUOTE_MAX]);

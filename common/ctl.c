@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/ctl.h"
+#include "common/heartbeat.h"
 #include "common/log.h"
 
 #define OUT_LOW (64 * 1024) /* below this, the producer is asked for more */
@@ -149,6 +150,23 @@ static void fd_send_error(int fd, int code, const char *fmt, ...)
 	va_end(ap);
 	if (send(fd, msg, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		return; /* the client is gone or not reading: the close says the rest */
+}
+
+void ctl_send_peer(struct ctl_conn *c, const struct in6_addr *addr, const struct hb_peer *p,
+                   bool heartbeat, uint64_t now_ns, uint32_t bindings, uint32_t stale)
+{
+	struct ctl_peer r = { .state = (uint8_t)p->state, .have_restart = p->have_restart,
+		              .heartbeat = heartbeat, .restart_counter = p->restart_counter,
+		              .misses = p->misses, .bindings = bindings, .stale = stale,
+		              .rtt_us = p->rtt_ns / 1000, .srtt_us = p->srtt_ns / 1000,
+		              .last_seen_ms = -1, .requests = p->requests,
+		              .responses = p->responses };
+
+	memcpy(r.addr, addr, sizeof(r.addr));
+	snprintf(r.state_name, sizeof(r.state_name), "%s", hb_state_name(p->state));
+	if (p->last_seen_ns && now_ns >= p->last_seen_ns)
+		r.last_seen_ms = (int64_t)((now_ns - p->last_seen_ns) / 1000000);
+	ctl_send(c, CTL_REC_PEER, &r, sizeof(r));
 }
 
 void ctl_send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value)

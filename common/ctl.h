@@ -70,6 +70,11 @@ void ctl_answer_reload(struct ctl_conn *c, uint32_t len,
 void ctl_send_version(struct ctl_conn *c, const char *daemon);
 /* One counter record (CTL_REC_STAT). */
 void ctl_send_stat(struct ctl_conn *c, const char *group, const char *name, uint64_t value);
+struct hb_peer;
+struct in6_addr;
+/* One peer record (CTL_REC_PEER) from a heartbeat's state; heartbeat: whether they are on. */
+void ctl_send_peer(struct ctl_conn *c, const struct in6_addr *addr, const struct hb_peer *p,
+                   bool heartbeat, uint64_t now_ns, uint32_t bindings, uint32_t stale);
 struct kr;
 struct pmtu_relay;
 void ctl_send_datapath(struct ctl_conn *c, const struct kr *k);

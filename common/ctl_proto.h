@@ -27,6 +27,7 @@ enum ctl_type {
 	CTL_REQ_POLICY_ADD = 6,    /* struct ctl_policy_add */
 	CTL_REQ_POLICY_DEL = 7,    /* uint32_t policy id */
 	CTL_REQ_POLICY_LIST = 8,   /* payload: empty */
+	CTL_REQ_SHOW_PEERS = 9,    /* payload: empty */
 	/* operations (numbered apart from the others so that branches adding requests at the same
 	 * time do not collide) */
 	CTL_REQ_RELOAD = 20,       /* payload: empty; the reload of SIGHUP, its refusal as an error */
@@ -36,6 +37,7 @@ enum ctl_type {
 	CTL_REC_STAT = 101,
 	CTL_REC_FLOW = 102,
 	CTL_REC_POLICY = 103,
+	CTL_REC_PEER = 104,
 	CTL_REC_VERSION = 120,
 	CTL_END = 200,
 	CTL_ERROR = 201,
@@ -104,6 +106,24 @@ struct ctl_stat {
 	char group[16];
 	char name[40];
 	uint64_t value;
+};
+
+/* One heartbeat peer (RFC 5847): at the LMA each MAG it has bindings with, at the MAG its LMA. */
+struct ctl_peer {
+	uint8_t addr[16];
+	uint8_t state;        /* 0 up, 1 unreachable (common/heartbeat.h enum hb_state) */
+	uint8_t have_restart; /* restart_counter is the peer's */
+	uint8_t heartbeat;    /* 0: heartbeats are off */
+	uint8_t pad;
+	char state_name[16];
+	uint32_t restart_counter;
+	uint32_t misses;      /* requests in a row unanswered */
+	uint32_t bindings;    /* LMA: its bindings; MAG: the binding update list's entries */
+	uint32_t stale;       /* LMA: those left from before it restarted */
+	uint64_t rtt_us;      /* of the last answered request; 0: none yet */
+	uint64_t srtt_us;     /* smoothed */
+	int64_t last_seen_ms; /* since it was last heard from; -1: never */
+	uint64_t requests, responses;
 };
 
 /* One classified downlink flow at the LMA. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "common/heartbeat.h"
 #include "common/hmap.h"
 #include "common/timer.h"
 #include "proto/mh.h"
@@ -52,6 +53,7 @@ struct bce {
 	bool held;           /* past the delete delay, kept by prefix-hold (lmad.conf(5)) */
 	uint64_t dereg_ns;   /* monotonic time of its de-registration */
 	bool reject_pending; /* a route refused on the spot: rejected at the flush */
+	bool stale; /* its MAG restarted and it has not re-registered since (lma/peer.c) */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;
 	struct bce_prefix prefix[BCE_MAX_PREFIXES];
@@ -85,6 +87,8 @@ struct lma_mag {
 	uint32_t tunnel;      /* kernel tunnel id, 0 while none */
 	bool release_pending; /* on the engine's list of tunnels to remove after the flush */
 	bool upn_refused;     /* answered an Update Notification with Binding Error 2 */
+	struct hb_peer hb;    /* heartbeat with it (RFC 5847), while it has bindings */
+	uint64_t stale_until; /* restarted: its stale bindings go at this time; 0: none */
 	LIST_ENTRY(lma_mag) release_entry;
 };
 

@@ -1,8 +1,7 @@
 /* engine.c: the LMA engine's life cycle, input dispatch, timers and the kernel state of each
  * binding: its tunnel (one per MAG, shared, removed with the last binding, RFC 5213 §5.6.1),
- * its prefix routes, lifetime expiry and the de-registration delay (§5.3.5). Heartbeat Requests
- * are answered here (RFC 5847 §3.3, §3.4); an unknown MH type gets a Binding Error (RFC 6275
- * §9.2). */
+ * its prefix routes, lifetime expiry and the de-registration delay (§5.3.5). Heartbeats are in
+ * peer.c; an unknown MH type gets a Binding Error (RFC 6275 §9.2). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@ static const char *const drop_names[LMA_DROP_COUNT] = {
 	[LMA_DROP_NO_MEMORY] = "no_memory",
 	[LMA_DROP_BRA_UNMATCHED] = "bra_unmatched",
 	[LMA_DROP_REVOKING] = "revoking",
+	[LMA_DROP_HB_UNMATCHED] = "heartbeat_unmatched",
 	[LMA_DROP_REPLY_RATE_SOURCE] = "reply_rate_source",
 	[LMA_DROP_REPLY_RATE_TOTAL] = "reply_rate_total",
 };
@@ -140,6 +140,7 @@ void lma_engine_set_conf(struct lma_engine *e, const struct lma_conf *conf)
 	if (hold_changed)
 		holds_recheck(e);
 	e->params.muho_type = conf->muho_type;
+	peer_conf_changed(e);
 	if (e->have_pool)
 		e->pool.max_resting = conf->max_resting;
 	if (!pool_changed)
@@ -195,26 +196,6 @@ void lma_engine_set_restart_counter(struct lma_engine *e, uint32_t counter)
 	e->restart_counter = counter;
 }
 
-/* RFC 5847 §3.3, §3.4: a Heartbeat Request from a MAG we serve is answered at once with a
- * Heartbeat Response carrying our Restart Counter. We send no requests, so a response is
- * unexpected. */
-static void engine_heartbeat(struct lma_engine *e, const struct in6_addr *src,
-                             const struct mh_msg *m)
-{
-	struct mh_msg r;
-
-	if ((m->u.hb.flags & MH_HB_R) || !lma_conf_find_mag(e->conf, src)) {
-		e->stats.dropped[LMA_DROP_UNEXPECTED]++;
-		return;
-	}
-	mh_msg_init(&r, MH_TYPE_HB);
-	r.u.hb.flags = MH_HB_R;
-	r.u.hb.seq = m->u.hb.seq;
-	r.opts.present = MH_HAVE_RESTART_COUNTER;
-	r.opts.restart_counter = e->restart_counter;
-	reply_send(e, src, &r);
-}
-
 void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const uint8_t *buf,
                       size_t len, const struct lma_now *now)
 {
@@ -236,7 +217,7 @@ void lma_engine_input(struct lma_engine *e, const struct in6_addr *src, const ui
 	else if (m.type == MH_TYPE_BE)
 		upn_input_binding_error(e, src, &m);
 	else if (m.type == MH_TYPE_HB)
-		engine_heartbeat(e, src, &m);
+		peer_heartbeat_input(e, src, &m);
 	else if (m.type == MH_TYPE_BR)
 		revoke_input(e, src, &m);
 	else
@@ -294,13 +275,16 @@ bool engine_prefix_in_use(const struct mh_prefix *p, void *arg)
 
 bool engine_mag_tunnel(struct lma_engine *e, struct lma_mag *mag)
 {
-	if (mag->tunnel)
+	if (mag->tunnel) {
+		peer_start(e, mag); /* a MAG taken again before its release: heartbeats go on */
 		return true;
+	}
 	if (e->io.tunnel_add(e->io.ctx, &mag->addr, &mag->tunnel) != 0) {
 		e->stats.tunnel_failures++;
 		mag->tunnel = 0;
 		return false;
 	}
+	peer_start(e, mag);
 	return true;
 }
 
@@ -327,6 +311,7 @@ static void release_tunnels(struct lma_engine *e)
 		if (mag->tunnel && e->io.tunnel_del(e->io.ctx, mag->tunnel) != 0)
 			e->stats.tunnel_failures++;
 		mag->tunnel = 0;
+		peer_stop(e, mag);
 		bc_mag_put(&e->bc, mag);
 	}
 }
@@ -408,6 +393,7 @@ void engine_bce_arm_lifetime(struct lma_engine *e, struct bce *b)
 {
 	e->bc_changes++;
 	b->registered_ns = e->now.mono_ns;
+	b->stale = false; /* registered again since its MAG restarted */
 	b->expires_ns = e->now.mono_ns + (uint64_t)b->lifetime_s * NS_PER_S;
 	timer_arm(&e->timers, &b->timer, b->expires_ns);
 }
@@ -473,13 +459,14 @@ void engine_bce_move(struct lma_engine *e, struct bce *b, const struct in6_addr 
 	e->stats.handoffs++;
 }
 
-/* Another active binding of the MN, whose tunnel can carry b's prefixes meanwhile. */
+/* Another active binding of the MN, whose tunnel can carry b's prefixes meanwhile: not through
+ * a MAG that does not answer its heartbeats. */
 static struct bce *other_active(struct bce *b)
 {
 	struct bce *o;
 
 	LIST_FOREACH(o, &b->mn->bces, mn_entry)
-	if (o != b && o->state == BCE_ACTIVE && o->mag->tunnel)
+	if (o != b && o->state == BCE_ACTIVE && o->mag->tunnel && peer_usable(o->mag))
 		return o;
 	return NULL;
 }

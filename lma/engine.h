@@ -36,6 +36,9 @@ struct lma_io {
 	/* Optional: the MN's group of bindings changed (one attached, moved, de-registered or
 	 * expired). The flow classifier re-examines the MN's flows here. */
 	void (*mn_changed)(void *ctx, const struct lma_mn *mn);
+	/* Optional: a MAG's heartbeat learnt something (HB_EV_* of common/heartbeat.h), told
+	 * before the engine acts on it (for a log line). */
+	void (*peer_event)(void *ctx, const struct in6_addr *mag, unsigned events);
 	/* Optional: a random number, read once by lma_engine_new() for the first Update
 	 * Notification sequence number (RFC 7077 §5.1: it may start at a random value). Tests
 	 * give a fixed one; without it the sequence starts at 0. */
@@ -57,6 +60,7 @@ enum lma_drop {
 	LMA_DROP_NO_MEMORY,
 	LMA_DROP_BRA_UNMATCHED, /* revocation acknowledgement for no outstanding indication */
 	LMA_DROP_REVOKING,      /* PBU from a MAG that has not acknowledged the MN's revocation */
+	LMA_DROP_HB_UNMATCHED, /* a Heartbeat Response to no recent request of ours */
 	LMA_DROP_REPLY_RATE_SOURCE, /* a rejection to a stranger not sent: its source's limit */
 	LMA_DROP_REPLY_RATE_TOTAL,  /* nor this one: the limit for all strangers together */
 	LMA_DROP_COUNT
@@ -82,6 +86,12 @@ struct lma_stats {
 	uint64_t bra_success, bra_no_binding, bra_failed;
 	uint64_t bce_created, bce_deleted, bce_expired, handoffs;
 	uint64_t over_limit[3]; /* PBUs refused with 130 by enum lma_limit */
+	/* heartbeat (RFC 5847): requests sent, responses matched; MAGs declared unreachable,
+	 * answering again, restarted; bindings released for an unreachable MAG, and for a
+	 * restarted one that did not re-register them in time (stale) */
+	uint64_t hb_requests, hb_responses;
+	uint64_t peer_failures, peer_recoveries, peer_restarts;
+	uint64_t peer_bindings_failed, stale_bindings_released;
 };
 
 /* The max-bindings statements of lmad.conf(5), in the order they are checked. */
@@ -124,6 +134,13 @@ unsigned lma_engine_revoke_unconfigured(struct lma_engine *e, const struct lma_n
 /* The Restart Counter our Heartbeat Responses carry (RFC 5847 §3.4): it must change, and only
  * grow, at every restart of the daemon. */
 void lma_engine_set_restart_counter(struct lma_engine *e, uint32_t counter);
+
+/* A MAG's heartbeat state, NULL when it has no binding (nor heartbeat) now. srtt_ns of it is
+ * the smoothed round-trip time, 0 before the first response. */
+const struct hb_peer *lma_engine_peer(const struct lma_engine *e, const struct in6_addr *mag);
+/* True while the engine releases the bindings of a MAG it declared unreachable: the changes
+ * io.mn_changed hears of then are failovers. */
+bool lma_engine_peer_failing(const struct lma_engine *e);
 
 const struct lma_stats *lma_engine_stats(const struct lma_engine *e);
 const struct bc *lma_engine_cache(const struct lma_engine *e);

@@ -67,6 +67,7 @@ struct lma_engine {
 	bool closing;
 	bool restoring;      /* bindings come back from the binding file: nobody to notify */
 	uint64_t bc_changes; /* bindings made, refreshed, de-registered, deleted: to save again */
+	bool failing; /* releasing an unreachable MAG's bindings (peer.c) */
 	struct rl_table rejects; /* replies to strangers (reply.c) */
 	struct rl_bucket be;     /* Binding Error rate limit (reply.c) */
 };
@@ -105,7 +106,17 @@ bool engine_prefix_in_use(const struct mh_prefix *p, void *arg);
  * (skip: the MAG that just learnt it from its PBA). */
 void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
 
+/* peer.c: heartbeats with the MAGs */
+void peer_start(struct lma_engine *e, struct lma_mag *mag);
+void peer_stop(struct lma_engine *e, struct lma_mag *mag);
+void peer_conf_changed(struct lma_engine *e);
+void peer_heartbeat_input(struct lma_engine *e, const struct in6_addr *src,
+                          const struct mh_msg *m);
+bool peer_usable(const struct lma_mag *mag);
+
 /* pbu.c */
+/* A binding ends: de-registered by its MAG, or its MAG is gone (peer.c): same path. */
+void pbu_release_binding(struct lma_engine *e, struct bce *b);
 void pbu_process(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);
 void pbu_parked_fire(struct timer *t, uint64_t now_ns);
 void pbu_unpark_for(struct lma_engine *e, struct bce *released);

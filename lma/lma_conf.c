@@ -190,6 +190,7 @@ static struct lma_conf *conf_new(void)
 	c->prefix_hold_ms = LMA_CONF_HOLD_ATTACHED;
 	c->upn = (struct lma_conf_retransmit){ 1000, 32000, 6 };
 	c->revoke = (struct lma_conf_retransmit){ 1000, 8000, 4 };
+	cfg_heartbeat_default(&c->heartbeat);
 	c->max_bindings = LMA_CONF_DEFAULT_MAX_BINDINGS;
 	c->max_bindings_mag = LMA_CONF_DEFAULT_MAX_BINDINGS_MAG;
 	c->max_bindings_mn = LMA_CONF_DEFAULT_MAX_BINDINGS_MN;
@@ -910,6 +911,12 @@ static int parse_policy(struct parser *p, const struct keyword *kw, unsigned lin
 	return parse_target(p, &cp->policy);
 }
 
+/* "heartbeat off" or "heartbeat [interval D] [misses N]" (common/cfgparse.h). */
+static int parse_heartbeat(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	return cfg_heartbeat(&p->cfg, kw->name, line, &p->c->heartbeat);
+}
+
 #define FIELD(f) offsetof(struct lma_conf, f)
 
 /* Sorted by strcmp(): looked up with bsearch(). */
@@ -927,6 +934,7 @@ static const struct keyword keywords[] = {
 	{ "flow-max", parse_u32, false, FIELD(flow_max), 1, LIMIT_MAX },
 	{ "flow-max-per-mn", parse_u32, false, FIELD(flow_max_mn), 1, LIMIT_MAX },
 	{ "flow-queue", parse_queue, false, 0, 0, 0 },
+	{ "heartbeat", parse_heartbeat, false, 0, 0, 0 },
 	{ "lease-file", parse_path, false, FIELD(lease_path), 0, 0 },
 	{ "lease-sync", parse_ms, false, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
 	{ "lma-address", parse_lma_address, false, 0, 0, 0 },
@@ -1286,6 +1294,7 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	print_hold(out, c->prefix_hold_ms);
 	print_retransmit(out, "upn-retransmit", &c->upn);
 	print_retransmit(out, "revocation-retransmit", &c->revoke);
+	cfg_heartbeat_print(out, &c->heartbeat);
 	fprintf(out, "max-bindings %u\n", (unsigned)c->max_bindings);
 	fprintf(out, "max-bindings-per-mag %u\n", (unsigned)c->max_bindings_mag);
 	fprintf(out, "max-bindings-per-mn %u\n", (unsigned)c->max_bindings_mn);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/queue.h>
 
+#include "common/cfgparse.h"
 #include "kr/kr.h"
 #include "lma/fc.h"
 #include "proto/mh.h"
@@ -112,6 +113,7 @@ struct lma_conf {
 	struct lma_conf_retransmit upn;    /* "upn-retransmit": 1s, 32s, 6 tries */
 	struct lma_conf_retransmit revoke; /* "revocation-retransmit" (RFC 5846 §11): 1s, 8s,
 	                                    * 4 tries */
+	struct cfg_heartbeat heartbeat; /* "heartbeat": to every MAG with bindings (RFC 5847) */
 	uint32_t max_bindings;        /* "max-bindings": in all, default 1000000 */
 	uint32_t max_bindings_mag;    /* "max-bindings-per-mag", default 100000 */
 	uint32_t max_bindings_mn;     /* "max-bindings-per-mn", default 8 */

@@ -2,6 +2,7 @@
  * checks the checksum of IPPROTO_MH raw sockets, we check everything else), the glue from the
  * engine's io to the kernel side (kr), configuration reload on SIGHUP (a whole new configuration
  * or the old one), and an orderly exit that removes what was installed. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ev.h>
 #include <getopt.h>
@@ -102,6 +103,25 @@ static void io_mn_changed(void *ctx, const struct lma_mn *mn)
 	lmad_fc_mn_changed(ctx, mn);
 }
 
+/* RFC 5847: what the heartbeat with a MAG learnt, before the engine acts on it. */
+static void io_peer_event(void *ctx, const struct in6_addr *mag, unsigned events)
+{
+	struct lmad *d = ctx;
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(AF_INET6, mag, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	if (events & HB_EV_FAILED)
+		log_warnx("MAG %s unreachable: no heartbeat response for %ums; its bindings fail "
+		          "over to the MNs' other interfaces",
+		          a, d->conf->heartbeat.interval_ms * d->conf->heartbeat.misses);
+	if (events & HB_EV_RECOVERED)
+		log_warnx("MAG %s answers heartbeats again", a);
+	if (events & HB_EV_RESTARTED)
+		log_warnx("MAG %s restarted: its bindings are stale until it registers them again",
+		          a);
+}
+
 static void kr_result(void *arg, uint64_t cookie, int err)
 {
 	struct lmad *d = arg;
@@ -138,6 +158,7 @@ static const struct lma_io lmad_io = {
 	.route_del = io_route_del,
 	.flush = io_flush,
 	.mn_changed = io_mn_changed,
+	.peer_event = io_peer_event,
 	.random = io_random,
 };
 

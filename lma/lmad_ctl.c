@@ -22,7 +22,9 @@ static void fill_binding(const struct bce *b, uint64_t now_ns, struct ctl_bindin
 	r->hi = b->hi;
 	r->state = (uint8_t)b->state;
 	snprintf(r->state_name, sizeof(r->state_name), "%s",
-	         b->held ? "held" : state_names[b->state]);
+	         b->held ? "held"
+	         : b->stale && b->state == BCE_ACTIVE ? "stale"
+	                                              : state_names[b->state]);
 	r->muho = b->muho;
 	r->n_prefix = b->n_prefix;
 	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {
@@ -234,6 +236,46 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	stats_control(d->ctl, c);
 }
 
+static void stats_heartbeat(struct lmad *d, struct ctl_conn *c, const struct lma_stats *st)
+{
+	ctl_send_stat(c, "heartbeat", "requests", st->hb_requests);
+	ctl_send_stat(c, "heartbeat", "responses", st->hb_responses);
+	ctl_send_stat(c, "heartbeat", "failures_detected", st->peer_failures);
+	ctl_send_stat(c, "heartbeat", "recoveries", st->peer_recoveries);
+	ctl_send_stat(c, "heartbeat", "restarts_detected", st->peer_restarts);
+	ctl_send_stat(c, "heartbeat", "bindings_failed", st->peer_bindings_failed);
+	ctl_send_stat(c, "heartbeat", "stale_released", st->stale_bindings_released);
+	ctl_send_stat(c, "heartbeat", "flows_moved", d->fc_failed_over);
+}
+
+static unsigned stale_bindings(const struct lma_mag *mag)
+{
+	const struct bce *b;
+	unsigned n = 0;
+
+	LIST_FOREACH(b, &mag->bces, mag_entry)
+	n += b->stale && b->state == BCE_ACTIVE;
+	return n;
+}
+
+/* Every MAG with bindings and its heartbeat: a few hundred at most, in one go. */
+static void show_peers(struct lmad *d, struct ctl_conn *c)
+{
+	const struct bc *bc = lma_engine_cache(d->engine);
+	struct lma_now now;
+
+	lmad_now(&now);
+	for (size_t i = 0; i <= bc->by_mag.mask; i++)
+		for (const struct hnode *n = bc->by_mag.buckets[i]; n; n = n->next) {
+			const struct lma_mag *mag = HMAP_ENTRY(n, const struct lma_mag, node);
+
+			if (mag->n_bce > 0)
+				ctl_send_peer(c, &mag->addr, &mag->hb, d->conf->heartbeat.interval_ms != 0,
+				              now.mono_ns, mag->n_bce, stale_bindings(mag));
+		}
+	ctl_send_end(c);
+}
+
 static int reload(void *d, char *err, size_t errlen)
 {
 	return lmad_reload(d, err, errlen);
@@ -252,6 +294,7 @@ void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, 
 	case CTL_REQ_SHOW_STATS:
 		stats_messages(c, st);
 		stats_bindings(d, c, st);
+		stats_heartbeat(d, c, st);
 		ctl_send_end(c);
 		break;
 	case CTL_REQ_DEREGISTER:
@@ -277,6 +320,9 @@ void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, 
 		break;
 	case CTL_REQ_SHOW_VERSION:
 		ctl_send_version(c, "lmad");
+		break;
+	case CTL_REQ_SHOW_PEERS:
+		show_peers(d, c);
 		break;
 	default:
 		ctl_send_error(c, CTL_E_UNKNOWN, "lmad does not answer request %u", type);

@@ -245,6 +245,7 @@ int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to)
 void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn)
 {
 	struct fc_flow *f, *next;
+	uint64_t moved = d->fc_moved;
 
 	if (!d->fc)
 		return;
@@ -253,6 +254,8 @@ void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn)
 		next = fc_flow_mn_next(d->fc, f);
 		reconsider_flow(d, f, false);
 	}
+	if (lma_engine_peer_failing(d->engine))
+		d->fc_failed_over += d->fc_moved - moved;
 }
 
 /* A whole-table walk, and rightly so: a policy may name any MN, prefix or port, so any flow may

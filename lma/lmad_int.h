@@ -38,7 +38,8 @@ struct lmad {
 	size_t fc_n_conf;
 	uint64_t fc_moved;
 	uint64_t fc_marks_set; /* flows given another binding: the binding file is stale */
-	size_t fc_peak;        /* flows at most since memory was last given back */
+	uint64_t fc_failed_over; /* of those, moved off a MAG declared unreachable */
+	size_t fc_peak; /* flows at most since memory was last given back */
 };
 
 void lmad_now(struct lma_now *now);

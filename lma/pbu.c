@@ -384,10 +384,16 @@ static void deregister(struct pbu_ctx *c)
 	}
 	remember_request(c, b);
 	reply_pba(c, 0);
-	if (b->state == BCE_ACTIVE) {
-		engine_bce_deregister(e, b);
-		pbu_unpark_for(e, b);
-	}
+	if (b->state == BCE_ACTIVE)
+		pbu_release_binding(e, b);
+}
+
+/* Its prefixes follow the MN's other bindings, the other MAGs hear of it, and a PBU parked
+ * for this release (HI 4) goes ahead. */
+void pbu_release_binding(struct lma_engine *e, struct bce *b)
+{
+	engine_bce_deregister(e, b);
+	pbu_unpark_for(e, b);
 }
 
 /* --- Handoff Indicator 4: wait for the old MAG's de-registration --- */

@@ -26,6 +26,7 @@ static const char *const event_names[BUL_EV_COUNT] = {
 	[BUL_EV_PBA_REJECT] = "pba-rejected", [BUL_EV_TIMEOUT] = "timeout",
 	[BUL_EV_LINK_DOWN] = "link-down",     [BUL_EV_DEREGISTER] = "deregister",
 	[BUL_EV_LINK_UP] = "link-up",         [BUL_EV_REVOKE] = "revoked",
+	[BUL_EV_REREGISTER] = "reregister",
 };
 
 const char *bul_state_name(enum bul_state s)
@@ -141,6 +142,16 @@ static int act_refresh(struct mag_engine *e, struct bul_entry *b, const void *ar
 	(void)arg;
 	send_first(e, b, false, MH_HI_NO_CHANGE);
 	return BUL_REFRESHING;
+}
+
+/* Registering still: the PBU goes again now rather than at its back-off (the LMA is back). */
+static int act_resend(struct mag_engine *e, struct bul_entry *b, const void *arg)
+{
+	(void)arg;
+	if (b->tries == 0)
+		return b->state; /* nothing sent yet */
+	send_first(e, b, false, b->hi_sent);
+	return b->state;
 }
 
 static int act_advertise(struct mag_engine *e, struct bul_entry *b, const void *arg)
@@ -261,6 +272,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
 		[BUL_EV_REVOKE] = act_revoke,
+		[BUL_EV_REREGISTER] = act_resend,
 	},
 	[BUL_REGISTERED] = {
 		[BUL_EV_RS] = act_advertise,
@@ -271,6 +283,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
 		[BUL_EV_REVOKE] = act_revoke,
+		[BUL_EV_REREGISTER] = act_refresh,
 	},
 	[BUL_REFRESHING] = {
 		[BUL_EV_RS] = act_advertise,
@@ -281,6 +294,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_deregister,
 		[BUL_EV_REVOKE] = act_revoke,
+		[BUL_EV_REREGISTER] = act_refresh,
 	},
 	[BUL_DEREGISTERING] = {
 		[BUL_EV_RS] = act_register, /* the MN is back */
@@ -291,6 +305,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_UP] = act_register, /* the MN is back on its link */
 		[BUL_EV_DEREGISTER] = act_ignore,
 		[BUL_EV_REVOKE] = act_revoke,
+		[BUL_EV_REREGISTER] = act_ignore,
 	},
 	[BUL_HELD] = {
 		[BUL_EV_RS] = act_drop_held,
@@ -301,6 +316,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_UP] = act_ignore,
 		[BUL_EV_DEREGISTER] = act_gone,
 		[BUL_EV_REVOKE] = act_revoke,
+		[BUL_EV_REREGISTER] = act_ignore,
 	},
 	[BUL_DETACHED] = {
 		[BUL_EV_RS] = act_register, /* the MN is back: it asks for its prefixes */
@@ -311,6 +327,7 @@ static const bul_action table[BUL_STATE_COUNT][BUL_EV_COUNT] = {
 		[BUL_EV_LINK_UP] = act_register, /* back on its link: its prefixes again */
 		[BUL_EV_DEREGISTER] = act_gone,
 		[BUL_EV_REVOKE] = act_revoke,
+		[BUL_EV_REREGISTER] = act_ignore,
 	},
 };
 

@@ -17,6 +17,7 @@ static const char *const drop_names[MAG_DROP_COUNT] = {
 	[MAG_DROP_PBA_NO_PREFIX] = "pba_no_prefix",
 	[MAG_DROP_UNEXPECTED] = "unexpected_type", [MAG_DROP_HELD] = "held",
 	[MAG_DROP_NO_MEMORY] = "no_memory",
+	[MAG_DROP_HB_UNMATCHED] = "heartbeat_unmatched",
 };
 
 void mag_engine_set_restart_counter(struct mag_engine *e, uint32_t counter)
@@ -42,6 +43,7 @@ struct mag_engine *mag_engine_new(const struct mag_conf *conf, const struct mag_
 	e->pba_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->bul);
+	peer_init(e);
 	if (!hmap_init(&e->by_mac, 64)) {
 		free(e);
 		return NULL;
@@ -90,6 +92,7 @@ void mag_engine_set_conf(struct mag_engine *e, const struct mag_conf *conf)
 		e->access[i].conf = NULL;
 	LIST_FOREACH(b, &e->bul, entry)
 	b->mn = mag_conf_find_mn(conf, b->mn_id); /* NULL: no longer served, see bul.c */
+	peer_reloaded(e);
 }
 
 void mag_engine_set_access(struct mag_engine *e, const char *ifname, unsigned ifindex,
@@ -202,6 +205,7 @@ void engine_install(struct mag_engine *e, struct bul_entry *b)
 		prefix_install(e, b, &b->muho[i]);
 	b->installed = true;
 	e->n_installed++;
+	peer_start(e);
 	e->changes++;
 }
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/queue.h>
 
+#include "common/heartbeat.h"
 #include "common/timer.h"
 #include "mag/mag_conf.h"
 #include "mag/nd.h"
@@ -41,6 +42,7 @@ enum bul_event {
 	BUL_EV_LINK_UP,    /* carrier back on a point-to-point access link (attach-on-link-up) */
 	BUL_EV_DEREGISTER, /* administrative: pmipctl */
 	BUL_EV_REVOKE,     /* the LMA revoked the binding (RFC 5846) */
+	BUL_EV_REREGISTER, /* the LMA restarted, or answers again after an outage: register now */
 	BUL_EV_COUNT
 };
 
@@ -104,6 +106,7 @@ enum mag_drop {
 	MAG_DROP_UNEXPECTED, /* a message type the MAG does not take */
 	MAG_DROP_HELD,       /* RS from an MN whose entry is held after a rejection */
 	MAG_DROP_NO_MEMORY,
+	MAG_DROP_HB_UNMATCHED, /* a Heartbeat Response to no recent request of ours */
 	MAG_DROP_COUNT
 };
 
@@ -121,6 +124,10 @@ struct mag_stats {
 	/* Binding Revocation Indications from the LMA, those naming no binding here (answered
 	 * with a failure status), acknowledgements sent, entries torn down by them */
 	uint64_t bri_received, bri_unmatched, bra_sent, revoked;
+	/* heartbeat (RFC 5847): requests sent, responses matched; the LMA declared unreachable,
+	 * answering again, restarted; entries registered again at once for those */
+	uint64_t hb_requests, hb_responses;
+	uint64_t peer_failures, peer_recoveries, peer_restarts, reregistrations;
 };
 
 struct mag_engine;
@@ -178,6 +185,8 @@ uint64_t mag_engine_next_deadline(const struct mag_engine *e);
 void mag_engine_run_timers(struct mag_engine *e, const struct mag_now *now);
 void mag_engine_route_failed(struct mag_engine *e, uint64_t cookie, int err);
 
+/* The heartbeat with the LMA (state, round-trip time, Restart Counter). */
+const struct hb_peer *mag_engine_peer(const struct mag_engine *e);
 const struct mag_stats *mag_engine_stats(const struct mag_engine *e);
 /* The binding update list, for show commands. */
 const struct bul_entry *mag_engine_first(const struct mag_engine *e);

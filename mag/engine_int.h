@@ -46,6 +46,7 @@ struct mag_engine {
 	uint16_t upn_last_seq;
 	uint8_t upn_last_status;
 	uint32_t restart_counter; /* RFC 5847 §3.4, in our Heartbeat Responses */
+	struct hb_peer lma;       /* heartbeat with the LMA (peer.c) */
 	struct rl_bucket be;      /* Binding Error rate limit (signal.c) */
 	struct log_limit pba_limit; /* lines about ignored PBAs */
 };
@@ -81,5 +82,11 @@ bool signal_same_mn_id(const struct bul_entry *b, const struct mh_opts *o);
 
 /* revoke.c: Binding Revocation Indications in, acknowledgements out (RFC 5846) */
 void signal_revocation(struct mag_engine *e, const struct mh_msg *m);
+
+/* peer.c: heartbeat with the LMA */
+void peer_init(struct mag_engine *e);
+void peer_start(struct mag_engine *e);
+void peer_reloaded(struct mag_engine *e);
+void peer_input(struct mag_engine *e, const struct mh_msg *m);
 
 #endif

@@ -127,6 +127,7 @@ static void conf_defaults(struct mag_conf *c)
 	c->retransmit_initial_ms = 1000;
 	c->retransmit_max_ms = 32000;
 	c->retransmit_tries = 0; /* unlimited */
+	cfg_heartbeat_default(&c->heartbeat);
 	c->ra_interval_ms = 10000;
 	c->ra_router_lifetime_s = 1800;
 	c->ra_mtu = RA_MTU_MIN;
@@ -554,6 +555,12 @@ static int parse_mn(struct parser *p, const struct keyword *kw, unsigned line)
 	return parse_block(p, "mn", what, mn_block, 2, mn);
 }
 
+/* "heartbeat off" or "heartbeat [interval D] [misses N]" (common/cfgparse.h). */
+static int parse_heartbeat(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	return cfg_heartbeat(&p->cfg, kw->name, line, &p->c->heartbeat);
+}
+
 #define FIELD(f) offsetof(struct mag_conf, f)
 
 /* Sorted by strcmp(): looked up with bsearch(). */
@@ -564,6 +571,7 @@ static const struct keyword keywords[] = {
 	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
 	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
 	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
+	{ "heartbeat", parse_heartbeat, false, 0, 0, 0 },
 	{ "lifetime", parse_lifetime, false, FIELD(lifetime_s), LIFETIME_UNIT, LIFETIME_MAX_MS },
 	{ "link-local-address", parse_link_local, false, 0, 0, 0 },
 	{ "lma-address", parse_routable, false, FIELD(lma_addr), 0, 0 },
@@ -805,6 +813,7 @@ static void print_timers(FILE *out, const struct mag_conf *c)
 		fprintf(out, "%u\n", c->retransmit_tries);
 	else
 		fprintf(out, "unlimited\n");
+	cfg_heartbeat_print(out, &c->heartbeat);
 	print_ms(out, "ra-interval", c->ra_interval_ms);
 	fprintf(out, "ra-mtu %u\n", c->ra_mtu);
 	print_ms(out, "ra-router-lifetime", (uint64_t)c->ra_router_lifetime_s * MS_PER_S);

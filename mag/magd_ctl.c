@@ -102,6 +102,12 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "revocation", "received", st->bri_received);
 	ctl_send_stat(c, "revocation", "unmatched", st->bri_unmatched);
 	ctl_send_stat(c, "revocation", "revoked", st->revoked);
+	ctl_send_stat(c, "heartbeat", "requests", st->hb_requests);
+	ctl_send_stat(c, "heartbeat", "responses", st->hb_responses);
+	ctl_send_stat(c, "heartbeat", "failures_detected", st->peer_failures);
+	ctl_send_stat(c, "heartbeat", "recoveries", st->peer_recoveries);
+	ctl_send_stat(c, "heartbeat", "restarts_detected", st->peer_restarts);
+	ctl_send_stat(c, "heartbeat", "reregistrations", st->reregistrations);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);
 	ctl_send_datapath(c, d->kr);
@@ -110,6 +116,20 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "control", "refused", cs.refused);
 	ctl_send_stat(c, "control", "idle_closed", cs.idle_closed);
 	ctl_send_stat(c, "control", "bad_requests", cs.bad_requests);
+}
+
+/* The one peer: the LMA, with its heartbeat. */
+static void show_peers(struct magd *d, struct ctl_conn *c)
+{
+	struct mag_now now;
+	unsigned n = 0;
+
+	magd_now(&now);
+	for (const struct bul_entry *b = mag_engine_first(d->engine); b; b = mag_engine_next(b))
+		n++;
+	ctl_send_peer(c, &d->conf->lma_addr, mag_engine_peer(d->engine),
+	              d->conf->heartbeat.interval_ms != 0, now.mono_ns, n, 0);
+	ctl_send_end(c);
 }
 
 static void deregister(struct magd *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
@@ -155,6 +175,9 @@ void magd_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, 
 		break;
 	case CTL_REQ_SHOW_VERSION:
 		ctl_send_version(c, "magd");
+		break;
+	case CTL_REQ_SHOW_PEERS:
+		show_peers(d, c);
 		break;
 	default:
 		ctl_send_error(c, CTL_E_UNKNOWN, "magd does not answer request %u", type);

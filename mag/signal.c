@@ -6,7 +6,8 @@
  * differ is ignored and stalls the entry. Update Notifications (RFC 7077 §4.1, §5.1) bring a
  * new list of the MN's other prefixes, or ask for a re-registration, and are acknowledged; one
  * with the Retransmit (D) flag repeating the last sequence number is acknowledged again with the
- * same status but not applied twice. Heartbeat Requests are answered (RFC 5847 §3.3, §3.4) and an
+ * same status but not applied twice. Heartbeat Requests are answered (RFC 5847 §3.3, §3.4), the
+ * responses to ours go to peer.c, and an
  * unknown MH type gets a rate-limited Binding Error (RFC 6275 §9.2, §9.3.3). */
 #include <string.h>
 
@@ -307,7 +308,7 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	struct mh_msg r;
 
 	if (m->u.hb.flags & MH_HB_R) {
-		e->stats.dropped[MAG_DROP_UNEXPECTED]++; /* a response: we asked nothing */
+		peer_input(e, m);
 		return;
 	}
 	mh_msg_init(&r, MH_TYPE_HB);
@@ -316,6 +317,7 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	r.opts.present = MH_HAVE_RESTART_COUNTER;
 	r.opts.restart_counter = e->restart_counter;
 	signal_send(e, &r);
+	peer_input(e, m);
 }
 
 /* A token bucket of MAG_BE_PER_SECOND tokens, refilled continuously (RFC 6275 §9.3.3: Binding

@@ -16,6 +16,8 @@ taken):
   failover.runs                "sport t_before_lab_link_down", one per failover run
   restart.runs                 "sport t_kill t_start t_ready", one per lmad restart: before the
                                SIGKILL, before the new lmad starts, once it answers pmipctl
+  crash.runs                   "sport t_before_the_kill", one per MAG crash run
+  crash.params                 "HEARTBEAT_MS MISSES" of both daemons
   ra.lost                      the failover runs (by sport) whose RA after the carrier's return
                                never came (the MN was made to solicit)
   mag1.ra_errors               how many RA sends magd logged as failed
@@ -349,6 +351,49 @@ def restart(d, dn, if1, pps):
     if gap and rt:
         print("  ratio: gap median / restart time median %.2f" % (gap[0] / rt[0]))
     return over
+def last_hb_request(mag, before):
+    """The last Heartbeat Request (MH type 13) from the LMA seen at the MAG before `before`: the
+    LMA sends the one of the tick that declares the MAG unreachable just before it acts."""
+    i = bisect_left(mag.t, before)
+    for e in reversed(mag.ev[:i]):
+        if e[2] == "mh" and e[1] == "core" and e[3] == "in" and e[4] == "13":
+            return e[0]
+    return None
+
+
+def crash(d, dn, mag1, if1, if2, pps):
+    """5. MAG crash: kill -> first on if2; the gap; lost; on if1 after the switch."""
+    path = os.path.join(d, "crash.runs")
+    if not os.path.exists(path):
+        return None, None
+    hb_ms, misses = (int(w) for w in read_words(d, "crash.params"))
+    header("5. MAG crash: MAG1's magd killed, heartbeat %d ms x %d" % (hb_ms, misses))
+    cols = {k: [] for k in ("first2", "gap", "lost", "act")}
+    late1 = 0
+    for sport, tkill in (l.split() for l in open(path) if l.strip()):
+        recs = dn.get(int(sport), [])
+        on2 = [r for r in recs if r[3] == if2 and r[0] >= int(tkill)]
+        if not on2:
+            print("  run with source port %s: no datagram on if2" % sport)
+            continue
+        on1 = [r for r in recs if r[3] == if1 and r[0] < on2[0][0]]
+        late1 += sum(1 for r in recs if r[3] == if1 and r[0] > on2[0][0])
+        seqs = {r[1] for r in recs}
+        cols["first2"].append(on2[0][0] - int(tkill))
+        cols["gap"].append(on2[0][0] - on1[-1][0] if on1 else None)
+        cols["lost"].append(max(seqs) - min(seqs) + 1 - len(seqs))
+        cols["act"].append(diff(last_hb_request(mag1, on2[0][0]), on2[0][0]))
+    f2 = row("kill -> first datagram on if2", cols["first2"])
+    gap = row("gap: last datagram on if1 -> first on if2", cols["gap"])
+    row("datagrams lost", cols["lost"], scale=1, unit="n")
+    row("  the LMA's failing heartbeat request at MAG1 -> first on if2", cols["act"])
+    print("  (MAG1's kernel keeps forwarding after the kill: the flow stays on if1 until the LMA"
+          " moves it)")
+    print("  datagrams on if1 after the first on if2: %d; senders: %s"
+          % (late1, sender_line(d, "crash.send")))
+    print("  detection: between %d and %d ms after the kill (interval x misses, x misses + 1)"
+          % (hb_ms * misses, hb_ms * (misses + 1)))
+    return f2, hb_ms * (misses + 1)
 
 
 def baselines(d, pbu_pba, ra, upf, single):
@@ -386,6 +431,7 @@ def main():
     mv = moves(d, dn, if1, if2, pps)
     f2, gap, _ = failover(d, mn, mag1, dn, if1, if2, pps)
     over = restart(d, dn, if1, pps)
+    c2, detect = crash(d, dn, mag1, if1, if2, pps)
     baselines(d, pbu_pba, ra, upf, single)
     print()
     print("goals (medians):")
@@ -395,6 +441,9 @@ def main():
     goal("failover gap, last on if1 -> first on if2", gap and gap[0], 100)
     goal("failover, carrier lost -> first on if2", f2 and f2[0], 100)
     goal("lmad restart, gap in the flow minus the restart time", over and over[0], 100)
+    if detect:
+        goal("MAG crash, kill -> first on if2 (detection at most %d ms + 100)" % detect,
+             c2 and c2[0], detect + 100)
     return 0
 
 

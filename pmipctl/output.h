@@ -16,6 +16,7 @@ enum output_kind {
 	OUT_FLOWS,    /* [{flow}, ...] */
 	OUT_POLICIES, /* [{policy}, ...] */
 	OUT_VERSION,  /* {"daemon": ..., "version": ...} */
+	OUT_PEERS,    /* [{peer}, ...] */
 	OUT_NOTHING,  /* a command that only succeeds or fails: no output */
 };
 
@@ -26,6 +27,7 @@ struct output {
 	void (*flow)(const struct ctl_flow *f);
 	void (*policy)(const struct fc_policy *p);
 	void (*version)(const struct ctl_version *v);
+	void (*peer)(const struct ctl_peer *p);
 	/* After the last record: 0, or -1 when the answer could not be printed whole. */
 	int (*end)(void);
 };

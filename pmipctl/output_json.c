@@ -238,6 +238,25 @@ static void json_policy(const struct fc_policy *p)
 	append(root, o);
 }
 
+static void json_peer(const struct ctl_peer *p)
+{
+	json_t *o = json_object();
+
+	put(o, "address", address(p->addr));
+	put(o, "heartbeat", p->heartbeat ? text(p->state_name, sizeof(p->state_name))
+	                                 : json_string("off"));
+	put(o, "rtt_us", json_integer((json_int_t)p->rtt_us));
+	put(o, "srtt_us", json_integer((json_int_t)p->srtt_us));
+	put(o, "restart_counter", p->have_restart ? json_integer(p->restart_counter) : json_null());
+	put(o, "last_seen_ms", p->last_seen_ms >= 0 ? json_integer(p->last_seen_ms) : json_null());
+	put(o, "misses", json_integer(p->misses));
+	put(o, "bindings", json_integer(p->bindings));
+	put(o, "stale", json_integer(p->stale));
+	put(o, "requests", json_integer((json_int_t)p->requests));
+	put(o, "responses", json_integer((json_int_t)p->responses));
+	append(root, o);
+}
+
 static void json_version(const struct ctl_version *v)
 {
 	put(root, "daemon", text(v->daemon, sizeof(v->daemon)));
@@ -263,5 +282,6 @@ const struct output output_json = {
 	.flow = json_flow,
 	.policy = json_policy,
 	.version = json_version,
+	.peer = json_peer,
 	.end = json_end,
 };

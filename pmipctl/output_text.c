@@ -135,6 +135,42 @@ static void text_policy(const struct fc_policy *p)
 	printf("\n");
 }
 
+static bool peer_header_done;
+
+static void millis(uint64_t us, char *buf, size_t len)
+{
+	if (us)
+		snprintf(buf, len, "%llu.%03llums", (unsigned long long)(us / 1000),
+		         (unsigned long long)(us % 1000));
+	else
+		snprintf(buf, len, "-");
+}
+
+static void text_peer(const struct ctl_peer *p)
+{
+	char addr[INET6_ADDRSTRLEN], rtt[32], srtt[32], seen[32], rc[16];
+
+	if (!peer_header_done) {
+		printf("%-26s %-12s %11s %11s %11s %10s %6s %8s %5s\n", "PEER", "HEARTBEAT", "RTT",
+		       "SRTT", "RESTART", "LAST-SEEN", "MISSES", "BINDINGS", "STALE");
+		peer_header_done = true;
+	}
+	format_addr(p->addr, addr, sizeof(addr));
+	millis(p->rtt_us, rtt, sizeof(rtt));
+	millis(p->srtt_us, srtt, sizeof(srtt));
+	if (p->last_seen_ms >= 0)
+		snprintf(seen, sizeof(seen), "%lldms", (long long)p->last_seen_ms);
+	else
+		snprintf(seen, sizeof(seen), "never");
+	if (p->have_restart)
+		snprintf(rc, sizeof(rc), "%u", p->restart_counter);
+	else
+		snprintf(rc, sizeof(rc), "-");
+	printf("%-26s %-12.*s %11s %11s %11s %10s %6u %8u %5u\n", addr, 12,
+	       p->heartbeat ? p->state_name : "off", rtt, srtt, rc, seen, p->misses, p->bindings,
+	       p->stale);
+}
+
 static void text_version(const struct ctl_version *v)
 {
 	printf("%.*s %.*s\n", (int)sizeof(v->daemon), v->daemon, (int)sizeof(v->version),
@@ -144,6 +180,7 @@ static void text_version(const struct ctl_version *v)
 static int text_end(void)
 {
 	flow_header_done = false;
+	peer_header_done = false;
 	return 0;
 }
 
@@ -154,5 +191,6 @@ const struct output output_text = {
 	.flow = text_flow,
 	.policy = text_policy,
 	.version = text_version,
+	.peer = text_peer,
 	.end = text_end,
 };

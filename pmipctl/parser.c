@@ -42,6 +42,7 @@ static const struct token t_opt_mn[] = {
 static const struct token t_show[] = {
 	KW("bindings", ACT_SHOW_BINDINGS, t_opt_mn, "the bindings, by mobile node"),
 	KW("flows", ACT_SHOW_FLOWS, t_opt_mn, "the classified downlink flows (lmad)"),
+	KW("peers", ACT_SHOW_PEERS, NULL, "each heartbeat peer: the MAGs at lmad, the LMA at magd"),
 	KW("stats", ACT_SHOW_STATS, NULL, "the counters, by group"),
 	KW("version", ACT_SHOW_VERSION, NULL, "the daemon's name and version"),
 	END,
@@ -323,6 +324,7 @@ void parse_print_commands(FILE *out)
 	             "there):\n"
 	             "  show bindings [MN-ID]\n"
 	             "  show stats\n"
+	             "  show peers            (heartbeat: MAGs at lmad, the LMA at magd)\n"
 	             "  show version\n"
 	             "  reload\n"
 	             "  deregister MN-ID      (magd: de-register; lmad: revoke)\n"

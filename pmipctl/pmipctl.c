@@ -51,6 +51,8 @@ static enum output_kind kind_of(enum action a)
 		return OUT_STATS;
 	case ACT_SHOW_FLOWS:
 		return OUT_FLOWS;
+	case ACT_SHOW_PEERS:
+		return OUT_PEERS;
 	case ACT_POLICY_ADD:
 	case ACT_POLICY_LIST:
 		return OUT_POLICIES;
@@ -75,6 +77,8 @@ static bool output_fits(const struct output *out, enum action a)
 		return out->policy != NULL;
 	case OUT_VERSION:
 		return out->version != NULL;
+	case OUT_PEERS:
+		return out->peer != NULL;
 	case OUT_NOTHING:
 		break;
 	}
@@ -91,6 +95,8 @@ static bool print_record(const struct output *out, const struct ctl_hdr *h, cons
 		out->stat((const struct ctl_stat *)(const void *)buf);
 	} else if (h->type == CTL_REC_FLOW && n == sizeof(struct ctl_flow) && out->flow) {
 		out->flow((const struct ctl_flow *)(const void *)buf);
+	} else if (h->type == CTL_REC_PEER && n == sizeof(struct ctl_peer) && out->peer) {
+		out->peer((const struct ctl_peer *)(const void *)buf);
 	} else if (h->type == CTL_REC_VERSION && n == sizeof(struct ctl_version) && out->version) {
 		out->version((const struct ctl_version *)(const void *)buf);
 	} else if (h->type == CTL_REC_POLICY && n == sizeof(struct ctl_policy) && out->policy) {

@@ -134,6 +134,9 @@ int request_build(const struct parse_result *res, struct request *req)
 	case ACT_SHOW_VERSION:
 		set_payload(req, CTL_REQ_SHOW_VERSION, NULL, 0);
 		return 0;
+	case ACT_SHOW_PEERS:
+		set_payload(req, CTL_REQ_SHOW_PEERS, NULL, 0);
+		return 0;
 	case ACT_NONE:
 		break;
 	}

@@ -612,6 +612,42 @@ START_TEST(load_from_a_file)
 }
 END_TEST
 
+/* The heartbeat statement (common/cfgparse.c, shared with magd.conf): RFC 5847 §5's defaults,
+ * sub-second intervals, "off", and its errors. */
+START_TEST(heartbeat_statement)
+{
+	struct lma_conf *c = parse_ok(BASE);
+
+	ck_assert_uint_eq(c->heartbeat.interval_ms, 60000);
+	ck_assert_uint_eq(c->heartbeat.misses, 3);
+	lma_conf_free(c);
+	c = parse_ok(BASE "heartbeat misses 5 interval 200ms\n");
+	ck_assert_uint_eq(c->heartbeat.interval_ms, 200);
+	ck_assert_uint_eq(c->heartbeat.misses, 5);
+	lma_conf_free(c);
+	c = parse_ok(BASE "heartbeat interval 1.5s\n");
+	ck_assert_uint_eq(c->heartbeat.interval_ms, 1500);
+	ck_assert_uint_eq(c->heartbeat.misses, 3);
+	lma_conf_free(c);
+	c = parse_ok(BASE "heartbeat off\n");
+	ck_assert_uint_eq(c->heartbeat.interval_ms, 0);
+	free(check_reprint(c, "heartbeat off"));
+	lma_conf_free(c);
+	expect_error(BASE "heartbeat\n", "t.conf:6: heartbeat: missing value");
+	expect_error(BASE "heartbeat interval 5ms\n",
+	             "t.conf:6: heartbeat interval: 5ms is out of range (10ms..3600s)");
+	expect_error(BASE "heartbeat misses 0\n",
+	             "t.conf:6: heartbeat misses: 0 is out of range (1..255)");
+	expect_error(BASE "heartbeat interval 1s off\n", "t.conf:6: heartbeat: off is out of place");
+	expect_error(BASE "heartbeat misses 2 misses 3\n",
+	             "t.conf:6: heartbeat: misses is out of place");
+	expect_error(BASE "heartbeat every 1s\n",
+	             "t.conf:6: heartbeat: \"every\" is not one of interval, misses, off");
+	expect_error(BASE "heartbeat off\nheartbeat off\n",
+	             "t.conf:7: heartbeat is already set on line 6");
+}
+END_TEST
+
 /* --- errors, one test per class --- */
 
 START_TEST(error_unknown_keyword)
@@ -1533,6 +1569,7 @@ static Suite *lma_conf_suite(void)
 	tcase_add_test(lex, value_parsers);
 	tcase_add_test(lex, lookup_and_printing_helpers);
 	tcase_add_test(kw, defaults);
+	tcase_add_test(kw, heartbeat_statement);
 	tcase_add_test(kw, flow_settings);
 	tcase_add_test(kw, policies_in_order);
 	tcase_add_test(kw, policy_values);

@@ -45,6 +45,10 @@ START_TEST(full_and_abbreviated_words)
 	ck_assert_int_eq(r.action, ACT_SHOW_STATS);
 	ck_assert_int_eq(parse("show flows", &r), 0);
 	ck_assert_int_eq(r.action, ACT_SHOW_FLOWS);
+	ck_assert_int_eq(parse("show peers", &r), 0);
+	ck_assert_int_eq(r.action, ACT_SHOW_PEERS);
+	ck_assert_int_eq(parse("s p", &r), 0);
+	ck_assert_int_eq(r.action, ACT_SHOW_PEERS);
 	ck_assert_int_eq(parse("dereg mn2@x", &r), 0);
 	ck_assert_int_eq(r.action, ACT_DEREGISTER);
 	ck_assert_int_eq(parse("policy l", &r), 0);
