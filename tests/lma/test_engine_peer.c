@@ -19,6 +19,7 @@ static const char conf_text[] = "lma-address 2001:db8:ffff::100\n"
                                 "uplink-interface eth0\n"
                                 "prefix-pool 2001:db8:100::/48 length 64\n"
                                 "bce-delete-delay 10s\n"
+                                "prefix-hold 10s\n" /* no longer than the delete delay */
                                 "heartbeat interval 200ms misses 3\n"
                                 "mn mn1@example.org\n"
                                 "mag 2001:db8:ffff::1\n"

@@ -181,7 +181,7 @@ static const char *completed(const char *line)
 START_TEST(completion)
 {
 	ck_assert_str_eq(completed(""), "deregister\nflow\nhelp\npolicy\nreload\nshow\n");
-	ck_assert_str_eq(completed("sh"), "bindings\nflows\nstats\nversion\n");
+	ck_assert_str_eq(completed("sh"), "bindings\nflows\npeers\nstats\nversion\n");
 	ck_assert_str_eq(completed("flow move 3 to"), "att\nbinding\nmag\n");
 	ck_assert_str_eq(completed("flow move"), ""); /* a value: nothing to offer */
 	ck_assert_str_eq(completed("policy add to"), "att\ndefault\nllid\nmag\n");
