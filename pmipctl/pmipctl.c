@@ -32,9 +32,20 @@ static int request_flow_move(int fd, const struct parse_result *res)
 	unsigned long long id, v;
 	char *end;
 
-	if (res->rest_argc != 4 || strcmp(w[1], "to") != 0) {
-		fprintf(stderr, "usage: flow move FLOW-ID to (att N | mag ADDRESS | binding ID)\n");
+	if ((res->rest_argc != 4 && res->rest_argc != 6) || strcmp(w[1], "to") != 0 ||
+	    (res->rest_argc == 6 && strcmp(w[4], "bicast") != 0)) {
+		fprintf(stderr, "usage: flow move FLOW-ID to (att N | mag ADDRESS | binding ID) "
+		                "[bicast MS]\n");
 		return -2;
+	}
+	if (res->rest_argc == 6) {
+		v = strtoull(w[5], &end, 10);
+		if (*end || v == 0 || v > CTL_BICAST_MAX_MS) {
+			fprintf(stderr, "bicast: 1 to %u milliseconds: %s\n", CTL_BICAST_MAX_MS,
+			        w[5]);
+			return -2;
+		}
+		m.bicast_ms = (uint32_t)v;
 	}
 	id = strtoull(w[0], &end, 10);
 	if (*end || id == 0 || id > UINT32_MAX) {
