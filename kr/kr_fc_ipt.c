@@ -86,8 +86,10 @@ int kr_fc_ipt_chain_text(char *buf, size_t len, const struct kr_fc_config *c)
 	kr_fc_text_add(&t, "-A %s -m set ! --match-set %s dst -j RETURN\n", KR_FC_CHAIN, KR_FC_SET);
 	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j CONNMARK --restore-mark\n",
 	               KR_FC_CHAIN);
-	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0x0/0x%x -j %s\n", KR_FC_CHAIN, KR_FC_DUP_MASK,
-	               KR_FC_CHAIN_DUP);
+	/* connmark, not mark: a repeated packet (mark set, no connmark yet) must reach the save
+	 * below with its slot, which the copy chain clears from the packet's mark */
+	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0x0/0x%x -j %s\n", KR_FC_CHAIN,
+	               KR_FC_DUP_MASK, KR_FC_CHAIN_DUP);
 	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j RETURN\n", KR_FC_CHAIN);
 	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j CONNMARK --save-mark\n", KR_FC_CHAIN);
 	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0x0/0x%x -j %s\n", KR_FC_CHAIN, KR_FC_DUP_MASK,

@@ -31,7 +31,7 @@ static const char golden_chain[] =
         ":PMIP6_DUP - [0:0]\n"
         "-A PMIP6 -m set ! --match-set pmip6_mh dst -j RETURN\n"
         "-A PMIP6 -m connmark ! --mark 0 -j CONNMARK --restore-mark\n"
-        "-A PMIP6 -m mark ! --mark 0x0/0xffff0000 -j PMIP6_DUP\n" /* a bicast slot: copy */
+        "-A PMIP6 -m connmark ! --mark 0x0/0xffff0000 -j PMIP6_DUP\n" /* a bicast slot */
         "-A PMIP6 -m connmark ! --mark 0 -j RETURN\n"
         "-A PMIP6 -m mark ! --mark 0 -j CONNMARK --save-mark\n"
         "-A PMIP6 -m mark ! --mark 0x0/0xffff0000 -j PMIP6_DUP\n" /* the same after NF_REPEAT */
