@@ -150,11 +150,16 @@ int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, b
 
 /* --- reading ip6tables-save --- */
 
+/* Our chains, in the order the clean-up names them. */
+static const char *const kr_fc_chains[] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE, KR_FC_CHAIN_DUP };
+#define KR_FC_N_CHAINS (sizeof(kr_fc_chains) / sizeof(kr_fc_chains[0]))
+
 static bool kr_fc_is_ours(const char *name, size_t len)
 {
-	return (len == strlen(KR_FC_CHAIN) && memcmp(name, KR_FC_CHAIN, len) == 0) ||
-	       (len == strlen(KR_FC_CHAIN_QUEUE) && memcmp(name, KR_FC_CHAIN_QUEUE, len) == 0) ||
-	       (len == strlen(KR_FC_CHAIN_DUP) && memcmp(name, KR_FC_CHAIN_DUP, len) == 0);
+	for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
+		if (len == strlen(kr_fc_chains[i]) && memcmp(name, kr_fc_chains[i], len) == 0)
+			return true;
+	return false;
 }
 
 /* The next word of the line at *p (words in double quotes skipped whole); false at its end. */
@@ -205,21 +210,20 @@ static bool kr_fc_jumps_to_us(const char *line, const char *end)
 }
 
 struct kr_fc_scan {
-	bool chain[2]; /* KR_FC_CHAIN, KR_FC_CHAIN_QUEUE declared */
+	bool chain[KR_FC_N_CHAINS]; /* each of kr_fc_chains declared */
 	unsigned jumps;
 	struct kr_fc_text *t; /* NULL: only look */
 };
 
 static void kr_fc_scan_line(struct kr_fc_scan *s, const char *line, const char *end)
 {
-	const char *names[2] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE };
 	size_t n = 0;
 
 	if (*line == ':') {
 		while (line + 1 + n < end && line[1 + n] != ' ')
 			n++;
-		for (int i = 0; i < 2; i++)
-			if (n == strlen(names[i]) && memcmp(line + 1, names[i], n) == 0)
+		for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
+			if (n == strlen(kr_fc_chains[i]) && memcmp(line + 1, kr_fc_chains[i], n) == 0)
 				s->chain[i] = true;
 	} else if (kr_fc_jumps_to_us(line, end)) {
 		if (s->t != NULL)
@@ -247,22 +251,24 @@ static void kr_fc_scan(struct kr_fc_scan *s, const char *save)
 int kr_fc_ipt_clean_text(char *buf, size_t len, const char *save)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
-	const char *names[2] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE };
 	struct kr_fc_scan s = { 0 };
+	bool any = false;
 
 	kr_fc_scan(&s, save);
-	if (!s.chain[0] && !s.chain[1] && s.jumps == 0)
+	for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
+		any |= s.chain[i];
+	if (!any && s.jumps == 0)
 		return 0;
 	kr_fc_text_add(&t, "*mangle\n");
-	for (int i = 0; i < 2; i++)
+	for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
 		if (s.chain[i])
-			kr_fc_text_add(&t, ":%s - [0:0]\n", names[i]);
+			kr_fc_text_add(&t, ":%s - [0:0]\n", kr_fc_chains[i]);
 	s.t = &t;
 	s.jumps = 0;
 	kr_fc_scan(&s, save);
-	for (int i = 0; i < 2; i++)
+	for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
 		if (s.chain[i])
-			kr_fc_text_add(&t, "-X %s\n", names[i]);
+			kr_fc_text_add(&t, "-X %s\n", kr_fc_chains[i]);
 	kr_fc_text_add(&t, "COMMIT\n");
 	return kr_fc_text_end(&t);
 }
