@@ -31,6 +31,7 @@ static const struct token t_bindings[] = {
 static const struct token t_show[] = {
 	{ T_KEYWORD, "bindings", ACT_SHOW_BINDINGS, t_bindings },
 	{ T_KEYWORD, "flows", ACT_SHOW_FLOWS, t_bindings },
+	{ T_KEYWORD, "policies", ACT_POLICY_LIST, NULL }, /* = policy list */
 	{ T_KEYWORD, "stats", ACT_SHOW_STATS, NULL },
 	{ T_END, NULL, ACT_NONE, NULL },
 };
@@ -167,5 +168,5 @@ void parse_print_commands(void)
 	                "      MATCH: mn NAI, src P/L, dst P/L, proto NAME|N, src-port N[-M],\n"
 	                "             dst-port N[-M], flow-label N, traffic-class N\n"
 	                "  policy del ID\n"
-	                "  policy list\n");
+	                "  policy list, show policies\n");
 }

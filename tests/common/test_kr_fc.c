@@ -197,6 +197,16 @@ START_TEST(clean_script_partial)
 	ck_assert_int_gt(kr_fc_ipt_clean_text(buf, sizeof(buf), "*mangle\n:PMIP6_QUEUE - [0:0]"),
 	                 0);
 	ck_assert_str_eq(buf, "*mangle\n:PMIP6_QUEUE - [0:0]\n-X PMIP6_QUEUE\nCOMMIT\n");
+	/* the bicast chain, with a copy rule, jumped to from ours */
+	ck_assert_int_gt(kr_fc_ipt_clean_text(buf, sizeof(buf),
+	                                      "*mangle\n:PMIP6 - [0:0]\n:PMIP6_DUP - [0:0]\n"
+	                                      "-A PMIP6 -m connmark ! --mark 0x0/0xffff0000 -j "
+	                                      "PMIP6_DUP\n-A PMIP6_DUP -m mark --mark "
+	                                      "0x10000/0xffff0000 -j TEE --gateway 2001:db8::\n"
+	                                      "COMMIT\n"),
+	                 0);
+	ck_assert_str_eq(buf, "*mangle\n:PMIP6 - [0:0]\n:PMIP6_DUP - [0:0]\n-X PMIP6\n"
+	                      "-X PMIP6_DUP\nCOMMIT\n");
 	ck_assert_int_gt(kr_fc_ipt_clean_text(buf, sizeof(buf),
 	                                      "*mangle\n-A PREROUTING --jump PMIP6\nCOMMIT\n"),
 	                 0);

@@ -76,7 +76,7 @@ check "0: both bindings active" wait_until 10 both_active
 
 check "1: lmad.conf's four policies listed with their modes" \
 	jtest '[p["mode"] for p in j] == ["load-balance", "priority", "active-standby", "bicast"]' \
-	lab_ctl -j policy list
+	lab_ctl -j show policies
 check "1: load-balance weights as fields" \
 	jtest '[(t["att"], t["weight"]) for t in j[0]["targets"]] == [(4, 3), (7, 1)]' \
 	lab_ctl -j policy list

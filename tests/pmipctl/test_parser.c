@@ -38,6 +38,8 @@ START_TEST(full_and_abbreviated_words)
 	ck_assert_int_eq(r.action, ACT_DEREGISTER);
 	ck_assert_int_eq(parse("policy l", &r), 0);
 	ck_assert_int_eq(r.action, ACT_POLICY_LIST);
+	ck_assert_int_eq(parse("show policies", &r), 0); /* the same list */
+	ck_assert_int_eq(r.action, ACT_POLICY_LIST);
 }
 END_TEST
 
