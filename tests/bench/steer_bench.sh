@@ -1,9 +1,9 @@
 #!/bin/sh
 # steer_bench.sh: figures of the steering modes in the lab (netns-lab/lab.sh; doc/benchmarks.md,
 # "Steering modes"), printed, never judged:
-#   1. load-balance split accuracy: N new UDP flows (10^3, then 10^5) to one MN under a 3:1
-#      policy, counted as they arrive on if1/if2 at the MN, against 75 % and the binomial's
-#      standard deviation;
+#   1. (last) load-balance split accuracy: N new UDP flows (10^3, then 10^5, BENCH_LB_RATE new
+#      flows/s, 5000) to one MN under a 3:1 policy, counted as they arrive on if1/if2 at the MN
+#      and as the LMA classified them, against 75 % and the binomial's standard deviation;
 #   2. loss of a plain move against a make-before-break move (bicast MS) of constant-rate UDP
 #      flows at the same rate, moved to a link that delivers nothing for its first SILENT ms
 #      (a DROP at MAG2, as a radio still attaching);
@@ -31,6 +31,7 @@ PPS=${BENCH_PPS:-1000}
 SILENT_MS=${BENCH_SILENT_MS:-300}
 BICAST_MS=${BENCH_BICAST_MS:-1500}
 HOLD_S=${BENCH_HOLD_S:-2}
+LB_RATE=${BENCH_LB_RATE:-5000}
 . "$top/tests/netns/lib.sh"
 : "${BUILD:?set BUILD to a build tree}"
 LAB_BUILD=$(cd "$BUILD" && pwd)
@@ -69,62 +70,30 @@ wait_until 20 lab_has_addr 1 1 && wait_until 20 lab_has_addr 1 2 || { echo "no a
 wait_until 10 binding_active "$MAG1" && wait_until 10 binding_active "$MAG2" || exit 1
 A1=$(lab_mn_addr 1 1)
 
-# --- 1. split accuracy ---
-
-lab_x mn1 ip6tables -A INPUT -i if1 -p udp --sport 8000:8999 -j ACCEPT
-lab_x mn1 ip6tables -A INPUT -i if2 -p udp --sport 8000:8999 -j ACCEPT
-lb_count() {
-	lab_x mn1 ip6tables -L INPUT -v -x -n | awk -v i="if$1" '$6 == i && /spts:8000:8999/ { print $1 }'
-}
-lb_reached() { [ $(($(lb_count 1) + $(lb_count 2))) -ge "$1" ]; }
-
-echo "== 1. load-balance 3:1: share of new flows on if1 (WLAN, weight 3)"
-sport=8000
-for n in 1000 "$BIG"; do
-	[ "$n" -gt 0 ] || continue
-	lab_x mn1 ip6tables -Z INPUT
-	t0=$(now_ms)
-	lab_x cn "$SEND" -s "$sport" -d 10000 -r 20000 new "$A1" "$n" >/dev/null
-	wait_until 120 lb_reached $((n * 99 / 100)) || true
-	sleep 1 # the stragglers
-	n1=$(lb_count 1)
-	n2=$(lb_count 2)
-	"$PY" -c "
-import math
-n1, n2, n = $n1, $n2, $n
-got = n1 + n2
-share = n1 / got
-sd = math.sqrt(0.75 * 0.25 / got)
-print('flows %7d  arrived %7d  if1 %7d  if2 %7d  if1 share %.4f  off 75 %% by %+.2f points '
-      '(binomial sd %.2f points, %.1f sd)  in %.1f s'
-      % (n, got, n1, n2, share, 100 * (share - 0.75), 100 * sd, (share - 0.75) / sd,
-         ($(now_ms) - $t0) / 1000.0))"
-	sport=$((sport + n / 55536 + 1))
-done
-
 # --- 2. plain move against make-before-break ---
 
 lab_bg mn1 /dev/null $T udp-count 5101,5201,5202 --out "$LAB_DIR/counts" --log "$LAB_DIR/rx.log"
 wait_until 5 test -s "$LAB_DIR/counts"
-unique() { awk -v p="$1" '$1 == p { s[$3] = 1 } END { print length(s) }' "$LAB_DIR/rx.log"; }
+# unique PORT SINCE_NS: distinct sequence numbers of the flow to PORT sent since SINCE_NS
+unique() { awk -v p="$1" -v t="$2" '$1 == p && $4 >= t { s[$3] = 1 } END { print length(s) }' "$LAB_DIR/rx.log"; }
 moving_on() { flow_on 5201 "$1" && flow_on 5202 "$1"; }
 
 echo "== 2. moves at $PPS datagrams/s to a link silent for its first $SILENT_MS ms: datagrams lost"
 silent_s=$("$PY" -c "print($SILENT_MS / 1000)")
 for r in $(seq "$RUNS"); do
-	: >"$LAB_DIR/rx.log.keep"
-	lab_bg cn "$LAB_DIR/plain.$r" $T udp-send "$A1" 5201 --rate "$PPS" --seconds 4 --report
+	since=$(date +%s%N)
+	lab_bg cn "$LAB_DIR/plain.$r" $T udp-send "$A1" 5201 --rate "$PPS" --seconds 6 --report
 	p1=$LAB_LAST_PID
-	lab_bg cn "$LAB_DIR/mbb.$r" $T udp-send "$A1" 5202 --rate "$PPS" --seconds 4 --report
+	lab_bg cn "$LAB_DIR/mbb.$r" $T udp-send "$A1" 5202 --rate "$PPS" --seconds 6 --report
 	p2=$LAB_LAST_PID
 	wait_until 5 moving_on "$MAG1" || { echo "flows not on MAG1"; exit 1; }
-	u1=$(unique 5201)
-	u2=$(unique 5202)
+	f1=$(flow_field 5201 id)
+	f2=$(flow_field 5202 id)
 	sleep 0.5
 	lab_x mag2 ip6tables -I FORWARD -o mn1 -p udp -m multiport --dports 5201,5202 -j DROP
 	t0=$(now_ms)
-	lab_ctl flow move "$(flow_field 5201 id)" to att 7
-	lab_ctl flow move "$(flow_field 5202 id)" to att 7 bicast "$BICAST_MS"
+	lab_ctl flow move "$f1" to att 7
+	lab_ctl flow move "$f2" to att 7 bicast "$BICAST_MS"
 	t1=$(now_ms)
 	sleep "$silent_s"
 	lab_x mag2 ip6tables -D FORWARD -o mn1 -p udp -m multiport --dports 5201,5202 -j DROP
@@ -133,12 +102,10 @@ for r in $(seq "$RUNS"); do
 	sleep 0.5
 	s1=$(tail -n 1 "$LAB_DIR/plain.$r")
 	s2=$(tail -n 1 "$LAB_DIR/mbb.$r")
-	l1=$((s1 - ($(unique 5201) - u1)))
-	l2=$((s2 - ($(unique 5202) - u2)))
+	l1=$((s1 - $(unique 5201 "$since")))
+	l2=$((s2 - $(unique 5202 "$since")))
 	echo "run $r: plain lost $l1 of $s1, make-before-break (bicast $BICAST_MS ms) lost $l2 of $s2; link silent $((t2 - t0)) ms (moves took $((t1 - t0)) ms)"
 	# back to MAG1 for the next run; the connections end with their senders
-	lab_ctl flow move "$(flow_field 5201 id)" to att 4 >/dev/null 2>&1
-	lab_ctl flow move "$(flow_field 5202 id)" to att 4 >/dev/null 2>&1
 	# new flows next run: their connections time out in 30 s unless we wait, so other ports
 	lab_x lma conntrack -D -p udp --dport 5201 >/dev/null 2>&1
 	lab_x lma conntrack -D -p udp --dport 5202 >/dev/null 2>&1
@@ -164,4 +131,44 @@ for r in $(seq "$RUNS"); do
 	first=$(awk -v t="$t_before" '$1 == 5101 && $2 == "if1" && $5 > t { print $5; exit }' "$LAB_DIR/rx.log")
 	echo "run $r: link up $(($(now_ms) - t_down)) ms ago; hold-down left when seen $due ms; first datagram on if1 $(( (first - t_due_ns) / 1000000 )) ms after the hold-down's end"
 done
+# --- 1. split accuracy ---
+
+lab_x mn1 ip6tables -A INPUT -i if1 -p udp --sport 8000:8999 -j ACCEPT
+lab_x mn1 ip6tables -A INPUT -i if2 -p udp --sport 8000:8999 -j ACCEPT
+lb_count() {
+	lab_x mn1 ip6tables -L INPUT -v -x -n | awk -v i="if$1" '$6 == i && /spts:8000:8999/ { print $1 }'
+}
+lb_reached() { [ $(($(lb_count 1) + $(lb_count 2))) -ge "$1" ]; }
+
+echo "== 1. load-balance 3:1: share of new flows on if1 (WLAN, weight 3)"
+sport=8000
+for n in 1000 "$BIG"; do
+	[ "$n" -gt 0 ] || continue
+	lab_x mn1 ip6tables -Z INPUT
+	t0=$(now_ms)
+	lab_x cn "$SEND" -s "$sport" -d 10000 -r "$LB_RATE" new "$A1" "$n" >/dev/null
+	wait_until 120 lb_reached $((n * 99 / 100)) || true
+	sleep 1 # the stragglers
+	n1=$(lb_count 1)
+	n2=$(lb_count 2)
+	# the LMA's view: the flows it classified (a new flow the queue could not take in time
+	# passes unclassified, by its destination's route: if1)
+	lab_ctl show flows mn1@lab.example | awk -v lo="$sport" -v m1="$MAG1" -v m2="$MAG2" '
+		{ n = split($4, a, ":"); p = a[n] + 0 }
+		p >= lo && p < lo + 100 && $8 == m1 { c1++ }
+		p >= lo && p < lo + 100 && $8 == m2 { c2++ }
+		END { printf "   the LMA classified %d: %d on MAG1, %d on MAG2 (%.4f)\n", c1 + c2, c1, c2, c1 / (c1 + c2) }'
+	"$PY" -c "
+import math
+n1, n2, n = $n1, $n2, $n
+got = n1 + n2
+share = n1 / got
+sd = math.sqrt(0.75 * 0.25 / got)
+print('flows %7d  arrived %7d  if1 %7d  if2 %7d  if1 share %.4f  off 75 %% by %+.2f points '
+      '(binomial sd %.2f points, %.1f sd)  in %.1f s'
+      % (n, got, n1, n2, share, 100 * (share - 0.75), 100 * sd, (share - 0.75) / sd,
+         ($(now_ms) - $t0) / 1000.0))"
+	sport=$((sport + n / 55536 + 1))
+done
+
 echo "done"
