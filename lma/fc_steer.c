@@ -296,11 +296,15 @@ static void by_mode(const struct fc_policy *p, const struct fc_binding **bs,
 	default:
 		by_priority(p, bs, r, now, d);
 	}
+	/* a flow that failed back and stays says so, rather than its place's ordinary reason */
+	if (r >= 0 && d->to == bs[r] && cur->why == FC_WHY_FAILED_BACK &&
+	    (d->why == FC_WHY_PREFERRED || d->why == FC_WHY_HASH))
+		d->why = FC_WHY_FAILED_BACK;
 }
 
 void fc_decide(const struct fc *fc, const struct fc_tuple *t, const char *mn_id,
-               const struct fc_binding *cands, size_t n, const struct fc_flow *cur,
-               uint64_t now_ns, struct fc_decision *d)
+               const struct fc_binding *cands, size_t n, const struct fc_flow *cur, uint64_t now_ns,
+               struct fc_decision *d)
 {
 	const struct fc_binding *bs[FC_TARGETS_MAX];
 

@@ -142,14 +142,14 @@ static bool get_steering(const struct ctl_policy *w, struct fc_policy *p)
 	p->mode = (enum fc_mode)w->mode;
 	p->fail_back = w->fail_back;
 	p->hold_down_ms = w->hold_down_ms;
-	if (!get_target(w->target, w->target_att, w->target_llid_len, w->target_llid,
-	                w->target_mag, &p->targets[0]))
+	if (!get_target(w->target, w->target_att, w->target_llid_len, w->target_llid, w->target_mag,
+	                &p->targets[0]))
 		return false;
 	for (unsigned i = 0; i < p->n_targets; i++) {
 		const struct ctl_policy_target *m = &w->more[i ? i - 1 : 0];
 
-		if (i > 0 && !get_target(m->kind, m->att, m->llid_len, m->llid, m->mag,
-		                         &p->targets[i]))
+		if (i > 0 &&
+		    !get_target(m->kind, m->att, m->llid_len, m->llid, m->mag, &p->targets[i]))
 			return false;
 		p->targets[i].weight = w->weight[i];
 	}

@@ -42,7 +42,7 @@ struct lmad_steer {
 	struct hmap by_mn;
 	TAILQ_HEAD(, up_mn) mns;
 	ev_timer failback_w;
-	struct dup_slot dups[DUP_SLOTS_MAX]; /* slot i + 1 */
+	struct dup_slot dups[DUP_SLOTS_MAX];   /* slot i + 1 */
 	TAILQ_HEAD(moving_list, moving) moves; /* in order of their end */
 	ev_timer move_w;
 };
@@ -150,8 +150,7 @@ void lmad_steer_mn_changed(struct lmad *d, const struct lma_mn *mn)
 		up_free(s, u);
 }
 
-void lmad_steer_fill_up(const struct lmad *d, const char *mn_id, struct fc_binding *cands,
-                        size_t n)
+void lmad_steer_fill_up(const struct lmad *d, const char *mn_id, struct fc_binding *cands, size_t n)
 {
 	const struct up_mn *u = up_find(d->steer, mn_id);
 

@@ -142,6 +142,12 @@ START_TEST(priority_fails_back_after_the_hold_down)
 	ck_assert_uint_eq(d.to->id, all[CELL].id);
 	ck_assert_int_eq(d.why, FC_WHY_FAILED_BACK);
 	ck_assert_uint_eq(d.due_ns, 0);
+	/* decided again there (a refresh): it stays, and still says it failed back */
+	f = placed(&d);
+	f.why = FC_WHY_FAILED_BACK;
+	fc_decide(fc, &t, NULL, c, n, &f, t1 + 10 * S, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_int_eq(d.why, FC_WHY_FAILED_BACK);
 	/* a new flow goes to the preferred binding at once: it has nothing to fail back from */
 	fc_decide(fc, &t, NULL, c, n, NULL, t1, &d);
 	ck_assert_uint_eq(d.to->id, all[CELL].id);
@@ -287,7 +293,8 @@ START_TEST(load_balance_moves_only_what_must)
 
 		fc_decide(fc, &t, NULL, c3, n3, NULL, T0, &before);
 		f = placed(&before);
-		fc_decide(fc, &t, NULL, c2, n2, before.to->id == all[CELL].id ? NULL : &f, T0, &gone);
+		fc_decide(fc, &t, NULL, c2, n2, before.to->id == all[CELL].id ? NULL : &f, T0,
+		          &gone);
 		if (before.to->id != all[CELL].id) {
 			ck_assert_uint_eq(gone.to->id, before.to->id); /* not CELL's: stays */
 			continue;
@@ -420,7 +427,8 @@ START_TEST(words_refused)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(words(&p, bad[i], err, sizeof(err)) < 0, "%s taken", bad[i]);
 	ck_assert_int_lt(words(&p, "active-standby att 4", err, sizeof(err)), 0);
-	ck_assert_str_eq(err, "active-standby: active-standby needs 2 targets: active, then standby");
+	ck_assert_str_eq(err,
+	                 "active-standby: active-standby needs 2 targets: active, then standby");
 }
 END_TEST
 
@@ -430,8 +438,9 @@ START_TEST(wire_round_trip_modes)
 	struct ctl_policy w;
 	char err[160];
 
-	ck_assert_int_eq(words(&p, "mn a@x load-balance att 4 weight 3 mag 2001:db8::1 weight 1 "
-	                           "llid 02:00:00:00:00:07 weight 2 hold-down 2s fail-back no",
+	ck_assert_int_eq(words(&p,
+	                       "mn a@x load-balance att 4 weight 3 mag 2001:db8::1 weight 1 "
+	                       "llid 02:00:00:00:00:07 weight 2 hold-down 2s fail-back no",
 	                       err, sizeof(err)),
 	                 0);
 	fc_wire_encode(&p, &w);
