@@ -49,25 +49,13 @@ trap 'cleanup; lab_destroy' EXIT
 MAG1=$(lab_mag_addr 1)
 MAG2=$(lab_mag_addr 2)
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-flow_field() {
-	lab_ctl -j show flows mn1@lab.example | "$PY" -c "
-import json, sys
-print([f['$2'] for f in json.load(sys.stdin) if f['dport'] == $1][0])"
-}
-flow_on() { test "$(flow_field "$1" mag 2>/dev/null)" = "$2"; }
-binding_active() {
-	lab_ctl -j show bindings | "$PY" -c "
-import json, sys
-sys.exit(0 if any(b['peer'] == '$1' and b['state'] == 'active'
-                  for m in json.load(sys.stdin) for b in m['bindings']) else 1)"
-}
-binding_gone() { ! binding_active "$1"; }
+binding_gone() { ! lab_binding_active "$1"; }
 
 lab_start
 lab_attach 1 1
 lab_attach 1 2
 wait_until 20 lab_has_addr 1 1 && wait_until 20 lab_has_addr 1 2 || { echo "no addresses"; exit 1; }
-wait_until 10 binding_active "$MAG1" && wait_until 10 binding_active "$MAG2" || exit 1
+wait_until 10 lab_binding_active "$MAG1" && wait_until 10 lab_binding_active "$MAG2" || exit 1
 A1=$(lab_mn_addr 1 1)
 
 # --- 2. plain move against make-before-break ---
@@ -76,7 +64,7 @@ lab_bg mn1 /dev/null $T udp-count 5101,5201,5202 --out "$LAB_DIR/counts" --log "
 wait_until 5 test -s "$LAB_DIR/counts"
 # unique PORT SINCE_NS: distinct sequence numbers of the flow to PORT sent since SINCE_NS
 unique() { awk -v p="$1" -v t="$2" '$1 == p && $4 >= t { s[$3] = 1 } END { print length(s) }' "$LAB_DIR/rx.log"; }
-moving_on() { flow_on 5201 "$1" && flow_on 5202 "$1"; }
+moving_on() { lab_flow_on 5201 "$1" && lab_flow_on 5202 "$1"; }
 
 echo "== 2. moves at $PPS datagrams/s to a link silent for its first $SILENT_MS ms: datagrams lost"
 silent_s=$("$PY" -c "print($SILENT_MS / 1000)")
@@ -87,8 +75,8 @@ for r in $(seq "$RUNS"); do
 	lab_bg cn "$LAB_DIR/mbb.$r" $T udp-send "$A1" 5202 --rate "$PPS" --seconds 6 --report
 	p2=$LAB_LAST_PID
 	wait_until 5 moving_on "$MAG1" || { echo "flows not on MAG1"; exit 1; }
-	f1=$(flow_field 5201 id)
-	f2=$(flow_field 5202 id)
+	f1=$(lab_flow_field 5201 id)
+	f2=$(lab_flow_field 5202 id)
 	sleep 0.5
 	lab_x mag2 ip6tables -I FORWARD -o mn1 -p udp -m multiport --dports 5201,5202 -j DROP
 	t0=$(now_ms)
@@ -116,17 +104,17 @@ done
 
 echo "== 3. fail-back after a ${HOLD_S} s hold-down: hold-down end -> first datagram on if1 (ms)"
 lab_bg cn /dev/null $T udp-send "$A1" 5101 --rate "$PPS"
-wait_until 5 flow_on 5101 "$MAG1" || exit 1
+wait_until 5 lab_flow_on 5101 "$MAG1" || exit 1
 for r in $(seq "$RUNS"); do
 	lab_link_down 1 1
-	wait_until 15 binding_gone "$MAG1" && wait_until 5 flow_on 5101 "$MAG2" || { echo "no failover"; exit 1; }
+	wait_until 15 binding_gone "$MAG1" && wait_until 5 lab_flow_on 5101 "$MAG2" || { echo "no failover"; exit 1; }
 	t_down=$(now_ms)
 	lab_link_up 1 1
-	wait_until 20 binding_active "$MAG1" || exit 1
+	wait_until 20 lab_binding_active "$MAG1" || exit 1
 	t_before=$(date +%s%N)
-	due=$(flow_field 5101 due_ms)
+	due=$(lab_flow_field 5101 due_ms)
 	t_due_ns=$((t_before + due * 1000000))
-	wait_until 10 flow_on 5101 "$MAG1" || { echo "no fail-back"; exit 1; }
+	wait_until 10 lab_flow_on 5101 "$MAG1" || { echo "no fail-back"; exit 1; }
 	sleep 0.2
 	first=$(awk -v t="$t_before" '$1 == 5101 && $2 == "if1" && $5 > t { print $5; exit }' "$LAB_DIR/rx.log")
 	echo "run $r: link up $(($(now_ms) - t_down)) ms ago; hold-down left when seen $due ms; first datagram on if1 $(( (first - t_due_ns) / 1000000 )) ms after the hold-down's end"

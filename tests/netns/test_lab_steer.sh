@@ -36,21 +36,8 @@ trap 'cleanup; lab_destroy' EXIT
 MAG1=$(lab_mag_addr 1)
 MAG2=$(lab_mag_addr 2)
 
-# flow_field PORT FIELD: a field of the LMA's flow toward destination port PORT.
-flow_field() {
-	lab_ctl -j show flows | "$PY" -c "
-import json, sys
-print([f['$2'] for f in json.load(sys.stdin) if f['dport'] == $1][0])"
-}
-flow_on() { test "$(flow_field "$1" mag 2>/dev/null)" = "$2"; }
-flow_why() { test "$(flow_field "$1" why 2>/dev/null)" = "$2"; }
-binding_active() {
-	lab_ctl -j show bindings | "$PY" -c "
-import json, sys
-sys.exit(0 if any(b['peer'] == '$1' and b['state'] == 'active'
-                  for m in json.load(sys.stdin) for b in m['bindings']) else 1)"
-}
-binding_gone() { ! binding_active "$1"; }
+flow_why() { test "$(lab_flow_field "$1" why 2>/dev/null)" = "$2"; }
+binding_gone() { ! lab_binding_active "$1"; }
 count() { $T counts "$LAB_DIR/counts" "$1" "$2"; }
 count_ge() { test "$(count "$1" "$2")" -ge "$3"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -69,7 +56,7 @@ lab_attach 1 2
 check "0: if1 gets an address" wait_until 20 lab_has_addr 1 1
 check "0: if2 gets an address" wait_until 20 lab_has_addr 1 2
 A1=$(lab_mn_addr 1 1)
-both_active() { binding_active "$MAG1" && binding_active "$MAG2"; }
+both_active() { lab_binding_active "$MAG1" && lab_binding_active "$MAG2"; }
 check "0: both bindings active" wait_until 10 both_active
 
 # --- 1. policies ---
@@ -129,18 +116,18 @@ echo "bicast: if1 $(count 5103 if1), if2 $(count 5103 if2) of 200 sent"
 # --- 4. active-standby and priority: the standby's flap moves nothing, the active's failure does ---
 
 lab_bg cn /dev/null $T udp-send "$A1" 5101,5102 --rate 100
-check "4: the priority flow on MAG1" wait_until 5 flow_on 5101 "$MAG1"
-check "4: the active-standby flow on MAG1" wait_until 5 flow_on 5102 "$MAG1"
+check "4: the priority flow on MAG1" wait_until 5 lab_flow_on 5101 "$MAG1"
+check "4: the active-standby flow on MAG1" wait_until 5 lab_flow_on 5102 "$MAG1"
 lab_link_down 2 1
 check "4: the standby's binding goes" wait_until 15 binding_gone "$MAG2"
 lab_link_up 2 1
-check "4: ... and comes back" wait_until 20 binding_active "$MAG2"
+check "4: ... and comes back" wait_until 20 lab_binding_active "$MAG2"
 check "4: the active-standby flow never took if2" test "$(count 5102 if2)" -eq 0
 check "4: ... and is still on MAG1, preferred" flow_why 5102 preferred
 lab_link_down 1 1
 check "4: the active's binding goes" wait_until 15 binding_gone "$MAG1"
-check "4: the active-standby flow fails over to MAG2" wait_until 5 flow_on 5102 "$MAG2"
-check "4: the priority flow too" wait_until 5 flow_on 5101 "$MAG2"
+check "4: the active-standby flow fails over to MAG2" wait_until 5 lab_flow_on 5102 "$MAG2"
+check "4: the priority flow too" wait_until 5 lab_flow_on 5101 "$MAG2"
 check "4: why: failover" flow_why 5102 failover
 b2=$(count 5102 if2)
 check "4: the active-standby flow arrives on if2" wait_until 5 count_ge 5102 if2 $((b2 + 50))
@@ -148,7 +135,7 @@ check "4: the active-standby flow arrives on if2" wait_until 5 count_ge 5102 if2
 # --- 5. fail-back after the hold-down, not before ---
 
 lab_link_up 1 1
-wait_until 20 binding_active "$MAG1"
+wait_until 20 lab_binding_active "$MAG1"
 # one pmipctl call: both flows on MAG2 in hold-down, and lmad's own time left (due_ms), from which
 # the end of the hold-down by our clock (a call takes most of a second on a loaded machine)
 held() {
@@ -172,9 +159,9 @@ sys.exit(0 if sorted(f['mag'] for f in json.load(sys.stdin) if f['dport'] in (51
 }
 while [ "$(now_ms)" -lt $((t_due - 1500)) ]; do sleep 0.05; done
 check "5: still both on MAG2 1.5 s before the hold-down ends" both_on "$MAG2"
-check "5: the priority flow fails back to MAG1" wait_until 10 flow_on 5101 "$MAG1"
+check "5: the priority flow fails back to MAG1" wait_until 10 lab_flow_on 5101 "$MAG1"
 t_back=$(now_ms)
-check "5: the active-standby flow too" wait_until 2 flow_on 5102 "$MAG1"
+check "5: the active-standby flow too" wait_until 2 lab_flow_on 5102 "$MAG1"
 check "5: why: failed-back" flow_why 5101 failed-back
 gap=$((t_back - t_due))
 echo "fail-back: the flows were seen back on MAG1 ${gap} ms after the ${HOLD_S} s hold-down ended (polling every 50 ms plus a pmipctl call)"
@@ -187,13 +174,13 @@ lab_bg cn "$LAB_DIR/plain.sent" $T udp-send "$A1" 5201 --rate 500 --seconds 4 --
 P_PLAIN=$LAB_LAST_PID
 lab_bg cn "$LAB_DIR/mbb.sent" $T udp-send "$A1" 5202 --rate 500 --seconds 4 --report
 P_MBB=$LAB_LAST_PID
-moving_on() { flow_on 5201 "$1" && flow_on 5202 "$1"; }
+moving_on() { lab_flow_on 5201 "$1" && lab_flow_on 5202 "$1"; }
 check "6: two constant-rate flows on MAG1" wait_until 5 moving_on "$MAG1"
 sleep 0.5 # a steady state before the moves
 lab_x mag2 ip6tables -I FORWARD -o mn1 -p udp -m multiport --dports 5201,5202 -j DROP
-check "6: plain move to MAG2" lab_ctl flow move "$(flow_field 5201 id)" to att 7
+check "6: plain move to MAG2" lab_ctl flow move "$(lab_flow_field 5201 id)" to att 7
 check "6: make-before-break move to MAG2 (bicast 1500 ms)" \
-	lab_ctl flow move "$(flow_field 5202 id)" to att 7 bicast 1500
+	lab_ctl flow move "$(lab_flow_field 5202 id)" to att 7 bicast 1500
 sleep 0.3 # the new link delivers nothing for 300 ms
 lab_x mag2 ip6tables -D FORWARD -o mn1 -p udp -m multiport --dports 5201,5202 -j DROP
 check "6: the moving flow is duplicated over MAG1 meanwhile" \
