@@ -446,6 +446,11 @@ int cfg_duration(struct cfg *c, const char *what, uint32_t min_ms, uint32_t max_
 	return 0;
 }
 
+bool cfg_duration_text(const char *s, uint64_t *out_ms)
+{
+	return parse_duration(s, out_ms) == DUR_OK;
+}
+
 int cfg_in6(struct cfg *c, const char *what, struct in6_addr *out)
 {
 	struct cfg_token t;

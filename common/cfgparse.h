@@ -87,6 +87,8 @@ int cfg_uint(struct cfg *c, const char *what, uint32_t min, uint32_t max, uint32
  * must be a whole number of milliseconds within [min_ms, max_ms]. */
 int cfg_duration(struct cfg *c, const char *what, uint32_t min_ms, uint32_t max_ms,
                  uint32_t *out_ms);
+/* The same grammar from a string (pmipctl's words): false if s is not a duration. */
+bool cfg_duration_text(const char *s, uint64_t *out_ms);
 int cfg_in6(struct cfg *c, const char *what, struct in6_addr *out);
 /* "address/length" with min_len <= length <= 128 and every bit past the length zero. */
 int cfg_prefix(struct cfg *c, const char *what, unsigned min_len, struct in6_addr *addr,

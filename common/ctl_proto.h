@@ -145,6 +145,14 @@ struct ctl_flow {
 	uint32_t age_s;
 	uint64_t packets; /* the connection's, in the original direction */
 	uint64_t bytes;
+	/* steering (lma/fc.h): why the flow sits where it is */
+	uint8_t mode;     /* enum fc_mode of the policy that placed it */
+	uint8_t why;      /* enum fc_why */
+	uint8_t also_att; /* of also_binding_id */
+	uint8_t pad2;
+	uint32_t due_ms;  /* until a hold-down ends or a make-before-break move completes; 0: none */
+	uint64_t also_binding_id; /* a second binding that carries it too (bicast, a move), or 0 */
+	uint8_t also_mag[16];
 };
 
 enum ctl_move_target {
@@ -159,7 +167,14 @@ struct ctl_flow_move {
 	uint8_t att;
 	uint8_t mag[16];
 	uint64_t binding_id;
+	/* make-before-break: packets go through the old and the new binding for this long, then
+	 * through the new one only; 0: a plain move. A request without it (its first 32 octets,
+	 * CTL_FLOW_MOVE_V1_SIZE) is a plain move. */
+	uint32_t bicast_ms;
+	uint32_t pad;
 };
+#define CTL_FLOW_MOVE_V1_SIZE 32
+#define CTL_BICAST_MAX_MS     60000
 
 /* A flow policy (lma/fc.h's struct fc_policy) on the socket: every field an integer or bytes,
  * which fields a match sets in flag bits, so that no byte read from the socket becomes a C bool
@@ -172,6 +187,18 @@ enum ctl_policy_have {
 	CTL_POLICY_TCLASS = 0x10,
 };
 #define CTL_POLICY_HAVE_ALL 0x1f
+
+#define CTL_POLICY_TARGETS 4
+
+/* A policy's second and later targets, as the first is in struct ctl_policy. */
+struct ctl_policy_target {
+	uint8_t kind; /* enum fc_target_kind */
+	uint8_t att;
+	uint8_t llid_len;
+	uint8_t pad;
+	uint8_t llid[32];
+	uint8_t mag[16];
+};
 
 struct ctl_policy {
 	uint32_t id;
@@ -189,7 +216,17 @@ struct ctl_policy {
 	uint8_t target_llid_len;
 	uint8_t target_llid[32]; /* MH_LLID_MAX */
 	uint8_t target_mag[16];
+	/* Steering modes. A record that ends above (CTL_POLICY_V1_SIZE octets) or whose n_targets
+	 * is 0 is a policy "to" the one target above, with the default fail-back. */
+	uint8_t mode;      /* enum fc_mode */
+	uint8_t n_targets; /* 1..CTL_POLICY_TARGETS: the target above, then more[] */
+	uint8_t fail_back; /* 0 or 1 */
+	uint8_t pad;
+	uint32_t hold_down_ms;
+	uint16_t weight[CTL_POLICY_TARGETS]; /* load-balance, in the targets' order */
+	struct ctl_policy_target more[CTL_POLICY_TARGETS - 1];
 };
+#define CTL_POLICY_V1_SIZE 360
 
 struct ctl_policy_add {
 	uint32_t before; /* insert before this policy id; 0: at the end */

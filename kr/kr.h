@@ -207,6 +207,19 @@ int kr_fc_queue_read(struct kr *k, kr_fc_packet_fn fn, void *arg);
  * protocol conntrack does not name by ports: TCP, UDP, UDP-Lite, SCTP, DCCP and ICMPv6 only). */
 int kr_fc_ct_set_mark(struct kr *k, const struct in6_addr *src, const struct in6_addr *dst,
                       uint8_t proto, uint16_t sport, uint16_t dport, uint32_t mark);
+/* Bicast (RFC 4908 §1.1): a connection whose mark carries a slot in its upper 16 bits
+ * (KR_FC_DUP_SHIFT) has each downlink packet copied by the TEE target toward the slot's gateway,
+ * an address routed through another tunnel (the second binding's prefix), while the original
+ * follows the tunnel its lower 16 bits name. The tunnels' fwmarks must then be below 2^16
+ * (table-base + the tunnels, as the default 1000 is). */
+#define KR_FC_DUP_SHIFT 16
+#define KR_FC_DUP_MASK  0xffff0000u
+#define KR_FC_DUP_SLOTS 0xffff
+/* Whether tunnel marks leave room for a slot. */
+bool kr_fc_dup_possible(const struct kr *k);
+/* Puts in (on) or takes out the copy rule of slot 1..KR_FC_DUP_SLOTS: one ip6tables-restore run,
+ * synchronous. 0, or -1 with errno (ERANGE: no room in the marks; EIO: refused, logged). */
+int kr_fc_dup_set(struct kr *k, uint16_t slot, const struct in6_addr *gw, bool on);
 /* Packets and octets of that connection in the original direction (needs conntrack accounting,
  * which kr_fc_open turns on in the namespace). Under seg6 the flow's first packet is not
  * counted: it went through user space before its connection existed. */

@@ -138,6 +138,33 @@ int kr_fc_open(struct kr *k, const struct kr_fc_config *c, char *err, size_t err
 	return 0;
 }
 
+bool kr_fc_dup_possible(const struct kr *k)
+{
+	return kr_tunnel_fwmark(k, KR_MAX_TUNNELS) <= ~KR_FC_DUP_MASK;
+}
+
+int kr_fc_dup_set(struct kr *k, uint16_t slot, const struct in6_addr *gw, bool on)
+{
+	char script[KR_FC_TEXT_MAX], err[256];
+
+	if (k == NULL || k->fc == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!kr_fc_dup_possible(k)) {
+		errno = ERANGE;
+		return -1;
+	}
+	if (kr_fc_ipt_dup_text(script, sizeof(script), slot, gw, on) == -1)
+		return -1;
+	if (kr_fc_ipt_restore(script, err, sizeof(err)) == -1) {
+		log_warnx("kr: bicast slot %u: %s", slot, err);
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
 /* The chains go first, so that nothing is queued to a socket about to close. */
 void kr_fc_close(struct kr *k)
 {

@@ -13,6 +13,7 @@
 /* Our chains in the mangle table; their names are the tag a restart looks for. */
 #define KR_FC_CHAIN       "PMIP6"
 #define KR_FC_CHAIN_QUEUE "PMIP6_QUEUE"
+#define KR_FC_CHAIN_DUP   "PMIP6_DUP"
 #define KR_FC_SET         "pmip6_mh" /* ipset hash:net of the queued (multihomed) prefixes */
 #define KR_FC_IPSET       "/usr/sbin/ipset"
 /* One binary family for installing, listing and removing (the system's alternative). */
@@ -98,6 +99,8 @@ struct kr_fc {
  * the length written, or -1 if buf is too small. */
 int kr_fc_ipt_chain_text(char *buf, size_t len, const struct kr_fc_config *c);
 int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, bool on);
+/* Adds (on) or removes the TEE rule of bicast slot `slot` toward gw. */
+int kr_fc_ipt_dup_text(char *buf, size_t len, uint16_t slot, const struct in6_addr *gw, bool on);
 /* Every change, in order, in one script (one ip6tables-restore run, all or nothing). */
 int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_change *ch, size_t n);
 /* From ip6tables-save's output: the script that removes our chains and every rule jumping to

@@ -368,6 +368,8 @@ static int kr_fc_marked_cb(const struct nlmsghdr *nlh, void *data)
 	if (ct == NULL || nfct_nlmsg_parse(nlh, ct) == -1 || !nfct_attr_is_set(ct, ATTR_MARK))
 		goto out;
 	mark = nfct_get_attr_u32(ct, ATTR_MARK);
+	if (m->hi <= ~KR_FC_DUP_MASK)
+		mark &= ~KR_FC_DUP_MASK; /* a bicast slot on top of a tunnel's mark */
 	if (mark < m->lo || mark > m->hi)
 		goto out;
 	if (!kr_fc_marked_room(m) || (orig = nfct_new()) == NULL) {

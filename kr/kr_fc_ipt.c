@@ -13,6 +13,10 @@
  *                the packet has a mark (NF_REPEAT verdict): save it, RETURN
  *                -> PMIP6_QUEUE
  *   PMIP6_QUEUE: -j NFQUEUE --queue-num N [--queue-bypass]
+ *   PMIP6_DUP:   (entered by a packet whose mark has a bicast slot in its upper 16 bits, after
+ *                the restore and after the save) per slot in use: TEE --gateway an address
+ *                routed through the second binding's tunnel; then the slot cleared from the
+ *                packet's mark (the connection keeps it), so the original takes its tunnel
  *   pmip6_mh:    hash:net, family inet6: the multihomed MNs' prefixes
  *
  * One set lookup instead of one rule per prefix, so a packet costs the same whatever the number
@@ -77,17 +81,44 @@ int kr_fc_ipt_chain_text(char *buf, size_t len, const struct kr_fc_config *c)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
 
-	kr_fc_text_add(&t, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n", KR_FC_CHAIN, KR_FC_CHAIN_QUEUE);
+	kr_fc_text_add(&t, "*mangle\n:%s - [0:0]\n:%s - [0:0]\n:%s - [0:0]\n", KR_FC_CHAIN,
+	               KR_FC_CHAIN_QUEUE, KR_FC_CHAIN_DUP);
 	kr_fc_text_add(&t, "-A %s -m set ! --match-set %s dst -j RETURN\n", KR_FC_CHAIN, KR_FC_SET);
 	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j CONNMARK --restore-mark\n",
 	               KR_FC_CHAIN);
+	/* connmark, not mark: a repeated packet (mark set, no connmark yet) must reach the save
+	 * below with its slot, which the copy chain clears from the packet's mark */
+	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0x0/0x%x -j %s\n", KR_FC_CHAIN,
+	               KR_FC_DUP_MASK, KR_FC_CHAIN_DUP);
 	kr_fc_text_add(&t, "-A %s -m connmark ! --mark 0 -j RETURN\n", KR_FC_CHAIN);
 	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j CONNMARK --save-mark\n", KR_FC_CHAIN);
+	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0x0/0x%x -j %s\n", KR_FC_CHAIN, KR_FC_DUP_MASK,
+	               KR_FC_CHAIN_DUP);
 	kr_fc_text_add(&t, "-A %s -m mark ! --mark 0 -j RETURN\n", KR_FC_CHAIN);
 	kr_fc_text_add(&t, "-A %s -j %s\n", KR_FC_CHAIN, KR_FC_CHAIN_QUEUE);
 	kr_fc_text_add(&t, "-A %s -j NFQUEUE --queue-num %u%s\n", KR_FC_CHAIN_QUEUE, c->queue_num,
 	               c->fail_open ? " --queue-bypass" : "");
+	kr_fc_text_add(&t, "-A %s -j MARK --and-mark 0x%x\n", KR_FC_CHAIN_DUP,
+	               (unsigned)~KR_FC_DUP_MASK);
 	kr_fc_text_add(&t, "-I PREROUTING 1 -j %s\nCOMMIT\n", KR_FC_CHAIN);
+	return kr_fc_text_end(&t);
+}
+
+/* Bicast through slot `slot`: a copy of each packet marked with it goes to gw (routed through
+ * the second binding's tunnel); inserted before the chain's last rule, which clears the slot
+ * from the mark so that the original follows its own tunnel's fwmark rule. */
+int kr_fc_ipt_dup_text(char *buf, size_t len, uint16_t slot, const struct in6_addr *gw, bool on)
+{
+	struct kr_fc_text t = { .buf = buf, .len = len };
+	char a[INET6_ADDRSTRLEN];
+
+	if (slot == 0 || inet_ntop(AF_INET6, gw, a, sizeof(a)) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	kr_fc_text_add(&t, "*mangle\n%s %s%s -m mark --mark 0x%x/0x%x -j TEE --gateway %s\nCOMMIT\n",
+	               on ? "-I" : "-D", KR_FC_CHAIN_DUP, on ? " 1" : "",
+	               (unsigned)slot << KR_FC_DUP_SHIFT, KR_FC_DUP_MASK, a);
 	return kr_fc_text_end(&t);
 }
 
@@ -119,10 +150,16 @@ int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, b
 
 /* --- reading ip6tables-save --- */
 
+/* Our chains, in the order the clean-up names them. */
+static const char *const kr_fc_chains[] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE, KR_FC_CHAIN_DUP };
+#define KR_FC_N_CHAINS (sizeof(kr_fc_chains) / sizeof(kr_fc_chains[0]))
+
 static bool kr_fc_is_ours(const char *name, size_t len)
 {
-	return (len == strlen(KR_FC_CHAIN) && memcmp(name, KR_FC_CHAIN, len) == 0) ||
-	       (len == strlen(KR_FC_CHAIN_QUEUE) && memcmp(name, KR_FC_CHAIN_QUEUE, len) == 0);
+	for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
+		if (len == strlen(kr_fc_chains[i]) && memcmp(name, kr_fc_chains[i], len) == 0)
+			return true;
+	return false;
 }
 
 /* The next word of the line at *p (words in double quotes skipped whole); false at its end. */
@@ -173,21 +210,20 @@ static bool kr_fc_jumps_to_us(const char *line, const char *end)
 }
 
 struct kr_fc_scan {
-	bool chain[2]; /* KR_FC_CHAIN, KR_FC_CHAIN_QUEUE declared */
+	bool chain[KR_FC_N_CHAINS]; /* each of kr_fc_chains declared */
 	unsigned jumps;
 	struct kr_fc_text *t; /* NULL: only look */
 };
 
 static void kr_fc_scan_line(struct kr_fc_scan *s, const char *line, const char *end)
 {
-	const char *names[2] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE };
 	size_t n = 0;
 
 	if (*line == ':') {
 		while (line + 1 + n < end && line[1 + n] != ' ')
 			n++;
-		for (int i = 0; i < 2; i++)
-			if (n == strlen(names[i]) && memcmp(line + 1, names[i], n) == 0)
+		for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
+			if (n == strlen(kr_fc_chains[i]) && memcmp(line + 1, kr_fc_chains[i], n) == 0)
 				s->chain[i] = true;
 	} else if (kr_fc_jumps_to_us(line, end)) {
 		if (s->t != NULL)
@@ -215,22 +251,24 @@ static void kr_fc_scan(struct kr_fc_scan *s, const char *save)
 int kr_fc_ipt_clean_text(char *buf, size_t len, const char *save)
 {
 	struct kr_fc_text t = { .buf = buf, .len = len };
-	const char *names[2] = { KR_FC_CHAIN, KR_FC_CHAIN_QUEUE };
 	struct kr_fc_scan s = { 0 };
+	bool any = false;
 
 	kr_fc_scan(&s, save);
-	if (!s.chain[0] && !s.chain[1] && s.jumps == 0)
+	for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
+		any |= s.chain[i];
+	if (!any && s.jumps == 0)
 		return 0;
 	kr_fc_text_add(&t, "*mangle\n");
-	for (int i = 0; i < 2; i++)
+	for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
 		if (s.chain[i])
-			kr_fc_text_add(&t, ":%s - [0:0]\n", names[i]);
+			kr_fc_text_add(&t, ":%s - [0:0]\n", kr_fc_chains[i]);
 	s.t = &t;
 	s.jumps = 0;
 	kr_fc_scan(&s, save);
-	for (int i = 0; i < 2; i++)
+	for (size_t i = 0; i < KR_FC_N_CHAINS; i++)
 		if (s.chain[i])
-			kr_fc_text_add(&t, "-X %s\n", names[i]);
+			kr_fc_text_add(&t, "-X %s\n", kr_fc_chains[i]);
 	kr_fc_text_add(&t, "COMMIT\n");
 	return kr_fc_text_end(&t);
 }

@@ -286,7 +286,11 @@ void fc_policy_init(struct fc_policy *p)
 	memset(p, 0, sizeof(*p));
 	p->match.sport_hi = UINT16_MAX;
 	p->match.dport_hi = UINT16_MAX;
-	p->target = FC_TARGET_DEFAULT;
+	p->mode = FC_MODE_PRIORITY;
+	p->n_targets = 1;
+	p->targets[0].kind = FC_TARGET_DEFAULT;
+	p->fail_back = true;
+	p->hold_down_ms = FC_HOLD_DOWN_DEFAULT_MS;
 }
 
 static bool match_valid(const struct fc_match *m)
@@ -300,21 +304,43 @@ static bool match_valid(const struct fc_match *m)
 	return !m->have_flow_label || m->flow_label <= FLOW_LABEL_MAX;
 }
 
-bool fc_policy_valid(const struct fc_policy *p)
+static bool target_valid(const struct fc_target *t, enum fc_mode mode)
 {
-	if (!match_valid(&p->match))
+	if ((mode == FC_MODE_LOAD_BALANCE) != (t->weight != 0) || t->weight > FC_WEIGHT_MAX)
 		return false;
-	switch (p->target) {
+	switch (t->kind) {
 	case FC_TARGET_DEFAULT:
 	case FC_TARGET_MAG:
 		return true;
 	case FC_TARGET_ATT:
-		return p->target_att != 0;
+		return t->att != 0;
 	case FC_TARGET_LLID:
-		return p->target_llid_len > 0 && p->target_llid_len <= MH_LLID_MAX;
+		return t->llid_len > 0 && t->llid_len <= MH_LLID_MAX;
 	default:
 		return false;
 	}
+}
+
+/* Active-standby names exactly two bindings, bicast at least two (it needs a second one to
+ * duplicate through); the others one or more. */
+static bool targets_valid(const struct fc_policy *p)
+{
+	unsigned min = p->mode == FC_MODE_ACTIVE_STANDBY || p->mode == FC_MODE_BICAST ? 2 : 1;
+
+	if (p->n_targets < min || p->n_targets > FC_TARGETS_MAX ||
+	    (p->mode == FC_MODE_ACTIVE_STANDBY && p->n_targets != 2))
+		return false;
+	for (unsigned i = 0; i < p->n_targets; i++)
+		if (!target_valid(&p->targets[i], p->mode))
+			return false;
+	return true;
+}
+
+bool fc_policy_valid(const struct fc_policy *p)
+{
+	if (!match_valid(&p->match) || (unsigned)p->mode >= FC_MODE_COUNT)
+		return false;
+	return p->hold_down_ms <= FC_HOLD_DOWN_MAX_MS && targets_valid(p);
 }
 
 static struct policy_node *policy_find(const struct fc *fc, uint32_t id)
@@ -385,88 +411,6 @@ const struct fc_policy *fc_policy_next(const struct fc *fc, const struct fc_poli
 	(void)fc;
 	pn = TAILQ_NEXT(pn, entry);
 	return pn ? &pn->p : NULL;
-}
-
-/* --- selection --- */
-
-static bool prefix_contains(const struct mh_prefix *p, const struct in6_addr *a)
-{
-	unsigned bytes = p->len / 8u, bits = p->len % 8u;
-
-	if (memcmp(p->addr.s6_addr, a->s6_addr, bytes) != 0)
-		return false;
-	return bits == 0 || ((p->addr.s6_addr[bytes] ^ a->s6_addr[bytes]) & (0xff00u >> bits)) == 0;
-}
-
-static bool match_flow(const struct fc_match *m, const struct fc_tuple *t, const char *mn_id)
-{
-	if (m->mn_id[0] && (!mn_id || strcmp(m->mn_id, mn_id) != 0))
-		return false;
-	if ((m->have_src && !prefix_contains(&m->src, &t->src)) ||
-	    (m->have_dst && !prefix_contains(&m->dst, &t->dst)))
-		return false;
-	if ((m->have_proto && m->proto != t->proto) ||
-	    (m->have_flow_label && m->flow_label != t->flow_label) ||
-	    (m->have_tclass && m->tclass != t->tclass))
-		return false;
-	return t->sport >= m->sport_lo && t->sport <= m->sport_hi && t->dport >= m->dport_lo &&
-	       t->dport <= m->dport_hi;
-}
-
-/* The binding owning the destination, else the first. */
-static const struct fc_binding *default_binding(const struct fc_binding *cands, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (cands[i].owns_dst)
-			return &cands[i];
-	return n ? &cands[0] : NULL;
-}
-
-static bool is_target(const struct fc_policy *p, const struct fc_binding *b)
-{
-	switch (p->target) {
-	case FC_TARGET_ATT:
-		return b->att == p->target_att;
-	case FC_TARGET_MAG:
-		return IN6_ARE_ADDR_EQUAL(&b->mag, &p->target_mag);
-	case FC_TARGET_LLID:
-		return b->llid_len == p->target_llid_len &&
-		       memcmp(b->llid, p->target_llid, p->target_llid_len) == 0;
-	default:
-		return false;
-	}
-}
-
-static const struct fc_binding *find_target(const struct fc_policy *p,
-                                            const struct fc_binding *cands, size_t n)
-{
-	if (p->target == FC_TARGET_DEFAULT)
-		return default_binding(cands, n);
-	for (size_t i = 0; i < n; i++)
-		if (is_target(p, &cands[i]))
-			return &cands[i];
-	return NULL;
-}
-
-const struct fc_binding *fc_select(const struct fc *fc, const struct fc_tuple *t, const char *mn_id,
-                                   const struct fc_binding *cands, size_t n, uint32_t *policy_id)
-{
-	const struct policy_node *pn;
-	const struct fc_binding *b;
-
-	if (policy_id)
-		*policy_id = 0;
-	if (n == 0)
-		return NULL;
-	TAILQ_FOREACH(pn, &fc->policies, entry)
-	{
-		if (!match_flow(&pn->p.match, t, mn_id) || !(b = find_target(&pn->p, cands, n)))
-			continue;
-		if (policy_id)
-			*policy_id = pn->p.id;
-		return b;
-	}
-	return default_binding(cands, n);
 }
 
 /* --- flows: keys and lookups --- */
@@ -881,18 +825,23 @@ uint32_t fc_classify_new(struct fc *fc, const struct fc_tuple *t, const char *mn
                          const struct fc_binding *cands, size_t n, uint64_t now_ns)
 {
 	uint64_t refused = fc->stats.refused;
-	const struct fc_binding *to;
-	uint32_t policy;
+	struct fc_decision d;
+	struct fc_flow *f;
 
-	if (!(to = fc_select(fc, t, mn_id, cands, n, &policy)))
+	fc_decide(fc, t, mn_id, cands, n, NULL, now_ns, &d);
+	if (!d.to)
 		return 0;
-	if (fc_flow_add(fc, t, mn_id, to->id, to->mark, policy, now_ns)) {
+	if ((f = fc_flow_add(fc, t, mn_id, d.to->id, d.to->mark, d.policy_id, now_ns))) {
 		fc->stats.classified++;
-		return to->mark;
+		f->also_id = d.also ? d.also->id : 0;
+		f->mode = (uint8_t)d.mode;
+		f->why = (uint8_t)d.why;
+		f->due_ns = d.due_ns;
+		return d.to->mark;
 	}
 	if (fc->stats.refused == refused)
 		fc->stats.unclassified++; /* memory, not the bounds */
-	return default_binding(cands, n)->mark;
+	return fc_default_binding(cands, n)->mark;
 }
 
 bool fc_flow_sweep(struct fc *fc, uint64_t older_than_ns, uint64_t now_ns, size_t max,

@@ -58,6 +58,7 @@ struct fc_binding {
 	uint8_t llid[MH_LLID_MAX];
 	uint32_t mark;         /* firewall mark that routes through its tunnel */
 	bool owns_dst;         /* the flow's destination address is in one of its prefixes */
+	uint64_t up_since_ns;  /* active without a break since (0: unknown, taken as long ago) */
 };
 
 enum fc_target_kind {
@@ -82,15 +83,62 @@ struct fc_match {
 	uint8_t tclass;
 };
 
+/* One binding a policy names (by access technology, MAG or link-layer identifier). */
+struct fc_target {
+	enum fc_target_kind kind;
+	uint8_t att;
+	struct in6_addr mag;
+	uint8_t llid_len;
+	uint8_t llid[MH_LLID_MAX];
+	uint16_t weight; /* load-balance: 1..FC_WEIGHT_MAX; 0 in the other modes */
+};
+
+/* How a policy spreads its flows over the bindings it names (3GPP TS 23.501 §5.32.8's steering
+ * modes, RFC 4908 §1.1's uses of multihoming). A smallest-delay mode needs each MAG path's
+ * round-trip time, which the LMA does not measure yet: it is to come as one more value here. */
+enum fc_mode {
+	FC_MODE_PRIORITY,       /* the first target present; fail-back after the hold-down */
+	FC_MODE_ACTIVE_STANDBY, /* two targets: the standby only while the active is absent */
+	FC_MODE_LOAD_BALANCE,   /* new flows spread by weight, each by a hash of its 5-tuple */
+	FC_MODE_BICAST,         /* every packet through the first two targets present */
+	FC_MODE_COUNT
+};
+
+#define FC_TARGETS_MAX          4
+#define FC_WEIGHT_MAX           1000
+#define FC_HOLD_DOWN_DEFAULT_MS 5000u
+#define FC_HOLD_DOWN_MAX_MS     3600000u
+
 struct fc_policy {
 	uint32_t id;                       /* given by fc_policy_add */
 	struct fc_match match;
-	enum fc_target_kind target;
-	uint8_t target_att;
-	struct in6_addr target_mag;
-	uint8_t target_llid_len;
-	uint8_t target_llid[MH_LLID_MAX];
+	enum fc_mode mode;
+	uint8_t n_targets;                 /* 1..FC_TARGETS_MAX (2 for active-standby, 2.. bicast) */
+	struct fc_target targets[FC_TARGETS_MAX]; /* in order of preference */
+	bool fail_back;        /* priority, active-standby, load-balance: flows return to a binding
+	                        * that comes back, once it has been up for hold_down_ms */
+	uint32_t hold_down_ms; /* 0..FC_HOLD_DOWN_MAX_MS */
 };
+
+/* Why a flow sits where it is (pmipctl show flows). */
+enum fc_why {
+	FC_WHY_DEFAULT,      /* no policy: the binding holding the destination */
+	FC_WHY_PREFERRED,    /* the policy's first choice */
+	FC_WHY_FAILOVER,     /* a binding the policy prefers is absent */
+	FC_WHY_HOLD_DOWN,    /* a preferred binding is back: fail-back waits for its hold-down */
+	FC_WHY_NO_FAIL_BACK, /* a preferred binding is back: the policy does not fail back */
+	FC_WHY_FAILED_BACK,  /* returned to a binding that came back, after its hold-down */
+	FC_WHY_HASH,         /* load-balance: where its hash falls among the weights present */
+	FC_WHY_BICAST,       /* duplicated over two bindings */
+	FC_WHY_SINGLE,       /* bicast with one binding present */
+	FC_WHY_MOVED,        /* moved by hand */
+	FC_WHY_MOVING,       /* moved by hand, make-before-break: duplicated over old and new */
+	FC_WHY_COUNT
+};
+
+const char *fc_mode_name(enum fc_mode m);
+int fc_mode_by_name(const char *name); /* -1 if unknown */
+const char *fc_why_name(enum fc_why w);
 
 /* The table indexes flows by tuple, id, MN-ID and last_ns: callers read those fields, change
  * last_ns through fc_flow_touch() only and never the others; the rest is theirs. */
@@ -102,6 +150,10 @@ struct fc_flow {
 	uint32_t mark;
 	uint32_t policy_id;   /* 0: chosen by default, or moved by hand */
 	bool pinned;          /* moved by hand: policy changes leave it alone */
+	uint64_t also_id;     /* a second binding each packet also goes through (bicast), or 0 */
+	uint8_t mode;         /* enum fc_mode of its policy */
+	uint8_t why;          /* enum fc_why */
+	uint64_t due_ns;      /* its placement may change at this time (hold-down), or 0 */
 	uint64_t created_ns;
 	uint64_t last_ns;     /* last packet the classifier saw (the kernel handles the rest) */
 	uint64_t packets, bytes; /* as last read from the kernel's counters */
@@ -130,9 +182,34 @@ size_t fc_policy_count(const struct fc *fc);
 const struct fc_policy *fc_policy_first(const struct fc *fc);
 const struct fc_policy *fc_policy_next(const struct fc *fc, const struct fc_policy *p);
 
-/* The binding a new flow goes to: the first policy that matches and whose target the MN has;
- * else the binding owning the destination; NULL if cands is empty. *policy_id says which
- * policy decided (0: the default). */
+/* Where a flow goes, and why. */
+struct fc_decision {
+	const struct fc_binding *to;   /* NULL only when cands is empty */
+	const struct fc_binding *also; /* bicast: the second binding, or NULL */
+	uint32_t policy_id;            /* 0: the default */
+	enum fc_mode mode;
+	enum fc_why why;
+	uint64_t due_ns;               /* when this may change with no binding change, or 0 */
+};
+
+/* The decision for a flow: the first policy that matches it and names a binding of cands
+ * decides by its mode, else the binding owning the destination. cur is the flow as placed
+ * (NULL: a new flow): it stays on its binding unless the policy's mode moves it (a fail-back
+ * whose hold-down has passed, a bicast pair that changed), or unless its binding or its
+ * policy is no longer the one deciding. New flows ignore hold-downs. Pure: it changes nothing. */
+void fc_decide(const struct fc *fc, const struct fc_tuple *t, const char *mn_id,
+	       const struct fc_binding *cands, size_t n, const struct fc_flow *cur,
+	       uint64_t now_ns, struct fc_decision *d);
+
+/* The binding owning the destination, else the first; NULL if n is 0. */
+const struct fc_binding *fc_default_binding(const struct fc_binding *cands, size_t n);
+/* Load-balance: the index in ws[0..n) (weights, 0: absent) that the connection's 5-tuple picks
+ * by weighted rendezvous hashing, or -1 if every weight is 0. Index i keeps its flows whatever
+ * the other weights become, and a flow moves only to or from an index whose weight changes. */
+int fc_hash_pick(const struct fc_tuple *t, const uint16_t *ws, size_t n);
+
+/* fc_decide() for a new flow, reduced to its binding: NULL if cands is empty. *policy_id says
+ * which policy decided (0: the default). */
 const struct fc_binding *fc_select(const struct fc *fc, const struct fc_tuple *t,
 				   const char *mn_id, const struct fc_binding *cands, size_t n,
 				   uint32_t *policy_id);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cfgparse.h"
 #include "lma/fc_words.h"
 
 static int fail(char *err, size_t len, const char *word, const char *why)
@@ -79,10 +80,12 @@ static bool proto(const char *s, uint8_t *out)
 	return true;
 }
 
-/* A link-layer identifier: 1 to MH_LLID_MAX colon-separated hex pairs, as lmad.conf takes it. */
+/* A link-layer identifier: 1 to MH_LLID_MAX colon-separated hex pairs, not all zero, as
+ * lmad.conf takes it. */
 static bool llid(const char *s, uint8_t *out, uint8_t *len)
 {
 	unsigned n = 0;
+	uint8_t any = 0;
 
 	while (n < MH_LLID_MAX) {
 		unsigned v;
@@ -91,6 +94,7 @@ static bool llid(const char *s, uint8_t *out, uint8_t *len)
 		if (sscanf(s, "%2x%n", &v, &used) != 1 || used != 2)
 			return false;
 		out[n++] = (uint8_t)v;
+		any |= (uint8_t)v;
 		s += 2;
 		if (*s == '\0')
 			break;
@@ -98,7 +102,7 @@ static bool llid(const char *s, uint8_t *out, uint8_t *len)
 			return false;
 	}
 	*len = (uint8_t)n;
-	return *s == '\0';
+	return *s == '\0' && any != 0;
 }
 
 /* One match keyword and its value; false if either is wrong. */
@@ -134,28 +138,144 @@ static bool match_word(struct fc_match *m, const char *key, const char *v)
 	return false;
 }
 
-static int target_words(struct fc_policy *p, char *const *w, size_t n, char *err, size_t len)
+#define TARGET_WORDS "att N, mag ADDRESS, llid MAC or default"
+
+/* One target's kind and value at w[0..n): the words it took, or 0 if w[0] names none, -1 with
+ * *why if its value is missing or wrong. */
+static int target_word(struct fc_target *t, char *const *w, size_t n, const char **why)
 {
 	unsigned long v;
 
-	if (n == 1 && !strcmp(w[0], "default")) {
-		p->target = FC_TARGET_DEFAULT;
+	if (!strcmp(w[0], "default")) {
+		t->kind = FC_TARGET_DEFAULT;
+		return 1;
+	}
+	if (strcmp(w[0], "att") && strcmp(w[0], "mag") && strcmp(w[0], "llid"))
+		return 0;
+	*why = "missing value";
+	if (n < 2)
+		return -1;
+	if (!strcmp(w[0], "att")) {
+		*why = "an access technology type is from 1 to 255";
+		t->kind = FC_TARGET_ATT;
+		if (!number(w[1], 255, &v) || v == 0)
+			return -1;
+		t->att = (uint8_t)v;
+		return 2;
+	}
+	if (!strcmp(w[0], "mag")) {
+		*why = "not an IPv6 address";
+		t->kind = FC_TARGET_MAG;
+		return inet_pton(AF_INET6, w[1], &t->mag) == 1 ? 2 : -1;
+	}
+	*why = "not a link-layer identifier (1 to 32 octets in hex, not all zero, such as "
+	       "02:00:00:00:00:01)";
+	t->kind = FC_TARGET_LLID;
+	return llid(w[1], t->llid, &t->llid_len) ? 2 : -1;
+}
+
+/* "WORD VALUE: why" for a target's error. */
+static int target_fail(char *err, size_t len, char *const *w, size_t n, const char *why)
+{
+	snprintf(err, len, "%s%s%s: %s", w[0], n > 1 ? " " : "", n > 1 ? w[1] : "", why);
+	return -1;
+}
+
+/* "hold-down DURATION", "fail-back yes|no", "weight N" (after a target): the words taken, 0 if
+ * w[0] is none of them, -1 if its value is wrong. */
+static int option_word(struct fc_policy *p, char *const *w, size_t n)
+{
+	unsigned long v;
+	uint64_t ms;
+
+	if (strcmp(w[0], "hold-down") && strcmp(w[0], "fail-back") && strcmp(w[0], "weight"))
+		return 0;
+	if (n < 2)
+		return -1;
+	if (!strcmp(w[0], "hold-down") && p->mode != FC_MODE_BICAST &&
+	    cfg_duration_text(w[1], &ms) && ms <= FC_HOLD_DOWN_MAX_MS) {
+		p->hold_down_ms = (uint32_t)ms;
+	} else if (!strcmp(w[0], "fail-back") && p->mode != FC_MODE_BICAST &&
+	           (!strcmp(w[1], "yes") || !strcmp(w[1], "no"))) {
+		p->fail_back = !strcmp(w[1], "yes");
+	} else if (!strcmp(w[0], "weight") && p->mode == FC_MODE_LOAD_BALANCE && p->n_targets &&
+	           number(w[1], FC_WEIGHT_MAX, &v) && v > 0) {
+		p->targets[p->n_targets - 1].weight = (uint16_t)v;
+	} else {
+		return -1;
+	}
+	return 2;
+}
+
+static int steer_word(struct fc_policy *p, char *const *w, size_t n, const char **why)
+{
+	int used = option_word(p, w, n);
+
+	*why = "bad or missing value";
+	if (used != 0)
+		return used;
+	used = target_word(&p->targets[p->n_targets < FC_TARGETS_MAX ? p->n_targets : 0], w, n,
+	                   why);
+	if (used > 0 && p->n_targets == FC_TARGETS_MAX) {
+		*why = "more than 4 targets";
+		return -1;
+	}
+	if (used > 0)
+		p->n_targets++;
+	return used;
+}
+
+/* The counts each mode takes, and a load-balance target without a weight gets 1. */
+static int steer_check(struct fc_policy *p, char *err, size_t len)
+{
+	static const char *const need[FC_MODE_COUNT] = {
+		[FC_MODE_PRIORITY] = "priority needs 1 to 4 targets",
+		[FC_MODE_ACTIVE_STANDBY] = "active-standby needs 2 targets: active, then standby",
+		[FC_MODE_LOAD_BALANCE] = "load-balance needs 1 to 4 targets",
+		[FC_MODE_BICAST] = "bicast needs 2 to 4 targets",
+	};
+
+	if (p->mode == FC_MODE_LOAD_BALANCE)
+		for (unsigned i = 0; i < p->n_targets; i++)
+			if (!p->targets[i].weight)
+				p->targets[i].weight = 1;
+	if (!fc_policy_valid(p))
+		return fail(err, len, fc_mode_name(p->mode), need[p->mode]);
+	return 0;
+}
+
+int fc_steering_from_words(struct fc_policy *p, char *const *w, size_t n, char *err, size_t len)
+{
+	const char *why = NULL;
+	int mode, used;
+
+	if (n == 0)
+		return fail(err, len, "policy", "needs \"to TARGET\" or a mode and its targets");
+	p->n_targets = 0;
+	if (!strcmp(w[0], "to")) {
+		p->mode = FC_MODE_PRIORITY;
+		if (n < 2)
+			return fail(err, len, "to", "missing target (" TARGET_WORDS ")");
+		if ((used = target_word(&p->targets[0], w + 1, n - 1, &why)) < 0)
+			return target_fail(err, len, w + 1, n - 1, why);
+		if (used == 0)
+			return fail(err, len, w[1], "not a target (" TARGET_WORDS ")");
+		if ((size_t)used + 1 < n)
+			return fail(err, len, w[used + 1], "unexpected");
+		p->n_targets = 1;
 		return 0;
 	}
-	if (n != 2)
-		return fail(err, len, n ? w[0] : "to",
-		            "a target is att N, mag ADDRESS, llid MAC or default");
-	if (!strcmp(w[0], "att") && number(w[1], 255, &v) && v > 0) {
-		p->target = FC_TARGET_ATT;
-		p->target_att = (uint8_t)v;
-	} else if (!strcmp(w[0], "mag") && inet_pton(AF_INET6, w[1], &p->target_mag) == 1) {
-		p->target = FC_TARGET_MAG;
-	} else if (!strcmp(w[0], "llid") && llid(w[1], p->target_llid, &p->target_llid_len)) {
-		p->target = FC_TARGET_LLID;
-	} else {
-		return fail(err, len, w[1], "bad target");
+	if ((mode = fc_mode_by_name(w[0])) < 0)
+		return fail(err, len, w[0], "not \"to\" or a mode (priority, active-standby, "
+		                            "load-balance, bicast)");
+	p->mode = (enum fc_mode)mode;
+	for (size_t i = 1; i < n; i += (size_t)used) {
+		if ((used = steer_word(p, w + i, n - i, &why)) < 0)
+			return target_fail(err, len, w + i, n - i, why);
+		if (used == 0)
+			return fail(err, len, w[i], "unexpected");
 	}
-	return 0;
+	return steer_check(p, err, len);
 }
 
 int fc_policy_from_words(struct fc_policy *p, char *const *w, size_t n, char *err, size_t len)
@@ -163,15 +283,16 @@ int fc_policy_from_words(struct fc_policy *p, char *const *w, size_t n, char *er
 	size_t i = 0;
 
 	fc_policy_init(p);
-	for (; i < n && strcmp(w[i], "to") != 0; i += 2) {
+	for (; i < n && strcmp(w[i], "to") != 0 && fc_mode_by_name(w[i]) < 0; i += 2) {
 		if (i + 1 >= n)
 			return fail(err, len, w[i], "needs a value");
 		if (!match_word(&p->match, w[i], w[i + 1]))
 			return fail(err, len, w[i], "unknown match word or bad value");
 	}
 	if (i >= n)
-		return fail(err, len, n ? w[n - 1] : "policy", "needs \"to\" and a target");
-	return target_words(p, w + i + 1, n - i - 1, err, len);
+		return fail(err, len, n ? w[n - 1] : "policy",
+		            "needs \"to TARGET\" or a mode and its targets");
+	return fc_steering_from_words(p, w + i, n - i, err, len);
 }
 
 static void print_prefix(FILE *out, const char *key, const struct mh_prefix *p)
@@ -222,25 +343,51 @@ void fc_match_print_words(FILE *out, const struct fc_match *m,
 		fprintf(out, " traffic-class 0x%02x", m->tclass);
 }
 
-void fc_target_print_words(FILE *out, const struct fc_policy *p)
+static void print_target(FILE *out, const struct fc_target *t)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	switch (p->target) {
+	switch (t->kind) {
 	case FC_TARGET_ATT:
-		fprintf(out, "att %u", p->target_att);
+		fprintf(out, "att %u", t->att);
 		break;
 	case FC_TARGET_MAG:
-		fprintf(out, "mag %s", inet_ntop(AF_INET6, &p->target_mag, a, sizeof(a)));
+		fprintf(out, "mag %s", inet_ntop(AF_INET6, &t->mag, a, sizeof(a)));
 		break;
 	case FC_TARGET_LLID:
 		fputs("llid ", out);
-		for (unsigned i = 0; i < p->target_llid_len && i < MH_LLID_MAX; i++)
-			fprintf(out, "%s%02x", i ? ":" : "", p->target_llid[i]);
+		for (unsigned i = 0; i < t->llid_len && i < MH_LLID_MAX; i++)
+			fprintf(out, "%s%02x", i ? ":" : "", t->llid[i]);
 		break;
 	default:
 		fputs("default", out);
 	}
+}
+
+/* The "to TARGET" of before modes: priority, one target, the default fail-back. */
+static bool plain_to(const struct fc_policy *p)
+{
+	return p->mode == FC_MODE_PRIORITY && p->n_targets == 1 && p->fail_back &&
+	       p->hold_down_ms == FC_HOLD_DOWN_DEFAULT_MS;
+}
+
+void fc_target_print_words(FILE *out, const struct fc_policy *p)
+{
+	char d[CFG_DURATION_STR];
+
+	fputs(plain_to(p) ? "to" : fc_mode_name(p->mode), out);
+	for (unsigned i = 0; i < p->n_targets && i < FC_TARGETS_MAX; i++) {
+		fputc(' ', out);
+		print_target(out, &p->targets[i]);
+		if (p->mode == FC_MODE_LOAD_BALANCE)
+			fprintf(out, " weight %u", p->targets[i].weight);
+	}
+	if (p->mode == FC_MODE_BICAST || plain_to(p))
+		return;
+	if (p->hold_down_ms != FC_HOLD_DOWN_DEFAULT_MS)
+		fprintf(out, " hold-down %s", cfg_duration_str(p->hold_down_ms, d));
+	if (!p->fail_back)
+		fputs(" fail-back no", out);
 }
 
 void fc_policy_print_words(FILE *out, const struct fc_policy *p)
@@ -258,6 +405,5 @@ void fc_policy_print_words(FILE *out, const struct fc_policy *p)
 			fprintf(out, "%s ", buf[0] == ' ' ? buf + 1 : buf);
 		free(buf);
 	}
-	fputs("to ", out);
 	fc_target_print_words(out, p);
 }

@@ -810,88 +810,52 @@ static int parse_match(struct parser *p, struct fc_match *m, unsigned line)
 	return r;
 }
 
-/* "llid 02:00:00:00:00:01": 1 to MH_LLID_MAX octets, two hex digits each, not all zero. */
-static bool parse_llid(const char *s, uint8_t *llid, uint8_t *len)
+/* The words after the match block, up to the end of the line. */
+static int steering_words(struct parser *p, char words[][CFG_TOKEN_MAX + 1], size_t max,
+                          size_t *n)
 {
-	unsigned n = 0;
-	bool zero = true;
-	int hi, lo;
-
-	for (;;) {
-		if (n == MH_LLID_MAX || (hi = cfg_hex_digit(s[0])) < 0 ||
-		    (lo = cfg_hex_digit(s[1])) < 0)
-			return false;
-		llid[n] = (uint8_t)(hi << 4 | lo);
-		zero = zero && llid[n] == 0;
-		n++;
-		s += 2;
-		if (*s == '\0')
-			break;
-		if (*s++ != ':')
-			return false;
-	}
-	*len = (uint8_t)n;
-	return !zero;
-}
-
-static int target_llid(struct parser *p, struct fc_policy *fp)
-{
-	char q[CFG_QUOTE_MAX];
 	struct cfg_token t;
 
-	if (cfg_value(&p->cfg, "policy to llid", &t) < 0)
-		return -1;
-	if (!parse_llid(t.text, fp->target_llid, &fp->target_llid_len))
-		return cfg_error(
-		        &p->cfg, t.line,
-		        "policy to llid: %s is not a link-layer identifier (1 to %d octets "
-		        "in hex, not all zero, such as 02:00:00:00:00:01)",
-		        cfg_quote(t.text, q), MH_LLID_MAX);
+	for (*n = 0; cfg_peek(&p->cfg)->type != CFG_NL && cfg_peek(&p->cfg)->type != CFG_EOF;) {
+		cfg_next(&p->cfg, &t);
+		if ((t.type != CFG_WORD && t.type != CFG_STRING) || *n == max)
+			return cfg_unexpected(&p->cfg, "policy", &t);
+		memcpy(words[(*n)++], t.text, t.len + 1);
+	}
 	return 0;
 }
 
-static int target_value(struct parser *p, struct fc_policy *fp, unsigned line)
+/* A MAG a policy names takes the same addresses as a "mag" statement. */
+static int check_targets(struct parser *p, const struct fc_policy *fp, unsigned line)
 {
-	uint32_t v;
-
-	switch (fp->target) {
-	case FC_TARGET_ATT:
-		if (cfg_uint(&p->cfg, "policy to att", 1, UINT8_MAX, &v) < 0)
+	for (unsigned i = 0; i < fp->n_targets; i++)
+		if (fp->targets[i].kind == FC_TARGET_MAG &&
+		    cfg_check_routable(&p->cfg, line, "policy mag", &fp->targets[i].mag) < 0)
 			return -1;
-		fp->target_att = (uint8_t)v;
-		return 0;
-	case FC_TARGET_MAG:
-		if (cfg_in6(&p->cfg, "policy to mag", &fp->target_mag) < 0)
-			return -1;
-		return cfg_check_routable(&p->cfg, line, "policy to mag", &fp->target_mag);
-	case FC_TARGET_LLID:
-		return target_llid(p, fp);
-	default:
-		return 0;
-	}
+	return 0;
 }
 
-/* "to att N | to mag ADDRESS | to llid MAC | to default", on the line of the closing "}". */
+/* "to TARGET" or "MODE TARGET [weight N] ... [hold-down D] [fail-back yes|no]", on the line of
+ * the closing "}", read by the words' grammar pmipctl shares (lma/fc_words.c). */
 static int parse_target(struct parser *p, struct fc_policy *fp)
 {
-	static const char *const names[] = { "att", "mag", "llid", "default" };
-	static const enum fc_target_kind kinds[] = { FC_TARGET_ATT, FC_TARGET_MAG, FC_TARGET_LLID,
-		                                     FC_TARGET_DEFAULT };
-	const struct cfg_token *pk = cfg_peek(&p->cfg);
-	struct cfg_token t;
-	unsigned i;
+	static char words[2 + 4 * FC_TARGETS_MAX + 4][CFG_TOKEN_MAX + 1];
+	char *argv[sizeof(words) / sizeof(words[0])];
+	unsigned line = cfg_peek(&p->cfg)->line;
+	char err[256];
+	size_t n;
 
-	if (pk->type == CFG_NL || pk->type == CFG_EOF)
-		return cfg_error(&p->cfg, pk->line,
-		                 "policy: missing target (to att N, to mag ADDRESS, to llid MAC or "
-		                 "to default)");
-	cfg_next(&p->cfg, &t);
-	if (t.type != CFG_WORD || strcmp(t.text, "to") != 0)
-		return cfg_unexpected(&p->cfg, "policy", &t);
-	if (cfg_choice(&p->cfg, "policy to", names, 4, &i) < 0)
+	if (steering_words(p, words, sizeof(words) / sizeof(words[0]), &n) < 0)
 		return -1;
-	fp->target = kinds[i];
-	return target_value(p, fp, t.line);
+	if (n == 0)
+		return cfg_error(&p->cfg, line,
+		                 "policy: missing target (to att N, to mag ADDRESS, to llid MAC or "
+		                 "to default, or a mode and its targets)");
+	for (size_t i = 0; i < n; i++)
+		argv[i] = words[i];
+	if (fc_steering_from_words(fp, argv, n, err, sizeof(err)) < 0)
+		return cfg_error(&p->cfg, line, "policy: %s", err);
+	return check_targets(p, fp, line);
 }
 
 /* "policy { MATCH ... } to TARGET" */
@@ -1159,10 +1123,16 @@ static int check_policy(struct parser *p, const struct lma_conf_policy *cp)
 		return cfg_error(&p->cfg, cp->line,
 		                 "policy: mn %s is not authorized (no \"mn %s\" and no \"mn any\")",
 		                 fp->match.mn_id, fp->match.mn_id);
-	if (fp->target != FC_TARGET_MAG || lma_conf_find_mag(c, &fp->target_mag))
-		return 0;
-	inet_ntop(AF_INET6, &fp->target_mag, a, sizeof(a));
-	return cfg_error(&p->cfg, cp->line, "policy: to mag %s: no \"mag %s\" statement", a, a);
+	for (unsigned i = 0; i < fp->n_targets; i++) {
+		const struct fc_target *t = &fp->targets[i];
+
+		if (t->kind != FC_TARGET_MAG || lma_conf_find_mag(c, &t->mag))
+			continue;
+		inet_ntop(AF_INET6, &t->mag, a, sizeof(a));
+		return cfg_error(&p->cfg, cp->line, "policy: mag %s: no \"mag %s\" statement", a,
+		                 a);
+	}
+	return 0;
 }
 
 static int validate(struct parser *p)
@@ -1359,7 +1329,7 @@ static void print_policy(FILE *out, const struct fc_policy *fp)
 {
 	fputs("policy {", out);
 	fc_match_print_words(out, &fp->match, cfg_print_word);
-	fputs(" } to ", out);
+	fputs(" } ", out);
 	fc_target_print_words(out, fp);
 	fputc('\n', out);
 }

@@ -2,6 +2,7 @@
  * classified flows, move one to another binding of its MN, add, delete and list policies (a
  * change of policy applies to existing flows too). Every request is checked before it changes
  * anything; a target the MN does not have is an error that changes nothing. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,22 @@
 static const struct bce *binding_of(const struct lmad *d, uint64_t id)
 {
 	return bc_bce_by_id(lma_engine_cache(d->engine), id);
+}
+
+/* Why it sits where it is: its mode, the reason, the second binding, the time left. */
+static void fill_steering(const struct lmad *d, const struct fc_flow *f, uint64_t now,
+                          struct ctl_flow *r)
+{
+	const struct bce *also = f->also_id ? binding_of(d, f->also_id) : NULL;
+
+	r->mode = f->mode;
+	r->why = f->why;
+	r->due_ms = f->due_ns > now ? (uint32_t)((f->due_ns - now + 999999u) / 1000000u) : 0;
+	r->also_binding_id = f->also_id;
+	if (also) {
+		memcpy(r->also_mag, &also->mag->addr, 16);
+		r->also_att = also->att;
+	}
 }
 
 static void fill_flow(const struct lmad *d, struct fc_flow *f, uint64_t now, struct ctl_flow *r)
@@ -34,6 +51,7 @@ static void fill_flow(const struct lmad *d, struct fc_flow *f, uint64_t now, str
 		r->att = b->att;
 	}
 	r->policy_id = f->policy_id;
+	fill_steering(d, f, now, r);
 	r->age_s = now > f->created_ns ? (uint32_t)((now - f->created_ns) / 1000000000ull) : 0;
 	if (kr_fc_ct_counters(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport, &f->packets,
 	                      &f->bytes) < 0) {
@@ -96,15 +114,21 @@ static const struct bce *move_target(const struct lmad *d, const struct fc_flow 
 
 void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
 {
-	struct ctl_flow_move m;
+	struct ctl_flow_move m = { 0 };
 	const struct bce *to;
 	struct fc_flow *f;
+	int r;
 
-	if (len != sizeof(m)) {
+	if (len != sizeof(m) && len != CTL_FLOW_MOVE_V1_SIZE) {
 		ctl_send_error(c, CTL_E_BAD_REQUEST, "flow move: wrong request size");
 		return;
 	}
-	memcpy(&m, payload, sizeof(m));
+	memcpy(&m, payload, len); /* a version 1 request: no bicast_ms, a plain move */
+	if (m.bicast_ms > CTL_BICAST_MAX_MS) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST, "flow move: bicast over %u ms",
+		               CTL_BICAST_MAX_MS);
+		return;
+	}
 	f = fc_flow_by_id(d->fc, m.flow_id);
 	if (!f) {
 		ctl_send_error(c, CTL_E_NOT_FOUND, "no flow %u", m.flow_id);
@@ -115,7 +139,11 @@ void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *paylo
 		ctl_send_error(c, CTL_E_NOT_FOUND, "%s has no active binding there", f->mn_id);
 		return;
 	}
-	if (lmad_fc_move(d, f, to) < 0) {
+	if ((r = lmad_fc_move(d, f, to, m.bicast_ms)) == -2) {
+		ctl_send_error(c, CTL_E_INTERNAL, "no bicast through the flow's binding (see the log)");
+		return;
+	}
+	if (r < 0) {
 		ctl_send_error(c, CTL_E_INTERNAL, "the kernel refused the new mark");
 		return;
 	}
@@ -133,15 +161,16 @@ static void send_policy(struct ctl_conn *c, const struct fc_policy *p)
 
 void lmad_ctl_policy_add(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
 {
-	struct ctl_policy_add req;
+	const uint32_t v1_len = offsetof(struct ctl_policy_add, policy) + CTL_POLICY_V1_SIZE;
+	struct ctl_policy_add req = { 0 };
 	struct fc_policy p;
 	uint32_t id;
 
-	if (len != sizeof(req)) {
+	if (len != sizeof(req) && len != v1_len) {
 		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy add: wrong request size");
 		return;
 	}
-	memcpy(&req, payload, sizeof(req));
+	memcpy(&req, payload, len); /* version 1: the rest zero, a policy "to" one target */
 	if (!fc_wire_decode(&req.policy, &p)) {
 		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy add: invalid policy");
 		return;

@@ -16,7 +16,7 @@
 
 #include "lma/lmad_int.h"
 
-#define MAX_CANDS 16
+#define MAX_CANDS LMAD_FC_MAX_CANDS
 /* The idle sweep: every SWEEP_PERIOD_S, SWEEP_STEP conntrack requests at a time (a few ms of the
  * loop), SWEEP_PAUSE_S apart while idle flows remain. */
 #define SWEEP_PERIOD_S   10.
@@ -155,6 +155,7 @@ static size_t candidates(const struct lmad *d, const struct lma_mn *mn, const st
 	LIST_FOREACH(b, &mn->bces, mn_entry)
 	if (b->state == BCE_ACTIVE && b->mag->tunnel && n < MAX_CANDS)
 		describe(d, b, owner, &out[n++]);
+	lmad_steer_fill_up(d, mn->id, out, n);
 	return n;
 }
 
@@ -177,27 +178,85 @@ static const struct bce *owner_of(const struct lmad *d, const struct in6_addr *a
 	return NULL;
 }
 
-static int set_flow_mark(struct lmad *d, struct fc_flow *f, const struct fc_binding *to)
+static int set_flow_mark(struct lmad *d, struct fc_flow *f, uint64_t binding_id, uint32_t mark)
 {
 	const struct fc_tuple *t = &f->tuple;
 
-	if (kr_fc_ct_set_mark(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport, to->mark) <
-	            0 &&
+	if (kr_fc_ct_set_mark(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport, mark) < 0 &&
 	    errno != ENOENT)
 		return -1;
-	f->binding_id = to->id;
-	f->mark = to->mark;
+	f->binding_id = binding_id;
+	f->mark = mark;
 	d->fc_marks_set++;
 	return 0;
 }
 
-/* Re-decides a flow after its binding went away, a handoff, or a policy change. */
-static void reconsider_flow(struct lmad *d, struct fc_flow *f, bool policies_changed)
+static const struct bce *bce_of(const struct lmad *d, uint64_t id)
+{
+	return bc_bce_by_id(lma_engine_cache(d->engine), id);
+}
+
+/* The mark that sends packets through `to` and copies them through `also` (its bicast slot);
+ * *also_id is 0 when there is no copy: none asked, or no slot to be had. */
+static uint32_t pair_mark(struct lmad *d, uint32_t to_mark, uint64_t also, uint64_t *also_id)
+{
+	const struct bce *b = also ? bce_of(d, also) : NULL;
+	uint16_t slot = b ? lmad_steer_dup_slot(d, b) : 0;
+
+	*also_id = slot ? also : 0;
+	return to_mark | (uint32_t)slot << KR_FC_DUP_SHIFT;
+}
+
+static const struct fc_binding *find_cand(const struct fc_binding *cands, size_t n, uint64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cands[i].id == id)
+			return &cands[i];
+	return NULL;
+}
+
+/* The flow goes where the decision says: its mark rewritten if that changes it. */
+static void apply_decision(struct lmad *d, struct fc_flow *f, const struct fc_decision *dec)
+{
+	uint64_t also_id;
+	uint32_t mark = pair_mark(d, dec->to->mark, dec->also ? dec->also->id : 0, &also_id);
+
+	if (dec->to->id != f->binding_id)
+		d->fc_moved++;
+	if (mark != f->mark || dec->to->id != f->binding_id)
+		set_flow_mark(d, f, dec->to->id, mark);
+	f->also_id = also_id;
+	f->policy_id = dec->policy_id;
+	f->mode = (uint8_t)dec->mode;
+	f->why = (uint8_t)(dec->why == FC_WHY_BICAST && !also_id ? FC_WHY_SINGLE : dec->why);
+	f->due_ns = dec->due_ns;
+}
+
+/* A flow moved by hand stays on its binding; a make-before-break copy stops if its old binding
+ * went. Its binding may have moved to another MAG: the mark follows. */
+static void keep_pinned(struct lmad *d, struct fc_flow *f, const struct fc_binding *cur,
+                        const struct fc_binding *cands, size_t n)
+{
+	uint64_t also = f->also_id && find_cand(cands, n, f->also_id) ? f->also_id : 0;
+	uint32_t mark = pair_mark(d, cur->mark, also, &also);
+
+	if (mark != f->mark)
+		set_flow_mark(d, f, cur->id, mark);
+	if (!also && f->why == FC_WHY_MOVING) {
+		f->why = FC_WHY_MOVED;
+		f->due_ns = 0;
+	}
+	f->also_id = also;
+}
+
+/* Re-decides a flow after a change of its MN's bindings, a hold-down's end or (fresh) a policy
+ * change: it moves only if its policy's mode says so. */
+static void reconsider_flow(struct lmad *d, struct fc_flow *f, bool fresh, uint64_t now)
 {
 	struct fc_binding cands[MAX_CANDS];
 	const struct bce *owner = owner_of(d, &f->tuple.dst);
-	const struct fc_binding *to = NULL, *cur = NULL;
-	uint32_t policy = 0;
+	const struct fc_binding *cur;
+	struct fc_decision dec;
 	size_t n;
 
 	if (!owner) {
@@ -205,68 +264,102 @@ static void reconsider_flow(struct lmad *d, struct fc_flow *f, bool policies_cha
 		return;
 	}
 	n = candidates(d, owner->mn, owner, cands);
-	for (size_t i = 0; i < n; i++)
-		if (cands[i].id == f->binding_id)
-			cur = &cands[i];
-	if (cur && !(policies_changed && !f->pinned)) {
-		if (cur->mark != f->mark)
-			set_flow_mark(d, f, cur); /* its binding moved to another MAG */
+	cur = find_cand(cands, n, f->binding_id);
+	if (f->pinned && cur) {
+		keep_pinned(d, f, cur, cands, n);
 		return;
 	}
-	to = fc_select(d->fc, &f->tuple, owner->mn->id, cands, n, &policy);
-	if (!to) {
+	f->pinned = false; /* its pinned binding is gone */
+	fc_decide(d->fc, &f->tuple, owner->mn->id, cands, n, fresh || !cur ? NULL : f, now, &dec);
+	if (!dec.to) {
 		fc_flow_del(d->fc, f);
 		return;
 	}
-	if (to->id != f->binding_id || to->mark != f->mark) {
-		set_flow_mark(d, f, to);
-		d->fc_moved++;
-	}
-	f->policy_id = policy;
-	if (!cur)
-		f->pinned = false; /* its pinned binding is gone */
+	apply_decision(d, f, &dec);
+	if (dec.due_ns)
+		lmad_steer_due(d, owner->mn->id, dec.due_ns);
 }
 
-/* Moves a flow to another binding by hand: it stays there whatever the policies say. */
-int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to)
+int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to, uint32_t bicast_ms)
 {
 	const struct bce *owner = owner_of(d, &f->tuple.dst);
+	uint64_t old = f->binding_id, also = 0, now = mono_ns();
 	struct fc_binding target;
+	uint32_t mark;
 
 	describe(d, to, owner, &target);
-	if (set_flow_mark(d, f, &target) < 0)
+	mark = target.mark;
+	if (bicast_ms && old != to->id) {
+		mark = pair_mark(d, target.mark, old, &also);
+		if (!also)
+			return -2; /* no copy to be had: nothing changed */
+	}
+	if (set_flow_mark(d, f, to->id, mark) < 0)
 		return -1;
 	f->pinned = true;
 	f->policy_id = 0;
+	f->also_id = also;
+	f->why = also ? FC_WHY_MOVING : FC_WHY_MOVED;
+	f->due_ns = also ? now + (uint64_t)bicast_ms * 1000000u : 0;
+	if (also && lmad_steer_moving(d, f->id, f->due_ns) < 0)
+		lmad_fc_move_done(d, f->id); /* no memory to remember it: no copy */
 	d->fc_moved++;
 	return 0;
 }
 
+void lmad_fc_move_done(struct lmad *d, uint32_t flow_id)
+{
+	struct fc_flow *f = fc_flow_by_id(d->fc, flow_id);
+
+	if (!f || f->why != FC_WHY_MOVING)
+		return; /* gone, or moved again since */
+	set_flow_mark(d, f, f->binding_id, f->mark & ~KR_FC_DUP_MASK);
+	f->also_id = 0;
+	f->why = FC_WHY_MOVED;
+	f->due_ns = 0;
+}
+
+static void reconsider_mn(struct lmad *d, const char *mn_id)
+{
+	uint64_t now = mono_ns();
+	struct fc_flow *f, *next;
+
+	for (f = fc_flow_mn_first(d->fc, mn_id); f; f = next) {
+		next = fc_flow_mn_next(d->fc, f);
+		reconsider_flow(d, f, false, now);
+	}
+}
+
 void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn)
 {
-	struct fc_flow *f, *next;
-	uint64_t moved = d->fc_moved;
+	uint64_t moved;
 
 	if (!d->fc)
 		return;
+	moved = d->fc_moved;
 	requeue_mn(d, mn);
-	for (f = fc_flow_mn_first(d->fc, mn->id); f; f = next) {
-		next = fc_flow_mn_next(d->fc, f);
-		reconsider_flow(d, f, false);
-	}
+	lmad_steer_mn_changed(d, mn);
+	reconsider_mn(d, mn->id);
+	lmad_steer_dup_gc(d);
 	if (lma_engine_peer_failing(d->engine))
 		d->fc_failed_over += d->fc_moved - moved;
+}
+
+void lmad_fc_mn_recheck(struct lmad *d, const char *mn_id)
+{
+	reconsider_mn(d, mn_id);
 }
 
 /* A whole-table walk, and rightly so: a policy may name any MN, prefix or port, so any flow may
  * move. */
 void lmad_fc_policies_changed(struct lmad *d)
 {
+	uint64_t now = mono_ns();
 	struct fc_flow *f, *next;
 
 	for (f = fc_flow_first(d->fc); f; f = next) {
 		next = fc_flow_next(d->fc, f);
-		reconsider_flow(d, f, true);
+		reconsider_flow(d, f, true, now);
 	}
 }
 
@@ -313,7 +406,7 @@ bool lmad_fc_restore_flow(struct lmad *d, const struct flow_record *r)
 	f->pinned = r->pinned;
 	describe(d, b, owner, &to);
 	if (to.mark != f->mark)
-		set_flow_mark(d, f, &to);
+		set_flow_mark(d, f, to.id, to.mark);
 	return true;
 }
 
@@ -378,6 +471,7 @@ static uint32_t classify(void *arg, const uint8_t *pkt, size_t len)
 	const struct bce *owner;
 	struct fc_tuple t;
 	struct fc_flow *f;
+	uint32_t mark;
 	size_t n;
 
 	if (fc_parse_packet(pkt, len, &t) != FC_OK || !(owner = owner_of(d, &t.dst)))
@@ -387,7 +481,14 @@ static uint32_t classify(void *arg, const uint8_t *pkt, size_t len)
 		return f->mark; /* its connection lost the mark (or is new again): same answer */
 	n = candidates(d, owner->mn, owner, cands);
 	/* past the bounds: the default binding, and the table does not grow (fail open) */
-	return fc_classify_new(d->fc, &t, owner->mn->id, cands, n, mono_ns());
+	mark = fc_classify_new(d->fc, &t, owner->mn->id, cands, n, mono_ns());
+	if ((f = fc_flow_find(d->fc, &t)) && f->also_id)
+		mark = f->mark = pair_mark(d, mark, f->also_id, &f->also_id); /* bicast */
+	if (f && f->also_id == 0 && f->why == FC_WHY_BICAST)
+		f->why = FC_WHY_SINGLE;
+	if (f && f->due_ns)
+		lmad_steer_due(d, owner->mn->id, f->due_ns);
+	return mark;
 }
 
 static void queue_readable(struct ev_loop *loop, ev_io *w, int revents)
@@ -501,7 +602,7 @@ int lmad_fc_start(struct lmad *d)
 		return -1;
 	}
 	d->fc = fc_new();
-	if (!d->fc || !hmap_init(&d->fc_queued, 64))
+	if (!d->fc || !hmap_init(&d->fc_queued, 64) || lmad_steer_start(d) < 0)
 		return -1;
 	lmad_fc_load_conf(d);
 	ev_io_init(&d->queue_w, queue_readable, kr_fc_queue_fd(d->kr), EV_READ);
@@ -567,6 +668,7 @@ void lmad_fc_stop(struct lmad *d)
 			free(q);
 		}
 	hmap_free(&d->fc_queued);
+	lmad_steer_stop(d);
 	kr_fc_close(d->kr);
 	fc_free(d->fc);
 	d->fc = NULL;

@@ -36,6 +36,7 @@ struct lmad {
 	ev_prepare prefixes_w; /* queueing changes reach the kernel (lmad_fc.c) */
 	uint32_t *fc_conf_ids; /* the policies lmad.conf gave (the others came from pmipctl) */
 	size_t fc_n_conf;
+	struct lmad_steer *steer; /* steering modes' state (lmad_steer.c) */
 	uint64_t fc_moved;
 	uint64_t fc_marks_set; /* flows given another binding: the binding file is stale */
 	uint64_t fc_failed_over; /* of those, moved off a MAG declared unreachable */
@@ -70,7 +71,13 @@ void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn);
 /* The LMA no longer routes p (its binding went): it leaves the queue. */
 void lmad_fc_prefix_unrouted(struct lmad *d, const struct mh_prefix *p);
 void lmad_fc_policies_changed(struct lmad *d);
-int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to);
+/* Moves the flow to `to` for good; with bicast_ms, make-before-break: through both its old
+ * binding and `to` for that long first. 0, or -1 (the kernel refused). */
+int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to, uint32_t bicast_ms);
+/* The flows of this MN decided again (a hold-down ended). */
+void lmad_fc_mn_recheck(struct lmad *d, const char *mn_id);
+/* A make-before-break move's time is over: the old binding no longer carries the flow. */
+void lmad_fc_move_done(struct lmad *d, uint32_t flow_id);
 /* The steered flows in the binding file: their change count, writing them, taking one back
  * (false unless its binding was restored, owns its destination, and the flow is new). */
 uint64_t lmad_fc_changes(const struct lmad *d);
@@ -80,6 +87,24 @@ bool lmad_fc_restore_flow(struct lmad *d, const struct flow_record *r);
  * the file, or if its mark names the tunnel of a restored binding of the MN it goes to (the
  * flow is learnt again); every other loses its mark. */
 void lmad_fc_reconcile_marks(struct lmad *d);
+/* lmad_steer.c */
+#define LMAD_FC_MAX_CANDS 16 /* bindings of one MN the classifier chooses among */
+int lmad_steer_start(struct lmad *d);
+void lmad_steer_stop(struct lmad *d);
+/* Before its flows are decided again: which of the MN's bindings are up, since when. */
+void lmad_steer_mn_changed(struct lmad *d, const struct lma_mn *mn);
+/* Fills each candidate's up_since_ns (0 when not known). */
+void lmad_steer_fill_up(const struct lmad *d, const char *mn_id, struct fc_binding *cands,
+                        size_t n);
+/* A flow of the MN may move at due_ns (a hold-down's end): its flows are decided again then. */
+void lmad_steer_due(struct lmad *d, const char *mn_id, uint64_t due_ns);
+/* The bicast slot copying packets through `also` (its copy rule put in if new); 0 if none can
+ * be had (no room in the marks, the kernel refused, every slot taken). */
+uint16_t lmad_steer_dup_slot(struct lmad *d, const struct bce *also);
+/* Slots whose binding is gone lose their rule. */
+void lmad_steer_dup_gc(struct lmad *d);
+/* Remembers a make-before-break move to end at until_ns; -1 if out of memory. */
+int lmad_steer_moving(struct lmad *d, uint32_t flow_id, uint64_t until_ns);
 /* lmad_ctl_fc.c */
 void lmad_ctl_show_flows(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len);
 void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len);

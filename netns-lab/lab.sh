@@ -395,6 +395,23 @@ lab_mn_attached() {
 # lab_rx J I: packets received so far by MN J's if<I>.
 lab_rx() { lab_x "mn$1" cat "/sys/class/net/if$2/statistics/rx_packets"; }
 
+# lab_flow_field PORT FIELD: a field of the LMA's flow toward destination port PORT (of MN 1);
+# lab_flow_on PORT MAG: whether that flow goes through MAG.
+lab_flow_field() {
+	lab_ctl -j show flows "$(lab_mn_id 1)" | "$LAB_PY" -c "
+import json, sys
+print([f['$2'] for f in json.load(sys.stdin) if f['dport'] == $1][0])"
+}
+lab_flow_on() { test "$(lab_flow_field "$1" mag 2>/dev/null)" = "$2"; }
+
+# lab_binding_active MAG: whether the LMA has an active binding through MAG.
+lab_binding_active() {
+	lab_ctl -j show bindings | "$LAB_PY" -c "
+import json, sys
+sys.exit(0 if any(b['peer'] == '$1' and b['state'] == 'active'
+                  for m in json.load(sys.stdin) for b in m['bindings']) else 1)"
+}
+
 # --- life cycle ---
 
 # lab_build TOP: installs what is missing and builds TOP in TOP/build/lab, unless LAB_BUILD is

@@ -2,7 +2,7 @@
  * construction: bindings as [{"mn_id": ..., "bindings": [...]}, ...], counters as
  * {"group": {"name": value, ...}, ...} (a group's counters in one object wherever they come in
  * the answer; a counter sent twice is an error, never a duplicate key), flows and policies as
- * arrays of objects, the version as one object. Shapes documented in pmipctl(8). */
+ * arrays of objects (a policy with its steering mode and targets), the version as one object. Shapes documented in pmipctl(8). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,6 +131,24 @@ static void json_stat(const struct ctl_stat *s)
 	put(g, name, json_integer((json_int_t)s->value));
 }
 
+/* "mode" (null without a policy), "why", "also_binding" (bicast or a make-before-break move:
+ * null or the second binding, its MAG and att), "due_ms" (a hold-down or a move's time left). */
+static void flow_steering(json_t *o, const struct ctl_flow *f)
+{
+	json_t *also = json_null();
+
+	put(o, "mode", f->policy_id ? json_string(fc_mode_name(f->mode)) : json_null());
+	put(o, "why", json_string(fc_why_name(f->why)));
+	if (f->also_binding_id) {
+		also = json_object();
+		put(also, "id", json_integer((json_int_t)f->also_binding_id));
+		put(also, "mag", address(f->also_mag));
+		put(also, "att", json_integer(f->also_att));
+	}
+	put(o, "also_binding", also);
+	put(o, "due_ms", json_integer(f->due_ms));
+}
+
 static void json_flow(const struct ctl_flow *f)
 {
 	json_t *o = json_object();
@@ -153,6 +171,7 @@ static void json_flow(const struct ctl_flow *f)
 	put(o, "age", json_integer(f->age_s));
 	put(o, "policy", json_integer(f->policy_id));
 	put(o, "moved", json_boolean(f->pinned));
+	flow_steering(o, f);
 	append(root, o);
 }
 
@@ -204,37 +223,45 @@ static json_t *policy_match(const struct fc_match *m)
 	return o;
 }
 
-/* The target as {"kind": "att"|"mag"|"llid"|"default"} with its value under the same name. */
-static json_t *policy_target(const struct fc_policy *p)
+/* One target as {"kind": "att"|"mag"|"llid"|"default"} with its value under the same name,
+ * and its weight under load-balance. */
+static json_t *policy_target(const struct fc_target *t)
 {
 	static const char *const kinds[] = { [FC_TARGET_DEFAULT] = "default",
 		                             [FC_TARGET_ATT] = "att",
 		                             [FC_TARGET_MAG] = "mag",
 		                             [FC_TARGET_LLID] = "llid" };
-	struct ctl_binding llid = { .llid_len = p->target_llid_len };
+	struct ctl_binding llid = { .llid_len = t->llid_len };
 	json_t *o = json_object();
 	char buf[100];
 
-	put(o, "kind", json_string(kinds[p->target]));
-	if (p->target == FC_TARGET_ATT)
-		put(o, "att", json_integer(p->target_att));
-	if (p->target == FC_TARGET_MAG)
-		put(o, "mag", address(p->target_mag.s6_addr));
-	if (p->target == FC_TARGET_LLID) {
-		memcpy(llid.llid, p->target_llid, p->target_llid_len);
+	put(o, "kind", json_string((unsigned)t->kind < 4 ? kinds[t->kind] : "unknown"));
+	if (t->kind == FC_TARGET_ATT)
+		put(o, "att", json_integer(t->att));
+	if (t->kind == FC_TARGET_MAG)
+		put(o, "mag", address(t->mag.s6_addr));
+	if (t->kind == FC_TARGET_LLID) {
+		memcpy(llid.llid, t->llid, t->llid_len < MH_LLID_MAX ? t->llid_len : MH_LLID_MAX);
 		format_llid(&llid, buf, sizeof(buf));
 		put(o, "llid", json_string(buf));
 	}
+	if (t->weight)
+		put(o, "weight", json_integer(t->weight));
 	return o;
 }
 
 static void json_policy(const struct fc_policy *p)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *targets = json_array();
 
+	for (unsigned i = 0; i < p->n_targets && i < FC_TARGETS_MAX; i++)
+		append(targets, policy_target(&p->targets[i]));
 	put(o, "id", json_integer(p->id));
 	put(o, "match", policy_match(&p->match));
-	put(o, "target", policy_target(p));
+	put(o, "mode", json_string(fc_mode_name(p->mode)));
+	put(o, "targets", targets);
+	put(o, "fail_back", json_boolean(p->fail_back));
+	put(o, "hold_down_ms", json_integer(p->hold_down_ms));
 	append(root, o);
 }
 

@@ -109,23 +109,45 @@ static void endpoint(const uint8_t addr[16], uint16_t port, char *buf, size_t le
 	snprintf(buf, len, "[%s]:%u", a, port);
 }
 
+/* "policy 3 load-balance hash", "- - moved", "policy 2 bicast bicast +binding 4 (MAG, att)",
+ * "policy 1 priority hold-down 4s". */
+static void text_steering(const struct ctl_flow *f)
+{
+	char mag[INET6_ADDRSTRLEN];
+
+	if (f->policy_id)
+		printf("%u %s ", f->policy_id, fc_mode_name(f->mode));
+	else
+		printf("- - ");
+	printf("%s", fc_why_name(f->why));
+	if (f->also_binding_id) {
+		format_addr(f->also_mag, mag, sizeof(mag));
+		printf(" +binding %llu (%s, att %u)", (unsigned long long)f->also_binding_id, mag,
+		       f->also_att);
+	}
+	if (f->due_ms)
+		printf(" %u.%03us left", f->due_ms / 1000, f->due_ms % 1000);
+	printf("\n");
+}
+
 static void text_flow(const struct ctl_flow *f)
 {
 	char src[64], dst[64], mag[INET6_ADDRSTRLEN], p[8];
 
 	if (!flow_header_done) {
-		printf("%-6s %-18s %-7s %-34s %-34s %-7s %-8s %-18s %-4s %10s %12s %6s\n", "FLOW",
-		       "MN", "PROTO", "SOURCE", "DESTINATION", "LABEL", "BINDING", "MAG", "ATT",
-		       "PACKETS", "BYTES", "AGE");
+		printf("%-6s %-18s %-7s %-34s %-34s %-7s %-8s %-18s %-4s %10s %12s %6s  %s\n",
+		       "FLOW", "MN", "PROTO", "SOURCE", "DESTINATION", "LABEL", "BINDING", "MAG",
+		       "ATT", "PACKETS", "BYTES", "AGE", "POLICY MODE WHY");
 		flow_header_done = true;
 	}
 	endpoint(f->src, f->sport, src, sizeof(src));
 	endpoint(f->dst, f->dport, dst, sizeof(dst));
 	format_addr(f->mag, mag, sizeof(mag));
-	printf("%-6u %-18.*s %-7s %-34s %-34s 0x%05x %-8llu %-18s %-4u %10llu %12llu %5us%s\n",
+	printf("%-6u %-18.*s %-7s %-34s %-34s 0x%05x %-8llu %-18s %-4u %10llu %12llu %5us  ",
 	       f->id, 18, f->mn_id, proto_label(f->proto, p, sizeof(p)), src, dst, f->flow_label,
 	       (unsigned long long)f->binding_id, mag, f->att, (unsigned long long)f->packets,
-	       (unsigned long long)f->bytes, f->age_s, f->pinned ? "  moved" : "");
+	       (unsigned long long)f->bytes, f->age_s);
+	text_steering(f);
 }
 
 static void text_policy(const struct fc_policy *p)

@@ -43,6 +43,7 @@ static const struct token t_show[] = {
 	KW("bindings", ACT_SHOW_BINDINGS, t_opt_mn, "the bindings, by mobile node"),
 	KW("flows", ACT_SHOW_FLOWS, t_opt_mn, "the classified downlink flows (lmad)"),
 	KW("peers", ACT_SHOW_PEERS, NULL, "each heartbeat peer: the MAGs at lmad, the LMA at magd"),
+	KW("policies", ACT_POLICY_LIST, NULL, "the flow policies in order (= policy list, lmad)"),
 	KW("stats", ACT_SHOW_STATS, NULL, "the counters, by group"),
 	KW("version", ACT_SHOW_VERSION, NULL, "the daemon's name and version"),
 	END,
@@ -53,9 +54,21 @@ static const struct token t_mn_id[] = {
 	END,
 };
 
-static const struct token t_move_att[] = { VALUE("N", NULL, "an access technology type"), END };
-static const struct token t_move_mag[] = { VALUE("ADDRESS", NULL, "a MAG's Proxy-CoA"), END };
-static const struct token t_move_bid[] = { VALUE("ID", NULL, "a binding id (show bindings)"), END };
+static const struct token t_bicast_ms[] = {
+	VALUE("MS", NULL, "milliseconds through both bindings before the old one is dropped"), END
+};
+static const struct token t_move_end[] = {
+	MAY_END,
+	KW("bicast", ACT_NONE, t_bicast_ms, "make-before-break: through both bindings first"),
+	END,
+};
+static const struct token t_move_att[] = {
+	VALUE("N", t_move_end, "an access technology type"), END
+};
+static const struct token t_move_mag[] = { VALUE("ADDRESS", t_move_end, "a MAG's Proxy-CoA"), END };
+static const struct token t_move_bid[] = {
+	VALUE("ID", t_move_end, "a binding id (show bindings)"), END
+};
 
 static const struct token t_move_target[] = {
 	KW("att", ACT_NONE, t_move_att, "the MN's binding of that access technology"),
@@ -73,8 +86,10 @@ static const struct token t_flow[] = {
 };
 
 /* policy add: match words in any order, then "to" and the target (lma/fc_words.c reads them). */
-#define N_MATCH 10
+#define N_MATCH 14
 static const struct token t_match[N_MATCH];
+#define N_STEER 10
+static const struct token t_steer[N_STEER];
 
 static const struct token t_v_nai[] = { VALUE("NAI", t_match, "a mobile node identifier"), END };
 static const struct token t_v_prefix[] = { VALUE("PREFIX/LEN", t_match, "an IPv6 prefix"), END };
@@ -89,6 +104,33 @@ static const struct token t_target_att[] = { VALUE("N", NULL, "an access technol
 static const struct token t_target_mag[] = { VALUE("ADDRESS", NULL, "a MAG's Proxy-CoA"), END };
 static const struct token t_target_llid[] = {
 	VALUE("MAC", NULL, "the MN's link-layer identifier, xx:xx:..."), END
+};
+
+/* A steering mode's targets and options, in any order (lma/fc_words.c checks the counts). */
+static const struct token t_s_att[] = { VALUE("N", t_steer, "an access technology type"), END };
+static const struct token t_s_mag[] = { VALUE("ADDRESS", t_steer, "a MAG's Proxy-CoA"), END };
+static const struct token t_s_llid[] = {
+	VALUE("MAC", t_steer, "the MN's link-layer identifier, xx:xx:..."), END
+};
+static const struct token t_s_weight[] = {
+	VALUE("N", t_steer, "the previous target's weight (load-balance)"), END
+};
+static const struct token t_s_hold[] = {
+	VALUE("DURATION", t_steer, "wait this long before a flow fails back (5s)"), END
+};
+static const struct token t_s_yesno[] = {
+	VALUE("yes|no", t_steer, "whether flows go back to a returning binding"), END
+};
+static const struct token t_steer[N_STEER] = {
+	MAY_END,
+	KW("att", ACT_NONE, t_s_att, "the MN's binding of that access technology"),
+	KW("default", ACT_NONE, t_steer, "the binding owning the destination prefix"),
+	KW("fail-back", ACT_NONE, t_s_yesno, "flows return to a preferred binding (priority)"),
+	KW("hold-down", ACT_NONE, t_s_hold, "how long a returning binding must stay first"),
+	KW("llid", ACT_NONE, t_s_llid, "the MN's binding of that interface"),
+	KW("mag", ACT_NONE, t_s_mag, "the MN's binding at that MAG"),
+	KW("weight", ACT_NONE, t_s_weight, "the previous target's share (load-balance)"),
+	END,
 };
 
 static const struct token t_target[] = {
@@ -108,7 +150,11 @@ static const struct token t_target[] = {
 	        KW("src", ACT_NONE, t_v_prefix, "the source is in the prefix"),                    \
 	        KW("src-port", ACT_NONE, t_v_ports, "the source port"),                            \
 	        KW("to", ACT_NONE, t_target, "where matching flows go"),                           \
-	        KW("traffic-class", ACT_NONE, t_v_tclass, "the IPv6 traffic class")
+	        KW("traffic-class", ACT_NONE, t_v_tclass, "the IPv6 traffic class"),               \
+	        KW("active-standby", ACT_NONE, t_steer, "two targets: the standby on failure only"), \
+	        KW("bicast", ACT_NONE, t_steer, "every packet through two targets"),               \
+	        KW("load-balance", ACT_NONE, t_steer, "new flows spread by the targets' weights"),  \
+	        KW("priority", ACT_NONE, t_steer, "the first target present, with fail-back")
 
 static const struct token t_match[N_MATCH] = { MATCH_WORDS, END };
 
@@ -329,11 +375,13 @@ void parse_print_commands(FILE *out)
 	             "  reload\n"
 	             "  deregister MN-ID      (magd: de-register; lmad: revoke)\n"
 	             "  show flows [MN-ID]    (lmad)\n"
-	             "  flow move FLOW-ID to (att N | mag ADDRESS | binding ID)\n"
-	             "  policy add [before ID] [MATCH...] to (att N | mag ADDRESS | llid MAC |"
-	             " default)\n"
+	             "  flow move FLOW-ID to (att N | mag ADDRESS | binding ID) [bicast MS]\n"
+	             "  policy add [before ID] [MATCH...] (to TARGET | MODE TARGET...)\n"
+	             "      TARGET: att N | mag ADDRESS | llid MAC | default\n"
+	             "      MODE: priority, active-standby, load-balance (TARGET weight N ...),\n"
+	             "            bicast; options hold-down DURATION, fail-back yes|no\n"
 	             "      MATCH: mn NAI, src P/L, dst P/L, proto NAME|N, src-port N[-M],\n"
 	             "             dst-port N[-M], flow-label N, traffic-class N\n"
 	             "  policy del ID\n"
-	             "  policy list\n");
+	             "  policy list, show policies\n");
 }

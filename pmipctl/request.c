@@ -36,11 +36,18 @@ static int flow_move(const struct parse_result *res, struct request *req)
 	struct ctl_flow_move m = { 0 };
 	unsigned long long id, v;
 
-	if (res->argc != 4 || id_word(w[0], UINT32_MAX, &id) < 0) {
+	if ((res->argc != 4 && res->argc != 6) || id_word(w[0], UINT32_MAX, &id) < 0) {
 		fprintf(stderr, "not a flow id: %s\n", res->argc ? w[0] : "");
 		return -1;
 	}
 	m.flow_id = (uint32_t)id;
+	if (res->argc == 6) {
+		if (id_word(w[5], CTL_BICAST_MAX_MS, &v) < 0) {
+			fprintf(stderr, "bicast: 1 to %u milliseconds: %s\n", CTL_BICAST_MAX_MS, w[5]);
+			return -1;
+		}
+		m.bicast_ms = (uint32_t)v;
+	}
 	if (!strcmp(w[2], "att") && id_word(w[3], 255, &v) == 0) {
 		m.target = CTL_MOVE_ATT;
 		m.att = (uint8_t)v;

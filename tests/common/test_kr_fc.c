@@ -24,18 +24,43 @@ static struct in6_addr addr(const char *s)
 
 /* --- the scripts --- */
 
-static const char golden_chain[] = "*mangle\n"
-                                   ":PMIP6 - [0:0]\n"
-                                   ":PMIP6_QUEUE - [0:0]\n"
-                                   "-A PMIP6 -m set ! --match-set pmip6_mh dst -j RETURN\n"
-                                   "-A PMIP6 -m connmark ! --mark 0 -j CONNMARK --restore-mark\n"
-                                   "-A PMIP6 -m connmark ! --mark 0 -j RETURN\n"
-                                   "-A PMIP6 -m mark ! --mark 0 -j CONNMARK --save-mark\n"
-                                   "-A PMIP6 -m mark ! --mark 0 -j RETURN\n"
-                                   "-A PMIP6 -j PMIP6_QUEUE\n"
-                                   "-A PMIP6_QUEUE -j NFQUEUE --queue-num 7 --queue-bypass\n"
-                                   "-I PREROUTING 1 -j PMIP6\n"
-                                   "COMMIT\n";
+static const char golden_chain[] =
+        "*mangle\n"
+        ":PMIP6 - [0:0]\n"
+        ":PMIP6_QUEUE - [0:0]\n"
+        ":PMIP6_DUP - [0:0]\n"
+        "-A PMIP6 -m set ! --match-set pmip6_mh dst -j RETURN\n"
+        "-A PMIP6 -m connmark ! --mark 0 -j CONNMARK --restore-mark\n"
+        "-A PMIP6 -m connmark ! --mark 0x0/0xffff0000 -j PMIP6_DUP\n" /* a bicast slot */
+        "-A PMIP6 -m connmark ! --mark 0 -j RETURN\n"
+        "-A PMIP6 -m mark ! --mark 0 -j CONNMARK --save-mark\n"
+        "-A PMIP6 -m mark ! --mark 0x0/0xffff0000 -j PMIP6_DUP\n" /* the same after NF_REPEAT */
+        "-A PMIP6 -m mark ! --mark 0 -j RETURN\n"
+        "-A PMIP6 -j PMIP6_QUEUE\n"
+        "-A PMIP6_QUEUE -j NFQUEUE --queue-num 7 --queue-bypass\n"
+        "-A PMIP6_DUP -j MARK --and-mark 0xffff\n" /* the original takes its own tunnel */
+        "-I PREROUTING 1 -j PMIP6\n"
+        "COMMIT\n";
+
+/* The copy rule of one bicast slot, in and out. */
+START_TEST(dup_scripts)
+{
+	struct in6_addr gw = addr("2001:db8:100:1::");
+	char buf[KR_FC_TEXT_MAX];
+
+	ck_assert_int_gt(kr_fc_ipt_dup_text(buf, sizeof(buf), 3, &gw, true), 0);
+	ck_assert_str_eq(buf, "*mangle\n-I PMIP6_DUP 1 -m mark --mark 0x30000/0xffff0000 -j TEE "
+	                      "--gateway 2001:db8:100:1::\nCOMMIT\n");
+	ck_assert_int_gt(kr_fc_ipt_dup_text(buf, sizeof(buf), 3, &gw, false), 0);
+	ck_assert_str_eq(buf, "*mangle\n-D PMIP6_DUP -m mark --mark 0x30000/0xffff0000 -j TEE "
+	                      "--gateway 2001:db8:100:1::\nCOMMIT\n");
+	errno = 0;
+	ck_assert_int_eq(kr_fc_ipt_dup_text(buf, sizeof(buf), 0, &gw, true), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(kr_fc_ipt_dup_text(buf, 20, 3, &gw, true), -1);
+	ck_assert_int_eq(errno, ENOSPC);
+}
+END_TEST
 
 START_TEST(chain_script)
 {
@@ -172,6 +197,16 @@ START_TEST(clean_script_partial)
 	ck_assert_int_gt(kr_fc_ipt_clean_text(buf, sizeof(buf), "*mangle\n:PMIP6_QUEUE - [0:0]"),
 	                 0);
 	ck_assert_str_eq(buf, "*mangle\n:PMIP6_QUEUE - [0:0]\n-X PMIP6_QUEUE\nCOMMIT\n");
+	/* the bicast chain, with a copy rule, jumped to from ours */
+	ck_assert_int_gt(kr_fc_ipt_clean_text(buf, sizeof(buf),
+	                                      "*mangle\n:PMIP6 - [0:0]\n:PMIP6_DUP - [0:0]\n"
+	                                      "-A PMIP6 -m connmark ! --mark 0x0/0xffff0000 -j "
+	                                      "PMIP6_DUP\n-A PMIP6_DUP -m mark --mark "
+	                                      "0x10000/0xffff0000 -j TEE --gateway 2001:db8::\n"
+	                                      "COMMIT\n"),
+	                 0);
+	ck_assert_str_eq(buf, "*mangle\n:PMIP6 - [0:0]\n:PMIP6_DUP - [0:0]\n-X PMIP6\n"
+	                      "-X PMIP6_DUP\nCOMMIT\n");
 	ck_assert_int_gt(kr_fc_ipt_clean_text(buf, sizeof(buf),
 	                                      "*mangle\n-A PREROUTING --jump PMIP6\nCOMMIT\n"),
 	                 0);
@@ -679,6 +714,7 @@ static Suite *kr_fc_suite(void)
 	TCase *api = tcase_create("api");
 
 	tcase_add_test(ipt, chain_script);
+	tcase_add_test(ipt, dup_scripts);
 	tcase_add_test(ipt, prefix_scripts);
 	tcase_add_test(ipt, batch_script);
 	tcase_add_test(ipt, clean_script);

@@ -75,8 +75,8 @@ static void add_policies(struct fc *fc)
 			p.match.dport_lo = (uint16_t)(5000 + i * 10);
 			p.match.dport_hi = (uint16_t)(5009 + i * 10);
 		} else { /* a target this MN lacks */
-			p.target = FC_TARGET_ATT;
-			p.target_att = (uint8_t)(100 + i);
+			p.targets[0].kind = FC_TARGET_ATT;
+			p.targets[0].att = (uint8_t)(100 + i);
 		}
 		if (!fc_policy_add(fc, &p, 0))
 			exit(1);
@@ -85,8 +85,8 @@ static void add_policies(struct fc *fc)
 	p.match.have_proto = true;
 	p.match.proto = 6;
 	p.match.dport_lo = p.match.dport_hi = 443;
-	p.target = FC_TARGET_ATT;
-	p.target_att = 3;
+	p.targets[0].kind = FC_TARGET_ATT;
+	p.targets[0].att = 3;
 	if (!fc_policy_add(fc, &p, 0))
 		exit(1);
 }

@@ -437,8 +437,8 @@ static uint32_t add_att(struct fc *fc, uint8_t att, uint32_t before)
 	struct fc_policy p;
 
 	fc_policy_init(&p);
-	p.target = FC_TARGET_ATT;
-	p.target_att = att;
+	p.targets[0].kind = FC_TARGET_ATT;
+	p.targets[0].att = att;
 	return fc_policy_add(fc, &p, before);
 }
 
@@ -452,7 +452,7 @@ static const char *order(const struct fc *fc)
 	buf[0] = '\0';
 	for (p = fc_policy_first(fc); p; p = fc_policy_next(fc, p))
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%u", n ? " " : "",
-		                      p->target_att);
+		                      p->targets[0].att);
 	return buf;
 }
 
@@ -480,7 +480,7 @@ START_TEST(policy_list)
 	e = add_att(fc, 6, 0);
 	ck_assert_uint_eq(e, 5); /* a deleted policy's id is not given again */
 	ck_assert_ptr_nonnull(fc_policy_by_id(fc, d));
-	ck_assert_uint_eq(fc_policy_by_id(fc, d)->target_att, 4);
+	ck_assert_uint_eq(fc_policy_by_id(fc, d)->targets[0].att, 4);
 	ck_assert_ptr_null(fc_policy_by_id(fc, a));
 	ck_assert_ptr_null(fc_policy_by_id(fc, 0));
 	ck_assert_int_eq(fc_policy_del(fc, c), 0);
@@ -501,7 +501,7 @@ START_TEST(policy_invalid)
 	ck_assert_uint_eq(p.match.sport_lo, 0);
 	ck_assert_uint_eq(p.match.sport_hi, 65535);
 	ck_assert_uint_eq(p.match.dport_hi, 65535);
-	ck_assert_int_eq(p.target, FC_TARGET_DEFAULT);
+	ck_assert_int_eq(p.targets[0].kind, FC_TARGET_DEFAULT);
 	p.match.dport_lo = 10;
 	p.match.dport_hi = 9;
 	ck_assert_uint_eq(fc_policy_add(fc, &p, 0), 0);
@@ -521,13 +521,13 @@ START_TEST(policy_invalid)
 	memset(p.match.mn_id, 'a', sizeof(p.match.mn_id)); /* no terminating NUL */
 	ck_assert_uint_eq(fc_policy_add(fc, &p, 0), 0);
 	fc_policy_init(&p);
-	p.target = FC_TARGET_ATT; /* att 0 */
+	p.targets[0].kind = FC_TARGET_ATT; /* att 0 */
 	ck_assert_uint_eq(fc_policy_add(fc, &p, 0), 0);
-	p.target = FC_TARGET_LLID; /* an empty LLID */
+	p.targets[0].kind = FC_TARGET_LLID; /* an empty LLID */
 	ck_assert_uint_eq(fc_policy_add(fc, &p, 0), 0);
-	p.target_llid_len = MH_LLID_MAX + 1;
+	p.targets[0].llid_len = MH_LLID_MAX + 1;
 	ck_assert_uint_eq(fc_policy_add(fc, &p, 0), 0);
-	p.target = (enum fc_target_kind)42;
+	p.targets[0].kind = (enum fc_target_kind)42;
 	ck_assert_uint_eq(fc_policy_add(fc, &p, 0), 0);
 	ck_assert_uint_eq(fc_policy_count(fc), 0);
 	fc_policy_init(&p);
@@ -587,8 +587,8 @@ static struct fc_policy to_3gpp(void)
 	struct fc_policy p;
 
 	fc_policy_init(&p);
-	p.target = FC_TARGET_ATT;
-	p.target_att = 3;
+	p.targets[0].kind = FC_TARGET_ATT;
+	p.targets[0].att = 3;
 	return p;
 }
 
@@ -729,22 +729,22 @@ START_TEST(each_target_kind)
 	uint32_t id, pid;
 
 	fc_policy_init(&p);
-	p.target = FC_TARGET_MAG;
-	p.target_mag = addr("2001:db8:ffff::2");
+	p.targets[0].kind = FC_TARGET_MAG;
+	p.targets[0].mag = addr("2001:db8:ffff::2");
 	id = fc_policy_add(fc, &p, 0);
 	ck_assert_ptr_eq(fc_select(fc, &t, "mn1@x", cands, 2, &pid), &cands[1]);
 	ck_assert_uint_eq(pid, id);
 	fc_policy_del(fc, id);
 
 	fc_policy_init(&p);
-	p.target = FC_TARGET_LLID;
-	p.target_llid_len = 6;
-	memcpy(p.target_llid, (uint8_t[]){ 2, 0, 0, 0, 0, 2 }, 6);
+	p.targets[0].kind = FC_TARGET_LLID;
+	p.targets[0].llid_len = 6;
+	memcpy(p.targets[0].llid, (uint8_t[]){ 2, 0, 0, 0, 0, 2 }, 6);
 	id = fc_policy_add(fc, &p, 0);
 	ck_assert_ptr_eq(fc_select(fc, &t, "mn1@x", cands, 2, &pid), &cands[1]);
 	ck_assert_uint_eq(pid, id);
 	fc_policy_del(fc, id);
-	p.target_llid_len = 5; /* a prefix of an LLID is not that LLID */
+	p.targets[0].llid_len = 5; /* a prefix of an LLID is not that LLID */
 	id = fc_policy_add(fc, &p, 0);
 	ck_assert_ptr_eq(fc_select(fc, &t, "mn1@x", cands, 2, &pid), &cands[0]);
 	ck_assert_uint_eq(pid, 0);
@@ -789,10 +789,10 @@ START_TEST(skips_a_target_the_mn_lacks)
 
 	add_att(fc, 9, 0); /* no such binding */
 	fc_policy_init(&p);
-	p.target = FC_TARGET_MAG;
-	p.target_mag = addr("2001:db8:ffff::9"); /* no such MAG */
+	p.targets[0].kind = FC_TARGET_MAG;
+	p.targets[0].mag = addr("2001:db8:ffff::9"); /* no such MAG */
 	fc_policy_add(fc, &p, 0);
-	p.target_mag = addr("2001:db8:ffff::2");
+	p.targets[0].mag = addr("2001:db8:ffff::2");
 	id = fc_policy_add(fc, &p, 0);
 	ck_assert_ptr_eq(fc_select(fc, &t, "mn1@x", cands, 2, &pid), &cands[1]);
 	ck_assert_uint_eq(pid, id);
@@ -1564,9 +1564,9 @@ START_TEST(wire_round_trip)
 	p.match.dport_hi = 5010;
 	p.match.have_tclass = true;
 	p.match.tclass = 0x20;
-	p.target = FC_TARGET_LLID;
-	p.target_llid_len = 6;
-	p.target_llid[5] = 2;
+	p.targets[0].kind = FC_TARGET_LLID;
+	p.targets[0].llid_len = 6;
+	p.targets[0].llid[5] = 2;
 	fc_wire_encode(&p, &w);
 	ck_assert_uint_eq(w.have, CTL_POLICY_DST | CTL_POLICY_PROTO | CTL_POLICY_TCLASS);
 	ck_assert(fc_wire_decode(&w, &q));
@@ -1576,8 +1576,8 @@ START_TEST(wire_round_trip)
 	          !q.match.have_flow_label && q.match.have_tclass);
 	ck_assert(mh_prefix_equal(&q.match.dst, &p.match.dst));
 	ck_assert_uint_eq(q.match.dport_hi, 5010);
-	ck_assert_int_eq(q.target, FC_TARGET_LLID);
-	ck_assert_mem_eq(q.target_llid, p.target_llid, 6);
+	ck_assert_int_eq(q.targets[0].kind, FC_TARGET_LLID);
+	ck_assert_mem_eq(q.targets[0].llid, p.targets[0].llid, 6);
 }
 END_TEST
 
@@ -1588,8 +1588,8 @@ START_TEST(wire_refuses_what_is_out_of_range)
 	struct ctl_policy good, w;
 
 	fc_policy_init(&p);
-	p.target = FC_TARGET_ATT;
-	p.target_att = 4;
+	p.targets[0].kind = FC_TARGET_ATT;
+	p.targets[0].att = 4;
 	fc_wire_encode(&p, &good);
 	ck_assert(fc_wire_decode(&good, &q));
 	w = good;

@@ -343,23 +343,23 @@ START_TEST(policies_in_order)
 	ck_assert(fp->match.sport_lo == 0 && fp->match.sport_hi == 65535);
 	ck_assert(!fp->match.have_src && !fp->match.have_dst && !fp->match.have_flow_label &&
 	          !fp->match.have_tclass);
-	ck_assert(fp->target == FC_TARGET_ATT && fp->target_att == 7);
+	ck_assert(fp->targets[0].kind == FC_TARGET_ATT && fp->targets[0].att == 7);
 	fp = nth_policy(c, 1);
 	ck_assert(fp->match.have_dst && fp->match.dst.len == 48);
 	ck_assert(addr_is(&fp->match.dst.addr, "2001:db8:100::"));
 	ck_assert(fp->match.have_proto && fp->match.proto == 6);
 	ck_assert(fp->match.have_flow_label && fp->match.flow_label == 0x12345);
 	ck_assert_str_eq(fp->match.mn_id, "");
-	ck_assert(fp->target == FC_TARGET_MAG && addr_is(&fp->target_mag, "2001:db8:ffff::2"));
+	ck_assert(fp->targets[0].kind == FC_TARGET_MAG && addr_is(&fp->targets[0].mag, "2001:db8:ffff::2"));
 	fp = nth_policy(c, 2);
 	ck_assert(fp->match.have_src && fp->match.src.len == 64);
 	ck_assert(addr_is(&fp->match.src.addr, "2001:db8:c::"));
 	ck_assert(fp->match.have_tclass && fp->match.tclass == 0x20);
-	ck_assert(fp->target == FC_TARGET_LLID && fp->target_llid_len == 6);
-	ck_assert_mem_eq(fp->target_llid, "\x02\x00\x00\x00\x00\x01", 6);
+	ck_assert(fp->targets[0].kind == FC_TARGET_LLID && fp->targets[0].llid_len == 6);
+	ck_assert_mem_eq(fp->targets[0].llid, "\x02\x00\x00\x00\x00\x01", 6);
 	fp = nth_policy(c, 3);
 	ck_assert(fp->match.have_proto && fp->match.proto == 58);
-	ck_assert_int_eq(fp->target, FC_TARGET_DEFAULT);
+	ck_assert_int_eq(fp->targets[0].kind, FC_TARGET_DEFAULT);
 	free(check_reprint(c, "policies_in_order"));
 	lma_conf_free(c);
 }
@@ -392,14 +392,14 @@ START_TEST(policy_values)
 	ck_assert_uint_eq(fp->match.tclass, 0xff);
 	ck_assert(fp->match.have_src && fp->match.src.len == 0);
 	ck_assert(fp->match.have_dst && fp->match.dst.len == 128);
-	ck_assert(fp->target == FC_TARGET_LLID && fp->target_llid_len == MH_LLID_MAX);
-	ck_assert_uint_eq(fp->target_llid[31], 0x01);
-	ck_assert_uint_eq(fp->target_llid[15], 0xef);
+	ck_assert(fp->targets[0].kind == FC_TARGET_LLID && fp->targets[0].llid_len == MH_LLID_MAX);
+	ck_assert_uint_eq(fp->targets[0].llid[31], 0x01);
+	ck_assert_uint_eq(fp->targets[0].llid[15], 0xef);
 	ck_assert_uint_eq(nth_policy(c, 2)->match.proto, 136);
-	ck_assert_uint_eq(nth_policy(c, 2)->target_att, 1);
+	ck_assert_uint_eq(nth_policy(c, 2)->targets[0].att, 1);
 	fp = nth_policy(c, 3);
 	ck_assert(fp->match.sport_lo == 7 && fp->match.sport_hi == 7);
-	ck_assert_uint_eq(fp->target_llid_len, 2);
+	ck_assert_uint_eq(fp->targets[0].llid_len, 2);
 	out = check_reprint(c, "policy_values");
 	ck_assert_ptr_nonnull(strstr(out, "\npolicy { } to default\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\npolicy { src ::/0 dst ::1/128 proto 0 src-port 0 "
@@ -426,11 +426,11 @@ START_TEST(policies_load_into_the_classifier)
 	TAILQ_FOREACH(cp, &c->policies, entry)
 	ck_assert_uint_eq(fc_policy_add(fc, &cp->policy, 0), ++id);
 	fp = fc_policy_first(fc);
-	ck_assert_uint_eq(fp->target_att, 7);
+	ck_assert_uint_eq(fp->targets[0].att, 7);
 	fp = fc_policy_next(fc, fp);
-	ck_assert_int_eq(fp->target, FC_TARGET_MAG);
+	ck_assert_int_eq(fp->targets[0].kind, FC_TARGET_MAG);
 	fp = fc_policy_next(fc, fp);
-	ck_assert_int_eq(fp->target, FC_TARGET_DEFAULT);
+	ck_assert_int_eq(fp->targets[0].kind, FC_TARGET_DEFAULT);
 	ck_assert_ptr_null(fc_policy_next(fc, fp));
 	fc_free(fc);
 	lma_conf_free(c);
@@ -1096,15 +1096,19 @@ START_TEST(error_policy_syntax)
 	             "t.conf:6: policy: missing \"{\" (\"policy { } to ...\" matches every flow)");
 	expect_error(BASE "policy { proto udp }\n",
 	             "t.conf:6: policy: missing target (to att N, to mag ADDRESS, to llid MAC or "
-	             "to default)");
+	             "to default, or a mode and its targets)");
 	expect_error(BASE "policy {\n proto udp\n}",
 	             "t.conf:8: policy: missing target (to att N, to mag ADDRESS, to llid MAC or "
-	             "to default)");
-	expect_error(BASE "policy { proto udp } att 7\n", "t.conf:6: policy: unexpected \"att\"");
-	expect_error(BASE "policy { } to\n", "t.conf:6: policy to: missing value");
+	             "to default, or a mode and its targets)");
+	expect_error(BASE "policy { proto udp } att 7\n",
+	             "t.conf:6: policy: att: not \"to\" or a mode (priority, active-standby, "
+	             "load-balance, bicast)");
+	expect_error(BASE "policy { } to\n",
+	             "t.conf:6: policy: to: missing target (att N, mag ADDRESS, llid MAC or default)");
 	expect_error(BASE "policy { } to binding 3\n",
-	             "t.conf:6: policy to: \"binding\" is not one of att, mag, llid, default");
-	expect_error(BASE "policy { } to default now\n", "t.conf:6: policy: unexpected \"now\"");
+	             "t.conf:6: policy: binding: not a target (att N, mag ADDRESS, llid MAC or "
+	             "default)");
+	expect_error(BASE "policy { } to default now\n", "t.conf:6: policy: now: unexpected");
 	expect_error(BASE "policy { } to att 7 {\n", "t.conf:6: policy: unexpected \"{\"");
 	expect_error(BASE "policy { frob 1 } to default\n",
 	             "t.conf:6: unknown keyword \"frob\" in policy block");
@@ -1168,14 +1172,14 @@ END_TEST
 START_TEST(error_policy_targets)
 {
 	expect_error(BASE "policy { } to att 0\n",
-	             "t.conf:6: policy to att: 0 is out of range (1..255)");
+	             "t.conf:6: policy: att 0: an access technology type is from 1 to 255");
 	expect_error(BASE "policy { } to att 256\n",
-	             "t.conf:6: policy to att: 256 is out of range (1..255)");
-	expect_error(BASE "policy { } to att\n", "t.conf:6: policy to att: missing value");
+	             "t.conf:6: policy: att 256: an access technology type is from 1 to 255");
+	expect_error(BASE "policy { } to att\n", "t.conf:6: policy: att: missing value");
 	expect_error(BASE "policy { } to mag ff02::1\n",
-	             "t.conf:6: policy to mag: ff02::1 is not a unicast address");
+	             "t.conf:6: policy mag: ff02::1 is not a unicast address");
 	expect_error(BASE "policy { } to mag 2001:db8:ffff::9\n",
-	             "t.conf:6: policy: to mag 2001:db8:ffff::9: no \"mag 2001:db8:ffff::9\" "
+	             "t.conf:6: policy: mag 2001:db8:ffff::9: no \"mag 2001:db8:ffff::9\" "
 	             "statement");
 	static const char *const bad_llids[] = {
 		"00:00:00:00:00:00",
@@ -1194,10 +1198,11 @@ START_TEST(error_policy_targets)
 		char text[400], msg[400], q[CFG_QUOTE_MAX];
 
 		snprintf(text, sizeof(text), BASE "policy { } to llid %s\n", bad_llids[i]);
+		(void)q;
 		snprintf(msg, sizeof(msg),
-		         "t.conf:6: policy to llid: %s is not a link-layer identifier (1 to 32 "
+		         "t.conf:6: policy: llid %s: not a link-layer identifier (1 to 32 "
 		         "octets in hex, not all zero, such as 02:00:00:00:00:01)",
-		         cfg_quote(bad_llids[i], q));
+		         bad_llids[i]);
 		expect_error(text, msg);
 	}
 	/* an MN that can never register */

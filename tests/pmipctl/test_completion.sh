@@ -26,7 +26,7 @@ offers() {
 
 offers "" "" "deregister flow help policy reload show "
 offers "" "s" "show "
-offers "sh" "" "bindings flows peers stats version "
+offers "sh" "" "bindings flows peers policies stats version "
 offers "flow mo 1 to" "" "att binding mag "
 offers "-s /tmp/x.sock flow mo 1 to" "b" "binding "
 offers "policy add proto udp" "d" "dst dst-port "

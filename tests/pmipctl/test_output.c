@@ -175,8 +175,8 @@ START_TEST(json_policy_structured)
 	p.match.proto = 17;
 	p.match.dport_lo = 5001;
 	p.match.dport_hi = 5010;
-	p.target = FC_TARGET_ATT;
-	p.target_att = 7;
+	p.targets[0].kind = FC_TARGET_ATT;
+	p.targets[0].att = 7;
 	output_capture();
 	o->begin(OUT_POLICIES);
 	o->policy(&p);
@@ -186,7 +186,8 @@ START_TEST(json_policy_structured)
 	ck_assert_str_eq(text,
 	                 "[{\"id\":4,\"match\":{\"mn_id\":\"mn1@example.org\",\"proto\":\"udp\","
 	                 "\"proto_number\":17,\"dst_port\":{\"from\":5001,\"to\":5010}},"
-	                 "\"target\":{\"kind\":\"att\",\"att\":7}}]\n");
+	                 "\"mode\":\"priority\",\"targets\":[{\"kind\":\"att\",\"att\":7}],"
+	                 "\"fail_back\":true,\"hold_down_ms\":5000}]\n");
 }
 END_TEST
 

@@ -47,11 +47,16 @@ START_TEST(full_and_abbreviated_words)
 	ck_assert_int_eq(r.action, ACT_SHOW_FLOWS);
 	ck_assert_int_eq(parse("show peers", &r), 0);
 	ck_assert_int_eq(r.action, ACT_SHOW_PEERS);
-	ck_assert_int_eq(parse("s p", &r), 0);
+	ck_assert_int_eq(parse("s pe", &r), 0);
 	ck_assert_int_eq(r.action, ACT_SHOW_PEERS);
+	ck_assert_int_eq(parse("s p", &r), -1); /* peers or policies */
+	ck_assert_int_eq(parse("s po", &r), 0);
+	ck_assert_int_eq(r.action, ACT_POLICY_LIST);
 	ck_assert_int_eq(parse("dereg mn2@x", &r), 0);
 	ck_assert_int_eq(r.action, ACT_DEREGISTER);
 	ck_assert_int_eq(parse("policy l", &r), 0);
+	ck_assert_int_eq(r.action, ACT_POLICY_LIST);
+	ck_assert_int_eq(parse("show policies", &r), 0); /* the same list */
 	ck_assert_int_eq(r.action, ACT_POLICY_LIST);
 }
 END_TEST
@@ -181,7 +186,7 @@ static const char *completed(const char *line)
 START_TEST(completion)
 {
 	ck_assert_str_eq(completed(""), "deregister\nflow\nhelp\npolicy\nreload\nshow\n");
-	ck_assert_str_eq(completed("sh"), "bindings\nflows\npeers\nstats\nversion\n");
+	ck_assert_str_eq(completed("sh"), "bindings\nflows\npeers\npolicies\nstats\nversion\n");
 	ck_assert_str_eq(completed("flow move 3 to"), "att\nbinding\nmag\n");
 	ck_assert_str_eq(completed("flow move"), ""); /* a value: nothing to offer */
 	ck_assert_str_eq(completed("policy add to"), "att\ndefault\nllid\nmag\n");
