@@ -367,6 +367,7 @@ int lmad_run(const struct daemon_options *o)
 	struct lmad d = { .mh_fd = -1, .conf_path = o->conf_path };
 	struct daemon_ready ready = { .fd = -1 };
 	struct daemon_lock lock = { .fd = -1 };
+	struct daemon_priv priv;
 	char err[256];
 	int status;
 
@@ -383,7 +384,13 @@ int lmad_run(const struct daemon_options *o)
 		return check_config(o, d.conf);
 	if (!o->foreground)
 		daemon_detach(&ready, "lmad");
-	if (daemon_make_rundir(d.conf->ctl_path, DAEMON_RUNDIR, err, sizeof(err)) < 0 ||
+	daemon_priv_init(&priv, d.conf->driver);
+	priv.children_need_raw = true;
+	if (daemon_priv_prepare(&priv, o, d.conf->run_user, d.conf->run_group, err,
+	                        sizeof(err)) < 0 ||
+	    daemon_make_rundir(d.conf->ctl_path, DAEMON_RUNDIR, err, sizeof(err)) < 0 ||
+	    daemon_priv_rundir(&priv, d.conf->ctl_path, DAEMON_RUNDIR, d.conf->ctl_group, err,
+	                       sizeof(err)) < 0 ||
 	    daemon_claim_instance(&lock, "lmad", d.conf->ctl_path, err, sizeof(err)) < 0) {
 		log_warnx("%s", err); /* before anything touched the running one's state */
 		daemon_ready_fail(&ready, err);
@@ -391,10 +398,11 @@ int lmad_run(const struct daemon_options *o)
 		return 1;
 	}
 	d.loop = ev_default_loop(0);
-	status = start(&d) == 0 ? 0 : 1;
+	status = start(&d) == 0 && daemon_priv_drop(&priv, kr_driver_in_use(d.kr)) == 0 ? 0 : 1;
 	if (status == 0) {
 		daemon_ready_ok(&ready);
 		run_loop(&d);
+		daemon_notify_stopping();
 	} else {
 		snprintf(err, sizeof(err), "%s", log_last_warning());
 	}
