@@ -268,7 +268,7 @@ int daemon_priv_rundir(const struct daemon_priv *p, const char *ctl_path, const 
 	size_t n = strlen(rundir);
 	struct group *gr = getgrnam(ctl_group);
 
-	if (geteuid() != 0 || strncmp(ctl_path, rundir, n) != 0 || ctl_path[n] != '/')
+	if (!priv_has(CAP_CHOWN) || strncmp(ctl_path, rundir, n) != 0 || ctl_path[n] != '/')
 		return 0;
 	if (chown(rundir, p->target.change ? p->target.uid : (uid_t)-1,
 	          gr ? gr->gr_gid : (gid_t)-1) == 0)
@@ -291,7 +291,7 @@ void daemon_priv_init(struct daemon_priv *p, enum kr_driver driver)
  * also need CAP_NET_RAW (iptables' set match asks the kernel for the ipset version through a
  * raw socket), the daemons' own raw sockets are all open by then; the ebpf driver loads one
  * encapsulation program per new peer, which needs CAP_BPF. */
-static void priv_keep(struct daemon_priv *p, enum kr_driver in_use)
+static void daemon_priv_keep(struct daemon_priv *p, enum kr_driver in_use)
 {
 	p->keep.n = 0;
 	priv_caps_add(&p->keep, CAP_NET_ADMIN);
@@ -305,7 +305,7 @@ int daemon_priv_drop(struct daemon_priv *p, enum kr_driver in_use)
 {
 	char names[256], err[256];
 
-	priv_keep(p, in_use);
+	daemon_priv_keep(p, in_use);
 	if (priv_drop(&p->target, &p->keep, err, sizeof(err)) < 0) {
 		log_warnx("%s", err);
 		return -1;

@@ -81,7 +81,7 @@ struct daemon_priv {
 int daemon_priv_prepare(struct daemon_priv *p, const struct daemon_options *o,
                         const char *conf_user, const char *conf_group, char *err,
                         size_t errlen);
-/* If ctl_path lies in rundir and we run as root: rundir goes to the user the daemon becomes
+/* If ctl_path lies in rundir and we may (CAP_CHOWN): rundir goes to the user the daemon becomes
  * (it removes its socket and pidfile there at exit) and to ctl_group, whose members must reach
  * the socket. 0, or -1 with a message in err. */
 int daemon_priv_rundir(const struct daemon_priv *p, const char *ctl_path, const char *rundir,

@@ -96,13 +96,18 @@ int priv_check(const struct priv_caps *need, char *err, size_t errlen)
 	return -1;
 }
 
+bool priv_has(cap_value_t c)
+{
+	struct priv_caps one = { .cap = { c }, .n = 1 };
+	char unused[8];
+
+	return priv_check(&one, unused, sizeof(unused)) == 0;
+}
+
 /* Drops from the bounding set all but keep, if we may (CAP_SETPCAP); else leaves it. */
 static int drop_bounding(const struct priv_caps *keep, char *err, size_t errlen)
 {
-	struct priv_caps setpcap = { .cap = { CAP_SETPCAP }, .n = 1 };
-	char unused[8];
-
-	if (priv_check(&setpcap, unused, sizeof(unused)) < 0)
+	if (!priv_has(CAP_SETPCAP))
 		return 0;
 	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits(); c++) {
 		if (caps_has(keep, c) || cap_drop_bound(c) == 0)

@@ -40,6 +40,8 @@ int priv_resolve(const char *user, const char *group, struct priv_target *t, cha
 /* 0 if the effective set holds every capability of need; else -1 with a message in err
  * naming what is missing. */
 int priv_check(const struct priv_caps *need, char *err, size_t errlen);
+/* Whether the effective set holds c. */
+bool priv_has(cap_value_t c);
 /* Becomes t (if t->change) and keeps exactly keep. 0, or -1 with a message in err (the
  * process may then hold less than before but never more). */
 int priv_drop(const struct priv_target *t, const struct priv_caps *keep, char *err,
