@@ -386,8 +386,7 @@ bool ctl_socket_alive(const char *path)
 
 /* The socket's group becomes gid, its owner stays who made it: no CAP_CHOWN needed when we
  * are a member of the group or it is already ours. */
-static int ctl_give_group(const char *path, gid_t gid, const char *group, char *err,
-                          size_t errlen)
+static int ctl_give_group(const char *path, gid_t gid, const char *group, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -395,8 +394,10 @@ static int ctl_give_group(const char *path, gid_t gid, const char *group, char *
 		return 0;
 	if (chown(path, (uid_t)-1, gid) == 0)
 		return 0;
-	snprintf(err, errlen, "control socket %s: cannot give it to group %s: %s (needs "
-	         "CAP_CHOWN or membership of the group)", path, group, strerror(errno));
+	snprintf(err, errlen,
+	         "control socket %s: cannot give it to group %s: %s (needs "
+	         "CAP_CHOWN or membership of the group)",
+	         path, group, strerror(errno));
 	return -1;
 }
 

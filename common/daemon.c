@@ -245,8 +245,7 @@ int daemon_claim_instance(struct daemon_lock *l, const char *name, const char *c
 /* --- least privilege --- */
 
 int daemon_priv_prepare(struct daemon_priv *p, const struct daemon_options *o,
-                        const char *conf_user, const char *conf_group, char *err,
-                        size_t errlen)
+                        const char *conf_user, const char *conf_group, char *err, size_t errlen)
 {
 	const char *user = o->user ? o->user : conf_user;
 	const char *group = o->group ? o->group : conf_group;
@@ -275,6 +274,16 @@ int daemon_priv_rundir(const struct daemon_priv *p, const char *ctl_path, const 
 		return 0;
 	snprintf(err, errlen, "runtime directory %s: %s", rundir, strerror(errno));
 	return -1;
+}
+
+int daemon_prepare(struct daemon_priv *p, struct daemon_lock *l, const struct daemon_options *o,
+                   const struct daemon_start *s, char *err, size_t errlen)
+{
+	if (daemon_priv_prepare(p, o, s->user, s->group, err, errlen) < 0 ||
+	    daemon_make_rundir(s->ctl_path, DAEMON_RUNDIR, err, errlen) < 0 ||
+	    daemon_priv_rundir(p, s->ctl_path, DAEMON_RUNDIR, s->ctl_group, err, errlen) < 0)
+		return -1;
+	return daemon_claim_instance(l, s->name, s->ctl_path, err, errlen);
 }
 
 void daemon_priv_init(struct daemon_priv *p, enum kr_driver driver)

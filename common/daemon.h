@@ -79,13 +79,22 @@ struct daemon_priv {
 /* Before anything is touched: resolves the user and group (-u/-g, else the configuration's;
  * empty: none) and checks the effective set holds startup. 0, or -1 with a message in err. */
 int daemon_priv_prepare(struct daemon_priv *p, const struct daemon_options *o,
-                        const char *conf_user, const char *conf_group, char *err,
-                        size_t errlen);
+                        const char *conf_user, const char *conf_group, char *err, size_t errlen);
 /* If ctl_path lies in rundir and we may (CAP_CHOWN): rundir goes to the user the daemon becomes
  * (it removes its socket and pidfile there at exit) and to ctl_group, whose members must reach
  * the socket. 0, or -1 with a message in err. */
 int daemon_priv_rundir(const struct daemon_priv *p, const char *ctl_path, const char *rundir,
                        const char *ctl_group, char *err, size_t errlen);
+/* What daemon_prepare needs of the configuration. */
+struct daemon_start {
+	const char *name, *user, *group, *ctl_path, *ctl_group;
+};
+/* Everything start-up does before it touches the kernel, in order: the user and the
+ * capabilities (daemon_priv_prepare), the runtime directory DAEMON_RUNDIR and who owns it
+ * (daemon_make_rundir, daemon_priv_rundir), the one-instance lock (daemon_claim_instance).
+ * 0, or -1 with a message in err (the lock is not held then). */
+int daemon_prepare(struct daemon_priv *p, struct daemon_lock *l, const struct daemon_options *o,
+                   const struct daemon_start *s, char *err, size_t errlen);
 /* The start-up set of a daemon configured with tunnel driver driver (lmad(8), magd(8)
  * "PRIVILEGES"). */
 void daemon_priv_init(struct daemon_priv *p, enum kr_driver driver);

@@ -138,10 +138,11 @@ static int keep_only(const struct priv_caps *keep, char *err, size_t errlen)
 	cap_t c = cap_init();
 	int ret = -1;
 
-	if (c && (keep->n == 0 ||
-	          (cap_set_flag(c, CAP_PERMITTED, (int)keep->n, keep->cap, CAP_SET) == 0 &&
-	           cap_set_flag(c, CAP_EFFECTIVE, (int)keep->n, keep->cap, CAP_SET) == 0 &&
-	           cap_set_flag(c, CAP_INHERITABLE, (int)keep->n, keep->cap, CAP_SET) == 0)) &&
+	if (c &&
+	    (keep->n == 0 ||
+	     (cap_set_flag(c, CAP_PERMITTED, (int)keep->n, keep->cap, CAP_SET) == 0 &&
+	      cap_set_flag(c, CAP_EFFECTIVE, (int)keep->n, keep->cap, CAP_SET) == 0 &&
+	      cap_set_flag(c, CAP_INHERITABLE, (int)keep->n, keep->cap, CAP_SET) == 0)) &&
 	    cap_set_proc(c) == 0 && cap_reset_ambient() == 0)
 		ret = 0;
 	for (size_t i = 0; i < keep->n && ret == 0; i++)
@@ -152,8 +153,7 @@ static int keep_only(const struct priv_caps *keep, char *err, size_t errlen)
 	return ret;
 }
 
-int priv_drop(const struct priv_target *t, const struct priv_caps *keep, char *err,
-              size_t errlen)
+int priv_drop(const struct priv_target *t, const struct priv_caps *keep, char *err, size_t errlen)
 {
 	if (drop_bounding(keep, err, errlen) < 0 || become(t, err, errlen) < 0 ||
 	    keep_only(keep, err, errlen) < 0)

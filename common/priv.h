@@ -44,7 +44,6 @@ int priv_check(const struct priv_caps *need, char *err, size_t errlen);
 bool priv_has(cap_value_t c);
 /* Becomes t (if t->change) and keeps exactly keep. 0, or -1 with a message in err (the
  * process may then hold less than before but never more). */
-int priv_drop(const struct priv_target *t, const struct priv_caps *keep, char *err,
-              size_t errlen);
+int priv_drop(const struct priv_target *t, const struct priv_caps *keep, char *err, size_t errlen);
 
 #endif

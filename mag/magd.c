@@ -423,6 +423,7 @@ int magd_run(const struct daemon_options *o)
 	struct daemon_ready ready = { .fd = -1 };
 	struct daemon_lock lock = { .fd = -1 };
 	struct daemon_priv priv;
+	struct daemon_start ds;
 	char err[256];
 	int status;
 
@@ -437,15 +438,12 @@ int magd_run(const struct daemon_options *o)
 	}
 	if (o->check_only)
 		return check_config(o, d.conf);
+	ds = (struct daemon_start){ "magd", d.conf->run_user, d.conf->run_group, d.conf->ctl_path,
+		                    d.conf->ctl_group };
 	if (!o->foreground)
 		daemon_detach(&ready, "magd");
 	daemon_priv_init(&priv, d.conf->driver);
-	if (daemon_priv_prepare(&priv, o, d.conf->run_user, d.conf->run_group, err,
-	                        sizeof(err)) < 0 ||
-	    daemon_make_rundir(d.conf->ctl_path, DAEMON_RUNDIR, err, sizeof(err)) < 0 ||
-	    daemon_priv_rundir(&priv, d.conf->ctl_path, DAEMON_RUNDIR, d.conf->ctl_group, err,
-	                       sizeof(err)) < 0 ||
-	    daemon_claim_instance(&lock, "magd", d.conf->ctl_path, err, sizeof(err)) < 0) {
+	if (daemon_prepare(&priv, &lock, o, &ds, err, sizeof(err)) < 0) {
 		log_warnx("%s", err); /* before anything touched the running one's state */
 		daemon_ready_fail(&ready, err);
 		mag_conf_free(d.conf);

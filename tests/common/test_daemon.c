@@ -2,7 +2,8 @@
  * start visible (common/daemon.c, ctl_socket_alive in common/ctl.c): the pidfile lock held by
  * another process, and dropped when that process is killed; the control socket check; the
  * default runtime directory; the readiness pipe between a daemon's parent and child, and
- * daemon_detach's exit status; the READY=1 and STOPPING=1 systemd hears. Processes are forked in a temporary directory; no root. */
+ * daemon_detach's exit status; the READY=1 and STOPPING=1 systemd hears. Processes are forked in a
+ * temporary directory; no root. */
 #include <check.h>
 #include <errno.h>
 #include <ev.h>
