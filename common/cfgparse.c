@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -604,7 +605,7 @@ int cfg_string(struct cfg *c, const char *what, char *out, size_t size)
 	return 0;
 }
 
-static bool group_name_valid(const char *s)
+static bool account_name_valid(const char *s)
 {
 	if (s[0] == '-')
 		return false;
@@ -612,19 +613,32 @@ static bool group_name_valid(const char *s)
 	       strlen(s);
 }
 
-int cfg_group(struct cfg *c, unsigned line, const char *what, char *out, size_t size)
+/* A user (user true) or group name that exists on this system. */
+static int cfg_account(struct cfg *c, unsigned line, const char *what, char *out, size_t size,
+                       bool user)
 {
+	const char *kind = user ? "user" : "group";
 	char q[CFG_QUOTE_MAX];
 
 	if (cfg_string(c, what, out, size) < 0)
 		return -1;
-	if (!group_name_valid(out))
-		return cfg_error(c, line, "%s: %s is not a valid group name", what,
-		                 cfg_quote(out, q));
-	if (!getgrnam(out))
-		return cfg_error(c, line, "%s: %s is not a group on this system", what,
-		                 cfg_quote(out, q));
+	if (!account_name_valid(out))
+		return cfg_error(c, line, "%s: %s is not a valid %s name", what, cfg_quote(out, q),
+		                 kind);
+	if (user ? getpwnam(out) == NULL : getgrnam(out) == NULL)
+		return cfg_error(c, line, "%s: %s is not a %s on this system", what,
+		                 cfg_quote(out, q), kind);
 	return 0;
+}
+
+int cfg_group(struct cfg *c, unsigned line, const char *what, char *out, size_t size)
+{
+	return cfg_account(c, line, what, out, size, false);
+}
+
+int cfg_user(struct cfg *c, unsigned line, const char *what, char *out, size_t size)
+{
+	return cfg_account(c, line, what, out, size, true);
 }
 
 int cfg_check_routable(struct cfg *c, unsigned line, const char *what, const struct in6_addr *a)
@@ -787,4 +801,18 @@ int cfg_hex_digit(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+void cfg_print_account(FILE *out, const char *user, const char *group)
+{
+	if (user[0]) {
+		fputs("user ", out);
+		cfg_print_word(out, user);
+		fputc('\n', out);
+	}
+	if (group[0]) {
+		fputs("group ", out);
+		cfg_print_word(out, group);
+		fputc('\n', out);
+	}
 }

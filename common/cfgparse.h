@@ -105,6 +105,8 @@ int cfg_string(struct cfg *c, const char *what, char *out, size_t size);
 /* A group that exists on this system (getgrnam), its name of letters, digits, "_", "." and "-",
  * not starting with "-", shorter than size; line is the statement's, for the messages. */
 int cfg_group(struct cfg *c, unsigned line, const char *what, char *out, size_t size);
+/* The same for a user (getpwnam). */
+int cfg_user(struct cfg *c, unsigned line, const char *what, char *out, size_t size);
 /* The rule for the addresses the daemons exchange Mobility Headers and tunnel between (the LMA
  * address, a MAG's, the Proxy-CoA), the same at both ends: unicast, neither link-local nor
  * IPv4-mapped. 0, or -1 with "what: ADDRESS is ..." reported at line. */
@@ -145,6 +147,8 @@ bool cfg_prefix_overlap(const struct in6_addr *a, unsigned alen, const struct in
 /* Printing back in the same grammar. cfg_print_word() quotes s when it would not read back as
  * one word. cfg_duration_str() writes "Ns" for whole seconds and "Nms" otherwise. */
 void cfg_print_word(FILE *out, const char *s);
+/* "user U" and "group G" lines, each only when set (both grammars' privilege statements). */
+void cfg_print_account(FILE *out, const char *user, const char *group);
 const char *cfg_duration_str(uint64_t ms, char buf[CFG_DURATION_STR]);
 const char *cfg_prefix_str(const struct in6_addr *a, unsigned len, char *buf, size_t size);
 

@@ -404,6 +404,23 @@ bool ctl_socket_alive(const char *path)
 	return ret != -2;
 }
 
+/* The socket's group becomes gid, its owner stays who made it: no CAP_CHOWN needed when we
+ * are a member of the group or it is already ours. */
+static int ctl_give_group(const char *path, gid_t gid, const char *group, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && st.st_gid == gid)
+		return 0;
+	if (chown(path, (uid_t)-1, gid) == 0)
+		return 0;
+	snprintf(err, errlen,
+	         "control socket %s: cannot give it to group %s: %s (needs "
+	         "CAP_CHOWN or membership of the group)",
+	         path, group, strerror(errno));
+	return -1;
+}
+
 static int listen_unix(const char *path, const char *group, char *err, size_t errlen)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -427,10 +444,15 @@ static int listen_unix(const char *path, const char *group, char *err, size_t er
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) ||
 	    bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0660) < 0 ||
-	    (gr && chown(path, 0, gr->gr_gid) < 0) || listen(fd, 16) < 0) {
+	    listen(fd, 16) < 0) {
 		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		return -1;
+	}
+	if (gr && ctl_give_group(path, gr->gr_gid, group, err, errlen) < 0) {
+		unlink(path);
+		close(fd);
 		return -1;
 	}
 	return fd;

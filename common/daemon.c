@@ -3,23 +3,28 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/ctl.h"
 #include "common/daemon.h"
+#include "common/log.h"
 
 static void usage(const char *name)
 {
-	fprintf(stderr, "usage: %s [-dnvV] [-f file]\n", name);
+	fprintf(stderr, "usage: %s [-dnvV] [-f file] [-u user] [-g group]\n", name);
 	exit(2);
 }
 
@@ -30,7 +35,7 @@ void daemon_parse_args(int argc, char **argv, const char *name, const char *defa
 
 	memset(o, 0, sizeof(*o));
 	o->conf_path = default_conf;
-	while ((ch = getopt(argc, argv, "df:hnvV")) != -1) {
+	while ((ch = getopt(argc, argv, "df:g:hnu:vV")) != -1) {
 		switch (ch) {
 		case 'd':
 			o->foreground = true;
@@ -38,8 +43,14 @@ void daemon_parse_args(int argc, char **argv, const char *name, const char *defa
 		case 'f':
 			o->conf_path = optarg;
 			break;
+		case 'g':
+			o->group = optarg;
+			break;
 		case 'n':
 			o->check_only = true;
+			break;
+		case 'u':
+			o->user = optarg;
 			break;
 		case 'v':
 			o->verbose++;
@@ -236,6 +247,88 @@ int daemon_claim_instance(struct daemon_lock *l, const char *name, const char *c
 	return 0;
 }
 
+/* --- least privilege --- */
+
+int daemon_priv_prepare(struct daemon_priv *p, const struct daemon_options *o,
+                        const char *conf_user, const char *conf_group, char *err, size_t errlen)
+{
+	const char *user = o->user ? o->user : conf_user;
+	const char *group = o->group ? o->group : conf_group;
+
+	if (priv_resolve(user, group, &p->target, err, errlen) < 0)
+		return -1;
+	if (p->target.change && (p->target.uid != getuid() || p->target.gid != getgid())) {
+		priv_caps_add(&p->startup, CAP_SETUID);
+		priv_caps_add(&p->startup, CAP_SETGID);
+	} else {
+		p->target.change = false; /* already that user: nothing to switch */
+	}
+	return priv_check(&p->startup, err, errlen);
+}
+
+int daemon_priv_rundir(const struct daemon_priv *p, const char *ctl_path, const char *rundir,
+                       const char *ctl_group, char *err, size_t errlen)
+{
+	size_t n = strlen(rundir);
+	struct group *gr = getgrnam(ctl_group);
+
+	if (!priv_has(CAP_CHOWN) || strncmp(ctl_path, rundir, n) != 0 || ctl_path[n] != '/')
+		return 0;
+	if (chown(rundir, p->target.change ? p->target.uid : (uid_t)-1,
+	          gr ? gr->gr_gid : (gid_t)-1) == 0)
+		return 0;
+	snprintf(err, errlen, "runtime directory %s: %s", rundir, strerror(errno));
+	return -1;
+}
+
+int daemon_prepare(struct daemon_priv *p, struct daemon_lock *l, const struct daemon_options *o,
+                   const struct daemon_start *s, char *err, size_t errlen)
+{
+	if (daemon_priv_prepare(p, o, s->user, s->group, err, errlen) < 0 ||
+	    daemon_make_rundir(s->ctl_path, DAEMON_RUNDIR, err, errlen) < 0 ||
+	    daemon_priv_rundir(p, s->ctl_path, DAEMON_RUNDIR, s->ctl_group, err, errlen) < 0)
+		return -1;
+	return daemon_claim_instance(l, s->name, s->ctl_path, err, errlen);
+}
+
+void daemon_priv_init(struct daemon_priv *p, enum kr_driver driver)
+{
+	memset(p, 0, sizeof(*p));
+	priv_caps_add(&p->startup, CAP_NET_ADMIN); /* routes, rules, nexthops, tc, nfnetlink */
+	priv_caps_add(&p->startup, CAP_NET_RAW);   /* the raw sockets: MH, ICMPv6, packet */
+	if (driver == KR_DRIVER_EBPF || driver == KR_DRIVER_AUTO)
+		priv_caps_add(&p->startup, CAP_BPF); /* loading the programs, making the maps */
+}
+
+/* What the running daemon keeps (found by trying, tests/netns/test_privilege.sh): netlink
+ * changes and lmad's ip6tables-restore and ipset children need CAP_NET_ADMIN; those children
+ * also need CAP_NET_RAW (iptables' set match asks the kernel for the ipset version through a
+ * raw socket), the daemons' own raw sockets are all open by then; the ebpf driver loads one
+ * encapsulation program per new peer, which needs CAP_BPF. */
+static void daemon_priv_keep(struct daemon_priv *p, enum kr_driver in_use)
+{
+	p->keep.n = 0;
+	priv_caps_add(&p->keep, CAP_NET_ADMIN);
+	if (p->children_need_raw)
+		priv_caps_add(&p->keep, CAP_NET_RAW);
+	if (in_use == KR_DRIVER_EBPF)
+		priv_caps_add(&p->keep, CAP_BPF);
+}
+
+int daemon_priv_drop(struct daemon_priv *p, enum kr_driver in_use)
+{
+	char names[256], err[256];
+
+	daemon_priv_keep(p, in_use);
+	if (priv_drop(&p->target, &p->keep, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	log_info("running as uid %u gid %u with %s", (unsigned)getuid(), (unsigned)getgid(),
+	         p->keep.n ? priv_caps_str(&p->keep, names, sizeof(names)) : "no capabilities");
+	return 0;
+}
+
 /* --- start-up report: one status octet, '0' ready or '1' failed, then the message --- */
 
 int daemon_ready_wait(int fd, char *msg, size_t size)
@@ -270,9 +363,40 @@ static void ready_send(struct daemon_ready *r, char status, const char *msg)
 	r->fd = -1;
 }
 
+/* systemd's readiness protocol (sd_notify(3)): one datagram to $NOTIFY_SOCKET, a path or, when
+ * it starts with "@", an abstract name. Written out rather than linked from libsystemd: these
+ * few lines are the whole of the stable protocol, and the daemons need nothing else from it. */
+static void notify_systemd(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') ||
+	    (len = strlen(path)) >= sizeof(sun.sun_path))
+		return;
+	memcpy(sun.sun_path, path, len);
+	if (sun.sun_path[0] == '@')
+		sun.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sun,
+	           (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) < 0)
+		log_warn("telling systemd %s", state);
+	close(fd);
+}
+
 void daemon_ready_ok(struct daemon_ready *r)
 {
 	ready_send(r, '0', "");
+	notify_systemd("READY=1");
+}
+
+void daemon_notify_stopping(void)
+{
+	notify_systemd("STOPPING=1");
 }
 
 void daemon_ready_fail(struct daemon_ready *r, const char *msg)

@@ -11,8 +11,13 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "common/priv.h"
+#include "kr/kr.h"
+
 struct daemon_options {
 	const char *conf_path;
+	const char *user;  /* -u: overrides the configuration's "user" */
+	const char *group; /* -g: overrides its "group" */
 	bool check_only; /* -n */
 	int verbose;     /* -v */
 	bool foreground; /* -d */
@@ -62,6 +67,41 @@ void daemon_lock_release(struct daemon_lock *l);
 int daemon_claim_instance(struct daemon_lock *l, const char *name, const char *ctl_path, char *err,
                           size_t errlen);
 
+/* --- least privilege (common/priv.h) ---
+ * startup: what set-up needs (daemon_priv_prepare adds CAP_SETUID and CAP_SETGID when the
+ * daemon is to change user); keep: what it needs once running, a subset of startup. */
+struct daemon_priv {
+	struct priv_target target;
+	struct priv_caps startup, keep;
+	bool children_need_raw; /* lmad: its ip6tables-restore children keep cap_net_raw */
+};
+
+/* Before anything is touched: resolves the user and group (-u/-g, else the configuration's;
+ * empty: none) and checks the effective set holds startup. 0, or -1 with a message in err. */
+int daemon_priv_prepare(struct daemon_priv *p, const struct daemon_options *o,
+                        const char *conf_user, const char *conf_group, char *err, size_t errlen);
+/* If ctl_path lies in rundir and we may (CAP_CHOWN): rundir goes to the user the daemon becomes
+ * (it removes its socket and pidfile there at exit) and to ctl_group, whose members must reach
+ * the socket. 0, or -1 with a message in err. */
+int daemon_priv_rundir(const struct daemon_priv *p, const char *ctl_path, const char *rundir,
+                       const char *ctl_group, char *err, size_t errlen);
+/* What daemon_prepare needs of the configuration. */
+struct daemon_start {
+	const char *name, *user, *group, *ctl_path, *ctl_group;
+};
+/* Everything start-up does before it touches the kernel, in order: the user and the
+ * capabilities (daemon_priv_prepare), the runtime directory DAEMON_RUNDIR and who owns it
+ * (daemon_make_rundir, daemon_priv_rundir), the one-instance lock (daemon_claim_instance).
+ * 0, or -1 with a message in err (the lock is not held then). */
+int daemon_prepare(struct daemon_priv *p, struct daemon_lock *l, const struct daemon_options *o,
+                   const struct daemon_start *s, char *err, size_t errlen);
+/* The start-up set of a daemon configured with tunnel driver driver (lmad(8), magd(8)
+ * "PRIVILEGES"). */
+void daemon_priv_init(struct daemon_priv *p, enum kr_driver driver);
+/* Once set-up is done: becomes the user and keeps only what a daemon whose tunnels use in_use
+ * needs; logs who it now runs as, or the failure (log_warnx). 0 or -1. */
+int daemon_priv_drop(struct daemon_priv *p, enum kr_driver in_use);
+
 /* --- start-up report ---
  * Without -d the daemon forks at once, and the child does the whole set-up (it is the process
  * that owns the kernel state) and reports through a pipe: the parent exits 0 once the child is
@@ -74,7 +114,11 @@ struct daemon_ready {
  * the parent, which exits with the child's report. On a failure to fork, exits 1 with a
  * message on stderr. */
 void daemon_detach(struct daemon_ready *r, const char *name);
+/* Ready: the parent exits 0, and systemd hears READY=1 when it gave a $NOTIFY_SOCKET
+ * (Type=notify units). */
 void daemon_ready_ok(struct daemon_ready *r);
+/* systemd hears STOPPING=1 (nothing without $NOTIFY_SOCKET). */
+void daemon_notify_stopping(void);
 void daemon_ready_fail(struct daemon_ready *r, const char *msg);
 /* The parent's end: reads fd to its end. 0 if the child reported ready; -1 with the child's
  * message in msg if it reported a failure or closed the pipe without a word (msg empty). */

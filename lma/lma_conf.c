@@ -372,7 +372,12 @@ static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
 
 static int parse_group(struct parser *p, const struct keyword *kw, unsigned line)
 {
-	return cfg_group(&p->cfg, line, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group));
+	return cfg_group(&p->cfg, line, kw->name, (char *)p->c + kw->off, sizeof(p->c->ctl_group));
+}
+
+static int parse_user(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	return cfg_user(&p->cfg, line, kw->name, p->c->run_user, sizeof(p->c->run_user));
 }
 
 static int retransmit_value(struct parser *p, const char *what, unsigned which,
@@ -889,7 +894,7 @@ static const struct keyword keywords[] = {
 	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
 	{ "binding-file", parse_path, false, FIELD(binding_path), 0, 0 },
 	{ "binding-sync", parse_ms, false, FIELD(binding_sync_ms), 100, 3600 * MS_PER_S },
-	{ "control-group", parse_group, false, 0, 0, 0 },
+	{ "control-group", parse_group, false, FIELD(ctl_group), 0, 0 },
 	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
 	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
 	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
@@ -898,6 +903,7 @@ static const struct keyword keywords[] = {
 	{ "flow-max", parse_u32, false, FIELD(flow_max), 1, LIMIT_MAX },
 	{ "flow-max-per-mn", parse_u32, false, FIELD(flow_max_mn), 1, LIMIT_MAX },
 	{ "flow-queue", parse_queue, false, 0, 0, 0 },
+	{ "group", parse_group, false, FIELD(run_group), 0, 0 },
 	{ "heartbeat", parse_heartbeat, false, 0, 0, 0 },
 	{ "lease-file", parse_path, false, FIELD(lease_path), 0, 0 },
 	{ "lease-sync", parse_ms, false, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
@@ -923,6 +929,7 @@ static const struct keyword keywords[] = {
 	{ "tunnel-mtu", parse_u32, false, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
 	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
 	{ "upn-retransmit", parse_retransmit, false, FIELD(upn), 0, 0 },
+	{ "user", parse_user, false, 0, 0, 0 },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 _Static_assert(N_KEYWORDS <= MAX_KEYWORDS, "struct parser needs more room in seen[]");
@@ -1279,6 +1286,7 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	fputs("\ncontrol-group ", out);
 	cfg_print_word(out, c->ctl_group);
 	fprintf(out, "\ncontrol-max-clients %u\n", (unsigned)c->ctl_max_clients);
+	cfg_print_account(out, c->run_user, c->run_group);
 	print_ms(out, "control-idle-timeout", c->ctl_idle_ms);
 	fprintf(out, "flow-queue %u\n", c->queue_num);
 	fprintf(out, "flow-fail %s\n", fail_names[c->fail_open]);

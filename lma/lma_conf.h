@@ -131,6 +131,8 @@ struct lma_conf {
 	                                       * waits before it is written, default 1s */
 	char ctl_path[LMA_CONF_PATH_MAX];   /* "control-socket", default /run/pmip6/lmad.sock */
 	char ctl_group[32];    /* "control-group", default: root's group only ("root") */
+	char run_user[32];     /* "user": runs as this user after start-up; empty: stays */
+	char run_group[32];    /* "group": and this group; empty: the user's login group */
 	uint32_t ctl_max_clients; /* "control-max-clients", default 64 (common/ctl.h) */
 	uint32_t ctl_idle_ms;     /* "control-idle-timeout", default 60s */
 	uint16_t queue_num;    /* "flow-queue": the NFQUEUE number, default 0 */

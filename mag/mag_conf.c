@@ -289,7 +289,12 @@ static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
 
 static int parse_group(struct parser *p, const struct keyword *kw, unsigned line)
 {
-	return cfg_group(&p->cfg, line, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group));
+	return cfg_group(&p->cfg, line, kw->name, (char *)p->c + kw->off, sizeof(p->c->ctl_group));
+}
+
+static int parse_user(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	return cfg_user(&p->cfg, line, kw->name, p->c->run_user, sizeof(p->c->run_user));
 }
 
 /* "tries N" (1..255, then the MN is given up) or "tries unlimited" (0: RFC 5213 §6.9.4, retry
@@ -567,10 +572,11 @@ static int parse_heartbeat(struct parser *p, const struct keyword *kw, unsigned 
 static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "access-interface", parse_access, true, 0, 0, 0 },
-	{ "control-group", parse_group, false, 0, 0, 0 },
+	{ "control-group", parse_group, false, FIELD(ctl_group), 0, 0 },
 	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
 	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
 	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
+	{ "group", parse_group, false, FIELD(run_group), 0, 0 },
 	{ "heartbeat", parse_heartbeat, false, 0, 0, 0 },
 	{ "lifetime", parse_lifetime, false, FIELD(lifetime_s), LIFETIME_UNIT, LIFETIME_MAX_MS },
 	{ "link-local-address", parse_link_local, false, 0, 0, 0 },
@@ -591,6 +597,7 @@ static const struct keyword keywords[] = {
 	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
 	{ "tunnel-mtu", parse_u32, false, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
 	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
+	{ "user", parse_user, false, 0, 0, 0 },
 };
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 _Static_assert(N_KEYWORDS <= MAX_KEYWORDS, "struct parser needs more room in seen[]");
@@ -837,6 +844,7 @@ static void print_settings(FILE *out, const struct mag_conf *c)
 		print_word(out, "state-file", c->state_path);
 	print_ms(out, "state-sync", c->state_sync_ms);
 	print_word(out, "control-group", c->ctl_group);
+	cfg_print_account(out, c->run_user, c->run_group);
 	fprintf(out, "control-max-clients %u\n", (unsigned)c->ctl_max_clients);
 	print_ms(out, "control-idle-timeout", c->ctl_idle_ms);
 }

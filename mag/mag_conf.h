@@ -76,6 +76,8 @@ struct mag_conf {
 	                                     * (mag/bulfile.h); empty: none, the default */
 	uint32_t state_sync_ms; /* "state-sync": the longest a change waits to be written, 1s */
 	char ctl_group[32];     /* "control-group", default "root" */
+	char run_user[32];      /* "user": runs as this user after start-up; empty: stays */
+	char run_group[32];     /* "group": and this group; empty: the user's login group */
 	uint32_t ctl_max_clients; /* "control-max-clients", default 64 (common/ctl.h) */
 	uint32_t ctl_idle_ms;     /* "control-idle-timeout", default 60s */
 	unsigned n_access, n_mns;

@@ -422,6 +422,8 @@ int magd_run(const struct daemon_options *o)
 	struct magd d = { .mh_fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
 	struct daemon_ready ready = { .fd = -1 };
 	struct daemon_lock lock = { .fd = -1 };
+	struct daemon_priv priv;
+	struct daemon_start ds;
 	char err[256];
 	int status;
 
@@ -436,20 +438,23 @@ int magd_run(const struct daemon_options *o)
 	}
 	if (o->check_only)
 		return check_config(o, d.conf);
+	ds = (struct daemon_start){ "magd", d.conf->run_user, d.conf->run_group, d.conf->ctl_path,
+		                    d.conf->ctl_group };
 	if (!o->foreground)
 		daemon_detach(&ready, "magd");
-	if (daemon_make_rundir(d.conf->ctl_path, DAEMON_RUNDIR, err, sizeof(err)) < 0 ||
-	    daemon_claim_instance(&lock, "magd", d.conf->ctl_path, err, sizeof(err)) < 0) {
+	daemon_priv_init(&priv, d.conf->driver);
+	if (daemon_prepare(&priv, &lock, o, &ds, err, sizeof(err)) < 0) {
 		log_warnx("%s", err); /* before anything touched the running one's state */
 		daemon_ready_fail(&ready, err);
 		mag_conf_free(d.conf);
 		return 1;
 	}
 	d.loop = ev_default_loop(0);
-	status = start(&d) == 0 ? 0 : 1;
+	status = start(&d) == 0 && daemon_priv_drop(&priv, kr_driver_in_use(d.kr)) == 0 ? 0 : 1;
 	if (status == 0) {
 		daemon_ready_ok(&ready);
 		run_loop(&d);
+		daemon_notify_stopping();
 	} else {
 		snprintf(err, sizeof(err), "%s", log_last_warning());
 	}

@@ -31,6 +31,8 @@
 #                 Wireshark; the lab's directory is then kept
 #   LAB_LMA_EXTRA extra lmad.conf lines (policies, timers)
 #   LAB_MAG_EXTRA extra magd.conf lines, for every MAG
+#   LAB_WRAP      a command every daemon is started under, as words (e.g. "setpriv --reuid=..."
+#                 for tests/netns/test_privilege.sh); empty by default
 #
 # Names: namespaces are "$LAB_PREFIX-cn", "-lma", "-mag1".., "-mn1".. (LAB_PREFIX is unique per
 # run); lab_ns NAME gives the full name, lab_x NAME CMD runs CMD there. On MN j the interface
@@ -55,6 +57,7 @@ LAB_PCAP=${LAB_PCAP:-0}
 LAB_SHAPE_QUEUE=17 # the NFQUEUE of lab_shape in a MAG's namespace
 LAB_LMA_EXTRA=${LAB_LMA_EXTRA:-}
 LAB_MAG_EXTRA=${LAB_MAG_EXTRA:-}
+LAB_WRAP=${LAB_WRAP:-}
 LAB_PY=/usr/bin/python3 # Debian's, with python3-scapy; not a pyenv shim
 LAB_LMA=2001:db8:ffff::100
 LAB_CN=2001:db8:c::2
@@ -329,14 +332,16 @@ lab_magctl() {
 }
 
 lab_start_lmad() {
-	lab_bg lma "$LAB_DIR/lmad.log" "$LAB_BUILD/lmad" -d -f "$LAB_DIR/lmad.conf"
+	# shellcheck disable=SC2086 # LAB_WRAP is words
+	lab_bg lma "$LAB_DIR/lmad.log" $LAB_WRAP "$LAB_BUILD/lmad" -d -f "$LAB_DIR/lmad.conf"
 	LAB_LMAD_PID=$LAB_LAST_PID
 	lab_wait 10 lab_ctl show stats || lab_die "lmad did not start" "$LAB_DIR/lmad.log"
 }
 
 # lab_start_magd I: the PID in LAB_MAGD_PID_<I>.
 lab_start_magd() {
-	lab_bg "mag$1" "$LAB_DIR/mag$1.log" "$LAB_BUILD/magd" -d -f "$LAB_DIR/mag$1.conf"
+	# shellcheck disable=SC2086 # LAB_WRAP is words
+	lab_bg "mag$1" "$LAB_DIR/mag$1.log" $LAB_WRAP "$LAB_BUILD/magd" -d -f "$LAB_DIR/mag$1.conf"
 	eval "LAB_MAGD_PID_$1=$LAB_LAST_PID"
 	lab_wait 10 lab_magctl "$1" show stats ||
 		lab_die "magd $1 did not start" "$LAB_DIR/mag$1.log"

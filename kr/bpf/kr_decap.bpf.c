@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later (the licence of the whole project, LICENSE) */
 /* kr_decap.bpf.c: the eBPF tunnel driver's decapsulation, a tc ingress direct-action program on
  * the uplink: an IPv6-in-IPv6 packet (RFC 2473 §3.2; next header 41, or an 8-octet Destination
  * Options header holding the Tunnel Encapsulation Limit option of RFC 2473 §5.1 that an ip6tnl

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later (the licence of the whole project, LICENSE) */
 /* kr_encap.bpf.c: the eBPF tunnel driver's encapsulation, an lwt "xmit" program on the nexthop
  * of one peer: it pushes a plain 40-octet IPv6 header (RFC 2473 §3.1, §6: next header 41, no
  * extension header; RFC 5213 §5.6.1 / §6.10 use this format) from our address to the peer's.

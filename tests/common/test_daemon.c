@@ -2,12 +2,14 @@
  * start visible (common/daemon.c, ctl_socket_alive in common/ctl.c): the pidfile lock held by
  * another process, and dropped when that process is killed; the control socket check; the
  * default runtime directory; the readiness pipe between a daemon's parent and child, and
- * daemon_detach's exit status. Processes are forked in a temporary directory; no root. */
+ * daemon_detach's exit status; the READY=1 and STOPPING=1 systemd hears. Processes are forked in a
+ * temporary directory; no root. */
 #include <check.h>
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,6 +378,77 @@ START_TEST(test_detach_silent_exit_fails)
 }
 END_TEST
 
+/* A datagram socket at path (an abstract name when path starts with "@") for systemd's side. */
+static int notify_listener(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	memcpy(sun.sun_path, path, len);
+	if (sun.sun_path[0] == '@')
+		sun.sun_path[0] = '\0';
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun,
+	                      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)),
+	                 0);
+	return fd;
+}
+
+/* daemon_ready_ok and daemon_notify_stopping tell $NOTIFY_SOCKET, at path. */
+static void check_notify(const char *path)
+{
+	struct daemon_ready r = { .fd = -1 };
+	int fd = notify_listener(path);
+	char buf[64];
+	ssize_t n;
+
+	setenv("NOTIFY_SOCKET", path, 1);
+	daemon_ready_ok(&r);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ck_assert_int_eq(n, 7);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "READY=1");
+	daemon_notify_stopping();
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	ck_assert_int_eq(n, 10);
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, "STOPPING=1");
+	unsetenv("NOTIFY_SOCKET");
+	close(fd);
+}
+
+START_TEST(test_notify_path)
+{
+	char path[80];
+
+	snprintf(path, sizeof(path), "%s/notify", dir);
+	check_notify(path);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(test_notify_abstract)
+{
+	char path[80];
+
+	snprintf(path, sizeof(path), "@pmip6-test-notify-%ld", (long)getpid());
+	check_notify(path);
+}
+END_TEST
+
+/* Without $NOTIFY_SOCKET (not under systemd), nothing is sent and nothing fails. */
+START_TEST(test_notify_none)
+{
+	struct daemon_ready r = { .fd = -1 };
+
+	unsetenv("NOTIFY_SOCKET");
+	daemon_ready_ok(&r);
+	daemon_notify_stopping();
+	ck_assert_int_eq(r.fd, -1);
+}
+END_TEST
+
 static Suite *daemon_suite(void)
 {
 	Suite *s = suite_create("daemon");
@@ -401,6 +474,9 @@ static Suite *daemon_suite(void)
 	tcase_add_test(ready, test_detach_ready_exits_0);
 	tcase_add_test(ready, test_detach_failure_on_stderr);
 	tcase_add_test(ready, test_detach_silent_exit_fails);
+	tcase_add_test(ready, test_notify_path);
+	tcase_add_test(ready, test_notify_abstract);
+	tcase_add_test(ready, test_notify_none);
 	suite_add_tcase(s, ready);
 	return s;
 }

@@ -1051,6 +1051,11 @@ START_TEST(error_other_values)
 	expect_error(
 	        BASE "control-group pmip-no-such-group\n",
 	        "t.conf:6: control-group: \"pmip-no-such-group\" is not a group on this system");
+	expect_error(BASE "user pmip-no-such-user\n",
+	             "t.conf:6: user: \"pmip-no-such-user\" is not a user on this system");
+	expect_error(BASE "user -x\n", "t.conf:6: user: \"-x\" is not a valid user name");
+	expect_error(BASE "group pmip-no-such-group\n",
+	             "t.conf:6: group: \"pmip-no-such-group\" is not a group on this system");
 	expect_error("uplink-interface abcdefghijklmnop\n",
 	             "t.conf:1: uplink-interface: \"abcdefghijklmnop\" is longer than 15 "
 	             "characters");
