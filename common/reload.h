@@ -57,6 +57,8 @@ struct reload_ops {
 		reload_note(buf, len, (a)->rule_priority != (b)->rule_priority, "rule-priority");  \
 		reload_note(buf, len, strcmp((a)->ctl_path, (b)->ctl_path) != 0,                   \
 		            "control-socket");                                                     \
+		reload_note(buf, len, strcmp((a)->run_user, (b)->run_user) != 0, "user");          \
+		reload_note(buf, len, strcmp((a)->run_group, (b)->run_group) != 0, "group");       \
 	} while (0)
 
 /* The reload of SIGHUP and pmipctl reload: loads path; refuses it (-1, the reason in err and the
