@@ -24,7 +24,7 @@
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
 #define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
-#define MAX_KEYWORDS     32         /* room in struct parser */
+#define MAX_KEYWORDS     40         /* room in struct parser */
 #define LIMIT_MAX        (1u << 24) /* of the max-* statements */
 
 #define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */
@@ -190,6 +190,9 @@ static struct lma_conf *conf_new(void)
 	c->upn_initial_ms = 1000;
 	c->upn_max_ms = 32000;
 	c->upn_max_tries = 6;
+	c->reject_source = (struct rl_rate){ RL_SOURCE_PER_S, RL_SOURCE_BURST };
+	c->reject_total = (struct rl_rate){ RL_TOTAL_PER_S, RL_TOTAL_BURST };
+	c->be_rate = (struct rl_rate){ RL_BE_PER_S, RL_BE_BURST };
 	c->max_bindings = LMA_CONF_DEFAULT_MAX_BINDINGS;
 	c->max_bindings_mag = LMA_CONF_DEFAULT_MAX_BINDINGS_MAG;
 	c->max_bindings_mn = LMA_CONF_DEFAULT_MAX_BINDINGS_MN;
@@ -268,6 +271,15 @@ static int parse_ms(struct parser *p, const struct keyword *kw, unsigned line)
 {
 	(void)line;
 	return cfg_duration(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
+}
+
+/* "N [burst B]" into a struct rl_rate. */
+static int parse_rate(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	struct rl_rate *r = field(p, kw);
+
+	(void)line;
+	return cfg_rate(&p->cfg, kw->name, &r->per_s, &r->burst);
 }
 
 static int parse_lifetime(struct parser *p, const struct keyword *kw, unsigned line)
@@ -373,8 +385,9 @@ static int parse_group(struct parser *p, const struct keyword *kw, unsigned line
 	return cfg_group(&p->cfg, line, kw->name, p->c->ctl_group, sizeof(p->c->ctl_group));
 }
 
-static int upn_value(struct parser *p, unsigned which)
+static int upn_value(void *arg, unsigned which)
 {
+	struct parser *p = arg;
 	struct lma_conf *c = p->c;
 	uint32_t v;
 
@@ -393,24 +406,33 @@ static int upn_value(struct parser *p, unsigned which)
 	}
 }
 
+/* One "reject-rate" option's value: which 0 per-source, 1 total. */
+static int reject_value(void *arg, unsigned which)
+{
+	struct parser *p = arg;
+	struct rl_rate *r = which ? &p->c->reject_total : &p->c->reject_source;
+
+	return cfg_rate(&p->cfg, which ? "reject-rate total" : "reject-rate per-source", &r->per_s,
+	                &r->burst);
+}
+
+/* "reject-rate [per-source RATE] [total RATE]", in either order, at least one. */
+static int parse_reject(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	static const char *const words[] = { "per-source", "total" };
+
+	return cfg_options(&p->cfg, line, kw->name, words, 2, reject_value, p);
+}
+
 /* "upn-retransmit [initial D] [max D] [tries N]", in any order, at least one. */
 static int parse_upn(struct parser *p, const struct keyword *kw, unsigned line)
 {
 	static const char *const words[] = { "initial", "max", "tries" };
 	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
 	const struct lma_conf *c = p->c;
-	unsigned got = 0, i;
 
-	do {
-		if (cfg_choice(&p->cfg, kw->name, words, 3, &i) < 0)
-			return -1;
-		if (got & (1u << i))
-			return cfg_error(&p->cfg, line, "%s: %s is given twice", kw->name,
-			                 words[i]);
-		got |= 1u << i;
-		if (upn_value(p, i) < 0)
-			return -1;
-	} while (cfg_peek(&p->cfg)->type == CFG_WORD || cfg_peek(&p->cfg)->type == CFG_STRING);
+	if (cfg_options(&p->cfg, line, kw->name, words, 3, upn_value, p) < 0)
+		return -1;
 	if (c->upn_max_ms < c->upn_initial_ms)
 		return cfg_error(&p->cfg, line, "%s: max %s is less than initial %s", kw->name,
 		                 cfg_duration_str(c->upn_max_ms, a),
@@ -897,6 +919,7 @@ static int parse_policy(struct parser *p, const struct keyword *kw, unsigned lin
 static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
+	{ "binding-error-rate", parse_rate, false, FIELD(be_rate), 0, 0 },
 	{ "control-group", parse_group, false, 0, 0, 0 },
 	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
 	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
@@ -920,6 +943,7 @@ static const struct keyword keywords[] = {
 	{ "new-bce-delay", parse_ms, false, FIELD(new_bce_delay_ms), 0, 60 * MS_PER_S },
 	{ "policy", parse_policy, true, 0, 0, 0 },
 	{ "prefix-pool", parse_pool, false, 0, 0, 0 },
+	{ "reject-rate", parse_reject, false, 0, 0, 0 },
 	{ "replay-protection", parse_replay, false, 0, 0, 0 },
 	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
 	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
@@ -1236,6 +1260,13 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	fprintf(out, "upn-retransmit initial %s max %s tries %u\n",
 	        cfg_duration_str(c->upn_initial_ms, a), cfg_duration_str(c->upn_max_ms, b),
 	        c->upn_max_tries);
+	fputs("reject-rate per-source ", out);
+	cfg_print_rate(out, c->reject_source.per_s, c->reject_source.burst);
+	fputs(" total ", out);
+	cfg_print_rate(out, c->reject_total.per_s, c->reject_total.burst);
+	fputs("\nbinding-error-rate ", out);
+	cfg_print_rate(out, c->be_rate.per_s, c->be_rate.burst);
+	fputc('\n', out);
 	fprintf(out, "max-bindings %u\n", (unsigned)c->max_bindings);
 	fprintf(out, "max-bindings-per-mag %u\n", (unsigned)c->max_bindings_mag);
 	fprintf(out, "max-bindings-per-mn %u\n", (unsigned)c->max_bindings_mn);

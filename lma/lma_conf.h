@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/queue.h>
 
+#include "common/ratelimit.h"
 #include "kr/kr.h"
 #include "lma/fc.h"
 #include "proto/mh.h"
@@ -98,6 +99,10 @@ struct lma_conf {
 	uint32_t upn_initial_ms;      /* "upn-retransmit initial", 1s */
 	uint32_t upn_max_ms;          /* "upn-retransmit max", 32s */
 	unsigned upn_max_tries;       /* "upn-retransmit tries", 6 */
+	struct rl_rate reject_source; /* "reject-rate per-source": replies to a source no mag
+	                               * statement names, 1 a second, burst 3 */
+	struct rl_rate reject_total;  /* "reject-rate total": such replies in all, 50, burst 100 */
+	struct rl_rate be_rate;       /* "binding-error-rate", 10 a second, burst 10 */
 	uint32_t max_bindings;        /* "max-bindings": in all, default 1000000 */
 	uint32_t max_bindings_mag;    /* "max-bindings-per-mag", default 100000 */
 	uint32_t max_bindings_mn;     /* "max-bindings-per-mn", default 8 */

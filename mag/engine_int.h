@@ -10,7 +10,6 @@
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
 
-#define MAG_BE_PER_SECOND 10 /* Binding Errors at most */
 #define MAG_DEREG_TRIES   6  /* de-registration PBUs sent in all with "retransmit tries unlimited" */
 
 struct access_link {

@@ -11,6 +11,7 @@
 #include <sys/queue.h>
 
 #include "common/hmap.h"
+#include "common/ratelimit.h"
 #include "kr/kr.h"
 #include "proto/mh.h"
 
@@ -65,6 +66,8 @@ struct mag_conf {
 	uint32_t retransmit_max_ms;         /* "retransmit max", 32s (MAX_BINDACK_TIMEOUT) */
 	unsigned retransmit_tries;          /* "retransmit tries": then the MN is given up; 0,
 	                                     * "unlimited" and the default: never (§6.9.4) */
+	struct rl_rate be_rate;             /* "binding-error-rate": Binding Errors to the LMA,
+	                                     * 10 a second, burst 10 */
 	uint32_t ra_interval_ms;            /* "ra-interval", default 10s: unsolicited RAs */
 	uint32_t ra_router_lifetime_s;      /* "ra-router-lifetime", default 1800s */
 	uint32_t ra_mtu; /* "ra-mtu": the MTU option of RAs (RFC 5213 §6.9.2), default 1280 */

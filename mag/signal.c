@@ -319,11 +319,11 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	send_msg(e, &r);
 }
 
-/* A token bucket of MAG_BE_PER_SECOND tokens, refilled continuously (RFC 6275 §9.3.3: Binding
- * Errors SHOULD be rate-limited). */
+/* A token bucket at the configured binding-error-rate, refilled continuously (RFC 6275 §9.3.3:
+ * Binding Errors SHOULD be rate-limited). */
 static bool be_allowed(struct mag_engine *e)
 {
-	return rl_take(&e->be, MAG_BE_PER_SECOND, MAG_BE_PER_SECOND, e->now.mono_ns);
+	return rl_take(&e->be, e->conf->be_rate.per_s, e->conf->be_rate.burst, e->now.mono_ns);
 }
 
 /* RFC 6275 §9.2: a Mobility Header of a type we do not know gets a Binding Error with status 2
