@@ -370,6 +370,41 @@ int cfg_uint(struct cfg *c, const char *what, uint32_t min, uint32_t max, uint32
 	return 0;
 }
 
+int cfg_options(struct cfg *c, unsigned line, const char *what, const char *const *words,
+                unsigned n, int (*value)(void *arg, unsigned i), void *arg)
+{
+	uint32_t got = 0;
+	unsigned i;
+
+	do {
+		if (cfg_choice(c, what, words, n, &i) < 0)
+			return -1;
+		if (got & (1u << i))
+			return cfg_error(c, line, "%s: %s is given twice", what, words[i]);
+		got |= 1u << i;
+		if (value(arg, i) < 0)
+			return -1;
+	} while (cfg_peek(c)->type == CFG_WORD || cfg_peek(c)->type == CFG_STRING);
+	return 0;
+}
+
+int cfg_rate(struct cfg *c, const char *what, uint32_t *per_s, uint32_t *burst)
+{
+	const struct cfg_token *t;
+	struct cfg_token word;
+	char burst_what[64];
+
+	if (cfg_uint(c, what, 1, CFG_RATE_MAX, per_s) < 0)
+		return -1;
+	*burst = *per_s;
+	t = cfg_peek(c);
+	if (t->type != CFG_WORD || strcmp(t->text, "burst") != 0)
+		return 0;
+	cfg_next(c, &word);
+	snprintf(burst_what, sizeof(burst_what), "%s burst", what);
+	return cfg_uint(c, burst_what, *per_s, CFG_RATE_MAX, burst);
+}
+
 enum dur_err { DUR_OK, DUR_NOTNUM, DUR_NOUNIT, DUR_BADUNIT, DUR_NOTWHOLE };
 
 static int duration_unit(const char *u, uint64_t *unit_ms)
@@ -815,4 +850,9 @@ void cfg_print_account(FILE *out, const char *user, const char *group)
 		cfg_print_word(out, group);
 		fputc('\n', out);
 	}
+}
+
+void cfg_print_rate(FILE *out, uint32_t per_s, uint32_t burst)
+{
+	fprintf(out, "%" PRIu32 " burst %" PRIu32, per_s, burst);
 }

@@ -113,6 +113,15 @@ int cfg_user(struct cfg *c, unsigned line, const char *what, char *out, size_t s
 int cfg_check_routable(struct cfg *c, unsigned line, const char *what, const struct in6_addr *a);
 /* An absolute path shorter than size. */
 int cfg_path(struct cfg *c, const char *what, char *out, size_t size);
+/* Options of a statement, as in "retransmit initial 1s max 8s": one of n words (n <= 32), then
+ * its value, which value(arg, index) reads; in any order, each at most once, at least one, up
+ * to the end of the statement. line is the statement's, for the messages. */
+int cfg_options(struct cfg *c, unsigned line, const char *what, const char *const *words,
+                unsigned n, int (*value)(void *arg, unsigned i), void *arg);
+/* A rate limit: "N [burst B]", at most N messages a second (1..CFG_RATE_MAX), B at once
+ * (N..CFG_RATE_MAX, N when not given). */
+#define CFG_RATE_MAX 1000000
+int cfg_rate(struct cfg *c, const char *what, uint32_t *per_s, uint32_t *burst);
 
 /* The heartbeat statement of both daemons (RFC 5847 §5): "heartbeat off", or
  * "heartbeat [interval D] [misses N]" in any order, at least one. The RFC's defaults:
@@ -151,5 +160,7 @@ void cfg_print_word(FILE *out, const char *s);
 void cfg_print_account(FILE *out, const char *user, const char *group);
 const char *cfg_duration_str(uint64_t ms, char buf[CFG_DURATION_STR]);
 const char *cfg_prefix_str(const struct in6_addr *a, unsigned len, char *buf, size_t size);
+/* "N burst B", as cfg_rate() reads it. */
+void cfg_print_rate(FILE *out, uint32_t per_s, uint32_t burst);
 
 #endif

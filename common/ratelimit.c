@@ -48,13 +48,15 @@ static struct rl_source *rl_slot(struct rl_table *t, const struct in6_addr *src)
 	return s;
 }
 
-enum rl_verdict rl_check(struct rl_table *t, const struct in6_addr *src, uint64_t now_ns)
+enum rl_verdict rl_check(struct rl_table *t, const struct in6_addr *src,
+                         const struct rl_rate *source, const struct rl_rate *total,
+                         uint64_t now_ns)
 {
 	struct rl_source *s = rl_slot(t, src);
 
-	if (!rl_take(&s->b, RL_SOURCE_PER_S, RL_SOURCE_BURST, now_ns))
+	if (!rl_take(&s->b, source->per_s, source->burst, now_ns))
 		return RL_SOURCE_LIMITED;
-	if (!rl_take(&t->total, RL_TOTAL_PER_S, RL_TOTAL_BURST, now_ns))
+	if (!rl_take(&t->total, total->per_s, total->burst, now_ns))
 		return RL_TOTAL_LIMITED;
 	return RL_PASS;
 }

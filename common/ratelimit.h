@@ -8,6 +8,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* A rate: per_s tokens a second, at most burst at once (lmad.conf(5) reject-rate and
+ * binding-error-rate, magd.conf(5) binding-error-rate). */
+struct rl_rate {
+	uint32_t per_s;
+	uint32_t burst;
+};
+
 /* A bucket of at most `burst` tokens refilled at `per_s` a second. */
 struct rl_bucket {
 	uint32_t tokens;
@@ -34,14 +41,20 @@ struct rl_table {
 
 enum rl_verdict { RL_PASS, RL_SOURCE_LIMITED, RL_TOTAL_LIMITED };
 
-/* Whether another answer to src may go: its own bucket first, then the total. */
-enum rl_verdict rl_check(struct rl_table *t, const struct in6_addr *src, uint64_t now_ns);
+/* Whether another answer to src may go: its own bucket (at the source rate) first, then the
+ * total. */
+enum rl_verdict rl_check(struct rl_table *t, const struct in6_addr *src,
+                         const struct rl_rate *source, const struct rl_rate *total,
+                         uint64_t now_ns);
 
-/* Rates: per source, a few answers so a misconfigured MAG's operator sees the 154 in a trace;
- * in total, what a reflector may send at most. */
+/* Default rates: per source, a few answers so a misconfigured MAG's operator sees the 154 in a
+ * trace; in total, what a reflector may send at most; Binding Errors, RFC 6275 §9.3.3's "SHOULD
+ * be rate-limited". */
 #define RL_SOURCE_PER_S 1
 #define RL_SOURCE_BURST 3
 #define RL_TOTAL_PER_S  50
 #define RL_TOTAL_BURST  100
+#define RL_BE_PER_S     10
+#define RL_BE_BURST     10
 
 #endif

@@ -24,7 +24,7 @@
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
 #define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
-#define MAX_KEYWORDS     40         /* room in struct parser */
+#define MAX_KEYWORDS     48         /* room in struct parser */
 #define LIMIT_MAX        (1u << 24) /* of the max-* statements */
 
 #define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */
@@ -191,6 +191,9 @@ static struct lma_conf *conf_new(void)
 	c->upn = (struct lma_conf_retransmit){ 1000, 32000, 6 };
 	c->revoke = (struct lma_conf_retransmit){ 1000, 8000, 4 };
 	cfg_heartbeat_default(&c->heartbeat);
+	c->reject_source = (struct rl_rate){ RL_SOURCE_PER_S, RL_SOURCE_BURST };
+	c->reject_total = (struct rl_rate){ RL_TOTAL_PER_S, RL_TOTAL_BURST };
+	c->be_rate = (struct rl_rate){ RL_BE_PER_S, RL_BE_BURST };
 	c->max_bindings = LMA_CONF_DEFAULT_MAX_BINDINGS;
 	c->max_bindings_mag = LMA_CONF_DEFAULT_MAX_BINDINGS_MAG;
 	c->max_bindings_mn = LMA_CONF_DEFAULT_MAX_BINDINGS_MN;
@@ -270,6 +273,15 @@ static int parse_ms(struct parser *p, const struct keyword *kw, unsigned line)
 {
 	(void)line;
 	return cfg_duration(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
+}
+
+/* "N [burst B]" into a struct rl_rate. */
+static int parse_rate(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	struct rl_rate *r = field(p, kw);
+
+	(void)line;
+	return cfg_rate(&p->cfg, kw->name, &r->per_s, &r->burst);
 }
 
 static int parse_lifetime(struct parser *p, const struct keyword *kw, unsigned line)
@@ -380,27 +392,53 @@ static int parse_user(struct parser *p, const struct keyword *kw, unsigned line)
 	return cfg_user(&p->cfg, line, kw->name, p->c->run_user, sizeof(p->c->run_user));
 }
 
-static int retransmit_value(struct parser *p, const char *what, unsigned which,
-                            struct lma_conf_retransmit *r)
+/* What one retransmission option sets: its statement and the parameters. */
+struct retransmit_arg {
+	struct parser *p;
+	const char *what;
+	struct lma_conf_retransmit *r;
+};
+
+static int retransmit_value(void *arg, unsigned which)
 {
+	const struct retransmit_arg *ra = arg;
+	struct parser *p = ra->p;
 	char name[64];
 	uint32_t v;
 
-	snprintf(name, sizeof(name), "%s %s", what,
+	snprintf(name, sizeof(name), "%s %s", ra->what,
 	         which == 0   ? "initial"
 	         : which == 1 ? "max"
 	                      : "tries");
 	switch (which) {
 	case 0:
-		return cfg_duration(&p->cfg, name, 1, 3600 * MS_PER_S, &r->initial_ms);
+		return cfg_duration(&p->cfg, name, 1, 3600 * MS_PER_S, &ra->r->initial_ms);
 	case 1:
-		return cfg_duration(&p->cfg, name, 1, 3600 * MS_PER_S, &r->max_ms);
+		return cfg_duration(&p->cfg, name, 1, 3600 * MS_PER_S, &ra->r->max_ms);
 	default:
 		if (cfg_uint(&p->cfg, name, 1, 255, &v) < 0)
 			return -1;
-		r->tries = v;
+		ra->r->tries = v;
 		return 0;
 	}
+}
+
+/* One "reject-rate" option's value: which 0 per-source, 1 total. */
+static int reject_value(void *arg, unsigned which)
+{
+	struct parser *p = arg;
+	struct rl_rate *r = which ? &p->c->reject_total : &p->c->reject_source;
+
+	return cfg_rate(&p->cfg, which ? "reject-rate total" : "reject-rate per-source", &r->per_s,
+	                &r->burst);
+}
+
+/* "reject-rate [per-source RATE] [total RATE]", in either order, at least one. */
+static int parse_reject(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	static const char *const words[] = { "per-source", "total" };
+
+	return cfg_options(&p->cfg, line, kw->name, words, 2, reject_value, p);
 }
 
 /* "upn-retransmit" and "revocation-retransmit": [initial D] [max D] [tries N], in any order,
@@ -410,18 +448,10 @@ static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned
 	static const char *const words[] = { "initial", "max", "tries" };
 	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
 	struct lma_conf_retransmit *r = field(p, kw);
-	unsigned got = 0, i;
+	struct retransmit_arg ra = { p, kw->name, r };
 
-	do {
-		if (cfg_choice(&p->cfg, kw->name, words, 3, &i) < 0)
-			return -1;
-		if (got & (1u << i))
-			return cfg_error(&p->cfg, line, "%s: %s is given twice", kw->name,
-			                 words[i]);
-		got |= 1u << i;
-		if (retransmit_value(p, kw->name, i, r) < 0)
-			return -1;
-	} while (cfg_peek(&p->cfg)->type == CFG_WORD || cfg_peek(&p->cfg)->type == CFG_STRING);
+	if (cfg_options(&p->cfg, line, kw->name, words, 3, retransmit_value, &ra) < 0)
+		return -1;
 	if (r->max_ms < r->initial_ms)
 		return cfg_error(&p->cfg, line, "%s: max %s is less than initial %s", kw->name,
 		                 cfg_duration_str(r->max_ms, a),
@@ -892,6 +922,7 @@ static int parse_heartbeat(struct parser *p, const struct keyword *kw, unsigned 
 static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
+	{ "binding-error-rate", parse_rate, false, FIELD(be_rate), 0, 0 },
 	{ "binding-file", parse_path, false, FIELD(binding_path), 0, 0 },
 	{ "binding-sync", parse_ms, false, FIELD(binding_sync_ms), 100, 3600 * MS_PER_S },
 	{ "control-group", parse_group, false, FIELD(ctl_group), 0, 0 },
@@ -920,6 +951,7 @@ static const struct keyword keywords[] = {
 	{ "policy", parse_policy, true, 0, 0, 0 },
 	{ "prefix-hold", parse_hold, false, 0, 0, 86400 * MS_PER_S },
 	{ "prefix-pool", parse_pool, false, 0, 0, 0 },
+	{ "reject-rate", parse_reject, false, 0, 0, 0 },
 	{ "replay-protection", parse_replay, false, 0, 0, 0 },
 	{ "revocation-retransmit", parse_retransmit, false, FIELD(revoke), 0, 0 },
 	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
@@ -1272,6 +1304,13 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	print_retransmit(out, "upn-retransmit", &c->upn);
 	print_retransmit(out, "revocation-retransmit", &c->revoke);
 	cfg_heartbeat_print(out, &c->heartbeat);
+	fputs("reject-rate per-source ", out);
+	cfg_print_rate(out, c->reject_source.per_s, c->reject_source.burst);
+	fputs(" total ", out);
+	cfg_print_rate(out, c->reject_total.per_s, c->reject_total.burst);
+	fputs("\nbinding-error-rate ", out);
+	cfg_print_rate(out, c->be_rate.per_s, c->be_rate.burst);
+	fputc('\n', out);
 	fprintf(out, "max-bindings %u\n", (unsigned)c->max_bindings);
 	fprintf(out, "max-bindings-per-mag %u\n", (unsigned)c->max_bindings_mag);
 	fprintf(out, "max-bindings-per-mn %u\n", (unsigned)c->max_bindings_mn);

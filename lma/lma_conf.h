@@ -11,6 +11,7 @@
 #include <sys/queue.h>
 
 #include "common/cfgparse.h"
+#include "common/ratelimit.h"
 #include "kr/kr.h"
 #include "lma/fc.h"
 #include "proto/mh.h"
@@ -114,6 +115,10 @@ struct lma_conf {
 	struct lma_conf_retransmit revoke; /* "revocation-retransmit" (RFC 5846 §11): 1s, 8s,
 	                                    * 4 tries */
 	struct cfg_heartbeat heartbeat; /* "heartbeat": to every MAG with bindings (RFC 5847) */
+	struct rl_rate reject_source; /* "reject-rate per-source": replies to a source no mag
+	                               * statement names, 1 a second, burst 3 */
+	struct rl_rate reject_total;  /* "reject-rate total": such replies in all, 50, burst 100 */
+	struct rl_rate be_rate;       /* "binding-error-rate", 10 a second, burst 10 */
 	uint32_t max_bindings;        /* "max-bindings": in all, default 1000000 */
 	uint32_t max_bindings_mag;    /* "max-bindings-per-mag", default 100000 */
 	uint32_t max_bindings_mn;     /* "max-bindings-per-mn", default 8 */

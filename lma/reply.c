@@ -12,7 +12,6 @@
 
 #include "lma/engine_int.h"
 
-#define BE_PER_SECOND 10
 
 static void echo_options(const struct pbu_ctx *c, struct mh_opts *o)
 {
@@ -87,7 +86,8 @@ static struct out_msg *outbox_add(struct lma_engine *e)
 /* Whether a reply to a stranger may go now. */
 static bool stranger_allowed(struct lma_engine *e, const struct in6_addr *dst)
 {
-	switch (rl_check(&e->rejects, dst, e->now.mono_ns)) {
+	switch (rl_check(&e->rejects, dst, &e->conf->reject_source, &e->conf->reject_total,
+	                 e->now.mono_ns)) {
 	case RL_SOURCE_LIMITED:
 		e->stats.dropped[LMA_DROP_REPLY_RATE_SOURCE]++;
 		return false;
@@ -199,10 +199,10 @@ void reply_flush(struct lma_engine *e)
 	e->n_out = 0;
 }
 
-/* At most BE_PER_SECOND a second, as many in a burst (RFC 6275 §9.3.3). */
+/* At the configured binding-error-rate (RFC 6275 §9.3.3). */
 static bool be_allowed(struct lma_engine *e)
 {
-	return rl_take(&e->be, BE_PER_SECOND, BE_PER_SECOND, e->now.mono_ns);
+	return rl_take(&e->be, e->conf->be_rate.per_s, e->conf->be_rate.burst, e->now.mono_ns);
 }
 
 void reply_binding_error(struct lma_engine *e, const struct in6_addr *dst, uint8_t status)

@@ -43,7 +43,7 @@ struct mag_engine *mag_engine_new(const struct mag_conf *conf, const struct mag_
 	e->pba_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->bul);
-	peer_init(e);
+	mag_peer_init(e);
 	if (!hmap_init(&e->by_mac, 64)) {
 		free(e);
 		return NULL;
@@ -92,7 +92,7 @@ void mag_engine_set_conf(struct mag_engine *e, const struct mag_conf *conf)
 		e->access[i].conf = NULL;
 	LIST_FOREACH(b, &e->bul, entry)
 	b->mn = mag_conf_find_mn(conf, b->mn_id); /* NULL: no longer served, see bul.c */
-	peer_reloaded(e);
+	mag_peer_reloaded(e);
 }
 
 void mag_engine_set_access(struct mag_engine *e, const char *ifname, unsigned ifindex,
@@ -205,7 +205,7 @@ void engine_install(struct mag_engine *e, struct bul_entry *b)
 		prefix_install(e, b, &b->muho[i]);
 	b->installed = true;
 	e->n_installed++;
-	peer_start(e);
+	mag_peer_start(e);
 	e->changes++;
 }
 

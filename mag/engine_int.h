@@ -10,7 +10,6 @@
 #define NS_PER_MS 1000000ull
 #define NS_PER_S  1000000000ull
 
-#define MAG_BE_PER_SECOND 10 /* Binding Errors at most */
 #define MAG_DEREG_TRIES   6  /* de-registration PBUs sent in all with "retransmit tries unlimited" */
 
 struct access_link {
@@ -84,9 +83,9 @@ bool signal_same_mn_id(const struct bul_entry *b, const struct mh_opts *o);
 void signal_revocation(struct mag_engine *e, const struct mh_msg *m);
 
 /* peer.c: heartbeat with the LMA */
-void peer_init(struct mag_engine *e);
-void peer_start(struct mag_engine *e);
-void peer_reloaded(struct mag_engine *e);
-void peer_input(struct mag_engine *e, const struct mh_msg *m);
+void mag_peer_init(struct mag_engine *e);
+void mag_peer_start(struct mag_engine *e);
+void mag_peer_reloaded(struct mag_engine *e);
+void mag_peer_input(struct mag_engine *e, const struct mh_msg *m);
 
 #endif

@@ -128,6 +128,7 @@ static void conf_defaults(struct mag_conf *c)
 	c->retransmit_max_ms = 32000;
 	c->retransmit_tries = 0; /* unlimited */
 	cfg_heartbeat_default(&c->heartbeat);
+	c->be_rate = (struct rl_rate){ RL_BE_PER_S, RL_BE_BURST };
 	c->ra_interval_ms = 10000;
 	c->ra_router_lifetime_s = 1800;
 	c->ra_mtu = RA_MTU_MIN;
@@ -196,6 +197,15 @@ static int parse_ms(struct parser *p, const struct keyword *kw, unsigned line)
 {
 	(void)line;
 	return cfg_duration(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
+}
+
+/* "N [burst B]" into a struct rl_rate. */
+static int parse_rate(struct parser *p, const struct keyword *kw, unsigned line)
+{
+	struct rl_rate *r = field(p, kw);
+
+	(void)line;
+	return cfg_rate(&p->cfg, kw->name, &r->per_s, &r->burst);
 }
 
 /* A duration kept in whole seconds (in a uint32_t field), a multiple of unit_ms. */
@@ -315,8 +325,9 @@ static int retransmit_tries(struct parser *p)
 	return 0;
 }
 
-static int retransmit_value(struct parser *p, unsigned which)
+static int retransmit_value(void *arg, unsigned which)
 {
+	struct parser *p = arg;
 	struct mag_conf *c = p->c;
 
 	switch (which) {
@@ -337,18 +348,9 @@ static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned
 	static const char *const words[] = { "initial", "max", "tries" };
 	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
 	const struct mag_conf *c = p->c;
-	unsigned got = 0, i;
 
-	do {
-		if (cfg_choice(&p->cfg, kw->name, words, 3, &i) < 0)
-			return -1;
-		if (got & (1u << i))
-			return cfg_error(&p->cfg, line, "%s: %s is given twice", kw->name,
-			                 words[i]);
-		got |= 1u << i;
-		if (retransmit_value(p, i) < 0)
-			return -1;
-	} while (cfg_peek(&p->cfg)->type == CFG_WORD || cfg_peek(&p->cfg)->type == CFG_STRING);
+	if (cfg_options(&p->cfg, line, kw->name, words, 3, retransmit_value, p) < 0)
+		return -1;
 	if (c->retransmit_max_ms < c->retransmit_initial_ms)
 		return cfg_error(&p->cfg, line, "%s: max %s is less than initial %s", kw->name,
 		                 cfg_duration_str(c->retransmit_max_ms, a),
@@ -572,6 +574,7 @@ static int parse_heartbeat(struct parser *p, const struct keyword *kw, unsigned 
 static const struct keyword keywords[] = {
 	/* name, parser, may repeat, field, min, max */
 	{ "access-interface", parse_access, true, 0, 0, 0 },
+	{ "binding-error-rate", parse_rate, false, FIELD(be_rate), 0, 0 },
 	{ "control-group", parse_group, false, FIELD(ctl_group), 0, 0 },
 	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
 	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
@@ -821,6 +824,9 @@ static void print_timers(FILE *out, const struct mag_conf *c)
 	else
 		fprintf(out, "unlimited\n");
 	cfg_heartbeat_print(out, &c->heartbeat);
+	fputs("binding-error-rate ", out);
+	cfg_print_rate(out, c->be_rate.per_s, c->be_rate.burst);
+	fputc('\n', out);
 	print_ms(out, "ra-interval", c->ra_interval_ms);
 	fprintf(out, "ra-mtu %u\n", c->ra_mtu);
 	print_ms(out, "ra-router-lifetime", (uint64_t)c->ra_router_lifetime_s * MS_PER_S);

@@ -12,6 +12,7 @@
 
 #include "common/hmap.h"
 #include "common/cfgparse.h"
+#include "common/ratelimit.h"
 #include "kr/kr.h"
 #include "proto/mh.h"
 
@@ -68,6 +69,8 @@ struct mag_conf {
 	                                     * "unlimited" and the default: never (§6.9.4) */
 	struct cfg_heartbeat heartbeat;     /* "heartbeat": to the LMA while MNs are served
 	                                     * (RFC 5847) */
+	struct rl_rate be_rate;             /* "binding-error-rate": Binding Errors to the LMA,
+	                                     * 10 a second, burst 10 */
 	uint32_t ra_interval_ms;            /* "ra-interval", default 10s: unsolicited RAs */
 	uint32_t ra_router_lifetime_s;      /* "ra-router-lifetime", default 1800s */
 	uint32_t ra_mtu; /* "ra-mtu": the MTU option of RAs (RFC 5213 §6.9.2), default 1280 */

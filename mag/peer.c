@@ -51,13 +51,13 @@ static void peer_fired(struct timer *t, uint64_t now_ns)
 	arm(e, now_ns);
 }
 
-void peer_init(struct mag_engine *e)
+void mag_peer_init(struct mag_engine *e)
 {
 	hb_peer_init(&e->lma, peer_fired, e, 0);
 }
 
 /* An MN is registered: the heartbeat runs (the first request an interval later). */
-void peer_start(struct mag_engine *e)
+void mag_peer_start(struct mag_engine *e)
 {
 	if (hb_conf(e)->interval_ms && !timer_armed(&e->lma.timer))
 		arm(e, e->now.mono_ns);
@@ -65,7 +65,7 @@ void peer_start(struct mag_engine *e)
 
 /* A reload may have turned heartbeats on: the first request at the next timer run (the
  * engine's clock is not read on a reload). */
-void peer_reloaded(struct mag_engine *e)
+void mag_peer_reloaded(struct mag_engine *e)
 {
 	if (hb_conf(e)->interval_ms && !timer_armed(&e->lma.timer) && !LIST_EMPTY(&e->bul))
 		timer_arm(&e->timers, &e->lma.timer, 0);
@@ -95,7 +95,7 @@ static void act(struct mag_engine *e, unsigned ev)
 }
 
 /* A response (signal.c passes the LMA's requests on once it answered them). */
-void peer_input(struct mag_engine *e, const struct mh_msg *m)
+void mag_peer_input(struct mag_engine *e, const struct mh_msg *m)
 {
 	uint32_t old = e->lma.restart_counter;
 	int ev = hb_peer_input(&e->lma, hb_conf(e), m, e->now.mono_ns);

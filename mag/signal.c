@@ -308,7 +308,7 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	struct mh_msg r;
 
 	if (m->u.hb.flags & MH_HB_R) {
-		peer_input(e, m);
+		mag_peer_input(e, m);
 		return;
 	}
 	mh_msg_init(&r, MH_TYPE_HB);
@@ -317,14 +317,14 @@ void signal_heartbeat(struct mag_engine *e, const struct mh_msg *m)
 	r.opts.present = MH_HAVE_RESTART_COUNTER;
 	r.opts.restart_counter = e->restart_counter;
 	signal_send(e, &r);
-	peer_input(e, m);
+	mag_peer_input(e, m);
 }
 
-/* A token bucket of MAG_BE_PER_SECOND tokens, refilled continuously (RFC 6275 §9.3.3: Binding
- * Errors SHOULD be rate-limited). */
+/* A token bucket at the configured binding-error-rate, refilled continuously (RFC 6275 §9.3.3:
+ * Binding Errors SHOULD be rate-limited). */
 static bool be_allowed(struct mag_engine *e)
 {
-	return rl_take(&e->be, MAG_BE_PER_SECOND, MAG_BE_PER_SECOND, e->now.mono_ns);
+	return rl_take(&e->be, e->conf->be_rate.per_s, e->conf->be_rate.burst, e->now.mono_ns);
 }
 
 /* RFC 6275 §9.2: a Mobility Header of a type we do not know gets a Binding Error with status 2

@@ -33,6 +33,8 @@ put("fuzz_ctl", "deregister", req(3, b"mn1@example.org\0"))
 put("fuzz_ctl", "show-flows", req(4))
 # struct ctl_flow_move: flow id, target (3: binding), att, MAG, (padding), binding id
 put("fuzz_ctl", "flow-move", req(5, struct.pack("<IBB16s2xQ", 7, 3, 0, b"", 1)))
+# flow 1 of fuzz_ctl's lmad (to mn1 via MAG ::1, access technology 4) to its other binding (5)
+put("fuzz_ctl", "flow-move-att", req(5, struct.pack("<IBB16s2xQ", 1, 1, 5, b"", 0)))
 put("fuzz_ctl", "policy-add", req(6, struct.pack("<I", 0) + POLICY))
 put("fuzz_ctl", "policy-del", req(7, struct.pack("<I", 3)))
 put("fuzz_ctl", "policy-list", req(8))
@@ -110,3 +112,44 @@ put("fuzz_lma_engine", "pool-exhaustion",
     b"".join(pbu(i & 7, 0x80, 0, 1) for i in range(8)) +
     b"".join(pbu(0x10 | i & 7, 0x80, 0, 1) for i in range(8)))
 put("fuzz_lma_engine", "raw-garbage", bytes([1, 0, 8, 59, 1, 5, 0, 0, 0, 0, 0]))
+
+
+# --- programs for the MAG engine (fuzz_mag_engine.c): 0 an RS (MAC 1 + low 3 bits; link: bits
+# 3-4, 0 wlan0, 1 eth9, 3 none; 0x40 from ::), 1 a PBA (which PBU back from the last, and with
+# a high nibble the spoiled echoes of 'how'; status index; lifetime; own and MuHo prefixes: count
+# in the low 2 bits, first of the pool's prefixes above), 2 an UPN (reason - 1 in the low 2
+# bits, MN above, 0x20 no MN-ID, 0x40 D, 0x80 A; sequence; MuHo prefixes), 3 a Heartbeat (flags,
+# sequence), 4 raw octets (1: not from the LMA), 5 a link event (1 carrier, 2 eth9), 6 time in
+# 100 ms, 7 a reload (configuration 0 or 1), 8 de-registration of mnN, 9 a route refused, 10
+# the orderly exit.
+def rs(mac, link=0):
+    return bytes([0, (mac - 1) | link << 3])
+
+
+def pba(status=0, life=10, hnp=0x01, muho=0, which=0, how=0):
+    return bytes([1, which, how, status, life, hnp, muho])
+
+
+def upn(reason, mn, flags=0x80, seq=1, muho=0x02):
+    return bytes([2, (reason - 1) | (mn - 1) << 2 | flags, seq >> 8, seq & 255, muho])
+
+
+def mlater(units):
+    return bytes([6, units >> 8, units & 255])
+
+
+ACCEPT, REJECT_155, REJECT_135 = 0, 11, 6
+put("fuzz_mag_engine", "attach-renew-expire",
+    rs(1) + pba() + mlater(310) + pba() + mlater(2000))
+put("fuzz_mag_engine", "multihomed",
+    rs(1) + pba(muho=0x00) + rs(2, 1) + pba(hnp=0x05, muho=0x01) +
+    upn(2, 1, muho=0x0a) + bytes([5, 2]) + mlater(50) + bytes([5, 3]) + mlater(50))
+put("fuzz_mag_engine", "rejections",
+    rs(3) + pba(REJECT_155) + mlater(100) + rs(3) + pba(REJECT_135) + pba() + mlater(10))
+put("fuzz_mag_engine", "echo-mismatch", rs(1) + pba(which=0x10, how=0x02) + mlater(600))
+put("fuzz_mag_engine", "upn-heartbeat",
+    rs(4) + pba() + upn(1, 3, seq=7) + upn(1, 3, flags=0xc0, seq=7) + upn(3, 3) +
+    bytes([3, 0, 0, 9, 3, 1, 0, 9]) + bytes([4, 0, 8, 59, 1, 42, 0, 0, 0, 0, 0]))
+put("fuzz_mag_engine", "reload-dereg-leave",
+    rs(4) + pba() + bytes([7, 1]) + mlater(100) + rs(6) + pba() + bytes([8, 1]) +
+    bytes([9]) + rs(1) + pba() + bytes([7, 0, 10]) + mlater(100))

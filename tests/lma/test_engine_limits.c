@@ -88,6 +88,37 @@ START_TEST(one_stranger_gets_a_few_154_a_second)
 }
 END_TEST
 
+/* reject-rate in lmad.conf(5) replaces the defaults; a reload applies the new rates. */
+START_TEST(the_reply_rates_are_configured)
+{
+	const struct lma_stats *st;
+	size_t answered = 0;
+
+	h_free(&h);
+	h_init(&h, "lma-address 2001:db8:ffff::100\n"
+	           "uplink-interface eth0\n"
+	           "prefix-pool 2001:db8:100::/48 length 64\n"
+	           "reject-rate per-source 2 burst 5 total 3 burst 7\n"
+	           "mn any\n"
+	           "mag 2001:db8:ffff::1\n");
+	st = lma_engine_stats(h.e);
+	for (unsigned i = 0; i < 10; i++)
+		answered += h_pbu(&h, EVIL, &(struct pbu_spec){ 0 });
+	ck_assert_uint_eq(answered, 5); /* the source's burst */
+	ck_assert_uint_eq(st->dropped[LMA_DROP_REPLY_RATE_SOURCE], 5);
+	answered = 0;
+	for (unsigned i = 1; i <= 10; i++) /* stranger(0) is EVIL */
+		answered += h_pbu(&h, stranger(i), &(struct pbu_spec){ 0 });
+	ck_assert_uint_eq(answered, 2); /* the total burst of 7, 5 of which went to EVIL */
+	ck_assert_uint_eq(st->dropped[LMA_DROP_REPLY_RATE_TOTAL], 8);
+	h_advance(&h, 1000); /* 2 a second for EVIL */
+	answered = 0;
+	for (unsigned i = 0; i < 4; i++)
+		answered += h_pbu(&h, EVIL, &(struct pbu_spec){ 0 });
+	ck_assert_uint_eq(answered, 2);
+}
+END_TEST
+
 START_TEST(our_mags_are_never_limited)
 {
 	for (unsigned i = 0; i < 50; i++)
@@ -249,6 +280,7 @@ static Suite *limits_suite(void)
 	suite_add_tcase(s, bounds);
 	tcase_add_test(rate, a_spoofed_flood_gets_a_bounded_number_of_154);
 	tcase_add_test(rate, one_stranger_gets_a_few_154_a_second);
+	tcase_add_test(rate, the_reply_rates_are_configured);
 	tcase_add_test(rate, our_mags_are_never_limited);
 	tcase_add_test(rate, our_mags_are_answered_first);
 	tcase_add_test(bounds, bindings_per_mn_are_bounded);

@@ -653,6 +653,15 @@ END_TEST
 START_TEST(error_unknown_keyword)
 {
 	expect_error(BASE "frobnicate 1\n", "t.conf:6: unknown keyword \"frobnicate\"");
+	expect_error(BASE "binding-error-rate 10 burst 5\n",
+	             "t.conf:6: binding-error-rate burst: 5 is out of range (10..1000000)");
+	expect_error(BASE "binding-error-rate 0\n",
+	             "t.conf:6: binding-error-rate: 0 is out of range (1..1000000)");
+	expect_error(BASE "reject-rate total 5 per-source 1 total 6\n",
+	             "t.conf:6: reject-rate: total is given twice");
+	expect_error(BASE "reject-rate per-source 1 burst\n",
+	             "t.conf:6: reject-rate per-source burst: missing value");
+	expect_error(BASE "reject-rate\n", "t.conf:6: reject-rate: missing value");
 	expect_error(BASE "mn a@x { prefx 2001:db8:1::/64 }\n",
 	             "t.conf:6: unknown keyword \"prefx\" in mn block");
 	expect_error(BASE "mag 2001:db8:ffff::2 { prefix 2001:db8:1::/64 }\n",

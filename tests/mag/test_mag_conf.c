@@ -382,6 +382,10 @@ END_TEST
 START_TEST(error_unknown_keyword)
 {
 	expect_error(BASE "frobnicate 1\n", "t.conf:6: unknown keyword \"frobnicate\"");
+	expect_error(BASE "binding-error-rate 3 burst 2\n",
+	             "t.conf:6: binding-error-rate burst: 2 is out of range (3..1000000)");
+	expect_error(BASE "binding-error-rate many\n",
+	             "t.conf:6: binding-error-rate: \"many\" is not a number");
 	expect_error(BASE "mn a@x { mac 02:00:00:00:00:09 prefix 2001:db8:1::/64 }\n",
 	             "t.conf:6: unknown keyword \"prefix\" in mn block");
 	expect_error(BASE "access-interface eth1 { att 4 }\n",

@@ -582,6 +582,28 @@ START_TEST(unknown_type_gets_a_rate_limited_binding_error)
 }
 END_TEST
 
+/* magd.conf(5) binding-error-rate replaces the default 10 a second. */
+START_TEST(the_binding_error_rate_is_configured)
+{
+	static const uint8_t unknown[] = { 59, 1, 99, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0 };
+	char text[sizeof(conf_text) + 40];
+	struct in6_addr lma;
+
+	m_free(&h);
+	snprintf(text, sizeof(text), "%sbinding-error-rate 2 burst 4\n", conf_text);
+	m_init(&h, text);
+	ck_assert_int_eq(inet_pton(AF_INET6, LMA, &lma), 1);
+	for (int i = 0; i < 50; i++)
+		mag_engine_mh_input(h.e, &lma, unknown, sizeof(unknown), &h.now);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BE), 4);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->be_sent, 4);
+	m_advance(&h, 1000);
+	for (int i = 0; i < 50; i++)
+		mag_engine_mh_input(h.e, &lma, unknown, sizeof(unknown), &h.now);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BE), 6);
+}
+END_TEST
+
 /* --- de-registration --- */
 
 START_TEST(carrier_loss_deregisters_at_once)
@@ -1049,6 +1071,7 @@ static Suite *mag_suite(void)
 	tcase_add_test(upd, retransmitted_force_reregistration_is_applied_once);
 	tcase_add_test(upd, heartbeat_request_is_answered_with_the_restart_counter);
 	tcase_add_test(upd, unknown_type_gets_a_rate_limited_binding_error);
+	tcase_add_test(upd, the_binding_error_rate_is_configured);
 	tcase_add_test(der, carrier_loss_deregisters_at_once);
 	tcase_add_test(der, carrier_back_reattaches_on_a_point_to_point_link);
 	tcase_add_test(der, last_entry_takes_the_tunnel_with_it);
