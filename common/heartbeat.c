@@ -20,24 +20,43 @@ void hb_peer_init(struct hb_peer *p, timer_fn fn, void *arg, uint32_t seq0)
 	timer_init(&p->timer, fn, arg);
 }
 
+uint64_t hb_response_wait_ns(const struct cfg_heartbeat *conf)
+{
+	return (uint64_t)conf->interval_ms * NS_PER_MS / 2;
+}
+
 uint64_t hb_detection_ns(const struct cfg_heartbeat *conf)
 {
 	return (uint64_t)conf->interval_ms * conf->misses * NS_PER_MS;
 }
 
+/* The last request counts missed (once); HB_EV_FAILED when that makes `misses` in a row. */
+static unsigned count_miss(struct hb_peer *p, const struct cfg_heartbeat *conf)
+{
+	if (!p->outstanding || p->counted)
+		return 0;
+	p->counted = true;
+	if (p->misses < UINT32_MAX)
+		p->misses++;
+	if (p->state != HB_UP || p->misses < conf->misses)
+		return 0;
+	p->state = HB_UNREACHABLE;
+	return HB_EV_FAILED;
+}
+
+unsigned hb_peer_check(struct hb_peer *p, const struct cfg_heartbeat *conf)
+{
+	return count_miss(p, conf);
+}
+
 unsigned hb_peer_tick(struct hb_peer *p, const struct cfg_heartbeat *conf, uint64_t now_ns,
                       uint32_t *seq)
 {
-	unsigned ev = 0;
+	unsigned ev = count_miss(p, conf);
 
-	if (p->outstanding && p->misses < UINT32_MAX)
-		p->misses++;
-	if (p->state == HB_UP && p->misses >= conf->misses) {
-		p->state = HB_UNREACHABLE;
-		ev = HB_EV_FAILED;
-	}
 	*seq = ++p->seq;
 	p->outstanding = true;
+	p->counted = false;
 	p->sent_ns = now_ns;
 	p->requests++;
 	return ev;

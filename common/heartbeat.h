@@ -1,8 +1,9 @@
 /* heartbeat.h: one peer's side of the PMIPv6 heartbeat (RFC 5847 §3.1, §3.2): a Heartbeat
  * Request every interval with a new sequence number, a response matched by that number (its
- * round-trip time measured), the peer declared unreachable after `misses` requests in a row
- * went unanswered, reachable again at the next response, and a changed Restart Counter taken
- * as the peer's restart. Pure logic shared by both engines: no message, no clock of its own,
+ * round-trip time measured), a request missed when its response has not come half an interval
+ * after it, the peer declared unreachable after `misses` requests in a row were missed,
+ * reachable again at the next response, and a changed Restart Counter taken as the peer's
+ * restart. Pure logic shared by both engines: no message, no clock of its own,
  * the caller's timer says when a request is due and the caller sends it. */
 #ifndef COMMON_HEARTBEAT_H
 #define COMMON_HEARTBEAT_H
@@ -29,6 +30,8 @@ struct hb_peer {
 	enum hb_state state;
 	uint32_t seq;        /* of the last request sent */
 	bool outstanding;    /* the last request has had no response yet */
+	bool counted;        /* and was counted missed already (hb_peer_check) */
+	bool checking;       /* the timer's next run is the last request's response deadline */
 	unsigned misses;     /* requests in a row that went unanswered */
 	uint64_t sent_ns;    /* when the last request went */
 	uint64_t rtt_ns;     /* of the last answered request; 0 before the first */
@@ -48,10 +51,18 @@ const char *hb_state_name(enum hb_state s);
 /* A peer starts up, with no request sent; seq0 is the first sequence number - 1. */
 void hb_peer_init(struct hb_peer *p, timer_fn fn, void *arg, uint32_t seq0);
 /* The request timer fired at now_ns: counts the previous request as missed if unanswered and
- * returns HB_EV_FAILED when that makes `misses` in a row. The caller then sends a request with
- * *seq (already recorded as outstanding) and re-arms the timer an interval later. */
+ * not counted yet, returning HB_EV_FAILED when that makes `misses` in a row. The caller then
+ * sends a request with *seq (already recorded as outstanding) and arms the timer for its
+ * response deadline (hb_response_wait_ns later), then for the next request. */
 unsigned hb_peer_tick(struct hb_peer *p, const struct cfg_heartbeat *conf, uint64_t now_ns,
                       uint32_t *seq);
+/* The last request's response deadline passed: counts it missed if still unanswered, returning
+ * HB_EV_FAILED when that makes `misses` in a row. So a failure is declared between
+ * (misses - 1/2) and (misses + 1/2) intervals after it happens, not up to a whole interval
+ * after the last request's answer was due. */
+unsigned hb_peer_check(struct hb_peer *p, const struct cfg_heartbeat *conf);
+/* How long a request waits for its response before it counts as missed: half an interval. */
+uint64_t hb_response_wait_ns(const struct cfg_heartbeat *conf);
 /* A Heartbeat Response with seq. Returns the events it causes, and false in *matched when it
  * answers none of the last `misses` requests (the caller drops it and counts). */
 unsigned hb_peer_response(struct hb_peer *p, const struct cfg_heartbeat *conf, uint32_t seq,
@@ -65,7 +76,8 @@ unsigned hb_peer_restart_counter(struct hb_peer *p, uint32_t counter, uint64_t n
  * events, or -1 for a response to no recent request: the caller drops it and counts. */
 int hb_peer_input(struct hb_peer *p, const struct cfg_heartbeat *conf, const struct mh_msg *m,
                   uint64_t now_ns);
-/* How long without a response until the peer is declared unreachable: interval x misses. */
+/* interval x misses: how long a restarted peer's old state waits to be renewed (a failure is
+ * declared within half an interval of that, either way: hb_peer_check). */
 uint64_t hb_detection_ns(const struct cfg_heartbeat *conf);
 
 #endif

@@ -85,9 +85,17 @@ static void peer_fired(struct timer *t, uint64_t now_ns)
 
 	if (mag->n_bce == 0 || hb_conf(e)->interval_ms == 0)
 		return; /* going, or heartbeats turned off: no new request */
-	ev = hb_peer_tick(&mag->hb, hb_conf(e), now_ns, &seq);
-	send_request(e, mag, seq);
-	timer_arm(&e->timers, &mag->hb.timer, now_ns + hb_conf(e)->interval_ms * NS_PER_MS);
+	if (mag->hb.checking) { /* the last request's response deadline */
+		mag->hb.checking = false;
+		ev = hb_peer_check(&mag->hb, hb_conf(e));
+		timer_arm(&e->timers, &mag->hb.timer,
+		          mag->hb.sent_ns + hb_conf(e)->interval_ms * NS_PER_MS);
+	} else {
+		ev = hb_peer_tick(&mag->hb, hb_conf(e), now_ns, &seq);
+		send_request(e, mag, seq);
+		mag->hb.checking = true;
+		timer_arm(&e->timers, &mag->hb.timer, now_ns + hb_response_wait_ns(hb_conf(e)));
+	}
 	stale_expire(e, mag);
 	if (!(ev & HB_EV_FAILED))
 		return;
@@ -98,9 +106,10 @@ static void peer_fired(struct timer *t, uint64_t now_ns)
 
 static void arm_first(struct lma_engine *e, struct lma_mag *mag)
 {
-	if (hb_conf(e)->interval_ms && !timer_armed(&mag->hb.timer))
-		timer_arm(&e->timers, &mag->hb.timer,
-		          e->now.mono_ns + hb_conf(e)->interval_ms * NS_PER_MS);
+	if (!hb_conf(e)->interval_ms || timer_armed(&mag->hb.timer))
+		return;
+	mag->hb.checking = false; /* the next run sends a request */
+	timer_arm(&e->timers, &mag->hb.timer, e->now.mono_ns + hb_conf(e)->interval_ms * NS_PER_MS);
 }
 
 /* The MAG has its first binding (and tunnel): the first request goes an interval later. */
@@ -126,8 +135,10 @@ void peer_conf_changed(struct lma_engine *e)
 		for (struct hnode *n = e->bc.by_mag.buckets[i]; n; n = n->next) {
 			struct lma_mag *mag = HMAP_ENTRY(n, struct lma_mag, node);
 
-			if (mag->n_bce > 0 && mag->hb.timer.fn && !timer_armed(&mag->hb.timer))
+			if (mag->n_bce > 0 && mag->hb.timer.fn && !timer_armed(&mag->hb.timer)) {
+				mag->hb.checking = false;
 				timer_arm(&e->timers, &mag->hb.timer, 0);
+			}
 		}
 }
 

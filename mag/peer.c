@@ -30,8 +30,10 @@ static void send_request(struct mag_engine *e, uint32_t seq)
 	e->stats.hb_requests++;
 }
 
+/* The next request an interval after from_ns. */
 static void arm(struct mag_engine *e, uint64_t from_ns)
 {
+	e->lma.checking = false;
 	timer_arm(&e->timers, &e->lma.timer, from_ns + hb_conf(e)->interval_ms * NS_PER_MS);
 }
 
@@ -40,15 +42,25 @@ static void peer_fired(struct timer *t, uint64_t now_ns)
 	struct mag_engine *e = t->arg;
 	uint32_t seq;
 
+	unsigned ev;
+
 	if (LIST_EMPTY(&e->bul) || hb_conf(e)->interval_ms == 0)
 		return; /* no MN to serve, or heartbeats off: until the next registration */
-	if (hb_peer_tick(&e->lma, hb_conf(e), now_ns, &seq) & HB_EV_FAILED) {
+	if (e->lma.checking) { /* the last request's response deadline */
+		e->lma.checking = false;
+		ev = hb_peer_check(&e->lma, hb_conf(e));
+		arm(e, e->lma.sent_ns);
+	} else {
+		ev = hb_peer_tick(&e->lma, hb_conf(e), now_ns, &seq);
+		send_request(e, seq);
+		e->lma.checking = true;
+		timer_arm(&e->timers, &e->lma.timer, now_ns + hb_response_wait_ns(hb_conf(e)));
+	}
+	if (ev & HB_EV_FAILED) {
 		e->stats.peer_failures++;
 		log_warnx("the LMA is unreachable: %u heartbeats unanswered; still serving",
 		          e->lma.misses);
 	}
-	send_request(e, seq);
-	arm(e, now_ns);
 }
 
 void mag_peer_init(struct mag_engine *e)
@@ -67,8 +79,10 @@ void mag_peer_start(struct mag_engine *e)
  * engine's clock is not read on a reload). */
 void mag_peer_reloaded(struct mag_engine *e)
 {
-	if (hb_conf(e)->interval_ms && !timer_armed(&e->lma.timer) && !LIST_EMPTY(&e->bul))
+	if (hb_conf(e)->interval_ms && !timer_armed(&e->lma.timer) && !LIST_EMPTY(&e->bul)) {
+		e->lma.checking = false;
 		timer_arm(&e->timers, &e->lma.timer, 0);
+	}
 }
 
 static void reregister_all(struct mag_engine *e)

@@ -391,9 +391,9 @@ def crash(d, dn, mag1, if1, if2, pps):
           " moves it)")
     print("  datagrams on if1 after the first on if2: %d; senders: %s"
           % (late1, sender_line(d, "crash.send")))
-    print("  detection: between %d and %d ms after the kill (interval x misses, x misses + 1)"
-          % (hb_ms * misses, hb_ms * (misses + 1)))
-    return f2, hb_ms * (misses + 1)
+    print("  detection: between %d and %d ms after the kill (interval x (misses -/+ 1/2))"
+          % (hb_ms * misses - hb_ms // 2, hb_ms * misses + hb_ms // 2))
+    return f2, hb_ms * misses
 
 
 def baselines(d, pbu_pba, ra, upf, single):
@@ -442,7 +442,7 @@ def main():
     goal("failover, carrier lost -> first on if2", f2 and f2[0], 100)
     goal("lmad restart, gap in the flow minus the restart time", over and over[0], 100)
     if detect:
-        goal("MAG crash, kill -> first on if2 (detection at most %d ms + 100)" % detect,
+        goal("MAG crash, kill -> first on if2 (detection interval x misses = %d ms, + 100)" % detect,
              c2 and c2[0], detect + 100)
     return 0
 

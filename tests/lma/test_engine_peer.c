@@ -174,6 +174,26 @@ START_TEST(an_unreachable_mag_loses_its_bindings_as_by_deregistration)
 }
 END_TEST
 
+/* A request counts missed half an interval after it went unanswered (hb_peer_check), not at the
+ * next request: the third miss, and the failure, at 700 ms, not 800 (RFC 5847 §3.1: detection
+ * within interval x misses of the failure, give or take half an interval). */
+START_TEST(the_failure_is_declared_when_the_third_response_is_overdue)
+{
+	attach_both();
+	for (int i = 0; i < 3; i++) /* requests at 200, 400, 600; MAG1 answers none */
+		tick(0, 7);
+	ck_assert_uint_eq(peer_of(MAG1)->misses, 2); /* 200's and 400's, counted at 300, 500 */
+	ck_assert_uint_eq(peer_of(MAG2)->misses, 0);
+	h_advance(&h, 99);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->peer_failures, 0);
+	h_advance(&h, 1);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->peer_failures, 1);
+	ck_assert_uint_eq(peer_of(MAG1)->state, HB_UNREACHABLE);
+	ck_assert_uint_eq(peer_of(MAG2)->state, HB_UP);
+	h_check_consistent(&h);
+}
+END_TEST
+
 START_TEST(a_mag_answering_again_is_counted_recovered)
 {
 	attach_both();
@@ -315,6 +335,7 @@ static Suite *peer_suite(void)
 	tcase_add_test(tc, responses_are_matched_and_timed);
 	tcase_add_test(tc, a_response_to_no_request_is_dropped);
 	tcase_add_test(tc, an_unreachable_mag_loses_its_bindings_as_by_deregistration);
+	tcase_add_test(tc, the_failure_is_declared_when_the_third_response_is_overdue);
 	tcase_add_test(tc, a_mag_answering_again_is_counted_recovered);
 	tcase_add_test(tc, a_restarted_mag_has_stale_bindings_until_they_re_register);
 	tcase_add_test(tc, stale_bindings_not_re_registered_are_released);

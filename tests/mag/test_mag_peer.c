@@ -126,9 +126,10 @@ END_TEST
 START_TEST(unreachable_lma_is_declared_and_routes_stay)
 {
 	attach_two();
-	m_advance(&h, 600);
+	m_advance(&h, 699); /* requests at 200, 400, 600: two counted missed, at 300 and 500 */
 	ck_assert_uint_eq(mag_engine_stats(h.e)->peer_failures, 0);
-	m_advance(&h, 200); /* the third request unanswered */
+	ck_assert_uint_eq(mag_engine_peer(h.e)->misses, 2);
+	m_advance(&h, 1); /* 600's response overdue by half an interval: the third miss */
 	ck_assert_uint_eq(mag_engine_stats(h.e)->peer_failures, 1);
 	ck_assert_uint_eq(mag_engine_peer(h.e)->state, HB_UNREACHABLE);
 	ck_assert_ptr_nonnull(m_route(&h, P1)); /* still serving */

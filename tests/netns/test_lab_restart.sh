@@ -3,11 +3,13 @@
 # in the lab of netns-lab/lab.sh (a CN, lmad, MAG1 on WLAN, MAG2 on 3G, a multihomed MN), with
 # the MAGs' default 600 s lifetimes, so that no refresh comes to the rescue:
 #   1 three flows CN -> MN, one per interface and one moved by hand to the other interface;
-#   2 lmad killed (SIGKILL) under that traffic and started again: both bindings come back from
+#   2 lmad killed (SIGKILL) under that traffic and a TCP transfer, and started again: both
+#     bindings come back from
 #     the file with their prefixes, tunnels and the flows' marks (a mark the kernel changed after
 #     the file was written wins); the CN reaches both addresses
 #     within a second of lmad's return (measured, printed); each flow arrives on the interface
-#     it had; no MAG sent a PBU meanwhile; the LMA got none;
+#     it had; the TCP transfer completes with its data intact; no MAG sent a PBU meanwhile; the
+#     LMA got none;
 #   3 the MAGs' next refresh is accepted as a renewal (sequence numbers and timestamps kept);
 #   4 a clean stop (SIGTERM) and a start: the same.
 # shellcheck source-path=SCRIPTDIR
@@ -26,6 +28,7 @@ binding-sync 200ms"
 make -C "$LAB_BUILD" tests/bench/lab_probe >/dev/null 2>&1 || echo "cannot build lab_probe"
 PROBE=$LAB_BUILD/tests/bench/lab_probe
 PMIPCTL=$LAB_BUILD/pmipctl/pmipctl
+T="$PY $top/netns-lab/traffic.py"
 PPS=1000
 PORT=7000
 
@@ -52,6 +55,16 @@ print([f['$2'] for f in json.load(sys.stdin) if f['sport'] == $1][0])"
 
 # in_file N M: the binding file holds N bindings and M flows.
 in_file() { test "$(grep -c '^bce ' "$LAB_DIR/lmad.bindings")" = "$1" && test "$(grep -c '^flow ' "$LAB_DIR/lmad.bindings")" = "$2"; }
+
+# tcp_transfer PORT BYTES: a TCP transfer CN -> A1 of BYTES in 64 KiB chunks 50 ms apart; the
+# digests both ends saw in sink.PORT and source.PORT.
+tcp_transfer() {
+	lab_bg mn1 "$LAB_DIR/sink.$1.log" $T tcp-sink "$1" --out "$LAB_DIR/sink.$1"
+	wait_until 5 sh -c "ip netns exec $(lab_ns mn1) ss -ltn | grep -q ':$1 '"
+	lab_bg cn "$LAB_DIR/source.$1.log" sh -c \
+		"$T tcp-source $A1 $1 --bytes $2 --pause 0.05 >$LAB_DIR/source.$1"
+}
+transfer_intact() { test -s "$LAB_DIR/sink.$1" && test "$(cat "$LAB_DIR/sink.$1")" = "$(cat "$LAB_DIR/source.$1")"; }
 
 # arrived SPORT N: at least N datagrams of the flow from SPORT at the MN.
 arrived() { test "$(grep -c "^$1 " "$LAB_DIR/dn.rx")" -ge "$2"; }
@@ -109,6 +122,9 @@ ct_insert() {
 }
 check "1: a connection marked for MAG1's tunnel, unknown to lmad" ct_insert 5040 "$mark1"
 check "1: a connection marked for no tunnel of ours" ct_insert 5041 $((mark1 + 50))
+# a TCP connection across the restart (4 MiB, about 3 s), in the file like the others
+tcp_transfer 7400 4194304
+check "1: a TCP transfer to A1 runs, its flow in the binding file" wait_until 5 in_file 2 4
 sleep 0.5 # the flows' datagrams before the kill, for the gap
 before=$(bindings_now)
 pbu0=$(pbus_sent)
@@ -123,8 +139,8 @@ lab_start_lmad
 t_ready=$(date +%s%N)
 echo "   lmad restart: killed -> started $(((t_start - t_kill) / 1000000)) ms, started -> answering $(((t_ready - t_start) / 1000000)) ms"
 restored() { grep -q 'restored 2 bindings; 0 expired meanwhile, 0 refused' "$LAB_DIR/lmad.log" &&
-	grep -q 'restored 3 flows, 0 refused' "$LAB_DIR/lmad.log"; }
-check "2: lmad restored both bindings and the three flows" restored
+	grep -q 'restored 4 flows, 0 refused' "$LAB_DIR/lmad.log"; }
+check "2: lmad restored both bindings and the four flows (three UDP, one TCP)" restored
 check "2: the same bindings (ids, MAGs, prefixes), active" test "$(bindings_now)" = "$before"
 for s in 7301 7302 7303; do
 	wait_until 5 arrived "$s" $((PPS * 2))
@@ -154,6 +170,8 @@ check "2: the connection unknown to lmad, marked for MAG1, is learnt from conntr
 ct_mark() { lab_x lma conntrack -L -f ipv6 -p udp --orig-port-src "$1" 2>/dev/null | grep -o 'mark=[0-9]*'; }
 check "2: it keeps its mark ($(ct_mark 5040))" test "$(ct_mark 5040)" = "mark=$mark1"
 check "2: the one marked for no tunnel of ours loses its mark ($(ct_mark 5041))" test "$(ct_mark 5041)" = "mark=0"
+check "2: the TCP transfer across the restart completes with its data intact" \
+	wait_until 30 transfer_intact 7400
 check "2: no MAG sent a PBU meanwhile" test "$(pbus_sent)" = "$pbu0"
 check "2: the LMA got none" test "$(stat_of "$LAB_DIR/lma.sock" "['rx']['binding-update']")" = 0
 
