@@ -8,7 +8,8 @@
 #      flows at the same rate, moved to a link that delivers nothing for its first SILENT ms
 #      (a DROP at MAG2, as a radio still attaching);
 #   3. fail-back gap: if1's link lost and back; from the end of the hold-down (lmad's own
-#      due_ms, read at the moment) to the priority flow's first datagram on if1 at the MN.
+#      due_ms, read at the moment) to the priority flow's first datagram on if1 at the MN, and
+#      the datagrams lost and misdelivered (on if2 after the first on if1) around the switch.
 #
 #   BUILD=build/gcc sh tests/bench/steer_bench.sh [--runs N] [--big N]
 #
@@ -117,7 +118,12 @@ for r in $(seq "$RUNS"); do
 	wait_until 10 lab_flow_on 5101 "$MAG1" || { echo "no fail-back"; exit 1; }
 	sleep 0.2
 	first=$(awk -v t="$t_before" '$1 == 5101 && $2 == "if1" && $5 > t { print $5; exit }' "$LAB_DIR/rx.log")
-	echo "run $r: link up $(($(now_ms) - t_down)) ms ago; hold-down left when seen $due ms; first datagram on if1 $(( (first - t_due_ns) / 1000000 )) ms after the hold-down's end"
+	# around the switch, from t_before on: sequence numbers missing (lost) and datagrams on if2
+	# after the first on if1 (misdelivered: the old path still carrying the flow)
+	lost=$(awk -v t="$t_before" '$1 == 5101 && $5 > t { s[$3] = 1; if (!lo || $3 < lo) lo = $3; if ($3 > hi) hi = $3 }
+		END { print (hi ? hi - lo + 1 - length(s) : 0) }' "$LAB_DIR/rx.log")
+	late=$(awk -v t="$first" '$1 == 5101 && $2 == "if2" && $5 > t { n++ } END { print n + 0 }' "$LAB_DIR/rx.log")
+	echo "run $r: link up $(($(now_ms) - t_down)) ms ago; hold-down left when seen $due ms; first datagram on if1 $(( (first - t_due_ns) / 1000000 )) ms after the hold-down's end; $lost lost, $late on if2 after it"
 done
 # --- 1. split accuracy ---
 
