@@ -121,6 +121,7 @@ static bool restore_tunnel(struct lma_engine *e, struct lma_mag *mag, uint32_t i
 		return true;
 	if (id != 0 && e->io.tunnel_add_as && e->io.tunnel_add_as(e->io.ctx, &mag->addr, id) == 0) {
 		mag->tunnel = id;
+		peer_start(e, mag); /* its heartbeat, as for a tunnel made by a PBU */
 		return true;
 	}
 	return engine_mag_tunnel(e, mag);

@@ -365,15 +365,19 @@ END_TEST
 #define MAG1 "2001:db8:ffff::1"
 #define MAG2 "2001:db8:ffff::2"
 
-static const char conf_text[] = "lma-address 2001:db8:ffff::100\n"
-                                "uplink-interface eth0\n"
-                                "prefix-pool 2001:db8:100::/48 length 64\n"
-                                "max-lifetime 3600s\n"
-                                "mn mn1@example.org\n"
-                                "mn mn2@example.org\n"
-                                "mn fixed@example.org { prefix 2001:db8:5:1::/64 }\n"
-                                "mag 2001:db8:ffff::1\n"
-                                "mag 2001:db8:ffff::2\n";
+#define CONF_TEXT                                                                                  \
+	"lma-address 2001:db8:ffff::100\n"                                                         \
+	"uplink-interface eth0\n"                                                                  \
+	"prefix-pool 2001:db8:100::/48 length 64\n"                                                \
+	"max-lifetime 3600s\n"                                                                     \
+	"mn mn1@example.org\n"                                                                     \
+	"mn mn2@example.org\n"                                                                     \
+	"mn fixed@example.org { prefix 2001:db8:5:1::/64 }\n"                                      \
+	"mag 2001:db8:ffff::1\n"                                                                   \
+	"mag 2001:db8:ffff::2\n"
+static const char conf_text[] = CONF_TEXT;
+/* Without heartbeats: for the tests that let minutes pass with nobody to answer them. */
+static const char conf_quiet[] = CONF_TEXT "heartbeat off\n";
 
 static struct harness h1, h2;
 
@@ -499,6 +503,29 @@ START_TEST(a_restarted_engine_has_the_same_bindings)
 }
 END_TEST
 
+/* The MAGs of restored bindings get their heartbeat as those of new ones do: the first Heartbeat
+ * Request an interval (60 s, the default) after the restore, so that a MAG that died while lmad
+ * was down is found (netns-lab/bench found the restored ones without any). */
+START_TEST(restored_mags_get_heartbeats)
+{
+	struct pbu_spec s1 = { .llid = 1, .seq = 100, .muho = true };
+	struct pbu_spec s2 = { .nai = "mn2@example.org", .llid = 2, .seq = 7 };
+	unsigned expired;
+
+	h_pbu(&h1, MAG1, &s1);
+	h_pbu(&h1, MAG2, &s2);
+	restart(true, 1000, &expired);
+	ck_assert_uint_eq(h2.n_sent, 0);
+	h_advance(&h2, 59999);
+	ck_assert_uint_eq(h2.n_sent, 0);
+	h_advance(&h2, 1);
+	ck_assert_ptr_nonnull(h_last_to(&h2, MAG1, 0));
+	ck_assert_uint_eq(h_last_to(&h2, MAG1, 0)->type, MH_TYPE_HB);
+	ck_assert_ptr_nonnull(h_last_to(&h2, MAG2, 0));
+	ck_assert_uint_eq(h_last_to(&h2, MAG2, 0)->type, MH_TYPE_HB);
+}
+END_TEST
+
 START_TEST(the_mags_next_refresh_is_a_renewal)
 {
 	struct pbu_spec s = { .llid = 1, .seq = 100 };
@@ -564,7 +591,7 @@ START_TEST(restored_bindings_expire_by_what_was_left)
 	h_pbu(&h1, MAG1, &s);
 	h_pbu(&h1, MAG2, &(struct pbu_spec){ .nai = "mn2@example.org", .lifetime = 150 });
 	h_advance(&h1, 50000);
-	r = restart(true, 20000, &expired); /* mn1's 10 s ran out during the restart */
+	r = restart_as(conf_quiet, true, 20000, &expired); /* mn1's 10 s ran out meanwhile */
 	ck_assert_uint_eq(r.bces, 1);
 	ck_assert_uint_eq(expired, 1);
 	h_advance(&h2, 529000); /* mn2: 600 - 50 - 20 = 530 s left */
@@ -629,6 +656,7 @@ static Suite *bindings_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(te, setup, teardown);
 	tcase_add_test(te, a_restarted_engine_has_the_same_bindings);
+	tcase_add_test(te, restored_mags_get_heartbeats);
 	tcase_add_test(te, the_mags_next_refresh_is_a_renewal);
 	tcase_add_test(te, with_sequence_numbers_the_next_one_is_accepted);
 	tcase_add_test(te, restored_bindings_expire_by_what_was_left);
