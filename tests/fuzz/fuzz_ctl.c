@@ -205,14 +205,19 @@ static void lmad_build(void)
 	lmad.engine = lma_engine_new(lmad.conf, &io, 16);
 	lmad.fc = fc_new();
 	check(lmad.engine && lmad.fc, "no LMA engine or flow table");
+	check(lmad_steer_start(&lmad) == 0, "no steering state"); /* as lmad_fc_start makes it */
 	lma_pbu(1, "mn1@example.org", 1);
 	lma_pbu(2, "mn1@example.org", 2);
 	lma_pbu(1, "mn2@example.org", 3);
 	lma_flows("mn1@example.org");
 }
 
+/* Every watcher that reaches the engine stops with it: a revocation's timer left running would
+ * fire on the freed engine during magd's turn. */
 static void lmad_unbuild(void)
 {
+	ev_timer_stop(loop, &lmad.timer_w);
+	lmad_steer_stop(&lmad);
 	fc_free(lmad.fc);
 	lma_engine_free(lmad.engine);
 }
@@ -277,6 +282,20 @@ static void magd_unbuild(void)
 	magd_now(&now);
 	ev_timer_stop(loop, &magd.timer_w);
 	mag_engine_free(magd.engine, &now);
+}
+
+/* The LMA's timers, as lmad runs them (a revocation by request starts them: without this
+ * watcher lmad_after_input() started a timer with no callback, and libev called address 0). */
+static void lmad_timer(struct ev_loop *l, ev_timer *w, int revents)
+{
+	struct lma_now now;
+
+	(void)l;
+	(void)w;
+	(void)revents;
+	lmad_now(&now);
+	lma_engine_run_timers(lmad.engine, &now);
+	lmad_after_input(&lmad);
 }
 
 /* The MAG's timers, as magd runs them (a de-registration by request starts one). */
@@ -347,8 +366,9 @@ static void servers_start(void)
 	magd.conf = mag_conf_from(mag_conf_text);
 	lmad.kr = kr_without_kernel();
 	magd.kr = kr_without_kernel();
-	check(lmad_steer_start(&lmad) == 0, "no steering state"); /* as lmad_fc_start makes it */
 	ev_timer_init(&magd.timer_w, magd_timer, 0, 0);
+	ev_timer_init(&lmad.timer_w, lmad_timer, 0, 0);
+	lmad.timer_w.data = &lmad;
 	server_open(&lma_d, lmad_ctl_handle, &lmad);
 	server_open(&mag_d, magd_ctl_handle, &magd);
 	lmad.ctl = lma_d.srv;
