@@ -298,21 +298,28 @@ void daemon_priv_init(struct daemon_priv *p, enum kr_driver driver)
 	priv_caps_add(&p->startup, CAP_NET_RAW);   /* the raw sockets: MH, ICMPv6, packet */
 	if (driver == KR_DRIVER_EBPF || driver == KR_DRIVER_AUTO)
 		priv_caps_add(&p->startup, CAP_BPF); /* loading the programs, making the maps */
+	p->had_perfmon = priv_has(CAP_PERFMON); /* kept for the ebpf driver (daemon_priv_keep) */
 }
 
 /* What the running daemon keeps (found by trying, tests/netns/test_privilege.sh): netlink
  * changes and lmad's ip6tables-restore and ipset children need CAP_NET_ADMIN; those children
  * also need CAP_NET_RAW (iptables' set match asks the kernel for the ipset version through a
  * raw socket), the daemons' own raw sockets are all open by then; the ebpf driver loads one
- * encapsulation program per new peer, which needs CAP_BPF. */
+ * encapsulation program per new peer, which needs CAP_BPF, and on older kernels CAP_PERFMON
+ * too: Debian 12's 6.1 verifier refuses that program without it (EACCES, found by
+ * scripts/test-stock-kernel), 6.18's does not. CAP_PERFMON is kept when the daemon has it
+ * (root, or the units), never required. */
 static void daemon_priv_keep(struct daemon_priv *p, enum kr_driver in_use)
 {
 	p->keep.n = 0;
 	priv_caps_add(&p->keep, CAP_NET_ADMIN);
 	if (p->children_need_raw)
 		priv_caps_add(&p->keep, CAP_NET_RAW);
-	if (in_use == KR_DRIVER_EBPF)
-		priv_caps_add(&p->keep, CAP_BPF);
+	if (in_use != KR_DRIVER_EBPF)
+		return;
+	priv_caps_add(&p->keep, CAP_BPF);
+	if (p->had_perfmon)
+		priv_caps_add(&p->keep, CAP_PERFMON);
 }
 
 int daemon_priv_drop(struct daemon_priv *p, enum kr_driver in_use)

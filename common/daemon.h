@@ -74,6 +74,7 @@ struct daemon_priv {
 	struct priv_target target;
 	struct priv_caps startup, keep;
 	bool children_need_raw; /* lmad: its ip6tables-restore children keep cap_net_raw */
+	bool had_perfmon;       /* cap_perfmon at start: kept with the ebpf driver */
 };
 
 /* Before anything is touched: resolves the user and group (-u/-g, else the configuration's;
