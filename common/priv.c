@@ -64,12 +64,13 @@ int priv_resolve(const char *user, const char *group, struct priv_target *t, cha
 	t->uid = pw->pw_uid;
 	t->gid = pw->pw_gid;
 	snprintf(t->user, sizeof(t->user), "%s", user);
-	if (group[0] && !(gr = getgrnam(group))) {
+	if (!group[0])
+		return 0;
+	if (!(gr = getgrnam(group))) {
 		snprintf(err, errlen, "group %s does not exist", group);
 		return -1;
 	}
-	if (group[0])
-		t->gid = gr->gr_gid;
+	t->gid = gr->gr_gid;
 	return 0;
 }
 
