@@ -24,10 +24,15 @@ struct rl_bucket {
 
 bool rl_take(struct rl_bucket *b, uint32_t per_s, uint32_t burst, uint64_t now_ns);
 
-/* Per-source buckets in a fixed table: a source hashes to one slot, and a source that finds
- * its slot taken by another starts a fresh bucket there. With spoofed sources the slots churn,
- * and the total bucket is what bounds the replies. */
-#define RL_SOURCES 256
+/* Per-source buckets in a fixed table of RL_SETS sets of RL_WAYS slots: a source hashes (keyed)
+ * to one set. A slot goes to a newcomer only when its bucket is full again, since a full bucket
+ * is what a fresh one would be: a limited source keeps its bucket however many others arrive.
+ * A newcomer that finds every slot of its set held by limited sources shares the overflow
+ * bucket (at the source rate) with the others in that case, so the per-source limit holds for
+ * every source and only gets stricter under a flood; the total bucket bounds all replies. */
+#define RL_WAYS    4
+#define RL_SETS    64
+#define RL_SOURCES (RL_SETS * RL_WAYS)
 
 struct rl_source {
 	struct in6_addr addr;
@@ -36,6 +41,7 @@ struct rl_source {
 
 struct rl_table {
 	struct rl_source slot[RL_SOURCES];
+	struct rl_bucket overflow;
 	struct rl_bucket total;
 };
 
