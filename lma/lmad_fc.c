@@ -605,10 +605,14 @@ int lmad_fc_start(struct lmad *d)
 	if (!d->fc || !hmap_init(&d->fc_queued, 64) || lmad_steer_start(d) < 0)
 		return -1;
 	lmad_fc_load_conf(d);
+	/* a loop turn serves PBUs and control requests before a batch of queued packets: under
+	 * a flood of new flows they wait for at most one batch, not for theirs to come round */
 	ev_io_init(&d->queue_w, queue_readable, kr_fc_queue_fd(d->kr), EV_READ);
+	ev_set_priority(&d->queue_w, EV_MINPRI);
 	d->queue_w.data = d;
 	ev_io_start(d->loop, &d->queue_w);
 	ev_io_init(&d->events_w, events_readable, kr_fc_events_fd(d->kr), EV_READ);
+	ev_set_priority(&d->events_w, EV_MINPRI);
 	d->events_w.data = d;
 	ev_io_start(d->loop, &d->events_w);
 	ev_timer_init(&d->idle_w, idle_sweep, SWEEP_PERIOD_S, SWEEP_PERIOD_S);

@@ -8,11 +8,12 @@
  * an answer after the timeout is counted lost. Latency is from just before the sendmmsg() of a
  * PBU to just after the recvmmsg() of its PBA (CLOCK_MONOTONIC).
  *
- *   lma_load [-n N] [-m M] [-w W] [-t MS] [-l S] [-T FILE] -s FIRST-MAG LMA
+ *   lma_load [-n N] [-m M] [-w W] [-t MS] [-l S] [-r RATE] [-T FILE] -s FIRST-MAG LMA
  *   lma_load -R LMA      (a trivial reflector, in lmad's place: answers every PBU with a PBA of
  *                         status 0 that echoes its options; measures the generator's own ceiling)
  *
- * Defaults: -n 1000, -m 16, -w 512, -t 5000 (ms), -l 3600 (s). -T writes one line per MN to
+ * Defaults: -n 1000, -m 16, -w 512, -t 5000 (ms), -l 3600 (s), no -r. -r paces the PBUs at
+ * RATE a second at most (a steady load whose latency is measured during something else). -T writes one line per MN to
  * FILE: its index, when its PBU was sent and its latency (µs; -1 if lost), to see where in a run
  * the slow answers are.
  *
@@ -41,7 +42,7 @@ enum { UNSENT = 0, INFLIGHT, ANSWERED, LOST };
 
 struct opts {
 	unsigned long n;
-	unsigned mags, window, timeout_ms, lifetime_s;
+	unsigned mags, window, timeout_ms, lifetime_s, rate;
 	struct in6_addr lma, first_mag;
 	int have_first;
 	int reflect;
@@ -61,6 +62,7 @@ struct load {
 	unsigned long mnid_mismatch;
 	unsigned long status_count[256];
 	uint64_t first_send_ns, last_reply_ns;
+	uint64_t pace_start_ns; /* -r: when the first PBU was due */
 	struct mh_msg tmpl; /* the PBU, filled in per MN */
 };
 
@@ -101,7 +103,7 @@ static unsigned long parse_num(const char *s, unsigned long min, unsigned long m
 static void usage(void)
 {
 	fprintf(stderr, "usage: lma_load [-n N] [-m MAGS] [-w WINDOW] [-t TIMEOUT_MS] "
-	                "[-l LIFETIME_S] [-T TRACE_FILE] -s FIRST_MAG LMA\n"
+	                "[-l LIFETIME_S] [-r RATE] [-T TRACE_FILE] -s FIRST_MAG LMA\n"
 	                "       lma_load -R LMA\n");
 	exit(2);
 }
@@ -116,7 +118,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->window = 512;
 	o->timeout_ms = 5000;
 	o->lifetime_s = 3600;
-	while ((ch = getopt(argc, argv, "n:m:w:t:l:s:T:R")) != -1) {
+	while ((ch = getopt(argc, argv, "n:m:w:t:l:r:s:T:R")) != -1) {
 		switch (ch) {
 		case 'n':
 			o->n = parse_num(optarg, 1, 100000000);
@@ -132,6 +134,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'l':
 			o->lifetime_s = (unsigned)parse_num(optarg, 4, 262140);
+			break;
+		case 'r':
+			o->rate = (unsigned)parse_num(optarg, 1, 10000000);
 			break;
 		case 's':
 			if (inet_pton(AF_INET6, optarg, &o->first_mag) != 1)
@@ -420,6 +425,32 @@ static int wait_ms(const struct load *l, uint64_t now)
 	return deadline <= now ? 1 : (int)((deadline - now) / 1000000ull) + 1;
 }
 
+/* -r: how many more PBUs the pace lets go at `now` (no pace: as many as there are). */
+static unsigned long pace_allows(struct load *l, uint64_t now)
+{
+	uint64_t due;
+
+	if (!l->o->rate)
+		return l->o->n - l->next;
+	if (!l->pace_start_ns)
+		l->pace_start_ns = now;
+	due = (now - l->pace_start_ns) * l->o->rate / 1000000000ull + 1;
+	return due > l->next ? (unsigned long)(due - l->next) : 0;
+}
+
+/* -r: milliseconds until the next PBU is due (at least 1), or `ms` if that is sooner. */
+static int pace_wait_ms(const struct load *l, uint64_t now, int ms)
+{
+	uint64_t due;
+	int wait;
+
+	if (!l->o->rate || l->next >= l->o->n)
+		return ms;
+	due = l->pace_start_ns + (uint64_t)l->next * 1000000000ull / l->o->rate;
+	wait = due <= now ? 1 : (int)((due - now) / 1000000ull) + 1;
+	return wait < ms ? wait : ms;
+}
+
 static void write_trace(const struct load *l)
 {
 	FILE *f = fopen(l->o->trace, "w");
@@ -511,20 +542,20 @@ static int run_load(const struct opts *o)
 		struct pollfd pfd = { .fd = l.fd, .events = POLLIN };
 
 		expire(&l, now);
-		while (l.inflight < o->window && l.next < o->n) {
+		while (l.inflight < o->window && l.next < o->n && pace_allows(&l, now) > 0) {
 			unsigned long count = o->window - l.inflight;
 
 			if (count > BATCH)
 				count = BATCH;
-			if (count > o->n - l.next)
-				count = o->n - l.next;
+			if (count > pace_allows(&l, now))
+				count = pace_allows(&l, now);
 			send_batch(&l, (unsigned)count);
 		}
 		if (receive_batch(&l) > 0)
 			continue;
 		if (l.inflight == 0 && l.next >= o->n)
 			break;
-		if (poll(&pfd, 1, wait_ms(&l, now)) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, pace_wait_ms(&l, now, wait_ms(&l, now))) < 0 && errno != EINTR)
 			die_errno("poll");
 	}
 	close(l.fd);

@@ -9,6 +9,8 @@ tests/netns/test_lmad_abuse.sh. Each mode prints one line of key=value pairs.
                                        never reads: how many it wrote
   ctl_abuse.py pipeline SOCKET         three requests in one write (show stats, an unknown MN's
                                        bindings, the policy list): the answers' order
+  ctl_abuse.py latency SOCKET SECONDS  one client asks "show stats" every 10 ms for SECONDS and
+                                       times each whole answer: requests, p50, p99 and max (ms)
 """
 import resource
 import select
@@ -115,6 +117,37 @@ def pipeline(path):
           (",".join(answers), int(stats > 0 and all(k == STAT for k in kinds[:stats]))))
 
 
+def answer_ms(s):
+    """Sends one "show stats" and reads its whole answer: the time it took, in ms."""
+    t0 = time.monotonic()
+    s.sendall(request(2))
+    buf = b""
+    while True:
+        data = s.recv(65536)
+        if not data:
+            raise OSError("the daemon closed the connection")
+        msgs, buf = messages(buf + data)
+        if any(mtype in (END, ERROR) for mtype, _ in msgs):
+            return (time.monotonic() - t0) * 1000.0
+
+
+def percentile(ordered, p):
+    return ordered[min(len(ordered) - 1, int(p / 100.0 * (len(ordered) - 1) + 0.5))]
+
+
+def latency(path, seconds):
+    s = connect(path)
+    s.settimeout(5)
+    times = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        times.append(answer_ms(s))
+        time.sleep(0.01)
+    times.sort()
+    print("requests=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f" %
+          (len(times), percentile(times, 50), percentile(times, 99), times[-1]))
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "idle":
@@ -123,5 +156,7 @@ if __name__ == "__main__":
         hog(sys.argv[2], float(sys.argv[3]))
     elif mode == "pipeline":
         pipeline(sys.argv[2])
+    elif mode == "latency":
+        latency(sys.argv[2], float(sys.argv[3]))
     else:
         sys.exit(__doc__)
