@@ -18,12 +18,13 @@
 #include "pmipctl/output.h"
 #include "pmipctl/parser.h"
 #include "pmipctl/request.h"
+#include "pmipctl/sockfind.h"
 
 #define DEFAULT_SOCKET "/run/pmip6/lmad.sock"
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: pmipctl [-j | -o text|json|openmetrics] [-s socket] command\n"
+	fprintf(stderr, "usage: pmipctl [-j | -o text|json|openmetrics] [-s socket | -p pid] command\n"
 	                "       pmipctl -c [word ...]   (the words valid next, for completion)\n"
 	                "       pmipctl -V\n");
 	parse_print_commands(stderr);
@@ -170,16 +171,36 @@ static int run(const char *path, const struct output *out, const struct request 
 	return rc == 0 ? 0 : 1;
 }
 
+/* -p PID: the daemon's own control socket, into buf */
+static const char *socket_of(const char *pid_text, char *buf, size_t cap)
+{
+	char err[160], *end;
+	long pid;
+
+	errno = 0;
+	pid = strtol(pid_text, &end, 10);
+	if (errno || *end || pid <= 0 || (pid_t)pid != pid) {
+		fprintf(stderr, "pmipctl: -p %s: not a process id\n", pid_text);
+		exit(2);
+	}
+	if (sockfind_of_pid((pid_t)pid, buf, cap, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pmipctl: -p: %s\n", err);
+		exit(1);
+	}
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = getenv("PMIPCTL_SOCKET") ? getenv("PMIPCTL_SOCKET") : DEFAULT_SOCKET;
 	const struct output *out = &output_text;
+	char found[256];
 	struct parse_result res;
 	struct request req;
 	bool complete = false;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "+chjo:s:V")) != -1) {
+	while ((ch = getopt(argc, argv, "+chjo:p:s:V")) != -1) {
 		switch (ch) {
 		case 'c':
 			complete = true;
@@ -189,6 +210,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			out = output_named(optarg);
+			break;
+		case 'p':
+			path = socket_of(optarg, found, sizeof(found));
 			break;
 		case 's':
 			path = optarg;

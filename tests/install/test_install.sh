@@ -48,6 +48,8 @@ for u in lmad.service magd.service magd@.service; do
 	check "unit: $unitdir/$u" test -s "$dest$unitdir/$u"
 	check "$u runs $sbindir's daemon" grep -qE "^ExecStart=$sbindir/(lmad|magd) -d -f $sysconfdir/pmip6/" \
 		"$dest$unitdir/$u"
+	check "$u reloads through $bindir/pmipctl -p" \
+		grep -qE "^ExecReload=$bindir/pmipctl -p [$]MAINPID reload$" "$dest$unitdir/$u"
 	check "$u has no @variable@ left" sh -c "! grep -q '@[a-z]*@' '$dest$unitdir/$u'"
 done
 check "sysusers.d: $sysusersdir/pmip6.conf makes the user pmip6" \
@@ -61,7 +63,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir "$dest/verify"
 	for u in lmad.service magd.service magd@.service; do
 		v=$dest/verify/$(echo "$u" | sed 's/@/@mag1/')
-		sed "s|=$sbindir/|=$dest$sbindir/|" "$dest$unitdir/$u" >"$v"
+		sed -e "s|=$sbindir/|=$dest$sbindir/|" -e "s|=$bindir/|=$dest$bindir/|" \
+			"$dest$unitdir/$u" >"$v"
 		# unknown keys are only warned about: any word from it is a failure
 		if out=$(systemd-analyze verify --man=no "$v" 2>&1) && [ -z "$out" ]; then
 			pass "systemd-analyze verify $u"

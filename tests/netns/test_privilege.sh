@@ -73,6 +73,16 @@ KEEP=$(kept_caps lmad)
 runs_as "lmad under setpriv" "$LAB_LMAD_PID" "$KEEP"
 runs_as "magd 1 under setpriv" "$LAB_MAGD_PID_1" "$(kept_caps magd)"
 check "lmad's socket: nobody:nogroup, 0660" socket_is "$LAB_DIR/lma.sock" "nobody:nogroup 660"
+# what the units' ExecReload runs, as the daemon's user: the socket found from the process
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+for p in "lmad $LAB_LMAD_PID" "magd 1 $LAB_MAGD_PID_1"; do
+	check "${p% *} reloads by pmipctl -p PID, as nobody" as_nobody "$PMIPCTL" -p "${p##* }" reload
+done
+no_socket() {
+	out=$("$PMIPCTL" -p $$ show stats 2>&1)
+	[ $? = 1 ] && echo "$out" | grep -q 'has no control socket'
+}
+check "pmipctl -p of a process without a control socket: exit 1, the reason" no_socket
 lab_attach 1 1
 lab_attach 1 2
 has_addr() { [ -n "$(lab_mn_addr 1 "$1")" ]; }
