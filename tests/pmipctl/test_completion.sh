@@ -32,6 +32,6 @@ offers "-s /tmp/x.sock flow mo 1 to" "b" "binding "
 offers "policy add proto udp" "d" "dst dst-port "
 offers "flow move" "" " "
 offers "-o" "o" "openmetrics "
-offers "" "-" "-V -c -h -j -o -s "
+offers "" "-" "-V -c -h -j -o -p -s "
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
