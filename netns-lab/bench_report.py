@@ -1,7 +1,11 @@
 #!/usr/bin/python3
 """bench_report.py: the figures of netns-lab/bench, from the records its probes left in DIR.
 
-  bench_report.py DIR
+  bench_report.py DIR [--out OUT]
+
+With --out, every sample behind a figure goes to OUT/bench.csv (section, figure, unit, sample
+number, value: one row a sample) and each section's samples are drawn, one line a figure, in
+OUT/SECTION.svg and OUT/SECTION.png by gnuplot (when it is installed; said otherwise).
 
 DIR is where the bench kept its records (netns-lab/bench --keep DIR), so a run can be read again.
 It holds (all times CLOCK_REALTIME ns, shared by the namespaces; lab_probe.c says how each is
@@ -25,8 +29,11 @@ taken):
   *.send                       the senders' "sent=N errors=N late=N"
 Prints the figures; a goal missed is said, never an exit status.
 """
+import csv
 import os
 import re
+import shutil
+import subprocess
 import sys
 from bisect import bisect_left
 
@@ -43,7 +50,12 @@ def stats(xs):
     return med, s[0], s[min(n - 1, max(0, -(-9 * n // 10) - 1))], s[-1]
 
 
+SAMPLES = []      # (section, figure, unit, [values]) of every row, for --out
+SECTION = ["none"]
+
+
 def row(label, xs, scale=MS, unit="ms"):
+    SAMPLES.append((SECTION[0], label.strip(), unit, [x / scale for x in xs if x is not None]))
     st = stats([x / scale for x in xs if x is not None])
     if st is None:
         print("  %-58s %s" % (label, "no sample"))
@@ -55,6 +67,7 @@ def row(label, xs, scale=MS, unit="ms"):
 
 
 def header(title, unit="ms"):
+    SECTION[0] = title
     print()
     print("%-60s %9s %9s %9s %9s   (n)  %s" % (title, "median", "min", "p90", "max", unit))
 
@@ -414,10 +427,73 @@ def baselines(d, pbu_pba, ra, upf, single):
     print("  uplink sender during the attachments: %s" % sender_line(d, "up.send"))
 
 
+def slug(title):
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:48]
+
+
+def write_csv(out):
+    with open(os.path.join(out, "bench.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["section", "figure", "unit", "sample", "value"])
+        for section, label, unit, xs in SAMPLES:
+            for i, x in enumerate(xs):
+                w.writerow([section, label, unit, i + 1, "%.6f" % x])
+
+
+def x_range(rows):
+    """From 0 (or below it: a gap minus a restart time can be) to the largest sample."""
+    xs = [x for r in rows for x in r[3]]
+    lo, hi = min(0.0, min(xs)), max(0.0, max(xs))
+    return lo, hi if hi > lo else lo + 1.0
+
+
+def gnuplot_script(section, rows, base):
+    """One line a figure: its samples as points, its median as a bar (gnuplot commands)."""
+    unit = rows[0][2]
+    cmds = ["set encoding utf8", "set title %s noenhanced" % gp_str(section), "set xlabel %s" % gp_str(unit),
+            "set ytics (%s) noenhanced" % ", ".join("%s %d" % (gp_str(r[1][:60]), i)
+                                                    for i, r in enumerate(rows)),
+            "set yrange [-0.7:%f]" % (len(rows) - 0.3), "set grid xtics", "unset key",
+            "set xrange [%f:%f]" % x_range(rows), "set offsets 0, graph 0.05, 0, 0",
+            "set lmargin 62"]
+    data = ["$d << EOD"] + ["%f %d" % (x, i) for i, r in enumerate(rows) for x in r[3]] + ["EOD"]
+    meds = ["$m << EOD"] + ["%f %d" % (stats(r[3])[0], i) for i, r in enumerate(rows)] + ["EOD"]
+    plot = ("plot $d using 1:($2 + (rand(0) - 0.5) * 0.3) with points pt 7 ps 0.5, "
+            "$m using 1:2 with points pt 3 ps 3 lc rgb 'black'")
+    out = []
+    for term, ext in (("svg size 1100,%d dynamic" % (120 + 40 * len(rows)), "svg"),
+                      ("pngcairo size 1100,%d" % (120 + 40 * len(rows)), "png")):
+        out += ["set terminal " + term, "set output %s" % gp_str(base + "." + ext), plot]
+    return "\n".join(data + meds + cmds + out) + "\n"
+
+
+def gp_str(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_plots(out):
+    if not shutil.which("gnuplot"):
+        print("plots: gnuplot is not installed (apt-get install gnuplot-nox): CSV only")
+        return
+    by_section = {}
+    for r in SAMPLES:
+        if r[3]:
+            by_section.setdefault((r[0], r[2]), []).append(r)
+    for (section, unit), rows in by_section.items():
+        base = os.path.join(out, slug(section) + ("-us" if unit != "ms" else ""))
+        subprocess.run(["gnuplot"], input=gnuplot_script(section, rows, base), text=True,
+                       check=True)
+    print("plots: %d sections drawn in %s (*.svg, *.png)" % (len(by_section), out))
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: bench_report.py DIR")
-    d = sys.argv[1]
+    args = sys.argv[1:]
+    out = None
+    if len(args) == 3 and args[1] == "--out":
+        out = args[2]
+    elif len(args) != 1:
+        sys.exit("usage: bench_report.py DIR [--out OUT]")
+    d = args[0]
     w = read_words(d, "params")
     pps, if1, if2 = float(w[0]), int(w[1]), int(w[2])
     mn, mag1, mag2 = Cap(os.path.join(d, "cap.mn1")), Cap(os.path.join(d, "cap.mag1")), \
@@ -444,6 +520,12 @@ def main():
     if detect:
         goal("MAG crash, kill -> first on if2 (detection interval x misses = %d ms, + 100)" % detect,
              c2 and c2[0], detect + 100)
+    if out:
+        os.makedirs(out, exist_ok=True)
+        write_csv(out)
+        print()
+        print("samples: %s (%d figures)" % (os.path.join(out, "bench.csv"), len(SAMPLES)))
+        write_plots(out)
     return 0
 
 
