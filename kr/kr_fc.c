@@ -249,8 +249,8 @@ int kr_fc_queue_prefix_later(struct kr *k, const struct in6_addr *pfx, uint8_t l
 	struct kr_fc_change ch = { .p.len = len, .on = on };
 	struct kr_fc *fc;
 
-	if (k == NULL || (fc = k->fc) == NULL || pfx == NULL || len > 128) {
-		errno = EINVAL;
+	if (k == NULL || (fc = k->fc) == NULL || pfx == NULL || len == 0 || len > 128) {
+		errno = EINVAL; /* hash:net takes lengths 1..128 */
 		return -1;
 	}
 	kr_prefix_mask(&ch.p.addr, pfx, len);
@@ -265,37 +265,31 @@ int kr_fc_queue_prefix_later(struct kr *k, const struct in6_addr *pfx, uint8_t l
 	return 0;
 }
 
-/* Runs changes as one script; -1 (logged when one change alone) if ipset restore failed. */
-static int kr_fc_queue_run(const struct kr_fc_change *ch, size_t n)
+static void kr_fc_queue_refused(struct kr_fc *fc, const struct kr_fc_change *ch, int err)
 {
-	size_t size = 64 + n * 80;
-	char *script = malloc(size), err[256], a[INET6_ADDRSTRLEN];
-	int ret = -1;
+	char a[INET6_ADDRSTRLEN];
 
-	if (script && kr_fc_ipt_batch_text(script, size, ch, n) != -1)
-		ret = kr_fc_ipset_restore(script, err, sizeof(err));
-	else
-		snprintf(err, sizeof(err), "%s", strerror(errno));
-	if (ret == -1 && n == 1)
-		log_warnx("kr: %s %s/%u: %s", ch->on ? "queueing" : "unqueueing",
-		          inet_ntop(AF_INET6, &ch->p.addr, a, sizeof(a)), ch->p.len, err);
-	free(script);
-	return ret;
+	kr_fc_prefix_apply(fc, ch, true);
+	log_warnx("kr: %s %s/%u: %s", ch->on ? "queueing" : "unqueueing",
+	          inet_ntop(AF_INET6, &ch->p.addr, a, sizeof(a)), ch->p.len,
+	          kr_fc_ipset_strerror(err));
 }
 
 int kr_fc_prefixes_flush(struct kr *k)
 {
 	struct kr_fc *fc;
-	int refused = 0;
+	int refused = 0, *errs, err;
 
 	if (k == NULL || (fc = k->fc) == NULL || fc->npending == 0)
 		return 0;
-	if (kr_fc_queue_run(fc->pending, fc->npending) == -1)
-		for (size_t i = 0; i < fc->npending; i++) /* which one? each alone */
-			if (kr_fc_queue_run(&fc->pending[i], 1) == -1) {
-				kr_fc_prefix_apply(fc, &fc->pending[i], true);
-				refused++;
-			}
+	if ((errs = calloc(fc->npending, sizeof(*errs))) != NULL)
+		(void)kr_fc_ipset_apply(fc, fc->pending, fc->npending, errs);
+	for (size_t i = 0; i < fc->npending; i++)
+		if ((err = errs ? errs[i] : ENOMEM) != 0) {
+			kr_fc_queue_refused(fc, &fc->pending[i], err);
+			refused++;
+		}
+	free(errs);
 	fc->npending = 0;
 	return refused;
 }

@@ -85,7 +85,7 @@ struct kr_fc {
 	struct kr_fc_prefix *pfx; /* queued, or about to be (pending) */
 	size_t npfx;
 	size_t pfx_cap;
-	struct kr_fc_change *pending; /* not yet in the kernel: one script at the next flush */
+	struct kr_fc_change *pending; /* not yet in the kernel: one batch at the next flush */
 	size_t npending, pending_cap;
 	int acct_saved; /* nf_conntrack_acct before we set it; -1: untouched */
 	bool chain;     /* our chains are installed */
@@ -98,11 +98,8 @@ struct kr_fc {
 /* kr_fc_ipt.c: the scripts (pure) and running ip6tables-restore/-save. The text builders return
  * the length written, or -1 if buf is too small. */
 int kr_fc_ipt_chain_text(char *buf, size_t len, const struct kr_fc_config *c);
-int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, bool on);
 /* Adds (on) or removes the TEE rule of bicast slot `slot` toward gw. */
 int kr_fc_ipt_dup_text(char *buf, size_t len, uint16_t slot, const struct in6_addr *gw, bool on);
-/* Every change, in order, in one script (one ip6tables-restore run, all or nothing). */
-int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_change *ch, size_t n);
 /* From ip6tables-save's output: the script that removes our chains and every rule jumping to
  * them; 0 if there is nothing of ours. */
 int kr_fc_ipt_clean_text(char *buf, size_t len, const char *save);
@@ -111,6 +108,12 @@ int kr_fc_ipt_restore(const char *script, char *err, size_t errlen);
 int kr_fc_ipt_clean(char *err, size_t errlen); /* the chains, then the set */
 int kr_fc_ipset_create(char *err, size_t errlen);
 int kr_fc_ipset_restore(const char *script, char *err, size_t errlen);
+
+/* kr_fc_ipset.c: changes of the set by netlink, in order; errs[i] is change i's error (0: made,
+ * else an errno or an ipset code for kr_fc_ipset_strerror()). -1 when the requests could not be
+ * sent or answered (every change from the first unanswered one has its errno). */
+int kr_fc_ipset_apply(struct kr_fc *fc, const struct kr_fc_change *ch, size_t n, int *errs);
+const char *kr_fc_ipset_strerror(int err);
 
 /* kr_fc_queue.c */
 int kr_fc_queue_open(struct kr_fc *fc, char *err, size_t errlen);

@@ -1,11 +1,12 @@
 /* kr_fc_ipt.c: the mangle-table chains of flow steering (draft-bernardos-mif-pmip-02 §5.3) and
- * the ipset of the prefixes they queue, put in and taken out with ip6tables-restore --noflush
- * and ipset restore, which are run directly (no shell) with fixed arguments and a script of ours
- * on their standard input. ip6tables-restore rather than libiptc
- * (deprecated, legacy only) or nf_tables messages of our own (iptables-nft stores xtables
- * targets such as NFQUEUE in a private format): the same binary family installs, lists and
- * removes, whichever the system's alternative is. Our chains' names are the tag: at start,
- * whatever ip6tables-save shows of them, and every rule that jumps to them, is removed.
+ * the ipset of the prefixes they queue (made and removed here, its members changed by netlink in
+ * kr_fc_ipset.c), with ip6tables-restore --noflush and ipset restore, which are run directly (no
+ * shell) with fixed arguments and a script of ours on their standard input. ip6tables-restore
+ * rather than libiptc (deprecated, legacy only) or nf_tables messages of our own (iptables-nft
+ * stores xtables targets such as NFQUEUE in a private format): the same binary family
+ * installs, lists and removes, whichever the system's alternative is. Our chains' names are the
+ * tag: at start, whatever ip6tables-save shows of them, and every rule that jumps to them, is
+ * removed.
  *
  *   PREROUTING -> PMIP6 (first rule)
  *   PMIP6:       not toward a prefix of the set pmip6_mh: RETURN      (one hash lookup)
@@ -120,32 +121,6 @@ int kr_fc_ipt_dup_text(char *buf, size_t len, uint16_t slot, const struct in6_ad
 	               on ? "-I" : "-D", KR_FC_CHAIN_DUP, on ? " 1" : "",
 	               (unsigned)slot << KR_FC_DUP_SHIFT, KR_FC_DUP_MASK, a);
 	return kr_fc_text_end(&t);
-}
-
-/* An ipset restore script: "add|del pmip6_mh PREFIX/LEN" per change, in order (hash:net takes
- * lengths 1..128). */
-int kr_fc_ipt_batch_text(char *buf, size_t len, const struct kr_fc_change *ch, size_t n)
-{
-	struct kr_fc_text t = { .buf = buf, .len = len };
-	char a[INET6_ADDRSTRLEN];
-
-	for (size_t i = 0; i < n; i++) {
-		if (ch[i].p.len == 0 || ch[i].p.len > 128 ||
-		    inet_ntop(AF_INET6, &ch[i].p.addr, a, sizeof(a)) == NULL) {
-			errno = EINVAL;
-			return -1;
-		}
-		kr_fc_text_add(&t, "%s %s %s/%u\n", ch[i].on ? "add" : "del", KR_FC_SET, a,
-		               ch[i].p.len);
-	}
-	return kr_fc_text_end(&t);
-}
-
-int kr_fc_ipt_prefix_text(char *buf, size_t len, const struct kr_fc_prefix *p, bool on)
-{
-	struct kr_fc_change ch = { .p = *p, .on = on };
-
-	return kr_fc_ipt_batch_text(buf, len, &ch, 1);
 }
 
 /* --- reading ip6tables-save --- */

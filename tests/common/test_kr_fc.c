@@ -81,49 +81,6 @@ START_TEST(chain_script)
 }
 END_TEST
 
-START_TEST(prefix_scripts)
-{
-	struct kr_fc_prefix p = { .addr = addr("2001:db8:1::"), .len = 64 };
-	char buf[KR_FC_TEXT_MAX];
-
-	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &p, true), 0);
-	ck_assert_str_eq(buf, "add pmip6_mh 2001:db8:1::/64\n");
-	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &p, false), 0);
-	ck_assert_str_eq(buf, "del pmip6_mh 2001:db8:1::/64\n");
-	p.addr = addr("2001:db8:1::100");
-	p.len = 128;
-	ck_assert_int_gt(kr_fc_ipt_prefix_text(buf, sizeof(buf), &p, true), 0);
-	ck_assert_str_eq(buf, "add pmip6_mh 2001:db8:1::100/128\n");
-	/* hash:net takes lengths 1..128 */
-	for (unsigned len = 0; len <= 129; len += 129) {
-		p.len = (uint8_t)len;
-		errno = 0;
-		ck_assert_int_eq(kr_fc_ipt_prefix_text(buf, sizeof(buf), &p, true), -1);
-		ck_assert_int_eq(errno, EINVAL);
-	}
-	p.len = 64;
-	ck_assert_int_eq(kr_fc_ipt_prefix_text(buf, 20, &p, true), -1);
-}
-END_TEST
-
-/* What lmad leaves pending while it answers PBUs goes in one script, in order. */
-START_TEST(batch_script)
-{
-	struct kr_fc_change ch[] = {
-		{ .p = { .addr = addr("2001:db8:1::"), .len = 64 }, .on = true },
-		{ .p = { .addr = addr("2001:db8:2::"), .len = 64 }, .on = false },
-	};
-	char buf[KR_FC_TEXT_MAX];
-
-	ck_assert_int_gt(kr_fc_ipt_batch_text(buf, sizeof(buf), ch, 2), 0);
-	ck_assert_str_eq(buf, "add pmip6_mh 2001:db8:1::/64\n"
-	                      "del pmip6_mh 2001:db8:2::/64\n");
-	ck_assert_int_eq(kr_fc_ipt_batch_text(buf, 40, ch, 2), -1);
-	ch[1].p.len = 200;
-	ck_assert_int_eq(kr_fc_ipt_batch_text(buf, sizeof(buf), ch, 2), -1);
-}
-END_TEST
-
 /* ip6tables-save (1.8.9, nf_tables) after a run that did not close, with a few things to leave
  * alone: another table's chain of the same name, a chain whose name starts like ours, a comment
  * that reads like a jump; and a rule someone added that goes to one of ours. */
@@ -715,8 +672,6 @@ static Suite *kr_fc_suite(void)
 
 	tcase_add_test(ipt, chain_script);
 	tcase_add_test(ipt, dup_scripts);
-	tcase_add_test(ipt, prefix_scripts);
-	tcase_add_test(ipt, batch_script);
 	tcase_add_test(ipt, clean_script);
 	tcase_add_test(ipt, clean_script_nothing_ours);
 	tcase_add_test(ipt, clean_script_partial);

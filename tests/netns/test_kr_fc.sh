@@ -395,6 +395,14 @@ check_fc_close() {
 	tool_check lma "g: prefix queued again" queue $HNP on
 	tool_do lma queue $HNP on
 	check "g: queueing a prefix twice: EEXIST" test "$REPLY" = "error queue: File exists"
+	# the set is changed by netlink (kr_fc_ipset.c): the kernel's refusal comes back per prefix
+	nsx lma ipset add pmip6_mh 2001:db8:77::/64
+	tool_do lma queue 2001:db8:77::/64 on
+	check "g: a prefix the set holds already (put there behind kr's back): refused, EIO" \
+		test "$REPLY" = "error queue: Input/output error"
+	nsx lma ipset del pmip6_mh 2001:db8:77::/64
+	tool_check lma "g: not recorded as queued: queued once the set lets it" queue 2001:db8:77::/64 on
+	check "g: and it is in the set" out_has "^2001:db8:77::/64\$" nsx lma ipset list pmip6_mh
 }
 
 # kill -9; a new flow to port B, which fc_tool would send through mag2, goes by the main table
