@@ -4,12 +4,15 @@
  * IPSET_ATTR_IPADDR_IPV6 in network order, IPSET_ATTR_CIDR), each message acknowledged. The
  * changes of one flush go in batches on the ctnetlink request socket, used synchronously like
  * every request on it: no ipset process runs while the event loop waits, as `ipset restore`
- * did for each MN whose count of bindings crossed two. Creating and destroying the set, once
+ * did for each MN whose count of bindings crossed two. Without NLM_F_EXCL the kernel takes an
+ * element the set holds already, or the removal of one it lacks, as done (ipset's -exist): the
+ * set ends as kr says either way. Creating and destroying the set, once
  * at start and stop, stays with the ipset program. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/ipset/ip_set.h>
+#include <linux/netfilter/ipset/ip_set_hash.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <string.h>
 
@@ -111,8 +114,8 @@ const char *kr_fc_ipset_strerror(int err)
 	switch (err) {
 	case IPSET_ERR_PROTOCOL:
 		return "ipset: protocol version not supported by the kernel";
-	case IPSET_ERR_EXIST:
-		return "ipset: already in the set, or not in it";
+	case IPSET_ERR_HASH_FULL:
+		return "ipset: the set is full";
 	default:
 		return err >= IPSET_ERR_PRIVATE ? "ipset: refused by the set" : strerror(err);
 	}

@@ -395,13 +395,21 @@ check_fc_close() {
 	tool_check lma "g: prefix queued again" queue $HNP on
 	tool_do lma queue $HNP on
 	check "g: queueing a prefix twice: EEXIST" test "$REPLY" = "error queue: File exists"
-	# the set is changed by netlink (kr_fc_ipset.c): the kernel's refusal comes back per prefix
-	nsx lma ipset add pmip6_mh 2001:db8:77::/64
+	# the set is changed by netlink (kr_fc_ipset.c): what the set holds already is no error, a
+	# refusal comes back for its prefix alone (a full set: the set swapped with one of maxelem 1)
+	nsx lma ipset add pmip6_mh 2001:db8:76::/64
+	tool_check lma "g: a prefix the set holds already (put there behind kr's back): queued" \
+		queue 2001:db8:76::/64 on
+	nsx lma ipset create pmip6_full hash:net family inet6 maxelem 1
+	nsx lma ipset add pmip6_full 2001:db8:99::/64
+	nsx lma ipset swap pmip6_mh pmip6_full
 	tool_do lma queue 2001:db8:77::/64 on
-	check "g: a prefix the set holds already (put there behind kr's back): refused, EIO" \
+	check "g: the kernel refuses a prefix (the set is full): EIO" \
 		test "$REPLY" = "error queue: Input/output error"
-	nsx lma ipset del pmip6_mh 2001:db8:77::/64
-	tool_check lma "g: not recorded as queued: queued once the set lets it" queue 2001:db8:77::/64 on
+	nsx lma ipset swap pmip6_mh pmip6_full
+	nsx lma ipset destroy pmip6_full
+	tool_check lma "g: not recorded as queued: queued once the set has room" \
+		queue 2001:db8:77::/64 on
 	check "g: and it is in the set" out_has "^2001:db8:77::/64\$" nsx lma ipset list pmip6_mh
 }
 
