@@ -30,6 +30,8 @@ int kr_fc_config_check(const struct kr_fc_config *c, char *err, size_t errlen)
 static void kr_fc_free(struct kr_fc *fc)
 {
 	free(fc->rbuf);
+	free(fc->mm);
+	free(fc->slots);
 	free(fc->ct_rbuf);
 	free(fc->ev_rbuf);
 	free(fc->verdicts.buf);
@@ -50,11 +52,16 @@ static struct kr_fc *kr_fc_new(const struct kr *k, const struct kr_fc_config *c)
 	fc->acct_saved = -1;
 	fc->limit = (struct log_limit)LOG_LIMIT_INIT(10, 10);
 	fc->rbuf = malloc(KR_FC_RBUF_SIZE);
+	if (c->copy_range + 1024 <= KR_FC_SLOT) {
+		fc->mm = calloc(1, sizeof(*fc->mm));
+		fc->slots = malloc((size_t)KR_FC_MMSG * KR_FC_SLOT);
+	}
 	fc->ct_rbuf = malloc(KR_RBUF_SIZE);
 	fc->ev_rbuf = malloc(KR_RBUF_SIZE);
 	fc->verdicts.buf = malloc(KR_FC_BATCH);
 	fc->creates.buf = malloc(KR_FC_BATCH);
 	if (fc->rbuf == NULL || fc->ct_rbuf == NULL || fc->ev_rbuf == NULL ||
+	    (c->copy_range + 1024 <= KR_FC_SLOT && (fc->mm == NULL || fc->slots == NULL)) ||
 	    fc->verdicts.buf == NULL || fc->creates.buf == NULL) {
 		kr_fc_free(fc);
 		return NULL;

@@ -28,6 +28,8 @@
 #define KR_FC_QMAXLEN    4096 /* packets the kernel holds for us before it drops (or accepts) */
 #define KR_FC_RBUF_SIZE  (KR_FC_COPY_MAX + 4096) /* a whole packet and its attributes */
 #define KR_FC_READ_MAX   256                     /* queued packets handled per kr_fc_queue_read() */
+#define KR_FC_MMSG       32                      /* queued packets received per recvmmsg() */
+#define KR_FC_SLOT       4096 /* room for one of them: copy_range + 1024 octets of attributes */
 #define KR_FC_BATCH      (64 * 1024) /* verdicts, and conntrack requests, sent per sendmsg() */
 #define KR_FC_EVENTS_MAX 256         /* event datagrams read per kr_fc_events_read() */
 #define KR_FC_TEXT_MAX   4096        /* an ip6tables-restore script of ours */
@@ -69,6 +71,12 @@ struct kr_fc_change {
 	bool on;
 };
 
+struct kr_fc_mmsg {
+	struct mmsghdr h[KR_FC_MMSG];
+	struct iovec iov[KR_FC_MMSG];
+	struct sockaddr_nl sa[KR_FC_MMSG];
+};
+
 struct kr_fc {
 	struct kr_fc_config cfg;
 	bool ct_create; /* seg6: kr makes the conntrack entry of each steered connection */
@@ -77,7 +85,9 @@ struct kr_fc {
 	struct mnl_socket *ct; /* ctnetlink requests */
 	uint32_t ct_seq;
 	struct mnl_socket *ev; /* conntrack destroy events */
-	uint8_t *rbuf;         /* KR_FC_RBUF_SIZE: queued packets */
+	uint8_t *rbuf;         /* KR_FC_RBUF_SIZE: queued packets one by one, and answers */
+	struct kr_fc_mmsg *mm; /* NULL when copy_range does not fit a slot */
+	uint8_t *slots;        /* KR_FC_MMSG x KR_FC_SLOT: queued packets, many a call */
 	uint8_t *ct_rbuf;      /* KR_RBUF_SIZE: answers to ctnetlink requests */
 	uint8_t *ev_rbuf;      /* KR_RBUF_SIZE: events (a callback may make requests) */
 	struct kr_fc_batch verdicts;

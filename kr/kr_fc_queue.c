@@ -192,9 +192,10 @@ static void kr_fc_packet(struct kr_fc *fc, const struct nlmsghdr *nlh, kr_fc_pac
 }
 
 /* One datagram: packets, and the kernel's complaints about verdicts we sent. */
-static int kr_fc_datagram(struct kr_fc *fc, size_t n, kr_fc_packet_fn fn, void *arg)
+static int kr_fc_datagram(struct kr_fc *fc, const uint8_t *buf, size_t n, kr_fc_packet_fn fn,
+                          void *arg)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)fc->rbuf;
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	const uint16_t packet = (NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET;
 	int len = (int)n, packets = 0;
 
@@ -211,18 +212,56 @@ static int kr_fc_datagram(struct kr_fc *fc, size_t n, kr_fc_packet_fn fn, void *
 	return packets;
 }
 
+/* Up to KR_FC_MMSG datagrams in one recvmmsg(), each in a slot of its own: how many came (the
+ * kernel's only counted), or -1 with errno. */
+static int kr_fc_queue_batch(struct kr_fc *fc, kr_fc_packet_fn fn, void *arg, int *packets)
+{
+	struct kr_fc_mmsg *m = fc->mm;
+	int n;
+
+	for (int i = 0; i < KR_FC_MMSG; i++) {
+		m->iov[i] = (struct iovec){ .iov_base = fc->slots + (size_t)i * KR_FC_SLOT,
+			                    .iov_len = KR_FC_SLOT };
+		m->h[i].msg_hdr = (struct msghdr){ .msg_name = &m->sa[i],
+			                           .msg_namelen = sizeof(m->sa[i]),
+			                           .msg_iov = &m->iov[i],
+			                           .msg_iovlen = 1 };
+	}
+	if ((n = recvmmsg(mnl_socket_get_fd(fc->q), m->h, KR_FC_MMSG, MSG_DONTWAIT, NULL)) <= 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		const struct msghdr *h = &m->h[i].msg_hdr;
+
+		if (h->msg_flags & MSG_TRUNC)
+			fc->st.bad++; /* cannot be: a slot holds copy_range and the attributes */
+		else if (h->msg_namelen == sizeof(m->sa[i]) && m->sa[i].nl_pid == 0)
+			*packets += kr_fc_datagram(fc, m->iov[i].iov_base, m->h[i].msg_len, fn, arg);
+	}
+	return n;
+}
+
+/* One datagram into the large buffer (a copy range too large for the slots). */
+static int kr_fc_queue_one(struct kr_fc *fc, kr_fc_packet_fn fn, void *arg, int *packets)
+{
+	ssize_t n = kr_nl_recv(fc->q, fc->rbuf, KR_FC_RBUF_SIZE, MSG_DONTWAIT);
+
+	if (n > 0)
+		*packets += kr_fc_datagram(fc, fc->rbuf, (size_t)n, fn, arg);
+	return n < 0 ? -1 : 1;
+}
+
 int kr_fc_queue_read(struct kr *k, kr_fc_packet_fn fn, void *arg)
 {
 	struct kr_fc *fc;
-	int packets = 0;
-	ssize_t n;
+	int packets = 0, n;
 
 	if (k == NULL || (fc = k->fc) == NULL || fn == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
 	while (packets < KR_FC_READ_MAX) {
-		n = kr_nl_recv(fc->q, fc->rbuf, KR_FC_RBUF_SIZE, MSG_DONTWAIT);
+		n = fc->mm ? kr_fc_queue_batch(fc, fn, arg, &packets)
+		           : kr_fc_queue_one(fc, fn, arg, &packets);
 		if (n == -1 && errno == ENOBUFS) {
 			/* the kernel dropped some packets (or, failing open, let them pass) */
 			fc->st.overruns++;
@@ -235,7 +274,8 @@ int kr_fc_queue_read(struct kr *k, kr_fc_packet_fn fn, void *arg)
 				log_warn("kr: flow steering queue");
 			break;
 		}
-		packets += kr_fc_datagram(fc, (size_t)n, fn, arg);
+		if (fc->mm && n < KR_FC_MMSG)
+			break; /* the socket is drained: no call just to hear EAGAIN */
 	}
 	kr_fc_queue_flush(fc);
 	return packets;
