@@ -215,7 +215,7 @@ struct fc_decision {
  * the binding of the MN's other flows of that policy (the first found), so that they all sit
  * together; one of a load-balance policy by bytes goes to the binding whose flows of that policy
  * (and MN) carried the fewest bytes for its weight (fc_flow.bytes, as the caller last read
- * them). Pure: it changes nothing. */
+ * them). Both look at the MN's 1,024 oldest flows only. Pure: it changes nothing. */
 void fc_decide(const struct fc *fc, const struct fc_tuple *t, const char *mn_id,
 	       const struct fc_binding *cands, size_t n, const struct fc_flow *cur,
 	       uint64_t now_ns, struct fc_decision *d);

@@ -530,20 +530,26 @@ END_TEST
 
 /* --- smallest-delay --- */
 
-/* A smallest-delay policy over WLAN then CELL, with the default hysteresis (20 %). */
+/* A policy of this mode over WLAN then CELL. */
+static void wlan_cell(struct fc_policy *p, enum fc_mode mode)
+{
+	fc_policy_init(p);
+	p->mode = mode;
+	p->hold_down_ms = HOLD_MS;
+	p->n_targets = 2;
+	p->targets[0].kind = p->targets[1].kind = FC_TARGET_ATT;
+	p->targets[0].att = all[WLAN].att;
+	p->targets[1].att = all[CELL].att;
+}
+
+/* Smallest-delay over WLAN then CELL with this hysteresis. */
 static uint32_t add_delay(struct fc *fc, uint8_t pct, uint32_t ms)
 {
 	struct fc_policy p;
 
-	fc_policy_init(&p);
-	p.mode = FC_MODE_SMALLEST_DELAY;
-	p.hold_down_ms = HOLD_MS;
+	wlan_cell(&p, FC_MODE_SMALLEST_DELAY);
 	p.hysteresis_pct = pct;
 	p.hysteresis_ms = ms;
-	p.n_targets = 2;
-	p.targets[0].kind = p.targets[1].kind = FC_TARGET_ATT;
-	p.targets[0].att = all[WLAN].att;
-	p.targets[1].att = all[CELL].att;
 	return fc_policy_add(fc, &p, 0);
 }
 
@@ -728,14 +734,9 @@ static uint32_t add_bytes(struct fc *fc, unsigned w_wlan, unsigned w_cell)
 {
 	struct fc_policy p;
 
-	fc_policy_init(&p);
-	p.mode = FC_MODE_LOAD_BALANCE;
+	wlan_cell(&p, FC_MODE_LOAD_BALANCE);
 	p.by_bytes = true;
-	p.n_targets = 2;
-	p.targets[0].kind = p.targets[1].kind = FC_TARGET_ATT;
-	p.targets[0].att = all[WLAN].att;
 	p.targets[0].weight = (uint16_t)w_wlan;
-	p.targets[1].att = all[CELL].att;
 	p.targets[1].weight = (uint16_t)w_cell;
 	return fc_policy_add(fc, &p, 0);
 }
