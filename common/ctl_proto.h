@@ -225,8 +225,15 @@ struct ctl_policy {
 	uint32_t hold_down_ms;
 	uint16_t weight[CTL_POLICY_TARGETS]; /* load-balance, in the targets' order */
 	struct ctl_policy_target more[CTL_POLICY_TARGETS - 1];
+	/* Smallest-delay's hysteresis and load-balance by bytes. A record that ends above
+	 * (CTL_POLICY_V2_SIZE octets) has the default hysteresis and balances flows. */
+	uint8_t hysteresis_pct; /* 0..100; 0 when hysteresis_ms is given */
+	uint8_t by_bytes;       /* 0 or 1 */
+	uint16_t pad2;
+	uint32_t hysteresis_ms; /* 0..10000 */
 };
 #define CTL_POLICY_V1_SIZE 360
+#define CTL_POLICY_V2_SIZE 532
 
 struct ctl_policy_add {
 	uint32_t before; /* insert before this policy id; 0: at the end */

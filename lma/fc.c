@@ -291,6 +291,7 @@ void fc_policy_init(struct fc_policy *p)
 	p->targets[0].kind = FC_TARGET_DEFAULT;
 	p->fail_back = true;
 	p->hold_down_ms = FC_HOLD_DOWN_DEFAULT_MS;
+	p->hysteresis_pct = FC_HYSTERESIS_DEFAULT_PCT;
 }
 
 static bool match_valid(const struct fc_match *m)
@@ -339,6 +340,11 @@ static bool targets_valid(const struct fc_policy *p)
 bool fc_policy_valid(const struct fc_policy *p)
 {
 	if (!match_valid(&p->match) || (unsigned)p->mode >= FC_MODE_COUNT)
+		return false;
+	if (p->hysteresis_pct > FC_HYSTERESIS_MAX_PCT || p->hysteresis_ms > FC_HYSTERESIS_MAX_MS ||
+	    (p->hysteresis_pct && p->hysteresis_ms))
+		return false;
+	if (p->by_bytes && p->mode != FC_MODE_LOAD_BALANCE)
 		return false;
 	return p->hold_down_ms <= FC_HOLD_DOWN_MAX_MS && targets_valid(p);
 }

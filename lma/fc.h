@@ -59,6 +59,7 @@ struct fc_binding {
 	uint32_t mark;         /* firewall mark that routes through its tunnel */
 	bool owns_dst;         /* the flow's destination address is in one of its prefixes */
 	uint64_t up_since_ns;  /* active without a break since (0: unknown, taken as long ago) */
+	uint64_t rtt_ns;       /* its MAG's smoothed heartbeat round-trip time (0: none yet) */
 };
 
 enum fc_target_kind {
@@ -94,13 +95,13 @@ struct fc_target {
 };
 
 /* How a policy spreads its flows over the bindings it names (3GPP TS 23.501 §5.32.8's steering
- * modes, RFC 4908 §1.1's uses of multihoming). A smallest-delay mode needs each MAG path's
- * round-trip time, which the LMA does not measure yet: it is to come as one more value here. */
+ * modes, RFC 4908 §1.1's uses of multihoming). */
 enum fc_mode {
 	FC_MODE_PRIORITY,       /* the first target present; fail-back after the hold-down */
 	FC_MODE_ACTIVE_STANDBY, /* two targets: the standby only while the active is absent */
 	FC_MODE_LOAD_BALANCE,   /* new flows spread by weight, each by a hash of its 5-tuple */
 	FC_MODE_BICAST,         /* every packet through the first two targets present */
+	FC_MODE_SMALLEST_DELAY, /* the target whose MAG has the lowest heartbeat RTT, hysteresis */
 	FC_MODE_COUNT
 };
 
@@ -108,6 +109,9 @@ enum fc_mode {
 #define FC_WEIGHT_MAX           1000
 #define FC_HOLD_DOWN_DEFAULT_MS 5000u
 #define FC_HOLD_DOWN_MAX_MS     3600000u
+#define FC_HYSTERESIS_DEFAULT_PCT 20u
+#define FC_HYSTERESIS_MAX_PCT   100u
+#define FC_HYSTERESIS_MAX_MS    10000u
 
 struct fc_policy {
 	uint32_t id;                       /* given by fc_policy_add */
@@ -118,6 +122,11 @@ struct fc_policy {
 	bool fail_back;        /* priority, active-standby, load-balance: flows return to a binding
 	                        * that comes back, once it has been up for hold_down_ms */
 	uint32_t hold_down_ms; /* 0..FC_HOLD_DOWN_MAX_MS */
+	/* smallest-delay: the flows leave their binding for one whose RTT is lower by more than
+	 * hysteresis_pct % of their own's, or by more than hysteresis_ms (one of them is 0) */
+	uint8_t hysteresis_pct; /* 0..FC_HYSTERESIS_MAX_PCT */
+	uint32_t hysteresis_ms; /* 0..FC_HYSTERESIS_MAX_MS */
+	bool by_bytes;          /* load-balance: new flows even out the bytes, not the flows */
 };
 
 /* Why a flow sits where it is (pmipctl show flows). */
@@ -133,6 +142,10 @@ enum fc_why {
 	FC_WHY_SINGLE,       /* bicast with one binding present */
 	FC_WHY_MOVED,        /* moved by hand */
 	FC_WHY_MOVING,       /* moved by hand, make-before-break: duplicated over old and new */
+	FC_WHY_SMALLEST_DELAY, /* smallest-delay: its binding's MAG has the lowest RTT */
+	FC_WHY_HYSTERESIS,   /* smallest-delay: another is lower, but not by the hysteresis */
+	FC_WHY_NO_RTT,       /* smallest-delay: no RTT measured yet: the first target present */
+	FC_WHY_BYTES,        /* load-balance by bytes: the binding furthest below its share */
 	FC_WHY_COUNT
 };
 
@@ -171,7 +184,8 @@ void fc_policy_init(struct fc_policy *p);
 /* Inserts p before the policy with id `before` (0: at the end); returns the new id, 0 on error
  * (no policy `before`, or p invalid: a port range with lo > hi, a flow label over 20 bits, a
  * prefix over 128 bits, an unterminated MN-ID, att 0 or an LLID of 0 or over MH_LLID_MAX
- * octets for those targets, an unknown target kind). p->id is ignored. */
+ * octets for those targets, an unknown target kind, a hysteresis over its maximum or given both
+ * in % and in ms, by_bytes outside load-balance). p->id is ignored. */
 uint32_t fc_policy_add(struct fc *fc, const struct fc_policy *p, uint32_t before);
 /* Whether fc_policy_add() would take p (the checks listed above). */
 bool fc_policy_valid(const struct fc_policy *p);
@@ -195,8 +209,13 @@ struct fc_decision {
 /* The decision for a flow: the first policy that matches it and names a binding of cands
  * decides by its mode, else the binding owning the destination. cur is the flow as placed
  * (NULL: a new flow): it stays on its binding unless the policy's mode moves it (a fail-back
- * whose hold-down has passed, a bicast pair that changed), or unless its binding or its
- * policy is no longer the one deciding. New flows ignore hold-downs. Pure: it changes nothing. */
+ * whose hold-down has passed, a bicast pair that changed, a smallest-delay path beaten by more
+ * than the hysteresis), or unless its binding or its policy is no longer the one deciding. New
+ * flows ignore hold-downs. A new flow of a smallest-delay policy is held by the hysteresis to
+ * the binding of the MN's other flows of that policy (the first found), so that they all sit
+ * together; one of a load-balance policy by bytes goes to the binding whose flows of that policy
+ * (and MN) carried the fewest bytes for its weight (fc_flow.bytes, as the caller last read
+ * them). Both look at the MN's 1,024 oldest flows only. Pure: it changes nothing. */
 void fc_decide(const struct fc *fc, const struct fc_tuple *t, const char *mn_id,
 	       const struct fc_binding *cands, size_t n, const struct fc_flow *cur,
 	       uint64_t now_ns, struct fc_decision *d);

@@ -4,13 +4,19 @@
  * settings, redundancy, load balancing, bi-casting) named as 3GPP TS 23.501 §5.32.8 names its
  * steering modes: priority with fail-back after a hold-down, active-standby, load-balance by
  * weighted rendezvous hashing of the 5-tuple (a flow never moves on its own, and when a binding
- * goes or comes back only the flows whose hash falls on it move), bicast over two bindings.
+ * goes or comes back only the flows whose hash falls on it move), bicast over two bindings; smallest-delay by each MAG path's smoothed heartbeat round-trip time
+ * (RFC 5847 §3.1's Heartbeat Requests, RFC 6298 §2's smoothing) with hysteresis, and
+ * load-balance by bytes, where a new flow goes to the binding furthest below its share.
  * Pure: the decision is computed, lmad applies it. */
 #include <math.h>
 #include <string.h>
 
 #include "common/siphash.h"
 #include "lma/fc.h"
+
+/* The MN's flows a new flow of smallest-delay or load-balance by bytes looks at, oldest first:
+ * a flood of flows toward one MN costs each new one this much, not the whole lot. */
+#define STEER_SCAN 1024
 
 /* Fixed, so that a flow's bucket is the same after a restart of lmad. */
 #define LB_KEY0 0x706d697036737465ull /* "pmip6ste" */
@@ -21,6 +27,7 @@ static const char *const mode_names[FC_MODE_COUNT] = {
 	[FC_MODE_ACTIVE_STANDBY] = "active-standby",
 	[FC_MODE_LOAD_BALANCE] = "load-balance",
 	[FC_MODE_BICAST] = "bicast",
+	[FC_MODE_SMALLEST_DELAY] = "smallest-delay",
 };
 
 static const char *const why_names[FC_WHY_COUNT] = {
@@ -35,6 +42,10 @@ static const char *const why_names[FC_WHY_COUNT] = {
 	[FC_WHY_SINGLE] = "bicast-single",
 	[FC_WHY_MOVED] = "moved",
 	[FC_WHY_MOVING] = "moving",
+	[FC_WHY_SMALLEST_DELAY] = "smallest-delay",
+	[FC_WHY_HYSTERESIS] = "hysteresis",
+	[FC_WHY_NO_RTT] = "no-rtt",
+	[FC_WHY_BYTES] = "bytes",
 };
 
 const char *fc_mode_name(enum fc_mode m)
@@ -278,23 +289,159 @@ static void by_bicast(const struct fc_policy *p, const struct fc_binding **bs,
 	d->why = d->also ? FC_WHY_BICAST : FC_WHY_SINGLE;
 }
 
-static void by_mode(const struct fc_policy *p, const struct fc_binding **bs,
-                    const struct fc_tuple *t, const struct fc_flow *cur, uint64_t now,
-                    struct fc_decision *d)
+/* --- smallest-delay --- */
+
+/* How much lower than the flows' own RTT another must be to take them. */
+static uint64_t hysteresis_ns(const struct fc_policy *p, uint64_t own_rtt_ns)
 {
+	if (p->hysteresis_ms)
+		return (uint64_t)p->hysteresis_ms * 1000000u;
+	return own_rtt_ns / 100u * p->hysteresis_pct;
+}
+
+/* The target with the lowest RTT (ties: the first named), -1 if none has one. For a placed flow
+ * (rank r), a binding still in its hold-down is left out but for the flow's own; due_ns says
+ * when the first of them settles. */
+static int lowest_rtt(const struct fc_policy *p, const struct fc_binding **bs, int r,
+                      uint64_t now, struct fc_decision *d)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < p->n_targets; i++) {
+		uint64_t at = bs[i] ? settles_at(p, bs[i]) : 0;
+
+		if (!bs[i] || !bs[i]->rtt_ns)
+			continue;
+		if (r >= 0 && (int)i != r && at > now) {
+			if (!d->due_ns || at < d->due_ns)
+				d->due_ns = at;
+			continue;
+		}
+		if (best < 0 || bs[i]->rtt_ns < bs[best]->rtt_ns)
+			best = (int)i;
+	}
+	return best;
+}
+
+/* The lowest RTT; a placed flow (or the policy's flows a new one joins, rank r) leaves its
+ * binding only for one lower by more than the hysteresis, or when its own has no RTT. With no
+ * RTT measured at all, the order given, as priority without fail-back. */
+static void by_delay(const struct fc_policy *p, const struct fc_binding **bs, int r,
+                     uint64_t now, struct fc_decision *d)
+{
+	int best = lowest_rtt(p, bs, r, now, d);
+
+	if (best < 0) {
+		first_present(p, bs, d);
+		if (r >= 0)
+			d->to = bs[r];
+		d->why = FC_WHY_NO_RTT;
+		return;
+	}
+	d->to = bs[best];
+	d->why = FC_WHY_SMALLEST_DELAY;
+	if (r < 0 || r == best || !bs[r]->rtt_ns)
+		return;
+	if (bs[best]->rtt_ns + hysteresis_ns(p, bs[r]->rtt_ns) < bs[r]->rtt_ns)
+		return;
+	d->to = bs[r];
+	d->why = FC_WHY_HYSTERESIS;
+}
+
+/* The rank of the binding the MN's other flows of the policy sit on (the first found among its
+ * oldest STEER_SCAN flows), -1 if none does. */
+static int incumbent(const struct fc *fc, const struct fc_policy *p, const struct fc_binding **bs,
+                     const char *mn_id)
+{
+	const struct fc_flow *f = fc_flow_mn_first(fc, mn_id ? mn_id : "");
+
+	for (unsigned n = 0; f && n < STEER_SCAN; f = fc_flow_mn_next(fc, f), n++) {
+		int r;
+
+		if (f->policy_id == p->id && (r = rank_of(p, bs, f->binding_id)) >= 0)
+			return r;
+	}
+	return -1;
+}
+
+/* --- load-balance by bytes --- */
+
+/* The bytes the MN's flows of the policy (among its oldest STEER_SCAN) carried through each
+ * target, as last read. */
+static void byte_totals(const struct fc *fc, const struct fc_policy *p,
+                        const struct fc_binding **bs, const char *mn_id, double *bytes)
+{
+	const struct fc_flow *f = fc_flow_mn_first(fc, mn_id ? mn_id : "");
+
+	for (unsigned i = 0; i < p->n_targets; i++)
+		bytes[i] = 0.;
+	for (unsigned n = 0; f && n < STEER_SCAN; f = fc_flow_mn_next(fc, f), n++) {
+		int r = f->policy_id == p->id ? rank_of(p, bs, f->binding_id) : -1;
+
+		if (r >= 0)
+			bytes[r] += (double)f->bytes;
+	}
+}
+
+/* A placed flow stays while its binding is there; a new one goes to the target present with
+ * the fewest bytes for its weight, ties (as at the start, when none carried any) broken by the
+ * 5-tuple's weighted hash among the tied. */
+static void by_bytes(const struct fc *fc, const struct fc_policy *p, const struct fc_binding **bs,
+                     int r, const struct fc_tuple *t, const char *mn_id, struct fc_decision *d)
+{
+	double bytes[FC_TARGETS_MAX], low = 0.;
+	uint16_t ws[FC_TARGETS_MAX];
+	int best = -1;
+
+	d->why = FC_WHY_BYTES;
+	if (r >= 0) {
+		d->to = bs[r];
+		return;
+	}
+	byte_totals(fc, p, bs, mn_id, bytes);
+	for (unsigned i = 0; i < p->n_targets; i++)
+		if (bs[i] && (best < 0 || bytes[i] / p->targets[i].weight < low)) {
+			best = (int)i;
+			low = bytes[i] / p->targets[i].weight;
+		}
+	for (unsigned i = 0; i < p->n_targets; i++)
+		ws[i] = bs[i] && bytes[i] / p->targets[i].weight == low ? p->targets[i].weight : 0;
+	d->to = bs[fc_hash_pick(t, ws, p->n_targets)];
+}
+
+/* --- the policy's mode --- */
+
+struct decide_ctx {
+	const struct fc *fc;
+	const struct fc_tuple *t;
+	const char *mn_id;
+	const struct fc_flow *cur;
+	uint64_t now;
+};
+
+static void by_mode(const struct fc_policy *p, const struct fc_binding **bs,
+                    const struct decide_ctx *c, struct fc_decision *d)
+{
+	const struct fc_flow *cur = c->cur;
 	int r = cur && cur->policy_id == p->id ? rank_of(p, bs, cur->binding_id) : -1;
 
 	d->policy_id = p->id;
 	d->mode = p->mode;
 	switch (p->mode) {
 	case FC_MODE_LOAD_BALANCE:
-		by_hash(p, bs, r, t, now, d);
+		if (p->by_bytes)
+			by_bytes(c->fc, p, bs, r, c->t, c->mn_id, d);
+		else
+			by_hash(p, bs, r, c->t, c->now, d);
+		break;
+	case FC_MODE_SMALLEST_DELAY:
+		by_delay(p, bs, r >= 0 ? r : incumbent(c->fc, p, bs, c->mn_id), c->now, d);
 		break;
 	case FC_MODE_BICAST:
 		by_bicast(p, bs, d);
 		break;
 	default:
-		by_priority(p, bs, r, now, d);
+		by_priority(p, bs, r, c->now, d);
 	}
 	/* a flow that failed back and stays says so, rather than its place's ordinary reason */
 	if (r >= 0 && d->to == bs[r] && cur->why == FC_WHY_FAILED_BACK &&
@@ -306,6 +453,7 @@ void fc_decide(const struct fc *fc, const struct fc_tuple *t, const char *mn_id,
                const struct fc_binding *cands, size_t n, const struct fc_flow *cur, uint64_t now_ns,
                struct fc_decision *d)
 {
+	const struct decide_ctx c = { .fc = fc, .t = t, .mn_id = mn_id, .cur = cur, .now = now_ns };
 	const struct fc_binding *bs[FC_TARGETS_MAX];
 
 	memset(d, 0, sizeof(*d));
@@ -314,7 +462,7 @@ void fc_decide(const struct fc *fc, const struct fc_tuple *t, const char *mn_id,
 	for (const struct fc_policy *p = fc_policy_first(fc); p; p = fc_policy_next(fc, p)) {
 		if (!match_flow(&p->match, t, mn_id) || !resolve(p, cands, n, bs))
 			continue;
-		by_mode(p, bs, t, cur, now_ns, d);
+		by_mode(p, bs, &c, d);
 		return;
 	}
 	d->why = FC_WHY_DEFAULT;

@@ -16,6 +16,8 @@ _Static_assert(sizeof(((struct ctl_policy_target *)0)->llid) == MH_LLID_MAX,
 _Static_assert(CTL_POLICY_TARGETS == FC_TARGETS_MAX, "the record holds every target");
 _Static_assert(offsetof(struct ctl_policy, mode) == CTL_POLICY_V1_SIZE,
                "version 1's record is a prefix of this one");
+_Static_assert(offsetof(struct ctl_policy, hysteresis_pct) == CTL_POLICY_V2_SIZE,
+               "version 2's record is a prefix of this one");
 _Static_assert(CTL_ID_MAX <= sizeof(((struct fc_match *)0)->mn_id), "an MN-ID fits");
 
 static void put_prefix(const struct mh_prefix *p, uint8_t addr[16], uint8_t *len)
@@ -68,6 +70,9 @@ void fc_wire_encode(const struct fc_policy *p, struct ctl_policy *w)
 	w->n_targets = p->n_targets;
 	w->fail_back = p->fail_back;
 	w->hold_down_ms = p->hold_down_ms;
+	w->hysteresis_pct = p->hysteresis_pct;
+	w->hysteresis_ms = p->hysteresis_ms;
+	w->by_bytes = p->by_bytes;
 	for (unsigned i = 0; i < p->n_targets && i < FC_TARGETS_MAX; i++) {
 		w->weight[i] = p->targets[i].weight;
 		if (i > 0)
@@ -137,8 +142,12 @@ static bool get_steering(const struct ctl_policy *w, struct fc_policy *p)
 	if (!w->n_targets)
 		return get_target(w->target, w->target_att, w->target_llid_len, w->target_llid,
 		                  w->target_mag, &p->targets[0]);
-	if (w->n_targets > FC_TARGETS_MAX || w->mode >= FC_MODE_COUNT || w->fail_back > 1)
+	if (w->n_targets > FC_TARGETS_MAX || w->mode >= FC_MODE_COUNT || w->fail_back > 1 ||
+	    w->by_bytes > 1)
 		return false;
+	p->hysteresis_pct = w->hysteresis_pct;
+	p->hysteresis_ms = w->hysteresis_ms;
+	p->by_bytes = w->by_bytes;
 	p->mode = (enum fc_mode)w->mode;
 	p->fail_back = w->fail_back;
 	p->hold_down_ms = w->hold_down_ms;

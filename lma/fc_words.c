@@ -181,27 +181,68 @@ static int target_fail(char *err, size_t len, char *const *w, size_t n, const ch
 	return -1;
 }
 
-/* "hold-down DURATION", "fail-back yes|no", "weight N" (after a target): the words taken, 0 if
- * w[0] is none of them, -1 if its value is wrong. */
+/* "hysteresis N%" or "hysteresis DURATION": the one given, the other 0. */
+static bool hysteresis_value(struct fc_policy *p, const char *s)
+{
+	size_t len = strlen(s);
+	unsigned long v;
+	char buf[16];
+	uint64_t ms;
+
+	if (len > 1 && len < sizeof(buf) && s[len - 1] == '%') {
+		memcpy(buf, s, len - 1);
+		buf[len - 1] = '\0';
+		if (!number(buf, FC_HYSTERESIS_MAX_PCT, &v))
+			return false;
+		p->hysteresis_pct = (uint8_t)v;
+		p->hysteresis_ms = 0;
+		return true;
+	}
+	if (!cfg_duration_text(s, &ms) || ms > FC_HYSTERESIS_MAX_MS)
+		return false;
+	p->hysteresis_pct = 0;
+	p->hysteresis_ms = (uint32_t)ms;
+	return true;
+}
+
+static bool is_option(const char *w)
+{
+	static const char *const options[] = { "by", "fail-back", "hold-down", "hysteresis",
+		                               "weight" };
+
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (!strcmp(w, options[i]))
+			return true;
+	return false;
+}
+
+/* "hold-down DURATION", "fail-back yes|no", "weight N" (after a target), "hysteresis N%|D"
+ * (smallest-delay), "by bytes|flows" (load-balance): the words taken, 0 if w[0] is none of
+ * them, -1 if its value is wrong or its mode takes no such option. */
 static int option_word(struct fc_policy *p, char *const *w, size_t n)
 {
+	enum fc_mode m = p->mode;
 	unsigned long v;
 	uint64_t ms;
 
-	if (strcmp(w[0], "hold-down") && strcmp(w[0], "fail-back") && strcmp(w[0], "weight"))
+	if (!is_option(w[0]))
 		return 0;
 	if (n < 2)
 		return -1;
-	if (!strcmp(w[0], "hold-down") && p->mode != FC_MODE_BICAST &&
-	    cfg_duration_text(w[1], &ms) && ms <= FC_HOLD_DOWN_MAX_MS) {
+	if (!strcmp(w[0], "hold-down") && m != FC_MODE_BICAST && cfg_duration_text(w[1], &ms) &&
+	    ms <= FC_HOLD_DOWN_MAX_MS) {
 		p->hold_down_ms = (uint32_t)ms;
-	} else if (!strcmp(w[0], "fail-back") && p->mode != FC_MODE_BICAST &&
-	           (!strcmp(w[1], "yes") || !strcmp(w[1], "no"))) {
+	} else if (!strcmp(w[0], "fail-back") && m != FC_MODE_BICAST &&
+	           m != FC_MODE_SMALLEST_DELAY && (!strcmp(w[1], "yes") || !strcmp(w[1], "no"))) {
 		p->fail_back = !strcmp(w[1], "yes");
-	} else if (!strcmp(w[0], "weight") && p->mode == FC_MODE_LOAD_BALANCE && p->n_targets &&
+	} else if (!strcmp(w[0], "weight") && m == FC_MODE_LOAD_BALANCE && p->n_targets &&
 	           number(w[1], FC_WEIGHT_MAX, &v) && v > 0) {
 		p->targets[p->n_targets - 1].weight = (uint16_t)v;
-	} else {
+	} else if (!strcmp(w[0], "by") && m == FC_MODE_LOAD_BALANCE &&
+	           (!strcmp(w[1], "bytes") || !strcmp(w[1], "flows"))) {
+		p->by_bytes = !strcmp(w[1], "bytes");
+	} else if (!(!strcmp(w[0], "hysteresis") && m == FC_MODE_SMALLEST_DELAY &&
+	             hysteresis_value(p, w[1]))) {
 		return -1;
 	}
 	return 2;
@@ -233,6 +274,7 @@ static int steer_check(struct fc_policy *p, char *err, size_t len)
 		[FC_MODE_ACTIVE_STANDBY] = "active-standby needs 2 targets: active, then standby",
 		[FC_MODE_LOAD_BALANCE] = "load-balance needs 1 to 4 targets",
 		[FC_MODE_BICAST] = "bicast needs 2 to 4 targets",
+		[FC_MODE_SMALLEST_DELAY] = "smallest-delay needs 1 to 4 targets",
 	};
 
 	if (p->mode == FC_MODE_LOAD_BALANCE)
@@ -267,7 +309,7 @@ int fc_steering_from_words(struct fc_policy *p, char *const *w, size_t n, char *
 	}
 	if ((mode = fc_mode_by_name(w[0])) < 0)
 		return fail(err, len, w[0], "not \"to\" or a mode (priority, active-standby, "
-		                            "load-balance, bicast)");
+		                            "load-balance, bicast, smallest-delay)");
 	p->mode = (enum fc_mode)mode;
 	for (size_t i = 1; i < n; i += (size_t)used) {
 		if ((used = steer_word(p, w + i, n - i, &why)) < 0)
@@ -371,6 +413,17 @@ static bool plain_to(const struct fc_policy *p)
 	       p->hold_down_ms == FC_HOLD_DOWN_DEFAULT_MS;
 }
 
+/* Only when it is not the default. */
+static void print_hysteresis(FILE *out, const struct fc_policy *p)
+{
+	char d[CFG_DURATION_STR];
+
+	if (p->hysteresis_ms)
+		fprintf(out, " hysteresis %s", cfg_duration_str(p->hysteresis_ms, d));
+	else if (p->hysteresis_pct != FC_HYSTERESIS_DEFAULT_PCT)
+		fprintf(out, " hysteresis %u%%", p->hysteresis_pct);
+}
+
 void fc_target_print_words(FILE *out, const struct fc_policy *p)
 {
 	char d[CFG_DURATION_STR];
@@ -384,10 +437,14 @@ void fc_target_print_words(FILE *out, const struct fc_policy *p)
 	}
 	if (p->mode == FC_MODE_BICAST || plain_to(p))
 		return;
+	if (p->by_bytes)
+		fputs(" by bytes", out);
 	if (p->hold_down_ms != FC_HOLD_DOWN_DEFAULT_MS)
 		fprintf(out, " hold-down %s", cfg_duration_str(p->hold_down_ms, d));
-	if (!p->fail_back)
+	if (!p->fail_back && p->mode != FC_MODE_SMALLEST_DELAY)
 		fputs(" fail-back no", out);
+	if (p->mode == FC_MODE_SMALLEST_DELAY)
+		print_hysteresis(out, p);
 }
 
 void fc_policy_print_words(FILE *out, const struct fc_policy *p)

@@ -11,7 +11,8 @@ int fc_policy_from_words(struct fc_policy *p, char *const *words, size_t n, char
                          size_t errlen);
 /* The steering part alone, after the match: "to TARGET", or a mode, its targets (load-balance:
  * each with "weight N", 1 when left out) and options ("hold-down DURATION", "fail-back
- * yes|no"); lmad.conf's grammar reads its policies' ends through it. */
+ * yes|no" but for bicast and smallest-delay, "by bytes|flows" for load-balance, "hysteresis
+ * N%|DURATION" for smallest-delay); lmad.conf's grammar reads its policies' ends through it. */
 int fc_steering_from_words(struct fc_policy *p, char *const *words, size_t n, char *err,
                            size_t errlen);
 /* Prints the policy in the same words (without its id), no newline. */

@@ -870,11 +870,11 @@ static int check_targets(struct parser *p, const struct fc_policy *fp, unsigned 
 	return 0;
 }
 
-/* "to TARGET" or "MODE TARGET [weight N] ... [hold-down D] [fail-back yes|no]", on the line of
+/* "to TARGET" or "MODE TARGET [weight N] ... [OPTION VALUE] ...", on the line of
  * the closing "}", read by the words' grammar pmipctl shares (lma/fc_words.c). */
 static int parse_target(struct parser *p, struct fc_policy *fp)
 {
-	static char words[2 + 4 * FC_TARGETS_MAX + 4][CFG_TOKEN_MAX + 1];
+	static char words[2 + 4 * FC_TARGETS_MAX + 8][CFG_TOKEN_MAX + 1];
 	char *argv[sizeof(words) / sizeof(words[0])];
 	unsigned line = cfg_peek(&p->cfg)->line;
 	char err[256];

@@ -162,14 +162,16 @@ static void send_policy(struct ctl_conn *c, const struct fc_policy *p)
 void lmad_ctl_policy_add(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
 {
 	const uint32_t v1_len = offsetof(struct ctl_policy_add, policy) + CTL_POLICY_V1_SIZE;
+	const uint32_t v2_len = offsetof(struct ctl_policy_add, policy) + CTL_POLICY_V2_SIZE;
 	struct ctl_policy_add req = { 0 };
 	struct fc_policy p;
 	uint32_t id;
 
-	if (len != sizeof(req) && len != v1_len) {
+	if (len != sizeof(req) && len != v1_len && len != v2_len) {
 		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy add: wrong request size");
 		return;
 	}
+	req.policy.hysteresis_pct = FC_HYSTERESIS_DEFAULT_PCT; /* a version 2 record's */
 	memcpy(&req, payload, len); /* version 1: the rest zero, a policy "to" one target */
 	if (!fc_wire_decode(&req.policy, &p)) {
 		ctl_send_error(c, CTL_E_BAD_REQUEST, "policy add: invalid policy");

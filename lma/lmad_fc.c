@@ -143,6 +143,7 @@ static void describe(const struct lmad *d, const struct bce *b, const struct bce
 	memcpy(out->llid, b->llid, b->llid_len);
 	out->mark = kr_tunnel_fwmark(d->kr, b->mag->tunnel);
 	out->owns_dst = b == owner;
+	out->rtt_ns = lmad_steer_rtt(d, b);
 }
 
 /* The MN's active bindings as the classifier sees them; owner: the one with the destination. */
@@ -348,6 +349,34 @@ void lmad_fc_mn_changed(struct lmad *d, const struct lma_mn *mn)
 void lmad_fc_mn_recheck(struct lmad *d, const char *mn_id)
 {
 	reconsider_mn(d, mn_id);
+}
+
+void lmad_fc_delay_recheck(struct lmad *d, const char *mn_id)
+{
+	uint64_t now = mono_ns();
+	struct fc_flow *f, *next;
+
+	for (f = fc_flow_mn_first(d->fc, mn_id); f; f = next) {
+		next = fc_flow_mn_next(d->fc, f);
+		if (f->policy_id && f->mode == FC_MODE_SMALLEST_DELAY)
+			reconsider_flow(d, f, false, now);
+	}
+}
+
+/* Reads the flow's connection counters for load-balance by bytes: a flow whose counters moved
+ * is in use (touched, as flow_still_active would find it). */
+void lmad_fc_read_bytes(struct lmad *d, struct fc_flow *f)
+{
+	const struct fc_tuple *t = &f->tuple;
+	uint64_t packets = 0, bytes = 0;
+
+	if (kr_fc_ct_counters(d->kr, &t->src, &t->dst, t->proto, t->sport, t->dport, &packets,
+	                      &bytes) < 0 ||
+	    packets == f->packets)
+		return;
+	f->packets = packets;
+	f->bytes = bytes;
+	fc_flow_touch(d->fc, f, mono_ns());
 }
 
 /* A whole-table walk, and rightly so: a policy may name any MN, prefix or port, so any flow may

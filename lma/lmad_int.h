@@ -76,6 +76,10 @@ void lmad_fc_policies_changed(struct lmad *d);
 int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to, uint32_t bicast_ms);
 /* The flows of this MN decided again (a hold-down ended). */
 void lmad_fc_mn_recheck(struct lmad *d, const char *mn_id);
+/* The same for the MN's smallest-delay flows only (its paths' RTTs changed). */
+void lmad_fc_delay_recheck(struct lmad *d, const char *mn_id);
+/* Reads a flow's bytes from its connection's counters (load-balance by bytes). */
+void lmad_fc_read_bytes(struct lmad *d, struct fc_flow *f);
 /* A make-before-break move's time is over: the old binding no longer carries the flow. */
 void lmad_fc_move_done(struct lmad *d, uint32_t flow_id);
 /* The steered flows in the binding file: their change count, writing them, taking one back
@@ -98,6 +102,8 @@ void lmad_steer_fill_up(const struct lmad *d, const char *mn_id, struct fc_bindi
                         size_t n);
 /* A flow of the MN may move at due_ns (a hold-down's end): its flows are decided again then. */
 void lmad_steer_due(struct lmad *d, const char *mn_id, uint64_t due_ns);
+/* The smoothed heartbeat RTT of the binding's MAG, 0 if none was measured. */
+uint64_t lmad_steer_rtt(const struct lmad *d, const struct bce *b);
 /* The bicast slot copying packets through `also` (its copy rule put in if new); 0 if none can
  * be had (no room in the marks, the kernel refused, every slot taken). */
 uint16_t lmad_steer_dup_slot(struct lmad *d, const struct bce *also);

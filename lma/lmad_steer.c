@@ -1,7 +1,9 @@
 /* lmad_steer.c: the state behind lmad's steering modes (lma/fc_steer.c decides, lmad_fc.c
  * applies): since when each binding of a multihomed MN has been up, for the fail-back hold-down
  * of the priority, active-standby and load-balance modes; the timer that re-decides an MN's
- * flows when a hold-down ends; the bicast slots, each the copy rule toward one binding
+ * flows when a hold-down ends; the MAG paths' heartbeat round-trip times (RFC 5847 §3.1) that
+ * re-decide the smallest-delay flows when they move; the connection counters of the
+ * load-balance flows by bytes; the bicast slots, each the copy rule toward one binding
  * (RFC 4908 §1.1's bi-casting, by the kernel's TEE target, kr.h); and the make-before-break
  * moves that end after their time. */
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 struct up_binding {
 	uint64_t bce;
 	uint64_t since_ns;
+	uint64_t rtt_ns; /* its MAG's smoothed RTT when the MN's smallest-delay flows were decided */
 };
 
 /* One MN with bindings: since when each is up, and when a hold-down of its flows ends. */
@@ -45,6 +48,8 @@ struct lmad_steer {
 	struct dup_slot dups[DUP_SLOTS_MAX];   /* slot i + 1 */
 	TAILQ_HEAD(moving_list, moving) moves; /* in order of their end */
 	ev_timer move_w;
+	ev_timer delay_w; /* smallest-delay: the RTTs looked at again */
+	ev_timer bytes_w; /* load-balance by bytes: the flows' counters read */
 };
 
 static uint64_t now_ns(void)
@@ -144,6 +149,7 @@ void lmad_steer_mn_changed(struct lmad *d, const struct lma_mn *mn)
 		if (!up_counts(b) || u->n == LMAD_FC_MAX_CANDS)
 			continue;
 		u->up[u->n].bce = b->id;
+		u->up[u->n].rtt_ns = lmad_steer_rtt(d, b);
 		u->up[u->n++].since_ns = since ? since : now;
 	}
 	if (u->n == 0)
@@ -205,6 +211,87 @@ static void failback_fire(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	if (next)
 		failback_arm(s, loop, next);
+}
+
+/* --- smallest-delay: the paths' round-trip times --- */
+
+uint64_t lmad_steer_rtt(const struct lmad *d, const struct bce *b)
+{
+	const struct hb_peer *hb = lma_engine_peer(d->engine, &b->mag->addr);
+
+	return hb ? hb->srtt_ns : 0;
+}
+
+static bool have_mode(const struct lmad *d, enum fc_mode mode, bool by_bytes)
+{
+	for (const struct fc_policy *p = fc_policy_first(d->fc); p; p = fc_policy_next(d->fc, p))
+		if (p->mode == mode && p->by_bytes == by_bytes)
+			return true;
+	return false;
+}
+
+/* Whether an RTT of the MN's bindings changed since its flows were last decided by them (the
+ * new ones kept). */
+static bool rtts_changed(const struct lmad *d, struct up_mn *u)
+{
+	const struct bc *bc = lma_engine_cache(d->engine);
+	bool changed = false;
+
+	for (unsigned i = 0; i < u->n; i++) {
+		const struct bce *b = bc_bce_by_id(bc, u->up[i].bce);
+		uint64_t rtt = b ? lmad_steer_rtt(d, b) : 0;
+
+		changed |= rtt != u->up[i].rtt_ns;
+		u->up[i].rtt_ns = rtt;
+	}
+	return changed;
+}
+
+/* Every heartbeat interval (once a second with heartbeats off, for a reload that turns them
+ * on): the smallest-delay flows of each multihomed MN whose paths' RTTs moved are decided
+ * again, so that they follow the lowest RTT (with its hysteresis). */
+static void delay_fire(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct lmad *d = w->data;
+	uint32_t interval = d->conf->heartbeat.interval_ms;
+	struct up_mn *u, *tmp;
+
+	(void)revents;
+	if (have_mode(d, FC_MODE_SMALLEST_DELAY, false))
+		for (u = TAILQ_FIRST(&d->steer->mns); u; u = tmp) {
+			tmp = TAILQ_NEXT(u, entry);
+			if (rtts_changed(d, u))
+				lmad_fc_delay_recheck(d, u->id);
+		}
+	w->repeat = interval ? (double)interval / 1000. : 1.;
+	ev_timer_again(loop, w);
+}
+
+/* --- load-balance by bytes: the flows' counters --- */
+
+/* Once a second, the connection counters of the flows of load-balance policies by bytes, on
+ * multihomed MNs (one ctnetlink request each): what their new flows are placed by. */
+static void bytes_fire(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct lmad *d = w->data;
+	struct up_mn *u;
+
+	(void)loop;
+	(void)revents;
+	if (!have_mode(d, FC_MODE_LOAD_BALANCE, true))
+		return;
+	TAILQ_FOREACH(u, &d->steer->mns, entry)
+	{
+		struct fc_flow *f, *next;
+
+		for (f = fc_flow_mn_first(d->fc, u->id); f; f = next) {
+			const struct fc_policy *p = fc_policy_by_id(d->fc, f->policy_id);
+
+			next = fc_flow_mn_next(d->fc, f);
+			if (p && p->mode == FC_MODE_LOAD_BALANCE && p->by_bytes)
+				lmad_fc_read_bytes(d, f);
+		}
+	}
 }
 
 /* --- bicast slots --- */
@@ -322,6 +409,12 @@ int lmad_steer_start(struct lmad *d)
 	s->failback_w.data = d;
 	ev_init(&s->move_w, move_fire);
 	s->move_w.data = d;
+	ev_timer_init(&s->delay_w, delay_fire, 1., 1.);
+	s->delay_w.data = d;
+	ev_timer_start(d->loop, &s->delay_w);
+	ev_timer_init(&s->bytes_w, bytes_fire, 1., 1.);
+	s->bytes_w.data = d;
+	ev_timer_start(d->loop, &s->bytes_w);
 	d->steer = s;
 	return 0;
 }
@@ -336,6 +429,8 @@ void lmad_steer_stop(struct lmad *d)
 		return;
 	ev_timer_stop(d->loop, &s->failback_w);
 	ev_timer_stop(d->loop, &s->move_w);
+	ev_timer_stop(d->loop, &s->delay_w);
+	ev_timer_stop(d->loop, &s->bytes_w);
 	while ((m = TAILQ_FIRST(&s->moves))) {
 		TAILQ_REMOVE(&s->moves, m, entry);
 		free(m);

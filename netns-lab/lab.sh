@@ -26,7 +26,9 @@
 #   LAB_SHAPE     the character of each MAG's access links, words "I:key=value,...": delay=MS
 #                 and loss=PERCENT (each way), rate=RATE (tc's syntax, each way); e.g. WLAN
 #                 against 3G: "1:delay=5,rate=50mbit 2:delay=60,rate=4mbit,loss=0.5". This kernel
-#                 has no netem: rates are tbf, delays and losses tests/bench/lab_shape (NFQUEUE)
+#                 has no netem: rates are tbf, delays and losses tests/bench/lab_shape (NFQUEUE).
+#                 core-delay=MS delays MAG I's core link instead (each way): the LMA-MAG path,
+#                 tunnel and heartbeats, that lab_core_delay changes while the lab runs
 #   LAB_PCAP      1: a capture of every link (tcpdump, one end of each) in $LAB_DIR/pcap, for
 #                 Wireshark; the lab's directory is then kept
 #   LAB_LMA_EXTRA extra lmad.conf lines (policies, timers)
@@ -194,9 +196,7 @@ lab_shape_mag() {
 		} || lab_die "tbf rate $_rate on MAG $1's access links refused"
 	done
 	[ -n "$_delay$_loss" ] || return 0
-	[ -x "$LAB_BUILD/tests/bench/lab_shape" ] ||
-		make -C "$LAB_BUILD" tests/bench/lab_shape >/dev/null 2>&1 ||
-		lab_die "cannot build tests/bench/lab_shape"
+	lab_shape_tool
 	lab_bg "mag$1" "$LAB_DIR/shape$1.log" "$LAB_BUILD/tests/bench/lab_shape" \
 		-q "$LAB_SHAPE_QUEUE" -d "${_delay:-0}" -l "${_loss:-0}"
 	lab_wait 10 lab_queue_bound "mag$1" || lab_die "lab_shape did not start" "$LAB_DIR/shape$1.log"
@@ -208,10 +208,43 @@ lab_shape_mag() {
 	done
 }
 
+# lab_core_delay I MS: MAG I's core link (to the LMA: the tunnel and the heartbeats) delays every
+# packet by MS each way from now on: a new lab_shape on a queue of its own, the rules moved to it
+# in one replacement each, then the previous one stopped (what it still held is lost). MS 0:
+# undelayed.
+lab_core_delay() {
+	_q=$(eval echo "\${LAB_CORE_Q_$1:-}")
+	_pid=$(eval echo "\${LAB_CORE_PID_$1:-}")
+	_nq=$((LAB_SHAPE_QUEUE + 1 + $1 * 2 + (${_q:-0} % 2 == 0)))
+	lab_shape_tool
+	lab_bg "mag$1" "$LAB_DIR/core$1.log" "$LAB_BUILD/tests/bench/lab_shape" -q "$_nq" -d "$2"
+	eval "LAB_CORE_PID_$1=$LAB_LAST_PID LAB_CORE_Q_$1=$_nq"
+	_sq=$LAB_SHAPE_QUEUE
+	LAB_SHAPE_QUEUE=$_nq
+	lab_wait 10 lab_queue_bound "mag$1" || lab_die "lab_shape did not start" "$LAB_DIR/core$1.log"
+	LAB_SHAPE_QUEUE=$_sq
+	if [ -z "$_q" ]; then
+		lab_x "mag$1" ip6tables -t mangle -I POSTROUTING 1 -o core -j NFQUEUE --queue-num "$_nq"
+		lab_x "mag$1" ip6tables -t mangle -I PREROUTING 1 -i core -j NFQUEUE --queue-num "$_nq"
+	else
+		lab_x "mag$1" ip6tables -t mangle -R POSTROUTING 1 -o core -j NFQUEUE --queue-num "$_nq"
+		lab_x "mag$1" ip6tables -t mangle -R PREROUTING 1 -i core -j NFQUEUE --queue-num "$_nq"
+		lab_stop_pid "$_pid" TERM
+	fi
+}
+
+lab_shape_tool() {
+	[ -x "$LAB_BUILD/tests/bench/lab_shape" ] ||
+		make -C "$LAB_BUILD" tests/bench/lab_shape >/dev/null 2>&1 ||
+		lab_die "cannot build tests/bench/lab_shape"
+}
+
 lab_shape_links() {
 	for _i in $(seq "$LAB_MAGS"); do
 		[ -z "$(lab_shape_of "$_i" rate)$(lab_shape_of "$_i" delay)$(lab_shape_of "$_i" loss)" ] ||
 			lab_shape_mag "$_i"
+		_cd=$(lab_shape_of "$_i" core-delay)
+		[ -z "$_cd" ] || lab_core_delay "$_i" "$_cd"
 	done
 }
 

@@ -250,6 +250,18 @@ static json_t *policy_target(const struct fc_target *t)
 	return o;
 }
 
+/* {"percent": N} or {"ms": N}. */
+static json_t *hysteresis(const struct fc_policy *p)
+{
+	json_t *o = json_object();
+
+	if (p->hysteresis_ms)
+		put(o, "ms", json_integer(p->hysteresis_ms));
+	else
+		put(o, "percent", json_integer(p->hysteresis_pct));
+	return o;
+}
+
 static void json_policy(const struct fc_policy *p)
 {
 	json_t *o = json_object(), *targets = json_array();
@@ -262,6 +274,10 @@ static void json_policy(const struct fc_policy *p)
 	put(o, "targets", targets);
 	put(o, "fail_back", json_boolean(p->fail_back));
 	put(o, "hold_down_ms", json_integer(p->hold_down_ms));
+	if (p->mode == FC_MODE_LOAD_BALANCE)
+		put(o, "by", json_string(p->by_bytes ? "bytes" : "flows"));
+	if (p->mode == FC_MODE_SMALLEST_DELAY)
+		put(o, "hysteresis", hysteresis(p));
 	append(root, o);
 }
 

@@ -86,9 +86,9 @@ static const struct token t_flow[] = {
 };
 
 /* policy add: match words in any order, then "to" and the target (lma/fc_words.c reads them). */
-#define N_MATCH 14
+#define N_MATCH 15
 static const struct token t_match[N_MATCH];
-#define N_STEER 10
+#define N_STEER 12
 static const struct token t_steer[N_STEER];
 
 static const struct token t_v_nai[] = { VALUE("NAI", t_match, "a mobile node identifier"), END };
@@ -121,12 +121,22 @@ static const struct token t_s_hold[] = {
 static const struct token t_s_yesno[] = {
 	VALUE("yes|no", t_steer, "whether flows go back to a returning binding"), END
 };
+static const struct token t_s_by[] = {
+	KW("bytes", ACT_NONE, t_steer, "new flows even out the bytes (load-balance)"),
+	KW("flows", ACT_NONE, t_steer, "new flows even out the flows (load-balance)"),
+	END,
+};
+static const struct token t_s_hyst[] = {
+	VALUE("N%|DURATION", t_steer, "how much lower another RTT must be (20%)"), END
+};
 static const struct token t_steer[N_STEER] = {
 	MAY_END,
 	KW("att", ACT_NONE, t_s_att, "the MN's binding of that access technology"),
+	KW("by", ACT_NONE, t_s_by, "what load-balance evens out: flows or bytes"),
 	KW("default", ACT_NONE, t_steer, "the binding owning the destination prefix"),
 	KW("fail-back", ACT_NONE, t_s_yesno, "flows return to a preferred binding (priority)"),
 	KW("hold-down", ACT_NONE, t_s_hold, "how long a returning binding must stay first"),
+	KW("hysteresis", ACT_NONE, t_s_hyst, "the margin before flows change path (smallest-delay)"),
 	KW("llid", ACT_NONE, t_s_llid, "the MN's binding of that interface"),
 	KW("mag", ACT_NONE, t_s_mag, "the MN's binding at that MAG"),
 	KW("weight", ACT_NONE, t_s_weight, "the previous target's share (load-balance)"),
@@ -154,7 +164,8 @@ static const struct token t_target[] = {
 	        KW("active-standby", ACT_NONE, t_steer, "two targets: the standby on failure only"), \
 	        KW("bicast", ACT_NONE, t_steer, "every packet through two targets"),               \
 	        KW("load-balance", ACT_NONE, t_steer, "new flows spread by the targets' weights"),  \
-	        KW("priority", ACT_NONE, t_steer, "the first target present, with fail-back")
+	        KW("priority", ACT_NONE, t_steer, "the first target present, with fail-back"),      \
+	        KW("smallest-delay", ACT_NONE, t_steer, "the target whose MAG has the lowest RTT")
 
 static const struct token t_match[N_MATCH] = { MATCH_WORDS, END };
 
@@ -379,7 +390,9 @@ void parse_print_commands(FILE *out)
 	             "  policy add [before ID] [MATCH...] (to TARGET | MODE TARGET...)\n"
 	             "      TARGET: att N | mag ADDRESS | llid MAC | default\n"
 	             "      MODE: priority, active-standby, load-balance (TARGET weight N ...),\n"
-	             "            bicast; options hold-down DURATION, fail-back yes|no\n"
+	             "            bicast, smallest-delay; options hold-down DURATION,\n"
+	             "            fail-back yes|no, by bytes|flows (load-balance),\n"
+	             "            hysteresis N%%|DURATION (smallest-delay)\n"
 	             "      MATCH: mn NAI, src P/L, dst P/L, proto NAME|N, src-port N[-M],\n"
 	             "             dst-port N[-M], flow-label N, traffic-class N\n"
 	             "  policy del ID\n"

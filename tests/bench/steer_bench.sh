@@ -9,7 +9,11 @@
 #      (a DROP at MAG2, as a radio still attaching);
 #   3. fail-back gap: if1's link lost and back; from the end of the hold-down (lmad's own
 #      due_ms, read at the moment) to the priority flow's first datagram on if1 at the MN, and
-#      the datagrams lost and misdelivered (on if2 after the first on if1) around the switch.
+#      the datagrams lost and misdelivered (on if2 after the first on if1) around the switch;
+#   4. smallest-delay switch time: the core links (LMA-MAG) delayed 20 ms and 2 ms each way
+#      (lab_core_delay), a smallest-delay flow on the faster; the delays swap; from the swap to
+#      the flow's first datagram on the other interface at the MN (heartbeats every
+#      BENCH_HB_MS, 100; 20 % hysteresis), alternately each way.
 #
 #   BUILD=build/gcc sh tests/bench/steer_bench.sh [--runs N] [--big N]
 #
@@ -33,6 +37,7 @@ SILENT_MS=${BENCH_SILENT_MS:-300}
 BICAST_MS=${BENCH_BICAST_MS:-1500}
 HOLD_S=${BENCH_HOLD_S:-2}
 LB_RATE=${BENCH_LB_RATE:-5000}
+HB_MS=${BENCH_HB_MS:-100}
 . "$top/tests/netns/lib.sh"
 : "${BUILD:?set BUILD to a build tree}"
 LAB_BUILD=$(cd "$BUILD" && pwd)
@@ -40,7 +45,9 @@ LAB_LMA_EXTRA="bce-delete-delay 600s
 flow-max 400000
 flow-max-per-mn 400000
 policy { proto udp src-port 8000-8999 } load-balance att 4 weight 3 att 7 weight 1
-policy { proto udp dst-port 5101 } priority att 4 att 7 hold-down ${HOLD_S}s"
+policy { proto udp dst-port 5101 } priority att 4 att 7 hold-down ${HOLD_S}s
+policy { proto udp dst-port 5301 } smallest-delay att 4 att 7
+heartbeat interval ${HB_MS}ms misses 5"
 . "$top/netns-lab/lab.sh"
 T="$PY $top/netns-lab/traffic.py"
 SEND=$LAB_BUILD/tests/bench/flow_send
@@ -61,7 +68,7 @@ A1=$(lab_mn_addr 1 1)
 
 # --- 2. plain move against make-before-break ---
 
-lab_bg mn1 /dev/null $T udp-count 5101,5201,5202 --out "$LAB_DIR/counts" --log "$LAB_DIR/rx.log"
+lab_bg mn1 /dev/null $T udp-count 5101,5201,5202,5301 --out "$LAB_DIR/counts" --log "$LAB_DIR/rx.log"
 wait_until 5 test -s "$LAB_DIR/counts"
 # unique PORT SINCE_NS: distinct sequence numbers of the flow to PORT sent since SINCE_NS
 unique() { awk -v p="$1" -v t="$2" '$1 == p && $4 >= t { s[$3] = 1 } END { print length(s) }' "$LAB_DIR/rx.log"; }
@@ -163,6 +170,31 @@ print('flows %7d  arrived %7d  if1 %7d  if2 %7d  if1 share %.4f  off 75 %% by %+
       % (n, got, n1, n2, share, 100 * (share - 0.75), 100 * sd, (share - 0.75) / sd,
          ($(now_ms) - $t0) / 1000.0))"
 	sport=$((sport + n / 55536 + 1))
+done
+
+# --- 4. smallest-delay switch after a delay swap ---
+
+echo "== 4. smallest-delay: delay swap (20 ms <-> 2 ms each way on the core links) -> first datagram on the other interface (ms)"
+lab_core_delay 1 20
+lab_core_delay 2 2
+lab_bg cn /dev/null $T udp-send "$A1" 5301 --rate "$PPS"
+wait_until 20 lab_flow_on 5301 "$MAG2" || { echo "smallest-delay flow not on MAG2"; exit 1; }
+slow=1
+fast=2
+for r in $(seq "$RUNS"); do
+	# the swap: the slow one first made fast, then the fast one slow (each a new shaper started
+	# and the rules moved to it); timed from before the first and from after the second
+	t_start=$(date +%s%N)
+	lab_core_delay "$slow" 2
+	lab_core_delay "$fast" 20
+	t_swap=$(date +%s%N)
+	wait_until 30 lab_flow_on 5301 "$(lab_mag_addr "$slow")" || { echo "no switch"; exit 1; }
+	sleep 0.2
+	first=$(awk -v t="$t_swap" -v i="if$slow" '$1 == 5301 && $2 == i && $5 > t { print $5; exit }' "$LAB_DIR/rx.log")
+	echo "run $r: to MAG$slow: first datagram on if$slow $(( (first - t_swap) / 1000000 )) ms after the swap was done, $(( (first - t_start) / 1000000 )) ms after it began (the swap took $(( (t_swap - t_start) / 1000000 )) ms)"
+	t=$slow
+	slow=$fast
+	fast=$t
 done
 
 echo "done"

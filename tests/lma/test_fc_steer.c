@@ -4,7 +4,10 @@
  * its minimal moves when a binding goes and comes back (of two and of three), bicast's pair;
  * each mode through fc_decide() for new and placed flows; the policies' grammar as words (modes,
  * weights, options, every refusal) and on the control socket (the record's new end, and a
- * version 1 record read as a policy to one target). */
+ * version 1 record read as a policy to one target); smallest-delay's choice by RTT, its
+ * hysteresis in % and in ms, new flows joining the policy's others, the hold-down of a binding
+ * that comes back; load-balance by bytes correcting the imbalance with placed flows staying,
+ * and flows of unequal sizes ending with bytes near the weights. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #define S       (1000 * MS)
 #define T0      (100 * S) /* the bindings came up then */
 #define HOLD_MS 5000u
+#define NOW     (T0 + 60 * S) /* the bindings are settled */
 
 enum { WLAN, CELL, WIRED, N_B };
 
@@ -384,6 +388,10 @@ START_TEST(words_round_trip)
 		"active-standby mag 2001:db8:ffff::1 mag 2001:db8:ffff::2 hold-down 500ms",
 		"proto udp dst-port 5001 bicast att 4 att 3",
 		"priority default att 3",
+		"smallest-delay att 4 att 3",
+		"proto tcp smallest-delay mag 2001:db8:ffff::1 mag 2001:db8:ffff::2 hysteresis 5ms",
+		"smallest-delay att 4 att 3 att 1 hold-down 1s hysteresis 0%",
+		"load-balance att 4 weight 3 att 3 weight 1 by bytes",
 	};
 	struct fc_policy p, q;
 	char err[160];
@@ -419,7 +427,15 @@ START_TEST(words_refused)
 		"fastest att 4",
 		"to att 4 att 3",
 		"priority att 0",
-		"smallest-delay att 4 att 3",
+		"smallest-delay att 4 att 3 fail-back no",
+		"smallest-delay att 4 att 3 hysteresis 101%",
+		"smallest-delay att 4 att 3 hysteresis 11s",
+		"smallest-delay att 4 att 3 hysteresis %",
+		"smallest-delay att 4 weight 2",
+		"priority att 4 hysteresis 20%",
+		"load-balance att 4 by packets",
+		"priority att 4 by bytes",
+		"smallest-delay att 4 by bytes",
 	};
 	struct fc_policy p;
 	char err[160];
@@ -479,6 +495,324 @@ START_TEST(wire_round_trip_modes)
 }
 END_TEST
 
+/* Smallest-delay's hysteresis and load-balance by bytes through the record, each range checked;
+ * a version 2 record (before them) balances flows. */
+START_TEST(wire_delay_and_bytes)
+{
+	struct fc_policy p, q;
+	struct ctl_policy w;
+	char err[160];
+
+	ck_assert_int_eq(words(&p, "smallest-delay att 4 att 3 hysteresis 15ms", err, sizeof(err)),
+	                 0);
+	fc_wire_encode(&p, &w);
+	ck_assert(fc_wire_decode(&w, &q));
+	ck_assert_str_eq(printed(&q), "smallest-delay att 4 att 3 hysteresis 15ms");
+	w.hysteresis_pct = 10; /* and ms: one or the other */
+	ck_assert(!fc_wire_decode(&w, &q));
+	w.hysteresis_ms = 0;
+	w.hysteresis_pct = FC_HYSTERESIS_MAX_PCT + 1;
+	ck_assert(!fc_wire_decode(&w, &q));
+	w.hysteresis_pct = 0;
+	w.hysteresis_ms = FC_HYSTERESIS_MAX_MS + 1;
+	ck_assert(!fc_wire_decode(&w, &q));
+	ck_assert_int_eq(words(&p, "load-balance att 4 att 3 by bytes", err, sizeof(err)), 0);
+	fc_wire_encode(&p, &w);
+	ck_assert(fc_wire_decode(&w, &q));
+	ck_assert(q.by_bytes);
+	w.by_bytes = 2;
+	ck_assert(!fc_wire_decode(&w, &q));
+	memset((uint8_t *)&w + CTL_POLICY_V2_SIZE, 0, sizeof(w) - CTL_POLICY_V2_SIZE);
+	ck_assert(fc_wire_decode(&w, &q));
+	ck_assert(!q.by_bytes);
+}
+END_TEST
+
+/* --- smallest-delay --- */
+
+/* A policy of this mode over WLAN then CELL. */
+static void wlan_cell(struct fc_policy *p, enum fc_mode mode)
+{
+	fc_policy_init(p);
+	p->mode = mode;
+	p->hold_down_ms = HOLD_MS;
+	p->n_targets = 2;
+	p->targets[0].kind = p->targets[1].kind = FC_TARGET_ATT;
+	p->targets[0].att = all[WLAN].att;
+	p->targets[1].att = all[CELL].att;
+}
+
+/* Smallest-delay over WLAN then CELL with this hysteresis. */
+static uint32_t add_delay(struct fc *fc, uint8_t pct, uint32_t ms)
+{
+	struct fc_policy p;
+
+	wlan_cell(&p, FC_MODE_SMALLEST_DELAY);
+	p.hysteresis_pct = pct;
+	p.hysteresis_ms = ms;
+	return fc_policy_add(fc, &p, 0);
+}
+
+/* WLAN and CELL present with these RTTs (ms; 0: none measured). */
+static size_t two_rtts(struct fc_binding *c, unsigned wlan_ms, unsigned cell_ms)
+{
+	size_t n = present(c, (int[]){ WLAN, CELL, -1 });
+
+	c[0].rtt_ns = wlan_ms * MS;
+	c[1].rtt_ns = cell_ms * MS;
+	return n;
+}
+
+START_TEST(delay_picks_the_lowest_rtt)
+{
+	struct fc *fc = fc_new();
+	struct fc_binding c[N_B];
+	struct fc_tuple t = flow_n(20);
+	struct fc_decision d;
+	uint32_t id = add_delay(fc, FC_HYSTERESIS_DEFAULT_PCT, 0);
+
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 60, 10), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_uint_eq(d.policy_id, id);
+	ck_assert_int_eq(d.mode, FC_MODE_SMALLEST_DELAY);
+	ck_assert_int_eq(d.why, FC_WHY_SMALLEST_DELAY);
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 10, 60), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	/* a tie: the first named */
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 30, 30), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	/* a binding not measured yet is not taken while another is */
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 0, 60), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_int_eq(d.why, FC_WHY_SMALLEST_DELAY);
+	/* none measured: the order given */
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 0, 0), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	ck_assert_int_eq(d.why, FC_WHY_NO_RTT);
+	/* the one present, measured or not */
+	fc_decide(fc, &t, NULL, c, present(c, (int[]){ CELL, -1 }), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_int_eq(d.why, FC_WHY_NO_RTT);
+	fc_free(fc);
+}
+END_TEST
+
+/* Placed on CELL (10 ms against 60): it stays while WLAN is not lower by more than 20 % of
+ * CELL's RTT, and moves once it is; then the same back the other way. */
+START_TEST(delay_hysteresis_in_percent)
+{
+	struct fc *fc = fc_new();
+	struct fc_binding c[N_B];
+	struct fc_tuple t = flow_n(21);
+	struct fc_decision d;
+	struct fc_flow f;
+	size_t n;
+
+	add_delay(fc, 20, 0);
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 60, 10), NULL, NOW, &d);
+	f = placed(&d);
+	ck_assert_uint_eq(f.binding_id, all[CELL].id);
+	/* CELL 50, WLAN 41: lower, but by 9 < 10 (20 % of 50) */
+	n = two_rtts(c, 41, 50);
+	fc_decide(fc, &t, NULL, c, n, &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_int_eq(d.why, FC_WHY_HYSTERESIS);
+	/* by exactly 10: still not more than the margin */
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 40, 50), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	/* WLAN 39: it moves */
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 39, 50), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	ck_assert_int_eq(d.why, FC_WHY_SMALLEST_DELAY);
+	f = placed(&d);
+	/* the delays swap back: CELL must beat WLAN's 60 by more than 12 */
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 60, 49), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	ck_assert_int_eq(d.why, FC_WHY_HYSTERESIS);
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 60, 47), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	/* its own binding loses its RTT (not measured again yet): to the measured one */
+	f = placed(&d);
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 60, 0), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	/* neither measured: it stays */
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 0, 0), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_int_eq(d.why, FC_WHY_NO_RTT);
+	fc_free(fc);
+}
+END_TEST
+
+START_TEST(delay_hysteresis_in_ms)
+{
+	struct fc *fc = fc_new();
+	struct fc_binding c[N_B];
+	struct fc_tuple t = flow_n(22);
+	struct fc_decision d;
+	struct fc_flow f;
+
+	add_delay(fc, 0, 5);
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 100, 200), NULL, NOW, &d);
+	f = placed(&d);
+	ck_assert_uint_eq(f.binding_id, all[WLAN].id);
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 100, 95), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id); /* 5 ms lower: not more than 5 ms */
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 100, 94), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	/* no hysteresis at all: the lowest, however little lower */
+	fc_free(fc);
+	fc = fc_new();
+	add_delay(fc, 0, 0);
+	f.policy_id = fc_policy_first(fc)->id;
+	f.binding_id = all[WLAN].id;
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 100, 99), &f, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	fc_free(fc);
+}
+END_TEST
+
+/* A new flow joins the MN's flows of the policy: held by the same hysteresis, so that the
+ * policy's flows sit together; with none placed, the lowest RTT. */
+START_TEST(delay_new_flows_join_the_others)
+{
+	struct fc *fc = fc_new();
+	struct fc_binding c[N_B];
+	struct fc_tuple t1 = flow_n(23), t2 = flow_n(24);
+	struct fc_decision d;
+	uint32_t id = add_delay(fc, 20, 0);
+
+	fc_decide(fc, &t1, "mn1", c, two_rtts(c, 60, 10), NULL, NOW, &d);
+	ck_assert_ptr_nonnull(fc_flow_add(fc, &t1, "mn1", d.to->id, d.to->mark, id, T0));
+	/* WLAN is now a little lower than CELL: a new flow still goes to CELL ... */
+	fc_decide(fc, &t2, "mn1", c, two_rtts(c, 45, 50), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_int_eq(d.why, FC_WHY_HYSTERESIS);
+	/* ... but another MN's goes to the lowest, and so does it once WLAN is lower enough */
+	fc_decide(fc, &t2, "mn2", c, two_rtts(c, 45, 50), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	fc_decide(fc, &t2, "mn1", c, two_rtts(c, 30, 50), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	/* the others' binding gone: the lowest of those present */
+	fc_decide(fc, &t2, "mn1", c, present(c, (int[]){ WLAN, WIRED, -1 }), NULL, NOW, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	fc_free(fc);
+}
+END_TEST
+
+/* A binding back from an absence takes placed flows only after the hold-down (new flows at
+ * once); due_ns says when. */
+START_TEST(delay_hold_down_for_a_returning_binding)
+{
+	struct fc *fc = fc_new();
+	struct fc_binding c[N_B];
+	struct fc_tuple t = flow_n(25);
+	struct fc_decision d;
+	struct fc_flow f;
+	const uint64_t t1 = T0 + 60 * S;
+	size_t n;
+
+	add_delay(fc, 20, 0);
+	fc_decide(fc, &t, NULL, c, two_rtts(c, 60, 0), NULL, T0, &d);
+	f = placed(&d);
+	n = two_rtts(c, 60, 10);
+	c[1].up_since_ns = t1;
+	fc_decide(fc, &t, NULL, c, n, &f, t1, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	ck_assert_uint_eq(d.due_ns, t1 + HOLD_MS * MS);
+	fc_decide(fc, &t, NULL, c, n, &f, t1 + HOLD_MS * MS, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_uint_eq(d.due_ns, 0);
+	fc_decide(fc, &t, NULL, c, n, NULL, t1, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	fc_free(fc);
+}
+END_TEST
+
+/* --- load-balance by bytes --- */
+
+static uint32_t add_bytes(struct fc *fc, unsigned w_wlan, unsigned w_cell)
+{
+	struct fc_policy p;
+
+	wlan_cell(&p, FC_MODE_LOAD_BALANCE);
+	p.by_bytes = true;
+	p.targets[0].weight = (uint16_t)w_wlan;
+	p.targets[1].weight = (uint16_t)w_cell;
+	return fc_policy_add(fc, &p, 0);
+}
+
+/* A new flow goes to the binding furthest below its share of the bytes; placed flows stay. */
+START_TEST(bytes_correct_the_imbalance)
+{
+	struct fc *fc = fc_new();
+	struct fc_binding c[N_B];
+	struct fc_tuple t = flow_n(30), t1 = flow_n(31), t2 = flow_n(32);
+	struct fc_decision d;
+	struct fc_flow *big, *f;
+	size_t n = present(c, (int[]){ WLAN, CELL, -1 });
+	uint32_t id = add_bytes(fc, 3, 1);
+
+	big = fc_flow_add(fc, &t1, "mn1", all[WLAN].id, all[WLAN].mark, id, T0);
+	big->bytes = 3000000;
+	f = fc_flow_add(fc, &t2, "mn1", all[CELL].id, all[CELL].mark, id, T0);
+	f->bytes = 999999; /* 3 MB for 3 against 1 MB less one for 1: CELL is below */
+	fc_decide(fc, &t, "mn1", c, n, NULL, T0, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_int_eq(d.why, FC_WHY_BYTES);
+	f->bytes = 1000001;
+	fc_decide(fc, &t, "mn1", c, n, NULL, T0, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	/* a placed flow stays, whatever the bytes */
+	fc_decide(fc, &t, "mn1", c, n, f, T0, &d);
+	ck_assert_uint_eq(d.to->id, all[CELL].id);
+	ck_assert_int_eq(d.why, FC_WHY_BYTES);
+	/* until its binding goes */
+	fc_decide(fc, &t, "mn1", c, present(c, (int[]){ WLAN, -1 }), NULL, T0, &d);
+	ck_assert_uint_eq(d.to->id, all[WLAN].id);
+	/* other MNs' flows do not count */
+	fc_decide(fc, &t, "mn2", c, n, NULL, T0, &d);
+	ck_assert_int_eq(d.why, FC_WHY_BYTES);
+	fc_free(fc);
+}
+END_TEST
+
+/* Flows of very unequal sizes (one in ten a hundred times the others), placed one after the
+ * other with 3:1 weights: the bytes end near 3:1 though the flow counts do not, and the same
+ * sequence gives the same placement (deterministic). */
+START_TEST(bytes_follow_the_weights)
+{
+	uint64_t first[400];
+
+	for (int run = 0; run < 2; run++) {
+		struct fc *fc = fc_new();
+		struct fc_binding c[N_B];
+		size_t n = present(c, (int[]){ WLAN, CELL, -1 });
+		uint32_t id = add_bytes(fc, 3, 1);
+		double bytes[2] = { 0, 0 };
+
+		for (unsigned i = 0; i < 400; i++) {
+			struct fc_tuple t = flow_n(1000 + i);
+			struct fc_decision d;
+			struct fc_flow *f;
+
+			fc_decide(fc, &t, "mn1", c, n, NULL, T0, &d);
+			f = fc_flow_add(fc, &t, "mn1", d.to->id, d.to->mark, id, T0);
+			f->bytes = i % 10 == 0 ? 1000000 : 10000;
+			bytes[d.to->id == all[CELL].id] += (double)f->bytes;
+			if (run == 0)
+				first[i] = d.to->id;
+			else
+				ck_assert_uint_eq(first[i], d.to->id);
+		}
+		ck_assert_msg(bytes[0] / (bytes[0] + bytes[1]) > 0.70 &&
+		                      bytes[0] / (bytes[0] + bytes[1]) < 0.80,
+		              "WLAN's share of the bytes %.3f, not near 0.75",
+		              bytes[0] / (bytes[0] + bytes[1]));
+		fc_free(fc);
+	}
+}
+END_TEST
+
 static Suite *fc_steer_suite(void)
 {
 	Suite *s = suite_create("fc_steer");
@@ -495,9 +829,17 @@ static Suite *fc_steer_suite(void)
 	tcase_add_test(modes, load_balance_moves_only_what_must);
 	tcase_add_test(modes, hash_pick_weights);
 	tcase_add_test(modes, bicast_pairs_the_first_two_present);
+	tcase_add_test(modes, delay_picks_the_lowest_rtt);
+	tcase_add_test(modes, delay_hysteresis_in_percent);
+	tcase_add_test(modes, delay_hysteresis_in_ms);
+	tcase_add_test(modes, delay_new_flows_join_the_others);
+	tcase_add_test(modes, delay_hold_down_for_a_returning_binding);
+	tcase_add_test(modes, bytes_correct_the_imbalance);
+	tcase_add_test(modes, bytes_follow_the_weights);
 	tcase_add_test(grammar, words_round_trip);
 	tcase_add_test(grammar, words_refused);
 	tcase_add_test(grammar, wire_round_trip_modes);
+	tcase_add_test(grammar, wire_delay_and_bytes);
 	suite_add_tcase(s, modes);
 	suite_add_tcase(s, grammar);
 	return s;

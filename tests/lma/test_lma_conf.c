@@ -1116,7 +1116,7 @@ START_TEST(error_policy_syntax)
 	             "to default, or a mode and its targets)");
 	expect_error(BASE "policy { proto udp } att 7\n",
 	             "t.conf:6: policy: att: not \"to\" or a mode (priority, active-standby, "
-	             "load-balance, bicast)");
+	             "load-balance, bicast, smallest-delay)");
 	expect_error(BASE "policy { } to\n",
 	             "t.conf:6: policy: to: missing target (att N, mag ADDRESS, llid MAC or default)");
 	expect_error(BASE "policy { } to binding 3\n",
