@@ -113,14 +113,21 @@ check "3: the heartbeat sees the swap: MAG2 30..80 ms" wait_until 15 srtt_betwee
 # --- 4. load-balance by bytes ---
 
 # 8 flows of unequal sizes one after the other (0.6 s each; payload octets x datagrams/s), each
-# started 1.2 s after the last ended, so that lmad's once-a-second read of the counters has
-# seen it whole: what a new flow is placed by. UDP's conntrack entries last 30 s: all 8 stay.
+# started once lmad counts all the bytes of the last (conntrack's counters, which `show flows`
+# reads too): what a new flow is placed by. UDP's conntrack entries last 30 s: all 8 stay.
+# bytes_seen PORT BYTES: lmad's flow to PORT has carried BYTES (payload) or more
+bytes_seen() {
+	lab_ctl -j show flows | "$PY" -c "
+import json, sys
+sys.exit(not any(f['dport'] == $1 and f['bytes'] >= $2 for f in json.load(sys.stdin)))"
+}
 i=0
 for shape in 1200x200 300x100 600x200 100x100 1200x100 300x200 600x100 100x200; do
-	lab_x cn $T udp-send "$A1" $((11000 + i)) --size "${shape%x*}" --rate "${shape#*x}" \
-		--seconds 0.6
+	size=${shape%x*} rate=${shape#*x}
+	lab_x cn $T udp-send "$A1" $((11000 + i)) --size "$size" --rate "$rate" --seconds 0.6
+	wait_until 10 bytes_seen $((11000 + i)) $((size * rate * 6 / 10 * 9 / 10)) ||
+		echo "# flow $((11000 + i)): lmad did not count its bytes within 10 s"
 	i=$((i + 1))
-	sleep 1.2
 done
 # shares: MAG1's share of the bytes and of the flows, the largest flow's share of all
 shares() {
@@ -131,7 +138,8 @@ tot = sum(f['bytes'] for f in fs)
 on1 = sum(f['bytes'] for f in fs if f['mag'] == '$MAG1')
 n1 = sum(f['mag'] == '$MAG1' for f in fs)
 ok = len(fs) == 8 and tot > 0 and all(f['why'] == 'bytes' for f in fs)
-print('%d %d %d %d %d' % (len(fs), n1, on1 * 1000 // max(tot, 1), max(f['bytes'] for f in fs) * 1000 // max(tot, 1), ok))"
+print('%d %d %d %d %d' % (len(fs), n1, on1 * 1000 // max(tot, 1), max(f['bytes'] for f in fs) * 1000 // max(tot, 1), ok))
+print(' '.join('%d:%s:%d' % (f['dport'], f['why'], f['bytes']) for f in fs), file=sys.stderr)"
 }
 set -- $(shares)
 echo "load-balance 3:1 by bytes, $1 flows of unequal sizes: MAG1 has $2 of them and ${3} per mille of the bytes (the largest flow is ${4} per mille)"
