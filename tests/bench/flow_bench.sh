@@ -107,6 +107,10 @@ uplink-interface br0
 tunnel-driver ${DRIVER:-auto}
 prefix-pool 2001:db8:100::/48 length 64
 control-socket $tmp/lma.sock
+# every flow of a burst is remembered (and counted by show flows): the per-MN default, 4096,
+# would cut a burst of 20,000 new flows to one MN
+flow-max 1000000
+flow-max-per-mn 1000000
 mn any
 mag 2001:db8:ffff::1
 mag 2001:db8:ffff::2
