@@ -25,7 +25,7 @@
 
 #define KR_FC_COPY_MIN   40 /* an IPv6 header */
 #define KR_FC_COPY_MAX   65535
-#define KR_FC_QMAXLEN    4096 /* packets the kernel holds for us before it drops (or accepts) */
+#define KR_FC_QMAXLEN    16384 /* packets the kernel holds for us before it drops (or accepts) */
 #define KR_FC_RBUF_SIZE  (KR_FC_COPY_MAX + 4096) /* a whole packet and its attributes */
 #define KR_FC_READ_MAX   256                     /* queued packets handled per kr_fc_queue_read() */
 #define KR_FC_MMSG       32                      /* queued packets received per recvmmsg() */

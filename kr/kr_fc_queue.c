@@ -18,7 +18,8 @@
 
 #include "kr/kr_fc.h"
 
-#define KR_FC_QRCVBUF (16 * 1024 * 1024)
+/* room for KR_FC_QMAXLEN queued packets of about 1.3 KB each (their socket buffers) */
+#define KR_FC_QRCVBUF (32 * 1024 * 1024)
 
 static struct nlmsghdr *kr_fc_qcfg_msg(void *buf, uint16_t queue_num, uint32_t seq)
 {
