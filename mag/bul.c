@@ -182,11 +182,28 @@ static int act_deregister(struct mag_engine *e, struct bul_entry *b, const void 
 
 static int act_detach(struct mag_engine *e, struct bul_entry *b, const void *arg);
 
+/* RFC 5213 §6.9.1.2: after a 156 the MAG registers again only once its clock is synchronised:
+ * while the kernel says it is not, each retransmission is held (the back-off still grows). */
+static bool held_for_the_clock(struct mag_engine *e, struct bul_entry *b)
+{
+	if (b->last_status != 156 || !e->now.clock_unsynced)
+		return false;
+	if (e->stats.clock_waits++ == 0)
+		log_warnx("%s: waiting for the clock to be synchronised (the LMA answered 156)",
+		          b->mn_id);
+	b->backoff_ms = b->backoff_ms * 2 > e->conf->retransmit_max_ms ? e->conf->retransmit_max_ms
+	                                                               : b->backoff_ms * 2;
+	arm(e, b, ms_ns(b->backoff_ms));
+	return true;
+}
+
 static int act_retransmit(struct mag_engine *e, struct bul_entry *b, const void *arg)
 {
 	(void)arg;
 	if (b->state == BUL_REFRESHING && e->now.mono_ns >= b->expires_ns)
 		engine_uninstall(e, b); /* the binding ran out: no route may outlive it */
+	if (b->state != BUL_DEREGISTERING && held_for_the_clock(e, b))
+		return b->state;
 	if (send_again(e, b, b->state == BUL_DEREGISTERING))
 		return b->state;
 	if (b->state == BUL_DEREGISTERING)
@@ -239,7 +256,8 @@ static int act_reject(struct mag_engine *e, struct bul_entry *b, const void *arg
 	case 135: /* sequence number out of window: again at once, from the LMA's number */
 	case 157: /* TIMESTAMP_LOWER_THAN_PREV_ACCEPTED: again, with a fresh timestamp */
 		return send_again(e, b, false) ? (int)b->state : hold(e, b, false);
-	case 156: /* TIMESTAMP_MISMATCH: our clock is off; never adopt the LMA's, keep trying */
+	case 156: /* TIMESTAMP_MISMATCH: our clock is off; never adopt the LMA's, and try again
+	           * only with a synchronised clock (held_for_the_clock) */
 		log_warnx("%s: the LMA finds our clock out of its window", b->mn_id);
 		return b->state; /* the retransmission timer is still running */
 	case 152:                /* PROXY_REG_NOT_ENABLED: deny service until told otherwise */

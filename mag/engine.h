@@ -93,6 +93,7 @@ struct mag_io {
 struct mag_now {
 	uint64_t mono_ns;
 	uint64_t real_ns;
+	bool clock_unsynced; /* the kernel says the wall clock is not synchronised (adjtimex) */
 };
 
 enum mag_drop {
@@ -116,6 +117,7 @@ struct mag_stats {
 	uint64_t dropped[MAG_DROP_COUNT];
 	uint64_t pba[256]; /* PBAs received, by status */
 	uint64_t pbu_sent, pbu_retransmitted, dereg_sent, gave_up;
+	uint64_t clock_waits; /* retransmissions held after a 156 while the clock is unsynchronised */
 	uint64_t rs_received, ra_sent;
 	uint64_t upn_received, upa_sent;
 	uint64_t upn_repeated; /* retransmissions (flag D) of the last one: answered, not applied */

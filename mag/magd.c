@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/timex.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,8 +31,12 @@ void magd_parse_args(int argc, char **argv, struct daemon_options *o)
 
 void magd_now(struct mag_now *now)
 {
+	struct timex tx = { .modes = 0 };
+	int state = ntp_adjtime(&tx); /* only reads */
+
 	now->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
 	now->real_ns = daemon_clock_ns(CLOCK_REALTIME);
+	now->clock_unsynced = state == -1 || state == TIME_ERROR || (tx.status & STA_UNSYNC);
 }
 
 /* --- engine io --- */

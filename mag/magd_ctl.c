@@ -92,6 +92,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 		n++;
 	ctl_send_stat(c, "bindings", "current", n);
 	ctl_send_stat(c, "bindings", "gave_up", st->gave_up);
+	ctl_send_stat(c, "bindings", "clock_waits", st->clock_waits);
 	ctl_send_stat(c, "tx", "pbu", st->pbu_sent);
 	ctl_send_stat(c, "tx", "pbu_retransmitted", st->pbu_retransmitted);
 	ctl_send_stat(c, "tx", "deregistration", st->dereg_sent);

@@ -395,6 +395,24 @@ START_TEST(status_156_waits_for_the_timer)
 	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1); /* our clock is off: not at once */
 	m_advance(&h, 1000);
 	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->clock_waits, 0); /* a synchronised clock */
+}
+END_TEST
+
+/* RFC 5213 §6.9.1.2: after a 156, register again only once the clock is synchronised. */
+START_TEST(status_156_waits_for_a_synchronised_clock)
+{
+	m_rs(&h, WLAN, 1);
+	h.now.clock_unsynced = true;
+	m_pba(&h, 156, NULL, NULL);
+	m_advance(&h, 1000 + 2000 + 4000);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1); /* held: three retransmissions */
+	ck_assert_uint_eq(mag_engine_stats(h.e)->clock_waits, 3);
+	h.now.clock_unsynced = false; /* an NTP client synchronised it */
+	m_advance(&h, 8000);
+	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
+	m_pba(&h, 0, only_p1, NULL);
+	ck_assert_ptr_nonnull(m_route(&h, P1));
 }
 END_TEST
 
@@ -1062,6 +1080,7 @@ static Suite *mag_suite(void)
 	tcase_add_test(sts, status_155_asks_for_a_new_prefix);
 	tcase_add_test(sts, status_157_retries_at_once);
 	tcase_add_test(sts, status_156_waits_for_the_timer);
+	tcase_add_test(sts, status_156_waits_for_a_synchronised_clock);
 	tcase_add_test(sts, status_152_denies_service);
 	tcase_add_test(sts, other_rejections_hold_then_retry);
 	tcase_add_test(sts, rejected_refresh_removes_everything);
