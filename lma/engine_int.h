@@ -140,8 +140,9 @@ void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struc
 void upn_input_binding_error(struct lma_engine *e, const struct in6_addr *src,
                              const struct mh_msg *m);
 void upn_mn_free(struct lma_engine *e, struct lma_mn *mn);
-size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag,
-                           struct mh_opts *opts);
+size_t upn_prefixes_except(const struct lma_mn *mn, const struct bce *self,
+                           const struct lma_mag *mag, struct mh_opts *opts);
+const struct lma_mag *upn_informed_mag(const struct bce *b);
 
 /* revoke.c */
 void revoke_input(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);

@@ -325,7 +325,7 @@ static void new_session(struct pbu_ctx *c)
 	engine_bce_activate(e, b);
 	engine_bce_arm_lifetime(e, b);
 	reply_pba(c, 0);
-	engine_group_changed(e, b->mn, b->muho ? b->mag : NULL);
+	engine_group_changed(e, b->mn, upn_informed_mag(b));
 }
 
 static void renew(struct pbu_ctx *c)
@@ -339,7 +339,7 @@ static void renew(struct pbu_ctx *c)
 	engine_bce_arm_lifetime(c->e, b);
 	reply_pba(c, 0);
 	if (was_waiting)
-		engine_group_changed(c->e, b->mn, b->muho ? b->mag : NULL);
+		engine_group_changed(c->e, b->mn, upn_informed_mag(b));
 }
 
 static void handoff(struct pbu_ctx *c)
@@ -366,7 +366,7 @@ static void handoff(struct pbu_ctx *c)
 	engine_bce_activate(e, b); /* the routes are replaced: they now point at the new MAG */
 	engine_bce_arm_lifetime(e, b);
 	reply_pba(c, 0);
-	engine_group_changed(e, b->mn, b->muho ? b->mag : NULL);
+	engine_group_changed(e, b->mn, upn_informed_mag(b));
 }
 
 static void deregister(struct pbu_ctx *c)

@@ -65,7 +65,7 @@ static void granted_options(const struct pbu_ctx *c, const struct bce *b, struct
 {
 	for (unsigned i = 0; i < b->n_prefix; i++)
 		mh_opts_add_hnp(o, &b->prefix[i].p.addr, b->prefix[i].p.len);
-	if (c->req->opts.n_muho > 0 && upn_prefixes_except(b->mn, b->mag, o) == 0)
+	if (c->req->opts.n_muho > 0 && upn_prefixes_except(b->mn, b, b->mag, o) == 0)
 		mh_opts_add_muho(o, &in6addr_any, 0); /* MuHo-capable, but no other prefix yet */
 }
 

@@ -21,7 +21,7 @@
 #include "mag/nd.h"
 #include "proto/mh.h"
 
-#define BUL_MAX_PREFIXES 8
+#define BUL_MAX_PREFIXES 8 /* at most 8: bit masks of uint8_t */
 
 enum bul_state {
 	BUL_REGISTERING, /* PBU sent, no acceptance yet */
@@ -68,6 +68,8 @@ struct bul_entry {
 	struct mh_prefix hnp[BUL_MAX_PREFIXES];  /* its own prefixes: routed, advertised */
 	struct mh_prefix muho[BUL_MAX_PREFIXES]; /* its other interfaces' prefixes: routed */
 	bool installed;                          /* routes and rules are in the kernel */
+	uint8_t hnp_on, muho_on; /* bit i: hnp[i] / muho[i] routed through this entry (a prefix
+	                          * has one route and one rule, held by one entry of the MAG) */
 	bool ask_all_zero;                       /* after 155: ask for a new prefix */
 	uint8_t last_status;
 	struct timer timer;    /* retransmission, refresh or hold */

@@ -1,0 +1,166 @@
+/* test_engine_share.c: the LMA engine (lma/pbu.c, reply.c, upn.c, engine.c) with an MN's
+ * bindings side by side: two interfaces of one MN at the same MAG (each its own binding, the
+ * MuHo lists of each naming the other's prefixes, either removed without touching the other),
+ * and RFC 7864's shared-prefix sessions (Handoff Indicator 6: a new session at another MAG
+ * that shares the MN's prefixes and never takes a session away). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check_main.h"
+#include "tests/lma/engine_harness.h"
+
+#define MAG1 "2001:db8:ffff::1"
+#define MAG2 "2001:db8:ffff::2"
+#define P1   "2001:db8:100::/64"
+#define P2   "2001:db8:100:1::/64"
+
+static const char conf_text[] = "lma-address 2001:db8:ffff::100\n"
+                                "uplink-interface eth0\n"
+                                "prefix-pool 2001:db8:100::/48 length 64\n"
+                                "bce-delete-delay 10s\n"
+                                "prefix-hold 10s\n"
+                                "max-lifetime 3600s\n"
+                                "upn-retransmit initial 1s max 4s tries 4\n"
+                                "heartbeat off\n"
+                                "mn mn1@example.org\n"
+                                "mag 2001:db8:ffff::1\n"
+                                "mag 2001:db8:ffff::2\n";
+
+static struct harness h;
+
+static void setup(void)
+{
+	h_init(&h, conf_text);
+}
+
+static void teardown(void)
+{
+	h_free(&h);
+}
+
+/* The last message of a type sent to dst (asserted to exist). */
+static const struct mh_msg *last_of(const char *dst, uint8_t type)
+{
+	for (unsigned i = 0;; i++) {
+		const struct mh_msg *m = h_last_to(&h, dst, i);
+
+		ck_assert_msg(m != NULL, "no message of type %u to %s", type, dst);
+		if (m->type == type)
+			return m;
+	}
+}
+
+/* Whether the MuHo options of m name prefix. */
+static bool lists(const struct mh_msg *m, const char *prefix)
+{
+	for (unsigned i = 0; i < m->opts.n_muho; i++)
+		if (strcmp(h_ptext(&m->opts.muho[i]), prefix) == 0)
+			return true;
+	return false;
+}
+
+static const struct bce *binding_of(const char *prefix)
+{
+	struct mh_prefix p = h_prefix(prefix);
+
+	return bc_bce_by_prefix(lma_engine_cache(h.e), &p);
+}
+
+/* --- two interfaces of one MN at one MAG --- */
+
+static void attach_two_at_mag1(void)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2, .muho = true, .att = 7 });
+}
+
+START_TEST(two_interfaces_at_one_mag_are_two_bindings)
+{
+	const struct mh_msg *pba, *upn;
+
+	attach_two_at_mag1();
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+	ck_assert_ptr_ne(binding_of(P1), binding_of(P2));
+	pba = last_of(MAG1, MH_TYPE_BA);
+	ck_assert_uint_eq(pba->u.ba.status, 0);
+	ck_assert_str_eq(h_ptext(&pba->opts.hnp[0]), P2);
+	ck_assert_uint_eq(pba->opts.n_muho, 1); /* the other binding's, though at the same MAG */
+	ck_assert_str_eq(h_ptext(&pba->opts.muho[0]), P1);
+	/* the MAG's entry for the first interface learns P2: one notification, the MN's whole
+	 * list (each entry leaves its own prefixes out) */
+	upn = last_of(MAG1, MH_TYPE_UPN);
+	ck_assert_uint_eq(upn->opts.n_muho, 2);
+	ck_assert(lists(upn, P1) && lists(upn, P2));
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG1);
+	ck_assert_uint_eq(h_tunnels(&h), 1);
+	h_check_consistent(&h);
+}
+END_TEST
+
+START_TEST(renewal_at_one_mag_keeps_the_other_listed)
+{
+	const struct mh_msg *pba;
+
+	attach_two_at_mag1();
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .hi = 5, .hnp = { P1 } });
+	pba = last_of(MAG1, MH_TYPE_BA);
+	ck_assert_uint_eq(pba->u.ba.status, 0);
+	ck_assert_uint_eq(pba->opts.n_muho, 1);
+	ck_assert_str_eq(h_ptext(&pba->opts.muho[0]), P2);
+}
+END_TEST
+
+/* Either binding goes: the other keeps its route, the one gone is held through the same tunnel
+ * and stays in the MAG's list; nothing of the other is deleted. */
+static void deregister_one(uint8_t llid, uint8_t att, const char *gone, const char *kept)
+{
+	const struct mh_msg *upn;
+
+	attach_two_at_mag1();
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = llid, .att = att, .muho = true, .dereg = true });
+	ck_assert_str_eq(h_route_peer(&h, kept), MAG1);
+	ck_assert_str_eq(h_route_peer(&h, gone), MAG1); /* prefix hold, through the shared tunnel */
+	ck_assert_int_eq(binding_of(kept)->state, BCE_ACTIVE);
+	upn = last_of(MAG1, MH_TYPE_UPN);
+	ck_assert(lists(upn, gone));
+	h_check_consistent(&h);
+	h_advance(&h, 20000); /* delete delay and hold over: only the gone one goes */
+	ck_assert_ptr_null(h_route_peer(&h, gone));
+	ck_assert_str_eq(h_route_peer(&h, kept), MAG1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	ck_assert_uint_eq(h_tunnels(&h), 1);
+	h_check_consistent(&h);
+}
+
+START_TEST(removing_the_second_binding_at_one_mag_keeps_the_first)
+{
+	deregister_one(2, 7, P2, P1);
+}
+END_TEST
+
+START_TEST(removing_the_first_binding_at_one_mag_keeps_the_second)
+{
+	deregister_one(1, 4, P1, P2);
+}
+END_TEST
+
+static Suite *share_suite(void)
+{
+	Suite *s = suite_create("lma_engine_share");
+	TCase *same = tcase_create("same_mag");
+	TCase *all[] = { same };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		tcase_add_checked_fixture(all[i], setup, teardown);
+		suite_add_tcase(s, all[i]);
+	}
+	tcase_add_test(same, two_interfaces_at_one_mag_are_two_bindings);
+	tcase_add_test(same, renewal_at_one_mag_keeps_the_other_listed);
+	tcase_add_test(same, removing_the_second_binding_at_one_mag_keeps_the_first);
+	tcase_add_test(same, removing_the_first_binding_at_one_mag_keeps_the_second);
+	return s;
+}
+
+CHECK_MAIN(share_suite)
