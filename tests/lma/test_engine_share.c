@@ -24,6 +24,7 @@ static const char conf_text[] = "lma-address 2001:db8:ffff::100\n"
                                 "upn-retransmit initial 1s max 4s tries 4\n"
                                 "heartbeat off\n"
                                 "mn mn1@example.org\n"
+                                "mn mn2@example.org\n"
                                 "mag 2001:db8:ffff::1\n"
                                 "mag 2001:db8:ffff::2\n";
 
@@ -146,11 +147,149 @@ START_TEST(removing_the_first_binding_at_one_mag_keeps_the_second)
 }
 END_TEST
 
+/* --- RFC 7864 shared-prefix sessions (Handoff Indicator 6) --- */
+
+static uint8_t pba_status(const char *mag, const struct pbu_spec *s)
+{
+	ck_assert_uint_ge(h_pbu(&h, mag, s), 1);
+	return last_of(mag, MH_TYPE_BA)->u.ba.status;
+}
+
+/* The MN at MAG1 with P1, then its second interface at MAG2 asks to share (HI 6). */
+static void share_at_mag2(const char *named)
+{
+	const struct mh_msg *pba;
+
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true }), 0);
+	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 6,
+	                                                       .muho = true, .hnp = { named } }),
+	                  0);
+	pba = last_of(MAG2, MH_TYPE_BA);
+	ck_assert_uint_eq(pba->opts.n_hnp, 1);
+	ck_assert_str_eq(h_ptext(&pba->opts.hnp[0]), P1); /* the MN's prefix, shared */
+	ck_assert_uint_eq(pba->opts.hi, 6);
+}
+
+static void first_session_intact(void)
+{
+	const struct bce *b = binding_of(P1);
+
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(b->state, BCE_ACTIVE);
+	ck_assert_str_eq(h_ptext(&(struct mh_prefix){ .addr = b->mag->addr, .len = 128 }),
+	                 MAG1 "/128");
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->handoffs, 0);
+	h_check_consistent(&h);
+}
+
+START_TEST(shared_session_naming_the_prefix_takes_nothing_away)
+{
+	share_at_mag2(P1);
+	first_session_intact();
+}
+END_TEST
+
+START_TEST(shared_session_asking_all_zero_gets_the_mns_prefixes)
+{
+	share_at_mag2(NULL);
+	first_session_intact();
+	ck_assert_uint_eq(h_tunnels(&h), 2);
+}
+END_TEST
+
+START_TEST(shared_session_renews_without_a_handoff)
+{
+	share_at_mag2(P1);
+	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 5,
+	                                                       .muho = true, .hnp = { P1 } }),
+	                  0);
+	first_session_intact();
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .muho = true,
+	                                                       .hnp = { P1 } }),
+	                  0);
+	first_session_intact();
+}
+END_TEST
+
+/* The session that owns the prefix goes: the sharing one carries it, then keeps it. */
+START_TEST(shared_session_keeps_the_prefix_when_the_owner_goes)
+{
+	share_at_mag2(P1);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .dereg = true });
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	h_advance(&h, 30000);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	ck_assert_ptr_nonnull(binding_of(P1));
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 5,
+	                                                       .muho = true, .hnp = { P1 } }),
+	                  0);
+	ck_assert_str_eq(h_ptext(&last_of(MAG2, MH_TYPE_BA)->opts.hnp[0]), P1);
+	h_check_consistent(&h);
+}
+END_TEST
+
+/* Even with "prefix-hold attached" (kept while the MN has another binding), a de-registered
+ * session whose prefixes another shares is not held: the sharing one takes them at the delete
+ * delay. */
+START_TEST(shared_prefix_is_not_held_but_taken_over)
+{
+	char text[sizeof(conf_text) + 64];
+
+	snprintf(text, sizeof(text), "%s", conf_text);
+	memcpy(strstr(text, "prefix-hold 10s"), "prefix-hold attached\n", 21);
+	strcpy(strstr(text, "prefix-hold attached\n") + 21, strstr(conf_text, "max-lifetime"));
+	h_free(&h);
+	h_init(&h, text);
+	share_at_mag2(P1);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .dereg = true });
+	h_advance(&h, 10000);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->holds, 0);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+	h_check_consistent(&h);
+}
+END_TEST
+
+/* The sharing session goes: the first one never noticed. */
+START_TEST(shared_session_leaving_leaves_the_owner)
+{
+	share_at_mag2(P1);
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .muho = true, .dereg = true });
+	h_advance(&h, 30000);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+	ck_assert_int_eq(binding_of(P1)->state, BCE_ACTIVE);
+	h_check_consistent(&h);
+}
+END_TEST
+
+START_TEST(sharing_with_no_session_is_a_new_attachment)
+{
+	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .llid = 2, .hi = 6 }), 0);
+	ck_assert_str_eq(h_ptext(&last_of(MAG2, MH_TYPE_BA)->opts.hnp[0]), P1);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
+}
+END_TEST
+
+START_TEST(sharing_another_mns_prefix_is_155)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .nai = "mn2@example.org",
+	                                                       .llid = 2, .hi = 6, .hnp = { P1 } }),
+	                  155);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+}
+END_TEST
+
 static Suite *share_suite(void)
 {
 	Suite *s = suite_create("lma_engine_share");
 	TCase *same = tcase_create("same_mag");
-	TCase *all[] = { same };
+	TCase *hi6 = tcase_create("shared_prefixes");
+	TCase *all[] = { same, hi6 };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		tcase_add_checked_fixture(all[i], setup, teardown);
@@ -160,6 +299,14 @@ static Suite *share_suite(void)
 	tcase_add_test(same, renewal_at_one_mag_keeps_the_other_listed);
 	tcase_add_test(same, removing_the_second_binding_at_one_mag_keeps_the_first);
 	tcase_add_test(same, removing_the_first_binding_at_one_mag_keeps_the_second);
+	tcase_add_test(hi6, shared_session_naming_the_prefix_takes_nothing_away);
+	tcase_add_test(hi6, shared_session_asking_all_zero_gets_the_mns_prefixes);
+	tcase_add_test(hi6, shared_session_renews_without_a_handoff);
+	tcase_add_test(hi6, shared_session_keeps_the_prefix_when_the_owner_goes);
+	tcase_add_test(hi6, shared_prefix_is_not_held_but_taken_over);
+	tcase_add_test(hi6, shared_session_leaving_leaves_the_owner);
+	tcase_add_test(hi6, sharing_with_no_session_is_a_new_attachment);
+	tcase_add_test(hi6, sharing_another_mns_prefix_is_155);
 	return s;
 }
 

@@ -1072,12 +1072,18 @@ START_TEST(two_interfaces_here_each_own_their_routes)
 }
 END_TEST
 
-START_TEST(losing_the_second_interface_leaves_the_first_its_routes)
+/* Both attached, then one link loses its carrier: that entry de-registers. */
+static void lose_one_of_two(unsigned ifindex)
 {
 	attach_two_here();
-	mag_engine_link(h.e, EXT, false, &h.now);
+	mag_engine_link(h.e, ifindex, false, &h.now);
 	mag_engine_flush(h.e);
 	registered(1);
+}
+
+START_TEST(losing_the_second_interface_leaves_the_first_its_routes)
+{
+	lose_one_of_two(EXT);
 	route_via(P1, WLAN, 1);
 	route_via(P2, WLAN, 1); /* held by the LMA: now delivered on the interface left */
 	m_pba(&h, 0, only_p2, NULL);
@@ -1088,10 +1094,7 @@ END_TEST
 
 START_TEST(losing_the_first_interface_leaves_the_second_its_routes)
 {
-	attach_two_here();
-	mag_engine_link(h.e, WLAN, false, &h.now);
-	mag_engine_flush(h.e);
-	registered(1);
+	lose_one_of_two(WLAN);
 	route_via(P2, EXT, 2);
 	route_via(P1, EXT, 2);
 	upn(41, "mn1@example.org", NULL, MH_UPN_A); /* the LMA let P1 go */
@@ -1102,9 +1105,7 @@ END_TEST
 
 START_TEST(returning_interface_takes_its_prefix_back)
 {
-	attach_two_here();
-	mag_engine_link(h.e, EXT, false, &h.now);
-	mag_engine_flush(h.e);
+	lose_one_of_two(EXT);
 	m_pba(&h, 0, only_p2, NULL);
 	route_via(P2, WLAN, 1);
 	mag_engine_link(h.e, EXT, true, &h.now); /* attach-on-link-up */
