@@ -274,6 +274,27 @@ START_TEST(sharing_with_no_session_is_a_new_attachment)
 }
 END_TEST
 
+START_TEST(sharing_a_prefix_nobody_holds_is_155)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .llid = 2, .hi = 6, .hnp = { P2 } }),
+	                  155);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+}
+END_TEST
+
+/* HI 6 from the interface that owns the session at that very MAG: its renewal, no copy. */
+START_TEST(sharing_from_a_registered_interface_renews_it)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 6, .hnp = { P1 } }),
+	                  0);
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
+	ck_assert(!binding_of(P1)->shared);
+	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
+}
+END_TEST
+
 START_TEST(sharing_another_mns_prefix_is_155)
 {
 	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
@@ -307,6 +328,8 @@ static Suite *share_suite(void)
 	tcase_add_test(hi6, shared_session_leaving_leaves_the_owner);
 	tcase_add_test(hi6, sharing_with_no_session_is_a_new_attachment);
 	tcase_add_test(hi6, sharing_another_mns_prefix_is_155);
+	tcase_add_test(hi6, sharing_a_prefix_nobody_holds_is_155);
+	tcase_add_test(hi6, sharing_from_a_registered_interface_renews_it);
 	return s;
 }
 
