@@ -53,8 +53,8 @@ struct bce {
 	bool held;           /* past the delete delay, kept by prefix-hold (lmad.conf(5)) */
 	uint64_t dereg_ns;   /* monotonic time of its de-registration */
 	bool reject_pending; /* a route refused on the spot: rejected at the flush */
-	bool stale; /* its MAG restarted and it has not re-registered since (lma/peer.c) */
-	bool shared; /* RFC 7864 (HI 6): shares the prefixes of the MN's other sessions */
+	bool stale;          /* its MAG restarted and it has not re-registered since (lma/peer.c) */
+	bool shared;         /* RFC 7864 (HI 6): shares the prefixes of the MN's other sessions */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;
 	struct bce_prefix prefix[BCE_MAX_PREFIXES];

@@ -68,9 +68,10 @@ struct bul_entry {
 	struct mh_prefix hnp[BUL_MAX_PREFIXES];  /* its own prefixes: routed, advertised */
 	struct mh_prefix muho[BUL_MAX_PREFIXES]; /* its other interfaces' prefixes: routed */
 	bool installed;                          /* routes and rules are in the kernel */
-	uint8_t hnp_on, muho_on; /* bit i: hnp[i] / muho[i] routed through this entry (a prefix
-	                          * has one route and one rule, held by one entry of the MAG) */
 	bool ask_all_zero;                       /* after 155: ask for a new prefix */
+	/* bit i: hnp[i] / muho[i] routed through this entry (a prefix has one route and one rule
+	 * in the kernel, held by one entry of the MAG) */
+	uint8_t hnp_on, muho_on;
 	uint8_t last_status;
 	struct timer timer;    /* retransmission, refresh or hold */
 	struct timer ra_timer; /* next unsolicited RA */

@@ -120,7 +120,8 @@ static void deregister_one(uint8_t llid, uint8_t att, const char *gone, const ch
 	const struct mh_msg *upn;
 
 	attach_two_at_mag1();
-	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = llid, .att = att, .muho = true, .dereg = true });
+	h_pbu(&h, MAG1,
+	      &(struct pbu_spec){ .llid = llid, .att = att, .muho = true, .dereg = true });
 	ck_assert_str_eq(h_route_peer(&h, kept), MAG1);
 	ck_assert_str_eq(h_route_peer(&h, gone), MAG1); /* prefix hold, through the shared tunnel */
 	ck_assert_int_eq(binding_of(kept)->state, BCE_ACTIVE);
@@ -161,9 +162,11 @@ static void share_at_mag2(const char *named)
 	const struct mh_msg *pba;
 
 	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true }), 0);
-	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 6,
-	                                                       .muho = true, .hnp = { named } }),
-	                  0);
+	ck_assert_uint_eq(
+	        pba_status(MAG2,
+	                   &(struct pbu_spec){
+	                           .llid = 2, .att = 7, .hi = 6, .muho = true, .hnp = { named } }),
+	        0);
 	pba = last_of(MAG2, MH_TYPE_BA);
 	ck_assert_uint_eq(pba->opts.n_hnp, 1);
 	ck_assert_str_eq(h_ptext(&pba->opts.hnp[0]), P1); /* the MN's prefix, shared */
@@ -202,13 +205,16 @@ END_TEST
 START_TEST(shared_session_renews_without_a_handoff)
 {
 	share_at_mag2(P1);
-	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 5,
-	                                                       .muho = true, .hnp = { P1 } }),
-	                  0);
+	ck_assert_uint_eq(
+	        pba_status(MAG2,
+	                   &(struct pbu_spec){
+	                           .llid = 2, .att = 7, .hi = 5, .muho = true, .hnp = { P1 } }),
+	        0);
 	first_session_intact();
-	ck_assert_uint_eq(pba_status(MAG1, &(struct pbu_spec){ .llid = 1, .hi = 5, .muho = true,
-	                                                       .hnp = { P1 } }),
-	                  0);
+	ck_assert_uint_eq(
+	        pba_status(MAG1,
+	                   &(struct pbu_spec){ .llid = 1, .hi = 5, .muho = true, .hnp = { P1 } }),
+	        0);
 	first_session_intact();
 }
 END_TEST
@@ -223,9 +229,11 @@ START_TEST(shared_session_keeps_the_prefix_when_the_owner_goes)
 	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 1);
 	ck_assert_ptr_nonnull(binding_of(P1));
 	ck_assert_str_eq(h_route_peer(&h, P1), MAG2);
-	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 5,
-	                                                       .muho = true, .hnp = { P1 } }),
-	                  0);
+	ck_assert_uint_eq(
+	        pba_status(MAG2,
+	                   &(struct pbu_spec){
+	                           .llid = 2, .att = 7, .hi = 5, .muho = true, .hnp = { P1 } }),
+	        0);
 	ck_assert_str_eq(h_ptext(&last_of(MAG2, MH_TYPE_BA)->opts.hnp[0]), P1);
 	h_check_consistent(&h);
 }
@@ -299,7 +307,9 @@ START_TEST(sharing_another_mns_prefix_is_155)
 {
 	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
 	ck_assert_uint_eq(pba_status(MAG2, &(struct pbu_spec){ .nai = "mn2@example.org",
-	                                                       .llid = 2, .hi = 6, .hnp = { P1 } }),
+	                                                       .llid = 2,
+	                                                       .hi = 6,
+	                                                       .hnp = { P1 } }),
 	                  155);
 	ck_assert_str_eq(h_route_peer(&h, P1), MAG1);
 }
