@@ -73,47 +73,23 @@ routed_via() { test "$(route_dev "$1")" = "$2"; }
 # n_rules PREFIX: the MAG's source rules for PREFIX.
 n_rules() { nsx mag ip -6 rule show | grep -c "from $1 "; }
 
-n_bindings() {
-	lctl -j show bindings | "$PY" -c "
-import json, sys
-print(sum(len(m['bindings']) for m in json.load(sys.stdin)))"
-}
-# registered_entries: the MAG's entries in state registered.
+n_bindings() { jget "sum(len(m['bindings']) for m in j)" lctl -j show bindings; }
 registered_entries() {
-	mctl -j show bindings | "$PY" -c "
-import json, sys
-j = json.load(sys.stdin)
-print(sum(1 for m in j for b in m['bindings'] if b['state'] == 'registered'))"
+	jget "sum(1 for m in j for b in m['bindings'] if b['state'] == 'registered')" \
+		mctl -j show bindings
 }
-mag_stat() {
-	mctl -j show stats | "$PY" -c "import json, sys; print(json.load(sys.stdin)['$1']['$2'])"
-}
+mag_stat() { jget "j['$1']['$2']" mctl -j show stats; }
 
-rx() { nsx mn cat "/sys/class/net/$1/statistics/rx_packets"; }
-send_udp() {
-	nsx cn "$PY" -c "
-import socket
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.bind(('', $2))
-for i in range($3):
-    s.sendto(b'x' * 100, ('$1', $2))"
-}
-grown() { test "$(($(rx "$1") - $2))" -ge "$3"; }
+rx() { rx_packets mn "$1"; }
 # arrive DST PORT COUNT IF: COUNT datagrams to DST reach the MN through IF.
 arrive() {
 	before=$(rx "$4")
-	send_udp "$1" "$2" "$3"
-	wait_until 3 grown "$4" "$before" "$3"
+	udp_burst cn "$1" "$2" "$3"
+	wait_until 3 rx_grown mn "$4" "$before" "$3"
 }
-flow_field() {
-	lctl -j show flows | "$PY" -c "
-import json, sys
-print([f['$2'] for f in json.load(sys.stdin) if f['dport'] == $1][0])"
-}
+flow_id() { jget "[f['id'] for f in j if f['dport'] == $1][0]" lctl -j show flows; }
 binding_of_att() {
-	lctl -j show bindings | "$PY" -c "
-import json, sys
-print([b['id'] for m in json.load(sys.stdin) for b in m['bindings'] if b['att'] == $1][0])"
+	jget "[b['id'] for m in j for b in m['bindings'] if b['att'] == $1][0]" lctl -j show bindings
 }
 
 topology
@@ -145,7 +121,7 @@ wait_until 5 arrive "$A2" 5002 5 if2
 check "traffic to $A2 arrives on if2" arrive "$A2" 5002 100 if2
 
 # a flow cannot be moved between two bindings behind one MAG: refused, nothing changes
-F1=$(flow_field 5001 id)
+F1=$(flow_id 5001)
 B2=$(binding_of_att 7)
 check "flow move to the other binding at the same MAG is refused" \
 	sh -c "! $BUILD/pmipctl/pmipctl -s $tmp/lma.sock flow move $F1 to binding $B2"
