@@ -240,7 +240,7 @@ static void remember_request(struct pbu_ctx *c, struct bce *b)
 	b->last_seq = c->req->u.bu.seq;
 	if (uses_timestamp(c))
 		b->last_timestamp = o->timestamp;
-	b->hi = o->hi;
+	b->hi = b->shared ? MH_HI_NEW_IF_SHARED : o->hi; /* what pmipctl and the binding file say */
 	b->att = o->att;
 	b->muho = o->n_muho > 0;
 	if (o->present & MH_HAVE_LLA)
