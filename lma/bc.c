@@ -219,6 +219,18 @@ bool bc_bce_add_prefix(struct bc *bc, struct bce *b, const struct mh_prefix *p, 
 	return true;
 }
 
+bool bc_bce_take_prefixes(struct bc *bc, struct bce *to, struct bce *from)
+{
+	if (to->n_prefix + from->n_prefix > BCE_MAX_PREFIXES)
+		return false;
+	for (unsigned i = 0; i < from->n_prefix; i++) {
+		hmap_remove(&bc->by_prefix, &from->prefix[i].node);
+		bc_bce_add_prefix(bc, to, &from->prefix[i].p, from->prefix[i].pooled);
+	}
+	from->n_prefix = 0;
+	return true;
+}
+
 struct bce *bc_bce_by_llid(const struct bc *bc, const struct lma_mn *mn, const uint8_t *llid,
                            uint8_t len)
 {

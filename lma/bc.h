@@ -53,7 +53,8 @@ struct bce {
 	bool held;           /* past the delete delay, kept by prefix-hold (lmad.conf(5)) */
 	uint64_t dereg_ns;   /* monotonic time of its de-registration */
 	bool reject_pending; /* a route refused on the spot: rejected at the flush */
-	bool stale; /* its MAG restarted and it has not re-registered since (lma/peer.c) */
+	bool stale;          /* its MAG restarted and it has not re-registered since (lma/peer.c) */
+	bool shared;         /* RFC 7864 (HI 6): shares the prefixes of the MN's other sessions */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;
 	struct bce_prefix prefix[BCE_MAX_PREFIXES];
@@ -129,6 +130,9 @@ void bc_bce_move(struct bc *bc, struct bce *b, struct lma_mag *to);
 void bc_bce_set_llid(struct bc *bc, struct bce *b, const uint8_t *llid, uint8_t len);
 /* Adds a prefix to b and to the prefix index; false if b is full. */
 bool bc_bce_add_prefix(struct bc *bc, struct bce *b, const struct mh_prefix *p, bool pooled);
+/* Moves every prefix of from to to (a session sharing them takes them over); false, and
+ * nothing moved, if to has no room. */
+bool bc_bce_take_prefixes(struct bc *bc, struct bce *to, struct bce *from);
 struct bce *bc_bce_by_llid(const struct bc *bc, const struct lma_mn *mn, const uint8_t *llid,
                            uint8_t len);
 struct bce *bc_bce_by_prefix(const struct bc *bc, const struct mh_prefix *p);

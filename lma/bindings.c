@@ -10,7 +10,7 @@
 #include "common/statefile.h"
 #include "lma/bindings.h"
 
-#define BCE_WORDS_MIN  16 /* "bce" and its fields with one prefix */
+#define BCE_WORDS_MIN  16 /* "bce" and its fields with one prefix (none: HI 6, parse_prefixes) */
 #define FLOW_WORDS     11
 #define LIFETIME_MAX_S (65535u * 4u) /* the Lifetime field's reach (RFC 6275 §6.1.7) */
 #define FLOW_LABEL_MAX 0xfffffu
@@ -185,10 +185,11 @@ static bool parse_ts(const char *s, bool *have, uint64_t *ts)
 	return !*have || parse_num(s, UINT64_MAX, ts);
 }
 
-/* The prefixes from w[0] on, n of them: 1..BCE_MAX_PREFIXES, none twice. */
+/* The prefixes from w[0] on, n of them: 1..BCE_MAX_PREFIXES, none twice; none only for a
+ * session sharing the MN's prefixes (RFC 7864, HI 6, parsed before). */
 static bool parse_prefixes(char **w, unsigned n, struct bind_record *r)
 {
-	if (n == 0 || n > BCE_MAX_PREFIXES)
+	if ((n == 0 && r->hi != MH_HI_NEW_IF_SHARED) || n > BCE_MAX_PREFIXES)
 		return false;
 	for (unsigned i = 0; i < n; i++) {
 		if (!sf_prefix(w[i], &r->prefix[i]))
@@ -214,7 +215,8 @@ bool bindings_parse_bce(char *line, struct bind_record *r)
 	unsigned n = sf_split(line, w, BCE_WORDS_MIN + BCE_MAX_PREFIXES - 1);
 
 	memset(r, 0, sizeof(*r));
-	if (n < BCE_WORDS_MIN || n >= BCE_WORDS_MIN + BCE_MAX_PREFIXES || strcmp(w[0], "bce") != 0)
+	if (n < BCE_WORDS_MIN - 1 || n >= BCE_WORDS_MIN + BCE_MAX_PREFIXES ||
+	    strcmp(w[0], "bce") != 0)
 		return false;
 	return parse_num(w[1], UINT64_MAX, &r->id) && r->id > 0 && sf_unescape_id(w[2], r->mn_id) &&
 	       parse_addr(w[3], &r->mag) && !IN6_IS_ADDR_UNSPECIFIED(&r->mag) &&

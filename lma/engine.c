@@ -481,6 +481,16 @@ static void routes_via(struct lma_engine *e, struct bce *b, const struct bce *ca
 	b->via_tunnel = carrier->mag->tunnel;
 }
 
+struct bce *engine_sharer(struct bce *b)
+{
+	struct bce *o;
+
+	LIST_FOREACH(o, &b->mn->bces, mn_entry)
+	if (o != b && o->shared && o->state == BCE_ACTIVE && o->mag->tunnel && peer_usable(o->mag))
+		return o;
+	return NULL;
+}
+
 /* Prefix hold (lmad.conf(5) "prefix-hold"), the documented deviation from RFC 5213 §5.3.5 (data
  * for a de-registered binding SHOULD be dropped while it waits to be deleted): a de-registered
  * binding's prefixes stay reachable through another active binding of the MN, whose MAG lists
@@ -488,7 +498,10 @@ static void routes_via(struct lma_engine *e, struct bce *b, const struct bce *ca
  * survive the loss of one interface. With "prefix-hold off" they are dropped as the RFC says. */
 void engine_bce_deregister(struct lma_engine *e, struct bce *b)
 {
-	struct bce *o = e->conf->prefix_hold_ms ? other_active(b) : NULL;
+	struct bce *o = engine_sharer(b); /* its prefixes are still that session's: no hold */
+
+	if (!o && e->conf->prefix_hold_ms)
+		o = other_active(b);
 
 	if (o)
 		routes_via(e, b, o);
@@ -518,7 +531,8 @@ static void bce_hold_or_delete(struct lma_engine *e, struct bce *b)
 {
 	uint64_t end = hold_end(e, b);
 
-	if (!b->rerouted || e->conf->prefix_hold_ms == 0 || (end && end <= e->now.mono_ns)) {
+	if (!b->rerouted || e->conf->prefix_hold_ms == 0 || (end && end <= e->now.mono_ns) ||
+	    engine_sharer(b)) { /* a session sharing its prefixes takes them: nothing to hold */
 		if (b->held)
 			e->stats.holds_ended++;
 		engine_bce_delete(e, b);
@@ -578,6 +592,18 @@ static void release_prefixes(struct lma_engine *e, struct bce *b)
 			pool_release(&e->pool, &b->prefix[i].p, b->mn->id); /* to rest */
 }
 
+/* RFC 7864 shared prefixes: a session that shares b's prefixes takes them over when b goes,
+ * and routes them through its MAG; the MN keeps its addresses. */
+static bool prefixes_inherited(struct lma_engine *e, struct bce *b)
+{
+	struct bce *heir = b->n_prefix ? engine_sharer(b) : NULL;
+
+	if (!heir || !bc_bce_take_prefixes(&e->bc, heir, b))
+		return false;
+	routes_add(e, heir);
+	return true;
+}
+
 void engine_bce_delete(struct lma_engine *e, struct bce *b)
 {
 	struct lma_mag *mag = b->mag;
@@ -588,9 +614,11 @@ void engine_bce_delete(struct lma_engine *e, struct bce *b)
 	timer_cancel(&e->timers, &b->timer);
 	if (b->reject_pending)
 		LIST_REMOVE(b, reject_entry);
-	if (had_routes)
-		routes_del(e, b);
-	release_prefixes(e, b);
+	if (!prefixes_inherited(e, b)) {
+		if (had_routes)
+			routes_del(e, b);
+		release_prefixes(e, b);
+	}
 	bc_bce_free(&e->bc, b);
 	e->stats.bce_deleted++;
 	engine_mag_release(e, mag);

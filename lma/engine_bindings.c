@@ -60,7 +60,7 @@ void lma_engine_write_bindings(const struct lma_engine *e, FILE *out, const stru
 			const struct bce *b = HMAP_ENTRY(n, const struct bce, id_node);
 
 			if (b->state != BCE_ACTIVE || b->expires_ns <= now->mono_ns ||
-			    !b->have_replay || b->n_prefix == 0)
+			    !b->have_replay || (b->n_prefix == 0 && !b->shared))
 				continue;
 			record_of(b, now, &r);
 			bindings_write_bce(out, &r);
@@ -134,6 +134,8 @@ static void restore_fields(struct lma_engine *e, struct bce *b, const struct bin
 
 	b->att = r->att;
 	b->hi = r->hi;
+	b->shared =
+	        r->hi == MH_HI_NEW_IF_SHARED; /* RFC 7864: a session sharing the MN's prefixes */
 	b->muho = r->muho;
 	b->have_lla = r->have_lla;
 	b->lla = r->lla;

@@ -85,9 +85,13 @@ struct pbu_ctx {
 	bool all_zero;                       /* every HNP in the request is ALL_ZERO */
 	bool replay_checked;                 /* a parked PBU: checked when it arrived */
 	uint32_t lifetime_s;                 /* granted */
+	bool share;   /* HI 6 from a new interface of an MN with sessions: a session sharing them */
+	bool unowned; /* a prefix the request names is in no binding */
 };
 
 /* engine.c: bindings and their kernel state */
+/* An active session of b's MN that shares its prefixes (RFC 7864, HI 6), able to carry them. */
+struct bce *engine_sharer(struct bce *b);
 /* A binding for the MN-ID id at the MAG src, no prefixes yet; NULL for want of memory. */
 struct bce *engine_bce_new(struct lma_engine *e, const char *id, const struct in6_addr *src,
                            const uint8_t *llid, uint8_t llid_len);
@@ -140,8 +144,9 @@ void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struc
 void upn_input_binding_error(struct lma_engine *e, const struct in6_addr *src,
                              const struct mh_msg *m);
 void upn_mn_free(struct lma_engine *e, struct lma_mn *mn);
-size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag,
-                           struct mh_opts *opts);
+size_t upn_prefixes_except(const struct lma_mn *mn, const struct bce *self,
+                           const struct lma_mag *mag, struct mh_opts *opts);
+const struct lma_mag *upn_informed_mag(const struct bce *b);
 
 /* revoke.c */
 void revoke_input(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);

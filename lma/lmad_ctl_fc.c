@@ -95,11 +95,15 @@ static const struct bce *move_target(const struct lmad *d, const struct fc_flow 
                                      const struct ctl_flow_move *m)
 {
 	const struct bce *cur = binding_of(d, f->binding_id), *b;
+	const struct bce *owner = lmad_fc_owner(d, &f->tuple.dst);
 	const struct lma_mn *mn =
 	        cur ? cur->mn : bc_mn_find(lma_engine_cache(d->engine), f->mn_id, strlen(f->mn_id));
 
 	if (!mn)
 		return NULL;
+	if (m->target == CTL_MOVE_MAG && owner && owner->mn == mn && owner->state == BCE_ACTIVE &&
+	    memcmp(&owner->mag->addr, m->mag, 16) == 0)
+		return owner; /* that MAG delivers the flow on the owner's interface */
 	LIST_FOREACH(b, &mn->bces, mn_entry)
 	{
 		if (b->state != BCE_ACTIVE || !b->mag->tunnel)
@@ -137,6 +141,14 @@ void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *paylo
 	to = move_target(d, f, &m);
 	if (!to) {
 		ctl_send_error(c, CTL_E_NOT_FOUND, "%s has no active binding there", f->mn_id);
+		return;
+	}
+	if (m.target != CTL_MOVE_MAG && !lmad_fc_reaches(d, f, to)) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST,
+		               "binding %llu shares its MAG with another binding of %s: the MAG "
+		               "routes by destination prefix, the flow cannot be moved to that "
+		               "interface",
+		               (unsigned long long)to->id, f->mn_id);
 		return;
 	}
 	if ((r = lmad_fc_move(d, f, to, m.bicast_ms)) == -2) {

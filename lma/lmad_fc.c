@@ -281,6 +281,25 @@ static void reconsider_flow(struct lmad *d, struct fc_flow *f, bool fresh, uint6
 		lmad_steer_due(d, owner->mn->id, dec.due_ns);
 }
 
+const struct bce *lmad_fc_owner(const struct lmad *d, const struct in6_addr *addr)
+{
+	return owner_of(d, addr);
+}
+
+/* Two bindings of one MN behind one MAG share its tunnel, and the MAG routes each packet by its
+ * destination prefix: the tunnel's mark cannot choose between their interfaces. */
+bool lmad_fc_reaches(const struct lmad *d, const struct fc_flow *f, const struct bce *to)
+{
+	const struct bce *b;
+
+	if (to == owner_of(d, &f->tuple.dst))
+		return true;
+	LIST_FOREACH(b, &to->mn->bces, mn_entry)
+	if (b != to && b->mag == to->mag && b->state == BCE_ACTIVE)
+		return false;
+	return true;
+}
+
 int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to, uint32_t bicast_ms)
 {
 	const struct bce *owner = owner_of(d, &f->tuple.dst);

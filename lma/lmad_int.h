@@ -74,6 +74,11 @@ void lmad_fc_policies_changed(struct lmad *d);
 /* Moves the flow to `to` for good; with bicast_ms, make-before-break: through both its old
  * binding and `to` for that long first. 0, or -1 (the kernel refused). */
 int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to, uint32_t bicast_ms);
+/* Whether a flow moved to binding to arrives on to's interface: not when to's MAG holds another
+ * binding of the MN and to does not own the flow's destination (doc/datapath.md). */
+bool lmad_fc_reaches(const struct lmad *d, const struct fc_flow *f, const struct bce *to);
+/* The binding whose prefix holds addr, or NULL. */
+const struct bce *lmad_fc_owner(const struct lmad *d, const struct in6_addr *addr);
 /* The flows of this MN decided again (a hold-down ended). */
 void lmad_fc_mn_recheck(struct lmad *d, const char *mn_id);
 /* The same for the MN's smallest-delay flows only (its paths' RTTs changed). */

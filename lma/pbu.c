@@ -4,6 +4,8 @@
  * Handoff Indicator (161), Access Technology Type (162); then the binding cache lookup of §5.4.1
  * (155, 159) and one of: new session (§5.3.2), renewal (§5.3.3), handoff (§5.3.4),
  * de-registration (§5.3.5). The Handoff Indicator 4 wait is MaxDelayBeforeNewBCEAssign (§5.4.1.3).
+ * Handoff Indicator 6 (RFC 7864, attachment over a new interface sharing prefixes) never moves a
+ * session: it makes a new one at its MAG that shares the MN's prefixes (doc/protocol.md).
  *
  * Replay state is kept per mobility session (BCE), not per MN: a multihomed MN's sessions are
  * registered by different MAGs whose clocks and sequence counters are independent. */
@@ -72,6 +74,39 @@ static struct bce *session_by_interface(const struct pbu_ctx *c)
 	return NULL;
 }
 
+/* RFC 7864 (HI 6): the session sharing the MN's prefixes that this MAG holds for this
+ * interface; its PBUs name prefixes other sessions own. */
+static struct bce *shared_here(const struct pbu_ctx *c)
+{
+	const struct mh_opts *o = &c->req->opts;
+	struct bce *b;
+
+	if (!(o->present & MH_HAVE_MNLLID))
+		return NULL;
+	b = bc_bce_by_llid(&c->e->bc, c->mn, o->llid, o->llid_len);
+	if (!b || !b->shared || b->att != o->att ||
+	    memcmp(&b->mag->addr, c->src, sizeof(*c->src)) != 0)
+		return NULL;
+	return b;
+}
+
+/* After the prefixes: the shared session of this interface, a new one for HI 6 (never a
+ * handoff: it takes nothing away), else §5.4.1's lookup by interface. */
+static struct bce *session_not_by_prefix(struct pbu_ctx *c, struct bce *owner)
+{
+	struct bce *shared = shared_here(c), *same;
+
+	if (shared)
+		return shared;
+	if (c->req->opts.hi != MH_HI_NEW_IF_SHARED || c->mn->n_bce == 0)
+		return owner ? owner : session_by_interface(c);
+	same = session_by_interface(c); /* this very interface, registered here already */
+	if (same && memcmp(&same->mag->addr, c->src, sizeof(*c->src)) == 0)
+		return same;
+	c->share = true;
+	return NULL;
+}
+
 /* The session this PBU is about: by its prefixes if it names any, else by the MN's interface.
  * Returns the §5.4.1 verdict (155, 159), which the RFC's order applies after the option checks. */
 static int find_session(struct pbu_ctx *c)
@@ -88,15 +123,18 @@ static int find_session(struct pbu_ctx *c)
 			continue;
 		c->all_zero = false;
 		b = bc_bce_by_prefix(&c->e->bc, &o->hnp[i]);
+		c->unowned |= !b;
 		if (b && b->mn != c->mn)
 			return 155; /* NOT_AUTHORIZED_FOR_HOME_NETWORK_PREFIX */
 		if (b && owner && b != owner)
 			return 159; /* the prefixes belong to different sessions */
 		owner = b ? b : owner;
 	}
-	if (!owner && c->mn)
-		owner = session_by_interface(c);
+	if (c->mn)
+		owner = session_not_by_prefix(c, owner);
 	c->bce = owner;
+	if ((c->share || (owner && owner->shared)) && c->unowned)
+		return owner ? 159 : 155; /* a shared session names only the MN's prefixes */
 	return 0;
 }
 
@@ -150,7 +188,8 @@ static int check_request(struct pbu_ctx *c)
 		return 162; /* MISSING_ACCESS_TECH_TYPE_OPTION; 0 is reserved (§8.5), no type */
 	if (session)
 		return session;
-	if (c->bce && !c->all_zero && !bc_bce_same_prefixes(c->bce, o->hnp, o->n_hnp))
+	if (c->bce && !c->bce->shared && !c->all_zero &&
+	    !bc_bce_same_prefixes(c->bce, o->hnp, o->n_hnp))
 		return 159; /* BCE_PBU_PREFIX_SET_DO_NOT_MATCH */
 	return 0;
 }
@@ -201,7 +240,7 @@ static void remember_request(struct pbu_ctx *c, struct bce *b)
 	b->last_seq = c->req->u.bu.seq;
 	if (uses_timestamp(c))
 		b->last_timestamp = o->timestamp;
-	b->hi = o->hi;
+	b->hi = b->shared ? MH_HI_NEW_IF_SHARED : o->hi; /* what pmipctl and the binding file say */
 	b->att = o->att;
 	b->muho = o->n_muho > 0;
 	if (o->present & MH_HAVE_LLA)
@@ -312,7 +351,8 @@ static void new_session(struct pbu_ctx *c)
 		reply_pba(c, 130);
 		return;
 	}
-	status = c->all_zero ? assign_new(c, b) : assign_requested(c, b);
+	b->shared = c->share; /* its prefixes are the MN's other sessions' */
+	status = c->share ? 0 : c->all_zero ? assign_new(c, b) : assign_requested(c, b);
 	if (status == 0 && !engine_mag_tunnel(e, b->mag))
 		status = 130;
 	if (status) {
@@ -325,7 +365,7 @@ static void new_session(struct pbu_ctx *c)
 	engine_bce_activate(e, b);
 	engine_bce_arm_lifetime(e, b);
 	reply_pba(c, 0);
-	engine_group_changed(e, b->mn, b->muho ? b->mag : NULL);
+	engine_group_changed(e, b->mn, upn_informed_mag(b));
 }
 
 static void renew(struct pbu_ctx *c)
@@ -339,7 +379,7 @@ static void renew(struct pbu_ctx *c)
 	engine_bce_arm_lifetime(c->e, b);
 	reply_pba(c, 0);
 	if (was_waiting)
-		engine_group_changed(c->e, b->mn, b->muho ? b->mag : NULL);
+		engine_group_changed(c->e, b->mn, upn_informed_mag(b));
 }
 
 static void handoff(struct pbu_ctx *c)
@@ -366,7 +406,7 @@ static void handoff(struct pbu_ctx *c)
 	engine_bce_activate(e, b); /* the routes are replaced: they now point at the new MAG */
 	engine_bce_arm_lifetime(e, b);
 	reply_pba(c, 0);
-	engine_group_changed(e, b->mn, b->muho ? b->mag : NULL);
+	engine_group_changed(e, b->mn, upn_informed_mag(b));
 }
 
 static void deregister(struct pbu_ctx *c)

@@ -61,11 +61,25 @@ static void lla_option(const struct pbu_ctx *c, const struct bce *b, struct mh_o
 	o->lla = b && b->have_lla ? b->lla : c->req->opts.lla;
 }
 
+/* A session's prefixes; a shared one's (RFC 7864, HI 6) are also those of the MN's other
+ * sessions that still carry theirs. */
+static void hnp_options(const struct bce *b, struct mh_opts *o)
+{
+	const struct bce *s;
+
+	LIST_FOREACH(s, &b->mn->bces, mn_entry)
+	{
+		if (s != b && (!b->shared || (s->state != BCE_ACTIVE && !s->rerouted)))
+			continue;
+		for (unsigned i = 0; i < s->n_prefix; i++)
+			mh_opts_add_hnp(o, &s->prefix[i].p.addr, s->prefix[i].p.len);
+	}
+}
+
 static void granted_options(const struct pbu_ctx *c, const struct bce *b, struct mh_opts *o)
 {
-	for (unsigned i = 0; i < b->n_prefix; i++)
-		mh_opts_add_hnp(o, &b->prefix[i].p.addr, b->prefix[i].p.len);
-	if (c->req->opts.n_muho > 0 && upn_prefixes_except(b->mn, b->mag, o) == 0)
+	hnp_options(b, o);
+	if (c->req->opts.n_muho > 0 && upn_prefixes_except(b->mn, b, b->mag, o) == 0)
 		mh_opts_add_muho(o, &in6addr_any, 0); /* MuHo-capable, but no other prefix yet */
 }
 

@@ -29,23 +29,52 @@ static struct upn_pending **pending_head(struct lma_mn *mn)
 	return (struct upn_pending **)&mn->upn;
 }
 
-/* Adds the prefixes of mn's bindings not active at mag as MuHo options; returns how many. A
- * de-registered binding's prefixes stay listed until it is deleted (held ones with them, even
- * to the MAG the binding was at: another interface of the MN there carries them now). */
-size_t upn_prefixes_except(const struct lma_mn *mn, const struct lma_mag *mag, struct mh_opts *opts)
+/* Whether b is, of mn's bindings, the one its MAG routes itself (not one rerouted there). */
+static bool routed_at(const struct bce *b, const struct lma_mag *mag)
 {
+	return b->mag == mag && !b->rerouted;
+}
+
+/* Whether mag holds two bindings of mn or more: two interfaces of the MN at one MAG, each of
+ * which must learn the other's prefixes. */
+static bool several_at(const struct lma_mn *mn, const struct lma_mag *mag)
+{
+	const struct bce *b;
+	unsigned n = 0;
+
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	n += routed_at(b, mag);
+	return n >= 2;
+}
+
+/* Adds the prefixes of mn's bindings other than self as MuHo options; with self NULL, those of
+ * the bindings not at mag, or all of them when mag holds several (its entries each leave their
+ * own out). Returns how many. A de-registered binding's prefixes stay listed until it is deleted
+ * (held ones with them, even to the MAG the binding was at: another interface of the MN there
+ * carries them now). */
+size_t upn_prefixes_except(const struct lma_mn *mn, const struct bce *self,
+                           const struct lma_mag *mag, struct mh_opts *opts)
+{
+	bool all = !self && several_at(mn, mag);
 	const struct bce *b;
 	size_t n = 0;
 
 	LIST_FOREACH(b, &mn->bces, mn_entry)
 	{
-		if (b->mag == mag && !b->rerouted)
+		if (self ? b == self && !b->rerouted : !all && routed_at(b, mag))
 			continue;
 		for (unsigned i = 0; i < b->n_prefix; i++)
 			if (mh_opts_add_muho(opts, &b->prefix[i].p.addr, b->prefix[i].p.len) == 0)
 				n++;
 	}
 	return n;
+}
+
+/* The MAG that learnt the MN's group from the PBA answering b: none when it holds another
+ * binding of the MN, whose entry must hear of b's prefixes. */
+const struct lma_mag *upn_informed_mag(const struct bce *b)
+{
+	return b->muho && !several_at(b->mn, b->mag) ? b->mag : NULL;
 }
 
 static void pending_unlink(struct upn_pending *p)
@@ -102,7 +131,7 @@ static void upn_build(struct lma_engine *e, struct upn_pending *p, const struct 
 	m->u.upn.reason = UPN_REASON_UPDATE_SESSION_PARAMETERS;
 	m->u.upn.flags = MH_UPN_A;
 	mh_opts_set_nai(&m->opts, p->mn->id);
-	if (upn_prefixes_except(p->mn, mag, &m->opts) == 0)
+	if (upn_prefixes_except(p->mn, NULL, mag, &m->opts) == 0)
 		mh_opts_add_muho(&m->opts, &in6addr_any, 0);
 }
 

@@ -183,27 +183,126 @@ static bool tunnel_up(struct mag_engine *e)
 	return e->io.tunnel_add(e->io.ctx, &e->conf->lma_addr, &e->tunnel) == 0;
 }
 
-static void prefix_install(struct mag_engine *e, struct bul_entry *b, const struct mh_prefix *p)
+static int prefix_index(const struct mh_prefix *p, const struct mh_prefix *list, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (list[i].len == p->len && memcmp(&list[i].addr, &p->addr, 16) == 0)
+			return (int)i;
+	return -1;
+}
+
+static bool prefix_in(const struct mh_prefix *p, const struct mh_prefix *list, unsigned n)
+{
+	return prefix_index(p, list, n) >= 0;
+}
+
+/* Whether b routes p now: as its own prefix (own) or as one of the MN's others. */
+static bool holds(const struct bul_entry *b, const struct mh_prefix *p, bool own)
+{
+	int i = own ? prefix_index(p, b->hnp, b->n_hnp) : prefix_index(p, b->muho, b->n_muho);
+
+	return b->installed && i >= 0 && ((own ? b->hnp_on : b->muho_on) & (1u << i));
+}
+
+/* The entry other than b whose route and rule p has in the kernel, if any. Two interfaces of
+ * one MN at this MAG each list the other's prefixes: the kernel has one route and one rule per
+ * prefix (a second rule is refused, a second route replaces the first), so one entry holds
+ * them, the owner of the prefix before any other. */
+static struct bul_entry *prefix_holder(const struct mag_engine *e, const struct bul_entry *b,
+                                       const struct mh_prefix *p, bool *own)
+{
+	struct bul_entry *o;
+
+	LIST_FOREACH(o, &e->bul, entry)
+	{
+		if (o == b)
+			continue;
+		if ((*own = holds(o, p, true)) || holds(o, p, false))
+			return o;
+	}
+	return NULL;
+}
+
+static void kernel_add(struct mag_engine *e, struct bul_entry *b, const struct mh_prefix *p)
 {
 	e->io.route_add(e->io.ctx, p, &b->mn_ll, b->ifindex, b->id);
 	e->io.rule_add(e->io.ctx, p, e->tunnel, b->id);
 }
 
-static void prefix_uninstall(struct mag_engine *e, const struct mh_prefix *p)
+static void kernel_del(struct mag_engine *e, const struct mh_prefix *p)
 {
 	e->io.route_del(e->io.ctx, p, 0);
 	e->io.rule_del(e->io.ctx, p, e->tunnel, 0);
+}
+
+/* Another of the MN's entries that lists p among the MN's other prefixes takes its route: the
+ * prefix the LMA holds for a lost interface is delivered on an interface still there. */
+static void prefix_adopt(struct mag_engine *e, const struct mh_prefix *p)
+{
+	struct bul_entry *o;
+	bool own;
+
+	if (prefix_holder(e, NULL, p, &own))
+		return;
+	LIST_FOREACH(o, &e->bul, entry)
+	{
+		int i = prefix_index(p, o->muho, o->n_muho);
+
+		if (o->installed && i >= 0) {
+			kernel_add(e, o, p);
+			o->muho_on |= (uint8_t)(1u << i);
+			return;
+		}
+	}
+}
+
+/* b's own prefix i: taken from an entry that routed it as another's prefix. */
+static void own_install(struct mag_engine *e, struct bul_entry *b, unsigned i)
+{
+	bool own;
+	struct bul_entry *o = prefix_holder(e, b, &b->hnp[i], &own);
+
+	if (o && own)
+		return; /* two entries claim it: the first keeps it */
+	if (o) {
+		kernel_del(e, &b->hnp[i]);
+		o->muho_on &= (uint8_t) ~(1u << prefix_index(&b->hnp[i], o->muho, o->n_muho));
+	}
+	kernel_add(e, b, &b->hnp[i]);
+	b->hnp_on |= (uint8_t)(1u << i);
+}
+
+/* The MN's other prefix i, unless another entry routes it already. */
+static void other_install(struct mag_engine *e, struct bul_entry *b, unsigned i)
+{
+	bool own;
+
+	if (prefix_holder(e, b, &b->muho[i], &own))
+		return;
+	kernel_add(e, b, &b->muho[i]);
+	b->muho_on |= (uint8_t)(1u << i);
+}
+
+/* Removes p if b held it (bit of mask), and lets another entry of the MN take it. */
+static void held_uninstall(struct mag_engine *e, const struct mh_prefix *p, uint8_t mask,
+                           unsigned i)
+{
+	if (!(mask & (1u << i)))
+		return;
+	kernel_del(e, p);
+	prefix_adopt(e, p);
 }
 
 void engine_install(struct mag_engine *e, struct bul_entry *b)
 {
 	if (b->installed || !tunnel_up(e))
 		return;
-	for (unsigned i = 0; i < b->n_hnp; i++)
-		prefix_install(e, b, &b->hnp[i]);
-	for (unsigned i = 0; i < b->n_muho; i++)
-		prefix_install(e, b, &b->muho[i]);
 	b->installed = true;
+	b->hnp_on = b->muho_on = 0;
+	for (unsigned i = 0; i < b->n_hnp; i++)
+		own_install(e, b, i);
+	for (unsigned i = 0; i < b->n_muho; i++)
+		other_install(e, b, i);
 	e->n_installed++;
 	mag_peer_start(e);
 	e->changes++;
@@ -211,32 +310,28 @@ void engine_install(struct mag_engine *e, struct bul_entry *b)
 
 void engine_uninstall(struct mag_engine *e, struct bul_entry *b)
 {
+	uint8_t hnp_on = b->hnp_on, muho_on = b->muho_on;
+
 	if (!b->installed)
 		return;
+	b->installed = false; /* first: it takes none of its prefixes back */
+	b->hnp_on = b->muho_on = 0;
 	for (unsigned i = 0; i < b->n_hnp; i++)
-		prefix_uninstall(e, &b->hnp[i]);
+		held_uninstall(e, &b->hnp[i], hnp_on, i);
 	for (unsigned i = 0; i < b->n_muho; i++)
-		prefix_uninstall(e, &b->muho[i]);
-	b->installed = false;
+		held_uninstall(e, &b->muho[i], muho_on, i);
 	e->changes++;
 	if (--e->n_installed == 0)
 		e->tunnel_release_pending = true; /* after the flush: rules still name its table */
-}
-
-static bool prefix_in(const struct mh_prefix *p, const struct mh_prefix *list, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (list[i].len == p->len && memcmp(&list[i].addr, &p->addr, 16) == 0)
-			return true;
-	return false;
 }
 
 /* Replaces the MN's other prefixes; an installed entry's routes follow the difference. */
 void engine_set_muho(struct mag_engine *e, struct bul_entry *b, const struct mh_prefix *p,
                      unsigned n)
 {
-	struct mh_prefix keep[BUL_MAX_PREFIXES];
-	unsigned k = 0;
+	struct mh_prefix keep[BUL_MAX_PREFIXES], old[BUL_MAX_PREFIXES];
+	uint8_t on = 0, old_on = b->muho_on;
+	unsigned k = 0, n_old = b->n_muho;
 
 	for (unsigned i = 0; i < n && k < BUL_MAX_PREFIXES; i++) {
 		if (p[i].len == 0 || prefix_in(&p[i], b->hnp, b->n_hnp) ||
@@ -244,14 +339,22 @@ void engine_set_muho(struct mag_engine *e, struct bul_entry *b, const struct mh_
 			continue; /* the empty MuHo option, our own prefixes, repeats */
 		keep[k++] = p[i];
 	}
-	for (unsigned i = 0; b->installed && i < b->n_muho; i++)
-		if (!prefix_in(&b->muho[i], keep, k))
-			prefix_uninstall(e, &b->muho[i]);
-	for (unsigned i = 0; b->installed && i < k; i++)
-		if (!prefix_in(&keep[i], b->muho, b->n_muho))
-			prefix_install(e, b, &keep[i]);
+	for (unsigned i = 0; i < n_old; i++) { /* kept ones stay where they are routed */
+		int j = prefix_index(&b->muho[i], keep, k);
+
+		if (j >= 0 && (old_on & (1u << i)))
+			on |= (uint8_t)(1u << j);
+	}
+	memcpy(old, b->muho, sizeof(old[0]) * n_old);
 	memcpy(b->muho, keep, sizeof(keep[0]) * k);
 	b->n_muho = k;
+	b->muho_on = on;
+	for (unsigned i = 0; b->installed && i < n_old; i++)
+		if (!prefix_in(&old[i], keep, k))
+			held_uninstall(e, &old[i], old_on, i);
+	for (unsigned i = 0; b->installed && i < k; i++)
+		if (!prefix_in(&keep[i], old, n_old))
+			other_install(e, b, i);
 }
 
 void engine_send_ra(struct mag_engine *e, struct bul_entry *b, bool withdraw)

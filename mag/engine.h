@@ -21,7 +21,7 @@
 #include "mag/nd.h"
 #include "proto/mh.h"
 
-#define BUL_MAX_PREFIXES 8
+#define BUL_MAX_PREFIXES 8 /* at most 8: bit masks of uint8_t */
 
 enum bul_state {
 	BUL_REGISTERING, /* PBU sent, no acceptance yet */
@@ -69,6 +69,9 @@ struct bul_entry {
 	struct mh_prefix muho[BUL_MAX_PREFIXES]; /* its other interfaces' prefixes: routed */
 	bool installed;                          /* routes and rules are in the kernel */
 	bool ask_all_zero;                       /* after 155: ask for a new prefix */
+	/* bit i: hnp[i] / muho[i] routed through this entry (a prefix has one route and one rule
+	 * in the kernel, held by one entry of the MAG) */
+	uint8_t hnp_on, muho_on;
 	uint8_t last_status;
 	struct timer timer;    /* retransmission, refresh or hold */
 	struct timer ra_timer; /* next unsolicited RA */

@@ -1,7 +1,7 @@
 /* fuzz_lma_engine.c: libFuzzer target for the whole LMA engine (lma/engine.c, pbu.c, bc.c,
  * pool.c, reply.c, upn.c) without a kernel, as tests/lma/engine_harness.c drives it: the input
  * is a program of steps, each a byte saying what, then its arguments:
- *   0 a PBU from one of 4 MAGs for one of 8 MNs (handover indicator, access technology,
+ *   0 a PBU from one of 4 MAGs for one of 8 MNs (handover indicator 1-5 or 6, access technology,
  *     sequence, lifetime or de-registration, which prefix it asks for, link-layer id, MuHo,
  *     timestamp skew), encoded by the codec;
  *   1 a raw Mobility Header message (up to 255 octets) from one of the MAGs;
@@ -226,7 +226,7 @@ static void step_pbu(struct world *w)
 	if (flags & 2)
 		mh_opts_add_muho(&m.opts, &in6addr_any, 0);
 	m.opts.present |= MH_HAVE_HI | MH_HAVE_ATT | MH_HAVE_TIMESTAMP;
-	m.opts.hi = (uint8_t)(1 + (flags >> 2) % 5);
+	m.opts.hi = (uint8_t)(ask & 4 ? MH_HI_NEW_IF_SHARED : 1 + (flags >> 2) % 5);
 	m.opts.att = (uint8_t)(1 + (flags >> 5));
 	if (flags & 0x80) {
 		m.opts.present |= MH_HAVE_MNLLID;

@@ -15,9 +15,9 @@
  *   9 the mock kernel refusing the next route (reported at flush);
  *  10 the orderly exit (mag_engine_leave), after which the program goes on.
  * Besides "never crash", the kernel model checks what the engine asks of it (one tunnel to the
- * LMA, a rule only into that tunnel, no tunnel deleted under a rule), every message the engine
- * sends decodes and goes to the LMA, and after the engine is freed nothing is left in the
- * kernel. */
+ * LMA, a rule only into that tunnel and never twice for one prefix, no tunnel deleted under a
+ * rule), every message the engine sends decodes and goes to the LMA, and after the engine is
+ * freed nothing is left in the kernel. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,9 +188,12 @@ static int io_rule_add(void *ctx, const struct mh_prefix *p, uint32_t tunnel, ui
 {
 	struct world *w = ctx;
 
+	struct route *r = route_find(w, p, true);
+
 	(void)cookie;
 	check(tunnel != 0 && tunnel == w->tunnel, "a rule into no tunnel");
-	route_find(w, p, true)->rule_tunnel = tunnel;
+	check(r->rule_tunnel == 0, "a source rule added twice (the kernel refuses it: EEXIST)");
+	r->rule_tunnel = tunnel;
 	return 0;
 }
 

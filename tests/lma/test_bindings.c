@@ -582,6 +582,35 @@ START_TEST(with_sequence_numbers_the_next_one_is_accepted)
 }
 END_TEST
 
+/* A shared-prefix session (RFC 7864, HI 6) has no prefix of its own: it is kept all the same,
+ * and after the restart its MAG's refresh naming the shared prefix is still not a handoff. */
+START_TEST(a_shared_prefix_session_survives_a_restart)
+{
+	struct bindings_report r;
+	const struct bce *owner;
+	unsigned expired;
+	const char *p1;
+
+	h_pbu(&h1, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
+	h_pbu(&h1, MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .hi = 6, .muho = true });
+	ck_assert_uint_eq(lma_engine_cache(h1.e)->n_bce, 2);
+	r = restart(true, 2000, &expired);
+	ck_assert_uint_eq(r.bces, 2);
+	ck_assert_uint_eq(lma_engine_cache(h2.e)->n_bce, 2);
+	owner = LIST_FIRST(&bc_mn_find(lma_engine_cache(h2.e), "mn1@example.org", 15)->bces);
+	while (owner->n_prefix == 0)
+		owner = LIST_NEXT(owner, mn_entry);
+	p1 = h_ptext(&owner->prefix[0].p);
+	h_pbu(&h2, MAG2,
+	      &(struct pbu_spec){
+	              .llid = 2, .att = 7, .hi = 5, .seq = 1, .muho = true, .hnp = { p1 } });
+	ck_assert_uint_eq(h_last_to(&h2, MAG2, 0)->u.ba.status, 0);
+	ck_assert_str_eq(h_route_peer(&h2, p1), MAG1);
+	ck_assert_uint_eq(lma_engine_stats(h2.e)->handoffs, 0);
+	h_check_consistent(&h2);
+}
+END_TEST
+
 START_TEST(restored_bindings_expire_by_what_was_left)
 {
 	struct pbu_spec s = { .llid = 1, .lifetime = 15 }; /* 60 s */
@@ -660,6 +689,7 @@ static Suite *bindings_suite(void)
 	tcase_add_test(te, the_mags_next_refresh_is_a_renewal);
 	tcase_add_test(te, with_sequence_numbers_the_next_one_is_accepted);
 	tcase_add_test(te, restored_bindings_expire_by_what_was_left);
+	tcase_add_test(te, a_shared_prefix_session_survives_a_restart);
 	tcase_add_test(te, records_the_configuration_refuses_are_refused);
 	suite_add_tcase(s, te);
 	return s;

@@ -254,7 +254,9 @@ START_TEST(notification_sequence_starts_at_the_random_value)
 {
 	attach_both();
 	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.seq, (uint16_t)H_RANDOM);
-	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 3, .muho = true }); /* another change */
+	/* another change, of which only MAG1 hears (a third interface at MAG2 would make MAG2 hear
+	 * too: it would hold two of the MN's bindings) */
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .muho = true, .dereg = true });
 	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->type, MH_TYPE_UPN);
 	ck_assert_uint_eq(h_last_to(&h, MAG1, 0)->u.upn.seq, (uint16_t)(H_RANDOM + 1));
 }

@@ -94,6 +94,8 @@ static int io_route_add(void *ctx, const struct mh_prefix *p, const struct in6_a
 	struct m_route *r = find(h, p, true);
 
 	h->route_ops++;
+	if (r->has_route && (r->ifindex != ifindex || memcmp(&r->ll, ll, 16) != 0))
+		h->route_replaced++; /* NLM_F_REPLACE: another entry's route silently taken */
 	if (h->fail_next_route) {
 		h->fail_next_route = false;
 		h->have_failed = true;
@@ -123,9 +125,15 @@ static int io_rule_add(void *ctx, const struct mh_prefix *p, uint32_t tunnel, ui
 {
 	struct mharness *h = ctx;
 
-	(void)cookie;
+	struct m_route *r = find(h, p, true);
+
 	ck_assert_uint_eq(tunnel, h->tunnel);
-	find(h, p, true)->rule_tunnel = tunnel;
+	if (r->rule_tunnel && !h->have_failed) { /* NLM_F_EXCL: the kernel says EEXIST at flush */
+		h->rule_clashes++;
+		h->have_failed = true;
+		h->failed_cookie = cookie;
+	}
+	r->rule_tunnel = tunnel;
 	return 0;
 }
 
@@ -190,6 +198,7 @@ void m_free(struct mharness *h)
 	mag_engine_free(h->e, &h->now);
 	ck_assert_uint_eq(h->n_routes, 0); /* nothing left in the kernel */
 	ck_assert_uint_eq(h->tunnel, 0);
+	ck_assert_uint_eq(h->rule_clashes, 0); /* no entry ever added a rule another one holds */
 	mag_conf_free(h->conf);
 }
 

@@ -38,6 +38,8 @@ struct mharness {
 	size_t n_routes;
 	uint32_t tunnel; /* 0: none */
 	unsigned tunnel_adds, tunnel_dels, route_ops;
+	unsigned rule_clashes;   /* source rules added twice (refused by the kernel: EEXIST) */
+	unsigned route_replaced; /* routes replaced by one through another link or next hop */
 	bool fail_next_route;
 	bool have_failed;
 	uint64_t failed_cookie;

@@ -1043,6 +1043,99 @@ START_TEST(stray_revocation_messages_are_dropped)
 }
 END_TEST
 
+/* --- two interfaces of one MN at this MAG (issue 12) --- */
+
+static const char *const p1_p2[] = { P1, P2, NULL };
+
+static void route_via(const char *prefix, unsigned ifindex, uint8_t mac)
+{
+	const struct m_route *r = m_route(&h, prefix);
+
+	ck_assert_msg(r != NULL, "no route for %s", prefix);
+	ck_assert(r->has_route);
+	ck_assert_uint_eq(r->ifindex, ifindex);
+	ck_assert_uint_eq(r->ll.s6_addr[15], mac);
+	ck_assert_uint_eq(r->rule_tunnel, h.tunnel);
+}
+
+static void registered(unsigned n)
+{
+	unsigned k = 0;
+
+	for (const struct bul_entry *b = mag_engine_first(h.e); b; b = mag_engine_next(b))
+		k += b->state == BUL_REGISTERED && b->installed;
+	ck_assert_uint_eq(k, n);
+}
+
+/* The LMA lists the other binding's prefix in each PBA and notifies the whole group: each
+ * prefix is routed to the interface that owns it, one rule each, nobody de-registered. */
+static void attach_two_here(void)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	attach(EXT, 2, only_p2, only_p1);
+	upn(40, "mn1@example.org", p1_p2, MH_UPN_A);
+	mag_engine_flush(h.e);
+}
+
+START_TEST(two_interfaces_here_each_own_their_routes)
+{
+	attach_two_here();
+	registered(2);
+	route_via(P1, WLAN, 1);
+	route_via(P2, EXT, 2);
+	ck_assert_uint_eq(h.rule_clashes, 0);
+	ck_assert_uint_eq(h.route_replaced, 0);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->dereg_sent, 0);
+	ck_assert_uint_eq(h.sent[h.n_sent - 1].u.upa.status, 0);
+}
+END_TEST
+
+/* Both attached, then one link loses its carrier: that entry de-registers. */
+static void lose_one_of_two(unsigned ifindex)
+{
+	attach_two_here();
+	mag_engine_link(h.e, ifindex, false, &h.now);
+	mag_engine_flush(h.e);
+	registered(1);
+}
+
+START_TEST(losing_the_second_interface_leaves_the_first_its_routes)
+{
+	lose_one_of_two(EXT);
+	route_via(P1, WLAN, 1);
+	route_via(P2, WLAN, 1); /* held by the LMA: now delivered on the interface left */
+	m_pba(&h, 0, only_p2, NULL);
+	route_via(P1, WLAN, 1);
+	route_via(P2, WLAN, 1);
+}
+END_TEST
+
+START_TEST(losing_the_first_interface_leaves_the_second_its_routes)
+{
+	lose_one_of_two(WLAN);
+	route_via(P2, EXT, 2);
+	route_via(P1, EXT, 2);
+	upn(41, "mn1@example.org", NULL, MH_UPN_A); /* the LMA let P1 go */
+	ck_assert_ptr_null(m_route(&h, P1));
+	route_via(P2, EXT, 2);
+}
+END_TEST
+
+START_TEST(returning_interface_takes_its_prefix_back)
+{
+	lose_one_of_two(EXT);
+	m_pba(&h, 0, only_p2, NULL);
+	route_via(P2, WLAN, 1);
+	mag_engine_link(h.e, EXT, true, &h.now); /* attach-on-link-up */
+	m_pba(&h, 0, only_p2, only_p1);
+	mag_engine_flush(h.e);
+	registered(2);
+	route_via(P2, EXT, 2);
+	route_via(P1, WLAN, 1);
+	ck_assert_uint_eq(h.rule_clashes, 0);
+}
+END_TEST
+
 static Suite *mag_suite(void)
 {
 	Suite *s = suite_create("mag_engine");
@@ -1054,7 +1147,8 @@ static Suite *mag_suite(void)
 	TCase *upd = tcase_create("upn");
 	TCase *der = tcase_create("dereg");
 	TCase *rev = tcase_create("revocation");
-	TCase *all[] = { pbu, acc, val, tim, sts, upd, der, rev };
+	TCase *two = tcase_create("same_mag");
+	TCase *all[] = { pbu, acc, val, tim, sts, upd, der, rev, two };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		tcase_add_checked_fixture(all[i], setup, teardown);
@@ -1108,6 +1202,10 @@ static Suite *mag_suite(void)
 	tcase_add_test(rev, unmatched_revocation_gets_its_status);
 	tcase_add_test(rev, global_revocation_takes_every_mn);
 	tcase_add_test(rev, stray_revocation_messages_are_dropped);
+	tcase_add_test(two, two_interfaces_here_each_own_their_routes);
+	tcase_add_test(two, losing_the_second_interface_leaves_the_first_its_routes);
+	tcase_add_test(two, losing_the_first_interface_leaves_the_second_its_routes);
+	tcase_add_test(two, returning_interface_takes_its_prefix_back);
 	return s;
 }
 

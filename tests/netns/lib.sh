@@ -124,6 +124,23 @@ jget() {
 	"$@" 2>/dev/null | "$PY" -c "$JGET" "$expr"
 }
 
+# rx_packets NS IF: the packets interface IF of namespace NS has received.
+rx_packets() { nsx "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
+
+# rx_grown NS IF BEFORE COUNT: IF has received at least COUNT packets since it had BEFORE (read
+# anew on every call, so that wait_until polls it).
+rx_grown() { test "$(($(rx_packets "$1" "$2") - $3))" -ge "$4"; }
+
+# udp_burst NS DST PORT COUNT: COUNT 100-octet datagrams from NS to DST, both ports PORT.
+udp_burst() {
+	nsx "$1" "$PY" -c "
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(('', $3))
+for i in range($4):
+    s.sendto(b'x' * 100, ('$2', $3))"
+}
+
 # finish: the closing line every test script ends with; exit status tells failure.
 finish() {
 	echo "$PASSED passed, $FAILED failed"

@@ -77,21 +77,9 @@ addr_of() {
 		cut -d/ -f1 | head -n 1
 }
 
-rx() { nsx mn cat "/sys/class/net/$1/statistics/rx_packets"; }
-
-# send_udp DST PORT COUNT: COUNT datagrams from the CN, source port = PORT.
-send_udp() {
-	nsx cn "$PY" -c "
-import socket
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.bind(('', $2))
-for i in range($3):
-    s.sendto(b'x' * 100, ('$1', $2))"
-}
-
-# grown IF BEFORE COUNT: IF has received at least COUNT packets since BEFORE (read anew on
-# every call, so that wait_until polls it).
-grown() { test "$(($(rx "$1") - $2))" -ge "$3"; }
+rx() { rx_packets mn "$1"; }
+send_udp() { udp_burst cn "$@"; }
+grown() { rx_grown mn "$@"; }
 
 # arrive PORT COUNT IF: COUNT datagrams of the flow on PORT reach the MN through IF.
 arrive() {

@@ -1,0 +1,153 @@
+#!/bin/sh
+# test_lmad_samemag.sh: two interfaces of one multihomed MN attached to the same MAG, through the
+# real daemons (issue 12): a CN, lmad, one magd with two access interfaces (WLAN, 3G) and a Linux
+# MN with one interface on each. Each interface gets its own binding and prefix; the MAG routes
+# each prefix to the interface that owns it, one route and one source rule per prefix, nothing
+# de-registered by a rule added twice; either interface going leaves the other its routes and
+# rules (the prefix of the one gone is delivered on the one left while the LMA holds it); the
+# interface coming back takes its prefix back. A flow cannot be moved between the two bindings
+# (the MAG routes by destination prefix, doc/datapath.md): pmipctl says so and nothing changes.
+# shellcheck source-path=SCRIPTDIR
+set -u
+. "$(dirname "$0")/lib.sh"
+: "${BUILD:?set BUILD to a build tree}"
+
+tmp=$(mktemp -d /tmp/pmip-samemag.XXXXXX)
+trap 'cleanup; rm -rf "$tmp"' EXIT
+
+topology() {
+	ns_add lma mag mn cn
+	link mag v1 lma p1
+	nsx mag ip addr add 2001:db8:ffff::1/64 dev v1 nodad
+	nsx lma ip addr add 2001:db8:ffff::100/64 dev p1 nodad
+	nsx mag sysctl -qw net.ipv6.conf.all.forwarding=1
+	for m in 1 2; do
+		ip link add "acc$m" netns "$(ns mag)" type veth peer name "if$m" netns "$(ns mn)"
+		nsx mn ip link set "if$m" address "02:00:00:00:00:0$m"
+		nsx mag ip link set "acc$m" up
+	done
+	link cn cn0 lma lmacn
+	nsx cn ip link set cn0 mtu 1400
+	nsx lma ip link set lmacn mtu 1400
+	nsx cn ip addr add 2001:db8:c::2/64 dev cn0 nodad
+	nsx lma ip addr add 2001:db8:c::1/64 dev lmacn nodad
+	nsx cn ip route add default via 2001:db8:c::1
+	nsx lma sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
+configs() {
+	cat >"$tmp/lma.conf" <<EOF
+lma-address 2001:db8:ffff::100
+uplink-interface p1
+tunnel-driver $TEST_DRIVER
+prefix-pool 2001:db8:100::/48 length 64
+control-socket $tmp/lma.sock
+mn any
+mag 2001:db8:ffff::1
+EOF
+	cat >"$tmp/mag.conf" <<EOF
+lma-address 2001:db8:ffff::100
+proxy-coa 2001:db8:ffff::1
+uplink-interface v1
+tunnel-driver $TEST_DRIVER
+control-socket $tmp/mag.sock
+access-interface acc1 { access-technology 4 }
+access-interface acc2 { access-technology 7 attach-on-link-up yes }
+mn mn1@example.org { mac 02:00:00:00:00:01 mac 02:00:00:00:00:02 multihoming yes }
+EOF
+}
+
+lctl() { "$BUILD/pmipctl/pmipctl" -s "$tmp/lma.sock" "$@"; }
+mctl() { "$BUILD/pmipctl/pmipctl" -s "$tmp/mag.sock" "$@"; }
+
+addr_of() {
+	nsx mn ip -6 addr show dev "$1" scope global | awk '/inet6 2001:db8:100/ {print $2}' |
+		cut -d/ -f1 | head -n 1
+}
+has_addr() { test -n "$(addr_of "$1")"; }
+prefix64() { "$PY" -c "import ipaddress, sys; print(ipaddress.ip_network(sys.argv[1] + '/64', False))" "$1"; }
+
+# route_dev PREFIX: the access interface the MAG routes PREFIX through (proto 157).
+route_dev() { nsx mag ip -6 route show proto 157 | awk -v p="$1" '$1 == p { print $5 }'; }
+routed_via() { test "$(route_dev "$1")" = "$2"; }
+# n_rules PREFIX: the MAG's source rules for PREFIX.
+n_rules() { nsx mag ip -6 rule show | grep -c "from $1 "; }
+
+n_bindings() { jget "sum(len(m['bindings']) for m in j)" lctl -j show bindings; }
+registered_entries() {
+	jget "sum(1 for m in j for b in m['bindings'] if b['state'] == 'registered')" \
+		mctl -j show bindings
+}
+mag_stat() { jget "j['$1']['$2']" mctl -j show stats; }
+
+rx() { rx_packets mn "$1"; }
+# arrive DST PORT COUNT IF: COUNT datagrams to DST reach the MN through IF.
+arrive() {
+	before=$(rx "$4")
+	udp_burst cn "$1" "$2" "$3"
+	wait_until 3 rx_grown mn "$4" "$before" "$3"
+}
+flow_id() { jget "[f['id'] for f in j if f['dport'] == $1][0]" lctl -j show flows; }
+binding_of_att() {
+	jget "[b['id'] for m in j for b in m['bindings'] if b['att'] == $1][0]" lctl -j show bindings
+}
+
+topology
+configs
+bg lma "$BUILD/lmad" -d -f "$tmp/lma.conf"
+bg mag "$BUILD/magd" -d -f "$tmp/mag.conf"
+wait_until 10 lctl show stats
+nsx mn ip link set if1 up
+nsx mn ip link set if2 up
+
+both_addresses() { has_addr if1 && has_addr if2; }
+check "both interfaces get an address" wait_until 15 both_addresses
+A1=$(addr_of if1)
+A2=$(addr_of if2)
+P1=$(prefix64 "$A1")
+P2=$(prefix64 "$A2")
+check "two prefixes ($P1, $P2)" test "$P1" != "$P2"
+two_bindings() { test "$(n_bindings)" = 2; }
+check "the LMA holds two bindings" wait_until 5 two_bindings
+both_routed() { routed_via "$P1" acc1 && routed_via "$P2" acc2; }
+check "the MAG routes each prefix to its own interface" wait_until 10 both_routed
+check "one source rule per prefix" test "$(n_rules "$P1") $(n_rules "$P2")" = "1 1"
+both_registered() { test "$(registered_entries)" = 2; }
+check "both MAG entries registered" both_registered
+check "no de-registration at the MAG" test "$(mag_stat tx deregistration)" = 0
+wait_until 5 arrive "$A1" 5001 5 if1 # neighbour discovery may eat the first ones
+check "traffic to $A1 arrives on if1" arrive "$A1" 5001 100 if1
+wait_until 5 arrive "$A2" 5002 5 if2
+check "traffic to $A2 arrives on if2" arrive "$A2" 5002 100 if2
+
+# a flow cannot be moved between two bindings behind one MAG: refused, nothing changes
+F1=$(flow_id 5001)
+B2=$(binding_of_att 7)
+check "flow move to the other binding at the same MAG is refused" \
+	sh -c "! $BUILD/pmipctl/pmipctl -s $tmp/lma.sock flow move $F1 to binding $B2"
+check "the refusal says why" sh -c "$BUILD/pmipctl/pmipctl -s $tmp/lma.sock flow move $F1 to binding $B2 2>&1 | grep -q 'routes by destination prefix'"
+check "flow 5001 still arrives on if1" arrive "$A1" 5001 50 if1
+
+# the 3G interface goes: the WLAN one keeps its route and rule, and carries the held prefix
+nsx mn ip link set if2 down
+check "the MAG routes $P2 through acc1 once if2 is gone" wait_until 10 routed_via "$P2" acc1
+check "$P1 still routed through acc1" routed_via "$P1" acc1
+check "one source rule per prefix after the loss" test "$(n_rules "$P1") $(n_rules "$P2")" = "1 1"
+one_registered() { test "$(registered_entries)" = 1; }
+check "the WLAN entry stays registered" wait_until 5 one_registered
+check "traffic to $A1 still arrives on if1" arrive "$A1" 5001 100 if1
+
+# it comes back: its prefix goes back to it
+nsx mn ip link set if2 up
+check "if2 back: each prefix on its own interface again" wait_until 15 both_routed
+check "one source rule per prefix after the return" test "$(n_rules "$P1") $(n_rules "$P2")" = "1 1"
+check "both MAG entries registered again" wait_until 5 both_registered
+
+# the WLAN interface goes: the 3G one keeps its route and rule
+nsx mn ip link set if1 down
+check "the MAG routes $P1 through acc2 once if1 is gone" wait_until 10 routed_via "$P1" acc2
+check "$P2 still routed through acc2" routed_via "$P2" acc2
+check "one source rule per prefix after the second loss" test "$(n_rules "$P1") $(n_rules "$P2")" = "1 1"
+wait_until 5 arrive "$A2" 5003 5 if2
+check "traffic to $A2 still arrives on if2" arrive "$A2" 5003 100 if2
+finish
