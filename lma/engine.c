@@ -245,11 +245,27 @@ void lma_engine_run_timers(struct lma_engine *e, const struct lma_now *now)
 	timer_run(&e->timers, now->mono_ns);
 }
 
+/* The cookie of a route that carries a de-registered binding's prefixes through another
+ * binding's tunnel: the binding's id with this bit. */
+#define REROUTE_COOKIE (1ull << 63)
+
+static void reroute_refused(struct lma_engine *e, struct bce *b);
+
+/* cookie: the binding whose route it was. A registration's refusal turns its PBA into a 130; a
+ * de-registered binding's reroute refused unroutes its prefixes openly. */
 void lma_engine_route_failed(struct lma_engine *e, uint64_t cookie, int err)
 {
+	struct bce *b;
+
 	(void)err;
 	e->stats.route_failures++;
-	reply_reject_binding(e, cookie);
+	if (!(cookie & REROUTE_COOKIE)) {
+		reply_reject_binding(e, cookie);
+		return;
+	}
+	b = bc_bce_by_id(&e->bc, cookie & ~REROUTE_COOKIE);
+	if (b && b->state == BCE_DEREG_WAIT)
+		reroute_refused(e, b); /* else it came back or went meanwhile: nothing to undo */
 }
 
 static void mn_reroute(struct lma_engine *e, struct lma_mn *mn);
@@ -475,7 +491,8 @@ static void routes_via(struct lma_engine *e, struct bce *b, const struct bce *ca
 {
 	for (unsigned i = 0; i < b->n_prefix; i++) {
 		e->kernel_queued++;
-		(void)e->io.route_add(e->io.ctx, &b->prefix[i].p, carrier->mag->tunnel, 0);
+		(void)e->io.route_add(e->io.ctx, &b->prefix[i].p, carrier->mag->tunnel,
+		                      b->id | REROUTE_COOKIE);
 	}
 	b->rerouted = true;
 	b->via_tunnel = carrier->mag->tunnel;
@@ -557,6 +574,18 @@ static bool carried(const struct bce *b)
 	return false;
 }
 
+/* Nobody carries b's prefixes any more (§5.3.5): their routes go, and a held binding with them
+ * (at once, from the timer: not inside a walk of the MN's bindings). */
+static void unroute(struct lma_engine *e, struct bce *b)
+{
+	routes_del(e, b);
+	b->rerouted = false;
+	b->via_tunnel = 0;
+	e->stats.reroutes_lost++;
+	if (b->held)
+		timer_arm(&e->timers, &b->timer, e->now.mono_ns);
+}
+
 static void reroute(struct lma_engine *e, struct bce *b)
 {
 	struct bce *o = other_active(b);
@@ -566,12 +595,15 @@ static void reroute(struct lma_engine *e, struct bce *b)
 		e->stats.reroutes++;
 		return;
 	}
-	routes_del(e, b); /* nobody left to carry them (§5.3.5) */
-	b->rerouted = false;
-	b->via_tunnel = 0;
-	e->stats.reroutes_lost++;
-	if (b->held) /* its wait is over: it goes at once, from the timer (not inside this walk) */
-		timer_arm(&e->timers, &b->timer, e->now.mono_ns);
+	unroute(e, b);
+}
+
+/* The kernel refused to route b's prefixes through their new carrier: they would stay in the
+ * old tunnel and go with it, silently. */
+static void reroute_refused(struct lma_engine *e, struct bce *b)
+{
+	if (b->rerouted)
+		unroute(e, b);
 }
 
 /* The MN's bindings changed: de-registered prefixes whose carrier moved, de-registered or

@@ -225,6 +225,26 @@ START_TEST(deregistered_prefix_moves_when_its_carrier_expires)
 }
 END_TEST
 
+/* The kernel refuses to route the de-registered P1 through MAG2's tunnel: P1 is unrouted openly
+ * (counted), not left in MAG1's tunnel to go with it when the held binding's tunnel is
+ * released (found by fuzz_lma_engine). */
+START_TEST(refused_reroute_unroutes_the_prefix_openly)
+{
+	const struct lma_stats *st = lma_engine_stats(h.e);
+
+	step(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
+	step(MAG2, &(struct pbu_spec){ .llid = 2, .muho = true });
+	h.fail_next_route = true; /* the reroute, reported at the flush */
+	step(MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .dereg = true, .seq = 1 });
+	ck_assert_ptr_null(h_route_peer(&h, P1));
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG2);
+	ck_assert_uint_eq(st->reroutes_lost, 1);
+	advance(10000); /* past the delete delay: nothing held, MAG1's tunnel goes */
+	ck_assert_uint_eq(h_tunnels(&h), 1);
+	ck_assert_uint_eq(st->holds, 0);
+}
+END_TEST
+
 static Suite *faults_suite(void)
 {
 	Suite *s = suite_create("lma_engine_faults");
@@ -243,6 +263,7 @@ static Suite *faults_suite(void)
 	tcase_add_test(reroute, deregistered_prefix_follows_the_binding_it_was_parked_on);
 	tcase_add_test(reroute, deregistered_prefix_loses_its_route_with_the_last_binding);
 	tcase_add_test(reroute, deregistered_prefix_moves_when_its_carrier_expires);
+	tcase_add_test(reroute, refused_reroute_unroutes_the_prefix_openly);
 	return s;
 }
 
