@@ -8,6 +8,7 @@
 #include "common/daemon_main.h"
 #include "common/hmap.h"
 #include "common/log.h"
+#include "common/pmtu.h"
 
 /* The signal watchers of a running daemon. */
 struct daemon_signals {
@@ -51,29 +52,29 @@ static void signals_start(struct daemon_signals *s, struct ev_loop *loop)
 }
 
 /* -n: the configuration is good; which tunnel driver this kernel would give it. */
-static int check_config(const struct daemon_ops *ops, void *d, const struct daemon_options *o,
+static int check_config(const struct daemon_ops *ops, void *conf, const struct daemon_options *o,
                         const struct daemon_setup *s)
 {
 	char drv[1024];
 
 	if (o->verbose)
-		ops->print(d, stdout);
+		ops->conf->print(stdout, conf);
 	fprintf(stderr, "configuration OK\n");
 	if (kr_probe(&s->kr, drv, sizeof(drv)) == 0)
 		fprintf(stderr, "tunnel driver: %s\n", drv);
-	ops->free_conf(d);
+	ops->conf->free(conf);
 	return 0;
 }
 
 /* Set up, drop privileges, run until a signal ends the loop; 0, or 1 with the reason in err. */
-static int serve(const struct daemon_ops *ops, void *d, struct daemon_priv *priv,
-                 struct daemon_ready *ready, const struct daemon_setup *s, char *err,
-                 size_t errlen)
+static int serve(const struct daemon_ops *ops, void *d, void *conf, struct daemon_priv *priv,
+                 struct daemon_ready *ready, const struct daemon_setup *s, char *err, size_t errlen)
 {
 	struct daemon_signals sig = { .ops = ops, .d = d };
 	struct ev_loop *loop = ev_default_loop(0);
+	enum kr_driver in_use = KR_DRIVER_AUTO;
 
-	if (ops->start(d, loop, s) < 0 || daemon_priv_drop(priv, ops->in_use(d)) < 0) {
+	if (ops->start(d, conf, loop, s, &in_use) < 0 || daemon_priv_drop(priv, in_use) < 0) {
 		snprintf(err, errlen, "%s", log_last_warning());
 		return 1;
 	}
@@ -91,16 +92,18 @@ int daemon_main(const struct daemon_ops *ops, void *d, const struct daemon_optio
 	struct daemon_priv priv;
 	struct daemon_setup s;
 	char err[256];
+	void *conf;
 	int status;
 
 	log_init(ops->name, o->foreground || o->check_only, o->verbose);
 	hash_seed_init(); /* before anything builds a hash index: the configuration does */
-	if (ops->load(d, o->conf_path, &s, err, sizeof(err)) < 0) {
+	if (!(conf = ops->conf->load(o->conf_path, err, sizeof(err)))) {
 		log_warnx("%s", err);
 		return 1;
 	}
+	ops->setup(conf, &s);
 	if (o->check_only)
-		return check_config(ops, d, o, &s);
+		return check_config(ops, conf, o, &s);
 	if (!o->foreground)
 		daemon_detach(&ready, ops->name);
 	daemon_priv_init(&priv, s.kr.driver);
@@ -108,10 +111,10 @@ int daemon_main(const struct daemon_ops *ops, void *d, const struct daemon_optio
 	if (daemon_prepare(&priv, &lock, o, &s.start, err, sizeof(err)) < 0) {
 		log_warnx("%s", err); /* before anything touched the running one's state */
 		daemon_ready_fail(&ready, err);
-		ops->free_conf(d);
+		ops->conf->free(conf);
 		return 1;
 	}
-	status = serve(ops, d, &priv, &ready, &s, err, sizeof(err));
+	status = serve(ops, d, conf, &priv, &ready, &s, err, sizeof(err));
 	ops->stop(d);
 	daemon_lock_release(&lock);
 	daemon_ready_fail(&ready, err); /* once set-up is undone; nothing if ready was sent */
@@ -136,4 +139,36 @@ void daemon_ctl_limits(struct ctl_server *ctl, unsigned max_clients, uint32_t id
 		                .out_high = CTL_OUT_HIGH };
 
 	ctl_server_set_limits(ctl, &l);
+}
+
+int daemon_open_kernel(struct ev_loop *loop, const struct daemon_setup *s, kr_result_fn result,
+                       void *arg, const char *what, struct kr **kr, struct pmtu_relay **pmtu)
+{
+	char err[256];
+
+	if (!(*kr = kr_open(&s->kr, err, sizeof(err)))) {
+		log_warnx("kernel set-up failed: %s", err);
+		return -1;
+	}
+	kr_set_result_cb(*kr, result, arg);
+	if ((*pmtu = pmtu_relay_open(loop, &s->kr.local)) == NULL)
+		log_warn("no Packet Too Big relay for %s", what);
+	return 0;
+}
+
+uint32_t daemon_restart_counter(void)
+{
+	return (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000);
+}
+
+struct ctl_server *daemon_ctl_open(struct ev_loop *loop, const struct daemon_setup *s,
+                                   ctl_handler_fn handler, void *arg)
+{
+	char err[256];
+	struct ctl_server *ctl = ctl_server_open(loop, s->start.ctl_path, s->start.ctl_group,
+	                                         handler, arg, err, sizeof(err));
+
+	if (!ctl)
+		log_warnx("%s", err);
+	return ctl;
 }

@@ -300,26 +300,22 @@ static int open_mh_socket(const struct in6_addr *local)
 	return fd;
 }
 
-static int start(void *daemon, struct ev_loop *loop, const struct daemon_setup *s)
+static int start(void *daemon, void *conf, struct ev_loop *loop, const struct daemon_setup *s,
+                 enum kr_driver *in_use)
 {
 	struct lmad *d = daemon;
 	struct lma_io io = lmad_io;
-	char err[256];
 
 	io.ctx = d;
+	d->conf = conf;
 	d->loop = loop;
-	d->kr = kr_open(&s->kr, err, sizeof(err));
-	if (!d->kr) {
-		log_warnx("kernel set-up failed: %s", err);
+	d->send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	d->kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	if (daemon_open_kernel(loop, s, kr_result, d, "the tunnels", &d->kr, &d->pmtu) < 0)
 		return -1;
-	}
-	kr_set_result_cb(d->kr, kr_result, d);
-	if ((d->pmtu = pmtu_relay_open(d->loop, &d->conf->lma_addr)) == NULL)
-		log_warn("no Packet Too Big relay for the tunnels");
 	d->engine = lma_engine_new(d->conf, &io, 1024);
-	if (d->engine) /* the start time in seconds: it grows from one restart to the next */
-		lma_engine_set_restart_counter(d->engine,
-		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
+	if (d->engine)
+		lma_engine_set_restart_counter(d->engine, daemon_restart_counter());
 	d->mh_fd = open_mh_socket(&d->conf->lma_addr);
 	if (!d->engine || d->mh_fd < 0 || mh_sendq_init(&d->sendq, d->mh_fd) < 0) {
 		log_warn("Mobility Header socket on the LMA address");
@@ -330,13 +326,10 @@ static int start(void *daemon, struct ev_loop *loop, const struct daemon_setup *
 	if (lmad_fc_start(d) < 0)
 		return -1;
 	lmad_bindings_load_flows(d);
-	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, lmad_ctl_handle, d,
-	                         err, sizeof(err));
-	if (!d->ctl) {
-		log_warnx("%s", err);
+	if (!(d->ctl = daemon_ctl_open(loop, s, lmad_ctl_handle, d)))
 		return -1;
-	}
 	lmad_ctl_limits(d);
+	*in_use = kr_driver_in_use(d->kr);
 	return 0;
 }
 
@@ -380,29 +373,11 @@ static void run_loop(void *daemon)
 	ev_run(d->loop, 0);
 }
 
-static int load(void *daemon, const char *path, struct daemon_setup *s, char *err, size_t errlen)
+static void setup(const void *conf, struct daemon_setup *s)
 {
-	struct lmad *d = daemon;
+	const struct lma_conf *c = conf;
 
-	if (!(d->conf = lma_conf_load(path, err, errlen)))
-		return -1;
-	DAEMON_SETUP(s, "lmad", d->conf, d->conf->lma_addr);
-	return 0;
-}
-
-static void print(const void *daemon, FILE *out)
-{
-	lma_conf_print(out, ((const struct lmad *)daemon)->conf);
-}
-
-static void free_conf(void *daemon)
-{
-	lma_conf_free(((struct lmad *)daemon)->conf);
-}
-
-static enum kr_driver in_use(const void *daemon)
-{
-	return kr_driver_in_use(((const struct lmad *)daemon)->kr);
+	DAEMON_SETUP(s, "lmad", c, c->lma_addr);
 }
 
 static int reload(void *daemon, char *err, size_t errlen)
@@ -410,24 +385,13 @@ static int reload(void *daemon, char *err, size_t errlen)
 	return lmad_reload(daemon, err, errlen);
 }
 
-static const struct daemon_ops lmad_ops = {
-	.name = "lmad",
-	.children_need_raw = true,
-	.load = load,
-	.print = print,
-	.free_conf = free_conf,
-	.start = start,
-	.in_use = in_use,
-	.run = run_loop,
-	.stop = stop,
-	.reload = reload,
-};
+/* name, children_need_raw, conf, setup, start, run, stop, reload, exit */
+static const struct daemon_ops lmad_ops = { "lmad",   true, &conf_ops, setup, start,
+	                                    run_loop, stop, reload,    NULL };
 
 int lmad_run(const struct daemon_options *o)
 {
 	struct lmad d = { .mh_fd = -1, .conf_path = o->conf_path };
 
-	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
-	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	return daemon_main(&lmad_ops, &d, o);
 }

@@ -307,35 +307,28 @@ static void run_loop(void *daemon)
 	ev_run(d->loop, 0);
 }
 
-static int start(void *daemon, struct ev_loop *loop, const struct daemon_setup *s)
+static int start(void *daemon, void *conf, struct ev_loop *loop, const struct daemon_setup *s,
+                 enum kr_driver *in_use)
 {
 	struct magd *d = daemon;
 	struct mag_io io = magd_io;
-	char err[256];
 
 	io.ctx = d;
+	d->conf = conf;
 	d->loop = loop;
-	d->kr = kr_open(&s->kr, err, sizeof(err));
-	if (!d->kr) {
-		log_warnx("kernel set-up failed: %s", err);
+	d->send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	d->kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	if (daemon_open_kernel(loop, s, kr_result, d, "the tunnel", &d->kr, &d->pmtu) < 0)
 		return -1;
-	}
-	kr_set_result_cb(d->kr, kr_result, d);
-	if ((d->pmtu = pmtu_relay_open(d->loop, &d->conf->proxy_coa)) == NULL)
-		log_warn("no Packet Too Big relay for the tunnel");
 	d->engine = mag_engine_new(d->conf, &io);
-	if (d->engine) /* the start time in seconds: it grows from one restart to the next */
-		mag_engine_set_restart_counter(d->engine,
-		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
+	if (d->engine)
+		mag_engine_set_restart_counter(d->engine, daemon_restart_counter());
 	if (!d->engine || magd_open_sockets(d) < 0 || magd_open_access(d) < 0)
 		return -1;
-	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, magd_ctl_handle, d,
-	                         err, sizeof(err));
-	if (!d->ctl) {
-		log_warnx("%s", err);
+	if (!(d->ctl = daemon_ctl_open(loop, s, magd_ctl_handle, d)))
 		return -1;
-	}
 	magd_ctl_limits(d);
+	*in_use = kr_driver_in_use(d->kr);
 	return 0;
 }
 
@@ -361,29 +354,11 @@ static void stop(void *daemon)
 	mag_conf_free(d->conf);
 }
 
-static int load(void *daemon, const char *path, struct daemon_setup *s, char *err, size_t errlen)
+static void setup(const void *conf, struct daemon_setup *s)
 {
-	struct magd *d = daemon;
+	const struct mag_conf *c = conf;
 
-	if (!(d->conf = mag_conf_load(path, err, errlen)))
-		return -1;
-	DAEMON_SETUP(s, "magd", d->conf, d->conf->proxy_coa);
-	return 0;
-}
-
-static void print(const void *daemon, FILE *out)
-{
-	mag_conf_print(out, ((const struct magd *)daemon)->conf);
-}
-
-static void free_conf(void *daemon)
-{
-	mag_conf_free(((struct magd *)daemon)->conf);
-}
-
-static enum kr_driver in_use(const void *daemon)
-{
-	return kr_driver_in_use(((const struct magd *)daemon)->kr);
+	DAEMON_SETUP(s, "magd", c, c->proxy_coa);
 }
 
 static int reload(void *daemon, char *err, size_t errlen)
@@ -391,24 +366,13 @@ static int reload(void *daemon, char *err, size_t errlen)
 	return magd_reload(daemon, err, errlen);
 }
 
-static const struct daemon_ops magd_ops = {
-	.name = "magd",
-	.load = load,
-	.print = print,
-	.free_conf = free_conf,
-	.start = start,
-	.in_use = in_use,
-	.run = run_loop,
-	.stop = stop,
-	.reload = reload,
-	.exit = exit_signal,
-};
+/* name, children_need_raw, conf, setup, start, run, stop, reload, exit */
+static const struct daemon_ops magd_ops = { "magd",   false, &conf_ops, setup,      start,
+	                                    run_loop, stop,  reload,    exit_signal };
 
 int magd_run(const struct daemon_options *o)
 {
 	struct magd d = { .mh_fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
 
-	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
-	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	return daemon_main(&magd_ops, &d, o);
 }
