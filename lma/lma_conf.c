@@ -1,7 +1,7 @@
-/* lma_conf.c: lmad.conf(5), the configuration of the LMA: its grammar (a sorted keyword table
- * over the lexer of common/cfgparse.c), the validation of the whole, the printout of lmad -nv,
- * and the lookups the engine makes per PBU. Defaults are RFC 5213's: §9.2 for the LMA's
- * variables (MinDelayBeforeBCEDelete, MaxDelayBeforeNewBCEAssign, TimestampValidityWindow),
+/* lma_conf.c: lmad.conf(5), the configuration of the LMA: its grammar (a sorted statement table of
+ * common/cfgstmt.c over the lexer of common/cfgparse.c), the validation of the whole, the printout
+ * of lmad -nv, and the lookups the engine makes per PBU. Defaults are RFC 5213's: §9.2 for the
+ * LMA's variables (MinDelayBeforeBCEDelete, MaxDelayBeforeNewBCEAssign, TimestampValidityWindow),
  * §9.3 for the timestamp-based replay protection in use; the MuHo type is shared/reference
  * pmipv6-protocol.md §1.6's. MN lookups go through a hash index built while parsing, since a
  * configuration may list 100,000 MNs. "policy" statements are the flow classifier's policies

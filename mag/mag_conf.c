@@ -1,8 +1,8 @@
-/* mag_conf.c: magd.conf(5), the configuration of the MAG: its grammar (a sorted keyword table
- * over the lexer of common/cfgparse.c, as lma/lma_conf.c), the validation of the whole, the
- * printout of magd -nv, and the lookups the daemon makes per Router Solicitation (by the MN's
- * MAC) and per PBA (by MN-ID), both through hash indexes built while parsing. Defaults are
- * RFC 5213's and RFC 6275 §12's (INITIAL_BINDACK_TIMEOUT 1 s, MAX_BINDACK_TIMEOUT 32 s); the
+/* mag_conf.c: magd.conf(5), the configuration of the MAG: its grammar (a sorted statement table of
+ * common/cfgstmt.c over the lexer of common/cfgparse.c, as lma/lma_conf.c), the validation of the
+ * whole, the printout of magd -nv, and the lookups the daemon makes per Router Solicitation (by
+ * the MN's MAC) and per PBA (by MN-ID), both through hash indexes built while parsing. Defaults
+ * are RFC 5213's and RFC 6275 §12's (INITIAL_BINDACK_TIMEOUT 1 s, MAX_BINDACK_TIMEOUT 32 s); the
  * Access Technology Types are RFC 5213 §8.5's (0 reserved, 4 IEEE 802.11a/b/g); the router
  * lifetime bounds are RFC 4861 §6.2.1's; the MuHo type is shared/reference pmipv6-protocol.md
  * §1.6's. */
