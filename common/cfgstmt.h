@@ -9,9 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/queue.h>
 
 #include "common/cfgparse.h"
+#include "common/ctl.h"
+#include "common/ratelimit.h"
 #include "kr/kr.h"
+#include "proto/mh.h"
 
 #define CFG_STMT_MAX 64 /* statements in a grammar's table */
 
@@ -43,6 +47,69 @@ struct cfg_block_stmt {
  * size as the entry's min (0) and max. */
 #define CFG_FIELD(type, f)  offsetof(type, f)
 #define CFG_STRING(type, f) offsetof(type, f), 0, sizeof(((type *)0)->f)
+
+/* The table entries of the statements both grammars have, for a configuration type with the
+ * members they name (lma_conf, mag_conf), each written once with its bounds; a grammar puts
+ * each in its place in its sorted table. */
+#define CFG_TABLE_BASE_MIN 256u /* above the reserved tables (253 default .. 255 local) */
+#define CFG_TABLE_BASE_MAX (UINT32_MAX - KR_MAX_TUNNELS) /* the last tunnel's table fits */
+/* clang-format off */
+#define CFG_STMT_BINDING_ERROR_RATE(type) \
+	{ "binding-error-rate", cfg_stmt_rate, 0, CFG_FIELD(type, be_rate), 0, 0 }
+/* control-group, control-idle-timeout, control-max-clients, control-socket */
+#define CFG_STMTS_CONTROL(type) \
+	{ "control-group", cfg_stmt_group, 0, CFG_STRING(type, ctl_group) }, \
+	{ "control-idle-timeout", cfg_stmt_ms, 0, CFG_FIELD(type, ctl_idle_ms), 1000, 86400 * 1000 }, \
+	{ "control-max-clients", cfg_stmt_u32, 0, CFG_FIELD(type, ctl_max_clients), 1, 4096 }, \
+	{ "control-socket", cfg_stmt_path, 0, CFG_STRING(type, ctl_path) }
+#define CFG_STMT_GROUP(type) \
+	{ "group", cfg_stmt_group, 0, CFG_STRING(type, run_group) }
+#define CFG_STMT_HEARTBEAT(type) \
+	{ "heartbeat", cfg_stmt_heartbeat, 0, CFG_FIELD(type, heartbeat), 0, 0 }
+#define CFG_STMT_LMA_ADDRESS(type) \
+	{ "lma-address", cfg_stmt_routable, 0, CFG_FIELD(type, lma_addr), 0, 0 }
+#define CFG_STMT_MUHO(type) \
+	{ "muho-option-type", cfg_stmt_muho, 0, CFG_FIELD(type, muho_type), 0, 0 }
+#define CFG_STMT_RULE_PRIORITY(type) \
+	{ "rule-priority", cfg_stmt_u32, 0, CFG_FIELD(type, rule_priority), 1, KR_RULE_PRIORITY_MAX }
+#define CFG_STMT_TABLE_BASE(type) \
+	{ "table-base", cfg_stmt_u32, 0, CFG_FIELD(type, table_base), CFG_TABLE_BASE_MIN, \
+	  CFG_TABLE_BASE_MAX }
+/* tunnel-driver, tunnel-mtu */
+#define CFG_STMTS_TUNNEL(type) \
+	{ "tunnel-driver", cfg_stmt_driver, 0, CFG_FIELD(type, driver), 0, 0 }, \
+	{ "tunnel-mtu", cfg_stmt_u32, 0, CFG_FIELD(type, tunnel_mtu), KR_TUNNEL_MTU_MIN, \
+	  KR_TUNNEL_MTU_MAX }
+#define CFG_STMT_UPLINK(type) \
+	{ "uplink-interface", cfg_stmt_ifname, 0, CFG_FIELD(type, uplink), 0, 0 }
+#define CFG_STMT_USER(type) \
+	{ "user", cfg_stmt_user, 0, CFG_STRING(type, run_user) }
+/* clang-format on */
+
+/* The defaults of the members behind those statements but the kernel side's tables, both
+ * grammars' (lmad.conf(5), magd.conf(5)); socket is the daemon's control socket. */
+#define CFG_DEFAULTS_COMMON(c, socket)                                                             \
+	do {                                                                                       \
+		(c)->driver = KR_DRIVER_AUTO;                                                      \
+		(c)->rule_priority = 1000;                                                         \
+		(c)->muho_type = MH_MUHO_TYPE_DEFAULT;                                             \
+		cfg_heartbeat_default(&(c)->heartbeat);                                            \
+		(c)->be_rate = (struct rl_rate){ RL_BE_PER_S, RL_BE_BURST };                       \
+		snprintf((c)->ctl_path, sizeof((c)->ctl_path), "%s", (socket));                    \
+		snprintf((c)->ctl_group, sizeof((c)->ctl_group), "%s", "root");                    \
+		(c)->ctl_max_clients = CTL_MAX_CONNS;                                              \
+		(c)->ctl_idle_ms = (uint32_t)(CTL_IDLE_S * 1000);                                  \
+	} while (0)
+
+/* Frees every element of the TAILQ head (linked through "entry") with free_fn. */
+#define CFG_LIST_FREE(head, type, free_fn)                                                         \
+	do {                                                                                       \
+		type *e_;                                                                          \
+		while ((e_ = TAILQ_FIRST(head))) {                                                 \
+			TAILQ_REMOVE(head, e_, entry);                                             \
+			free_fn(e_);                                                               \
+		}                                                                                  \
+	} while (0)
 
 /* One parse: the lexer's input, the configuration being filled (the base of the offsets), the
  * grammar's own state (ctx), and the line each statement was last given on. */
@@ -94,6 +161,8 @@ void *cfg_conf_load(const struct cfg_grammar *g, const char *path, char *err, si
  * statements (an array); validate_fn(parser_type *) the check of the whole. The casts from
  * void live here, once for both grammars. */
 #define CFG_GRAMMAR(prefix, conf_type, parser_type, table, new_fn, validate_fn)                    \
+	_Static_assert(sizeof(table) / sizeof(table[0]) <= CFG_STMT_MAX,                           \
+	               "struct cfg_parser needs more room in seen[]");                             \
 	static void *prefix##_new_any(void)                                                        \
 	{                                                                                          \
 		return new_fn();                                                                   \

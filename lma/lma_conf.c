@@ -19,11 +19,7 @@
 
 #define MS_PER_S         1000u
 #define LIFETIME_MAX_MS  (65535u * 4 * MS_PER_S) /* the PBA's 16-bit lifetime, in units of 4 s */
-#define RULE_PRIO_MAX    KR_RULE_PRIORITY_MAX    /* kr's rules go up to priority + 2 */
-#define TABLE_BASE_MIN   256u /* above the reserved tables (253 default .. 255 local) */
-#define TABLE_BASE_MAX   (UINT32_MAX - KR_MAX_TUNNELS) /* the last tunnel's table fits */
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
-#define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
 #define LIMIT_MAX        (1u << 24) /* of the max-* statements */
 
@@ -170,10 +166,8 @@ static struct lma_conf *conf_new(void)
 
 	if (!c)
 		return NULL;
-	c->driver = KR_DRIVER_AUTO;
+	CFG_DEFAULTS_COMMON(c, DEFAULT_SOCKET);
 	c->table_base = 1000;
-	c->rule_priority = 1000;
-	c->muho_type = MH_MUHO_TYPE_DEFAULT;
 	c->use_timestamps = true;
 	c->timestamp_window_ms = 300;
 	c->max_lifetime_s = 3600;
@@ -182,10 +176,8 @@ static struct lma_conf *conf_new(void)
 	c->prefix_hold_ms = LMA_CONF_HOLD_ATTACHED;
 	c->upn = (struct lma_conf_retransmit){ 1000, 32000, 6 };
 	c->revoke = (struct lma_conf_retransmit){ 1000, 8000, 4 };
-	cfg_heartbeat_default(&c->heartbeat);
 	c->reject_source = (struct rl_rate){ RL_SOURCE_PER_S, RL_SOURCE_BURST };
 	c->reject_total = (struct rl_rate){ RL_TOTAL_PER_S, RL_TOTAL_BURST };
-	c->be_rate = (struct rl_rate){ RL_BE_PER_S, RL_BE_BURST };
 	c->max_bindings = LMA_CONF_DEFAULT_MAX_BINDINGS;
 	c->max_bindings_mag = LMA_CONF_DEFAULT_MAX_BINDINGS_MAG;
 	c->max_bindings_mn = LMA_CONF_DEFAULT_MAX_BINDINGS_MN;
@@ -196,10 +188,6 @@ static struct lma_conf *conf_new(void)
 	c->flow_max_mn = LMA_CONF_DEFAULT_FLOW_MAX_MN;
 	c->lease_sync_ms = MS_PER_S;
 	c->binding_sync_ms = MS_PER_S;
-	strcpy(c->ctl_path, DEFAULT_SOCKET);
-	strcpy(c->ctl_group, DEFAULT_GROUP);
-	c->ctl_max_clients = CTL_MAX_CONNS;
-	c->ctl_idle_ms = (uint32_t)(CTL_IDLE_S * MS_PER_S);
 	TAILQ_INIT(&c->mns);
 	TAILQ_INIT(&c->mags);
 	TAILQ_INIT(&c->policies);
@@ -208,35 +196,17 @@ static struct lma_conf *conf_new(void)
 
 static void mag_free(struct lma_conf_mag *mag)
 {
-	struct lma_conf_mag_mn *m;
-
-	while ((m = TAILQ_FIRST(&mag->mns))) {
-		TAILQ_REMOVE(&mag->mns, m, entry);
-		free(m);
-	}
+	CFG_LIST_FREE(&mag->mns, struct lma_conf_mag_mn, free);
 	free(mag);
 }
 
 void lma_conf_free(struct lma_conf *c)
 {
-	struct lma_conf_policy *cp;
-	struct lma_conf_mn *mn;
-	struct lma_conf_mag *mag;
-
 	if (!c)
 		return;
-	while ((cp = TAILQ_FIRST(&c->policies))) {
-		TAILQ_REMOVE(&c->policies, cp, entry);
-		free(cp);
-	}
-	while ((mn = TAILQ_FIRST(&c->mns))) {
-		TAILQ_REMOVE(&c->mns, mn, entry);
-		free(mn);
-	}
-	while ((mag = TAILQ_FIRST(&c->mags))) {
-		TAILQ_REMOVE(&c->mags, mag, entry);
-		mag_free(mag);
-	}
+	CFG_LIST_FREE(&c->policies, struct lma_conf_policy, free);
+	CFG_LIST_FREE(&c->mns, struct lma_conf_mn, free);
+	CFG_LIST_FREE(&c->mags, struct lma_conf_mag, mag_free);
 	free(c->mn_index.bucket);
 	free(c->mag_index.bucket);
 	free(c->mag_mn_index.bucket);
@@ -244,11 +214,6 @@ void lma_conf_free(struct lma_conf *c)
 }
 
 /* --- statements --- */
-
-static int oom(struct parser *p, unsigned line)
-{
-	return cfg_error(&p->cfg, line, "out of memory");
-}
 
 static int parse_replay(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
@@ -419,7 +384,7 @@ static int mn_add(struct parser *p, struct lma_conf_mn *mn)
 		return cfg_error(&p->cfg, mn->line, "mn %s is already defined on line %u", mn->id,
 		                 old->line);
 	if (index_add(&p->c->mn_index, &mn->hlink, hash_mn(mn->id)) < 0)
-		return oom(p, mn->line);
+		return cfg_stmt_oom(&p->stmt, mn->line);
 	p->c->n_mns++;
 	return 0;
 }
@@ -433,7 +398,7 @@ static int parse_mn(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned l
 	if (peek_word(p, "any"))
 		return parse_mn_any(p, line);
 	if (!(mn = calloc(1, sizeof(*mn))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INSERT_TAIL(&p->c->mns, mn, entry);
 	mn->line = line;
 	if (cfg_nai(&p->cfg, kw->name, mn->id, sizeof(mn->id)) < 0 || mn_add(p, mn) < 0)
@@ -450,7 +415,7 @@ static int parse_mag_mn(struct cfg_parser *sp, void *obj, unsigned line)
 
 	inet_ntop(AF_INET6, &mag->addr, a, sizeof(a));
 	if (!(m = calloc(1, sizeof(*m))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INSERT_TAIL(&mag->mns, m, entry);
 	m->line = line;
 	m->mag = mag;
@@ -464,7 +429,7 @@ static int parse_mag_mn(struct cfg_parser *sp, void *obj, unsigned line)
 	if (find_mag_mn(p->c, mag, m->id))
 		return cfg_error(&p->cfg, line, "mag %s: mn %s is listed twice", a, m->id);
 	if (index_add(&p->c->mag_mn_index, &m->hlink, hash_mag_mn(mag, m->id)) < 0)
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	mag->n_mns++;
 	return 0;
 }
@@ -482,7 +447,7 @@ static int parse_mag(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned 
 	char a[INET6_ADDRSTRLEN];
 
 	if (!(mag = calloc(1, sizeof(*mag))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INIT(&mag->mns);
 	TAILQ_INSERT_TAIL(&p->c->mags, mag, entry);
 	mag->line = line;
@@ -495,7 +460,7 @@ static int parse_mag(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned 
 		return cfg_error(&p->cfg, line, "mag %s is already defined on line %u", a,
 		                 old->line);
 	if (index_add(&p->c->mag_index, &mag->hlink, hash_mag(&mag->addr)) < 0)
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	p->c->n_mags++;
 	return cfg_parse_block(sp, "mag", "mag", mag_block, 1, mag);
 }
@@ -790,7 +755,7 @@ static int parse_policy(struct cfg_parser *sp, const struct cfg_stmt *kw, unsign
 
 	(void)kw;
 	if (!(cp = calloc(1, sizeof(*cp))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INSERT_TAIL(&p->c->policies, cp, entry);
 	p->c->n_policies++;
 	cp->line = line;
@@ -808,23 +773,20 @@ static int parse_policy(struct cfg_parser *sp, const struct cfg_stmt *kw, unsign
 static const struct cfg_stmt keywords[] = {
 	/* name, parser, flags, field, min, max */
 	{ "bce-delete-delay", cfg_stmt_ms, 0, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
-	{ "binding-error-rate", cfg_stmt_rate, 0, FIELD(be_rate), 0, 0 },
+	CFG_STMT_BINDING_ERROR_RATE(struct lma_conf),
 	{ "binding-file", cfg_stmt_path, 0, STRING(binding_path) },
 	{ "binding-sync", cfg_stmt_ms, 0, FIELD(binding_sync_ms), 100, 3600 * MS_PER_S },
-	{ "control-group", cfg_stmt_group, 0, STRING(ctl_group) },
-	{ "control-idle-timeout", cfg_stmt_ms, 0, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
-	{ "control-max-clients", cfg_stmt_u32, 0, FIELD(ctl_max_clients), 1, 4096 },
-	{ "control-socket", cfg_stmt_path, 0, STRING(ctl_path) },
+	CFG_STMTS_CONTROL(struct lma_conf),
 	{ "flow-fail", parse_fail, 0, 0, 0, 0 },
 	{ "flow-idle-timeout", cfg_stmt_ms, 0, FIELD(flow_idle_ms), MS_PER_S, FLOW_IDLE_MAX_MS },
 	{ "flow-max", cfg_stmt_u32, 0, FIELD(flow_max), 1, LIMIT_MAX },
 	{ "flow-max-per-mn", cfg_stmt_u32, 0, FIELD(flow_max_mn), 1, LIMIT_MAX },
 	{ "flow-queue", parse_queue, 0, 0, 0, 0 },
-	{ "group", cfg_stmt_group, 0, STRING(run_group) },
-	{ "heartbeat", cfg_stmt_heartbeat, 0, FIELD(heartbeat), 0, 0 },
+	CFG_STMT_GROUP(struct lma_conf),
+	CFG_STMT_HEARTBEAT(struct lma_conf),
 	{ "lease-file", cfg_stmt_path, 0, STRING(lease_path) },
 	{ "lease-sync", cfg_stmt_ms, 0, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
-	{ "lma-address", cfg_stmt_routable, 0, FIELD(lma_addr), 0, 0 },
+	CFG_STMT_LMA_ADDRESS(struct lma_conf),
 	{ "mag", parse_mag, REPEAT, 0, 0, 0 },
 	{ "max-bindings", cfg_stmt_u32, 0, FIELD(max_bindings), 1, LIMIT_MAX },
 	{ "max-bindings-per-mag", cfg_stmt_u32, 0, FIELD(max_bindings_mag), 1, LIMIT_MAX },
@@ -833,7 +795,7 @@ static const struct cfg_stmt keywords[] = {
 	  LIFETIME_MAX_MS },
 	{ "max-resting-prefixes", cfg_stmt_u32, 0, FIELD(max_resting), 0, LIMIT_MAX },
 	{ "mn", parse_mn, REPEAT, 0, 0, 0 },
-	{ "muho-option-type", cfg_stmt_muho, 0, FIELD(muho_type), 0, 0 },
+	CFG_STMT_MUHO(struct lma_conf),
 	{ "new-bce-delay", cfg_stmt_ms, 0, FIELD(new_bce_delay_ms), 0, 60 * MS_PER_S },
 	{ "policy", parse_policy, REPEAT, 0, 0, 0 },
 	{ "prefix-hold", parse_hold, 0, 0, 0, 86400 * MS_PER_S },
@@ -841,17 +803,14 @@ static const struct cfg_stmt keywords[] = {
 	{ "reject-rate", parse_reject, 0, 0, 0, 0 },
 	{ "replay-protection", parse_replay, 0, 0, 0, 0 },
 	{ "revocation-retransmit", parse_retransmit, 0, FIELD(revoke), 0, 0 },
-	{ "rule-priority", cfg_stmt_u32, 0, FIELD(rule_priority), 1, RULE_PRIO_MAX },
-	{ "table-base", cfg_stmt_u32, 0, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
+	CFG_STMT_RULE_PRIORITY(struct lma_conf),
+	CFG_STMT_TABLE_BASE(struct lma_conf),
 	{ "timestamp-window", cfg_stmt_ms, 0, FIELD(timestamp_window_ms), 1, 60 * MS_PER_S },
-	{ "tunnel-driver", cfg_stmt_driver, 0, FIELD(driver), 0, 0 },
-	{ "tunnel-mtu", cfg_stmt_u32, 0, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
-	{ "uplink-interface", cfg_stmt_ifname, 0, FIELD(uplink), 0, 0 },
+	CFG_STMTS_TUNNEL(struct lma_conf),
+	CFG_STMT_UPLINK(struct lma_conf),
 	{ "upn-retransmit", parse_retransmit, 0, FIELD(upn), 0, 0 },
-	{ "user", cfg_stmt_user, 0, STRING(run_user) },
+	CFG_STMT_USER(struct lma_conf),
 };
-#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
-_Static_assert(N_KEYWORDS <= CFG_STMT_MAX, "struct cfg_parser needs more room in seen[]");
 
 /* --- validation of the whole --- */
 
@@ -982,7 +941,7 @@ static int check_static(struct parser *p)
 	if (n == 0)
 		return 0;
 	if (!(refs = calloc(n, sizeof(*refs))))
-		return oom(p, cfg_line(&p->cfg));
+		return cfg_stmt_oom(&p->stmt, cfg_line(&p->cfg));
 	n = 0;
 	TAILQ_FOREACH(mn, &p->c->mns, entry)
 	{

@@ -23,13 +23,9 @@
 #define RA_INTERVAL_MIN (1 * MS_PER_S)
 #define RA_INTERVAL_MAX (1800 * MS_PER_S)
 #define RA_LIFETIME_MAX (9000 * MS_PER_S) /* RFC 4861 §6.2.1 AdvDefaultLifetime */
-#define RULE_PRIO_MAX   KR_RULE_PRIORITY_MAX
-#define TABLE_BASE_MIN  256u /* above the reserved tables (253 default .. 255 local) */
-#define TABLE_BASE_MAX  (UINT32_MAX - KR_MAX_TUNNELS)
 #define ATT_DEFAULT     4 /* IEEE 802.11a/b/g */
 #define DEFAULT_LL      "fe80::1"
 #define DEFAULT_SOCKET  "/run/pmip6/magd.sock"
-#define DEFAULT_GROUP   "root"
 #define MAC_STR         18 /* "xx:xx:xx:xx:xx:xx" and its NUL */
 #define RA_MTU_MIN      1280 /* the IPv6 minimum link MTU (RFC 8200 §5) */
 #define RA_MTU_MAX      65535
@@ -103,25 +99,17 @@ const struct mag_conf_access *mag_conf_find_access(const struct mag_conf *c, con
 static void conf_defaults(struct mag_conf *c)
 {
 	inet_pton(AF_INET6, DEFAULT_LL, &c->link_local);
-	c->driver = KR_DRIVER_AUTO;
+	CFG_DEFAULTS_COMMON(c, DEFAULT_SOCKET);
 	c->table_base = 2000;
-	c->rule_priority = 1000;
-	c->muho_type = MH_MUHO_TYPE_DEFAULT;
 	c->lifetime_s = 600;
 	c->refresh_margin_s = 30;
 	c->retransmit_initial_ms = 1000;
 	c->retransmit_max_ms = 32000;
 	c->retransmit_tries = 0; /* unlimited */
-	cfg_heartbeat_default(&c->heartbeat);
-	c->be_rate = (struct rl_rate){ RL_BE_PER_S, RL_BE_BURST };
 	c->ra_interval_ms = 10000;
 	c->ra_router_lifetime_s = 1800;
 	c->ra_mtu = RA_MTU_MIN;
-	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	c->state_sync_ms = MS_PER_S;
-	strcpy(c->ctl_group, DEFAULT_GROUP);
-	c->ctl_max_clients = CTL_MAX_CONNS;
-	c->ctl_idle_ms = (uint32_t)(CTL_IDLE_S * MS_PER_S);
 }
 
 static struct mag_conf *conf_new(void)
@@ -142,30 +130,16 @@ static struct mag_conf *conf_new(void)
 
 void mag_conf_free(struct mag_conf *c)
 {
-	struct mag_conf_access *a;
-	struct mag_conf_mn *mn;
-
 	if (!c)
 		return;
-	while ((a = TAILQ_FIRST(&c->access))) {
-		TAILQ_REMOVE(&c->access, a, entry);
-		free(a);
-	}
-	while ((mn = TAILQ_FIRST(&c->mns))) {
-		TAILQ_REMOVE(&c->mns, mn, entry);
-		free(mn);
-	}
+	CFG_LIST_FREE(&c->access, struct mag_conf_access, free);
+	CFG_LIST_FREE(&c->mns, struct mag_conf_mn, free);
 	hmap_free(&c->mn_index);
 	hmap_free(&c->mac_index);
 	free(c);
 }
 
 /* --- statements --- */
-
-static int oom(struct parser *p, unsigned line)
-{
-	return cfg_error(&p->cfg, line, "out of memory");
-}
 
 static int parse_lifetime(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
@@ -275,7 +249,7 @@ static int parse_access(struct cfg_parser *sp, const struct cfg_stmt *kw, unsign
 	char what[IFNAMSIZ + 32];
 
 	if (!(a = calloc(1, sizeof(*a))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	a->line = line;
 	a->att = ATT_DEFAULT;
 	if (cfg_ifname(&p->cfg, kw->name, a->ifname) < 0) {
@@ -353,7 +327,7 @@ static int mac_add(struct parser *p, struct mag_conf_mn *mn, unsigned i, unsigne
 	l->mn = mn;
 	l->node.hash = hash_mac(mn->macs[i]);
 	if (!hmap_insert(&p->c->mac_index, &l->node))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	mn->n_macs++;
 	return 0;
 }
@@ -399,7 +373,7 @@ static int mn_add(struct parser *p, struct mag_conf_mn *mn)
 		                 old->line);
 	mn->id_node.hash = hash_id(mn->id);
 	if (!hmap_insert(&p->c->mn_index, &mn->id_node))
-		return oom(p, mn->line);
+		return cfg_stmt_oom(&p->stmt, mn->line);
 	p->c->n_mns++;
 	return 0;
 }
@@ -412,7 +386,7 @@ static int parse_mn(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned l
 	struct mag_conf_mn *mn;
 
 	if (!(mn = calloc(1, sizeof(*mn))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INSERT_TAIL(&p->c->mns, mn, entry);
 	mn->line = line;
 	if (cfg_nai(&p->cfg, kw->name, mn->id, sizeof(mn->id)) < 0 || mn_add(p, mn) < 0)
@@ -429,18 +403,15 @@ static int parse_mn(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned l
 static const struct cfg_stmt keywords[] = {
 	/* name, parser, flags, field, min, max */
 	{ "access-interface", parse_access, REPEAT, 0, 0, 0 },
-	{ "binding-error-rate", cfg_stmt_rate, 0, FIELD(be_rate), 0, 0 },
-	{ "control-group", cfg_stmt_group, 0, STRING(ctl_group) },
-	{ "control-idle-timeout", cfg_stmt_ms, 0, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
-	{ "control-max-clients", cfg_stmt_u32, 0, FIELD(ctl_max_clients), 1, 4096 },
-	{ "control-socket", cfg_stmt_path, 0, STRING(ctl_path) },
-	{ "group", cfg_stmt_group, 0, STRING(run_group) },
-	{ "heartbeat", cfg_stmt_heartbeat, 0, FIELD(heartbeat), 0, 0 },
+	CFG_STMT_BINDING_ERROR_RATE(struct mag_conf),
+	CFG_STMTS_CONTROL(struct mag_conf),
+	CFG_STMT_GROUP(struct mag_conf),
+	CFG_STMT_HEARTBEAT(struct mag_conf),
 	{ "lifetime", parse_lifetime, 0, FIELD(lifetime_s), LIFETIME_UNIT, LIFETIME_MAX_MS },
 	{ "link-local-address", parse_link_local, 0, 0, 0, 0 },
-	{ "lma-address", cfg_stmt_routable, 0, FIELD(lma_addr), 0, 0 },
+	CFG_STMT_LMA_ADDRESS(struct mag_conf),
 	{ "mn", parse_mn, REPEAT, 0, 0, 0 },
-	{ "muho-option-type", cfg_stmt_muho, 0, FIELD(muho_type), 0, 0 },
+	CFG_STMT_MUHO(struct mag_conf),
 	{ "proxy-coa", cfg_stmt_routable, 0, FIELD(proxy_coa), 0, 0 },
 	{ "ra-interval", cfg_stmt_ms, 0, FIELD(ra_interval_ms), RA_INTERVAL_MIN, RA_INTERVAL_MAX },
 	{ "ra-mtu", cfg_stmt_u32, 0, FIELD(ra_mtu), RA_MTU_MIN, RA_MTU_MAX },
@@ -449,17 +420,14 @@ static const struct cfg_stmt keywords[] = {
 	{ "refresh-before", cfg_stmt_seconds, 0, FIELD(refresh_margin_s), MS_PER_S,
 	  LIFETIME_MAX_MS / 2 },
 	{ "retransmit", parse_retransmit, 0, 0, 0, 0 },
-	{ "rule-priority", cfg_stmt_u32, 0, FIELD(rule_priority), 1, RULE_PRIO_MAX },
+	CFG_STMT_RULE_PRIORITY(struct mag_conf),
 	{ "state-file", cfg_stmt_path, 0, STRING(state_path) },
 	{ "state-sync", cfg_stmt_ms, 0, FIELD(state_sync_ms), 100, 3600 * MS_PER_S },
-	{ "table-base", cfg_stmt_u32, 0, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
-	{ "tunnel-driver", cfg_stmt_driver, 0, FIELD(driver), 0, 0 },
-	{ "tunnel-mtu", cfg_stmt_u32, 0, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
-	{ "uplink-interface", cfg_stmt_ifname, 0, FIELD(uplink), 0, 0 },
-	{ "user", cfg_stmt_user, 0, STRING(run_user) },
+	CFG_STMT_TABLE_BASE(struct mag_conf),
+	CFG_STMTS_TUNNEL(struct mag_conf),
+	CFG_STMT_UPLINK(struct mag_conf),
+	CFG_STMT_USER(struct mag_conf),
 };
-#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
-_Static_assert(N_KEYWORDS <= CFG_STMT_MAX, "struct cfg_parser needs more room in seen[]");
 
 /* --- validation of the whole --- */
 
