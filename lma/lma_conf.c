@@ -1,7 +1,7 @@
-/* lma_conf.c: lmad.conf(5), the configuration of the LMA: its grammar (a sorted keyword table
- * over the lexer of common/cfgparse.c), the validation of the whole, the printout of lmad -nv,
- * and the lookups the engine makes per PBU. Defaults are RFC 5213's: §9.2 for the LMA's
- * variables (MinDelayBeforeBCEDelete, MaxDelayBeforeNewBCEAssign, TimestampValidityWindow),
+/* lma_conf.c: lmad.conf(5), the configuration of the LMA: its grammar (a sorted statement table of
+ * common/cfgstmt.c over the lexer of common/cfgparse.c), the validation of the whole, the printout
+ * of lmad -nv, and the lookups the engine makes per PBU. Defaults are RFC 5213's: §9.2 for the
+ * LMA's variables (MinDelayBeforeBCEDelete, MaxDelayBeforeNewBCEAssign, TimestampValidityWindow),
  * §9.3 for the timestamp-based replay protection in use; the MuHo type is shared/reference
  * pmipv6-protocol.md §1.6's. MN lookups go through a hash index built while parsing, since a
  * configuration may list 100,000 MNs. "policy" statements are the flow classifier's policies
@@ -12,19 +12,15 @@
 #include <string.h>
 
 #include "common/cfgparse.h"
+#include "common/cfgstmt.h"
 #include "common/ctl.h"
 #include "lma/fc_words.h"
 #include "lma/lma_conf.h"
 
 #define MS_PER_S         1000u
 #define LIFETIME_MAX_MS  (65535u * 4 * MS_PER_S) /* the PBA's 16-bit lifetime, in units of 4 s */
-#define RULE_PRIO_MAX    KR_RULE_PRIORITY_MAX    /* kr's rules go up to priority + 2 */
-#define TABLE_BASE_MIN   256u /* above the reserved tables (253 default .. 255 local) */
-#define TABLE_BASE_MAX   (UINT32_MAX - KR_MAX_TUNNELS) /* the last tunnel's table fits */
 #define DEFAULT_SOCKET   "/run/pmip6/lmad.sock"
-#define DEFAULT_GROUP    "root"
 #define DEFAULT_ALLOCLEN 64
-#define MAX_KEYWORDS     48         /* room in struct parser */
 #define LIMIT_MAX        (1u << 24) /* of the max-* statements */
 
 #define FLOW_IDLE_MAX_MS (432000u * MS_PER_S) /* 5 days: conntrack's for established TCP */
@@ -35,19 +31,11 @@
 struct parser {
 	struct cfg cfg;
 	struct lma_conf *c;
-	unsigned seen[MAX_KEYWORDS]; /* line of each statement's last use, by keyword index */
+	struct cfg_parser stmt; /* the statement table's dispatch (common/cfgstmt.h) */
 	unsigned any_line;
 };
 
-struct keyword {
-	const char *name;
-	int (*parse)(struct parser *p, const struct keyword *kw, unsigned line);
-	bool repeat;
-	size_t off;
-	uint32_t min, max;
-};
-
-/* Statements inside a block; obj is the mn or mag the block belongs to. */
+/* The keywords of a policy's match block; obj is its struct fc_match. */
 struct block_keyword {
 	const char *name;
 	int (*parse)(struct parser *p, void *obj, unsigned line);
@@ -178,10 +166,8 @@ static struct lma_conf *conf_new(void)
 
 	if (!c)
 		return NULL;
-	c->driver = KR_DRIVER_AUTO;
+	CFG_DEFAULTS_COMMON(c, DEFAULT_SOCKET);
 	c->table_base = 1000;
-	c->rule_priority = 1000;
-	c->muho_type = MH_MUHO_TYPE_DEFAULT;
 	c->use_timestamps = true;
 	c->timestamp_window_ms = 300;
 	c->max_lifetime_s = 3600;
@@ -190,10 +176,8 @@ static struct lma_conf *conf_new(void)
 	c->prefix_hold_ms = LMA_CONF_HOLD_ATTACHED;
 	c->upn = (struct lma_conf_retransmit){ 1000, 32000, 6 };
 	c->revoke = (struct lma_conf_retransmit){ 1000, 8000, 4 };
-	cfg_heartbeat_default(&c->heartbeat);
 	c->reject_source = (struct rl_rate){ RL_SOURCE_PER_S, RL_SOURCE_BURST };
 	c->reject_total = (struct rl_rate){ RL_TOTAL_PER_S, RL_TOTAL_BURST };
-	c->be_rate = (struct rl_rate){ RL_BE_PER_S, RL_BE_BURST };
 	c->max_bindings = LMA_CONF_DEFAULT_MAX_BINDINGS;
 	c->max_bindings_mag = LMA_CONF_DEFAULT_MAX_BINDINGS_MAG;
 	c->max_bindings_mn = LMA_CONF_DEFAULT_MAX_BINDINGS_MN;
@@ -204,10 +188,6 @@ static struct lma_conf *conf_new(void)
 	c->flow_max_mn = LMA_CONF_DEFAULT_FLOW_MAX_MN;
 	c->lease_sync_ms = MS_PER_S;
 	c->binding_sync_ms = MS_PER_S;
-	strcpy(c->ctl_path, DEFAULT_SOCKET);
-	strcpy(c->ctl_group, DEFAULT_GROUP);
-	c->ctl_max_clients = CTL_MAX_CONNS;
-	c->ctl_idle_ms = (uint32_t)(CTL_IDLE_S * MS_PER_S);
 	TAILQ_INIT(&c->mns);
 	TAILQ_INIT(&c->mags);
 	TAILQ_INIT(&c->policies);
@@ -216,35 +196,17 @@ static struct lma_conf *conf_new(void)
 
 static void mag_free(struct lma_conf_mag *mag)
 {
-	struct lma_conf_mag_mn *m;
-
-	while ((m = TAILQ_FIRST(&mag->mns))) {
-		TAILQ_REMOVE(&mag->mns, m, entry);
-		free(m);
-	}
+	CFG_LIST_FREE(&mag->mns, struct lma_conf_mag_mn, free);
 	free(mag);
 }
 
 void lma_conf_free(struct lma_conf *c)
 {
-	struct lma_conf_policy *cp;
-	struct lma_conf_mn *mn;
-	struct lma_conf_mag *mag;
-
 	if (!c)
 		return;
-	while ((cp = TAILQ_FIRST(&c->policies))) {
-		TAILQ_REMOVE(&c->policies, cp, entry);
-		free(cp);
-	}
-	while ((mn = TAILQ_FIRST(&c->mns))) {
-		TAILQ_REMOVE(&c->mns, mn, entry);
-		free(mn);
-	}
-	while ((mag = TAILQ_FIRST(&c->mags))) {
-		TAILQ_REMOVE(&c->mags, mag, entry);
-		mag_free(mag);
-	}
+	CFG_LIST_FREE(&c->policies, struct lma_conf_policy, free);
+	CFG_LIST_FREE(&c->mns, struct lma_conf_mn, free);
+	CFG_LIST_FREE(&c->mags, struct lma_conf_mag, mag_free);
 	free(c->mn_index.bucket);
 	free(c->mag_index.bucket);
 	free(c->mag_mn_index.bucket);
@@ -253,96 +215,15 @@ void lma_conf_free(struct lma_conf *c)
 
 /* --- statements --- */
 
-static int oom(struct parser *p, unsigned line)
+static int parse_replay(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
-	return cfg_error(&p->cfg, line, "out of memory");
-}
-
-static void *field(struct parser *p, const struct keyword *kw)
-{
-	return (char *)p->c + kw->off;
-}
-
-static int parse_u32(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	(void)line;
-	return cfg_uint(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
-}
-
-static int parse_ms(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	(void)line;
-	return cfg_duration(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
-}
-
-/* "N [burst B]" into a struct rl_rate. */
-static int parse_rate(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	struct rl_rate *r = field(p, kw);
-
-	(void)line;
-	return cfg_rate(&p->cfg, kw->name, &r->per_s, &r->burst);
-}
-
-static int parse_lifetime(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	char d[CFG_DURATION_STR];
-	uint32_t ms;
-
-	if (cfg_duration(&p->cfg, kw->name, kw->min, kw->max, &ms) < 0)
-		return -1;
-	if (ms % MS_PER_S != 0)
-		return cfg_error(&p->cfg, line, "%s: %s is not a whole number of seconds", kw->name,
-		                 cfg_duration_str(ms, d));
-	p->c->max_lifetime_s = ms / MS_PER_S;
-	return 0;
-}
-
-static int parse_lma_address(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	if (cfg_in6(&p->cfg, kw->name, &p->c->lma_addr) < 0)
-		return -1;
-	return cfg_check_routable(&p->cfg, line, kw->name, &p->c->lma_addr);
-}
-
-static int parse_uplink(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	(void)line;
-	return cfg_ifname(&p->cfg, kw->name, p->c->uplink);
-}
-
-static int parse_driver(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	unsigned i;
-
-	(void)line;
-	if (cfg_choice(&p->cfg, kw->name, kr_driver_names, KR_DRIVER_COUNT, &i) < 0)
-		return -1;
-	p->c->driver = (enum kr_driver)i;
-	return 0;
-}
-
-static int parse_replay(struct parser *p, const struct keyword *kw, unsigned line)
-{
+	struct parser *p = sp->ctx;
 	unsigned i;
 
 	(void)line;
 	if (cfg_choice(&p->cfg, kw->name, replay_names, 2, &i) < 0)
 		return -1;
 	p->c->use_timestamps = i == 1;
-	return 0;
-}
-
-static int parse_muho(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	uint32_t v;
-
-	if (cfg_uint(&p->cfg, kw->name, 0, 255, &v) < 0)
-		return -1;
-	if (!mh_muho_type_usable(v))
-		return cfg_error(&p->cfg, line, "%s: %u is already used by another mobility option",
-		                 kw->name, (unsigned)v);
-	p->c->muho_type = (uint8_t)v;
 	return 0;
 }
 
@@ -353,8 +234,9 @@ static bool peek_word(struct parser *p, const char *word)
 	return t->type == CFG_WORD && strcmp(t->text, word) == 0;
 }
 
-static int parse_pool(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_pool(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	struct lma_conf *c = p->c;
 	struct cfg_token t;
 	uint32_t v = DEFAULT_ALLOCLEN;
@@ -373,23 +255,6 @@ static int parse_pool(struct parser *p, const struct keyword *kw, unsigned line)
 	}
 	c->pool_alloc_len = (uint8_t)v;
 	return 0;
-}
-
-/* An absolute path into the char[LMA_CONF_PATH_MAX] field kw names. */
-static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	(void)line;
-	return cfg_path(&p->cfg, kw->name, field(p, kw), LMA_CONF_PATH_MAX);
-}
-
-static int parse_group(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	return cfg_group(&p->cfg, line, kw->name, (char *)p->c + kw->off, sizeof(p->c->ctl_group));
-}
-
-static int parse_user(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	return cfg_user(&p->cfg, line, kw->name, p->c->run_user, sizeof(p->c->run_user));
 }
 
 /* What one retransmission option sets: its statement and the parameters. */
@@ -434,8 +299,9 @@ static int reject_value(void *arg, unsigned which)
 }
 
 /* "reject-rate [per-source RATE] [total RATE]", in either order, at least one. */
-static int parse_reject(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_reject(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	static const char *const words[] = { "per-source", "total" };
 
 	return cfg_options(&p->cfg, line, kw->name, words, 2, reject_value, p);
@@ -443,11 +309,12 @@ static int parse_reject(struct parser *p, const struct keyword *kw, unsigned lin
 
 /* "upn-retransmit" and "revocation-retransmit": [initial D] [max D] [tries N], in any order,
  * at least one; kw->off is the struct lma_conf_retransmit it sets. */
-static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_retransmit(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
 	static const char *const words[] = { "initial", "max", "tries" };
 	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
-	struct lma_conf_retransmit *r = field(p, kw);
+	struct lma_conf_retransmit *r = cfg_stmt_field(sp, kw);
+	struct parser *p = sp->ctx;
 	struct retransmit_arg ra = { p, kw->name, r };
 
 	if (cfg_options(&p->cfg, line, kw->name, words, 3, retransmit_value, &ra) < 0)
@@ -460,8 +327,10 @@ static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned
 }
 
 /* "prefix-hold attached | off | DURATION". */
-static int parse_hold(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_hold(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
+
 	(void)line;
 	if (peek_word(p, "attached") || peek_word(p, "off")) {
 		struct cfg_token t;
@@ -473,29 +342,9 @@ static int parse_hold(struct parser *p, const struct keyword *kw, unsigned line)
 	return cfg_duration(&p->cfg, kw->name, 1, kw->max, &p->c->prefix_hold_ms);
 }
 
-/* A block after a statement, if there is one: its keywords looked up in table. */
-static int parse_block(struct parser *p, const char *what, const struct block_keyword *table,
-                       size_t n, void *obj)
+static int parse_mn_prefix(struct cfg_parser *sp, void *obj, unsigned line)
 {
-	const struct block_keyword *kw;
-	struct cfg_token t;
-	unsigned open;
-	int r;
-
-	if ((r = cfg_block_open(&p->cfg, &open)) <= 0)
-		return r;
-	while ((r = cfg_block_next(&p->cfg, open, &t)) == 1) {
-		kw = cfg_lookup(table, n, sizeof(*table), t.text);
-		if (!kw)
-			return cfg_unknown_keyword(&p->cfg, what, &t);
-		if (kw->parse(p, obj, t.line) < 0)
-			return -1;
-	}
-	return r;
-}
-
-static int parse_mn_prefix(struct parser *p, void *obj, unsigned line)
-{
+	struct parser *p = sp->ctx;
 	struct lma_conf_mn *mn = obj;
 	struct lma_conf_prefix pf;
 
@@ -508,8 +357,8 @@ static int parse_mn_prefix(struct parser *p, void *obj, unsigned line)
 	return 0;
 }
 
-static const struct block_keyword mn_block[] = {
-	{ .name = "prefix", .parse = parse_mn_prefix },
+static const struct cfg_block_stmt mn_block[] = {
+	{ .name = "prefix", .parse = parse_mn_prefix, .flags = CFG_STMT_REPEAT },
 };
 
 static int parse_mn_any(struct parser *p, unsigned line)
@@ -535,36 +384,38 @@ static int mn_add(struct parser *p, struct lma_conf_mn *mn)
 		return cfg_error(&p->cfg, mn->line, "mn %s is already defined on line %u", mn->id,
 		                 old->line);
 	if (index_add(&p->c->mn_index, &mn->hlink, hash_mn(mn->id)) < 0)
-		return oom(p, mn->line);
+		return cfg_stmt_oom(&p->stmt, mn->line);
 	p->c->n_mns++;
 	return 0;
 }
 
 /* "mn any" or "mn NAI [{ prefix P ... }]" */
-static int parse_mn(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_mn(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	struct lma_conf_mn *mn;
 
 	if (peek_word(p, "any"))
 		return parse_mn_any(p, line);
 	if (!(mn = calloc(1, sizeof(*mn))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INSERT_TAIL(&p->c->mns, mn, entry);
 	mn->line = line;
 	if (cfg_nai(&p->cfg, kw->name, mn->id, sizeof(mn->id)) < 0 || mn_add(p, mn) < 0)
 		return -1;
-	return parse_block(p, "mn", mn_block, 1, mn);
+	return cfg_parse_block(sp, "mn", "mn", mn_block, 1, mn);
 }
 
-static int parse_mag_mn(struct parser *p, void *obj, unsigned line)
+static int parse_mag_mn(struct cfg_parser *sp, void *obj, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	struct lma_conf_mag *mag = obj;
 	char a[INET6_ADDRSTRLEN];
 	struct lma_conf_mag_mn *m;
 
 	inet_ntop(AF_INET6, &mag->addr, a, sizeof(a));
 	if (!(m = calloc(1, sizeof(*m))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INSERT_TAIL(&mag->mns, m, entry);
 	m->line = line;
 	m->mag = mag;
@@ -578,24 +429,25 @@ static int parse_mag_mn(struct parser *p, void *obj, unsigned line)
 	if (find_mag_mn(p->c, mag, m->id))
 		return cfg_error(&p->cfg, line, "mag %s: mn %s is listed twice", a, m->id);
 	if (index_add(&p->c->mag_mn_index, &m->hlink, hash_mag_mn(mag, m->id)) < 0)
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	mag->n_mns++;
 	return 0;
 }
 
-static const struct block_keyword mag_block[] = {
-	{ .name = "mn", .parse = parse_mag_mn },
+static const struct cfg_block_stmt mag_block[] = {
+	{ .name = "mn", .parse = parse_mag_mn, .flags = CFG_STMT_REPEAT },
 };
 
 /* "mag ADDRESS [{ mn NAI ... }]" */
-static int parse_mag(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_mag(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	const struct lma_conf_mag *old;
 	struct lma_conf_mag *mag;
 	char a[INET6_ADDRSTRLEN];
 
 	if (!(mag = calloc(1, sizeof(*mag))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INIT(&mag->mns);
 	TAILQ_INSERT_TAIL(&p->c->mags, mag, entry);
 	mag->line = line;
@@ -608,13 +460,14 @@ static int parse_mag(struct parser *p, const struct keyword *kw, unsigned line)
 		return cfg_error(&p->cfg, line, "mag %s is already defined on line %u", a,
 		                 old->line);
 	if (index_add(&p->c->mag_index, &mag->hlink, hash_mag(&mag->addr)) < 0)
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	p->c->n_mags++;
-	return parse_block(p, "mag", mag_block, 1, mag);
+	return cfg_parse_block(sp, "mag", "mag", mag_block, 1, mag);
 }
 
-static int parse_queue(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_queue(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	uint32_t v;
 
 	(void)line;
@@ -624,8 +477,9 @@ static int parse_queue(struct parser *p, const struct keyword *kw, unsigned line
 	return 0;
 }
 
-static int parse_fail(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_fail(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	unsigned i;
 
 	(void)line;
@@ -894,13 +748,14 @@ static int parse_target(struct parser *p, struct fc_policy *fp)
 }
 
 /* "policy { MATCH ... } to TARGET" */
-static int parse_policy(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_policy(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	struct lma_conf_policy *cp;
 
 	(void)kw;
 	if (!(cp = calloc(1, sizeof(*cp))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INSERT_TAIL(&p->c->policies, cp, entry);
 	p->c->n_policies++;
 	cp->line = line;
@@ -910,108 +765,58 @@ static int parse_policy(struct parser *p, const struct keyword *kw, unsigned lin
 	return parse_target(p, &cp->policy);
 }
 
-/* "heartbeat off" or "heartbeat [interval D] [misses N]" (common/cfgparse.h). */
-static int parse_heartbeat(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	return cfg_heartbeat(&p->cfg, kw->name, line, &p->c->heartbeat);
-}
-
-#define FIELD(f) offsetof(struct lma_conf, f)
+#define FIELD(f)  CFG_FIELD(struct lma_conf, f)
+#define STRING(f) CFG_STRING(struct lma_conf, f)
+#define REPEAT    CFG_STMT_REPEAT
 
 /* Sorted by strcmp(): looked up with bsearch(). */
-static const struct keyword keywords[] = {
-	/* name, parser, may repeat, field, min, max */
-	{ "bce-delete-delay", parse_ms, false, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
-	{ "binding-error-rate", parse_rate, false, FIELD(be_rate), 0, 0 },
-	{ "binding-file", parse_path, false, FIELD(binding_path), 0, 0 },
-	{ "binding-sync", parse_ms, false, FIELD(binding_sync_ms), 100, 3600 * MS_PER_S },
-	{ "control-group", parse_group, false, FIELD(ctl_group), 0, 0 },
-	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
-	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
-	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
-	{ "flow-fail", parse_fail, false, 0, 0, 0 },
-	{ "flow-idle-timeout", parse_ms, false, FIELD(flow_idle_ms), MS_PER_S, FLOW_IDLE_MAX_MS },
-	{ "flow-max", parse_u32, false, FIELD(flow_max), 1, LIMIT_MAX },
-	{ "flow-max-per-mn", parse_u32, false, FIELD(flow_max_mn), 1, LIMIT_MAX },
-	{ "flow-queue", parse_queue, false, 0, 0, 0 },
-	{ "group", parse_group, false, FIELD(run_group), 0, 0 },
-	{ "heartbeat", parse_heartbeat, false, 0, 0, 0 },
-	{ "lease-file", parse_path, false, FIELD(lease_path), 0, 0 },
-	{ "lease-sync", parse_ms, false, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
-	{ "lma-address", parse_lma_address, false, 0, 0, 0 },
-	{ "mag", parse_mag, true, 0, 0, 0 },
-	{ "max-bindings", parse_u32, false, FIELD(max_bindings), 1, LIMIT_MAX },
-	{ "max-bindings-per-mag", parse_u32, false, FIELD(max_bindings_mag), 1, LIMIT_MAX },
-	{ "max-bindings-per-mn", parse_u32, false, FIELD(max_bindings_mn), 1, 1024 },
-	{ "max-lifetime", parse_lifetime, false, 0, 4 * MS_PER_S, LIFETIME_MAX_MS },
-	{ "max-resting-prefixes", parse_u32, false, FIELD(max_resting), 0, LIMIT_MAX },
-	{ "mn", parse_mn, true, 0, 0, 0 },
-	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
-	{ "new-bce-delay", parse_ms, false, FIELD(new_bce_delay_ms), 0, 60 * MS_PER_S },
-	{ "policy", parse_policy, true, 0, 0, 0 },
-	{ "prefix-hold", parse_hold, false, 0, 0, 86400 * MS_PER_S },
-	{ "prefix-pool", parse_pool, false, 0, 0, 0 },
-	{ "reject-rate", parse_reject, false, 0, 0, 0 },
-	{ "replay-protection", parse_replay, false, 0, 0, 0 },
-	{ "revocation-retransmit", parse_retransmit, false, FIELD(revoke), 0, 0 },
-	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
-	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
-	{ "timestamp-window", parse_ms, false, FIELD(timestamp_window_ms), 1, 60 * MS_PER_S },
-	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
-	{ "tunnel-mtu", parse_u32, false, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
-	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
-	{ "upn-retransmit", parse_retransmit, false, FIELD(upn), 0, 0 },
-	{ "user", parse_user, false, 0, 0, 0 },
+static const struct cfg_stmt keywords[] = {
+	/* name, parser, flags, field, min, max */
+	{ "bce-delete-delay", cfg_stmt_ms, 0, FIELD(bce_delete_delay_ms), 0, 3600 * MS_PER_S },
+	CFG_STMT_BINDING_ERROR_RATE(struct lma_conf),
+	{ "binding-file", cfg_stmt_path, 0, STRING(binding_path) },
+	{ "binding-sync", cfg_stmt_ms, 0, FIELD(binding_sync_ms), 100, 3600 * MS_PER_S },
+	CFG_STMTS_CONTROL(struct lma_conf),
+	{ "flow-fail", parse_fail, 0, 0, 0, 0 },
+	{ "flow-idle-timeout", cfg_stmt_ms, 0, FIELD(flow_idle_ms), MS_PER_S, FLOW_IDLE_MAX_MS },
+	{ "flow-max", cfg_stmt_u32, 0, FIELD(flow_max), 1, LIMIT_MAX },
+	{ "flow-max-per-mn", cfg_stmt_u32, 0, FIELD(flow_max_mn), 1, LIMIT_MAX },
+	{ "flow-queue", parse_queue, 0, 0, 0, 0 },
+	CFG_STMT_GROUP(struct lma_conf),
+	CFG_STMT_HEARTBEAT(struct lma_conf),
+	{ "lease-file", cfg_stmt_path, 0, STRING(lease_path) },
+	{ "lease-sync", cfg_stmt_ms, 0, FIELD(lease_sync_ms), 100, 3600 * MS_PER_S },
+	CFG_STMT_LMA_ADDRESS(struct lma_conf),
+	{ "mag", parse_mag, REPEAT, 0, 0, 0 },
+	{ "max-bindings", cfg_stmt_u32, 0, FIELD(max_bindings), 1, LIMIT_MAX },
+	{ "max-bindings-per-mag", cfg_stmt_u32, 0, FIELD(max_bindings_mag), 1, LIMIT_MAX },
+	{ "max-bindings-per-mn", cfg_stmt_u32, 0, FIELD(max_bindings_mn), 1, 1024 },
+	{ "max-lifetime", cfg_stmt_seconds, 0, FIELD(max_lifetime_s), 4 * MS_PER_S,
+	  LIFETIME_MAX_MS },
+	{ "max-resting-prefixes", cfg_stmt_u32, 0, FIELD(max_resting), 0, LIMIT_MAX },
+	{ "mn", parse_mn, REPEAT, 0, 0, 0 },
+	CFG_STMT_MUHO(struct lma_conf),
+	{ "new-bce-delay", cfg_stmt_ms, 0, FIELD(new_bce_delay_ms), 0, 60 * MS_PER_S },
+	{ "policy", parse_policy, REPEAT, 0, 0, 0 },
+	{ "prefix-hold", parse_hold, 0, 0, 0, 86400 * MS_PER_S },
+	{ "prefix-pool", parse_pool, 0, 0, 0, 0 },
+	{ "reject-rate", parse_reject, 0, 0, 0, 0 },
+	{ "replay-protection", parse_replay, 0, 0, 0, 0 },
+	{ "revocation-retransmit", parse_retransmit, 0, FIELD(revoke), 0, 0 },
+	CFG_STMT_RULE_PRIORITY(struct lma_conf),
+	CFG_STMT_TABLE_BASE(struct lma_conf),
+	{ "timestamp-window", cfg_stmt_ms, 0, FIELD(timestamp_window_ms), 1, 60 * MS_PER_S },
+	CFG_STMTS_TUNNEL(struct lma_conf),
+	CFG_STMT_UPLINK(struct lma_conf),
+	{ "upn-retransmit", parse_retransmit, 0, FIELD(upn), 0, 0 },
+	CFG_STMT_USER(struct lma_conf),
 };
-#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
-_Static_assert(N_KEYWORDS <= MAX_KEYWORDS, "struct parser needs more room in seen[]");
-
-static const struct keyword *keyword_find(const char *word)
-{
-	return cfg_lookup(keywords, N_KEYWORDS, sizeof(keywords[0]), word);
-}
-
-static int parse_statement(struct parser *p, const struct cfg_token *t)
-{
-	const struct keyword *kw = keyword_find(t->text);
-	unsigned *seen;
-
-	if (!kw)
-		return cfg_unknown_keyword(&p->cfg, NULL, t);
-	seen = &p->seen[kw - keywords];
-	if (!kw->repeat && *seen)
-		return cfg_error(&p->cfg, t->line, "%s is already set on line %u", kw->name, *seen);
-	*seen = t->line;
-	if (kw->parse(p, kw, t->line) < 0)
-		return -1;
-	return cfg_end(&p->cfg, kw->name);
-}
-
-static int parse_all(struct parser *p)
-{
-	struct cfg_token t;
-
-	for (;;) {
-		switch (cfg_next(&p->cfg, &t)) {
-		case CFG_NL:
-			continue;
-		case CFG_EOF:
-			return 0;
-		case CFG_WORD:
-			if (parse_statement(p, &t) < 0)
-				return -1;
-			continue;
-		default:
-			return cfg_unexpected(&p->cfg, NULL, &t);
-		}
-	}
-}
 
 /* --- validation of the whole --- */
 
 static unsigned seen_line(const struct parser *p, const char *name)
 {
-	return p->seen[keyword_find(name) - keywords];
+	return cfg_stmt_seen(&p->stmt, name);
 }
 
 static int check_required(struct parser *p)
@@ -1136,7 +941,7 @@ static int check_static(struct parser *p)
 	if (n == 0)
 		return 0;
 	if (!(refs = calloc(n, sizeof(*refs))))
-		return oom(p, cfg_line(&p->cfg));
+		return cfg_stmt_oom(&p->stmt, cfg_line(&p->cfg));
 	n = 0;
 	TAILQ_FOREACH(mn, &p->c->mns, entry)
 	{
@@ -1190,58 +995,9 @@ static int validate(struct parser *p)
 	return check_static(p);
 }
 
-struct lma_conf *lma_conf_parse(FILE *f, const char *name, char *err, size_t errlen)
-{
-	struct parser *p = calloc(1, sizeof(*p));
-	struct lma_conf *c = conf_new();
-
-	if (!p || !c) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: out of memory", name ? name : "-");
-		free(p);
-		lma_conf_free(c);
-		return NULL;
-	}
-	cfg_init(&p->cfg, f, name ? name : "-", err, errlen);
-	p->c = c;
-	if (parse_all(p) < 0 || validate(p) < 0) {
-		lma_conf_free(c);
-		c = NULL;
-	}
-	free(p);
-	return c;
-}
-
-struct lma_conf *lma_conf_load(const char *path, char *err, size_t errlen)
-{
-	struct lma_conf *c;
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	c = lma_conf_parse(f, path, err, errlen);
-	fclose(f);
-	return c;
-}
+CFG_GRAMMAR(lma_conf, struct lma_conf, struct parser, keywords, conf_new, validate);
 
 /* --- printing (lmad -nv) --- */
-
-static void print_addr(FILE *out, const char *kw, const struct in6_addr *a)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	fprintf(out, "%s %s\n", kw, inet_ntop(AF_INET6, a, s, sizeof(s)));
-}
-
-static void print_ms(FILE *out, const char *kw, uint64_t ms)
-{
-	char d[CFG_DURATION_STR];
-
-	fprintf(out, "%s %s\n", kw, cfg_duration_str(ms, d));
-}
 
 /* A state file's statement, if it names one. */
 static void print_file(FILE *out, const char *kw, const char *path)
@@ -1280,26 +1036,23 @@ static void print_hold(FILE *out, uint32_t ms)
 	else if (ms == 0)
 		fputs("prefix-hold off\n", out);
 	else
-		print_ms(out, "prefix-hold", ms);
+		cfg_print_ms(out, "prefix-hold", ms);
 }
 
 static void print_settings(FILE *out, const struct lma_conf *c)
 {
 
-	print_addr(out, "lma-address", &c->lma_addr);
+	cfg_print_addr(out, "lma-address", &c->lma_addr);
 	fputs("uplink-interface ", out);
 	cfg_print_word(out, c->uplink);
-	fprintf(out, "\ntunnel-driver %s\n", kr_driver_name(c->driver));
-	if (c->tunnel_mtu != 0)
-		fprintf(out, "tunnel-mtu %u\n", (unsigned)c->tunnel_mtu);
-	fprintf(out, "table-base %u\n", (unsigned)c->table_base);
-	fprintf(out, "rule-priority %u\n", (unsigned)c->rule_priority);
-	fprintf(out, "muho-option-type %u\n", c->muho_type);
+	fputc('\n', out);
+	cfg_print_tunnel(out, c->driver, c->tunnel_mtu, c->table_base, c->rule_priority,
+	                 c->muho_type);
 	fprintf(out, "replay-protection %s\n", replay_names[c->use_timestamps]);
-	print_ms(out, "timestamp-window", c->timestamp_window_ms);
-	print_ms(out, "max-lifetime", (uint64_t)c->max_lifetime_s * MS_PER_S);
-	print_ms(out, "bce-delete-delay", c->bce_delete_delay_ms);
-	print_ms(out, "new-bce-delay", c->new_bce_delay_ms);
+	cfg_print_ms(out, "timestamp-window", c->timestamp_window_ms);
+	cfg_print_ms(out, "max-lifetime", (uint64_t)c->max_lifetime_s * MS_PER_S);
+	cfg_print_ms(out, "bce-delete-delay", c->bce_delete_delay_ms);
+	cfg_print_ms(out, "new-bce-delay", c->new_bce_delay_ms);
 	print_hold(out, c->prefix_hold_ms);
 	print_retransmit(out, "upn-retransmit", &c->upn);
 	print_retransmit(out, "revocation-retransmit", &c->revoke);
@@ -1317,19 +1070,19 @@ static void print_settings(FILE *out, const struct lma_conf *c)
 	print_pool(out, c);
 	fprintf(out, "max-resting-prefixes %u\n", (unsigned)c->max_resting);
 	print_file(out, "lease-file", c->lease_path);
-	print_ms(out, "lease-sync", c->lease_sync_ms);
+	cfg_print_ms(out, "lease-sync", c->lease_sync_ms);
 	print_file(out, "binding-file", c->binding_path);
-	print_ms(out, "binding-sync", c->binding_sync_ms);
+	cfg_print_ms(out, "binding-sync", c->binding_sync_ms);
 	fputs("control-socket ", out);
 	cfg_print_word(out, c->ctl_path);
 	fputs("\ncontrol-group ", out);
 	cfg_print_word(out, c->ctl_group);
 	fprintf(out, "\ncontrol-max-clients %u\n", (unsigned)c->ctl_max_clients);
 	cfg_print_account(out, c->run_user, c->run_group);
-	print_ms(out, "control-idle-timeout", c->ctl_idle_ms);
+	cfg_print_ms(out, "control-idle-timeout", c->ctl_idle_ms);
 	fprintf(out, "flow-queue %u\n", c->queue_num);
 	fprintf(out, "flow-fail %s\n", fail_names[c->fail_open]);
-	print_ms(out, "flow-idle-timeout", c->flow_idle_ms);
+	cfg_print_ms(out, "flow-idle-timeout", c->flow_idle_ms);
 	fprintf(out, "flow-max %u\n", (unsigned)c->flow_max);
 	fprintf(out, "flow-max-per-mn %u\n", (unsigned)c->flow_max_mn);
 }

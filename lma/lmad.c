@@ -7,7 +7,6 @@
 #include <ev.h>
 #include <getopt.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,7 @@
 #include <unistd.h>
 
 #include "common/ctl.h"
-#include "common/daemon.h"
+#include "common/daemon_main.h"
 #include "common/hmap.h"
 #include "kr/kr.h"
 #include "common/log.h"
@@ -166,13 +165,7 @@ static const struct lma_io lmad_io = {
 
 static void rearm_timer(struct lmad *d)
 {
-	uint64_t next = lma_engine_next_deadline(d->engine), now = daemon_clock_ns(CLOCK_MONOTONIC);
-
-	ev_timer_stop(d->loop, &d->timer_w);
-	if (next == UINT64_MAX)
-		return;
-	ev_timer_set(&d->timer_w, next > now ? (double)(next - now) / 1e9 : 0.0, 0.0);
-	ev_timer_start(d->loop, &d->timer_w);
+	daemon_timer_rearm(d->loop, &d->timer_w, lma_engine_next_deadline(d->engine));
 }
 
 void lmad_after_input(struct lmad *d)
@@ -238,14 +231,9 @@ static void restart_only(const void *old, const void *new, char *buf, size_t len
 	reload_note(buf, len, a->fail_open != b->fail_open, "flow-fail");
 }
 
-/* The control socket's limits as configured; they apply to the clients that come next. */
 static void lmad_ctl_limits(struct lmad *d)
 {
-	struct ctl_limits l = { .max_conns = d->conf->ctl_max_clients,
-		                .idle_s = d->conf->ctl_idle_ms / 1000.0,
-		                .out_high = CTL_OUT_HIGH };
-
-	ctl_server_set_limits(d->ctl, &l);
+	daemon_ctl_limits(d->ctl, d->conf->ctl_max_clients, d->conf->ctl_idle_ms);
 }
 
 /* RFC 5846 §8.1: a MAG taken out of the configuration has its bindings revoked. */
@@ -293,21 +281,6 @@ int lmad_reload(struct lmad *d, char *err, size_t errlen)
 	return reload_run(&conf_ops, d, d->conf_path, d->conf, d->ctl, err, errlen);
 }
 
-static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
-{
-	struct lmad *d = w->data;
-
-	(void)revents;
-	if (w->signum == SIGHUP) {
-		char err[256];
-
-		(void)lmad_reload(d, err, sizeof(err)); /* it logs what it did */
-		return;
-	}
-	log_info("signal %d: exiting", w->signum);
-	ev_break(loop, EVBREAK_ALL);
-}
-
 static int open_mh_socket(const struct in6_addr *local)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *local };
@@ -327,44 +300,22 @@ static int open_mh_socket(const struct in6_addr *local)
 	return fd;
 }
 
-static void watch(struct lmad *d, int signum, ev_signal *w)
+static int start(void *daemon, void *conf, struct ev_loop *loop, const struct daemon_setup *s,
+                 enum kr_driver *in_use)
 {
-	ev_signal_init(w, signalled, signum);
-	w->data = d;
-	ev_signal_start(d->loop, w);
-}
-
-static struct kr_config lmad_kr_config(const struct lma_conf *c)
-{
-	struct kr_config kc = { .driver = c->driver,
-		                .local = c->lma_addr,
-		                .table_base = c->table_base,
-		                .rule_priority = c->rule_priority,
-		                .tunnel_mtu = c->tunnel_mtu };
-
-	snprintf(kc.uplink, sizeof(kc.uplink), "%s", c->uplink);
-	return kc;
-}
-
-static int start(struct lmad *d)
-{
-	struct kr_config kc = lmad_kr_config(d->conf);
+	struct lmad *d = daemon;
 	struct lma_io io = lmad_io;
-	char err[256];
 
 	io.ctx = d;
-	d->kr = kr_open(&kc, err, sizeof(err));
-	if (!d->kr) {
-		log_warnx("kernel set-up failed: %s", err);
+	d->conf = conf;
+	d->loop = loop;
+	d->send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	d->kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	if (daemon_open_kernel(loop, s, kr_result, d, "the tunnels", &d->kr, &d->pmtu) < 0)
 		return -1;
-	}
-	kr_set_result_cb(d->kr, kr_result, d);
-	if ((d->pmtu = pmtu_relay_open(d->loop, &d->conf->lma_addr)) == NULL)
-		log_warn("no Packet Too Big relay for the tunnels");
 	d->engine = lma_engine_new(d->conf, &io, 1024);
-	if (d->engine) /* the start time in seconds: it grows from one restart to the next */
-		lma_engine_set_restart_counter(d->engine,
-		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
+	if (d->engine)
+		lma_engine_set_restart_counter(d->engine, daemon_restart_counter());
 	d->mh_fd = open_mh_socket(&d->conf->lma_addr);
 	if (!d->engine || d->mh_fd < 0 || mh_sendq_init(&d->sendq, d->mh_fd) < 0) {
 		log_warn("Mobility Header socket on the LMA address");
@@ -375,18 +326,17 @@ static int start(struct lmad *d)
 	if (lmad_fc_start(d) < 0)
 		return -1;
 	lmad_bindings_load_flows(d);
-	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, lmad_ctl_handle, d,
-	                         err, sizeof(err));
-	if (!d->ctl) {
-		log_warnx("%s", err);
+	if (!(d->ctl = daemon_ctl_open(loop, s, lmad_ctl_handle, d)))
 		return -1;
-	}
 	lmad_ctl_limits(d);
+	*in_use = kr_driver_in_use(d->kr);
 	return 0;
 }
 
-static void stop(struct lmad *d)
+static void stop(void *daemon)
 {
+	struct lmad *d = daemon;
+
 	ctl_server_close(d->ctl);
 	state_sync_stop(&d->leases); /* while the engine still knows what is bound */
 	state_sync_stop(&d->bindings);
@@ -404,9 +354,9 @@ static void stop(struct lmad *d)
 	lma_conf_free(d->conf);
 }
 
-static void run_loop(struct lmad *d)
+static void run_loop(void *daemon)
 {
-	ev_signal sig_term, sig_int, sig_hup;
+	struct lmad *d = daemon;
 
 	ev_io_init(&d->mh_w, mh_readable, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
@@ -418,74 +368,30 @@ static void run_loop(struct lmad *d)
 	d->timer_w.data = d;
 	lmad_leases_start(d);
 	lmad_bindings_start(d);
-	watch(d, SIGTERM, &sig_term);
-	watch(d, SIGINT, &sig_int);
-	watch(d, SIGHUP, &sig_hup);
-	signal(SIGPIPE, SIG_IGN);
 	log_info("lmad running: LMA %s, %s tunnels", d->conf_path,
 	         kr_driver_name(kr_driver_in_use(d->kr)));
 	ev_run(d->loop, 0);
 }
 
-/* -n: the configuration is good; which tunnel driver this kernel would give it. */
-static int check_config(const struct daemon_options *o, struct lma_conf *c)
+static void setup(const void *conf, struct daemon_setup *s)
 {
-	struct kr_config kc = lmad_kr_config(c);
-	char drv[1024];
+	const struct lma_conf *c = conf;
 
-	if (o->verbose)
-		lma_conf_print(stdout, c);
-	fprintf(stderr, "configuration OK\n");
-	if (kr_probe(&kc, drv, sizeof(drv)) == 0)
-		fprintf(stderr, "tunnel driver: %s\n", drv);
-	lma_conf_free(c);
-	return 0;
+	DAEMON_SETUP(s, "lmad", c, c->lma_addr);
 }
+
+static int reload(void *daemon, char *err, size_t errlen)
+{
+	return lmad_reload(daemon, err, errlen);
+}
+
+/* name, children_need_raw, conf, setup, start, run, stop, reload, exit */
+static const struct daemon_ops lmad_ops = { "lmad",   true, &conf_ops, setup, start,
+	                                    run_loop, stop, reload,    NULL };
 
 int lmad_run(const struct daemon_options *o)
 {
 	struct lmad d = { .mh_fd = -1, .conf_path = o->conf_path };
-	struct daemon_ready ready = { .fd = -1 };
-	struct daemon_lock lock = { .fd = -1 };
-	struct daemon_priv priv;
-	struct daemon_start ds;
-	char err[256];
-	int status;
 
-	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
-	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
-	log_init("lmad", o->foreground || o->check_only, o->verbose);
-	hash_seed_init(); /* before anything builds a hash index: the configuration does */
-	d.conf = lma_conf_load(o->conf_path, err, sizeof(err));
-	if (!d.conf) {
-		log_warnx("%s", err);
-		return 1;
-	}
-	if (o->check_only)
-		return check_config(o, d.conf);
-	ds = (struct daemon_start){ "lmad", d.conf->run_user, d.conf->run_group, d.conf->ctl_path,
-		                    d.conf->ctl_group };
-	if (!o->foreground)
-		daemon_detach(&ready, "lmad");
-	daemon_priv_init(&priv, d.conf->driver);
-	priv.children_need_raw = true;
-	if (daemon_prepare(&priv, &lock, o, &ds, err, sizeof(err)) < 0) {
-		log_warnx("%s", err); /* before anything touched the running one's state */
-		daemon_ready_fail(&ready, err);
-		lma_conf_free(d.conf);
-		return 1;
-	}
-	d.loop = ev_default_loop(0);
-	status = start(&d) == 0 && daemon_priv_drop(&priv, kr_driver_in_use(d.kr)) == 0 ? 0 : 1;
-	if (status == 0) {
-		daemon_ready_ok(&ready);
-		run_loop(&d);
-		daemon_notify_stopping();
-	} else {
-		snprintf(err, sizeof(err), "%s", log_last_warning());
-	}
-	stop(&d);
-	daemon_lock_release(&lock);
-	daemon_ready_fail(&ready, err); /* once set-up is undone; nothing if ready was sent */
-	return status;
+	return daemon_main(&lmad_ops, &d, o);
 }

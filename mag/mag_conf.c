@@ -1,8 +1,8 @@
-/* mag_conf.c: magd.conf(5), the configuration of the MAG: its grammar (a sorted keyword table
- * over the lexer of common/cfgparse.c, as lma/lma_conf.c), the validation of the whole, the
- * printout of magd -nv, and the lookups the daemon makes per Router Solicitation (by the MN's
- * MAC) and per PBA (by MN-ID), both through hash indexes built while parsing. Defaults are
- * RFC 5213's and RFC 6275 §12's (INITIAL_BINDACK_TIMEOUT 1 s, MAX_BINDACK_TIMEOUT 32 s); the
+/* mag_conf.c: magd.conf(5), the configuration of the MAG: its grammar (a sorted statement table of
+ * common/cfgstmt.c over the lexer of common/cfgparse.c, as lma/lma_conf.c), the validation of the
+ * whole, the printout of magd -nv, and the lookups the daemon makes per Router Solicitation (by
+ * the MN's MAC) and per PBA (by MN-ID), both through hash indexes built while parsing. Defaults
+ * are RFC 5213's and RFC 6275 §12's (INITIAL_BINDACK_TIMEOUT 1 s, MAX_BINDACK_TIMEOUT 32 s); the
  * Access Technology Types are RFC 5213 §8.5's (0 reserved, 4 IEEE 802.11a/b/g); the router
  * lifetime bounds are RFC 4861 §6.2.1's; the MuHo type is shared/reference pmipv6-protocol.md
  * §1.6's. */
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/cfgparse.h"
+#include "common/cfgstmt.h"
 #include "common/ctl.h"
 #include "mag/mag_conf.h"
 
@@ -22,37 +23,17 @@
 #define RA_INTERVAL_MIN (1 * MS_PER_S)
 #define RA_INTERVAL_MAX (1800 * MS_PER_S)
 #define RA_LIFETIME_MAX (9000 * MS_PER_S) /* RFC 4861 §6.2.1 AdvDefaultLifetime */
-#define RULE_PRIO_MAX   KR_RULE_PRIORITY_MAX
-#define TABLE_BASE_MIN  256u /* above the reserved tables (253 default .. 255 local) */
-#define TABLE_BASE_MAX  (UINT32_MAX - KR_MAX_TUNNELS)
 #define ATT_DEFAULT     4 /* IEEE 802.11a/b/g */
 #define DEFAULT_LL      "fe80::1"
 #define DEFAULT_SOCKET  "/run/pmip6/magd.sock"
-#define DEFAULT_GROUP   "root"
 #define MAC_STR         18 /* "xx:xx:xx:xx:xx:xx" and its NUL */
-#define MAX_KEYWORDS    32   /* room in struct parser */
 #define RA_MTU_MIN      1280 /* the IPv6 minimum link MTU (RFC 8200 §5) */
 #define RA_MTU_MAX      65535
 
 struct parser {
 	struct cfg cfg;
 	struct mag_conf *c;
-	unsigned seen[MAX_KEYWORDS]; /* line of each statement's last use, by keyword index */
-};
-
-struct keyword {
-	const char *name;
-	int (*parse)(struct parser *p, const struct keyword *kw, unsigned line);
-	bool repeat;
-	size_t off;
-	uint32_t min, max;
-};
-
-/* Statements inside a block; obj is the access link or mn the block belongs to. */
-struct block_keyword {
-	const char *name;
-	int (*parse)(struct parser *p, void *obj, unsigned line);
-	bool repeat;
+	struct cfg_parser stmt; /* the statement table's dispatch (common/cfgstmt.h) */
 };
 
 static const char *const bool_names[] = { "no", "yes" };
@@ -118,25 +99,17 @@ const struct mag_conf_access *mag_conf_find_access(const struct mag_conf *c, con
 static void conf_defaults(struct mag_conf *c)
 {
 	inet_pton(AF_INET6, DEFAULT_LL, &c->link_local);
-	c->driver = KR_DRIVER_AUTO;
+	CFG_DEFAULTS_COMMON(c, DEFAULT_SOCKET);
 	c->table_base = 2000;
-	c->rule_priority = 1000;
-	c->muho_type = MH_MUHO_TYPE_DEFAULT;
 	c->lifetime_s = 600;
 	c->refresh_margin_s = 30;
 	c->retransmit_initial_ms = 1000;
 	c->retransmit_max_ms = 32000;
 	c->retransmit_tries = 0; /* unlimited */
-	cfg_heartbeat_default(&c->heartbeat);
-	c->be_rate = (struct rl_rate){ RL_BE_PER_S, RL_BE_BURST };
 	c->ra_interval_ms = 10000;
 	c->ra_router_lifetime_s = 1800;
 	c->ra_mtu = RA_MTU_MIN;
-	strcpy(c->ctl_path, DEFAULT_SOCKET);
 	c->state_sync_ms = MS_PER_S;
-	strcpy(c->ctl_group, DEFAULT_GROUP);
-	c->ctl_max_clients = CTL_MAX_CONNS;
-	c->ctl_idle_ms = (uint32_t)(CTL_IDLE_S * MS_PER_S);
 }
 
 static struct mag_conf *conf_new(void)
@@ -157,19 +130,10 @@ static struct mag_conf *conf_new(void)
 
 void mag_conf_free(struct mag_conf *c)
 {
-	struct mag_conf_access *a;
-	struct mag_conf_mn *mn;
-
 	if (!c)
 		return;
-	while ((a = TAILQ_FIRST(&c->access))) {
-		TAILQ_REMOVE(&c->access, a, entry);
-		free(a);
-	}
-	while ((mn = TAILQ_FIRST(&c->mns))) {
-		TAILQ_REMOVE(&c->mns, mn, entry);
-		free(mn);
-	}
+	CFG_LIST_FREE(&c->access, struct mag_conf_access, free);
+	CFG_LIST_FREE(&c->mns, struct mag_conf_mn, free);
 	hmap_free(&c->mn_index);
 	hmap_free(&c->mac_index);
 	free(c);
@@ -177,77 +141,14 @@ void mag_conf_free(struct mag_conf *c)
 
 /* --- statements --- */
 
-static int oom(struct parser *p, unsigned line)
+static int parse_lifetime(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
-	return cfg_error(&p->cfg, line, "out of memory");
+	return cfg_stmt_seconds_unit(sp, kw, line, LIFETIME_UNIT);
 }
 
-static void *field(struct parser *p, const struct keyword *kw)
+static int parse_link_local(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
-	return (char *)p->c + kw->off;
-}
-
-static int parse_u32(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	(void)line;
-	return cfg_uint(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
-}
-
-static int parse_ms(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	(void)line;
-	return cfg_duration(&p->cfg, kw->name, kw->min, kw->max, field(p, kw));
-}
-
-/* "N [burst B]" into a struct rl_rate. */
-static int parse_rate(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	struct rl_rate *r = field(p, kw);
-
-	(void)line;
-	return cfg_rate(&p->cfg, kw->name, &r->per_s, &r->burst);
-}
-
-/* A duration kept in whole seconds (in a uint32_t field), a multiple of unit_ms. */
-static int parse_seconds(struct parser *p, const struct keyword *kw, unsigned line,
-                         uint32_t unit_ms)
-{
-	char d[CFG_DURATION_STR], u[CFG_DURATION_STR];
-	uint32_t ms, *out = field(p, kw);
-
-	if (cfg_duration(&p->cfg, kw->name, kw->min, kw->max, &ms) < 0)
-		return -1;
-	if (ms % unit_ms != 0 && unit_ms == MS_PER_S)
-		return cfg_error(&p->cfg, line, "%s: %s is not a whole number of seconds", kw->name,
-		                 cfg_duration_str(ms, d));
-	if (ms % unit_ms != 0)
-		return cfg_error(&p->cfg, line, "%s: %s is not a multiple of %s", kw->name,
-		                 cfg_duration_str(ms, d), cfg_duration_str(unit_ms, u));
-	*out = ms / MS_PER_S;
-	return 0;
-}
-
-static int parse_s(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	return parse_seconds(p, kw, line, MS_PER_S);
-}
-
-static int parse_lifetime(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	return parse_seconds(p, kw, line, LIFETIME_UNIT);
-}
-
-static int parse_routable(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	struct in6_addr *a = field(p, kw);
-
-	if (cfg_in6(&p->cfg, kw->name, a) < 0)
-		return -1;
-	return cfg_check_routable(&p->cfg, line, kw->name, a);
-}
-
-static int parse_link_local(struct parser *p, const struct keyword *kw, unsigned line)
-{
+	struct parser *p = sp->ctx;
 	struct in6_addr *a = &p->c->link_local;
 	char s[INET6_ADDRSTRLEN];
 
@@ -258,53 +159,6 @@ static int parse_link_local(struct parser *p, const struct keyword *kw, unsigned
 	inet_ntop(AF_INET6, a, s, sizeof(s));
 	return cfg_error(&p->cfg, line, "%s: %s is not a link-local address (fe80::/10)", kw->name,
 	                 s);
-}
-
-static int parse_uplink(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	(void)line;
-	return cfg_ifname(&p->cfg, kw->name, p->c->uplink);
-}
-
-static int parse_driver(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	unsigned i;
-
-	(void)line;
-	if (cfg_choice(&p->cfg, kw->name, kr_driver_names, KR_DRIVER_COUNT, &i) < 0)
-		return -1;
-	p->c->driver = (enum kr_driver)i;
-	return 0;
-}
-
-static int parse_muho(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	uint32_t v;
-
-	if (cfg_uint(&p->cfg, kw->name, 0, 255, &v) < 0)
-		return -1;
-	if (!mh_muho_type_usable(v))
-		return cfg_error(&p->cfg, line, "%s: %u is already used by another mobility option",
-		                 kw->name, (unsigned)v);
-	p->c->muho_type = (uint8_t)v;
-	return 0;
-}
-
-/* An absolute path into the char[MAG_CONF_PATH_MAX] field kw names. */
-static int parse_path(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	(void)line;
-	return cfg_path(&p->cfg, kw->name, (char *)p->c + kw->off, MAG_CONF_PATH_MAX);
-}
-
-static int parse_group(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	return cfg_group(&p->cfg, line, kw->name, (char *)p->c + kw->off, sizeof(p->c->ctl_group));
-}
-
-static int parse_user(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	return cfg_user(&p->cfg, line, kw->name, p->c->run_user, sizeof(p->c->run_user));
 }
 
 /* "tries N" (1..255, then the MN is given up) or "tries unlimited" (0: RFC 5213 §6.9.4, retry
@@ -343,8 +197,9 @@ static int retransmit_value(void *arg, unsigned which)
 }
 
 /* "retransmit [initial D] [max D] [tries N]", in any order, at least one. */
-static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_retransmit(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	static const char *const words[] = { "initial", "max", "tries" };
 	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
 	const struct mag_conf *c = p->c;
@@ -360,65 +215,41 @@ static int parse_retransmit(struct parser *p, const struct keyword *kw, unsigned
 
 /* --- blocks --- */
 
-/* A block after a statement, if there is one: its keywords looked up in table; a keyword not
- * marked repeat may be given once. what names the block's owner in messages ("mn a@x"). */
-static int parse_block(struct parser *p, const char *block, const char *what,
-                       const struct block_keyword *table, size_t n, void *obj)
-{
-	const struct block_keyword *kw;
-	struct cfg_token t;
-	unsigned open, got = 0;
-	int r;
-
-	if ((r = cfg_block_open(&p->cfg, &open)) <= 0)
-		return r;
-	while ((r = cfg_block_next(&p->cfg, open, &t)) == 1) {
-		kw = cfg_lookup(table, n, sizeof(*table), t.text);
-		if (!kw)
-			return cfg_unknown_keyword(&p->cfg, block, &t);
-		if (!kw->repeat && (got & (1u << (kw - table))))
-			return cfg_error(&p->cfg, t.line, "%s: %s is given twice", what, kw->name);
-		got |= 1u << (kw - table);
-		if (kw->parse(p, obj, t.line) < 0)
-			return -1;
-	}
-	return r;
-}
-
-static int parse_att(struct parser *p, void *obj, unsigned line)
+static int parse_att(struct cfg_parser *p, void *obj, unsigned line)
 {
 	struct mag_conf_access *a = obj;
 	uint32_t v;
 
 	(void)line;
-	if (cfg_uint(&p->cfg, "access-technology", 1, 255, &v) < 0)
+	if (cfg_uint(p->cfg, "access-technology", 1, 255, &v) < 0)
 		return -1;
 	a->att = (uint8_t)v;
 	return 0;
 }
 
-static int parse_attach_on_link_up(struct parser *p, void *obj, unsigned line)
+static int parse_attach_on_link_up(struct cfg_parser *p, void *obj, unsigned line)
 {
 	struct mag_conf_access *a = obj;
 
 	(void)line;
-	return cfg_bool(&p->cfg, "attach-on-link-up", &a->attach_on_link_up);
+	return cfg_bool(p->cfg, "attach-on-link-up", &a->attach_on_link_up);
 }
 
-static const struct block_keyword access_block[] = {
+static const struct cfg_block_stmt access_block[] = {
 	{ .name = "access-technology", .parse = parse_att },
 	{ .name = "attach-on-link-up", .parse = parse_attach_on_link_up },
 };
 
 /* "access-interface NAME [{ access-technology N attach-on-link-up yes|no }]" */
-static int parse_access(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_access(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	const struct mag_conf_access *old;
 	struct mag_conf_access *a;
 	char what[IFNAMSIZ + 32];
 
 	if (!(a = calloc(1, sizeof(*a))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	a->line = line;
 	a->att = ATT_DEFAULT;
 	if (cfg_ifname(&p->cfg, kw->name, a->ifname) < 0) {
@@ -434,8 +265,8 @@ static int parse_access(struct parser *p, const struct keyword *kw, unsigned lin
 	TAILQ_INSERT_TAIL(&p->c->access, a, entry);
 	p->c->n_access++;
 	snprintf(what, sizeof(what), "access-interface %s", a->ifname);
-	return parse_block(p, "access-interface", what, access_block,
-	                   sizeof(access_block) / sizeof(access_block[0]), a);
+	return cfg_parse_block(sp, "access-interface", what, access_block,
+	                       sizeof(access_block) / sizeof(access_block[0]), a);
 }
 
 static const char *mac_str(const uint8_t mac[6], char buf[MAC_STR])
@@ -496,13 +327,14 @@ static int mac_add(struct parser *p, struct mag_conf_mn *mn, unsigned i, unsigne
 	l->mn = mn;
 	l->node.hash = hash_mac(mn->macs[i]);
 	if (!hmap_insert(&p->c->mac_index, &l->node))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	mn->n_macs++;
 	return 0;
 }
 
-static int parse_mn_mac(struct parser *p, void *obj, unsigned line)
+static int parse_mn_mac(struct cfg_parser *sp, void *obj, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	struct mag_conf_mn *mn = obj;
 	uint8_t mac[6];
 
@@ -515,17 +347,17 @@ static int parse_mn_mac(struct parser *p, void *obj, unsigned line)
 	return mac_add(p, mn, mn->n_macs, line);
 }
 
-static int parse_mn_muho(struct parser *p, void *obj, unsigned line)
+static int parse_mn_muho(struct cfg_parser *p, void *obj, unsigned line)
 {
 	struct mag_conf_mn *mn = obj;
 
 	(void)line;
-	return cfg_bool(&p->cfg, "multihoming", &mn->multihoming);
+	return cfg_bool(p->cfg, "multihoming", &mn->multihoming);
 }
 
 /* Sorted by strcmp(). */
-static const struct block_keyword mn_block[] = {
-	{ .name = "mac", .parse = parse_mn_mac, .repeat = true },
+static const struct cfg_block_stmt mn_block[] = {
+	{ .name = "mac", .parse = parse_mn_mac, .flags = CFG_STMT_REPEAT },
 	{ .name = "multihoming", .parse = parse_mn_muho },
 };
 
@@ -541,116 +373,67 @@ static int mn_add(struct parser *p, struct mag_conf_mn *mn)
 		                 old->line);
 	mn->id_node.hash = hash_id(mn->id);
 	if (!hmap_insert(&p->c->mn_index, &mn->id_node))
-		return oom(p, mn->line);
+		return cfg_stmt_oom(&p->stmt, mn->line);
 	p->c->n_mns++;
 	return 0;
 }
 
 /* "mn NAI [{ mac M ... multihoming yes|no }]" */
-static int parse_mn(struct parser *p, const struct keyword *kw, unsigned line)
+static int parse_mn(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)
 {
+	struct parser *p = sp->ctx;
 	char what[MH_MNID_MAX + 4];
 	struct mag_conf_mn *mn;
 
 	if (!(mn = calloc(1, sizeof(*mn))))
-		return oom(p, line);
+		return cfg_stmt_oom(&p->stmt, line);
 	TAILQ_INSERT_TAIL(&p->c->mns, mn, entry);
 	mn->line = line;
 	if (cfg_nai(&p->cfg, kw->name, mn->id, sizeof(mn->id)) < 0 || mn_add(p, mn) < 0)
 		return -1;
 	snprintf(what, sizeof(what), "mn %s", mn->id);
-	return parse_block(p, "mn", what, mn_block, 2, mn);
+	return cfg_parse_block(sp, "mn", what, mn_block, 2, mn);
 }
 
-/* "heartbeat off" or "heartbeat [interval D] [misses N]" (common/cfgparse.h). */
-static int parse_heartbeat(struct parser *p, const struct keyword *kw, unsigned line)
-{
-	return cfg_heartbeat(&p->cfg, kw->name, line, &p->c->heartbeat);
-}
-
-#define FIELD(f) offsetof(struct mag_conf, f)
+#define FIELD(f)  CFG_FIELD(struct mag_conf, f)
+#define STRING(f) CFG_STRING(struct mag_conf, f)
+#define REPEAT    CFG_STMT_REPEAT
 
 /* Sorted by strcmp(): looked up with bsearch(). */
-static const struct keyword keywords[] = {
-	/* name, parser, may repeat, field, min, max */
-	{ "access-interface", parse_access, true, 0, 0, 0 },
-	{ "binding-error-rate", parse_rate, false, FIELD(be_rate), 0, 0 },
-	{ "control-group", parse_group, false, FIELD(ctl_group), 0, 0 },
-	{ "control-idle-timeout", parse_ms, false, FIELD(ctl_idle_ms), MS_PER_S, 86400 * MS_PER_S },
-	{ "control-max-clients", parse_u32, false, FIELD(ctl_max_clients), 1, 4096 },
-	{ "control-socket", parse_path, false, FIELD(ctl_path), 0, 0 },
-	{ "group", parse_group, false, FIELD(run_group), 0, 0 },
-	{ "heartbeat", parse_heartbeat, false, 0, 0, 0 },
-	{ "lifetime", parse_lifetime, false, FIELD(lifetime_s), LIFETIME_UNIT, LIFETIME_MAX_MS },
-	{ "link-local-address", parse_link_local, false, 0, 0, 0 },
-	{ "lma-address", parse_routable, false, FIELD(lma_addr), 0, 0 },
-	{ "mn", parse_mn, true, 0, 0, 0 },
-	{ "muho-option-type", parse_muho, false, 0, 0, 0 },
-	{ "proxy-coa", parse_routable, false, FIELD(proxy_coa), 0, 0 },
-	{ "ra-interval", parse_ms, false, FIELD(ra_interval_ms), RA_INTERVAL_MIN, RA_INTERVAL_MAX },
-	{ "ra-mtu", parse_u32, false, FIELD(ra_mtu), RA_MTU_MIN, RA_MTU_MAX },
-	{ "ra-router-lifetime", parse_s, false, FIELD(ra_router_lifetime_s), 0, RA_LIFETIME_MAX },
-	{ "refresh-before", parse_s, false, FIELD(refresh_margin_s), MS_PER_S,
+static const struct cfg_stmt keywords[] = {
+	/* name, parser, flags, field, min, max */
+	{ "access-interface", parse_access, REPEAT, 0, 0, 0 },
+	CFG_STMT_BINDING_ERROR_RATE(struct mag_conf),
+	CFG_STMTS_CONTROL(struct mag_conf),
+	CFG_STMT_GROUP(struct mag_conf),
+	CFG_STMT_HEARTBEAT(struct mag_conf),
+	{ "lifetime", parse_lifetime, 0, FIELD(lifetime_s), LIFETIME_UNIT, LIFETIME_MAX_MS },
+	{ "link-local-address", parse_link_local, 0, 0, 0, 0 },
+	CFG_STMT_LMA_ADDRESS(struct mag_conf),
+	{ "mn", parse_mn, REPEAT, 0, 0, 0 },
+	CFG_STMT_MUHO(struct mag_conf),
+	{ "proxy-coa", cfg_stmt_routable, 0, FIELD(proxy_coa), 0, 0 },
+	{ "ra-interval", cfg_stmt_ms, 0, FIELD(ra_interval_ms), RA_INTERVAL_MIN, RA_INTERVAL_MAX },
+	{ "ra-mtu", cfg_stmt_u32, 0, FIELD(ra_mtu), RA_MTU_MIN, RA_MTU_MAX },
+	{ "ra-router-lifetime", cfg_stmt_seconds, 0, FIELD(ra_router_lifetime_s), 0,
+	  RA_LIFETIME_MAX },
+	{ "refresh-before", cfg_stmt_seconds, 0, FIELD(refresh_margin_s), MS_PER_S,
 	  LIFETIME_MAX_MS / 2 },
-	{ "retransmit", parse_retransmit, false, 0, 0, 0 },
-	{ "rule-priority", parse_u32, false, FIELD(rule_priority), 1, RULE_PRIO_MAX },
-	{ "state-file", parse_path, false, FIELD(state_path), 0, 0 },
-	{ "state-sync", parse_ms, false, FIELD(state_sync_ms), 100, 3600 * MS_PER_S },
-	{ "table-base", parse_u32, false, FIELD(table_base), TABLE_BASE_MIN, TABLE_BASE_MAX },
-	{ "tunnel-driver", parse_driver, false, 0, 0, 0 },
-	{ "tunnel-mtu", parse_u32, false, FIELD(tunnel_mtu), KR_TUNNEL_MTU_MIN, KR_TUNNEL_MTU_MAX },
-	{ "uplink-interface", parse_uplink, false, 0, 0, 0 },
-	{ "user", parse_user, false, 0, 0, 0 },
+	{ "retransmit", parse_retransmit, 0, 0, 0, 0 },
+	CFG_STMT_RULE_PRIORITY(struct mag_conf),
+	{ "state-file", cfg_stmt_path, 0, STRING(state_path) },
+	{ "state-sync", cfg_stmt_ms, 0, FIELD(state_sync_ms), 100, 3600 * MS_PER_S },
+	CFG_STMT_TABLE_BASE(struct mag_conf),
+	CFG_STMTS_TUNNEL(struct mag_conf),
+	CFG_STMT_UPLINK(struct mag_conf),
+	CFG_STMT_USER(struct mag_conf),
 };
-#define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
-_Static_assert(N_KEYWORDS <= MAX_KEYWORDS, "struct parser needs more room in seen[]");
-
-static const struct keyword *keyword_find(const char *word)
-{
-	return cfg_lookup(keywords, N_KEYWORDS, sizeof(keywords[0]), word);
-}
-
-static int parse_statement(struct parser *p, const struct cfg_token *t)
-{
-	const struct keyword *kw = keyword_find(t->text);
-	unsigned *seen;
-
-	if (!kw)
-		return cfg_unknown_keyword(&p->cfg, NULL, t);
-	seen = &p->seen[kw - keywords];
-	if (!kw->repeat && *seen)
-		return cfg_error(&p->cfg, t->line, "%s is already set on line %u", kw->name, *seen);
-	*seen = t->line;
-	if (kw->parse(p, kw, t->line) < 0)
-		return -1;
-	return cfg_end(&p->cfg, kw->name);
-}
-
-static int parse_all(struct parser *p)
-{
-	struct cfg_token t;
-
-	for (;;) {
-		switch (cfg_next(&p->cfg, &t)) {
-		case CFG_NL:
-			continue;
-		case CFG_EOF:
-			return 0;
-		case CFG_WORD:
-			if (parse_statement(p, &t) < 0)
-				return -1;
-			continue;
-		default:
-			return cfg_unexpected(&p->cfg, NULL, &t);
-		}
-	}
-}
 
 /* --- validation of the whole --- */
 
 static unsigned seen_line(const struct parser *p, const char *name)
 {
-	return p->seen[keyword_find(name) - keywords];
+	return cfg_stmt_seen(&p->stmt, name);
 }
 
 static int check_required(struct parser *p)
@@ -751,58 +534,9 @@ static int validate(struct parser *p)
 	return check_refresh(p) < 0 ? -1 : check_ra(p);
 }
 
-struct mag_conf *mag_conf_parse(FILE *f, const char *name, char *err, size_t errlen)
-{
-	struct parser *p = calloc(1, sizeof(*p));
-	struct mag_conf *c = conf_new();
-
-	if (!p || !c) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: out of memory", name ? name : "-");
-		free(p);
-		mag_conf_free(c);
-		return NULL;
-	}
-	cfg_init(&p->cfg, f, name ? name : "-", err, errlen);
-	p->c = c;
-	if (parse_all(p) < 0 || validate(p) < 0) {
-		mag_conf_free(c);
-		c = NULL;
-	}
-	free(p);
-	return c;
-}
-
-struct mag_conf *mag_conf_load(const char *path, char *err, size_t errlen)
-{
-	struct mag_conf *c;
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	c = mag_conf_parse(f, path, err, errlen);
-	fclose(f);
-	return c;
-}
+CFG_GRAMMAR(mag_conf, struct mag_conf, struct parser, keywords, conf_new, validate);
 
 /* --- printing (magd -nv) --- */
-
-static void print_addr(FILE *out, const char *kw, const struct in6_addr *a)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	fprintf(out, "%s %s\n", kw, inet_ntop(AF_INET6, a, s, sizeof(s)));
-}
-
-static void print_ms(FILE *out, const char *kw, uint64_t ms)
-{
-	char d[CFG_DURATION_STR];
-
-	fprintf(out, "%s %s\n", kw, cfg_duration_str(ms, d));
-}
 
 static void print_word(FILE *out, const char *kw, const char *s)
 {
@@ -815,8 +549,8 @@ static void print_timers(FILE *out, const struct mag_conf *c)
 {
 	char a[CFG_DURATION_STR], b[CFG_DURATION_STR];
 
-	print_ms(out, "lifetime", (uint64_t)c->lifetime_s * MS_PER_S);
-	print_ms(out, "refresh-before", (uint64_t)c->refresh_margin_s * MS_PER_S);
+	cfg_print_ms(out, "lifetime", (uint64_t)c->lifetime_s * MS_PER_S);
+	cfg_print_ms(out, "refresh-before", (uint64_t)c->refresh_margin_s * MS_PER_S);
 	fprintf(out, "retransmit initial %s max %s tries ", cfg_duration_str(c->retransmit_initial_ms, a),
 	        cfg_duration_str(c->retransmit_max_ms, b));
 	if (c->retransmit_tries)
@@ -827,32 +561,28 @@ static void print_timers(FILE *out, const struct mag_conf *c)
 	fputs("binding-error-rate ", out);
 	cfg_print_rate(out, c->be_rate.per_s, c->be_rate.burst);
 	fputc('\n', out);
-	print_ms(out, "ra-interval", c->ra_interval_ms);
+	cfg_print_ms(out, "ra-interval", c->ra_interval_ms);
 	fprintf(out, "ra-mtu %u\n", c->ra_mtu);
-	print_ms(out, "ra-router-lifetime", (uint64_t)c->ra_router_lifetime_s * MS_PER_S);
+	cfg_print_ms(out, "ra-router-lifetime", (uint64_t)c->ra_router_lifetime_s * MS_PER_S);
 }
 
 static void print_settings(FILE *out, const struct mag_conf *c)
 {
-	print_addr(out, "lma-address", &c->lma_addr);
-	print_addr(out, "proxy-coa", &c->proxy_coa);
+	cfg_print_addr(out, "lma-address", &c->lma_addr);
+	cfg_print_addr(out, "proxy-coa", &c->proxy_coa);
 	print_word(out, "uplink-interface", c->uplink);
-	print_addr(out, "link-local-address", &c->link_local);
-	fprintf(out, "tunnel-driver %s\n", kr_driver_name(c->driver));
-	if (c->tunnel_mtu != 0)
-		fprintf(out, "tunnel-mtu %u\n", (unsigned)c->tunnel_mtu);
-	fprintf(out, "table-base %u\n", (unsigned)c->table_base);
-	fprintf(out, "rule-priority %u\n", (unsigned)c->rule_priority);
-	fprintf(out, "muho-option-type %u\n", c->muho_type);
+	cfg_print_addr(out, "link-local-address", &c->link_local);
+	cfg_print_tunnel(out, c->driver, c->tunnel_mtu, c->table_base, c->rule_priority,
+	                 c->muho_type);
 	print_timers(out, c);
 	print_word(out, "control-socket", c->ctl_path);
 	if (c->state_path[0])
 		print_word(out, "state-file", c->state_path);
-	print_ms(out, "state-sync", c->state_sync_ms);
+	cfg_print_ms(out, "state-sync", c->state_sync_ms);
 	print_word(out, "control-group", c->ctl_group);
 	cfg_print_account(out, c->run_user, c->run_group);
 	fprintf(out, "control-max-clients %u\n", (unsigned)c->ctl_max_clients);
-	print_ms(out, "control-idle-timeout", c->ctl_idle_ms);
+	cfg_print_ms(out, "control-idle-timeout", c->ctl_idle_ms);
 }
 
 static void print_access(FILE *out, const struct mag_conf_access *a)

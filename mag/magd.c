@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/daemon.h"
+#include "common/daemon_main.h"
 #include "common/hmap.h"
 #include "common/pmtu.h"
 #include "common/reload.h"
@@ -125,16 +124,8 @@ static void kr_result(void *arg, uint64_t cookie, int err)
 
 void magd_after_input(struct magd *d)
 {
-	uint64_t next, now;
-
 	mag_engine_flush(d->engine);
-	next = mag_engine_next_deadline(d->engine);
-	now = daemon_clock_ns(CLOCK_MONOTONIC);
-	ev_timer_stop(d->loop, &d->timer_w);
-	if (next != UINT64_MAX) {
-		ev_timer_set(&d->timer_w, next > now ? (double)(next - now) / 1e9 : 0.0, 0.0);
-		ev_timer_start(d->loop, &d->timer_w);
-	}
+	daemon_timer_rearm(d->loop, &d->timer_w, mag_engine_next_deadline(d->engine));
 	if (d->leaving && mag_engine_leaving(d->engine) == 0)
 		ev_break(d->loop, EVBREAK_ALL); /* every de-registration answered */
 }
@@ -221,14 +212,9 @@ static void restart_only(const void *old, const void *new, char *buf, size_t len
 	reload_note(buf, len, !magd_same_access(a, b), "the access interfaces");
 }
 
-/* The control socket's limits as configured; they apply to the clients that come next. */
 static void magd_ctl_limits(struct magd *d)
 {
-	struct ctl_limits l = { .max_conns = d->conf->ctl_max_clients,
-		                .idle_s = d->conf->ctl_idle_ms / 1000.0,
-		                .out_high = CTL_OUT_HIGH };
-
-	ctl_server_set_limits(d->ctl, &l);
+	daemon_ctl_limits(d->ctl, d->conf->ctl_max_clients, d->conf->ctl_idle_ms);
 }
 
 static void reload_apply(void *daemon, void *conf)
@@ -289,35 +275,22 @@ static void start_leaving(struct magd *d, int signum)
 	magd_after_input(d);
 }
 
-static void signalled(struct ev_loop *loop, ev_signal *w, int revents)
+/* SIGTERM, SIGINT: the first starts leaving, a second one ends the loop at once. */
+static void exit_signal(void *daemon, struct ev_loop *loop, int signum)
 {
-	struct magd *d = w->data;
+	struct magd *d = daemon;
 
-	(void)revents;
-	if (w->signum == SIGHUP) {
-		char err[256];
-
-		(void)magd_reload(d, err, sizeof(err)); /* it logs what it did */
-		return;
-	}
 	if (d->leaving) {
-		log_info("signal %d again: exiting now", w->signum);
+		log_info("signal %d again: exiting now", signum);
 		ev_break(loop, EVBREAK_ALL);
 		return;
 	}
-	start_leaving(d, w->signum);
+	start_leaving(d, signum);
 }
 
-static void watch_signal(struct magd *d, int signum, ev_signal *w)
+static void run_loop(void *daemon)
 {
-	ev_signal_init(w, signalled, signum);
-	w->data = d;
-	ev_signal_start(d->loop, w);
-}
-
-static void run_loop(struct magd *d)
-{
-	ev_signal sig_term, sig_int, sig_hup;
+	struct magd *d = daemon;
 
 	ev_io_init(&d->mh_w, mh_readable, d->mh_fd, EV_READ);
 	d->mh_w.data = d;
@@ -334,60 +307,39 @@ static void run_loop(struct magd *d)
 	d->timer_w.data = d;
 	magd_state_load(d); /* the access links have told their carrier by now */
 	magd_state_start(d);
-	watch_signal(d, SIGTERM, &sig_term);
-	watch_signal(d, SIGINT, &sig_int);
-	watch_signal(d, SIGHUP, &sig_hup);
-	signal(SIGPIPE, SIG_IGN);
 	log_info("magd running: %u access links, %s tunnels", d->n_access,
 	         kr_driver_name(kr_driver_in_use(d->kr)));
 	ev_run(d->loop, 0);
 }
 
-static struct kr_config magd_kr_config(const struct mag_conf *c)
+static int start(void *daemon, void *conf, struct ev_loop *loop, const struct daemon_setup *s,
+                 enum kr_driver *in_use)
 {
-	struct kr_config kc = { .driver = c->driver,
-		                .local = c->proxy_coa,
-		                .table_base = c->table_base,
-		                .rule_priority = c->rule_priority,
-		                .tunnel_mtu = c->tunnel_mtu };
-
-	snprintf(kc.uplink, sizeof(kc.uplink), "%s", c->uplink);
-	return kc;
-}
-
-static int start(struct magd *d)
-{
-	struct kr_config kc = magd_kr_config(d->conf);
+	struct magd *d = daemon;
 	struct mag_io io = magd_io;
-	char err[256];
 
 	io.ctx = d;
-	d->kr = kr_open(&kc, err, sizeof(err));
-	if (!d->kr) {
-		log_warnx("kernel set-up failed: %s", err);
+	d->conf = conf;
+	d->loop = loop;
+	d->send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	d->kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
+	if (daemon_open_kernel(loop, s, kr_result, d, "the tunnel", &d->kr, &d->pmtu) < 0)
 		return -1;
-	}
-	kr_set_result_cb(d->kr, kr_result, d);
-	if ((d->pmtu = pmtu_relay_open(d->loop, &d->conf->proxy_coa)) == NULL)
-		log_warn("no Packet Too Big relay for the tunnel");
 	d->engine = mag_engine_new(d->conf, &io);
-	if (d->engine) /* the start time in seconds: it grows from one restart to the next */
-		mag_engine_set_restart_counter(d->engine,
-		                               (uint32_t)(daemon_clock_ns(CLOCK_REALTIME) / 1000000000));
+	if (d->engine)
+		mag_engine_set_restart_counter(d->engine, daemon_restart_counter());
 	if (!d->engine || magd_open_sockets(d) < 0 || magd_open_access(d) < 0)
 		return -1;
-	d->ctl = ctl_server_open(d->loop, d->conf->ctl_path, d->conf->ctl_group, magd_ctl_handle, d,
-	                         err, sizeof(err));
-	if (!d->ctl) {
-		log_warnx("%s", err);
+	if (!(d->ctl = daemon_ctl_open(loop, s, magd_ctl_handle, d)))
 		return -1;
-	}
 	magd_ctl_limits(d);
+	*in_use = kr_driver_in_use(d->kr);
 	return 0;
 }
 
-static void stop(struct magd *d)
+static void stop(void *daemon)
 {
+	struct magd *d = daemon;
 	struct mag_now now;
 
 	magd_now(&now);
@@ -407,64 +359,25 @@ static void stop(struct magd *d)
 	mag_conf_free(d->conf);
 }
 
-/* -n: the configuration is good; which tunnel driver this kernel would give it. */
-static int check_config(const struct daemon_options *o, struct mag_conf *c)
+static void setup(const void *conf, struct daemon_setup *s)
 {
-	struct kr_config kc = magd_kr_config(c);
-	char drv[1024];
+	const struct mag_conf *c = conf;
 
-	if (o->verbose)
-		mag_conf_print(stdout, c);
-	fprintf(stderr, "configuration OK\n");
-	if (kr_probe(&kc, drv, sizeof(drv)) == 0)
-		fprintf(stderr, "tunnel driver: %s\n", drv);
-	mag_conf_free(c);
-	return 0;
+	DAEMON_SETUP(s, "magd", c, c->proxy_coa);
 }
+
+static int reload(void *daemon, char *err, size_t errlen)
+{
+	return magd_reload(daemon, err, errlen);
+}
+
+/* name, children_need_raw, conf, setup, start, run, stop, reload, exit */
+static const struct daemon_ops magd_ops = { "magd",   false, &conf_ops, setup,      start,
+	                                    run_loop, stop,  reload,    exit_signal };
 
 int magd_run(const struct daemon_options *o)
 {
 	struct magd d = { .mh_fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
-	struct daemon_ready ready = { .fd = -1 };
-	struct daemon_lock lock = { .fd = -1 };
-	struct daemon_priv priv;
-	struct daemon_start ds;
-	char err[256];
-	int status;
 
-	d.send_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
-	d.kr_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
-	log_init("magd", o->foreground || o->check_only, o->verbose);
-	hash_seed_init(); /* before anything builds a hash index: the configuration does */
-	d.conf = mag_conf_load(o->conf_path, err, sizeof(err));
-	if (!d.conf) {
-		log_warnx("%s", err);
-		return 1;
-	}
-	if (o->check_only)
-		return check_config(o, d.conf);
-	ds = (struct daemon_start){ "magd", d.conf->run_user, d.conf->run_group, d.conf->ctl_path,
-		                    d.conf->ctl_group };
-	if (!o->foreground)
-		daemon_detach(&ready, "magd");
-	daemon_priv_init(&priv, d.conf->driver);
-	if (daemon_prepare(&priv, &lock, o, &ds, err, sizeof(err)) < 0) {
-		log_warnx("%s", err); /* before anything touched the running one's state */
-		daemon_ready_fail(&ready, err);
-		mag_conf_free(d.conf);
-		return 1;
-	}
-	d.loop = ev_default_loop(0);
-	status = start(&d) == 0 && daemon_priv_drop(&priv, kr_driver_in_use(d.kr)) == 0 ? 0 : 1;
-	if (status == 0) {
-		daemon_ready_ok(&ready);
-		run_loop(&d);
-		daemon_notify_stopping();
-	} else {
-		snprintf(err, sizeof(err), "%s", log_last_warning());
-	}
-	stop(&d);
-	daemon_lock_release(&lock);
-	daemon_ready_fail(&ready, err); /* once set-up is undone; nothing if ready was sent */
-	return status;
+	return daemon_main(&magd_ops, &d, o);
 }
