@@ -178,7 +178,9 @@ static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct lmad *d = w->data;
 	static uint8_t bufs[RECV_BATCH][MH_MAX_LEN + 8];
+	static uint8_t ctls[RECV_BATCH][MH_PPERR_CTL_SPACE];
 	struct mmsghdr msgs[RECV_BATCH];
+	struct mh_arrival a;
 	struct iovec iov[RECV_BATCH];
 	struct sockaddr_in6 from[RECV_BATCH];
 	struct lma_now now;
@@ -192,16 +194,22 @@ static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 		msgs[i].msg_hdr = (struct msghdr){ .msg_name = &from[i],
 			                           .msg_namelen = sizeof(from[i]),
 			                           .msg_iov = &iov[i],
-			                           .msg_iovlen = 1 };
+			                           .msg_iovlen = 1,
+			                           .msg_control = ctls[i],
+			                           .msg_controllen = sizeof(ctls[i]) };
 	}
 	n = recvmmsg(d->mh_fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return;
 	lmad_now(&now);
-	for (int i = 0; i < n; i++)
-		if (!(msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
-			lma_engine_input(d->engine, &from[i].sin6_addr, bufs[i], msgs[i].msg_len,
-			                 &now);
+	for (int i = 0; i < n; i++) {
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+			continue;
+		mh_arrival_read(&msgs[i].msg_hdr, &d->conf->lma_addr, &a);
+		mh_pperr_input(&d->pperr, &d->conf->be_rate, &a, bufs[i], msgs[i].msg_len,
+		               now.mono_ns);
+		lma_engine_input(d->engine, &from[i].sin6_addr, bufs[i], msgs[i].msg_len, &now);
+	}
 	lma_engine_flush(d->engine);
 	rearm_timer(d);
 }
@@ -290,7 +298,7 @@ static int open_mh_socket(const struct in6_addr *local)
 	if (fd < 0)
 		return -1;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (mh_pperr_sockopts(fd) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -317,7 +325,8 @@ static int start(void *daemon, void *conf, struct ev_loop *loop, const struct da
 	if (d->engine)
 		lma_engine_set_restart_counter(d->engine, daemon_restart_counter());
 	d->mh_fd = open_mh_socket(&d->conf->lma_addr);
-	if (!d->engine || d->mh_fd < 0 || mh_sendq_init(&d->sendq, d->mh_fd) < 0) {
+	if (!d->engine || d->mh_fd < 0 || mh_sendq_init(&d->sendq, d->mh_fd) < 0 ||
+	    mh_pperr_open(&d->pperr, &d->conf->lma_addr) < 0) {
 		log_warn("Mobility Header socket on the LMA address");
 		return -1;
 	}
@@ -351,6 +360,7 @@ static void stop(void *daemon)
 	mh_sendq_free(&d->sendq);
 	if (d->mh_fd >= 0)
 		close(d->mh_fd);
+	mh_pperr_close(&d->pperr);
 	lma_conf_free(d->conf);
 }
 
@@ -391,7 +401,7 @@ static const struct daemon_ops lmad_ops = { "lmad",   true, &conf_ops, setup, st
 
 int lmad_run(const struct daemon_options *o)
 {
-	struct lmad d = { .mh_fd = -1, .conf_path = o->conf_path };
+	struct lmad d = { .mh_fd = -1, .pperr.fd = -1, .conf_path = o->conf_path };
 
 	return daemon_main(&lmad_ops, &d, o);
 }

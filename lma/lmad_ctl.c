@@ -293,6 +293,7 @@ void lmad_ctl_handle(struct ctl_conn *c, uint16_t type, const uint8_t *payload, 
 		break;
 	case CTL_REQ_SHOW_STATS:
 		stats_messages(c, st);
+		mh_pperr_send_stats(c, &d->pperr);
 		stats_bindings(d, c, st);
 		stats_heartbeat(d, c, st);
 		ctl_send_end(c);

@@ -4,6 +4,7 @@
 
 #include <ev.h>
 
+#include "common/mh_pperr.h"
 #include "common/mh_sendq.h"
 #include "common/ctl.h"
 #include "kr/kr.h"
@@ -21,6 +22,7 @@ struct lmad {
 	struct lma_engine *engine;
 	struct ctl_server *ctl;
 	int mh_fd;
+	struct mh_pperr pperr; /* ICMPv6 Parameter Problems (common/mh_pperr.h) */
 	struct mh_sendq sendq; /* what the engine sends, in batches (common/mh_sendq.h) */
 	ev_prepare sendq_w;    /* sends them before the loop sleeps */
 	ev_io mh_w;

@@ -133,20 +133,24 @@ void magd_after_input(struct magd *d)
 static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct magd *d = w->data;
-	uint8_t buf[MH_MAX_LEN + 8];
+	uint8_t buf[MH_MAX_LEN + 8], ctl[MH_PPERR_CTL_SPACE];
 	struct mag_now now;
+	struct mh_arrival a;
 
 	(void)loop;
 	(void)revents;
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_in6 from;
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(d->mh_fd, buf, sizeof(buf), MSG_DONTWAIT,
-		                     (struct sockaddr *)&from, &fl);
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
+			            .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+		ssize_t n = recvmsg(d->mh_fd, &m, MSG_DONTWAIT);
 
 		if (n < 0)
 			break;
 		magd_now(&now);
+		mh_arrival_read(&m, &d->conf->proxy_coa, &a);
+		mh_pperr_input(&d->pperr, &d->conf->be_rate, &a, buf, (size_t)n, now.mono_ns);
 		mag_engine_mh_input(d->engine, &from.sin6_addr, buf, (size_t)n, &now);
 	}
 	magd_after_input(d);
@@ -354,6 +358,7 @@ static void stop(void *daemon)
 		nl_link_close(d->links);
 	if (d->mh_fd >= 0)
 		close(d->mh_fd);
+	mh_pperr_close(&d->pperr);
 	if (d->ra_fd >= 0)
 		close(d->ra_fd);
 	mag_conf_free(d->conf);
@@ -377,7 +382,7 @@ static const struct daemon_ops magd_ops = { "magd",   false, &conf_ops, setup,  
 
 int magd_run(const struct daemon_options *o)
 {
-	struct magd d = { .mh_fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
+	struct magd d = { .mh_fd = -1, .pperr.fd = -1, .ra_fd = -1, .conf_path = o->conf_path };
 
 	return daemon_main(&magd_ops, &d, o);
 }

@@ -86,6 +86,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 		if (e != MH_E_NOSPACE && e != MH_E_INVAL)
 			ctl_send_stat(c, "malformed", mh_err_name(e), st->malformed[e]);
 	ctl_send_stat(c, "malformed", "router_solicitation", d->rs_malformed);
+	mh_pperr_send_stats(c, &d->pperr);
 	for (int r = 0; r < MAG_DROP_COUNT; r++)
 		ctl_send_stat(c, "dropped", mag_drop_name((enum mag_drop)r), st->dropped[r]);
 	for (const struct bul_entry *b = mag_engine_first(d->engine); b; b = mag_engine_next(b))

@@ -5,6 +5,7 @@
 #include <ev.h>
 #include <net/if.h>
 
+#include "common/mh_pperr.h"
 #include "common/ctl.h"
 #include "kr/kr.h"
 #include "common/log.h"
@@ -35,6 +36,7 @@ struct magd {
 	struct ctl_server *ctl;
 	struct nl_link *links;
 	int mh_fd;
+	struct mh_pperr pperr; /* ICMPv6 Parameter Problems (common/mh_pperr.h) */
 	int ra_fd;
 	ev_io mh_w;
 	ev_io link_w;

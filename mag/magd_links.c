@@ -31,8 +31,13 @@ int magd_open_sockets(struct magd *d)
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = d->conf->proxy_coa };
 
 	d->mh_fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MH);
-	if (d->mh_fd < 0 || bind(d->mh_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (d->mh_fd < 0 || mh_pperr_sockopts(d->mh_fd) < 0 ||
+	    bind(d->mh_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		log_warn("Mobility Header socket on the Proxy-CoA");
+		return -1;
+	}
+	if (mh_pperr_open(&d->pperr, &d->conf->proxy_coa) < 0) {
+		log_warn("ICMPv6 socket on the Proxy-CoA");
 		return -1;
 	}
 	d->ra_fd = nd_open_ra_sender();

@@ -36,34 +36,55 @@ static int decode_fail(struct mh_msg *m, int err, size_t off)
 	return err;
 }
 
-int mh_decode(const uint8_t *buf, size_t len, const struct mh_params *p, struct mh_msg *out)
+/* RFC 6275 §9.2's checks of the header and of the type's fixed part, which need no option: MH_OK
+ * with the message's length and family, or the error with *err_off at the field at fault. */
+static int header_check(const uint8_t *buf, size_t len, size_t *msg_len,
+                        const struct mh_family **f, uint8_t *type, size_t *err_off)
 {
-	const struct mh_family *f;
-	struct wire w, body;
-	size_t msg_len;
-	uint8_t proto, hdrlen, type;
+	struct wire w;
+	uint8_t proto, hdrlen;
 
-	mh_msg_init(out, 0);
+	*err_off = 0;
 	if (len < MH_HDR_LEN)
-		return decode_fail(out, MH_E_SHORT, 0);
+		return MH_E_SHORT;
 	wire_init_read(&w, buf, len);
 	proto = wire_get_u8(&w);
 	hdrlen = wire_get_u8(&w);
-	type = wire_get_u8(&w);
-	wire_skip(&w, 3); /* reserved, checksum */
-	out->type = type;
-	msg_len = ((size_t)hdrlen + 1) * 8;
-	if (msg_len > len)
-		return decode_fail(out, MH_E_HDRLEN, 1);
-	if (msg_len < len)
-		return decode_fail(out, MH_E_TRAILING, msg_len);
+	*type = wire_get_u8(&w);
+	*msg_len = ((size_t)hdrlen + 1) * 8;
+	if (*msg_len > len)
+		return (*err_off = 1, MH_E_HDRLEN);
+	if (*msg_len < len)
+		return (*err_off = *msg_len, MH_E_TRAILING);
 	if (proto != MH_PAYLOAD_PROTO)
-		return decode_fail(out, MH_E_PROTO, 0);
-	f = family_find(type);
-	if (!f)
-		return decode_fail(out, MH_E_TYPE, 2);
-	if (msg_len < MH_HDR_LEN + (size_t)f->fixed_len)
-		return decode_fail(out, MH_E_MSGLEN, 1);
+		return MH_E_PROTO;
+	if (!(*f = family_find(*type)))
+		return (*err_off = 2, MH_E_TYPE);
+	if (*msg_len < MH_HDR_LEN + (size_t)(*f)->fixed_len)
+		return (*err_off = 1, MH_E_MSGLEN);
+	return MH_OK;
+}
+
+int mh_check_header(const uint8_t *buf, size_t len, size_t *err_off)
+{
+	const struct mh_family *f;
+	size_t msg_len;
+	uint8_t type;
+
+	return header_check(buf, len, &msg_len, &f, &type, err_off);
+}
+
+int mh_decode(const uint8_t *buf, size_t len, const struct mh_params *p, struct mh_msg *out)
+{
+	const struct mh_family *f;
+	struct wire body;
+	size_t msg_len, off;
+	int rc;
+
+	mh_msg_init(out, 0);
+	rc = header_check(buf, len, &msg_len, &f, &out->type, &off);
+	if (rc != MH_OK)
+		return decode_fail(out, rc, off);
 	/* The body cursor keeps offsets relative to the message start, as option alignment is. */
 	wire_init_read(&body, buf, msg_len);
 	wire_skip(&body, MH_HDR_LEN);

@@ -245,6 +245,10 @@ bool mh_muho_type_usable(unsigned type);
  * Returns MH_OK or an enum mh_err; never reads outside buf[0..len). The checksum is not checked
  * here: the kernel does that for raw MH sockets (see mh_checksum_ok() for other paths). */
 int mh_decode(const uint8_t *buf, size_t len, const struct mh_params *p, struct mh_msg *out);
+/* The checks of mh_decode() that need no option (the header, the type's fixed part): MH_OK or
+ * the error, *err_off being the offset of the field at fault (0 Payload Proto, 1 Header Len for
+ * MH_E_PROTO and MH_E_MSGLEN: where an ICMPv6 Parameter Problem points, RFC 6275 §9.2). */
+int mh_check_header(const uint8_t *buf, size_t len, size_t *err_off);
 
 /* Encodes msg with every option at its alignment and the message padded to 8 octets. Returns
  * the length written, or -(enum mh_err). The checksum field is left zero. */

@@ -520,11 +520,24 @@ check_malformed() {
 	check "malformed option overrunning the message: counted opt_overrun" wait_until 5 \
 		stat_is malformed opt_overrun 1
 	check "malformed option overrunning the message: no answer" has timeout=1
-	# Payload Proto 6 instead of 59, otherwise well formed (PadN 2 at 30): 32 octets
+	# Payload Proto 6 instead of 59, otherwise well formed (PadN 2 at 30): 32 octets; then a
+	# Binding Update of 8 octets (Header Len 0), under its 12. Each gets an ICMPv6 Parameter
+	# Problem pointing at the field (RFC 6275 §9.2): 40 + 0 and 40 + 1 in the invoking packet.
+	nsx mag2 "$PY" "$here/icmp6_listen.py" 10 2 >"$tmp/pperr" 2>&1 &
+	pperr_pid=$!
+	wait_until 5 grep -q ready "$tmp/pperr"
 	raw mag2 "$(mh_header 6 3 5)$fixed${mnid}0100"
 	check "malformed Payload Proto 6: counted payload_proto" wait_until 5 \
 		stat_is malformed payload_proto 1
 	check "malformed Payload Proto 6: no answer" has timeout=1
+	raw mag2 "$(mh_header 59 0 5)0000"
+	check "malformed Header Len 0 for a BU: counted msglen" wait_until 5 stat_is malformed msglen 1
+	wait "$pperr_pid"
+	check "Payload Proto 6: ICMPv6 Parameter Problem, code 0, pointer 40, from the LMA" \
+		grep -q "^type=4 code=0 pointer=40 from=$LMA proto=6 hdrlen=3\$" "$tmp/pperr"
+	check "Header Len 0: ICMPv6 Parameter Problem, code 0, pointer 41, from the LMA" \
+		grep -q "^type=4 code=0 pointer=41 from=$LMA proto=59 hdrlen=0\$" "$tmp/pperr"
+	check "the Parameter Problems are counted" wait_until 5 stat_is icmp parameter_problem 2
 	raw mag2 "$(mh_header 59 0 50)0000"
 	expect "unknown MH type 50: a Binding Error, status 2" type=7 status=2 "from=$LMA"
 	check "unknown MH type 50: counted type" stat_is malformed type 1

@@ -833,6 +833,21 @@ check_156() {
 	reset
 }
 
+# RFC 6275 §9.2: a Mobility Header with a bad Payload Proto gets an ICMPv6 Parameter Problem
+# pointing at it (40 in the invoking packet), counted; sent here from the LMA's namespace with
+# tests/lma/mhping's raw octets (a Binding Acknowledgement of 16 octets, Payload Proto 6).
+check_pperr() {
+	nsx lma "$PY" "$here/icmp6_listen.py" 10 1 >"$tmp/pperr" 2>&1 &
+	pperr_pid=$!
+	wait_until 5 grep -q ready "$tmp/pperr"
+	nsx lma "$BUILD/tests/lma/mhping" raw $MAG1 06010600000000000000000000000000 \
+		--timeout 300 >/dev/null 2>&1
+	wait "$pperr_pid"
+	check "Payload Proto 6: ICMPv6 Parameter Problem, code 0, pointer 40, from magd" \
+		grep -q "^type=4 code=0 pointer=40 from=$MAG1 proto=6 hdrlen=1\$" "$tmp/pperr"
+	check "the Parameter Problem is counted" wait_until 5 stat_ge icmp parameter_problem 1
+}
+
 check_152() {
 	ra_before=$(stat_get tx router-advertisement)
 	held_before=$(stat_get dropped held)
@@ -1155,6 +1170,7 @@ check_retransmit
 check_155
 check_157
 check_156
+check_pperr
 check_152
 check_130
 check_echo
