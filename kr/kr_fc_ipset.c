@@ -80,7 +80,7 @@ static int kr_fc_ipset_acks(struct kr_fc *fc, uint32_t seq0, size_t n, int *errs
 static int kr_fc_ipset_batch(struct kr_fc *fc, const struct kr_fc_change *ch, size_t n,
                              int *errs)
 {
-	uint8_t buf[KR_FC_IPSET_BATCH];
+	uint8_t buf[KR_FC_IPSET_BATCH] = { 0 }; /* attribute padding too (valgrind, libmnl) */
 	uint32_t seq0 = fc->ct_seq + 1;
 	size_t len = 0;
 
