@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_program.h"
 #include "lma/engine.h"
 #include "lma/lma_conf.h"
 
@@ -52,8 +53,7 @@ struct world {
 	size_t n_routes;
 	bool fail_tunnel, fail_next_route, have_failed;
 	uint64_t failed_cookie;
-	const uint8_t *p;
-	size_t left;
+	struct fuzz_program prog;
 };
 
 static void check(bool ok, const char *what)
@@ -165,20 +165,14 @@ static void io_mn_changed(void *ctx, const struct lma_mn *mn)
 	check(mn != NULL, "an MN change for no MN");
 }
 
-/* The next octet of the program, 0 once it is used up. */
 static uint8_t take(struct world *w)
 {
-	if (w->left == 0)
-		return 0;
-	w->left--;
-	return *w->p++;
+	return program_u8(&w->prog);
 }
 
 static uint16_t take16(struct world *w)
 {
-	uint16_t hi = take(w);
-
-	return (uint16_t)(hi << 8 | take(w));
+	return program_u16(&w->prog);
 }
 
 static struct in6_addr mag_addr(uint8_t k)
@@ -244,12 +238,9 @@ static void step_raw(struct world *w)
 {
 	struct in6_addr mag = mag_addr(take(w));
 	size_t len = take(w);
+	const uint8_t *bytes = program_bytes(&w->prog, &len);
 
-	if (len > w->left)
-		len = w->left;
-	lma_engine_input(w->e, &mag, w->p, len, &w->now);
-	w->p += len;
-	w->left -= len;
+	lma_engine_input(w->e, &mag, bytes, len, &w->now);
 }
 
 static void step_time(struct world *w)
@@ -311,11 +302,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.muho_type = conf->muho_type;
 	w.now.mono_ns = 1000 * 1000000000ull;
 	w.now.real_ns = 1795305600ull * 1000000000ull;
-	w.p = data;
-	w.left = size;
+	w.prog = (struct fuzz_program){ .p = data, .left = size };
 	w.e = lma_engine_new(conf, &io, 16);
 	check(w.e != NULL, "no engine");
-	for (int k = 0; k < MAX_STEPS && w.left > 0; k++) {
+	for (int k = 0; k < MAX_STEPS && w.prog.left > 0; k++) {
 		steps[take(&w) % 4](&w);
 		lma_engine_flush(w.e);
 	}

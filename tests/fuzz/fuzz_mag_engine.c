@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_program.h"
 #include "mag/engine.h"
 #include "mag/mag_conf.h"
 
@@ -82,8 +83,7 @@ struct world {
 	size_t n_pbus;
 	bool fail_next_route, have_failed;
 	uint64_t failed_cookie;
-	const uint8_t *p;
-	size_t left;
+	struct fuzz_program prog;
 };
 
 static void check(bool ok, const char *what)
@@ -221,20 +221,14 @@ static void io_flush(void *ctx)
 	}
 }
 
-/* The next octet of the program, 0 once it is used up. */
 static uint8_t take(struct world *w)
 {
-	if (w->left == 0)
-		return 0;
-	w->left--;
-	return *w->p++;
+	return program_u8(&w->prog);
 }
 
 static uint16_t take16(struct world *w)
 {
-	uint16_t hi = take(w);
-
-	return (uint16_t)(hi << 8 | take(w));
+	return program_u16(&w->prog);
 }
 
 static void input(struct world *w, const struct in6_addr *src, const struct mh_msg *m)
@@ -374,16 +368,14 @@ static void step_heartbeat(struct world *w)
 static void step_raw(struct world *w)
 {
 	struct in6_addr src = w->lma;
+	const uint8_t *bytes;
 	size_t len;
 
 	if (take(w) & 1)
 		src.s6_addr[15] ^= 1; /* not the LMA */
 	len = take(w);
-	if (len > w->left)
-		len = w->left;
-	mag_engine_mh_input(w->e, &src, w->p, len, &w->now);
-	w->p += len;
-	w->left -= len;
+	bytes = program_bytes(&w->prog, &len);
+	mag_engine_mh_input(w->e, &src, bytes, len, &w->now);
 }
 
 static void step_link(struct world *w)
@@ -489,15 +481,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	inet_pton(AF_INET6, "2001:db8:ffff::100", &w.lma);
 	w.now.mono_ns = 1000 * 1000000000ull;
 	w.now.real_ns = 1795305600ull * 1000000000ull;
-	w.p = data;
-	w.left = size;
+	w.prog = (struct fuzz_program){ .p = data, .left = size };
 	w.conf = conf_parse(0);
 	w.e = mag_engine_new(w.conf, &io);
 	check(w.e != NULL, "no engine");
 	set_access(&w);
 	mag_engine_link(w.e, WLAN, true, &w.now);
 	mag_engine_link(w.e, EXT, true, &w.now);
-	for (int k = 0; k < MAX_STEPS && w.left > 0; k++) {
+	for (int k = 0; k < MAX_STEPS && w.prog.left > 0; k++) {
 		steps[take(&w) % n_steps](&w);
 		mag_engine_flush(w.e);
 	}
