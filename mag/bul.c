@@ -186,7 +186,7 @@ static int act_detach(struct mag_engine *e, struct bul_entry *b, const void *arg
  * while the kernel says it is not, each retransmission is held (the back-off still grows). */
 static bool held_for_the_clock(struct mag_engine *e, struct bul_entry *b)
 {
-	if (b->last_status != 156 || !e->now.clock_unsynced)
+	if (b->last_status != 156 || !e->io.clock_synced || e->io.clock_synced(e->io.ctx))
 		return false;
 	if (e->stats.clock_waits++ == 0)
 		log_warnx("%s: waiting for the clock to be synchronised (the LMA answered 156)",

@@ -90,13 +90,14 @@ struct mag_io {
 	int (*route_del)(void *ctx, const struct mh_prefix *p, uint64_t cookie);
 	int (*rule_add)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
 	int (*rule_del)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
+	/* Whether the wall clock is synchronised (asked only after a 156); NULL: it is. */
+	bool (*clock_synced)(void *ctx);
 	void (*flush)(void *ctx);
 };
 
 struct mag_now {
 	uint64_t mono_ns;
 	uint64_t real_ns;
-	bool clock_unsynced; /* the kernel says the wall clock is not synchronised (adjtimex) */
 };
 
 enum mag_drop {

@@ -30,12 +30,8 @@ void magd_parse_args(int argc, char **argv, struct daemon_options *o)
 
 void magd_now(struct mag_now *now)
 {
-	struct timex tx = { .modes = 0 };
-	int state = ntp_adjtime(&tx); /* only reads */
-
 	now->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
 	now->real_ns = daemon_clock_ns(CLOCK_REALTIME);
-	now->clock_unsynced = state == -1 || state == TIME_ERROR || (tx.status & STA_UNSYNC);
 }
 
 /* --- engine io --- */
@@ -93,6 +89,16 @@ static int io_rule_del(void *ctx, const struct mh_prefix *p, uint32_t tunnel, ui
 	return kr_source_rule_del(((struct magd *)ctx)->kr, &p->addr, p->len, tunnel, cookie);
 }
 
+/* The kernel's view of the wall clock (adjtimex, only read). */
+static bool io_clock_synced(void *ctx)
+{
+	struct timex tx = { .modes = 0 };
+	int state = ntp_adjtime(&tx);
+
+	(void)ctx;
+	return state != -1 && state != TIME_ERROR && !(tx.status & STA_UNSYNC);
+}
+
 static void io_flush(void *ctx)
 {
 	kr_flush(((struct magd *)ctx)->kr);
@@ -108,6 +114,7 @@ static const struct mag_io magd_io = {
 	.rule_add = io_rule_add,
 	.rule_del = io_rule_del,
 	.flush = io_flush,
+	.clock_synced = io_clock_synced,
 };
 
 static void kr_result(void *arg, uint64_t cookie, int err)

@@ -151,6 +151,11 @@ static int io_rule_del(void *ctx, const struct mh_prefix *p, uint32_t tunnel, ui
 	return 0;
 }
 
+static bool io_clock_synced(void *ctx)
+{
+	return !((struct mharness *)ctx)->clock_unsynced;
+}
+
 static void io_flush(void *ctx)
 {
 	struct mharness *h = ctx;
@@ -177,6 +182,7 @@ void m_init(struct mharness *h, const char *conf_text)
 		.rule_add = io_rule_add,
 		.rule_del = io_rule_del,
 		.flush = io_flush,
+		.clock_synced = io_clock_synced,
 	};
 
 	memset(h, 0, sizeof(*h));

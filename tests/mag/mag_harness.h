@@ -30,6 +30,7 @@ struct mharness {
 	struct mag_conf *conf;
 	struct mag_engine *e;
 	struct mag_now now;
+	bool clock_unsynced; /* what io.clock_synced answers */
 	struct mh_msg sent[M_MAX_SENT];
 	size_t n_sent;
 	struct m_ra ras[M_MAX_SENT];

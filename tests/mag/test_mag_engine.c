@@ -403,12 +403,12 @@ END_TEST
 START_TEST(status_156_waits_for_a_synchronised_clock)
 {
 	m_rs(&h, WLAN, 1);
-	h.now.clock_unsynced = true;
+	h.clock_unsynced = true;
 	m_pba(&h, 156, NULL, NULL);
 	m_advance(&h, 1000 + 2000 + 4000);
 	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 1); /* held: three retransmissions */
 	ck_assert_uint_eq(mag_engine_stats(h.e)->clock_waits, 3);
-	h.now.clock_unsynced = false; /* an NTP client synchronised it */
+	h.clock_unsynced = false; /* an NTP client synchronised it */
 	m_advance(&h, 8000);
 	ck_assert_uint_eq(m_count_type(&h, MH_TYPE_BU), 2);
 	m_pba(&h, 0, only_p1, NULL);
