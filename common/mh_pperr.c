@@ -33,6 +33,8 @@ static void arrival_cmsg(const struct cmsghdr *c, struct mh_arrival *a)
 	int v = 0;
 	uint32_t flowinfo = 0;
 
+	if (c->cmsg_len < CMSG_LEN(sizeof(v)))
+		return; /* every kind read here carries at least an int */
 	switch (c->cmsg_type) {
 	case IPV6_HOPLIMIT:
 		memcpy(&v, CMSG_DATA(c), sizeof(v));
@@ -130,15 +132,18 @@ static void pperr_send(struct mh_pperr *p, const struct mh_arrival *a, const uin
 		p->sent++;
 }
 
-void mh_pperr_input(struct mh_pperr *p, const struct rl_rate *rate, const struct mh_arrival *a,
-                    const uint8_t *mh, size_t len, uint64_t now_ns)
+void mh_pperr_input(struct mh_pperr *p, const struct rl_rate *rate, const struct msghdr *m,
+                    const struct in6_addr *local, const uint8_t *mh, size_t len, uint64_t now_ns)
 {
+	struct mh_arrival arrival, *a = &arrival;
 	size_t err_off;
 	int rc = mh_check_header(mh, len, &err_off);
 
-	if ((rc != MH_E_PROTO && rc != MH_E_MSGLEN) || p->fd < 0 ||
-	    IN6_IS_ADDR_MULTICAST(&a->src) || IN6_IS_ADDR_UNSPECIFIED(&a->src))
-		return; /* nothing to say, nobody to say it to (RFC 4443 §2.4 (e)) */
+	if ((rc != MH_E_PROTO && rc != MH_E_MSGLEN) || p->fd < 0)
+		return; /* nothing to say (the usual case: the ancillary data is not even read) */
+	mh_arrival_read(m, local, a);
+	if (IN6_IS_ADDR_MULTICAST(&a->src) || IN6_IS_ADDR_UNSPECIFIED(&a->src))
+		return; /* nobody to say it to (RFC 4443 §2.4 (e)) */
 	if (a->ext_headers) {
 		p->unsent++; /* the pointer would miss the field by their length */
 		return;

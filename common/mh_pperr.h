@@ -47,9 +47,11 @@ struct mh_pperr {
 /* A raw ICMPv6 socket bound to local, which receives nothing. */
 int mh_pperr_open(struct mh_pperr *p, const struct in6_addr *local);
 void mh_pperr_close(struct mh_pperr *p);
-/* Sends the Parameter Problem a message deserves, if it deserves one and rate allows. */
-void mh_pperr_input(struct mh_pperr *p, const struct rl_rate *rate, const struct mh_arrival *a,
-                    const uint8_t *mh, size_t len, uint64_t now_ns);
+/* Sends the Parameter Problem the message m brought (mh, len octets, to local) deserves, if it
+ * deserves one and the rate allows; its arrival is read from m only then. */
+void mh_pperr_input(struct mh_pperr *p, const struct rl_rate *rate, const struct msghdr *m,
+                    const struct in6_addr *local, const uint8_t *mh, size_t len,
+                    uint64_t now_ns);
 
 struct ctl_conn;
 /* Its counters in a show stats answer (group "icmp"). */

@@ -180,7 +180,6 @@ static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 	static uint8_t bufs[RECV_BATCH][MH_MAX_LEN + 8];
 	static uint8_t ctls[RECV_BATCH][MH_PPERR_CTL_SPACE];
 	struct mmsghdr msgs[RECV_BATCH];
-	struct mh_arrival a;
 	struct iovec iov[RECV_BATCH];
 	struct sockaddr_in6 from[RECV_BATCH];
 	struct lma_now now;
@@ -205,9 +204,8 @@ static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 	for (int i = 0; i < n; i++) {
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
 			continue;
-		mh_arrival_read(&msgs[i].msg_hdr, &d->conf->lma_addr, &a);
-		mh_pperr_input(&d->pperr, &d->conf->be_rate, &a, bufs[i], msgs[i].msg_len,
-		               now.mono_ns);
+		mh_pperr_input(&d->pperr, &d->conf->be_rate, &msgs[i].msg_hdr, &d->conf->lma_addr,
+		               bufs[i], msgs[i].msg_len, now.mono_ns);
 		lma_engine_input(d->engine, &from[i].sin6_addr, bufs[i], msgs[i].msg_len, &now);
 	}
 	lma_engine_flush(d->engine);

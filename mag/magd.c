@@ -142,7 +142,6 @@ static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 	struct magd *d = w->data;
 	uint8_t buf[MH_MAX_LEN + 8], ctl[MH_PPERR_CTL_SPACE];
 	struct mag_now now;
-	struct mh_arrival a;
 
 	(void)loop;
 	(void)revents;
@@ -156,8 +155,8 @@ static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 		if (n < 0)
 			break;
 		magd_now(&now);
-		mh_arrival_read(&m, &d->conf->proxy_coa, &a);
-		mh_pperr_input(&d->pperr, &d->conf->be_rate, &a, buf, (size_t)n, now.mono_ns);
+		mh_pperr_input(&d->pperr, &d->conf->be_rate, &m, &d->conf->proxy_coa, buf, (size_t)n,
+		               now.mono_ns);
 		mag_engine_mh_input(d->engine, &from.sin6_addr, buf, (size_t)n, &now);
 	}
 	magd_after_input(d);

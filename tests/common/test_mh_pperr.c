@@ -3,6 +3,7 @@
  * 6275 §6.1.1 for the Mobility Header, RFC 4443 §3.4 for the Parameter Problem, RFC 8200 §3 for
  * the IPv6 header in front of the invoking packet), not made by our codec. */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -92,32 +93,100 @@ static void udp_sender(struct mh_pperr *p)
 	ck_assert_int_ge(p->fd, 0);
 }
 
+/* A message as recvmsg() returns it, from `from`, with a Destination Options header reported
+ * in its ancillary data when dstopts. */
+struct received {
+	struct sockaddr_in6 from;
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(8)];
+	} ctl;
+	struct msghdr m;
+};
+
+static struct msghdr *received(struct received *r, const char *from, bool dstopts)
+{
+	struct cmsghdr *c;
+
+	memset(r, 0, sizeof(*r));
+	r->from.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, from, &r->from.sin6_addr);
+	r->m.msg_name = &r->from;
+	r->m.msg_namelen = sizeof(r->from);
+	if (!dstopts)
+		return &r->m;
+	r->m.msg_control = r->ctl.buf;
+	r->m.msg_controllen = sizeof(r->ctl.buf);
+	c = CMSG_FIRSTHDR(&r->m);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_DSTOPTS;
+	c->cmsg_len = CMSG_LEN(8); /* an empty option header: next header, length 0, PadN */
+	memcpy(CMSG_DATA(c), "\x87\x00\x01\x04\x00\x00\x00\x00", 8);
+	return &r->m;
+}
+
 START_TEST(only_what_deserves_it_and_at_the_rate)
 {
 	const struct rl_rate rate = { .per_s = 10, .burst = 10 };
+	struct in6_addr local;
+	struct received r;
 	struct mh_pperr p;
-	struct mh_arrival a;
 	uint8_t m[16];
 
 	udp_sender(&p);
-	arrival(&a);
-	inet_pton(AF_INET6, "::1", &a.src); /* where the test's datagrams go */
-	mh_pperr_input(&p, &rate, &a, bu_ok, sizeof(bu_ok), 0);
+	inet_pton(AF_INET6, "2001:db8:ffff::100", &local);
+	mh_pperr_input(&p, &rate, received(&r, "::1", false), &local, bu_ok, sizeof(bu_ok), 0);
 	ck_assert_uint_eq(p.sent + p.limited + p.unsent, 0); /* a good one */
 	memcpy(m, bu_ok, sizeof(m));
 	m[0] = 6;
 	for (int i = 0; i < 25; i++)
-		mh_pperr_input(&p, &rate, &a, m, sizeof(m), 1000);
+		mh_pperr_input(&p, &rate, received(&r, "::1", false), &local, m, sizeof(m), 1000);
 	ck_assert_uint_eq(p.sent + p.unsent, 10);
 	ck_assert_uint_eq(p.limited, 15);
-	a.ext_headers = true;
-	mh_pperr_input(&p, &rate, &a, m, sizeof(m), 2000000000ull);
+	mh_pperr_input(&p, &rate, received(&r, "::1", true), &local, m, sizeof(m), 2000000000ull);
 	ck_assert_uint_eq(p.sent + p.unsent, 11); /* the pointer could not be right: unsent */
-	a.ext_headers = false;
-	inet_pton(AF_INET6, "ff02::1", &a.src);
-	mh_pperr_input(&p, &rate, &a, m, sizeof(m), 3000000000ull);
+	mh_pperr_input(&p, &rate, received(&r, "ff02::1", false), &local, m, sizeof(m),
+	               3000000000ull);
 	ck_assert_uint_eq(p.sent + p.unsent + p.limited, 26); /* nothing to a multicast source */
 	mh_pperr_close(&p);
+}
+END_TEST
+
+/* What the socket reports with a message is what the rebuilt header carries. */
+START_TEST(the_arrival_from_the_ancillary_data)
+{
+	union {
+		struct cmsghdr align;
+		uint8_t buf[3 * CMSG_SPACE(sizeof(int))];
+	} ctl;
+	const int values[3] = { 7, 0x2e, 0 };
+	const int types[3] = { IPV6_HOPLIMIT, IPV6_TCLASS, 11 /* IPV6_FLOWINFO */ };
+	uint32_t flowinfo = htonl(0xb812345);
+	struct received r;
+	struct msghdr *m = received(&r, "2001:db8::9", false);
+	struct in6_addr local;
+	struct mh_arrival a;
+	struct cmsghdr *c;
+	int k = 0;
+
+	memset(&ctl, 0, sizeof(ctl));
+	m->msg_control = ctl.buf;
+	m->msg_controllen = sizeof(ctl.buf);
+	for (c = CMSG_FIRSTHDR(m); c && k < 3; c = CMSG_NXTHDR(m, c), k++) {
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = types[k];
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), k == 2 ? (const void *)&flowinfo : (const void *)&values[k],
+		       sizeof(int));
+	}
+	inet_pton(AF_INET6, "2001:db8:ffff::100", &local);
+	mh_arrival_read(m, &local, &a);
+	ck_assert_uint_eq(a.hop_limit, 7);
+	ck_assert_uint_eq(a.tclass, 0x2e);
+	ck_assert_uint_eq(a.flow_label, 0x12345); /* the traffic class bits above it dropped */
+	ck_assert(!a.ext_headers);
+	ck_assert_mem_eq(&a.src, &r.from.sin6_addr, 16);
+	ck_assert_mem_eq(&a.dst, &local, 16);
 }
 END_TEST
 
@@ -130,6 +199,7 @@ static Suite *pperr_suite(void)
 	tcase_add_test(tc, the_error_as_rfc_4443_draws_it);
 	tcase_add_test(tc, as_much_as_fits_in_the_minimum_mtu);
 	tcase_add_test(tc, only_what_deserves_it_and_at_the_rate);
+	tcase_add_test(tc, the_arrival_from_the_ancillary_data);
 	suite_add_tcase(s, tc);
 	return s;
 }
