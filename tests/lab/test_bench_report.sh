@@ -7,7 +7,7 @@ set -u
 top=${srcdir:-$(dirname "$0")/../..}
 out=$(mktemp -d /tmp/pmip-bench-report.XXXXXX)
 trap '[ -n "${KEEP_PLOTS:-}" ] && cp "$out"/* "$KEEP_PLOTS"/; rm -rf "$out"' EXIT
-/usr/bin/python3 - "$top/netns-lab" "$out" <<'PY'
+/usr/bin/python3 -B - "$top/netns-lab" "$out" <<'PY'
 import csv, os, sys
 import xml.etree.ElementTree as ET
 
