@@ -439,7 +439,7 @@ void lmad_fc_write_flows(const struct lmad *d, FILE *out)
  * another id, the connection's mark follows. */
 bool lmad_fc_restore_flow(struct lmad *d, const struct flow_record *r)
 {
-	const struct bce *b = bc_bce_by_id(lma_engine_cache(d->engine), r->bce_id);
+	const struct bce *b = bce_of(d, r->bce_id);
 	const struct bce *owner = owner_of(d, &r->tuple.dst);
 	struct fc_binding to;
 	struct fc_flow *f;

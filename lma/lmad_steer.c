@@ -46,6 +46,7 @@ struct lmad_steer {
 	TAILQ_HEAD(, up_mn) mns;
 	ev_timer failback_w;
 	struct dup_slot dups[DUP_SLOTS_MAX];   /* slot i + 1 */
+	unsigned dups_used;                    /* slots holding a binding */
 	TAILQ_HEAD(moving_list, moving) moves; /* in order of their end */
 	ev_timer move_w;
 	ev_timer delay_w; /* smallest-delay: the RTTs looked at again */
@@ -217,9 +218,8 @@ static void failback_fire(struct ev_loop *loop, ev_timer *w, int revents)
 
 uint64_t lmad_steer_rtt(const struct lmad *d, const struct bce *b)
 {
-	const struct hb_peer *hb = lma_engine_peer(d->engine, &b->mag->addr);
-
-	return hb ? hb->srtt_ns : 0;
+	(void)d;
+	return b->mag->hb.srtt_ns; /* its MAG has a binding, b: the heartbeat runs */
 }
 
 static bool have_mode(const struct lmad *d, enum fc_mode mode, bool by_bytes)
@@ -319,6 +319,7 @@ uint16_t lmad_steer_dup_slot(struct lmad *d, const struct bce *also)
 		return 0;
 	}
 	free_slot->bce = also->id;
+	s->dups_used++;
 	return (uint16_t)(free_slot - s->dups + 1);
 }
 
@@ -326,6 +327,7 @@ static void dup_release(struct lmad *d, struct dup_slot *slot)
 {
 	(void)kr_fc_dup_set(d->kr, (uint16_t)(slot - d->steer->dups + 1), &slot->gw, false);
 	slot->bce = 0;
+	d->steer->dups_used--;
 }
 
 /* Slots whose binding is no longer active go (their flows were moved before). */
@@ -333,7 +335,7 @@ void lmad_steer_dup_gc(struct lmad *d)
 {
 	const struct bc *bc = lma_engine_cache(d->engine);
 
-	for (unsigned i = 0; i < DUP_SLOTS_MAX; i++) {
+	for (unsigned i = 0; i < DUP_SLOTS_MAX && d->steer->dups_used > 0; i++) {
 		const struct bce *b;
 
 		if (!d->steer->dups[i].bce)
