@@ -109,6 +109,9 @@ enum fc_mode {
 #define FC_WEIGHT_MAX           1000
 #define FC_HOLD_DOWN_DEFAULT_MS 5000u
 #define FC_HOLD_DOWN_MAX_MS     3600000u
+/* The MN's flows a new flow of smallest-delay or load-balance by bytes looks at, oldest first:
+ * a flood of flows toward one MN costs each new one this much, not the whole lot. */
+#define FC_STEER_SCAN 1024
 #define FC_HYSTERESIS_DEFAULT_PCT 20u
 #define FC_HYSTERESIS_MAX_PCT   100u
 #define FC_HYSTERESIS_MAX_MS    10000u

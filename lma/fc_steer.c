@@ -14,10 +14,6 @@
 #include "common/siphash.h"
 #include "lma/fc.h"
 
-/* The MN's flows a new flow of smallest-delay or load-balance by bytes looks at, oldest first:
- * a flood of flows toward one MN costs each new one this much, not the whole lot. */
-#define STEER_SCAN 1024
-
 /* Fixed, so that a flow's bucket is the same after a restart of lmad. */
 #define LB_KEY0 0x706d697036737465ull /* "pmip6ste" */
 #define LB_KEY1 0x6572696e672d6c62ull /* "ering-lb" */
@@ -349,13 +345,13 @@ static void by_delay(const struct fc_policy *p, const struct fc_binding **bs, in
 }
 
 /* The rank of the binding the MN's other flows of the policy sit on (the first found among its
- * oldest STEER_SCAN flows), -1 if none does. */
+ * oldest FC_STEER_SCAN flows), -1 if none does. */
 static int incumbent(const struct fc *fc, const struct fc_policy *p, const struct fc_binding **bs,
                      const char *mn_id)
 {
 	const struct fc_flow *f = fc_flow_mn_first(fc, mn_id ? mn_id : "");
 
-	for (unsigned n = 0; f && n < STEER_SCAN; f = fc_flow_mn_next(fc, f), n++) {
+	for (unsigned n = 0; f && n < FC_STEER_SCAN; f = fc_flow_mn_next(fc, f), n++) {
 		int r;
 
 		if (f->policy_id == p->id && (r = rank_of(p, bs, f->binding_id)) >= 0)
@@ -366,7 +362,7 @@ static int incumbent(const struct fc *fc, const struct fc_policy *p, const struc
 
 /* --- load-balance by bytes --- */
 
-/* The bytes the MN's flows of the policy (among its oldest STEER_SCAN) carried through each
+/* The bytes the MN's flows of the policy (among its oldest FC_STEER_SCAN) carried through each
  * target, as last read. */
 static void byte_totals(const struct fc *fc, const struct fc_policy *p,
                         const struct fc_binding **bs, const char *mn_id, double *bytes)
@@ -375,7 +371,7 @@ static void byte_totals(const struct fc *fc, const struct fc_policy *p,
 
 	for (unsigned i = 0; i < p->n_targets; i++)
 		bytes[i] = 0.;
-	for (unsigned n = 0; f && n < STEER_SCAN; f = fc_flow_mn_next(fc, f), n++) {
+	for (unsigned n = 0; f && n < FC_STEER_SCAN; f = fc_flow_mn_next(fc, f), n++) {
 		int r = f->policy_id == p->id ? rank_of(p, bs, f->binding_id) : -1;
 
 		if (r >= 0)

@@ -270,7 +270,8 @@ static void delay_fire(struct ev_loop *loop, ev_timer *w, int revents)
 /* --- load-balance by bytes: the flows' counters --- */
 
 /* Once a second, the connection counters of the flows of load-balance policies by bytes, on
- * multihomed MNs (one ctnetlink request each): what their new flows are placed by. */
+ * multihomed MNs (one ctnetlink request each): what their new flows are placed by. Only the
+ * MN's oldest FC_STEER_SCAN flows count there, so only those are read. */
 static void bytes_fire(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct lmad *d = w->data;
@@ -283,8 +284,9 @@ static void bytes_fire(struct ev_loop *loop, ev_timer *w, int revents)
 	TAILQ_FOREACH(u, &d->steer->mns, entry)
 	{
 		struct fc_flow *f, *next;
+		unsigned n = 0;
 
-		for (f = fc_flow_mn_first(d->fc, u->id); f; f = next) {
+		for (f = fc_flow_mn_first(d->fc, u->id); f && n++ < FC_STEER_SCAN; f = next) {
 			const struct fc_policy *p = fc_policy_by_id(d->fc, f->policy_id);
 
 			next = fc_flow_mn_next(d->fc, f);
