@@ -403,7 +403,7 @@ static int parse_mn(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned l
 	mn->line = line;
 	if (cfg_nai(&p->cfg, kw->name, mn->id, sizeof(mn->id)) < 0 || mn_add(p, mn) < 0)
 		return -1;
-	return cfg_parse_block(sp, "mn", "mn", mn_block, 1, mn);
+	return cfg_parse_block(sp, "mn", "mn", mn_block, sizeof(mn_block) / sizeof(mn_block[0]), mn);
 }
 
 static int parse_mag_mn(struct cfg_parser *sp, void *obj, unsigned line)
@@ -462,7 +462,8 @@ static int parse_mag(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned 
 	if (index_add(&p->c->mag_index, &mag->hlink, hash_mag(&mag->addr)) < 0)
 		return cfg_stmt_oom(&p->stmt, line);
 	p->c->n_mags++;
-	return cfg_parse_block(sp, "mag", "mag", mag_block, 1, mag);
+	return cfg_parse_block(sp, "mag", "mag", mag_block, sizeof(mag_block) / sizeof(mag_block[0]),
+	                       mag);
 }
 
 static int parse_queue(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned line)

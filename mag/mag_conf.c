@@ -392,7 +392,8 @@ static int parse_mn(struct cfg_parser *sp, const struct cfg_stmt *kw, unsigned l
 	if (cfg_nai(&p->cfg, kw->name, mn->id, sizeof(mn->id)) < 0 || mn_add(p, mn) < 0)
 		return -1;
 	snprintf(what, sizeof(what), "mn %s", mn->id);
-	return cfg_parse_block(sp, "mn", what, mn_block, 2, mn);
+	return cfg_parse_block(sp, "mn", what, mn_block, sizeof(mn_block) / sizeof(mn_block[0]),
+	                       mn);
 }
 
 #define FIELD(f)  CFG_FIELD(struct mag_conf, f)

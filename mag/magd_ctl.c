@@ -63,11 +63,21 @@ static void show_bindings(struct magd *d, struct ctl_conn *c, const uint8_t *pay
 		ctl_send_end(c);
 }
 
+/* How many MNs the binding update list holds. */
+static unsigned bindings_count(const struct mag_engine *e)
+{
+	unsigned n = 0;
+
+	for (const struct bul_entry *b = mag_engine_first(e); b; b = mag_engine_next(b))
+		n++;
+	return n;
+}
+
 static void show_stats(struct magd *d, struct ctl_conn *c)
 {
 	const struct mag_stats *st = mag_engine_stats(d->engine);
 	struct ctl_server_stats cs;
-	unsigned n = 0;
+	unsigned n;
 	char name[12];
 
 	ctl_send_stat(c, "rx", "binding-ack", st->rx[MH_TYPE_BA]);
@@ -89,8 +99,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	mh_pperr_send_stats(c, &d->pperr);
 	for (int r = 0; r < MAG_DROP_COUNT; r++)
 		ctl_send_stat(c, "dropped", mag_drop_name((enum mag_drop)r), st->dropped[r]);
-	for (const struct bul_entry *b = mag_engine_first(d->engine); b; b = mag_engine_next(b))
-		n++;
+	n = bindings_count(d->engine);
 	ctl_send_stat(c, "bindings", "current", n);
 	ctl_send_stat(c, "bindings", "gave_up", st->gave_up);
 	ctl_send_stat(c, "bindings", "clock_waits", st->clock_waits);
@@ -124,11 +133,10 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 static void show_peers(struct magd *d, struct ctl_conn *c)
 {
 	struct mag_now now;
-	unsigned n = 0;
+	unsigned n;
 
 	magd_now(&now);
-	for (const struct bul_entry *b = mag_engine_first(d->engine); b; b = mag_engine_next(b))
-		n++;
+	n = bindings_count(d->engine);
 	ctl_send_peer(c, &d->conf->lma_addr, mag_engine_peer(d->engine),
 	              d->conf->heartbeat.interval_ms != 0, now.mono_ns, n, 0);
 	ctl_send_end(c);
