@@ -59,6 +59,8 @@ check "configuration directory: $sysconfdir/pmip6" test -d "$dest$sysconfdir/pmi
 
 # systemd-analyze wants the programs a unit runs to exist: it checks copies that run the
 # installed ones (a template as an instance of it).
+check "systemd-analyze is there (scripts/install-deps installs systemd)" \
+	command -v systemd-analyze
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir "$dest/verify"
 	for u in lmad.service magd.service magd@.service; do

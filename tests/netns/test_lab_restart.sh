@@ -143,9 +143,9 @@ restored() { grep -q 'restored 2 bindings; 0 expired meanwhile, 0 refused' "$LAB
 check "2: lmad restored both bindings and the four flows (three UDP, one TCP)" restored
 check "2: the same bindings (ids, MAGs, prefixes), active" test "$(bindings_now)" = "$before"
 for s in 7301 7302 7303; do
-	wait_until 5 arrived "$s" $((PPS * 2))
+	check "2: flow $s is received again after the restart" wait_until 5 arrived "$s" $((PPS * 2))
 done
-sleep 1 # a second of traffic after the restart
+sleep 1 # the measurement window: a second of traffic after the restart, for the figures
 # shellcheck disable=SC2046 # the five words of the figures
 set -- $(outage 7301 "$t_kill" "$t_start" "$t_ready")
 echo "   flow 7301 (A1, if1): gap ${3} ms, ${4} lost, back ${5} ms after lmad's return"

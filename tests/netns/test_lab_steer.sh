@@ -188,10 +188,14 @@ check "6: the moving flow is duplicated over MAG1 meanwhile" \
 	lab_ctl -j show flows
 check "6: the make-before-break move ends: MAG2 only" wait_until 5 flow_why 5202 moved
 wait "$P_PLAIN" "$P_MBB" 2>/dev/null
-wait_until 5 test -s "$LAB_DIR/mbb.sent"
-sleep 0.5 # the last datagrams in flight
+check "6: both senders said what they sent" \
+	wait_until 5 test -s "$LAB_DIR/plain.sent" -a -s "$LAB_DIR/mbb.sent"
 s_plain=$(tail -n 1 "$LAB_DIR/plain.sent")
 s_mbb=$(tail -n 1 "$LAB_DIR/mbb.sent")
+# the last datagrams in flight: polled until every one of the make-before-break flow is in
+# (5 s at most; the check below says whether they all came)
+mbb_all_in() { [ "$(unique 5202)" -ge "$s_mbb" ]; }
+wait_until 5 mbb_all_in
 l_plain=$((s_plain - $(unique 5201)))
 l_mbb=$((s_mbb - $(unique 5202)))
 echo "moves at 500 datagrams/s, new link silent 300 ms: plain move lost $l_plain of $s_plain, make-before-break (bicast 1500 ms) lost $l_mbb of $s_mbb"
