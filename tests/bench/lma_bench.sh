@@ -25,7 +25,8 @@
 # table shows medians. lmad (and the baseline's ip) run on the first CPU, the generator on the
 # last, so that the scheduler never puts them on one CPU (PIN=0 leaves placement to it).
 # Tunables (environment): MAGS (16), WINDOW (512), TIMEOUT_MS (5000), REPEAT (5), PIN (1),
-# SIZES ("1000 10000 100000").
+# SIZES ("1000 10000 100000"), LMAD_WRAP (a command lmad runs under, e.g. a profiler: see
+# doc/benchmarks.md, "Profiling lmad").
 # shellcheck source-path=SCRIPTDIR
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -174,7 +175,8 @@ baseline() {
 lmad_start() {
 	: >"$tmp/lmad.log"
 	# shellcheck disable=SC2086
-	bg lma $ON_LMA_CPU "$LMAD" -d -f "$tmp/lmad.conf" 2>"$tmp/lmad.log"
+	# shellcheck disable=SC2086 # LMAD_WRAP is words: a profiler's command line
+	bg lma $ON_LMA_CPU ${LMAD_WRAP:-} "$LMAD" -d -f "$tmp/lmad.conf" 2>"$tmp/lmad.log"
 	LMAD_PID=$LAST_PID
 	if ! wait_until 20 "$PMIPCTL" -s "$tmp/lmad.sock" show stats; then
 		cat "$tmp/lmad.log" >&2

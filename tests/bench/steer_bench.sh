@@ -148,8 +148,10 @@ for n in 1000 "$BIG"; do
 	lab_x mn1 ip6tables -Z INPUT
 	t0=$(now_ms)
 	lab_x cn "$SEND" -s "$sport" -d 10000 -r "$LB_RATE" new "$A1" "$n" >/dev/null
-	wait_until 120 lb_reached $((n * 99 / 100)) || true
-	sleep 1 # the stragglers
+	wait_until 120 lb_reached $((n * 99 / 100)) ||
+		echo "   only $(($(lb_count 1) + $(lb_count 2))) of $n flows arrived within 120 s"
+	t_in=$(now_ms) # 99 % in: what the figure's time says
+	wait_until 2 lb_reached "$n" # the stragglers, not timed
 	n1=$(lb_count 1)
 	n2=$(lb_count 2)
 	# the LMA's view: the flows it classified (a new flow the queue could not take in time
@@ -166,9 +168,9 @@ got = n1 + n2
 share = n1 / got
 sd = math.sqrt(0.75 * 0.25 / got)
 print('flows %7d  arrived %7d  if1 %7d  if2 %7d  if1 share %.4f  off 75 %% by %+.2f points '
-      '(binomial sd %.2f points, %.1f sd)  in %.1f s'
+      '(binomial sd %.2f points, %.1f sd)  99 %% in within %.1f s'
       % (n, got, n1, n2, share, 100 * (share - 0.75), 100 * sd, (share - 0.75) / sd,
-         ($(now_ms) - $t0) / 1000.0))"
+         ($t_in - $t0) / 1000.0))"
 	sport=$((sport + n / 55536 + 1))
 done
 
