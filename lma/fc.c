@@ -828,12 +828,15 @@ size_t fc_flow_expire(struct fc *fc, uint64_t older_than_ns)
 }
 
 uint32_t fc_classify_new(struct fc *fc, const struct fc_tuple *t, const char *mn_id,
-                         const struct fc_binding *cands, size_t n, uint64_t now_ns)
+                         const struct fc_binding *cands, size_t n, uint64_t now_ns,
+                         struct fc_flow **added)
 {
 	uint64_t refused = fc->stats.refused;
 	struct fc_decision d;
 	struct fc_flow *f;
 
+	if (added)
+		*added = NULL;
 	fc_decide(fc, t, mn_id, cands, n, NULL, now_ns, &d);
 	if (!d.to)
 		return 0;
@@ -843,6 +846,8 @@ uint32_t fc_classify_new(struct fc *fc, const struct fc_tuple *t, const char *mn
 		f->mode = (uint8_t)d.mode;
 		f->why = (uint8_t)d.why;
 		f->due_ns = d.due_ns;
+		if (added)
+			*added = f;
 		return d.to->mark;
 	}
 	if (fc->stats.refused == refused)

@@ -291,11 +291,13 @@ void fc_get_stats(const struct fc *fc, struct fc_stats *s);
 /* Grows with every flow added or removed (for the binding file, lma/bindings.h). */
 uint64_t fc_changes(const struct fc *fc);
 
-/* The mark for the first packet of a flow not in the table: the binding fc_select() picks,
- * remembered as a new flow; if the flow cannot be added (bounds, memory), the default binding,
- * not remembered (fail open) and counted. 0 if cands is empty. */
+/* The mark for the first packet of a flow not in the table: the binding fc_decide() picks,
+ * remembered as a new flow (*added, when added is not NULL); if the flow cannot be added
+ * (bounds, memory), the default binding, not remembered (fail open, *added NULL) and counted.
+ * 0 if cands is empty. */
 uint32_t fc_classify_new(struct fc *fc, const struct fc_tuple *t, const char *mn_id,
-			 const struct fc_binding *cands, size_t n, uint64_t now_ns);
+			 const struct fc_binding *cands, size_t n, uint64_t now_ns,
+			 struct fc_flow **added);
 
 /* One step of the idle sweep: visits at most `max` flows idle since before older_than_ns,
  * oldest first; still_active() says whether each is still in use (it is then touched to now_ns

@@ -216,6 +216,12 @@ static const struct fc_binding *find_cand(const struct fc_binding *cands, size_t
 	return NULL;
 }
 
+/* A bicast flow without a copy (no slot to be had) says so. */
+static uint8_t why_with_copy(int why, uint64_t also_id)
+{
+	return (uint8_t)(why == FC_WHY_BICAST && !also_id ? FC_WHY_SINGLE : why);
+}
+
 /* The flow goes where the decision says: its mark rewritten if that changes it. */
 static void apply_decision(struct lmad *d, struct fc_flow *f, const struct fc_decision *dec)
 {
@@ -229,7 +235,7 @@ static void apply_decision(struct lmad *d, struct fc_flow *f, const struct fc_de
 	f->also_id = also_id;
 	f->policy_id = dec->policy_id;
 	f->mode = (uint8_t)dec->mode;
-	f->why = (uint8_t)(dec->why == FC_WHY_BICAST && !also_id ? FC_WHY_SINGLE : dec->why);
+	f->why = why_with_copy(dec->why, also_id);
 	f->due_ns = dec->due_ns;
 }
 
@@ -529,12 +535,13 @@ static uint32_t classify(void *arg, const uint8_t *pkt, size_t len)
 		return f->mark; /* its connection lost the mark (or is new again): same answer */
 	n = candidates(d, owner->mn, owner, cands);
 	/* past the bounds: the default binding, and the table does not grow (fail open) */
-	mark = fc_classify_new(d->fc, &t, owner->mn->id, cands, n, mono_ns());
-	if ((f = fc_flow_find(d->fc, &t)) && f->also_id)
-		mark = f->mark = pair_mark(d, mark, f->also_id, &f->also_id); /* bicast */
-	if (f && f->also_id == 0 && f->why == FC_WHY_BICAST)
-		f->why = FC_WHY_SINGLE;
-	if (f && f->due_ns)
+	mark = fc_classify_new(d->fc, &t, owner->mn->id, cands, n, mono_ns(), &f);
+	if (!f)
+		return mark;
+	if (f->also_id) /* bicast: the copy's slot in the mark */
+		mark = f->mark = pair_mark(d, mark, f->also_id, &f->also_id);
+	f->why = why_with_copy(f->why, f->also_id);
+	if (f->due_ns)
 		lmad_steer_due(d, owner->mn->id, f->due_ns);
 	return mark;
 }

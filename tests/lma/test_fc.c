@@ -1342,18 +1342,18 @@ START_TEST(full_table_fails_open_to_the_default_binding)
 
 	ck_assert_uint_ne(fc_policy_add(fc, &p, 0), 0);
 	fc_set_limits(fc, 1, 0);
-	ck_assert_uint_eq(fc_classify_new(fc, &t, "mn1@x", cands, 2, 1), 101);
+	ck_assert_uint_eq(fc_classify_new(fc, &t, "mn1@x", cands, 2, 1, NULL), 101);
 	ck_assert_uint_eq(stats_of(fc).classified, 1);
 	fc_flow_find(fc, &t)->pinned = true;
-	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 2, 2), 100);
+	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 2, 2, NULL), 100);
 	ck_assert_ptr_null(fc_flow_find(fc, &u));
 	ck_assert_uint_eq(fc_flow_count(fc), 1);
 	ck_assert_uint_eq(stats_of(fc).refused, 1);
 	ck_assert_uint_eq(stats_of(fc).classified, 1);
 	ck_assert_uint_eq(stats_of(fc).unclassified, 0);
-	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 0, 3), 0);
+	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 0, 3, NULL), 0);
 	fc_flow_find(fc, &t)->pinned = false; /* now evictable: u takes its place */
-	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 2, 4), 101);
+	ck_assert_uint_eq(fc_classify_new(fc, &u, "mn1@x", cands, 2, 4, NULL), 101);
 	ck_assert_ptr_nonnull(fc_flow_find(fc, &u));
 	ck_assert_uint_eq(stats_of(fc).evicted, 1);
 	fc_free(fc);
@@ -1374,7 +1374,7 @@ START_TEST(flood_stays_at_the_bound)
 	for (uint32_t i = 0; i < FLOOD_FLOWS; i++) {
 		struct fc_tuple t = nth_tuple(i);
 
-		refused += fc_classify_new(fc, &t, "mn1@x", cands, 2, i) != 100;
+		refused += fc_classify_new(fc, &t, "mn1@x", cands, 2, i, NULL) != 100;
 	}
 	ck_assert_uint_eq(refused, 0);
 	ck_assert_uint_eq(fc_flow_count(fc), FLOOD_MAX);
