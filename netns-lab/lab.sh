@@ -438,7 +438,7 @@ lab_rx() { lab_x "mn$1" cat "/sys/class/net/if$2/statistics/rx_packets"; }
 lab_flow_field() {
 	lab_ctl -j show flows "$(lab_mn_id 1)" | "$LAB_PY" -c "
 import json, sys
-print([f['$2'] for f in json.load(sys.stdin) if f['dport'] == $1][0])"
+print([f['$2'] for f in json.load(sys.stdin) if f['dport'] == $1 and f['proto'] != 'icmpv6'][0])"
 }
 lab_flow_on() { test "$(lab_flow_field "$1" mag 2>/dev/null)" = "$2"; }
 

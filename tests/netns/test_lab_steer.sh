@@ -91,7 +91,7 @@ check "2: if1 gets 75 % +- 5 ($n1 of $((n1 + n2)))" \
 lb_lma() {
 	lab_ctl -j show flows | "$PY" -c "
 import json, sys
-fs = [f for f in json.load(sys.stdin) if 10000 <= f['dport'] <= 10999]
+fs = [f for f in json.load(sys.stdin) if f['proto'] == 'udp' and 10000 <= f['dport'] <= 10999]
 on1 = sum(f['mag'] == '$MAG1' for f in fs)
 ok = len(fs) == 1000 and all(f['mode'] == 'load-balance' and f['why'] == 'hash' for f in fs)
 print(on1, len(fs))
