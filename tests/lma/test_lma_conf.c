@@ -14,7 +14,6 @@
 
 #include "common/cfgparse.h"
 #include "lma/lma_conf.h"
-#include "tests/check_main.h"
 
 #ifndef CONF_DIR_DEFAULT
 #define CONF_DIR_DEFAULT "tests/lma/conf"
@@ -35,81 +34,10 @@
 	"# no mn any\n"                                                                            \
 	"mag 2001:db8:ffff::1\n"
 
-/* --- helpers --- */
+/* --- helpers, and the tests both grammars share (tests/conf_test.h) --- */
 
-/* Parses len bytes from a heap block of exactly that size. */
-static struct lma_conf *parse_len(const char *text, size_t len, char *err, size_t errlen)
-{
-	char *copy = malloc(len ? len : 1);
-	struct lma_conf *c;
-	FILE *f;
-
-	ck_assert_ptr_nonnull(copy);
-	memcpy(copy, text, len);
-	f = len ? fmemopen(copy, len, "r") : fopen("/dev/null", "r");
-	ck_assert_ptr_nonnull(f);
-	c = lma_conf_parse(f, "t.conf", err, errlen);
-	fclose(f);
-	free(copy);
-	return c;
-}
-
-static struct lma_conf *parse_ok(const char *text)
-{
-	char err[512] = "";
-	struct lma_conf *c = parse_len(text, strlen(text), err, sizeof(err));
-
-	ck_assert_msg(c != NULL, "unexpected error: %s", err);
-	return c;
-}
-
-static void expect_error_len(const char *text, size_t len, const char *msg)
-{
-	char err[512] = "";
-	struct lma_conf *c = parse_len(text, len, err, sizeof(err));
-
-	ck_assert_msg(c == NULL, "parsed, expected: %s", msg);
-	ck_assert_str_eq(err, msg);
-}
-
-static void expect_error(const char *text, const char *msg)
-{
-	expect_error_len(text, strlen(text), msg);
-}
-
-static char *print_conf(const struct lma_conf *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	ck_assert_ptr_nonnull(f);
-	lma_conf_print(f, c);
-	fclose(f);
-	return buf;
-}
-
-/* The printout parses again and prints identically; returns the printout. */
-static char *check_reprint(const struct lma_conf *c, const char *name)
-{
-	char *p1 = print_conf(c), *p2, err[512] = "";
-	struct lma_conf *c2 = parse_len(p1, strlen(p1), err, sizeof(err));
-
-	ck_assert_msg(c2 != NULL, "%s: the printout does not parse: %s", name, err);
-	p2 = print_conf(c2);
-	ck_assert_str_eq(p1, p2);
-	free(p2);
-	lma_conf_free(c2);
-	return p1;
-}
-
-static bool addr_is(const struct in6_addr *a, const char *s)
-{
-	struct in6_addr b;
-
-	ck_assert_int_eq(inet_pton(AF_INET6, s, &b), 1);
-	return memcmp(a, &b, sizeof(b)) == 0;
-}
+#define CONF lma_conf
+#include "tests/conf_test.h"
 
 /* --- the lexer and value parsers of common/cfgparse.c --- */
 
@@ -586,29 +514,6 @@ START_TEST(lookups)
 	ck_assert(!lma_conf_mag_may_serve(mag2, "anyone@x"));
 	ck_assert_ptr_null(lma_conf_find_mn(c, "other@x")); /* no entry of its own */
 	lma_conf_free(c);
-}
-END_TEST
-
-START_TEST(load_from_a_file)
-{
-	char path[] = "/tmp/test_lma_conf_XXXXXX", err[512];
-	struct lma_conf *c;
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(BASE, f);
-	fclose(f);
-	c = lma_conf_load(path, err, sizeof(err));
-	ck_assert_ptr_nonnull(c);
-	lma_conf_free(c);
-	unlink(path);
-	ck_assert_ptr_null(lma_conf_load(path, err, sizeof(err)));
-	ck_assert_ptr_nonnull(strstr(err, "No such file or directory"));
-	ck_assert_int_eq(strncmp(err, path, strlen(path)), 0);
-	ck_assert_ptr_null(lma_conf_load("/", err, sizeof(err)));
-	ck_assert_str_eq(err, "/:1: read error: Is a directory");
-	lma_conf_free(NULL);
 }
 END_TEST
 
@@ -1245,21 +1150,6 @@ static void check_policies_load(const struct lma_conf *c)
 	fc_free(fc);
 }
 
-static char *read_file(const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *in = fopen(path, "r"), *out = open_memstream(&buf, &len);
-	int ch;
-
-	ck_assert_msg(in != NULL, "cannot open %s", path);
-	while ((ch = getc(in)) != EOF)
-		putc(ch, out);
-	fclose(in);
-	fclose(out);
-	return buf;
-}
-
 static void check_golden(const char *dir, const char *file)
 {
 	char path[4096], err[512] = "", *want, *got;
@@ -1277,13 +1167,6 @@ static void check_golden(const char *dir, const char *file)
 	free(want);
 	free(got);
 	lma_conf_free(c);
-}
-
-static int is_conf(const struct dirent *d)
-{
-	size_t n = strlen(d->d_name);
-
-	return n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
 START_TEST(golden_files)
@@ -1304,14 +1187,6 @@ END_TEST
 /* --- scale --- */
 
 #define BIG_MNS 100000
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Every tenth MN has a static prefix (outside the pool); a MAG lists a thousand of them. */
 static FILE *write_big(void)
@@ -1374,16 +1249,6 @@ END_TEST
 
 /* --- random input --- */
 
-static uint64_t rng_state;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 /* Whatever the input, either a configuration that prints and reparses identically, or one
  * error of the form "t.conf:6: message". Returns whether it parsed. */
 static bool check_any_input(const char *text, size_t len)
@@ -1434,36 +1299,6 @@ static const char full_example[] =
         "policy { src 2001:db8:c::/64 traffic-class 0x20 src-port 1-2 } to llid 02:00:00:00:00:01\n"
         "policy {\n proto icmpv6 } to default\n";
 
-START_TEST(random_truncations)
-{
-	size_t n = strlen(full_example);
-
-	ck_assert(check_any_input(full_example, n));
-	for (size_t i = 0; i < n; i++)
-		check_any_input(full_example, i);
-}
-END_TEST
-
-START_TEST(random_bytes)
-{
-	char buf[700];
-
-	rng_state = 0x9e3779b97f4a7c15ull;
-	for (int iter = 0; iter < 3000; iter++) {
-		size_t len = rng() % sizeof(buf);
-
-		for (size_t i = 0; i < len; i++) {
-			uint64_t r = rng();
-			/* mostly printable, with newlines, braces and quotes, now and then any byte
-			 */
-			buf[i] =
-			        r % 16 == 0 ? (char)(r >> 8) : "ab {}\"#\n\\/:.9ms@"[(r >> 8) % 17];
-		}
-		check_any_input(buf, len);
-	}
-}
-END_TEST
-
 /* clang-format off */
 static const char *const vocab[] = {
 	"lma-address", "uplink-interface", "tunnel-driver", "table-base", "rule-priority",
@@ -1486,42 +1321,7 @@ static const char *const vocab[] = {
 /* clang-format on */
 #define N_VOCAB (sizeof(vocab) / sizeof(vocab[0]))
 
-static size_t token_soup(char *buf, size_t size, size_t used)
-{
-	unsigned n = (unsigned)(rng() % 40);
-
-	for (unsigned i = 0; i < n; i++) {
-		const char *w = vocab[rng() % N_VOCAB];
-		size_t wl = strlen(w);
-
-		if (used + wl + 2 > size)
-			break;
-		memcpy(buf + used, w, wl);
-		used += wl;
-		buf[used++] = rng() % 3 ? ' ' : '\n';
-	}
-	return used;
-}
-
-START_TEST(random_token_soup)
-{
-	char buf[2048];
-	unsigned parsed = 0;
-
-	rng_state = 0x243f6a8885a308d3ull;
-	for (int iter = 0; iter < 6000; iter++) {
-		size_t used = 0;
-
-		if (iter % 2 == 0) {
-			memcpy(buf, BASE, strlen(BASE));
-			used = strlen(BASE);
-		}
-		used = token_soup(buf, sizeof(buf), used);
-		parsed += check_any_input(buf, used);
-	}
-	ck_assert_uint_gt(parsed, 0); /* the round trip was exercised too */
-}
-END_TEST
+#include "tests/conf_test_random.h"
 
 START_TEST(random_mutations)
 {
@@ -1546,30 +1346,6 @@ START_TEST(random_mutations)
 		}
 		check_any_input(buf, len);
 	}
-}
-END_TEST
-
-/* tunnel-mtu: IPv6's minimum link MTU up to 65535 less the outer header; printed when set. */
-START_TEST(tunnel_mtu)
-{
-	struct lma_conf *c = parse_ok(BASE "tunnel-mtu 1360\n");
-	char *printed;
-
-	ck_assert_uint_eq(c->tunnel_mtu, 1360);
-	printed = check_reprint(c, "tunnel_mtu");
-	ck_assert_ptr_nonnull(strstr(printed, "\ntunnel-mtu 1360\n"));
-	free(printed);
-	lma_conf_free(c);
-	c = parse_ok(BASE);
-	ck_assert_uint_eq(c->tunnel_mtu, 0);
-	printed = check_reprint(c, "no tunnel_mtu");
-	ck_assert_ptr_null(strstr(printed, "tunnel-mtu"));
-	free(printed);
-	lma_conf_free(c);
-	expect_error(BASE "tunnel-mtu 1279\n",
-	             "t.conf:6: tunnel-mtu: 1279 is out of range (1280..65495)");
-	expect_error(BASE "tunnel-mtu 65496\n",
-	             "t.conf:6: tunnel-mtu: 65496 is out of range (1280..65495)");
 }
 END_TEST
 
