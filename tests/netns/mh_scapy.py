@@ -60,6 +60,8 @@ from scapy.layers.inet6 import (  # noqa: E402
     ipv6nh,
 )
 
+from pbu_scapy import source_for  # noqa: E402  (this directory's: the address toward a peer)
+
 IPPROTO_MH = 135
 MH_TYPE_BE = 7
 MH_TYPE_HB = 13
@@ -147,15 +149,6 @@ class MIP6MH_UPA(_MobilityHeader):
     name = "Update Notification Acknowledgement"
     fields_desc = mh_head(MH_TYPE_UPA) + [ShortField("seq", 0), ByteField("status", 0),
                                           BitField("reserved", 0, 24)] + options_at_12()
-
-
-def source_for(dst):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    try:
-        s.connect((dst, 9))
-        return s.getsockname()[0]
-    finally:
-        s.close()
 
 
 def wire(mh, dst):

@@ -32,8 +32,9 @@ leaves that PBU unanswered, to see that it came); --mnid takes only that MN's PB
 skipped). What the PBA does differently from a faithful answer, to see how the MAG takes it:
 --omit llid leaves the MN Link-layer Identifier option out, --omit hnp every Home Network Prefix
 option; --hnp ::/0 answers an ALL_ZERO request with an all-zero prefix; --seq gives the K-th PBA
-that sequence number instead of the PBU's ("-" the PBU's; status 135 carries the LMA's last
-accepted number, RFC 6275 §6.1.8); --echo-att echoes another Access Technology Type.
+that sequence number instead of the PBU's ("-" the PBU's, "+N" the PBU's plus N; status 135
+carries the LMA's last accepted number, RFC 6275 §6.1.8); --echo-att echoes another Access
+Technology Type.
 """
 
 import argparse
@@ -79,7 +80,8 @@ def parse_args(argv):
     a = p.parse_args(argv)
     try:
         a.statuses = [None if x == "-" else int(x) for x in a.status.split(",")]
-        a.seqs = [None if x == "-" else int(x) for x in a.seq.split(",")]
+        a.seqs = [None if x == "-" else x for x in a.seq.split(",")]
+        [int(x) for x in a.seqs if x is not None]  # a ValueError for a bad one
         a.lma_addr = str(ipaddress.IPv6Address(a.lma))
         a.hnps = [ipaddress.IPv6Network(h, strict=False) for h in a.hnp] or \
             [ipaddress.IPv6Network("2001:db8:1:1::/64")]
@@ -220,7 +222,13 @@ def answer(sock, a, k, pbu, mag):
     if status is None:
         print("answered=0")
         return
-    seq = pbu.seq if nth(a.seqs, k) is None else nth(a.seqs, k)
+    seq = nth(a.seqs, k)
+    if seq is None:
+        seq = pbu.seq
+    elif seq.startswith("+"):  # relative to the PBU's: another number, whatever the PBU's
+        seq = (pbu.seq + int(seq)) & 0xFFFF
+    else:
+        seq = int(seq)
     pkt = build_pba(a, status, seq, pbu, a.lma_addr, mag)
     sock.sendto(pkt, (mag, 0))
     print("answered=1")

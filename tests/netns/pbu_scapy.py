@@ -20,7 +20,8 @@ or "timeout=1" (exit status 1) when nothing came. Exit status 2 for a usage erro
     pbu_scapy.py LMA_ADDR --nai N [--mnid-subtype N] [--omit mnid|hnp|hi|att|ts]...
                  [--ts-offset SECONDS] [--ts-raw N] [--llid MAC] [--hi N] [--att N]
                  [--lifetime S] [--seq N] [--hnp P/L]... [--muho] [--muho-type N]
-                 [--lla ADDR] [--flags LETTERS] [--others] [--timeout S] [--hex]
+                 [--lla ADDR] [--flags LETTERS] [--others] [--again-after S] [--timeout S]
+                 [--hex]
 
 --ts-offset moves the Timestamp option (48-bit seconds since 1970, 16-bit fraction) away from
 this host's clock; --ts-raw gives its 64-bit value as it is. --hex prints the octets sent.
@@ -29,6 +30,9 @@ the LMA for one). --flags gives the Binding Update's flags as scapy names them (
 default AP): without P it is a plain Binding Update (RFC 6275 §6.1.7) and the answer waited for
 is a Binding Acknowledgement without P. --others prints "other_seq=N" for every Binding
 Acknowledgement from the LMA with another sequence number that came while waiting.
+--again-after S plays a retransmission: when no answer came S seconds after the PBU, the same
+PBU goes again with the next sequence number and a new timestamp (RFC 6275 §11.8); it prints
+"first_answered=0" (or 1, and no retransmission) and then waits for the answer to the second.
 """
 
 import argparse
@@ -79,6 +83,7 @@ def parse_args(argv):
     p.add_argument("--lla")
     p.add_argument("--flags", default="AP")
     p.add_argument("--others", action="store_true")
+    p.add_argument("--again-after", type=float)
     a = p.parse_args(argv)
     try:
         a.lma_addr = str(ipaddress.IPv6Address(a.lma))
@@ -166,8 +171,8 @@ def source_for(dst):
         s.close()
 
 
-def receive_pba(sock, a):
-    end = time.monotonic() + a.timeout
+def receive_pba(sock, a, timeout):
+    end = time.monotonic() + timeout
     while True:
         left = end - time.monotonic()
         if left <= 0 or not select.select([sock], [], [], left)[0]:
@@ -229,7 +234,15 @@ def main(argv):
     sock.sendto(pkt, (a.lma_addr, 0))
     if a.hex:  # once sent, at once: a test may wait for this line to act next
         print("sent=%s" % pkt.hex(), flush=True)
-    ba = receive_pba(sock, a)
+    ba = None
+    if a.again_after is not None:
+        ba = receive_pba(sock, a, a.again_after)
+        print("first_answered=%d" % (ba is not None))
+    if ba is None and a.again_after is not None:
+        a.seq = (a.seq + 1) & 0xFFFF
+        sock.sendto(build_pbu(a, source_for(a.lma_addr)), (a.lma_addr, 0))
+    if ba is None:
+        ba = receive_pba(sock, a, a.timeout)
     if ba is None:
         print("timeout=1")
         return 1
