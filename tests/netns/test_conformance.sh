@@ -11,18 +11,19 @@
 #   mn (if1..if4) --acc1..acc4-- mag (magd) --v0/p0-- lmx (scapy as the LMA)
 #
 # Against lmad, scapy as the MAG: the §5.3.1 order of RFC 5213 where two faults meet (the first
-# the RFC names wins), ATT 0 as a missing ATT; a Binding Update with H and without P gets a
-# Binding Acknowledgement 131 (RFC 6275 §10.3.1); Payload Proto not 59 and a too short Header
-# Len get an ICMPv6 Parameter Problem with the right pointer, an unknown MH type a Binding Error
-# 2 (RFC 6275 §9.2); a Heartbeat Request is answered with a Response and a Restart Counter (RFC
-# 5847 §3.3, §3.4); the Handoff Indicators 1, 3, 2, 4 (the wait, a retransmission during it, the
-# outcome with and without the old MAG's de-registration) and 6 (RFC 5213 §5.4.1, RFC 7864); an
-# all-zero Link-local Address answered with a generated one (RFC 5213 §5.3.6); an Update
-# Notification left unanswered comes again with D set and the same number, and stops once
-# acknowledged (RFC 7077 §4.1, §5.1). Against magd, scapy as the LMA: a Heartbeat Request
-# answered; a PBA without the MN Link-layer Identifier accepted; a PBA with no Home Network
-# Prefix, or an all-zero one, refused and the PBU sent again; status 135 numbered on from the
-# LMA's sequence number (RFC 6275 §11.7.3); a PBA with a wrong echo logged with its reason.
+# the RFC names wins), ATT 0 as a missing ATT, the empty MN-ID of a 160; a Binding Update with
+# H and without P gets a Binding Acknowledgement 131 (RFC 6275 §10.3.1); Payload Proto not 59
+# and a too short Header Len get an ICMPv6 Parameter Problem with the right pointer, an unknown
+# MH type a Binding Error 2 (RFC 6275 §9.2); a Heartbeat Request is answered with a Response
+# and a Restart Counter (RFC 5847 §3.3, §3.4); the Handoff Indicators 1, 3, 2, 4 (the wait, a
+# retransmission during it, the outcome with and without the old MAG's de-registration) and 6
+# (RFC 5213 §5.4.1, RFC 7864); an all-zero Link-local Address answered with a generated one
+# (RFC 5213 §5.3.6); an Update Notification left unanswered comes again with D set and the
+# same number, and stops once acknowledged (RFC 7077 §4.1, §5.1). Against magd, scapy as the
+# LMA: a Heartbeat Request answered; the same §9.2 answers; a PBA without the MN Link-layer
+# Identifier accepted; a PBA with no Home Network Prefix, or an all-zero one, refused and the
+# PBU sent again; status 135 numbered on from the LMA's sequence number (RFC 6275 §11.7.3); a
+# PBA for another sequence number and one with a wrong echo, each logged with its reason.
 # Needs root, iproute2 and /usr/bin/python3 with python3-scapy.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -161,6 +162,8 @@ check_order() {
 			mag4 --nai x --omit mnid
 		status_is "§5.3.1: no MN-ID, no HNP from mag3 (restricted to mn5): 160" 160 \
 			mag3 --nai x --omit mnid --omit hnp
+		expect "§5.3.1: the 160 carries an MN Identifier option with an empty identifier" \
+			mn_id=
 		status_is "§5.3.1: an NAI-less MN-ID from the unconfigured mag4: 154, not 153" 154 \
 			mag4 $imsi
 		status_is "§5.3.1: an NAI-less MN-ID from mag3 (restricted to mn5): 154, not 153" 154 \
@@ -441,6 +444,18 @@ mlog_has() {
 	grep -qF -- "$1" "$MLOG"
 }
 
+# RFC 6275 §9.2 at magd: malformed Mobility Headers from its LMA.
+check_mag_mh_rules() {
+	ms lmx raw $MAGX --nh 6 --hdrlen 1 --type 6
+	expect "§9.2 at magd: Payload Proto 6: ICMPv6 Parameter Problem, code 0, pointer 40" \
+		icmp_type=4 icmp_code=0 pointer=40 "from=$MAGX" inv_nh=6 inv_hdrlen=1 inv_mhtype=6
+	ms lmx raw $MAGX --nh 59 --hdrlen 0 --type 6
+	expect "§9.2 at magd: a BA with Header Len 0: ICMPv6 Parameter Problem, pointer 41" \
+		icmp_type=4 icmp_code=0 pointer=41 "from=$MAGX" inv_nh=59 inv_hdrlen=0 inv_mhtype=6
+	ms lmx raw $MAGX --nh 59 --hdrlen 0 --type 50
+	expect "§9.2 at magd: MH type 50: a Binding Error, status 2" be_status=2 "from=$MAGX"
+}
+
 # A status-0 PBA without the MN Link-layer Identifier option: magd registers.
 check_no_llid() {
 	P=2001:db8:1:81::/64
@@ -543,6 +558,7 @@ check_upn
 setup_mag
 start_magd
 hb_answered magd lmx $MAGX "$MAGD_T0"
+check_mag_mh_rules
 check_no_llid
 check_no_prefix
 check_135
