@@ -35,6 +35,21 @@ link() {
 	ip -n "$(ns "$3")" link set "$4" up
 }
 
+# lma_bridge LMA N: namespaces lma and mag1..magN; each magK's vK (2001:db8:ffff::K/64) on the
+# bridge br0 of lma, which holds the address LMA/64.
+lma_bridge() {
+	ns_add lma
+	nsx lma ip link add br0 address 02:00:00:00:ff:00 type bridge mcast_snooping 0
+	nsx lma ip link set br0 up
+	for m in $(seq 1 "$2"); do
+		ns_add "mag$m"
+		link lma "p$m" "mag$m" "v$m"
+		nsx lma ip link set "p$m" master br0
+		nsx "mag$m" ip addr add "2001:db8:ffff::$m/64" dev "v$m" nodad
+	done
+	nsx lma ip addr add "$1/64" dev br0 nodad
+}
+
 # bg NAME CMD...: starts a command in a namespace in the background and remembers its PID.
 bg() {
 	n=$1
@@ -85,6 +100,35 @@ check() {
 	name=$1
 	shift
 	if "$@" >/dev/null 2>&1; then pass "$name"; else fail "$name" "'$*' failed"; fi
+}
+
+# oneline TEXT: TEXT on one line, for a failure message.
+oneline() {
+	printf '%s' "$1" | tr '\n' ' '
+}
+
+# The key=value lines a test peer printed (mhping, the scapy peers), in OUT:
+# val KEY: the first value of KEY.
+val() {
+	printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -n 1
+}
+
+# has LINE: OUT holds this exact line.
+has() {
+	printf '%s\n' "$OUT" | grep -qxF -- "$1"
+}
+
+# expect NAME LINE...: OUT holds every LINE.
+expect() {
+	e_name=$1
+	shift
+	for e_line in "$@"; do
+		if ! has "$e_line"; then
+			fail "$e_name" "no '$e_line' in: $(oneline "$OUT")"
+			return
+		fi
+	done
+	pass "$e_name"
 }
 
 # out_has PATTERN CMD...: CMD's output matches the extended regular expression.

@@ -17,13 +17,24 @@ empty MuHo option if none is given).
 
 Output, one key=value line per field:
 
-    ready=1 (once its socket is open), then pbu_seq= pbu_lifetime= mn_id= hnp=...
-    muho_count= hi= att= llid= timestamp_raw= answered=1 status= seq= sent=<the PBA in hex>
+    ready=1 (once its socket is open), then for each PBU: pbu=K (1, 2, ...) pbu_seq=
+    pbu_lifetime= mn_id= hnp=... muho_count= hi= att= llid= timestamp_raw=, then answered=1
+    status= seq= sent=<the PBA in hex> (or answered=0), end=K
 
-or "timeout=1" (exit status 1) when no PBU came. Exit status 2 for a usage error.
+or "timeout=1" (exit status 1) when a PBU did not come. Exit status 2 for a usage error.
 
-    pba_scapy.py LMA_ADDR [--status N] [--hnp P/L]... [--muho P/L]... [--lifetime S]
-                 [--muho-type N] [--timeout S]
+    pba_scapy.py LMA_ADDR [--status N[,N]...] [--hnp P/L]... [--muho P/L]... [--lifetime S]
+                 [--muho-type N] [--timeout S] [--mnid NAI] [--count K] [--omit llid|hnp]...
+                 [--seq N[,N]...] [--echo-att N]
+
+--count K answers K PBUs in turn, the K-th with the K-th --status (the last one repeats; "-"
+leaves that PBU unanswered, to see that it came); --mnid takes only that MN's PBUs (others are
+skipped). What the PBA does differently from a faithful answer, to see how the MAG takes it:
+--omit llid leaves the MN Link-layer Identifier option out, --omit hnp every Home Network Prefix
+option; --hnp ::/0 answers an ALL_ZERO request with an all-zero prefix; --seq gives the K-th PBA
+that sequence number instead of the PBU's ("-" the PBU's, "+N" the PBU's plus N; status 135
+carries the LMA's last accepted number, RFC 6275 §6.1.8); --echo-att echoes another Access
+Technology Type.
 """
 
 import argparse
@@ -55,14 +66,22 @@ BU_FLAG_P = 0x0200
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="pba_scapy.py", description=__doc__.split("\n")[0])
     p.add_argument("lma")
-    p.add_argument("--status", type=int, default=0)
+    p.add_argument("--status", default="0")
     p.add_argument("--hnp", action="append", default=[])
     p.add_argument("--muho", action="append", default=[])
     p.add_argument("--lifetime", type=int)
     p.add_argument("--muho-type", type=int, default=18)
     p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--mnid")
+    p.add_argument("--count", type=int, default=1)
+    p.add_argument("--omit", action="append", default=[], choices=["llid", "hnp"])
+    p.add_argument("--seq", default="-")
+    p.add_argument("--echo-att", type=int)
     a = p.parse_args(argv)
     try:
+        a.statuses = [None if x == "-" else int(x) for x in a.status.split(",")]
+        a.seqs = [None if x == "-" else x for x in a.seq.split(",")]
+        [int(x) for x in a.seqs if x is not None]  # a ValueError for a bad one
         a.lma_addr = str(ipaddress.IPv6Address(a.lma))
         a.hnps = [ipaddress.IPv6Network(h, strict=False) for h in a.hnp] or \
             [ipaddress.IPv6Network("2001:db8:1:1::/64")]
@@ -151,27 +170,28 @@ class Pbu:
         print("timestamp_raw=%s" % self.ts)
 
 
-def build_pba(a, pbu, src, dst):
+def build_pba(a, status, seq, pbu, src, dst):
     opts = Options(12)
     if pbu.mnid:
         opts.add(MIP6OptMNID(subtype=pbu.mnid[0], id=pbu.mnid[1]))
     all_zero = all(h.prefixlen == 0 and h.network_address.packed == bytes(16) for h in pbu.hnps)
-    for net in a.hnps if a.status == 0 and all_zero else pbu.hnps:
+    for net in [] if "hnp" in a.omit else a.hnps if status == 0 and all_zero else pbu.hnps:
         opts.add(MIP6OptUnknown(otype=22, odata=prefix_body(net)), 8, 4)
     if pbu.hi is not None:
         opts.add(MIP6OptUnknown(otype=23, odata=struct.pack("!BB", 0, pbu.hi)))
-    if pbu.att is not None:
-        opts.add(MIP6OptUnknown(otype=24, odata=struct.pack("!BB", 0, pbu.att)))
-    if pbu.llid is not None:
+    att = pbu.att if a.echo_att is None else a.echo_att
+    if att is not None:
+        opts.add(MIP6OptUnknown(otype=24, odata=struct.pack("!BB", 0, att)))
+    if pbu.llid is not None and "llid" not in a.omit:
         opts.add(MIP6OptUnknown(otype=25, odata=b"\x00\x00" + pbu.llid), 8, 2)
     if pbu.ts is not None:
         opts.add(MIP6OptUnknown(otype=27, odata=struct.pack("!Q", pbu.ts)), 8, 2)
-    if a.status == 0 and pbu.muhos:
+    if status == 0 and pbu.muhos:
         for net in a.muhos or [ipaddress.IPv6Network("::/0")]:
             opts.add(MIP6OptUnknown(otype=a.muho_type, odata=prefix_body(net)), 8, 4)
     lifetime = pbu.lifetime if a.lifetime is None else a.lifetime
-    ba = MIP6MH_BA(status=a.status, flags="P", seq=pbu.seq,
-                   mhtime=lifetime // 4 if a.status == 0 else 0, autopad=0,
+    ba = MIP6MH_BA(status=status, flags="P", seq=seq,
+                   mhtime=lifetime // 4 if status == 0 else 0, autopad=0,
                    options=opts.finish())
     # The checksum is scapy's (IPv6 pseudo-header); the kernel's raw MH socket fills it again.
     return bytes(IPv6(src=src, dst=dst) / ba)[40:]
@@ -187,7 +207,34 @@ def receive_pbu(sock, a):
         if len(data) < 12 or data[2] != MH_TYPE_BU or not struct.unpack("!H", data[8:10])[0] \
                 & BU_FLAG_P:
             continue
-        return MIP6MH_BU(data), frm[0].split("%")[0]
+        pbu = Pbu(MIP6MH_BU(data), a.muho_type)
+        if a.mnid is None or (pbu.mnid and pbu.mnid[1] == a.mnid.encode()):
+            return pbu, frm[0].split("%")[0]
+
+
+def nth(values, k):
+    """The K-th of a --status or --seq list (0 first), its last value repeating."""
+    return values[min(k, len(values) - 1)]
+
+
+def answer(sock, a, k, pbu, mag):
+    status = nth(a.statuses, k)
+    if status is None:
+        print("answered=0")
+        return
+    seq = nth(a.seqs, k)
+    if seq is None:
+        seq = pbu.seq
+    elif seq.startswith("+"):  # relative to the PBU's: another number, whatever the PBU's
+        seq = (pbu.seq + int(seq)) & 0xFFFF
+    else:
+        seq = int(seq)
+    pkt = build_pba(a, status, seq, pbu, a.lma_addr, mag)
+    sock.sendto(pkt, (mag, 0))
+    print("answered=1")
+    print("status=%d" % status)
+    print("seq=%d" % seq)
+    print("sent=%s" % pkt.hex())
 
 
 def main(argv):
@@ -195,18 +242,15 @@ def main(argv):
     sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, IPPROTO_MH)
     sock.bind((a.lma_addr, 0))
     print("ready=1", flush=True)
-    bu, mag = receive_pbu(sock, a)
-    if bu is None:
-        print("timeout=1")
-        return 1
-    pbu = Pbu(bu, a.muho_type)
-    pbu.report()
-    pkt = build_pba(a, pbu, a.lma_addr, mag)
-    sock.sendto(pkt, (mag, 0))
-    print("answered=1")
-    print("status=%d" % a.status)
-    print("seq=%d" % pbu.seq)
-    print("sent=%s" % pkt.hex())
+    for k in range(a.count):
+        pbu, mag = receive_pbu(sock, a)
+        if pbu is None:
+            print("timeout=1")
+            return 1
+        print("pbu=%d" % (k + 1))
+        pbu.report()
+        answer(sock, a, k, pbu, mag)
+        print("end=%d" % (k + 1), flush=True)
     return 0
 
 

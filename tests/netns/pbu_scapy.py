@@ -13,17 +13,26 @@ Proxy Binding Acknowledgement (Mobility Header type 6 with the P flag, from LMA_
 PBU's sequence number), decodes it with scapy and prints one key=value line per field:
 
     status= seq= lifetime= flags= mn_id_subtype= mn_id= hnp_count= hnp=... muho_count=
-    muho=... hi= att= llid= timestamp_raw= options= (the option types in order)
+    muho=... hi= att= llid= lla= timestamp_raw= options= (the option types in order)
 
 or "timeout=1" (exit status 1) when nothing came. Exit status 2 for a usage error.
 
     pbu_scapy.py LMA_ADDR --nai N [--mnid-subtype N] [--omit mnid|hnp|hi|att|ts]...
                  [--ts-offset SECONDS] [--ts-raw N] [--llid MAC] [--hi N] [--att N]
                  [--lifetime S] [--seq N] [--hnp P/L]... [--muho] [--muho-type N]
-                 [--timeout S] [--hex]
+                 [--lla ADDR] [--flags LETTERS] [--others] [--again-after S] [--timeout S]
+                 [--hex]
 
 --ts-offset moves the Timestamp option (48-bit seconds since 1970, 16-bit fraction) away from
 this host's clock; --ts-raw gives its 64-bit value as it is. --hex prints the octets sent.
+--lla adds a Link-local Address option (RFC 5213 §8.6, type 26, 8n+6) holding ADDR (:: asks
+the LMA for one). --flags gives the Binding Update's flags as scapy names them (A H L K M R P;
+default AP): without P it is a plain Binding Update (RFC 6275 §6.1.7) and the answer waited for
+is a Binding Acknowledgement without P. --others prints "other_seq=N" for every Binding
+Acknowledgement from the LMA with another sequence number that came while waiting.
+--again-after S plays a retransmission: when no answer came S seconds after the PBU, the same
+PBU goes again with the next sequence number and a new timestamp (RFC 6275 §11.8); it prints
+"first_answered=0" (or 1, and no retransmission) and then waits for the answer to the second.
 """
 
 import argparse
@@ -71,9 +80,14 @@ def parse_args(argv):
     p.add_argument("--muho-type", type=int, default=18)
     p.add_argument("--timeout", type=float, default=3.0)
     p.add_argument("--hex", action="store_true")
+    p.add_argument("--lla")
+    p.add_argument("--flags", default="AP")
+    p.add_argument("--others", action="store_true")
+    p.add_argument("--again-after", type=float)
     a = p.parse_args(argv)
     try:
         a.lma_addr = str(ipaddress.IPv6Address(a.lma))
+        a.lla_addr = ipaddress.IPv6Address(a.lla) if a.lla else None
         a.prefixes = [ipaddress.IPv6Network(h, strict=False) for h in a.hnp]
     except ValueError as e:
         p.error(str(e))
@@ -135,12 +149,14 @@ def build_pbu(a, src):
         opts.add(MIP6OptUnknown(otype=24, odata=struct.pack("!BB", 0, a.att)))
     if a.llid:
         opts.add(MIP6OptUnknown(otype=25, odata=b"\x00\x00" + a.llid_bytes), 8, 2)
+    if a.lla_addr is not None:
+        opts.add(MIP6OptUnknown(otype=26, odata=a.lla_addr.packed), 8, 6)
     if "ts" not in a.omit:
         opts.add(MIP6OptUnknown(otype=27, odata=struct.pack("!Q", timestamp(a))), 8, 2)
     if a.muho:
         opts.add(MIP6OptUnknown(otype=a.muho_type,
                                 odata=prefix_body(ipaddress.IPv6Network("::/0"))), 8, 4)
-    bu = MIP6MH_BU(seq=a.seq, flags="AP", mhtime=a.lifetime // 4, autopad=0,
+    bu = MIP6MH_BU(seq=a.seq, flags=a.flags, mhtime=a.lifetime // 4, autopad=0,
                    options=opts.finish())
     # The checksum is scapy's (IPv6 pseudo-header); the kernel's raw MH socket fills it again.
     return bytes(IPv6(src=src, dst=a.lma_addr) / bu)[40:]
@@ -155,8 +171,8 @@ def source_for(dst):
         s.close()
 
 
-def receive_pba(sock, a):
-    end = time.monotonic() + a.timeout
+def receive_pba(sock, a, timeout):
+    end = time.monotonic() + timeout
     while True:
         left = end - time.monotonic()
         if left <= 0 or not select.select([sock], [], [], left)[0]:
@@ -164,11 +180,14 @@ def receive_pba(sock, a):
         data, frm = sock.recvfrom(4096)
         if ipaddress.IPv6Address(frm[0].split("%")[0]) != ipaddress.IPv6Address(a.lma_addr):
             continue
-        if len(data) < 12 or data[2] != MH_TYPE_BA or not data[7] & BA_FLAG_P:
+        # a PBU is answered by a PBA (flag P), a Binding Update by a BA without it
+        if len(data) < 12 or data[2] != MH_TYPE_BA or bool(data[7] & BA_FLAG_P) != a.proxy:
             continue
         ba = MIP6MH_BA(data)
         if ba.seq == a.seq:
             return ba
+        if a.others:
+            print("other_seq=%d" % ba.seq)
 
 
 def report(ba):
@@ -194,6 +213,8 @@ def report(ba):
                 print("att=%d" % d[1])
             elif t == 25 and len(d) >= 3:
                 print("llid=%s" % ":".join("%02x" % b for b in d[2:]))
+            elif t == 26 and len(d) == 16:
+                print("lla=%s" % ipaddress.IPv6Address(d))
             elif t == 27 and len(d) == 8:
                 print("timestamp_raw=%d" % struct.unpack("!Q", d)[0])
     print("hnp_count=%d" % len(hnps))
@@ -209,10 +230,19 @@ def main(argv):
     a = parse_args(argv)
     sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, IPPROTO_MH)
     pkt = build_pbu(a, source_for(a.lma_addr))
-    if a.hex:
-        print("sent=%s" % pkt.hex())
+    a.proxy = "P" in a.flags
     sock.sendto(pkt, (a.lma_addr, 0))
-    ba = receive_pba(sock, a)
+    if a.hex:  # once sent, at once: a test may wait for this line to act next
+        print("sent=%s" % pkt.hex(), flush=True)
+    ba = None
+    if a.again_after is not None:
+        ba = receive_pba(sock, a, a.again_after)
+        print("first_answered=%d" % (ba is not None))
+    if ba is None and a.again_after is not None:
+        a.seq = (a.seq + 1) & 0xFFFF
+        sock.sendto(build_pbu(a, source_for(a.lma_addr)), (a.lma_addr, 0))
+    if ba is None:
+        ba = receive_pba(sock, a, a.timeout)
     if ba is None:
         print("timeout=1")
         return 1

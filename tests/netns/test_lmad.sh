@@ -60,11 +60,6 @@ LMAD_PID=
 
 # --- helpers ---
 
-# one line of it, for a failure message
-oneline() {
-	printf '%s' "$1" | tr '\n' ' '
-}
-
 ctl() {
 	"$PMIPCTL" -s "$SOCK" "$@"
 }
@@ -161,16 +156,6 @@ raw() {
 	OUT=$(nsx "$1" "$MHPING" raw "$LMA" "$2" --timeout 300 2>&1)
 }
 
-# val KEY: the first value of KEY in OUT.
-val() {
-	printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -n 1
-}
-
-# has LINE: OUT holds this exact line.
-has() {
-	printf '%s\n' "$OUT" | grep -qxF -- "$1"
-}
-
 # expect_status NAME STATUS: OUT is a PBA with this status.
 expect_status() {
 	got=$(val status)
@@ -179,19 +164,6 @@ expect_status() {
 	else
 		fail "$1" "status '$got', expected $2: $(oneline "$OUT")"
 	fi
-}
-
-# expect NAME LINE...: OUT holds every LINE.
-expect() {
-	e_name=$1
-	shift
-	for e_line in "$@"; do
-		if ! has "$e_line"; then
-			fail "$e_name" "no '$e_line' in: $(oneline "$OUT")"
-			return
-		fi
-	done
-	pass "$e_name"
 }
 
 lmad_answers() {
@@ -302,15 +274,7 @@ check_config() {
 # --- topology ---
 
 setup() {
-	ns_add lma mag1 mag2 mag3
-	nsx lma ip link add br0 address 02:00:00:00:ff:00 type bridge mcast_snooping 0
-	nsx lma ip link set br0 up
-	for m in 1 2 3; do
-		link lma "p$m" "mag$m" "v$m"
-		nsx lma ip link set "p$m" master br0
-		nsx "mag$m" ip addr add "2001:db8:ffff::$m/64" dev "v$m" nodad
-	done
-	nsx lma ip addr add $LMA/64 dev br0 nodad
+	lma_bridge $LMA 3
 }
 
 # --- tshark on br0 ---

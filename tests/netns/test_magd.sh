@@ -72,10 +72,6 @@ FL_N=0
 
 # --- helpers ---
 
-oneline() {
-	printf '%s' "$1" | tr '\n' ' '
-}
-
 # re TEXT: TEXT with the dots of addresses escaped, for a regular expression.
 re() {
 	printf '%s' "$1" | sed 's/[.]/\\./g'
