@@ -65,10 +65,15 @@ struct kr_driver_ops {
 	void (*decap_remove)(struct kr *k);
 	int (*probe)(struct kr *k); /* for "auto", before decap_install; NULL: that is the probe */
 	void (*stats)(const struct kr *k, struct kr_stats *st); /* datapath counters; NULL: none */
+	/* Binding tags (kr_tag.c): puts in (on) or takes out an entry of the encapsulation's map
+	 * (key a mark, value a tag) or of the decapsulation's (decap: key a tag, value a mark).
+	 * NULL: the driver cannot tag. */
+	int (*tag_map)(struct kr *k, bool decap, uint32_t key, uint32_t value, bool on);
 };
 
 struct kr_fc;
 struct kr_ebpf;
+struct kr_tag;
 
 struct kr {
 	struct kr_config cfg;
@@ -102,6 +107,7 @@ struct kr {
 	struct kr_ebpf *ebpf; /* the ebpf driver's programs and maps (kr_ebpf.c) */
 	char why[160];        /* the failed step of the last driver error, and what it needs */
 	struct kr_tunnel tunnels[KR_MAX_TUNNELS + 1]; /* [0] unused: ids count from 1 */
+	struct kr_tag *tags[KR_MAX_TAGS + 1];         /* by slot, from 1 (kr_tag.c) */
 };
 
 extern const struct kr_driver_ops kr_seg6_ops;
@@ -179,5 +185,8 @@ bool kr_ip6tnl_probe(struct kr *k);
 bool kr_tunnel_valid(const struct kr *k, uint32_t id);
 void kr_tunnel_table_add(struct kr *k, uint32_t id);
 void kr_tunnel_table_del(struct kr *k, uint32_t id);
+
+/* kr_tag.c: forgets every tag at close, once their rules and routes are removed. */
+void kr_tag_free_all(struct kr *k);
 
 #endif
