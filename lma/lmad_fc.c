@@ -143,7 +143,8 @@ static void describe(const struct lmad *d, const struct bce *b, const struct bce
 	memcpy(out->llid, b->llid, b->llid_len);
 	/* a binding sharing its MAG with another of the MN is reached by its tag, unless the MAG
 	 * routes the destination to it anyway: that flow's outer label stays a hash */
-	out->mark = b != owner && b->tag_mark ? b->tag_mark : kr_tunnel_fwmark(d->kr, b->mag->tunnel);
+	out->mark =
+	        b != owner && b->tag_mark ? b->tag_mark : kr_tunnel_fwmark(d->kr, b->mag->tunnel);
 	out->owns_dst = b == owner;
 	out->rtt_ns = lmad_steer_rtt(d, b);
 }

@@ -248,8 +248,7 @@ static int io_tag_add(void *ctx, uint32_t tunnel, uint32_t tag, uint32_t *mark)
 		errno = EOPNOTSUPP;
 		return -1;
 	}
-	ck_assert_msg(tunnel <= H_MAX_TUNNELS &&
-	                      !IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[tunnel]),
+	ck_assert_msg(tunnel <= H_MAX_TUNNELS && !IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[tunnel]),
 	              "tag through tunnel %u, which does not exist", tunnel);
 	for (uint32_t s = 1; s <= H_MAX_TAGS; s++)
 		if (!h->tags[s].used) {

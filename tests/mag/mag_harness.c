@@ -169,8 +169,9 @@ static int io_tag_add(void *ctx, uint32_t tag, const struct mh_prefix *p, unsign
 	ck_assert_ptr_null(m_tag_find(h, tag)); /* one entry per tag: the kernel refuses more */
 	for (uint32_t s = 1; s <= M_MAX_TAGS; s++)
 		if (!h->tags[s].used) {
-			h->tags[s] = (struct m_tag){ .used = true, .tag = tag, .n = n, .ll = *ll,
-				                     .ifindex = ifindex };
+			h->tags[s] = (struct m_tag){
+				.used = true, .tag = tag, .n = n, .ll = *ll, .ifindex = ifindex
+			};
 			memcpy(h->tags[s].p, p, n * sizeof(*p));
 			*mark = M_TAG_MARK + s;
 			h->tag_adds++;
