@@ -121,6 +121,10 @@ void *kr_nl_space(struct kr *k);
 void kr_nl_commit(struct kr *k, struct nlmsghdr *nlh, enum kr_req_kind kind, uint64_t cookie);
 int kr_nl_flush(struct kr *k);
 int kr_nl_sync(struct kr *k);
+/* kr_nl_sync() that keeps the refusals of the daemon's requests it sends along for the next
+ * kr_flush(): for a synchronous request a daemon makes in the middle of a change, whose result
+ * callback must not run then (kr_tag.c). */
+int kr_nl_sync_held(struct kr *k);
 ssize_t kr_nl_recv(struct mnl_socket *nl, void *buf, size_t len, int flags);
 int kr_nl_talk(struct mnl_socket *nl, uint8_t *rbuf, struct nlmsghdr *req, mnl_cb_t cb, void *arg,
                bool *intr);

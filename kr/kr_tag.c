@@ -4,7 +4,9 @@
  * the tunnel's own table, whose encapsulation writes the tag into the outer flow label when
  * its map has the mark (RFC 6437 §2, RFC 6438 for the other labels); at the MAG the
  * decapsulation turns the tag back into the mark, whose table routes the MN's prefixes to one
- * interface. The maps belong to the ebpf driver (kr_ebpf.c): no other driver writes a tag. */
+ * interface. The maps belong to the ebpf driver (kr_ebpf.c): no other driver writes a tag.
+ * Tags are made while the daemon's engine changes an MN's bindings: the refusals of its own
+ * queued requests, which a synchronous request sends along, wait for its next kr_flush(). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +120,7 @@ static int kr_tag_remove(struct kr *k, uint32_t slot)
 	kr_tag_rule(k, RTM_DELRULE, mark, t->table, KR_REQ_DEL);
 	for (unsigned i = 0; t->decap && i < t->n_routes; i++)
 		kr_tag_route(k, RTM_DELROUTE, mark, t, i);
-	if (kr_nl_sync(k) == -1)
+	if (kr_nl_sync_held(k) == -1)
 		return -1;
 	errno = err;
 	return ret;
@@ -136,7 +138,7 @@ static int kr_tag_install(struct kr *k, uint32_t slot, uint32_t table)
 	for (unsigned i = 0; t->decap && i < t->n_routes; i++)
 		kr_tag_route(k, RTM_NEWROUTE, mark, t, i);
 	kr_tag_rule(k, RTM_NEWRULE, mark, table, KR_REQ_SYNC);
-	if (kr_nl_sync(k) == 0 && k->ops->tag_map(k, t->decap, t->decap ? t->tag : mark,
+	if (kr_nl_sync_held(k) == 0 && k->ops->tag_map(k, t->decap, t->decap ? t->tag : mark,
 	                                          t->decap ? mark : t->tag, true) == 0)
 		return 0;
 	err = errno;

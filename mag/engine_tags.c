@@ -4,8 +4,8 @@
  * and the kernel side turns it back into a mark whose table routes all the MN's prefixes to that
  * entry's interface. An installed entry has a tag while another installed entry of its MN is
  * here; two whose tags clash get none, as at the LMA. The tags follow the entries at the flush,
- * not on the spot: a tag request is synchronous and sends what the kernel side has queued, whose
- * refusals must reach the engine where they always do, not in the middle of a change. */
+ * not on the spot: an entry changes in steps (installed, then its MuHo list from a PBA or an
+ * Update Notification), and its tag is made once for where they end. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
