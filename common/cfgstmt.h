@@ -52,7 +52,7 @@ struct cfg_block_stmt {
  * members they name (lma_conf, mag_conf), each written once with its bounds; a grammar puts
  * each in its place in its sorted table. */
 #define CFG_TABLE_BASE_MIN 256u /* above the reserved tables (253 default .. 255 local) */
-#define CFG_TABLE_BASE_MAX (UINT32_MAX - KR_MAX_TUNNELS) /* the last tunnel's table fits */
+#define CFG_TABLE_BASE_MAX (UINT32_MAX - KR_MAX_TUNNELS - KR_MAX_TAGS) /* the last tag's fits */
 /* clang-format off */
 #define CFG_STMT_BINDING_ERROR_RATE(type) \
 	{ "binding-error-rate", cfg_stmt_rate, 0, CFG_FIELD(type, be_rate), 0, 0 }

@@ -18,6 +18,9 @@ void ctl_send_datapath(struct ctl_conn *c, const struct kr *k)
 	ctl_send_stat(c, "kernel", "decapsulated", st.decapsulated);
 	ctl_send_stat(c, "kernel", "unknown_peer", st.unknown_peer);
 	ctl_send_stat(c, "kernel", "decap_errors", st.decap_errors);
+	ctl_send_stat(c, "kernel", "encap_tagged", st.encap_tagged);
+	ctl_send_stat(c, "kernel", "decap_tagged", st.decap_tagged);
+	ctl_send_stat(c, "kernel", "tags", st.tags);
 }
 
 /* The Packet Too Big relay's counters (RFC 2473 §7), group "pmtu". */

@@ -23,7 +23,7 @@ static int kr_config_check(const struct kr_config *cfg, char *err, size_t errlen
 		snprintf(err, errlen, "local tunnel address must be a unicast address");
 	else if (memchr(cfg->uplink, '\0', sizeof(cfg->uplink)) == NULL || cfg->uplink[0] == '\0')
 		snprintf(err, errlen, "uplink device name missing or too long");
-	else if (base == 0 || base > UINT32_MAX - KR_MAX_TUNNELS ||
+	else if (base == 0 || base > UINT32_MAX - KR_MAX_TUNNELS - KR_MAX_TAGS ||
 	         (base < 256 && base + KR_MAX_TUNNELS >= 252))
 		snprintf(err, errlen, "table base %u: tables %u..%u must avoid 0 and 252-255", base,
 		         base, base + KR_MAX_TUNNELS);
@@ -110,6 +110,7 @@ static void kr_teardown(struct kr *k)
 		if (k->ops != NULL)
 			k->ops->decap_remove(k);
 	}
+	kr_tag_free_all(k);
 	kr_nl_close(k);
 	free(k);
 }
@@ -247,6 +248,7 @@ const char *kr_driver_name(enum kr_driver d)
 void kr_get_stats(const struct kr *k, struct kr_stats *st)
 {
 	*st = k->stats;
+	st->tags = kr_tag_count(k);
 	if (k->ops != NULL && k->ops->stats != NULL)
 		k->ops->stats(k, st);
 }

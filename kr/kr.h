@@ -64,6 +64,9 @@ struct kr_stats {
 	uint64_t decapsulated;
 	uint64_t unknown_peer; /* tunnelled to us by no peer of ours: dropped */
 	uint64_t decap_errors;
+	uint64_t encap_tagged; /* of the encapsulated: a binding tag in the outer flow label */
+	uint64_t decap_tagged; /* of the decapsulated: marked by a binding tag of ours */
+	uint32_t tags;         /* binding tags now installed (kr_tag_*) */
 };
 
 struct kr;
@@ -130,6 +133,33 @@ int kr_flush(struct kr *k);
  * alone). Removing an address that is gone already succeeds. */
 int kr_addr_add(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uint8_t plen);
 int kr_addr_del(struct kr *k, unsigned ifindex, const struct in6_addr *addr, uint8_t plen);
+
+/* --- binding tags: two bindings of one MN behind one MAG (doc/datapath.md) ---
+ * The LMA steers a flow to one of them with a mark whose packets carry the binding's tag
+ * (common/bindtag.h) in the outer flow label; the MAG's decapsulation turns the tag back into a
+ * mark whose table routes the MN's prefixes to that binding's interface. Only the ebpf driver
+ * writes and reads tags. A tag's mark (and, at the MAG, its table) is kr_tag_mark(slot),
+ * table_base + KR_MAX_TUNNELS + slot: after every tunnel's. All synchronous: 0, or -1 with
+ * errno (EOPNOTSUPP: the driver cannot tag; ENOSPC: every slot taken; EEXIST: the MAG has that
+ * tag already; EINVAL; or the kernel's refusal, logged). */
+#define KR_MAX_TAGS       4096
+#define KR_TAG_MAX_ROUTES 16 /* the prefixes of one MN at a MAG: its own and the others' */
+struct kr_tag_route {
+	struct in6_addr pfx;
+	uint8_t len;
+};
+bool kr_tag_possible(const struct kr *k);
+uint32_t kr_tag_mark(const struct kr *k, uint32_t slot);
+/* LMA: *mark routes through the tunnel like the tunnel's own ("fwmark *mark lookup
+ * kr_tunnel_table(tunnel)") and its packets leave with the outer flow label 0x80000 | tag. */
+int kr_tag_encap_add(struct kr *k, uint32_t tunnel, uint32_t tag, uint32_t *mark);
+/* MAG: packets decapsulated with the outer flow label 0x80000 | tag get *mark, whose table
+ * routes the n prefixes to the neighbour ll on ifindex ("fwmark *mark lookup *mark"). */
+int kr_tag_decap_add(struct kr *k, uint32_t tag, const struct kr_tag_route *routes, unsigned n,
+                     const struct in6_addr *ll, unsigned ifindex, uint32_t *mark);
+/* Removes the tag whose mark this is (map entry, rule, routes). */
+int kr_tag_del(struct kr *k, uint32_t mark);
+unsigned kr_tag_count(const struct kr *k);
 
 /* --- flow steering at the LMA (draft-bernardos-mif-pmip-02 §5.3) ---
  * Mangle-table chains of our own, hooked first in PREROUTING: a packet toward a multihomed MN's

@@ -7,7 +7,9 @@
  *   loader closes its copy at once, and removing the nexthop frees it.
  * - decapsulation: one tc ingress direct-action filter on the uplink running
  *   bpf/kr_decap.bpf.c; the peers it accepts are a map kept here as tunnels come and go.
- * Both programs count in one per-CPU map (kr_get_stats). Our objects are found after a crash by
+ * Both programs count in one per-CPU map (kr_get_stats). Binding tags (kr_tag.c) are entries
+ * of two more maps: mark to tag for every encapsulation program, tag to mark for the
+ * decapsulation. Our objects are found after a crash by
  * their tag (nexthops: KR_RTPROT) and name (the filter: KR_EBPF_PREFIX, kr_clean.c). */
 #include <errno.h>
 #include <stdio.h>
@@ -163,7 +165,8 @@ fail:
 	return NULL;
 }
 
-/* One encapsulation program toward peer, counting in the shared map, which either re-routes
+/* One encapsulation program toward peer, counting in the shared map and finding binding tags
+ * in the other shared one, which either re-routes
  * the outer packet or lets it go on through the nexthop's gateway; NULL with errno. */
 static struct kr_encap *kr_ebpf_encap_load(struct kr *k, const struct in6_addr *peer, bool reroute)
 {
@@ -176,6 +179,8 @@ static struct kr_encap *kr_ebpf_encap_load(struct kr *k, const struct in6_addr *
 	memcpy((void *)s->rodata->kr_dst, peer, sizeof(*peer));
 	s->rodata->kr_reroute = reroute;
 	if (bpf_map__reuse_fd(s->maps.kr_stats, bpf_map__fd(k->ebpf->decap->maps.kr_stats)) == 0 &&
+	    bpf_map__reuse_fd(s->maps.kr_encap_tags,
+	                      bpf_map__fd(k->ebpf->decap->maps.kr_encap_tags)) == 0 &&
 	    kr_encap__load(s) == 0)
 		return s;
 	err = errno;
@@ -377,7 +382,23 @@ static void kr_ebpf_stats(const struct kr *k, struct kr_stats *st)
 	st->decapsulated = kr_ebpf_stat(fd, KR_BPF_DECAP, vals);
 	st->unknown_peer = kr_ebpf_stat(fd, KR_BPF_UNKNOWN_PEER, vals);
 	st->decap_errors = kr_ebpf_stat(fd, KR_BPF_DECAP_ERR, vals);
+	st->encap_tagged = kr_ebpf_stat(fd, KR_BPF_ENCAP_TAGGED, vals);
+	st->decap_tagged = kr_ebpf_stat(fd, KR_BPF_DECAP_TAGGED, vals);
 	free(vals);
+}
+
+/* A binding tag's entry (kr_tag.c): in the map every encapsulation program reads (mark to tag)
+ * or in the decapsulation's (tag to mark). */
+static int kr_ebpf_tag_map(struct kr *k, bool decap, uint32_t key, uint32_t value, bool on)
+{
+	const struct kr_decap *s = k->ebpf->decap;
+	int fd = bpf_map__fd(decap ? s->maps.kr_decap_tags : s->maps.kr_encap_tags);
+
+	if (on)
+		return bpf_map_update_elem(fd, &key, &value, BPF_NOEXIST);
+	if (bpf_map_delete_elem(fd, &key) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
 }
 
 const struct kr_driver_ops kr_ebpf_ops = {
@@ -391,4 +412,5 @@ const struct kr_driver_ops kr_ebpf_ops = {
 	.decap_remove = kr_ebpf_decap_remove,
 	.probe = kr_ebpf_probe,
 	.stats = kr_ebpf_stats,
+	.tag_map = kr_ebpf_tag_map,
 };

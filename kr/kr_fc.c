@@ -72,7 +72,7 @@ static struct kr_fc *kr_fc_new(const struct kr *k, const struct kr_fc_config *c)
 static int kr_fc_clear_marks(const struct kr *k, struct kr_fc *fc, kr_fc_marked_fn keep, void *arg)
 {
 	int cleared = kr_fc_ct_clear_marks(fc, kr_tunnel_fwmark(k, 1),
-	                                   kr_tunnel_fwmark(k, KR_MAX_TUNNELS), keep, arg);
+	                                   kr_tag_mark(k, KR_MAX_TAGS), keep, arg);
 
 	if (cleared == -1)
 		log_warn("kr: clearing the connection marks an earlier run left");
@@ -147,7 +147,7 @@ int kr_fc_open(struct kr *k, const struct kr_fc_config *c, char *err, size_t err
 
 bool kr_fc_dup_possible(const struct kr *k)
 {
-	return kr_tunnel_fwmark(k, KR_MAX_TUNNELS) <= ~KR_FC_DUP_MASK;
+	return kr_tag_mark(k, KR_MAX_TAGS) <= ~KR_FC_DUP_MASK; /* tags' marks come last */
 }
 
 int kr_fc_dup_set(struct kr *k, uint16_t slot, const struct in6_addr *gw, bool on)

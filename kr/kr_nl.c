@@ -236,8 +236,10 @@ int kr_nl_flush(struct kr *k)
 	unsigned before = k->refused;
 	int err = 0;
 
-	if (k->nreqs == 0)
+	if (k->nreqs == 0) {
+		kr_nl_deliver(k); /* what a held sync left (kr_nl_sync_held) */
 		return 0;
+	}
 	k->stats.batches++;
 	k->stats.requests += k->nreqs;
 	k->nacked = 0;
@@ -267,6 +269,17 @@ int kr_nl_sync(struct kr *k)
 		return -1;
 	}
 	return 0;
+}
+
+int kr_nl_sync_held(struct kr *k)
+{
+	bool was = k->delivering;
+	int ret;
+
+	k->delivering = true; /* kr_nl_deliver() leaves the refusals queued */
+	ret = kr_nl_sync(k);
+	k->delivering = was;
+	return ret;
 }
 
 /* One datagram from the kernel: 0 for a datagram from anyone else (dropped), -1 with errno. */

@@ -65,10 +65,15 @@ struct kr_driver_ops {
 	void (*decap_remove)(struct kr *k);
 	int (*probe)(struct kr *k); /* for "auto", before decap_install; NULL: that is the probe */
 	void (*stats)(const struct kr *k, struct kr_stats *st); /* datapath counters; NULL: none */
+	/* Binding tags (kr_tag.c): puts in (on) or takes out an entry of the encapsulation's map
+	 * (key a mark, value a tag) or of the decapsulation's (decap: key a tag, value a mark).
+	 * NULL: the driver cannot tag. */
+	int (*tag_map)(struct kr *k, bool decap, uint32_t key, uint32_t value, bool on);
 };
 
 struct kr_fc;
 struct kr_ebpf;
+struct kr_tag;
 
 struct kr {
 	struct kr_config cfg;
@@ -102,6 +107,7 @@ struct kr {
 	struct kr_ebpf *ebpf; /* the ebpf driver's programs and maps (kr_ebpf.c) */
 	char why[160];        /* the failed step of the last driver error, and what it needs */
 	struct kr_tunnel tunnels[KR_MAX_TUNNELS + 1]; /* [0] unused: ids count from 1 */
+	struct kr_tag *tags[KR_MAX_TAGS + 1];         /* by slot, from 1 (kr_tag.c) */
 };
 
 extern const struct kr_driver_ops kr_seg6_ops;
@@ -115,6 +121,10 @@ void *kr_nl_space(struct kr *k);
 void kr_nl_commit(struct kr *k, struct nlmsghdr *nlh, enum kr_req_kind kind, uint64_t cookie);
 int kr_nl_flush(struct kr *k);
 int kr_nl_sync(struct kr *k);
+/* kr_nl_sync() that keeps the refusals of the daemon's requests it sends along for the next
+ * kr_flush(): for a synchronous request a daemon makes in the middle of a change, whose result
+ * callback must not run then (kr_tag.c). */
+int kr_nl_sync_held(struct kr *k);
 ssize_t kr_nl_recv(struct mnl_socket *nl, void *buf, size_t len, int flags);
 int kr_nl_talk(struct mnl_socket *nl, uint8_t *rbuf, struct nlmsghdr *req, mnl_cb_t cb, void *arg,
                bool *intr);
@@ -179,5 +189,8 @@ bool kr_ip6tnl_probe(struct kr *k);
 bool kr_tunnel_valid(const struct kr *k, uint32_t id);
 void kr_tunnel_table_add(struct kr *k, uint32_t id);
 void kr_tunnel_table_del(struct kr *k, uint32_t id);
+
+/* kr_tag.c: forgets every tag at close, once their rules and routes are removed. */
+void kr_tag_free_all(struct kr *k);
 
 #endif

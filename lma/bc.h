@@ -55,6 +55,8 @@ struct bce {
 	bool reject_pending; /* a route refused on the spot: rejected at the flush */
 	bool stale;          /* its MAG restarted and it has not re-registered since (lma/peer.c) */
 	bool shared;         /* RFC 7864 (HI 6): shares the prefixes of the MN's other sessions */
+	uint32_t tag_mark;   /* its binding tag's mark (engine_tags.c), 0: none */
+	uint32_t tag_tunnel; /* the tunnel that mark goes through */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;
 	struct bce_prefix prefix[BCE_MAX_PREFIXES];

@@ -275,6 +275,7 @@ void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct 
 	if (e->closing || e->restoring)
 		return; /* the daemon is going, or coming back: nobody to tell */
 	mn_reroute(e, mn);
+	engine_tags_sync(e, mn); /* before the flows are looked at again: they may move */
 	if (e->io.mn_changed)
 		e->io.mn_changed(e->io.ctx, mn);
 	upn_notify_group(e, mn, skip);
@@ -644,6 +645,7 @@ void engine_bce_delete(struct lma_engine *e, struct bce *b)
 
 	e->bc_changes++;
 	timer_cancel(&e->timers, &b->timer);
+	engine_tag_drop(e, b);
 	if (b->reject_pending)
 		LIST_REMOVE(b, reject_entry);
 	if (!prefixes_inherited(e, b)) {

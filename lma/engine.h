@@ -36,6 +36,11 @@ struct lma_io {
 	/* Optional: the MN's group of bindings changed (one attached, moved, de-registered or
 	 * expired). The flow classifier re-examines the MN's flows here. */
 	void (*mn_changed)(void *ctx, const struct lma_mn *mn);
+	/* Optional, both or neither: binding tags (engine_tags.c, doc/datapath.md). tag_add
+	 * makes a mark through the tunnel whose packets carry the tag in their outer flow label;
+	 * synchronous, 0 or -1 with errno (EOPNOTSUPP: the tunnel driver cannot write tags). */
+	int (*tag_add)(void *ctx, uint32_t tunnel, uint32_t tag, uint32_t *mark);
+	int (*tag_del)(void *ctx, uint32_t mark);
 	/* Optional: a MAG's heartbeat learnt something (HB_EV_* of common/heartbeat.h), told
 	 * before the engine acts on it (for a log line). */
 	void (*peer_event)(void *ctx, const struct in6_addr *mag, unsigned events);
@@ -74,6 +79,7 @@ struct lma_stats {
 	uint64_t upn_sent, upn_retransmitted, upn_acked, upn_gave_up, upa_failed;
 	uint64_t upn_refused; /* MAGs that answered a UPN with Binding Error 2 (RFC 7077 §5.2) */
 	uint64_t route_failures, tunnel_failures;
+	uint64_t tag_failures; /* binding tags the kernel refused to make or remove */
 	/* de-registered prefixes whose carrier left: moved to another binding's tunnel, or
 	 * unrouted for want of one */
 	uint64_t reroutes, reroutes_lost;

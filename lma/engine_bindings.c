@@ -187,11 +187,15 @@ enum lma_restore lma_engine_restore_binding(struct lma_engine *e, const struct b
 	return ok ? LMA_RESTORE_OK : LMA_RESTORE_REFUSED;
 }
 
+/* The restored MNs' tags, then the flows of each (io.mn_changed). */
 void lma_engine_restore_done(struct lma_engine *e)
 {
-	if (!e->io.mn_changed)
-		return;
 	for (size_t i = 0; i <= e->bc.by_mn.mask; i++)
-		for (const struct hnode *n = e->bc.by_mn.buckets[i]; n; n = n->next)
-			e->io.mn_changed(e->io.ctx, HMAP_ENTRY(n, const struct lma_mn, node));
+		for (struct hnode *n = e->bc.by_mn.buckets[i]; n; n = n->next) {
+			struct lma_mn *mn = HMAP_ENTRY(n, struct lma_mn, node);
+
+			engine_tags_sync(e, mn);
+			if (e->io.mn_changed)
+				e->io.mn_changed(e->io.ctx, mn);
+		}
 }

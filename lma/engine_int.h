@@ -109,6 +109,10 @@ bool engine_prefix_in_use(const struct mh_prefix *p, void *arg);
 /* The MN's group changed: the flow classifier hears of it, the other MAGs get a notification
  * (skip: the MAG that just learnt it from its PBA). */
 void engine_group_changed(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
+/* engine_tags.c: the MN's bindings get or lose their tags as its group now is; one binding's
+ * goes before the binding does. */
+void engine_tags_sync(struct lma_engine *e, struct lma_mn *mn);
+void engine_tag_drop(struct lma_engine *e, struct bce *b);
 
 /* peer.c: heartbeats with the MAGs */
 void peer_start(struct lma_engine *e, struct lma_mag *mag);

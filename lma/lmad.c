@@ -92,6 +92,35 @@ static int io_route_del(void *ctx, const struct mh_prefix *p, uint64_t cookie)
 	return kr_route_del(((struct lmad *)ctx)->kr, &p->addr, p->len, cookie);
 }
 
+/* A binding tag (doc/datapath.md): refusals are logged here, the engine counts them. */
+static int io_tag_add(void *ctx, uint32_t tunnel, uint32_t tag, uint32_t *mark)
+{
+	struct lmad *d = ctx;
+	int err;
+
+	if (kr_tag_encap_add(d->kr, tunnel, tag, mark) == 0) {
+		log_debug("binding tag 0x%05x through tunnel %u: mark %u", tag, tunnel, *mark);
+		return 0;
+	}
+	err = errno;
+	if (err != EOPNOTSUPP)
+		log_warnx_limited(&d->kr_limit, "binding tag 0x%05x through tunnel %u: %s", tag,
+		                  tunnel, strerror(err));
+	errno = err;
+	return -1;
+}
+
+static int io_tag_del(void *ctx, uint32_t mark)
+{
+	struct lmad *d = ctx;
+
+	if (kr_tag_del(d->kr, mark) == 0)
+		return 0;
+	log_warnx_limited(&d->kr_limit, "removing the binding tag of mark %u: %s", mark,
+	                  strerror(errno));
+	return -1;
+}
+
 static void io_flush(void *ctx)
 {
 	kr_flush(((struct lmad *)ctx)->kr);
@@ -157,6 +186,8 @@ static const struct lma_io lmad_io = {
 	.route_del = io_route_del,
 	.flush = io_flush,
 	.mn_changed = io_mn_changed,
+	.tag_add = io_tag_add,
+	.tag_del = io_tag_del,
 	.peer_event = io_peer_event,
 	.random = io_random,
 };

@@ -230,6 +230,7 @@ static void stats_bindings(struct lmad *d, struct ctl_conn *c, const struct lma_
 	ctl_send_stat(c, "kernel", "tunnels", kst.tunnels);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
 	ctl_send_stat(c, "kernel", "tunnel_failures", st->tunnel_failures);
+	ctl_send_stat(c, "kernel", "tag_failures", st->tag_failures);
 	ctl_send_datapath(c, d->kr);
 	ctl_send_pmtu(c, d->pmtu);
 	stats_flows(d, c);

@@ -116,6 +116,26 @@ static const struct bce *move_target(const struct lmad *d, const struct fc_flow 
 	return NULL;
 }
 
+/* A binding sharing its MAG with another of the MN, without a binding tag: the tunnel driver
+ * cannot write one, or the kernel refused it (or the two tags clash). */
+static void refuse_untagged(const struct lmad *d, struct ctl_conn *c, const struct fc_flow *f,
+                            const struct bce *to)
+{
+	if (!kr_tag_possible(d->kr)) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST,
+		               "binding %llu shares its MAG with another binding of %s: the MAG "
+		               "routes by destination prefix, and the %s tunnel driver cannot tag "
+		               "the flow for that interface",
+		               (unsigned long long)to->id, f->mn_id,
+		               kr_driver_name(kr_driver_in_use(d->kr)));
+		return;
+	}
+	ctl_send_error(c, CTL_E_INTERNAL,
+	               "binding %llu shares its MAG with another binding of %s and has no binding "
+	               "tag (refused by the kernel, see the log, or clashing with the other's)",
+	               (unsigned long long)to->id, f->mn_id);
+}
+
 void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct ctl_flow_move m = { 0 };
@@ -144,11 +164,7 @@ void lmad_ctl_flow_move(struct lmad *d, struct ctl_conn *c, const uint8_t *paylo
 		return;
 	}
 	if (m.target != CTL_MOVE_MAG && !lmad_fc_reaches(d, f, to)) {
-		ctl_send_error(c, CTL_E_BAD_REQUEST,
-		               "binding %llu shares its MAG with another binding of %s: the MAG "
-		               "routes by destination prefix, the flow cannot be moved to that "
-		               "interface",
-		               (unsigned long long)to->id, f->mn_id);
+		refuse_untagged(d, c, f, to);
 		return;
 	}
 	if ((r = lmad_fc_move(d, f, to, m.bicast_ms)) == -2) {

@@ -141,7 +141,10 @@ static void describe(const struct lmad *d, const struct bce *b, const struct bce
 	out->mag = b->mag->addr;
 	out->llid_len = b->llid_len;
 	memcpy(out->llid, b->llid, b->llid_len);
-	out->mark = kr_tunnel_fwmark(d->kr, b->mag->tunnel);
+	/* a binding sharing its MAG with another of the MN is reached by its tag, unless the MAG
+	 * routes the destination to it anyway: that flow's outer label stays a hash */
+	out->mark =
+	        b != owner && b->tag_mark ? b->tag_mark : kr_tunnel_fwmark(d->kr, b->mag->tunnel);
 	out->owns_dst = b == owner;
 	out->rtt_ns = lmad_steer_rtt(d, b);
 }
@@ -293,12 +296,12 @@ const struct bce *lmad_fc_owner(const struct lmad *d, const struct in6_addr *add
 }
 
 /* Two bindings of one MN behind one MAG share its tunnel, and the MAG routes each packet by its
- * destination prefix: the tunnel's mark cannot choose between their interfaces. */
+ * destination prefix: only a binding tag chooses between their interfaces. */
 bool lmad_fc_reaches(const struct lmad *d, const struct fc_flow *f, const struct bce *to)
 {
 	const struct bce *b;
 
-	if (to == owner_of(d, &f->tuple.dst))
+	if (to == owner_of(d, &f->tuple.dst) || to->tag_mark)
 		return true;
 	LIST_FOREACH(b, &to->mn->bces, mn_entry)
 	if (b != to && b->mag == to->mag && b->state == BCE_ACTIVE)
@@ -471,7 +474,7 @@ static const struct bce *bce_of_mark(const struct lmad *d, const struct lma_mn *
 
 	LIST_FOREACH(b, &mn->bces, mn_entry)
 	if (b->state == BCE_ACTIVE && b->mag->tunnel &&
-	    kr_tunnel_fwmark(d->kr, b->mag->tunnel) == mark)
+	    (kr_tunnel_fwmark(d->kr, b->mag->tunnel) == mark || b->tag_mark == mark))
 		return b;
 	return NULL;
 }

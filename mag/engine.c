@@ -43,6 +43,7 @@ struct mag_engine *mag_engine_new(const struct mag_conf *conf, const struct mag_
 	e->pba_limit = (struct log_limit)LOG_LIMIT_INIT(10, 5);
 	timer_heap_init(&e->timers);
 	LIST_INIT(&e->bul);
+	LIST_INIT(&e->tags);
 	mag_peer_init(e);
 	if (!hmap_init(&e->by_mac, 64)) {
 		free(e);
@@ -76,6 +77,7 @@ void mag_engine_free(struct mag_engine *e, const struct mag_now *now)
 	}
 	if (e->io.flush)
 		e->io.flush(e->io.ctx);
+	engine_tags_sync(e); /* every tag goes */
 	release_tunnel(e);
 	hmap_free(&e->by_mac);
 	timer_heap_free(&e->timers);
@@ -172,6 +174,7 @@ void engine_entry_free(struct mag_engine *e, struct bul_entry *b)
 	hmap_remove(&e->by_mac, &m->node);
 	LIST_REMOVE(b, entry);
 	free(b);
+	e->tags_dirty = true;
 }
 
 /* --- kernel state --- */
@@ -306,6 +309,7 @@ void engine_install(struct mag_engine *e, struct bul_entry *b)
 	e->n_installed++;
 	mag_peer_start(e);
 	e->changes++;
+	e->tags_dirty = true;
 }
 
 void engine_uninstall(struct mag_engine *e, struct bul_entry *b)
@@ -321,6 +325,7 @@ void engine_uninstall(struct mag_engine *e, struct bul_entry *b)
 	for (unsigned i = 0; i < b->n_muho; i++)
 		held_uninstall(e, &b->muho[i], muho_on, i);
 	e->changes++;
+	e->tags_dirty = true;
 	if (--e->n_installed == 0)
 		e->tunnel_release_pending = true; /* after the flush: rules still name its table */
 }
@@ -349,6 +354,7 @@ void engine_set_muho(struct mag_engine *e, struct bul_entry *b, const struct mh_
 	memcpy(b->muho, keep, sizeof(keep[0]) * k);
 	b->n_muho = k;
 	b->muho_on = on;
+	e->tags_dirty = true;
 	for (unsigned i = 0; b->installed && i < n_old; i++)
 		if (!prefix_in(&old[i], keep, k))
 			held_uninstall(e, &old[i], old_on, i);
@@ -576,6 +582,7 @@ void mag_engine_flush(struct mag_engine *e)
 {
 	if (e->io.flush)
 		e->io.flush(e->io.ctx);
+	engine_tags_sync(e);
 	release_tunnel(e);
 }
 

@@ -90,6 +90,13 @@ struct mag_io {
 	int (*route_del)(void *ctx, const struct mh_prefix *p, uint64_t cookie);
 	int (*rule_add)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
 	int (*rule_del)(void *ctx, const struct mh_prefix *p, uint32_t tunnel, uint64_t cookie);
+	/* Optional, both or neither: binding tags (engine_tags.c, doc/datapath.md). tag_add makes
+	 * packets decapsulated with the tag in their outer flow label take a mark whose table
+	 * routes the n prefixes to ll on ifindex; synchronous, 0 or -1 with errno (EOPNOTSUPP:
+	 * the tunnel driver cannot read tags). */
+	int (*tag_add)(void *ctx, uint32_t tag, const struct mh_prefix *p, unsigned n,
+	               const struct in6_addr *ll, unsigned ifindex, uint32_t *mark);
+	int (*tag_del)(void *ctx, uint32_t mark);
 	/* Whether the wall clock is synchronised (asked only after a 156); NULL: it is. */
 	bool (*clock_synced)(void *ctx);
 	void (*flush)(void *ctx);
@@ -134,6 +141,7 @@ struct mag_stats {
 	 * answering again, restarted; entries registered again at once for those */
 	uint64_t hb_requests, hb_responses;
 	uint64_t peer_failures, peer_recoveries, peer_restarts, reregistrations;
+	uint64_t tag_failures; /* binding tags the kernel refused to make or remove */
 };
 
 struct mag_engine;
@@ -200,5 +208,8 @@ const struct bul_entry *mag_engine_next(const struct bul_entry *b);
 uint32_t mag_engine_tunnel(const struct mag_engine *e);
 const char *bul_state_name(enum bul_state s);
 const char *mag_drop_name(enum mag_drop d);
+
+/* The mark of the entry's binding tag (engine_tags.c), 0 when it has none. */
+uint32_t mag_engine_tag_mark(const struct mag_engine *e, uint64_t bul_id);
 
 #endif

@@ -48,6 +48,8 @@ struct mag_engine {
 	struct hb_peer lma;       /* heartbeat with the LMA (peer.c) */
 	struct rl_bucket be;      /* Binding Error rate limit (signal.c) */
 	struct log_limit pba_limit; /* lines about ignored PBAs */
+	LIST_HEAD(, mag_tag) tags;  /* binding tags in the kernel (engine_tags.c) */
+	bool tags_dirty;            /* an entry changed: the tags are looked at at the flush */
 };
 
 /* engine.c */
@@ -62,6 +64,9 @@ void engine_entry_free(struct mag_engine *e, struct bul_entry *b);
 struct bul_entry *engine_entry_new(struct mag_engine *e, const struct mag_conf_mn *mn,
                                    const uint8_t mac[6], struct access_link *link,
                                    const struct in6_addr *ll);
+
+/* engine_tags.c: the entries' binding tags follow them, when tags_dirty */
+void engine_tags_sync(struct mag_engine *e);
 
 /* bul.c: the state machine */
 void bul_event(struct mag_engine *e, struct bul_entry *b, enum bul_event ev, const void *arg);

@@ -89,6 +89,41 @@ static int io_rule_del(void *ctx, const struct mh_prefix *p, uint32_t tunnel, ui
 	return kr_source_rule_del(((struct magd *)ctx)->kr, &p->addr, p->len, tunnel, cookie);
 }
 
+/* A binding tag (doc/datapath.md): refusals are logged here, the engine counts them. */
+static int io_tag_add(void *ctx, uint32_t tag, const struct mh_prefix *p, unsigned n,
+                      const struct in6_addr *ll, unsigned ifindex, uint32_t *mark)
+{
+	struct kr_tag_route r[KR_TAG_MAX_ROUTES];
+	struct magd *d = ctx;
+	int err;
+
+	for (unsigned i = 0; i < n && i < KR_TAG_MAX_ROUTES; i++)
+		r[i] = (struct kr_tag_route){ .pfx = p[i].addr, .len = p[i].len };
+	if (kr_tag_decap_add(d->kr, tag, r, n, ll, ifindex, mark) == 0) {
+		log_info("binding tag 0x%05x: %u prefixes of its MN to interface %u (mark %u)", tag,
+		         n, ifindex, *mark);
+		return 0;
+	}
+	err = errno;
+	if (err != EOPNOTSUPP)
+		log_warnx_limited(&d->kr_limit, "binding tag 0x%05x: %s", tag, strerror(err));
+	errno = err;
+	return -1;
+}
+
+static int io_tag_del(void *ctx, uint32_t mark)
+{
+	struct magd *d = ctx;
+
+	if (kr_tag_del(d->kr, mark) == 0) {
+		log_info("binding tag of mark %u removed", mark);
+		return 0;
+	}
+	log_warnx_limited(&d->kr_limit, "removing the binding tag of mark %u: %s", mark,
+	                  strerror(errno));
+	return -1;
+}
+
 /* The kernel's view of the wall clock (adjtimex, only read). */
 static bool io_clock_synced(void *ctx)
 {
@@ -113,6 +148,8 @@ static const struct mag_io magd_io = {
 	.route_del = io_route_del,
 	.rule_add = io_rule_add,
 	.rule_del = io_rule_del,
+	.tag_add = io_tag_add,
+	.tag_del = io_tag_del,
 	.flush = io_flush,
 	.clock_synced = io_clock_synced,
 };

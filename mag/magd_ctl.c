@@ -120,6 +120,7 @@ static void show_stats(struct magd *d, struct ctl_conn *c)
 	ctl_send_stat(c, "heartbeat", "restarts_detected", st->peer_restarts);
 	ctl_send_stat(c, "heartbeat", "reregistrations", st->reregistrations);
 	ctl_send_stat(c, "kernel", "route_failures", st->route_failures);
+	ctl_send_stat(c, "kernel", "tag_failures", st->tag_failures);
 	ctl_send_stat(c, "kernel", "state_write_failures", d->state.failures);
 	ctl_send_datapath(c, d->kr);
 	ctl_send_pmtu(c, d->pmtu);

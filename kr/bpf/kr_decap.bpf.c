@@ -7,7 +7,9 @@
  * dropped and counted (RFC 5213 §5.6.1 / §6.10: a tunnel exists only between an LMA and a MAG
  * that signalled). Everything else passes untouched. On a bridge whose frames pass ip6tables
  * (br_netfilter), the outer packet already has a conntrack entry when tc sees it, and the inner
- * one would carry it on: there the inner packet is re-injected, which gives it a fresh start. */
+ * one would carry it on: there the inner packet is re-injected, which gives it a fresh start.
+ * An outer flow label carrying one of our binding tags (kr_decap_tags) gives the inner packet
+ * that tag's mark (doc/datapath.md, "Two bindings behind one MAG"). */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -37,6 +39,27 @@ struct {
 	__type(key, struct kr_addr);
 	__type(value, __u32); /* the tunnel id */
 } kr_peers SEC(".maps");
+
+/* The MAG's binding tags: a packet whose outer flow label has the top bit and one of these
+ * tags below gets its mark, whose rule routes it to one interface of an MN. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KR_BPF_MAX_TAGS);
+	__type(key, __u32);   /* a tag */
+	__type(value, __u32); /* a mark */
+} kr_decap_tags SEC(".maps");
+
+/* An unknown tag (someone else's label with the top bit, say) leaves the packet as it was. */
+static __always_inline void kr_tag_mark(struct __sk_buff *skb, const struct kr_ip6 *ip)
+{
+	__u32 label = bpf_ntohl(ip->vtcfl) & 0xfffff, tag = label & KR_BPF_TAG_MASK;
+	__u32 *mark;
+
+	if (!(label & KR_BPF_TAG_FLAG) || (mark = bpf_map_lookup_elem(&kr_decap_tags, &tag)) == 0)
+		return;
+	skb->mark = *mark;
+	kr_count(KR_BPF_DECAP_TAGGED);
+}
 
 static __always_inline int kr_to_us(const struct kr_ip6 *ip)
 {
@@ -93,6 +116,7 @@ int kr_decap(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	}
 	kr_count(KR_BPF_DECAP);
+	kr_tag_mark(skb, &ip);
 	if (kr_reinject)
 		return bpf_redirect(skb->ifindex, BPF_F_INGRESS);
 	return TC_ACT_OK;

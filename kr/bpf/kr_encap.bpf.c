@@ -5,7 +5,8 @@
  * When the peer is on-link on the uplink, the nexthop has it as its gateway and the outer packet
  * goes on to the peer's neighbour entry at once; otherwise the kernel routes the outer packet
  * again (BPF_LWT_REROUTE, one more route lookup and output path a packet). One instance is loaded
- * per peer with its two addresses and that choice as read-only data (kr/kr_ebpf.c). */
+ * per peer with its two addresses and that choice as read-only data (kr/kr_ebpf.c); the outer
+ * flow label is a hash of the inner flow, or a binding tag for a packet whose mark has one. */
 #include <linux/bpf.h>
 #include <linux/in.h>
 #include <bpf/bpf_endian.h>
@@ -19,19 +20,29 @@ const volatile __u32 kr_src[4] = { 0 };
 const volatile __u32 kr_dst[4] = { 0 };
 const volatile __u32 kr_reroute = 1; /* 0: the nexthop's gateway is the peer */
 
-/* RFC 2473 §6.4: the outer traffic class is the inner one; RFC 6438: a flow label from the
- * inner flow, so that ECMP inside the tunnel keeps each flow on one path. */
+/* RFC 6438: a flow label from the inner flow, so that ECMP inside the tunnel keeps each flow
+ * on one path; its top bit clear. A packet whose mark is a binding tag's (kr_encap_tags) has
+ * the top bit and the tag instead: the MAG delivers it on that binding's interface. */
+static __always_inline __u32 kr_outer_label(struct __sk_buff *skb)
+{
+	__u32 mark = skb->mark, hash = skb->hash; /* hash: computed already for most packets */
+	__u32 *tag = mark != 0 ? bpf_map_lookup_elem(&kr_encap_tags, &mark) : 0;
+
+	if (tag != 0) {
+		kr_count(KR_BPF_ENCAP_TAGGED);
+		return KR_BPF_TAG_FLAG | (*tag & KR_BPF_TAG_MASK);
+	}
+	if (hash == 0)
+		hash = bpf_get_hash_recalc(skb);
+	return hash & KR_BPF_TAG_MASK;
+}
+
+/* RFC 2473 §6.4: the outer traffic class is the inner one. */
 static __always_inline __be32 kr_outer_vtcfl(struct __sk_buff *skb, __be32 inner)
 {
 	__u32 tc = (bpf_ntohl(inner) >> 20) & 0xff;
-	__u32 hash = skb->hash; /* computed already for most packets (RPS, GRO, the socket) */
-	__u32 fl;
 
-	if (hash == 0)
-		hash = bpf_get_hash_recalc(skb);
-	fl = hash & 0xfffff;
-
-	return bpf_htonl((6u << 28) | (tc << 20) | fl);
+	return bpf_htonl((6u << 28) | (tc << 20) | kr_outer_label(skb));
 }
 
 SEC("lwt_xmit")

@@ -464,6 +464,36 @@ START_TEST(table_and_fwmark_numbering)
 }
 END_TEST
 
+/* Binding tags' marks come after every tunnel's, below 2^16 with the default table base (room
+ * for a bicast slot); only ebpf writes tags: the others refuse before any request. */
+START_TEST(tag_marks_and_drivers)
+{
+	struct kr *k = detached(&kr_seg6_ops);
+	struct kr_tag_route r = { .pfx = addr("2001:db8:100::"), .len = 64 };
+	struct in6_addr ll = addr("fe80::1");
+	uint32_t mark = 0;
+
+	ck_assert_uint_eq(kr_tag_mark(k, 1), kr_tunnel_fwmark(k, KR_MAX_TUNNELS) + 1);
+	ck_assert_uint_le(kr_tag_mark(k, KR_MAX_TAGS), 0xffff);
+	ck_assert(!kr_tag_possible(k));
+	ck_assert_int_eq(kr_tag_encap_add(k, 1, 5, &mark), -1);
+	ck_assert_int_eq(errno, EOPNOTSUPP);
+	ck_assert_int_eq(kr_tag_decap_add(k, 5, &r, 1, &ll, 4, &mark), -1);
+	ck_assert_int_eq(errno, EOPNOTSUPP);
+	ck_assert_int_eq(kr_tag_del(k, kr_tag_mark(k, 1)), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_uint_eq(k->batch_len, 0);
+	k->ops = &kr_ebpf_ops;
+	ck_assert(kr_tag_possible(k));
+	ck_assert_int_eq(kr_tag_encap_add(k, 1, 0x80000, &mark), -1); /* 20 bits: no tag */
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(kr_tag_encap_add(k, 1, 5, &mark), -1); /* no tunnel 1 */
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_uint_eq(kr_tag_count(k), 0);
+	detached_free(k);
+}
+END_TEST
+
 static struct kr_config good_config(void)
 {
 	struct kr_config c = { .driver = KR_DRIVER_SEG6, .table_base = 1000, .rule_priority = 100 };
@@ -784,6 +814,28 @@ START_TEST(refusals_reach_the_callback)
 }
 END_TEST
 
+/* A held sync (a binding tag made in the middle of a daemon's change) sends the daemon's queued
+ * requests along but keeps their refusals for its next kr_flush(), even one with nothing new. */
+START_TEST(held_sync_keeps_refusals_for_the_flush)
+{
+	struct kr *k = detached(&kr_seg6_ops);
+	struct results r = { .k = k };
+	struct in6_addr p = addr("2001:db8:1::");
+
+	k->tunnels[1].used = true;
+	kr_set_result_cb(k, record, &r);
+	ck_assert_int_eq(kr_route_via_tunnel(k, &p, 64, 1, 10), 0);
+	ck_assert_int_eq(kr_nl_sync_held(k), 0); /* a user request's refusal is no sync error */
+	ck_assert_uint_eq(r.n, 0);
+	ck_assert_uint_eq(k->nreqs, 0);
+	ck_assert_int_eq(kr_flush(k), 1);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.cookies[0], 10);
+	ck_assert_int_eq(kr_flush(k), 1); /* the callback's own request */
+	detached_free(k);
+}
+END_TEST
+
 static Suite *kr_suite(void)
 {
 	Suite *s = suite_create("kr");
@@ -806,6 +858,8 @@ static Suite *kr_suite(void)
 	tcase_add_test(msg, large_tables_use_the_attribute);
 	suite_add_tcase(s, msg);
 	tcase_add_test(api, table_and_fwmark_numbering);
+	tcase_add_test(api, tag_marks_and_drivers);
+	tcase_add_test(api, held_sync_keeps_refusals_for_the_flush);
 	tcase_add_test(api, open_checks_configuration);
 	tcase_add_test(api, queueing_checks_arguments);
 	tcase_add_test(api, tunnel_add_twice_names_the_tunnel);

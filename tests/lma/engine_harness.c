@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bindtag.h"
 #include "tests/lma/engine_harness.h"
 
 struct in6_addr h_addr(const char *text)
@@ -237,6 +238,71 @@ static void io_flush(void *ctx)
 }
 
 /* The engine's random source: a fixed value, so tests are deterministic. */
+static int io_tag_add(void *ctx, uint32_t tunnel, uint32_t tag, uint32_t *mark)
+{
+	struct harness *h = ctx;
+
+	if (h_refuse(h, H_TAG_ADD))
+		return -1;
+	if (h->tags_unsupported) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	ck_assert_msg(tunnel <= H_MAX_TUNNELS && !IN6_IS_ADDR_UNSPECIFIED(&h->tunnel_peer[tunnel]),
+	              "tag through tunnel %u, which does not exist", tunnel);
+	for (uint32_t s = 1; s <= H_MAX_TAGS; s++)
+		if (!h->tags[s].used) {
+			h->tags[s] = (struct h_tag){ .used = true, .tunnel = tunnel, .tag = tag };
+			*mark = H_TAG_MARK + s;
+			h->tag_adds++;
+			return 0;
+		}
+	errno = ENOSPC;
+	return -1;
+}
+
+/* A refused deletion leaves the tag in the kernel, forgotten by the engine. */
+static int io_tag_del(void *ctx, uint32_t mark)
+{
+	struct harness *h = ctx;
+	uint32_t s = mark - H_TAG_MARK;
+
+	ck_assert_msg(s >= 1 && s <= H_MAX_TAGS && h->tags[s].used && !h->tags[s].stale,
+	              "removing mark %u, no tag", mark);
+	if (h_refuse(h, H_TAG_DEL)) {
+		h->tags[s].stale = true;
+		return -1;
+	}
+	h->tags[s].used = false;
+	h->tag_dels++;
+	return 0;
+}
+
+unsigned h_tags(const struct harness *h)
+{
+	unsigned n = 0;
+
+	for (uint32_t s = 1; s <= H_MAX_TAGS; s++)
+		n += h->tags[s].used;
+	return n;
+}
+
+static unsigned stale_tags(const struct harness *h)
+{
+	unsigned n = 0;
+
+	for (uint32_t s = 1; s <= H_MAX_TAGS; s++)
+		n += h->tags[s].used && h->tags[s].stale;
+	return n;
+}
+
+const struct h_tag *h_tag_of(const struct harness *h, uint32_t mark)
+{
+	uint32_t s = mark - H_TAG_MARK;
+
+	return s >= 1 && s <= H_MAX_TAGS && h->tags[s].used ? &h->tags[s] : NULL;
+}
+
 static uint32_t io_random(void *ctx)
 {
 	(void)ctx;
@@ -256,6 +322,8 @@ void h_init(struct harness *h, const char *conf_text)
 		.route_del = io_route_del,
 		.flush = io_flush,
 		.mn_changed = io_mn_changed,
+		.tag_add = io_tag_add,
+		.tag_del = io_tag_del,
 		.random = io_random,
 	};
 
@@ -296,6 +364,7 @@ void h_free(struct harness *h)
 	/* nothing left in the kernel but what it refused to delete */
 	ck_assert_uint_eq(h->n_routes, stale_routes(h));
 	ck_assert_uint_eq(h_tunnels(h), stale_tunnels(h));
+	ck_assert_uint_eq(h_tags(h), stale_tags(h));
 	lma_conf_free(h->conf);
 }
 
@@ -467,8 +536,29 @@ static void check_bce_routes(const struct harness *h, const struct bce *b)
 	}
 }
 
+/* A binding with a tag is active, shares its MAG with another active binding of its MN, and
+ * its tag is in the kernel through its MAG's tunnel. */
+static void check_bce_tag(const struct harness *h, const struct bce *b)
+{
+	const struct h_tag *t = h_tag_of(h, b->tag_mark);
+	const struct bce *o;
+	bool sibling = false;
+
+	if (!b->tag_mark)
+		return;
+	LIST_FOREACH(o, &b->mn->bces, mn_entry)
+	sibling |= o != b && o->mag == b->mag && o->state == BCE_ACTIVE;
+	ck_assert_msg(b->state == BCE_ACTIVE && sibling, "binding %llu tagged alone",
+	              (unsigned long long)b->id);
+	ck_assert_msg(t && !t->stale, "binding %llu: its tag is not in the kernel",
+	              (unsigned long long)b->id);
+	ck_assert_uint_eq(t->tunnel, b->mag->tunnel);
+	ck_assert_uint_eq(t->tag, bindtag_of(b->llid, b->llid_len, b->att));
+}
+
 static void check_bce(const struct harness *h, const struct bce *b)
 {
+	check_bce_tag(h, b);
 	ck_assert_ptr_eq(bc_bce_by_id(lma_engine_cache(h->e), b->id), b);
 	ck_assert_msg(b->mag->tunnel != 0, "binding %llu at a MAG without tunnel",
 	              (unsigned long long)b->id);
@@ -515,14 +605,19 @@ void h_check_consistent(const struct harness *h)
 {
 	const struct bc *bc = lma_engine_cache(h->e);
 	size_t n_bce = 0;
+	unsigned n_tagged = 0;
 
 	for (size_t i = 0; i <= bc->by_mag.mask; i++)
 		for (const struct hnode *n = bc->by_mag.buckets[i]; n; n = n->next) {
 			const struct lma_mag *mag = HMAP_ENTRY(n, struct lma_mag, node);
+			const struct bce *b;
 
 			check_mag(h, mag);
 			n_bce += mag->n_bce;
+			LIST_FOREACH(b, &mag->bces, mag_entry)
+			n_tagged += b->tag_mark != 0;
 		}
 	ck_assert_uint_eq(n_bce, bc->n_bce);
+	ck_assert_uint_eq(h_tags(h) - stale_tags(h), n_tagged); /* no tag of no binding */
 	check_kernel(h);
 }

@@ -10,6 +10,16 @@
 #define H_MAX_ROUTES  1024
 #define H_MAX_TUNNELS 16
 #define H_RANDOM      0x7fffffffu /* what the engine's random source returns */
+#define H_MAX_TAGS    16
+#define H_TAG_MARK    5000 /* binding tag slot s has mark H_TAG_MARK + s */
+
+/* A binding tag in the fake kernel: a mark through a tunnel carrying a tag. */
+struct h_tag {
+	bool used;
+	bool stale; /* its deletion was refused */
+	uint32_t tunnel;
+	uint32_t tag;
+};
 
 struct h_sent {
 	struct in6_addr dst;
@@ -23,7 +33,7 @@ struct h_route {
 };
 
 /* The kernel requests the engine makes, each of which a test can have refused. */
-enum h_op { H_TUNNEL_ADD, H_TUNNEL_DEL, H_ROUTE_ADD, H_ROUTE_DEL, H_OP_COUNT };
+enum h_op { H_TUNNEL_ADD, H_TUNNEL_DEL, H_ROUTE_ADD, H_ROUTE_DEL, H_TAG_ADD, H_TAG_DEL, H_OP_COUNT };
 
 /* Which requests the fake kernel refuses: every request of the ops in `ops` (a mask of
  * 1 << enum h_op), and the nth request of any op counted from 1 (0: none). A refused route
@@ -55,6 +65,9 @@ struct harness {
 	uint64_t async_failed[H_MAX_ROUTES];  /* refused route additions, reported at flush */
 	size_t n_async_failed;
 	unsigned mn_changed; /* times the engine said an MN's group changed */
+	struct h_tag tags[H_MAX_TAGS + 1]; /* by slot, from 1 */
+	bool tags_unsupported;             /* the driver cannot tag: EOPNOTSUPP */
+	unsigned tag_adds, tag_dels;
 };
 
 /* What a test's PBU carries; zero values mean the usual (see h_pbu). */
@@ -90,6 +103,9 @@ size_t h_count_to(const struct harness *h, const char *dst, uint8_t type);
 /* The peer whose tunnel the route for prefix text ("2001:db8::/64") uses, as text; NULL: none. */
 const char *h_route_peer(struct harness *h, const char *prefix);
 unsigned h_tunnels(const struct harness *h);
+/* Binding tags in the fake kernel (stale ones included), and the one with this mark. */
+unsigned h_tags(const struct harness *h);
+const struct h_tag *h_tag_of(const struct harness *h, uint32_t mark);
 /* The engine and the fake kernel agree: every active binding's prefixes are routed through its
  * MAG's tunnel, a de-registered one's are routed through a live tunnel or not at all, every
  * tunnel belongs to a MAG with bindings (or one whose deletion was refused), every route to a

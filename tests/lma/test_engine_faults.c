@@ -135,6 +135,7 @@ static unsigned scenario_requests(void)
 
 	fault_scenario();
 	n = h.requests;
+	ck_assert_uint_gt(h.tag_adds, 0); /* two bindings at MAG2: tags, refused in turn too */
 	h_free(&h);
 	h_init(&h, conf_text);
 	return n;

@@ -2,11 +2,13 @@
  * bindings side by side: two interfaces of one MN at the same MAG (each its own binding, the
  * MuHo lists of each naming the other's prefixes, either removed without touching the other),
  * and RFC 7864's shared-prefix sessions (Handoff Indicator 6: a new session at another MAG
- * that shares the MN's prefixes and never takes a session away). */
+ * that shares the MN's prefixes and never takes a session away); the binding tags the two at one
+ * MAG get, and lose when either goes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/bindtag.h"
 #include "tests/check_main.h"
 #include "tests/lma/engine_harness.h"
 
@@ -145,6 +147,111 @@ END_TEST
 START_TEST(removing_the_first_binding_at_one_mag_keeps_the_second)
 {
 	deregister_one(1, 4, P1, P2);
+}
+END_TEST
+
+/* --- binding tags (lma/engine_tags.c): the two bindings at one MAG, and only they --- */
+
+/* The binding of prefix has a tag in the kernel: its own, through its MAG's tunnel. */
+static void assert_tagged(const char *prefix, uint8_t llid, uint8_t att)
+{
+	const struct bce *b = binding_of(prefix);
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0, llid };
+	const struct h_tag *t;
+
+	ck_assert_ptr_nonnull(b);
+	t = h_tag_of(&h, b->tag_mark);
+	ck_assert_msg(t != NULL, "binding of %s has no tag", prefix);
+	ck_assert_uint_eq(t->tag, bindtag_of(mac, 6, att));
+	ck_assert_uint_eq(t->tunnel, b->mag->tunnel);
+}
+
+START_TEST(two_bindings_at_one_mag_get_a_tag_each)
+{
+	attach_two_at_mag1();
+	assert_tagged(P1, 1, 4);
+	assert_tagged(P2, 2, 7);
+	ck_assert_uint_ne(binding_of(P1)->tag_mark, binding_of(P2)->tag_mark);
+	ck_assert_uint_eq(h_tags(&h), 2);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true, .hi = 5, .hnp = { P1 } });
+	ck_assert_uint_eq(h.tag_adds, 2); /* a renewal changes nothing */
+	h_check_consistent(&h);
+}
+END_TEST
+
+START_TEST(bindings_at_two_mags_get_no_tag)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .muho = true, .att = 7 });
+	ck_assert_uint_eq(h_tags(&h), 0);
+	ck_assert_uint_eq(binding_of(P1)->tag_mark, 0);
+	h_check_consistent(&h);
+}
+END_TEST
+
+/* One of them de-registers: neither keeps a tag (the one left has no sibling at the MAG). */
+START_TEST(deregistration_removes_both_tags)
+{
+	attach_two_at_mag1();
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2, .att = 7, .muho = true, .dereg = true });
+	ck_assert_uint_eq(h_tags(&h), 0);
+	ck_assert_uint_eq(h.tag_dels, 2);
+	ck_assert_uint_eq(binding_of(P1)->tag_mark, 0);
+	h_check_consistent(&h);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2, .att = 7, .muho = true, .seq = 1 });
+	assert_tagged(P1, 1, 4); /* back within the delete delay: tagged again */
+	assert_tagged(P2, 2, 7);
+	h_check_consistent(&h);
+}
+END_TEST
+
+/* One moves to another MAG: the tags go, through the tunnel they went through. */
+START_TEST(handoff_to_another_mag_removes_both_tags)
+{
+	attach_two_at_mag1();
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 2, .att = 7, .muho = true, .hi = 3, .seq = 1 });
+	ck_assert_str_eq(h_route_peer(&h, P2), MAG2);
+	ck_assert_uint_eq(h_tags(&h), 0);
+	h_check_consistent(&h);
+}
+END_TEST
+
+START_TEST(driver_without_tags_is_no_failure)
+{
+	h.tags_unsupported = true;
+	attach_two_at_mag1();
+	ck_assert_uint_eq(h_tags(&h), 0);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->tag_failures, 0);
+	h_check_consistent(&h);
+}
+END_TEST
+
+/* A refused tag is counted and leaves that binding without one; the next change of the MN's
+ * group asks again. */
+START_TEST(refused_tag_is_counted_and_asked_again)
+{
+	h.faults.ops = 1u << H_TAG_ADD;
+	attach_two_at_mag1();
+	ck_assert_uint_eq(h_tags(&h), 0);
+	ck_assert_uint_eq(lma_engine_stats(h.e)->tag_failures, 2);
+	ck_assert_uint_eq(binding_of(P2)->state, BCE_ACTIVE); /* the binding itself stands */
+	h_check_consistent(&h);
+	h.faults.ops = 0;
+	h_pbu(&h, MAG2, &(struct pbu_spec){ .llid = 3, .muho = true, .att = 5 }); /* a third */
+	ck_assert_uint_eq(h_tags(&h), 2);
+	h_check_consistent(&h);
+}
+END_TEST
+
+/* A refused removal leaves the tag in the kernel, counted; the binding forgets it. */
+START_TEST(refused_tag_removal_is_counted)
+{
+	attach_two_at_mag1();
+	h.faults.ops = 1u << H_TAG_DEL;
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2, .att = 7, .muho = true, .dereg = true });
+	ck_assert_uint_eq(lma_engine_stats(h.e)->tag_failures, 2);
+	ck_assert_uint_eq(binding_of(P1)->tag_mark, 0);
+	h_check_consistent(&h);
 }
 END_TEST
 
@@ -320,7 +427,8 @@ static Suite *share_suite(void)
 	Suite *s = suite_create("lma_engine_share");
 	TCase *same = tcase_create("same_mag");
 	TCase *hi6 = tcase_create("shared_prefixes");
-	TCase *all[] = { same, hi6 };
+	TCase *tags = tcase_create("binding_tags");
+	TCase *all[] = { same, hi6, tags };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		tcase_add_checked_fixture(all[i], setup, teardown);
@@ -330,6 +438,13 @@ static Suite *share_suite(void)
 	tcase_add_test(same, renewal_at_one_mag_keeps_the_other_listed);
 	tcase_add_test(same, removing_the_second_binding_at_one_mag_keeps_the_first);
 	tcase_add_test(same, removing_the_first_binding_at_one_mag_keeps_the_second);
+	tcase_add_test(tags, two_bindings_at_one_mag_get_a_tag_each);
+	tcase_add_test(tags, bindings_at_two_mags_get_no_tag);
+	tcase_add_test(tags, deregistration_removes_both_tags);
+	tcase_add_test(tags, handoff_to_another_mag_removes_both_tags);
+	tcase_add_test(tags, driver_without_tags_is_no_failure);
+	tcase_add_test(tags, refused_tag_is_counted_and_asked_again);
+	tcase_add_test(tags, refused_tag_removal_is_counted);
 	tcase_add_test(hi6, shared_session_naming_the_prefix_takes_nothing_away);
 	tcase_add_test(hi6, shared_session_asking_all_zero_gets_the_mns_prefixes);
 	tcase_add_test(hi6, shared_session_renews_without_a_handoff);

@@ -679,10 +679,10 @@ END_TEST
 START_TEST(error_number_range)
 {
 	expect_error(BASE "table-base 5\n",
-	             "t.conf:6: table-base: 5 is out of range (256..4294963199)");
+	             "t.conf:6: table-base: 5 is out of range (256..4294959103)");
 	expect_error(BASE "table-base 99999999999999999999999999\n",
 	             "t.conf:6: table-base: 99999999999999999999999999 is out of range "
-	             "(256..4294963199)");
+	             "(256..4294959103)");
 	expect_error(BASE "table-base -1\n", "t.conf:6: table-base: \"-1\" is not a number");
 	expect_error(BASE "table-base 0x100\n", "t.conf:6: table-base: \"0x100\" is not a number");
 	expect_error(BASE "rule-priority 0\n", "t.conf:6: rule-priority: 0 is out of range "

@@ -1,6 +1,7 @@
 /* mag_harness.c: the recording io and mock clock of mag_harness.h. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,62 @@ static bool io_clock_synced(void *ctx)
 	return !((struct mharness *)ctx)->clock_unsynced;
 }
 
+static int io_tag_add(void *ctx, uint32_t tag, const struct mh_prefix *p, unsigned n,
+                      const struct in6_addr *ll, unsigned ifindex, uint32_t *mark)
+{
+	struct mharness *h = ctx;
+
+	errno = h->tags_unsupported ? EOPNOTSUPP : ENOMEM;
+	if (h->fail_tags || h->tags_unsupported)
+		return -1;
+	ck_assert_uint_le(n, 16);
+	ck_assert_ptr_null(m_tag_find(h, tag)); /* one entry per tag: the kernel refuses more */
+	for (uint32_t s = 1; s <= M_MAX_TAGS; s++)
+		if (!h->tags[s].used) {
+			h->tags[s] = (struct m_tag){
+				.used = true, .tag = tag, .n = n, .ll = *ll, .ifindex = ifindex
+			};
+			memcpy(h->tags[s].p, p, n * sizeof(*p));
+			*mark = M_TAG_MARK + s;
+			h->tag_adds++;
+			return 0;
+		}
+	errno = ENOSPC;
+	return -1;
+}
+
+static int io_tag_del(void *ctx, uint32_t mark)
+{
+	struct mharness *h = ctx;
+	uint32_t s = mark - M_TAG_MARK;
+
+	ck_assert_msg(s >= 1 && s <= M_MAX_TAGS && h->tags[s].used, "no tag of mark %u", mark);
+	if (h->fail_tags) {
+		errno = ENOMEM;
+		return -1;
+	}
+	h->tags[s].used = false;
+	h->tag_dels++;
+	return 0;
+}
+
+unsigned m_tags(const struct mharness *h)
+{
+	unsigned n = 0;
+
+	for (uint32_t s = 1; s <= M_MAX_TAGS; s++)
+		n += h->tags[s].used;
+	return n;
+}
+
+const struct m_tag *m_tag_find(const struct mharness *h, uint32_t tag)
+{
+	for (uint32_t s = 1; s <= M_MAX_TAGS; s++)
+		if (h->tags[s].used && h->tags[s].tag == tag)
+			return &h->tags[s];
+	return NULL;
+}
+
 static void io_flush(void *ctx)
 {
 	struct mharness *h = ctx;
@@ -181,6 +238,8 @@ void m_init(struct mharness *h, const char *conf_text)
 		.route_del = io_route_del,
 		.rule_add = io_rule_add,
 		.rule_del = io_rule_del,
+		.tag_add = io_tag_add,
+		.tag_del = io_tag_del,
 		.flush = io_flush,
 		.clock_synced = io_clock_synced,
 	};
@@ -204,6 +263,7 @@ void m_free(struct mharness *h)
 	mag_engine_free(h->e, &h->now);
 	ck_assert_uint_eq(h->n_routes, 0); /* nothing left in the kernel */
 	ck_assert_uint_eq(h->tunnel, 0);
+	ck_assert_uint_eq(m_tags(h), 0);
 	ck_assert_uint_eq(h->rule_clashes, 0); /* no entry ever added a rule another one holds */
 	mag_conf_free(h->conf);
 }

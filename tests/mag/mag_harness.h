@@ -20,6 +20,18 @@ struct m_route {
 	bool has_route;
 };
 
+#define M_MAX_TAGS 8
+#define M_TAG_MARK 7000 /* binding tag slot s has mark M_TAG_MARK + s */
+
+/* A binding tag in the fake kernel: packets with the tag go to ll on ifindex for n prefixes. */
+struct m_tag {
+	bool used;
+	uint32_t tag;
+	unsigned n, ifindex;
+	struct mh_prefix p[16];
+	struct in6_addr ll;
+};
+
 struct m_ra {
 	unsigned ifindex;
 	struct in6_addr dst;
@@ -42,6 +54,10 @@ struct mharness {
 	unsigned rule_clashes;   /* source rules added twice (refused by the kernel: EEXIST) */
 	unsigned route_replaced; /* routes replaced by one through another link or next hop */
 	bool fail_next_route;
+	struct m_tag tags[M_MAX_TAGS + 1]; /* by slot, from 1 */
+	unsigned tag_adds, tag_dels;
+	bool fail_tags;        /* the kernel refuses tag requests (ENOMEM) */
+	bool tags_unsupported; /* the driver cannot read tags (EOPNOTSUPP) */
 	bool have_failed;
 	uint64_t failed_cookie;
 };
@@ -58,6 +74,9 @@ size_t m_count_type(const struct mharness *h, uint8_t type);
 void m_pba(struct mharness *h, uint8_t status, const char *const *hnp, const char *const *muho);
 void m_input(struct mharness *h, const char *from, const struct mh_msg *m);
 void m_advance(struct mharness *h, uint64_t ms);
+/* The tags in the fake kernel, and the one with this tag value (NULL: none). */
+unsigned m_tags(const struct mharness *h);
+const struct m_tag *m_tag_find(const struct mharness *h, uint32_t tag);
 /* The route for a prefix, or NULL. */
 const struct m_route *m_route(const struct mharness *h, const char *prefix);
 struct mh_prefix m_prefix(const char *text);

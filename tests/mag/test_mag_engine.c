@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mag/bulfile.h"
+#include "common/bindtag.h"
 #include "tests/check_main.h"
 #include "tests/mag/mag_harness.h"
 
@@ -1136,6 +1137,82 @@ START_TEST(returning_interface_takes_its_prefix_back)
 }
 END_TEST
 
+/* --- binding tags (mag/engine_tags.c) --- */
+
+/* The tag of MN 02:00:00:00:00:mac on a link of that access technology routes every prefix
+ * of the MN to that interface. */
+static void tag_routes(uint8_t mac, uint8_t att, unsigned ifindex)
+{
+	const uint8_t m[6] = { 2, 0, 0, 0, 0, mac };
+	const struct m_tag *t = m_tag_find(&h, bindtag_of(m, 6, att));
+	struct mh_prefix p1 = m_prefix(P1), p2 = m_prefix(P2);
+	bool has1 = false, has2 = false;
+
+	ck_assert_msg(t != NULL, "no tag for MN interface %u", mac);
+	ck_assert_uint_eq(t->ifindex, ifindex);
+	ck_assert_uint_eq(t->ll.s6_addr[15], mac);
+	for (unsigned i = 0; i < t->n; i++) {
+		has1 |= t->p[i].len == 64 && memcmp(&t->p[i].addr, &p1.addr, 16) == 0;
+		has2 |= t->p[i].len == 64 && memcmp(&t->p[i].addr, &p2.addr, 16) == 0;
+	}
+	ck_assert(has1 && has2);
+}
+
+START_TEST(two_interfaces_here_get_a_tag_each)
+{
+	attach_two_here();
+	ck_assert_uint_eq(m_tags(&h), 2);
+	tag_routes(1, 4, WLAN);
+	tag_routes(2, 7, EXT);
+	for (const struct bul_entry *b = mag_engine_first(h.e); b; b = mag_engine_next(b))
+		ck_assert_uint_gt(mag_engine_tag_mark(h.e, b->id), M_TAG_MARK);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->tag_failures, 0);
+}
+END_TEST
+
+START_TEST(one_interface_gets_no_tag)
+{
+	attach(WLAN, 1, only_p1, NULL);
+	mag_engine_flush(h.e);
+	ck_assert_uint_eq(m_tags(&h), 0);
+	ck_assert_uint_eq(h.tag_adds, 0);
+}
+END_TEST
+
+/* Either interface going takes both tags away; its return brings them back. */
+START_TEST(losing_an_interface_removes_both_tags)
+{
+	lose_one_of_two(EXT);
+	ck_assert_uint_eq(m_tags(&h), 0);
+	mag_engine_link(h.e, EXT, true, &h.now);
+	m_pba(&h, 0, only_p2, only_p1);
+	mag_engine_flush(h.e);
+	ck_assert_uint_eq(m_tags(&h), 2);
+	tag_routes(2, 7, EXT);
+}
+END_TEST
+
+START_TEST(refused_tags_are_counted)
+{
+	h.fail_tags = true;
+	attach_two_here();
+	ck_assert_uint_eq(m_tags(&h), 0);
+	/* each asked at every flush after a change of the entries, refused each time */
+	ck_assert_uint_ge(mag_engine_stats(h.e)->tag_failures, 2);
+	registered(2); /* the entries stand */
+	h.fail_tags = false;
+}
+END_TEST
+
+START_TEST(driver_without_tags_is_no_failure)
+{
+	h.tags_unsupported = true;
+	attach_two_here();
+	ck_assert_uint_eq(m_tags(&h), 0);
+	ck_assert_uint_eq(mag_engine_stats(h.e)->tag_failures, 0);
+}
+END_TEST
+
 static Suite *mag_suite(void)
 {
 	Suite *s = suite_create("mag_engine");
@@ -1154,6 +1231,11 @@ static Suite *mag_suite(void)
 		tcase_add_checked_fixture(all[i], setup, teardown);
 		suite_add_tcase(s, all[i]);
 	}
+	tcase_add_test(two, two_interfaces_here_get_a_tag_each);
+	tcase_add_test(two, one_interface_gets_no_tag);
+	tcase_add_test(two, losing_an_interface_removes_both_tags);
+	tcase_add_test(two, refused_tags_are_counted);
+	tcase_add_test(two, driver_without_tags_is_no_failure);
 	tcase_add_test(pbu, router_solicitation_sends_a_pbu);
 	tcase_add_test(pbu, access_technology_is_the_links);
 	tcase_add_test(pbu, single_homed_mn_sends_no_muho_option);

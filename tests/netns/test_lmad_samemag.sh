@@ -5,8 +5,10 @@
 # each prefix to the interface that owns it, one route and one source rule per prefix, nothing
 # de-registered by a rule added twice; either interface going leaves the other its routes and
 # rules (the prefix of the one gone is delivered on the one left while the LMA holds it); the
-# interface coming back takes its prefix back. A flow cannot be moved between the two bindings
-# (the MAG routes by destination prefix, doc/datapath.md): pmipctl says so and nothing changes.
+# interface coming back takes its prefix back. A flow moves between the two bindings by its
+# binding tag (doc/datapath.md, ebpf driver): lmad and magd each hold one tag per binding, the
+# moved flow's packets arrive on the other interface and come back when moved back, a flow not
+# moved stays; either binding going removes both tags and the moved flow falls back.
 # shellcheck source-path=SCRIPTDIR
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -79,6 +81,9 @@ registered_entries() {
 		mctl -j show bindings
 }
 mag_stat() { jget "j['$1']['$2']" mctl -j show stats; }
+lma_stat() { jget "j['$1']['$2']" lctl -j show stats; }
+# tags_are N: lmad and magd each hold N binding tags.
+tags_are() { test "$(lma_stat kernel tags) $(mag_stat kernel tags)" = "$1 $1"; }
 
 rx() { rx_packets mn "$1"; }
 # arrive DST PORT COUNT IF: COUNT datagrams to DST reach the MN through IF.
@@ -120,13 +125,23 @@ check "traffic to $A1 arrives on if1" arrive "$A1" 5001 100 if1
 wait_until 5 arrive "$A2" 5002 5 if2
 check "traffic to $A2 arrives on if2" arrive "$A2" 5002 100 if2
 
-# a flow cannot be moved between two bindings behind one MAG: refused, nothing changes
+# a flow moves between the two bindings behind one MAG by the binding tag
+check "lmad and magd hold a binding tag per binding" wait_until 5 tags_are 2
 F1=$(flow_id 5001)
+B1=$(binding_of_att 4)
 B2=$(binding_of_att 7)
-check "flow move to the other binding at the same MAG is refused" \
-	sh -c "! $BUILD/pmipctl/pmipctl -s $tmp/lma.sock flow move $F1 to binding $B2"
-check "the refusal says why" sh -c "$BUILD/pmipctl/pmipctl -s $tmp/lma.sock flow move $F1 to binding $B2 2>&1 | grep -q 'routes by destination prefix'"
-check "flow 5001 still arrives on if1" arrive "$A1" 5001 50 if1
+tagged_in=$(mag_stat kernel decap_tagged)
+check "flow 5001 moves to the other binding at the same MAG" lctl flow move "$F1" to binding "$B2"
+check "flow 5001 (to $A1) now arrives on if2" arrive "$A1" 5001 100 if2
+check "the MAG read the tag of each of them" \
+	test "$(mag_stat kernel decap_tagged)" -ge $((tagged_in + 100))
+check "lmad wrote the tags" test "$(lma_stat kernel encap_tagged)" -ge 100
+wait_until 5 arrive "$A1" 5004 5 if1
+check "a flow to $A1 not moved stays on if1" arrive "$A1" 5004 100 if1
+check "flow 5001 moves back to its owner" lctl flow move "$F1" to binding "$B1"
+check "flow 5001 arrives on if1 again" arrive "$A1" 5001 100 if1
+check "flow 5001 moved to the other binding again" lctl flow move "$F1" to binding "$B2"
+check "flow 5001 on if2 again" arrive "$A1" 5001 50 if2
 
 # the 3G interface goes: the WLAN one keeps its route and rule, and carries the held prefix
 nsx mn ip link set if2 down
@@ -135,19 +150,26 @@ check "$P1 still routed through acc1" routed_via "$P1" acc1
 check "one source rule per prefix after the loss" test "$(n_rules "$P1") $(n_rules "$P2")" = "1 1"
 one_registered() { test "$(registered_entries)" = 1; }
 check "the WLAN entry stays registered" wait_until 5 one_registered
-check "traffic to $A1 still arrives on if1" arrive "$A1" 5001 100 if1
+check "both binding tags gone with the 3G binding" wait_until 5 tags_are 0
+check "moved flow 5001 falls back to if1" arrive "$A1" 5001 100 if1
 
 # it comes back: its prefix goes back to it
 nsx mn ip link set if2 up
 check "if2 back: each prefix on its own interface again" wait_until 15 both_routed
 check "one source rule per prefix after the return" test "$(n_rules "$P1") $(n_rules "$P2")" = "1 1"
 check "both MAG entries registered again" wait_until 5 both_registered
+check "binding tags back with it" wait_until 5 tags_are 2
+F1=$(flow_id 5001)
+B2=$(binding_of_att 7)
+check "flow 5001 moved to the 3G binding" lctl flow move "$F1" to binding "$B2"
+check "flow 5001 on if2" arrive "$A1" 5001 50 if2
 
 # the WLAN interface goes: the 3G one keeps its route and rule
 nsx mn ip link set if1 down
 check "the MAG routes $P1 through acc2 once if1 is gone" wait_until 10 routed_via "$P1" acc2
 check "$P2 still routed through acc2" routed_via "$P2" acc2
 check "one source rule per prefix after the second loss" test "$(n_rules "$P1") $(n_rules "$P2")" = "1 1"
+check "both binding tags gone with the WLAN binding" wait_until 5 tags_are 0
 wait_until 5 arrive "$A2" 5003 5 if2
 check "traffic to $A2 still arrives on if2" arrive "$A2" 5003 100 if2
 finish
