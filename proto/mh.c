@@ -1,6 +1,6 @@
 /* mh.c: the Mobility Header itself (RFC 6275 §6.1.1) and the checks of §9.2 that every message
- * passes before its own fields are read: length against what arrived, Payload Proto, per-type
- * minimum length; then dispatch to the message family and the option walk. */
+ * passes before its own fields are read: length against what arrived (octets beyond Header Len
+ * ignored, RFC 8200 §4.7), Payload Proto, per-type minimum length; then dispatch to the message family and the option walk. */
 #include <stdio.h>
 
 #include "proto/mh_family.h"
@@ -52,10 +52,10 @@ static int header_check(const uint8_t *buf, size_t len, size_t *msg_len,
 	hdrlen = wire_get_u8(&w);
 	*type = wire_get_u8(&w);
 	*msg_len = ((size_t)hdrlen + 1) * 8;
+	/* Octets past *msg_len follow a header whose next header is 59: RFC 8200 §4.7 says they
+	 * must be ignored, so they are (the message is the first *msg_len). */
 	if (*msg_len > len)
 		return (*err_off = 1, MH_E_HDRLEN);
-	if (*msg_len < len)
-		return (*err_off = *msg_len, MH_E_TRAILING);
 	if (proto != MH_PAYLOAD_PROTO)
 		return MH_E_PROTO;
 	if (!(*f = family_find(*type)))
@@ -121,7 +121,6 @@ static const char *const err_text[MH_E_COUNT] = {
 	[MH_OK] = "no error",
 	[MH_E_SHORT] = "shorter than the Mobility Header",
 	[MH_E_HDRLEN] = "header length beyond the received bytes",
-	[MH_E_TRAILING] = "bytes beyond the header length",
 	[MH_E_PROTO] = "payload proto is not 59",
 	[MH_E_TYPE] = "unknown MH type",
 	[MH_E_MSGLEN] = "shorter than the message type's minimum",
@@ -142,7 +141,6 @@ static const char *const err_names[MH_E_COUNT] = {
 	[MH_OK] = "ok",
 	[MH_E_SHORT] = "short",
 	[MH_E_HDRLEN] = "hdrlen",
-	[MH_E_TRAILING] = "trailing",
 	[MH_E_PROTO] = "payload_proto",
 	[MH_E_TYPE] = "type",
 	[MH_E_MSGLEN] = "msglen",

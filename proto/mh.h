@@ -109,7 +109,6 @@ enum mh_err {
 	MH_OK = 0,
 	MH_E_SHORT,     /* buffer shorter than the 6-byte MH header */
 	MH_E_HDRLEN,    /* (Header Len + 1) * 8 is beyond the received bytes */
-	MH_E_TRAILING,  /* received bytes beyond the length Header Len declares */
 	MH_E_PROTO,     /* Payload Proto is not 59 */
 	MH_E_TYPE,      /* MH Type unknown to this codec, or not the one asked for */
 	MH_E_MSGLEN,    /* message shorter than its type's fixed part */

@@ -8,9 +8,10 @@ figures (redrawn in the comments below), on scapy's Mobility Header base, so tha
 them, computes their Header Len and decodes their options. Messages go out, and answers come
 in, on a raw IPPROTO_MH socket (the kernel fills and checks the checksum).
 
-    mh_scapy.py hb PEER [--seq N] [--timeout S]
-        sends a Heartbeat Request (R clear) to PEER and waits for the Heartbeat Response with
-        that sequence number: prints type= u= r= seq= reserved= options= restart_counter=
+    mh_scapy.py hb PEER [--seq N] [--trailing N] [--timeout S]
+        sends a Heartbeat Request (R clear) to PEER, followed by N octets that Header Len does
+        not count (RFC 8200 §4.7: the receiver must ignore them), and waits for the Heartbeat
+        Response with that sequence number: prints type= u= r= seq= reserved= options= restart_counter=
         rc_len= rc_offset= (the option's offset in the message, for its 4n+2 alignment)
     mh_scapy.py raw PEER --nh N --hdrlen N --type N [--body HEX] [--timeout S]
         sends a Mobility Header with those Payload Proto, Header Len and MH Type fields as given
@@ -181,7 +182,7 @@ def cmd_hb(a):
     sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW, IPPROTO_MH)
     # no option: 12 octets, padded to 16 (the message is 8n octets, RFC 6275 §6.1.1)
     req = MIP6MH_HB(seq=a.seq, options=[PadN(optdata=b"\x00\x00")])
-    sock.sendto(wire(req, a.peer), (a.peer, 0))
+    sock.sendto(wire(req, a.peer) + b"\xa5" * a.trailing, (a.peer, 0))
 
     def is_answer(s, d, frm):
         return same_addr(frm, a.peer) and len(d) >= 12 and d[2] == MH_TYPE_HB and \
@@ -319,6 +320,7 @@ def parse_args(argv):
     hb = sub.add_parser("hb")
     hb.add_argument("peer")
     hb.add_argument("--seq", type=int, default=1)
+    hb.add_argument("--trailing", type=int, default=0)
     hb.add_argument("--timeout", type=float, default=3.0)
     raw = sub.add_parser("raw")
     raw.add_argument("peer")

@@ -237,6 +237,9 @@ hb_answered() {
 	rc=$(val restart_counter)
 	check "$1's Restart Counter ($rc) is its start time in seconds" test \
 		"${rc:-0}" -ge "$(($4 - 2))" -a "${rc:-0}" -le "$(date +%s)"
+	ms "$2" hb "$3" --seq 3000000002 --trailing 8
+	expect "RFC 8200 §4.7: $1 ignores 8 octets past Header Len and answers" type=13 r=1 \
+		seq=3000000002
 }
 
 # binding_list MN: each binding of the MN as (its MAG, its prefixes), sorted.
