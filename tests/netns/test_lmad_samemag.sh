@@ -99,8 +99,8 @@ binding_of_att() {
 
 topology
 configs
-bg lma "$BUILD/lmad" -d -f "$tmp/lma.conf"
-bg mag "$BUILD/magd" -d -f "$tmp/mag.conf"
+bg lma "$BUILD/lmad" -d -f "$tmp/lma.conf" >"$tmp/lma.log" 2>&1
+bg mag "$BUILD/magd" -d -f "$tmp/mag.conf" >"$tmp/mag.log" 2>&1
 wait_until 10 lctl show stats
 nsx mn ip link set if1 up
 nsx mn ip link set if2 up
@@ -172,4 +172,7 @@ check "one source rule per prefix after the second loss" test "$(n_rules "$P1") 
 check "both binding tags gone with the WLAN binding" wait_until 5 tags_are 0
 wait_until 5 arrive "$A2" 5003 5 if2
 check "traffic to $A2 still arrives on if2" arrive "$A2" 5003 100 if2
+for f in "$tmp"/lma.log "$tmp"/mag.log; do
+	[ "$FAILED" -eq 0 ] || { echo "---- $f"; tail -n 30 "$f"; }
+done
 finish
