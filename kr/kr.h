@@ -125,6 +125,8 @@ int kr_source_rule_add(struct kr *k, const struct in6_addr *pfx, uint8_t len, ui
                        uint64_t cookie);
 int kr_source_rule_del(struct kr *k, const struct in6_addr *pfx, uint8_t len, uint32_t tunnel,
                        uint64_t cookie);
+/* Sends what is queued, reads its answers, then hands every refusal kept since the last
+ * kr_flush() to the result callback (the only place it runs); returns how many were refused. */
 int kr_flush(struct kr *k);
 
 /* MAG: its link-local address on an access link (RFC 5213 §6.8), synchronous. Added with

@@ -149,7 +149,7 @@ static void kr_nl_fail(struct kr *k, uint64_t cookie, int err)
 
 /* Calls the result callback for each refusal. A callback that queues requests may flush again:
  * that flush's refusals are appended and reported by this loop. */
-static void kr_nl_deliver(struct kr *k)
+void kr_nl_deliver(struct kr *k)
 {
 	if (k->delivering)
 		return;
@@ -236,10 +236,8 @@ int kr_nl_flush(struct kr *k)
 	unsigned before = k->refused;
 	int err = 0;
 
-	if (k->nreqs == 0) {
-		kr_nl_deliver(k); /* what a held sync left (kr_nl_sync_held) */
+	if (k->nreqs == 0)
 		return 0;
-	}
 	k->stats.batches++;
 	k->stats.requests += k->nreqs;
 	k->nacked = 0;
@@ -256,7 +254,6 @@ int kr_nl_flush(struct kr *k)
 			kr_nl_refused(k, i, err != 0 ? err : EPROTO, "no acknowledgement");
 	k->nreqs = 0;
 	k->batch_len = 0;
-	kr_nl_deliver(k);
 	return (int)(k->refused - before);
 }
 
@@ -269,17 +266,6 @@ int kr_nl_sync(struct kr *k)
 		return -1;
 	}
 	return 0;
-}
-
-int kr_nl_sync_held(struct kr *k)
-{
-	bool was = k->delivering;
-	int ret;
-
-	k->delivering = true; /* kr_nl_deliver() leaves the refusals queued */
-	ret = kr_nl_sync(k);
-	k->delivering = was;
-	return ret;
 }
 
 /* One datagram from the kernel: 0 for a datagram from anyone else (dropped), -1 with errno. */

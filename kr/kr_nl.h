@@ -119,12 +119,14 @@ int kr_nl_open(struct kr *k);
 void kr_nl_close(struct kr *k);
 void *kr_nl_space(struct kr *k);
 void kr_nl_commit(struct kr *k, struct nlmsghdr *nlh, enum kr_req_kind kind, uint64_t cookie);
+/* Sends what is queued and reads its answers. The refusals of the daemon's requests are only
+ * kept: kr_flush() alone hands them to the result callback (kr_nl_deliver), since every other
+ * flush (a full batch, a synchronous request for a tunnel or a tag, a dump) comes in the middle
+ * of an engine's change, and the callback may delete a binding the engine is working on. */
 int kr_nl_flush(struct kr *k);
+void kr_nl_deliver(struct kr *k);
+/* kr_nl_flush(), then -1 with errno if the kernel refused one of kr's own requests. */
 int kr_nl_sync(struct kr *k);
-/* kr_nl_sync() that keeps the refusals of the daemon's requests it sends along for the next
- * kr_flush(): for a synchronous request a daemon makes in the middle of a change, whose result
- * callback must not run then (kr_tag.c). */
-int kr_nl_sync_held(struct kr *k);
 ssize_t kr_nl_recv(struct mnl_socket *nl, void *buf, size_t len, int flags);
 int kr_nl_talk(struct mnl_socket *nl, uint8_t *rbuf, struct nlmsghdr *req, mnl_cb_t cb, void *arg,
                bool *intr);

@@ -120,7 +120,7 @@ static int kr_tag_remove(struct kr *k, uint32_t slot)
 	kr_tag_rule(k, RTM_DELRULE, mark, t->table, KR_REQ_DEL);
 	for (unsigned i = 0; t->decap && i < t->n_routes; i++)
 		kr_tag_route(k, RTM_DELROUTE, mark, t, i);
-	if (kr_nl_sync_held(k) == -1)
+	if (kr_nl_sync(k) == -1)
 		return -1;
 	errno = err;
 	return ret;
@@ -138,7 +138,7 @@ static int kr_tag_install(struct kr *k, uint32_t slot, uint32_t table)
 	for (unsigned i = 0; t->decap && i < t->n_routes; i++)
 		kr_tag_route(k, RTM_NEWROUTE, mark, t, i);
 	kr_tag_rule(k, RTM_NEWRULE, mark, table, KR_REQ_SYNC);
-	if (kr_nl_sync_held(k) == 0 && k->ops->tag_map(k, t->decap, t->decap ? t->tag : mark,
+	if (kr_nl_sync(k) == 0 && k->ops->tag_map(k, t->decap, t->decap ? t->tag : mark,
 	                                          t->decap ? mark : t->tag, true) == 0)
 		return 0;
 	err = errno;

@@ -814,24 +814,34 @@ START_TEST(refusals_reach_the_callback)
 }
 END_TEST
 
-/* A held sync (a binding tag made in the middle of a daemon's change) sends the daemon's queued
- * requests along but keeps their refusals for its next kr_flush(), even one with nothing new. */
-START_TEST(held_sync_keeps_refusals_for_the_flush)
+/* A sync (a tunnel or a binding tag made in the middle of a daemon's change) sends the daemon's
+ * queued requests along but keeps their refusals for its next kr_flush(), even one with nothing
+ * new; so does a tunnel's creation, which sends the queue first. */
+START_TEST(sync_keeps_refusals_for_the_flush)
 {
 	struct kr *k = detached(&kr_seg6_ops);
 	struct results r = { .k = k };
-	struct in6_addr p = addr("2001:db8:1::");
+	struct in6_addr p = addr("2001:db8:1::"), peer = addr("2001:db8:ff::2");
+	uint32_t id = 0;
 
 	k->tunnels[1].used = true;
 	kr_set_result_cb(k, record, &r);
 	ck_assert_int_eq(kr_route_via_tunnel(k, &p, 64, 1, 10), 0);
-	ck_assert_int_eq(kr_nl_sync_held(k), 0); /* a user request's refusal is no sync error */
+	ck_assert_int_eq(kr_nl_sync(k), 0); /* a user request's refusal is no sync error */
 	ck_assert_uint_eq(r.n, 0);
 	ck_assert_uint_eq(k->nreqs, 0);
 	ck_assert_int_eq(kr_flush(k), 1);
 	ck_assert_uint_eq(r.n, 1);
 	ck_assert_uint_eq(r.cookies[0], 10);
 	ck_assert_int_eq(kr_flush(k), 1); /* the callback's own request */
+	ck_assert_uint_eq(r.n, 2);
+	ck_assert_int_eq(kr_route_via_tunnel(k, &p, 64, 1, 11), 0);
+	ck_assert_int_eq(kr_tunnel_add(k, &peer, &id), -1); /* no socket: refused too */
+	ck_assert_uint_eq(k->nreqs, 0);
+	ck_assert_uint_eq(r.n, 2); /* the route went with the tunnel's request, its refusal kept */
+	ck_assert_int_eq(kr_flush(k), 1); /* refused since the last kr_flush() */
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_uint_eq(r.cookies[2], 11);
 	detached_free(k);
 }
 END_TEST
@@ -859,7 +869,7 @@ static Suite *kr_suite(void)
 	suite_add_tcase(s, msg);
 	tcase_add_test(api, table_and_fwmark_numbering);
 	tcase_add_test(api, tag_marks_and_drivers);
-	tcase_add_test(api, held_sync_keeps_refusals_for_the_flush);
+	tcase_add_test(api, sync_keeps_refusals_for_the_flush);
 	tcase_add_test(api, open_checks_configuration);
 	tcase_add_test(api, queueing_checks_arguments);
 	tcase_add_test(api, tunnel_add_twice_names_the_tunnel);
