@@ -20,6 +20,7 @@
 
 struct lma_mn;
 struct lma_mag;
+struct mn_pending; /* lma/engine_int.h */
 
 enum bce_state {
 	BCE_ACTIVE,     /* registered: routes point at its MAG */
@@ -75,8 +76,8 @@ struct lma_mn {
 	struct hnode node; /* in bc.by_mn */
 	LIST_HEAD(, bce) bces;
 	unsigned n_bce;
-	void *upn;    /* engine's pending Update Notifications for this MN */
-	void *revoke; /* engine's outstanding Binding Revocation Indications for this MN */
+	struct mn_pending *upn;    /* engine's pending Update Notifications for this MN */
+	struct mn_pending *revoke; /* engine's outstanding Binding Revocation Indications */
 	uint8_t id_len;
 	char id[]; /* NUL-terminated NAI */
 };

@@ -142,6 +142,25 @@ void resend_first(struct lma_engine *e, struct resend *r, const struct lma_conf_
 /* Sends r again after a longer wait; false (nothing sent) once its tries are spent. */
 bool resend_again(struct lma_engine *e, struct resend *r, const struct lma_conf_retransmit *c);
 
+/* mn_pending.c: an outstanding message to one MAG about one MN, on one of its MN entry's lists
+ * (upn, revoke), which it keeps; the first member of what upn.c and revoke.c keep. */
+struct mn_pending {
+	struct mn_pending *next; /* on its MN's list */
+	struct lma_engine *e;
+	struct lma_mn *mn;
+	struct resend rs; /* to the MAG */
+};
+struct mn_pending *mn_pending_for(struct mn_pending *list, const struct in6_addr *mag);
+/* A zeroed block of size octets (a struct whose first member is a struct mn_pending) for mag on
+ * *list, its timer calling fired with it; NULL, counted, when memory is short. */
+struct mn_pending *mn_pending_new(struct lma_engine *e, struct mn_pending **list,
+                                  struct lma_mn *mn, const struct in6_addr *mag, size_t size,
+                                  timer_fn fired);
+/* Frees p, off *list; its MN entry goes too if nothing else holds it. */
+void mn_pending_free(struct mn_pending **list, struct mn_pending *p);
+/* Frees every one on *list, leaving the MN entry to the caller. */
+void mn_pending_free_list(struct lma_engine *e, struct mn_pending **list);
+
 /* upn.c */
 void upn_notify_group(struct lma_engine *e, struct lma_mn *mn, const struct lma_mag *skip);
 void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struct mh_msg *m);

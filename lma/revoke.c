@@ -18,41 +18,24 @@
 #include "lma/engine_int.h"
 
 struct revoke_pending {
+	struct mn_pending base;           /* first: on mn->revoke */
 	LIST_ENTRY(revoke_pending) entry; /* on the engine's list */
-	struct revoke_pending *next;      /* on its MN's */
-	struct lma_engine *e;
-	struct lma_mn *mn;
-	struct resend rs; /* to the MAG */
 };
-
-static struct revoke_pending **pending_head(struct lma_mn *mn)
-{
-	return (struct revoke_pending **)&mn->revoke;
-}
 
 /* Frees p; the MN entry goes too if nothing else holds it. */
 static void pending_free(struct revoke_pending *p)
 {
-	struct revoke_pending **pp = pending_head(p->mn);
-	struct lma_engine *e = p->e;
-	struct lma_mn *mn = p->mn;
-
-	while (*pp != p)
-		pp = &(*pp)->next;
-	*pp = p->next;
 	LIST_REMOVE(p, entry);
-	timer_cancel(&e->timers, &p->rs.timer);
-	free(p);
-	bc_mn_put(&e->bc, mn);
+	mn_pending_free(&p->base.mn->revoke, &p->base);
 }
 
 static void bri_timer_fired(struct timer *t, uint64_t now_ns)
 {
 	struct revoke_pending *p = t->arg;
-	struct lma_engine *e = p->e;
+	struct lma_engine *e = p->base.e;
 
 	(void)now_ns;
-	if (!resend_again(e, &p->rs, &e->conf->revoke)) {
+	if (!resend_again(e, &p->base.rs, &e->conf->revoke)) {
 		e->stats.bri_gave_up++;
 		pending_free(p);
 		return;
@@ -62,15 +45,12 @@ static void bri_timer_fired(struct timer *t, uint64_t now_ns)
 
 static struct revoke_pending *pending_for(struct lma_mn *mn, const struct in6_addr *mag)
 {
-	for (struct revoke_pending *p = *pending_head(mn); p; p = p->next)
-		if (memcmp(&p->rs.dst, mag, sizeof(*mag)) == 0)
-			return p;
-	return NULL;
+	return (struct revoke_pending *)mn_pending_for(mn->revoke, mag);
 }
 
 static void bri_build(struct lma_engine *e, struct revoke_pending *p, const struct lma_mag *mag)
 {
-	struct mh_msg *m = &p->rs.msg;
+	struct mh_msg *m = &p->base.rs.msg;
 	const struct bce *b;
 
 	mh_msg_init(m, MH_TYPE_BR);
@@ -78,8 +58,8 @@ static void bri_build(struct lma_engine *e, struct revoke_pending *p, const stru
 	m->u.br.code = MH_BRI_ADMINISTRATIVE;
 	m->u.br.seq = ++e->bri_seq;
 	m->u.br.flags = MH_BR_P;
-	mh_opts_set_nai(&m->opts, p->mn->id);
-	LIST_FOREACH(b, &p->mn->bces, mn_entry)
+	mh_opts_set_nai(&m->opts, p->base.mn->id);
+	LIST_FOREACH(b, &p->base.mn->bces, mn_entry)
 	if (b->mag == mag)
 		for (unsigned i = 0; i < b->n_prefix; i++)
 			mh_opts_add_hnp(&m->opts, &b->prefix[i].p.addr, b->prefix[i].p.len);
@@ -92,22 +72,15 @@ static void bri_start(struct lma_engine *e, struct lma_mn *mn, const struct lma_
 	struct revoke_pending *p = pending_for(mn, &mag->addr);
 
 	if (!p) {
-		p = calloc(1, sizeof(*p));
-		if (!p) {
-			e->stats.dropped[LMA_DROP_NO_MEMORY]++;
+		p = (struct revoke_pending *)mn_pending_new(e, &mn->revoke, mn, &mag->addr,
+		                                            sizeof(*p), bri_timer_fired);
+		if (!p)
 			return;
-		}
-		p->e = e;
-		p->mn = mn;
-		p->rs.dst = mag->addr;
-		timer_init(&p->rs.timer, bri_timer_fired, p);
-		p->next = *pending_head(mn);
-		*pending_head(mn) = p;
 		LIST_INSERT_HEAD(&e->revokes, p, entry);
 	}
 	bri_build(e, p, mag);
 	e->stats.bri_sent++;
-	resend_first(e, &p->rs, &e->conf->revoke);
+	resend_first(e, &p->base.rs, &e->conf->revoke);
 }
 
 static struct bce *first_at(const struct lma_mn *mn, const struct lma_mag *mag)
@@ -206,12 +179,13 @@ static struct revoke_pending *bra_match(const struct lma_engine *e, const struct
 
 	if (mn) {
 		p = pending_for(mn, src);
-		return p && p->rs.msg.u.br.seq == m->u.br.seq ? p : NULL;
+		return p && p->base.rs.msg.u.br.seq == m->u.br.seq ? p : NULL;
 	}
 	if (m->opts.present & MH_HAVE_MNID)
 		return NULL; /* an MN we know nothing of */
 	LIST_FOREACH(p, &e->revokes, entry)
-	if (memcmp(&p->rs.dst, src, sizeof(*src)) == 0 && p->rs.msg.u.br.seq == m->u.br.seq)
+	if (memcmp(&p->base.rs.dst, src, sizeof(*src)) == 0 &&
+	    p->base.rs.msg.u.br.seq == m->u.br.seq)
 		return p;
 	return NULL;
 }

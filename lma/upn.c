@@ -17,17 +17,9 @@
 #define UPN_REASON_UPDATE_SESSION_PARAMETERS 2
 
 struct upn_pending {
-	struct upn_pending *next;
-	struct lma_engine *e;
-	struct lma_mn *mn;
+	struct mn_pending base; /* first: on mn->upn */
 	uint16_t seq;
-	struct resend rs; /* to the MAG */
 };
-
-static struct upn_pending **pending_head(struct lma_mn *mn)
-{
-	return (struct upn_pending **)&mn->upn;
-}
 
 /* Whether b is, of mn's bindings, the one its MAG routes itself (not one rerouted there). */
 static bool routed_at(const struct bce *b, const struct lma_mag *mag)
@@ -77,36 +69,20 @@ const struct lma_mag *upn_informed_mag(const struct bce *b)
 	return b->muho && !several_at(b->mn, b->mag) ? b->mag : NULL;
 }
 
-static void pending_unlink(struct upn_pending *p)
-{
-	struct upn_pending **pp = pending_head(p->mn);
-
-	while (*pp && *pp != p)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = p->next;
-	timer_cancel(&p->e->timers, &p->rs.timer);
-}
-
 /* Frees p; the MN entry goes too if nothing else holds it. */
 static void pending_free(struct upn_pending *p)
 {
-	struct lma_mn *mn = p->mn;
-	struct lma_engine *e = p->e;
-
-	pending_unlink(p);
-	free(p);
-	bc_mn_put(&e->bc, mn);
+	mn_pending_free(&p->base.mn->upn, &p->base);
 }
 
 static void upn_timer_fired(struct timer *t, uint64_t now_ns)
 {
 	struct upn_pending *p = t->arg;
-	struct lma_engine *e = p->e;
+	struct lma_engine *e = p->base.e;
 
 	(void)now_ns;
-	p->rs.msg.u.upn.flags |= MH_UPN_D; /* Retransmit: same sequence number, same content */
-	if (!resend_again(e, &p->rs, &e->conf->upn)) {
+	p->base.rs.msg.u.upn.flags |= MH_UPN_D; /* Retransmit: same sequence number, same content */
+	if (!resend_again(e, &p->base.rs, &e->conf->upn)) {
 		e->stats.upn_gave_up++;
 		pending_free(p);
 		return;
@@ -116,22 +92,19 @@ static void upn_timer_fired(struct timer *t, uint64_t now_ns)
 
 static struct upn_pending *pending_for(struct lma_mn *mn, const struct in6_addr *mag)
 {
-	for (struct upn_pending *p = *pending_head(mn); p; p = p->next)
-		if (memcmp(&p->rs.dst, mag, sizeof(*mag)) == 0)
-			return p;
-	return NULL;
+	return (struct upn_pending *)mn_pending_for(mn->upn, mag);
 }
 
 static void upn_build(struct lma_engine *e, struct upn_pending *p, const struct lma_mag *mag)
 {
-	struct mh_msg *m = &p->rs.msg;
+	struct mh_msg *m = &p->base.rs.msg;
 
 	mh_msg_init(m, MH_TYPE_UPN);
 	m->u.upn.seq = p->seq = e->upn_seq++;
 	m->u.upn.reason = UPN_REASON_UPDATE_SESSION_PARAMETERS;
 	m->u.upn.flags = MH_UPN_A;
-	mh_opts_set_nai(&m->opts, p->mn->id);
-	if (upn_prefixes_except(p->mn, NULL, mag, &m->opts) == 0)
+	mh_opts_set_nai(&m->opts, p->base.mn->id);
+	if (upn_prefixes_except(p->base.mn, NULL, mag, &m->opts) == 0)
 		mh_opts_add_muho(&m->opts, &in6addr_any, 0);
 }
 
@@ -141,22 +114,14 @@ static void upn_start(struct lma_engine *e, struct lma_mn *mn, const struct lma_
 
 	if (mag->upn_refused)
 		return; /* §5.2: it answered a notification with Binding Error 2 */
-	if (!p) {
-		p = calloc(1, sizeof(*p));
-		if (!p) {
-			e->stats.dropped[LMA_DROP_NO_MEMORY]++;
-			return;
-		}
-		p->e = e;
-		p->mn = mn;
-		p->rs.dst = mag->addr;
-		timer_init(&p->rs.timer, upn_timer_fired, p);
-		p->next = *pending_head(mn);
-		*pending_head(mn) = p;
-	}
+	if (!p)
+		p = (struct upn_pending *)mn_pending_new(e, &mn->upn, mn, &mag->addr, sizeof(*p),
+		                                         upn_timer_fired);
+	if (!p)
+		return;
 	upn_build(e, p, mag); /* a newer change replaces what was pending */
 	e->stats.upn_sent++;
-	resend_first(e, &p->rs, &e->conf->upn);
+	resend_first(e, &p->base.rs, &e->conf->upn);
 }
 
 static bool mag_seen(const struct lma_mn *mn, const struct bce *upto, const struct lma_mag *mag)
@@ -203,14 +168,7 @@ void upn_input_ack(struct lma_engine *e, const struct in6_addr *src, const struc
 
 void upn_mn_free(struct lma_engine *e, struct lma_mn *mn)
 {
-	struct upn_pending *p = *pending_head(mn), *next;
-
-	for (; p; p = next) {
-		next = p->next;
-		timer_cancel(&e->timers, &p->rs.timer);
-		free(p);
-	}
-	mn->upn = NULL;
+	mn_pending_free_list(e, &mn->upn);
 	bc_mn_put(&e->bc, mn);
 }
 
