@@ -15,7 +15,8 @@
 # H and without P gets a Binding Acknowledgement 131 (RFC 6275 §10.3.1); Payload Proto not 59
 # and a too short Header Len get an ICMPv6 Parameter Problem with the right pointer, an unknown
 # MH type a Binding Error 2 (RFC 6275 §9.2); a Heartbeat Request is answered with a Response
-# and a Restart Counter (RFC 5847 §3.3, §3.4); the Handoff Indicators 1, 3, 2, 4 (the wait, a
+# and a Restart Counter (RFC 5847 §3.3, §3.4), also with octets past its Header Len, which
+# both daemons ignore (RFC 8200 §4.7); the Handoff Indicators 1, 3, 2, 4 (the wait, a
 # retransmission during it, the outcome with and without the old MAG's de-registration) and 6
 # (RFC 5213 §5.4.1, RFC 7864); an all-zero Link-local Address answered with a generated one
 # (RFC 5213 §5.3.6); an Update Notification left unanswered comes again with D set and the
