@@ -506,6 +506,7 @@ int kr_flush(struct kr *k)
 		return -1;
 	}
 	(void)kr_nl_flush(k);
+	k->sync_err = 0; /* no synchronous request waits: an error of kr's own would go stale */
 	kr_nl_deliver(k); /* the only place the result callback runs: the engine asked for it */
 	n = (int)k->refused;
 	k->refused = 0;

@@ -58,6 +58,7 @@ struct bce {
 	bool shared;         /* RFC 7864 (HI 6): shares the prefixes of the MN's other sessions */
 	uint32_t tag_mark;   /* its binding tag's mark (engine_tags.c), 0: none */
 	uint32_t tag_tunnel; /* the tunnel that mark goes through */
+	uint32_t tag;        /* the tag it was made for (its link-layer ID and ATT may change) */
 	LIST_ENTRY(bce) reject_entry;
 	uint8_t n_prefix;
 	struct bce_prefix prefix[BCE_MAX_PREFIXES];

@@ -26,20 +26,30 @@ static bool has_sibling(const struct bce *b)
 	return false;
 }
 
-/* Another active binding of the MN at b's MAG with b's tag. */
+/* Another active binding of the MN at b's MAG with b's tag, or another MN's binding there that
+ * holds that tag already (the MAG's map has one mark per tag: the first keeps it, at both
+ * ends). */
 static bool tag_clashes(const struct bce *b)
 {
+	uint32_t tag = tag_of(b);
 	const struct bce *o;
 
 	LIST_FOREACH(o, &b->mn->bces, mn_entry)
-	if (o != b && o->mag == b->mag && o->state == BCE_ACTIVE && tag_of(o) == tag_of(b))
+	if (o != b && o->mag == b->mag && o->state == BCE_ACTIVE && tag_of(o) == tag)
+		return true;
+	LIST_FOREACH(o, &b->mag->bces, mag_entry)
+	if (o->mn != b->mn && o->tag_mark && o->tag == tag)
 		return true;
 	return false;
 }
 
+/* Only a binding whose MAG asked for the MN's other prefixes (MuHo) can use a tag: the MAG's
+ * table for it routes the prefixes that binding knows, and a flow is moved to it for another
+ * binding's prefix. magd tags the entries of multihoming MNs alone, to the same end. */
 static bool wants_tag(const struct bce *b)
 {
-	return b->state == BCE_ACTIVE && b->mag->tunnel && has_sibling(b) && !tag_clashes(b);
+	return b->state == BCE_ACTIVE && b->muho && b->mag->tunnel && has_sibling(b) &&
+	       !tag_clashes(b);
 }
 
 void engine_tag_drop(struct lma_engine *e, struct bce *b)
@@ -57,6 +67,7 @@ static void tag_take(struct lma_engine *e, struct bce *b)
 {
 	if (e->io.tag_add(e->io.ctx, b->mag->tunnel, tag_of(b), &b->tag_mark) == 0) {
 		b->tag_tunnel = b->mag->tunnel;
+		b->tag = tag_of(b);
 		return;
 	}
 	if (errno != EOPNOTSUPP)
@@ -74,7 +85,8 @@ void engine_tags_sync(struct lma_engine *e, struct lma_mn *mn)
 	{
 		bool want = wants_tag(b);
 
-		if (b->tag_mark && (!want || b->tag_tunnel != b->mag->tunnel))
+		if (b->tag_mark &&
+		    (!want || b->tag_tunnel != b->mag->tunnel || b->tag != tag_of(b)))
 			engine_tag_drop(e, b);
 		if (want && !b->tag_mark)
 			tag_take(e, b);

@@ -34,12 +34,38 @@ static bool same_mn(const struct bul_entry *a, const struct bul_entry *b)
 	return a != b && a->installed && b->installed && strcmp(a->mn_id, b->mn_id) == 0;
 }
 
-/* Installed, with another installed entry of its MN here, and no clash of tags with one. */
+static struct bul_entry *entry_by_id(const struct mag_engine *e, uint64_t id);
+
+/* Whether the entry id is one of b's MN (a tag whose entry is gone counts as another's). */
+static bool same_mn_id(const struct mag_engine *e, uint64_t id, const struct bul_entry *b)
+{
+	const struct bul_entry *o = entry_by_id(e, id);
+
+	return o && strcmp(o->mn_id, b->mn_id) == 0;
+}
+
+/* Another MN's entry here holds b's tag already: the map has one mark per tag, the first keeps
+ * it (as at the LMA). */
+static bool tag_taken(const struct mag_engine *e, const struct bul_entry *b)
+{
+	const struct mag_tag *t;
+
+	LIST_FOREACH(t, &e->tags, entry)
+	if (t->bul_id != b->id && t->tag == tag_of(b) && !same_mn_id(e, t->bul_id, b))
+		return true;
+	return false;
+}
+
+/* Installed, of a multihoming MN (whose entries know its other prefixes, MuHo: what a flow
+ * moved here is for), with another installed entry of its MN here, and no clash of tags with
+ * one, nor with another MN's tag. */
 static bool wants_tag(const struct mag_engine *e, const struct bul_entry *b)
 {
 	const struct bul_entry *o;
 	bool sibling = false;
 
+	if (!b->installed || !b->mn || !b->mn->multihoming)
+		return false;
 	LIST_FOREACH(o, &e->bul, entry)
 	{
 		if (!same_mn(o, b))
@@ -48,7 +74,7 @@ static bool wants_tag(const struct mag_engine *e, const struct bul_entry *b)
 			return false;
 		sibling = true;
 	}
-	return sibling;
+	return sibling && !tag_taken(e, b);
 }
 
 /* What b's tag is to route: every prefix of the MN the entry knows, to its interface. */

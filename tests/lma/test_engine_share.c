@@ -179,6 +179,74 @@ START_TEST(two_bindings_at_one_mag_get_a_tag_each)
 }
 END_TEST
 
+/* Without MuHo the MAG's entry knows its own prefixes only, so its tag's table could not take a
+ * flow to the other binding's prefix: no tag (magd tags multihoming MNs alone). */
+START_TEST(bindings_without_muho_get_no_tag)
+{
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1 });
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 2, .att = 7 });
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 2);
+	ck_assert_uint_eq(h_tags(&h), 0);
+	h_check_consistent(&h);
+}
+END_TEST
+
+/* Two (link-layer ID, ATT) pairs of the harness's MACs whose 19-bit tags are equal. */
+static void find_clash(uint8_t *l1, uint8_t *a1, uint8_t *l2, uint8_t *a2)
+{
+	uint16_t *seen = calloc(BINDTAG_MASK + 1, sizeof(*seen)); /* tag -> llid << 8 | att */
+
+	ck_assert_ptr_nonnull(seen);
+	for (unsigned l = 3; l < 256; l++)
+		for (unsigned a = 1; a < 256; a++) {
+			const uint8_t mac[6] = { 2, 0, 0, 0, 0, (uint8_t)l };
+			uint32_t t = bindtag_of(mac, 6, (uint8_t)a);
+
+			if (seen[t] != 0 && seen[t] >> 8 != l) {
+				*l1 = (uint8_t)(seen[t] >> 8), *a1 = (uint8_t)seen[t];
+				*l2 = (uint8_t)l, *a2 = (uint8_t)a;
+				free(seen);
+				return;
+			}
+			seen[t] = (uint16_t)(l << 8 | a);
+		}
+	ck_abort_msg("no two tags alike among 64,770 pairs");
+}
+
+static const struct bce *binding_by_llid(const char *nai, uint8_t llid)
+{
+	const struct lma_mn *mn = bc_mn_find(lma_engine_cache(h.e), nai, strlen(nai));
+	const struct bce *b;
+
+	ck_assert_ptr_nonnull(mn);
+	LIST_FOREACH(b, &mn->bces, mn_entry)
+	if (b->llid_len == 6 && b->llid[5] == llid)
+		return b;
+	return NULL;
+}
+
+/* magd's map holds one mark per tag: where two MNs' bindings at one MAG share a tag, the first
+ * keeps it and the other goes without, at both ends (mag/engine_tags.c does the same). */
+START_TEST(another_mns_binding_with_a_taken_tag_gets_none)
+{
+	uint8_t l1 = 0, a1 = 0, l2 = 0, a2 = 0;
+
+	find_clash(&l1, &a1, &l2, &a2);
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = l1, .att = a1, .muho = true });
+	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .att = 4, .muho = true });
+	h_pbu(&h, MAG1,
+	      &(struct pbu_spec){ .nai = "mn2@example.org", .llid = l2, .att = a2, .muho = true });
+	h_pbu(&h, MAG1,
+	      &(struct pbu_spec){ .nai = "mn2@example.org", .llid = 2, .att = 4, .muho = true });
+	ck_assert_uint_eq(lma_engine_cache(h.e)->n_bce, 4);
+	ck_assert_uint_ne(binding_by_llid("mn1@example.org", l1)->tag_mark, 0);
+	ck_assert_uint_eq(binding_by_llid("mn2@example.org", l2)->tag_mark, 0);
+	ck_assert_uint_ne(binding_by_llid("mn2@example.org", 2)->tag_mark, 0);
+	ck_assert_uint_eq(h_tags(&h), 3);
+	h_check_consistent(&h);
+}
+END_TEST
+
 START_TEST(bindings_at_two_mags_get_no_tag)
 {
 	h_pbu(&h, MAG1, &(struct pbu_spec){ .llid = 1, .muho = true });
@@ -440,6 +508,8 @@ static Suite *share_suite(void)
 	tcase_add_test(same, removing_the_first_binding_at_one_mag_keeps_the_second);
 	tcase_add_test(tags, two_bindings_at_one_mag_get_a_tag_each);
 	tcase_add_test(tags, bindings_at_two_mags_get_no_tag);
+	tcase_add_test(tags, bindings_without_muho_get_no_tag);
+	tcase_add_test(tags, another_mns_binding_with_a_taken_tag_gets_none);
 	tcase_add_test(tags, deregistration_removes_both_tags);
 	tcase_add_test(tags, handoff_to_another_mag_removes_both_tags);
 	tcase_add_test(tags, driver_without_tags_is_no_failure);

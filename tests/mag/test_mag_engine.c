@@ -28,7 +28,7 @@ static const char conf_text[] =
         "access-interface wlan0 { access-technology 4 }\n"
         "access-interface eth9 { access-technology 7 attach-on-link-up yes }\n"
         "mn mn1@example.org { mac 02:00:00:00:00:01 mac 02:00:00:00:00:02 multihoming yes }\n"
-        "mn mn2@example.org { mac 02:00:00:00:00:09 }\n";
+        "mn mn2@example.org { mac 02:00:00:00:00:09 mac 02:00:00:00:00:0a }\n";
 
 static struct mharness h;
 static const char *const only_p1[] = { P1, NULL };
@@ -1179,6 +1179,19 @@ START_TEST(one_interface_gets_no_tag)
 }
 END_TEST
 
+/* An MN that is not multihoming: each entry knows its own prefix alone, so a tag's table could
+ * not take a flow to the other's; no tag (the LMA gives none to a binding without MuHo). */
+START_TEST(two_interfaces_of_a_single_homed_mn_get_no_tag)
+{
+	attach(WLAN, 9, only_p1, NULL);
+	attach(EXT, 10, only_p2, NULL);
+	mag_engine_flush(h.e);
+	registered(2);
+	ck_assert_uint_eq(m_tags(&h), 0);
+	ck_assert_uint_eq(h.tag_adds, 0);
+}
+END_TEST
+
 /* Either interface going takes both tags away; its return brings them back. */
 START_TEST(losing_an_interface_removes_both_tags)
 {
@@ -1233,6 +1246,7 @@ static Suite *mag_suite(void)
 	}
 	tcase_add_test(two, two_interfaces_here_get_a_tag_each);
 	tcase_add_test(two, one_interface_gets_no_tag);
+	tcase_add_test(two, two_interfaces_of_a_single_homed_mn_get_no_tag);
 	tcase_add_test(two, losing_an_interface_removes_both_tags);
 	tcase_add_test(two, refused_tags_are_counted);
 	tcase_add_test(two, driver_without_tags_is_no_failure);
