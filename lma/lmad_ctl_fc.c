@@ -117,7 +117,7 @@ static const struct bce *move_target(const struct lmad *d, const struct fc_flow 
 }
 
 /* A binding sharing its MAG with another of the MN, without a binding tag: the tunnel driver
- * cannot write one, or the kernel refused it (or the two tags clash). */
+ * cannot write one, the MN is not multihoming, or the kernel refused it (or tags clash). */
 static void refuse_untagged(const struct lmad *d, struct ctl_conn *c, const struct fc_flow *f,
                             const struct bce *to)
 {
@@ -130,9 +130,16 @@ static void refuse_untagged(const struct lmad *d, struct ctl_conn *c, const stru
 		               kr_driver_name(kr_driver_in_use(d->kr)));
 		return;
 	}
+	if (!to->muho) {
+		ctl_send_error(c, CTL_E_BAD_REQUEST,
+		               "binding %llu shares its MAG with another binding of %s, which is not "
+		               "multihoming (no MuHo option): the MAG routes by destination prefix",
+		               (unsigned long long)to->id, f->mn_id);
+		return;
+	}
 	ctl_send_error(c, CTL_E_INTERNAL,
 	               "binding %llu shares its MAG with another binding of %s and has no binding "
-	               "tag (refused by the kernel, see the log, or clashing with the other's)",
+	               "tag (refused by the kernel, see the log, or clashing with another's)",
 	               (unsigned long long)to->id, f->mn_id);
 }
 
