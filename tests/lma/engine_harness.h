@@ -89,6 +89,18 @@ struct pbu_spec {
 	bool home;            /* flag H (home registration) */
 };
 
+/* The suite's harness h and its Check fixture, made from conf_text for each test. */
+#define HARNESS_FIXTURE(conf_text)                                                                 \
+	static struct harness h;                                                                   \
+	static void setup(void)                                                                    \
+	{                                                                                          \
+		h_init(&h, conf_text);                                                             \
+	}                                                                                          \
+	static void teardown(void)                                                                 \
+	{                                                                                          \
+		h_free(&h);                                                                        \
+	}
+
 void h_init(struct harness *h, const char *conf_text);
 void h_free(struct harness *h);
 /* Sends a PBU from mag (an address in text) and flushes; returns how many messages it sent. */

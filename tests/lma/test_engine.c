@@ -36,17 +36,7 @@ static const char conf_text[] =
         "mag 2001:db8:ffff::2\n"
         "mag 2001:db8:ffff::3 { mn mn2@example.org }\n";
 
-static struct harness h;
-
-static void setup(void)
-{
-	h_init(&h, conf_text);
-}
-
-static void teardown(void)
-{
-	h_free(&h);
-}
+HARNESS_FIXTURE(conf_text)
 
 static const struct mh_msg *pba_to(const char *mag)
 {

@@ -22,17 +22,7 @@ static const char conf_text[] = "lma-address 2001:db8:ffff::100\n"
                                 "mag 2001:db8:ffff::1\n"
                                 "mag 2001:db8:ffff::2\n";
 
-static struct harness h;
-
-static void setup(void)
-{
-	h_init(&h, conf_text);
-}
-
-static void teardown(void)
-{
-	h_free(&h);
-}
+HARNESS_FIXTURE(conf_text)
 
 static uint8_t status_of(const char *mag, const struct pbu_spec *s)
 {

@@ -30,17 +30,7 @@ static const char conf_text[] = "lma-address 2001:db8:ffff::100\n"
                                 "mag 2001:db8:ffff::1\n"
                                 "mag 2001:db8:ffff::2\n";
 
-static struct harness h;
-
-static void setup(void)
-{
-	h_init(&h, conf_text);
-}
-
-static void teardown(void)
-{
-	h_free(&h);
-}
+HARNESS_FIXTURE(conf_text)
 
 /* The last message of a type sent to dst (asserted to exist). */
 static const struct mh_msg *last_of(const char *dst, uint8_t type)

@@ -35,6 +35,19 @@ link() {
 	ip -n "$(ns "$3")" link set "$4" up
 }
 
+# cn_link: the correspondent node cn (2001:db8:c::2) behind the LMA (2001:db8:c::1 on lmacn),
+# which forwards; MTU 1400 on that link, so that the tunnel's 40 octets of outer header fit on
+# the LMA-MAG links without a Packet Too Big (seg6 sends none back to the sender).
+cn_link() {
+	link cn cn0 lma lmacn
+	nsx cn ip link set cn0 mtu 1400
+	nsx lma ip link set lmacn mtu 1400
+	nsx cn ip addr add 2001:db8:c::2/64 dev cn0 nodad
+	nsx lma ip addr add 2001:db8:c::1/64 dev lmacn nodad
+	nsx cn ip route add default via 2001:db8:c::1
+	nsx lma sysctl -qw net.ipv6.conf.all.forwarding=1
+}
+
 # lma_bridge LMA N: namespaces lma and mag1..magN; each magK's vK (2001:db8:ffff::K/64) on the
 # bridge br0 of lma, which holds the address LMA/64.
 lma_bridge() {

@@ -30,14 +30,7 @@ topology() {
 		nsx "mag$m" ip link set "acc$m" up
 	done
 	nsx lma ip addr add 2001:db8:ffff::100/64 dev br0 nodad
-	link cn cn0 lma lmacn
-	# seg6 sends no Packet Too Big back to the sender: leave room for the outer header
-	nsx cn ip link set cn0 mtu 1400
-	nsx lma ip link set lmacn mtu 1400
-	nsx cn ip addr add 2001:db8:c::2/64 dev cn0 nodad
-	nsx lma ip addr add 2001:db8:c::1/64 dev lmacn nodad
-	nsx cn ip route add default via 2001:db8:c::1
-	nsx lma sysctl -qw net.ipv6.conf.all.forwarding=1
+	cn_link
 }
 
 configs() {

@@ -28,13 +28,7 @@ topology() {
 		nsx mn ip link set "if$m" address "02:00:00:00:00:0$m"
 		nsx mag ip link set "acc$m" up
 	done
-	link cn cn0 lma lmacn
-	nsx cn ip link set cn0 mtu 1400
-	nsx lma ip link set lmacn mtu 1400
-	nsx cn ip addr add 2001:db8:c::2/64 dev cn0 nodad
-	nsx lma ip addr add 2001:db8:c::1/64 dev lmacn nodad
-	nsx cn ip route add default via 2001:db8:c::1
-	nsx lma sysctl -qw net.ipv6.conf.all.forwarding=1
+	cn_link
 }
 
 configs() {
