@@ -61,14 +61,14 @@ static bool tag_taken(const struct mag_engine *e, const struct bul_entry *b)
  * one, nor with another MN's tag. */
 static bool wants_tag(const struct mag_engine *e, const struct bul_entry *b)
 {
-	const struct bul_entry *o;
 	bool sibling = false;
 
 	if (!b->installed || !b->mn || !b->mn->multihoming)
 		return false;
-	LIST_FOREACH(o, &e->bul, entry)
-	{
-		if (!same_mn(o, b))
+	for (unsigned i = 0; i < b->mn->n_macs; i++) { /* its MN's entries: one per MAC, by hash */
+		const struct bul_entry *o = engine_find_mac(e, b->mn->macs[i]);
+
+		if (!o || !same_mn(o, b))
 			continue;
 		if (tag_of(o) == tag_of(b))
 			return false;
