@@ -125,10 +125,6 @@ EOF
 
 lctl() { "$BUILD/pmipctl/pmipctl" -s "$tmp/lma.sock" "$@"; }
 n_addresses() { nsx mn ip -6 addr show scope global | grep -c 'inet6 2001:db8:100'; }
-addr_of() {
-	nsx mn ip -6 addr show dev "$1" scope global | awk '/inet6 2001:db8:100/ {print $2}' |
-		cut -d/ -f1 | head -n 1
-}
 rx() { nsx mn cat "/sys/class/net/$1/statistics/rx_packets"; }
 rx_both() { echo $(($(rx if1) + $(rx if2))); }
 # lmad's CPU time (user + system, ms; tick resolution): its system calls carry each verdict's

@@ -35,6 +35,12 @@ link() {
 	ip -n "$(ns "$3")" link set "$4" up
 }
 
+# addr_of IF: the MN's (namespace mn) first global address on IF from the pool 2001:db8:100::/48.
+addr_of() {
+	nsx mn ip -6 addr show dev "$1" scope global | awk '/inet6 2001:db8:100/ {print $2}' |
+		cut -d/ -f1 | head -n 1
+}
+
 # cn_link: the correspondent node cn (2001:db8:c::2) behind the LMA (2001:db8:c::1 on lmacn),
 # which forwards; MTU 1400 on that link, so that the tunnel's 40 octets of outer header fit on
 # the LMA-MAG links without a Packet Too Big (seg6 sends none back to the sender).

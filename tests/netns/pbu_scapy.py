@@ -10,9 +10,10 @@ padding is computed here, scapy's own "autopad" is off.
 
 It sends the PBU from the namespace it runs in over a raw IPPROTO_MH socket, waits for the
 Proxy Binding Acknowledgement (Mobility Header type 6 with the P flag, from LMA_ADDR, with the
-PBU's sequence number), decodes it with scapy and prints one key=value line per field:
+PBU's sequence number), decodes it with scapy and prints one key=value line per field, after
+the time from the first PBU sent to that answer:
 
-    status= seq= lifetime= flags= mn_id_subtype= mn_id= hnp_count= hnp=... muho_count=
+    answer_ms= status= seq= lifetime= flags= mn_id_subtype= mn_id= hnp_count= hnp=... muho_count=
     muho=... hi= att= llid= lla= timestamp_raw= options= (the option types in order)
 
 or "timeout=1" (exit status 1) when nothing came. Exit status 2 for a usage error.
@@ -232,6 +233,7 @@ def main(argv):
     pkt = build_pbu(a, source_for(a.lma_addr))
     a.proxy = "P" in a.flags
     sock.sendto(pkt, (a.lma_addr, 0))
+    t0 = time.monotonic()
     if a.hex:  # once sent, at once: a test may wait for this line to act next
         print("sent=%s" % pkt.hex(), flush=True)
     ba = None
@@ -246,6 +248,7 @@ def main(argv):
     if ba is None:
         print("timeout=1")
         return 1
+    print("answer_ms=%d" % int((time.monotonic() - t0) * 1000))
     report(ba)
     return 0
 

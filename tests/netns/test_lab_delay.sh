@@ -126,8 +126,8 @@ i=0
 for shape in 1200x200 300x100 600x200 100x100 1200x100 300x200 600x100 100x200; do
 	size=${shape%x*} rate=${shape#*x}
 	lab_x cn $T udp-send "$A1" $((11000 + i)) --size "$size" --rate "$rate" --seconds 0.6
-	wait_until 10 bytes_seen $((11000 + i)) $((size * rate * 6 / 10 * 9 / 10)) ||
-		echo "# flow $((11000 + i)): lmad did not count its bytes within 10 s"
+	check "4: lmad counts flow $((11000 + i))'s bytes" \
+		wait_until 10 bytes_seen $((11000 + i)) $((size * rate * 6 / 10 * 9 / 10))
 	i=$((i + 1))
 done
 # shares: MAG1's share of the bytes and of the flows, the largest flow's share of all. UDP flows

@@ -77,11 +77,6 @@ two_addresses() {
 	[ "$(nsx mn ip -6 addr show scope global | grep -c 'inet6 2001:db8:100')" -ge 2 ]
 }
 
-addr_of() {
-	nsx mn ip -6 addr show dev "$1" scope global | awk '/inet6 2001:db8:100/ {print $2}' |
-		cut -d/ -f1 | head -n 1
-}
-
 rss_mb() { awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$LMAD/status"; }
 
 flows() { jget "j['flows']['$1']" lctl -j show stats; }
