@@ -66,6 +66,10 @@ void mh_arrival_read(const struct msghdr *m, const struct in6_addr *dst, struct 
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c))
 		if (c->cmsg_level == IPPROTO_IPV6)
 			arrival_cmsg(c, a);
+	/* control data cut short (a sender's long extension headers): whatever was dropped may
+	 * have been one, and a pointer computed without it would miss the field */
+	if (m->msg_flags & MSG_CTRUNC)
+		a->ext_headers = true;
 }
 
 size_t mh_pperr_build(uint8_t *out, const struct mh_arrival *a, const uint8_t *mh, size_t len,

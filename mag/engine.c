@@ -189,7 +189,7 @@ static bool tunnel_up(struct mag_engine *e)
 static int prefix_index(const struct mh_prefix *p, const struct mh_prefix *list, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (list[i].len == p->len && memcmp(&list[i].addr, &p->addr, 16) == 0)
+		if (mh_prefix_equal(&list[i], p))
 			return (int)i;
 	return -1;
 }

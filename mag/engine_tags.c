@@ -96,7 +96,7 @@ static bool tag_same(const struct mag_tag *a, const struct mag_tag *b)
 	    memcmp(&a->ll, &b->ll, sizeof(a->ll)) != 0)
 		return false;
 	for (unsigned i = 0; i < a->n; i++) /* field by field: a prefix has padding */
-		if (a->p[i].len != b->p[i].len || memcmp(&a->p[i].addr, &b->p[i].addr, 16) != 0)
+		if (!mh_prefix_equal(&a->p[i], &b->p[i]))
 			return false;
 	return true;
 }

@@ -187,6 +187,9 @@ START_TEST(the_arrival_from_the_ancillary_data)
 	ck_assert(!a.ext_headers);
 	ck_assert_mem_eq(&a.src, &r.from.sin6_addr, 16);
 	ck_assert_mem_eq(&a.dst, &local, 16);
+	m->msg_flags = MSG_CTRUNC; /* a control message dropped: it may have been a header's */
+	mh_arrival_read(m, &local, &a);
+	ck_assert(a.ext_headers);
 }
 END_TEST
 
