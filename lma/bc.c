@@ -277,6 +277,16 @@ static bool bce_has_prefix(const struct bce *b, const struct mh_prefix *p)
 	return false;
 }
 
+bool bc_bce_has_sibling(const struct bce *b)
+{
+	const struct bce *o;
+
+	LIST_FOREACH(o, &b->mn->bces, mn_entry)
+	if (o != b && o->mag == b->mag && o->state == BCE_ACTIVE)
+		return true;
+	return false;
+}
+
 bool bc_bce_same_prefixes(const struct bce *b, const struct mh_prefix *p, unsigned n)
 {
 	if (n != b->n_prefix)

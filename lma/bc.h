@@ -141,6 +141,8 @@ struct bce *bc_bce_by_llid(const struct bc *bc, const struct lma_mn *mn, const u
                            uint8_t len);
 struct bce *bc_bce_by_prefix(const struct bc *bc, const struct mh_prefix *p);
 struct bce *bc_bce_by_id(const struct bc *bc, uint64_t id);
+/* Another active binding of b's MN at b's MAG: two interfaces of the MN behind one tunnel. */
+bool bc_bce_has_sibling(const struct bce *b);
 /* Whether b holds exactly the prefixes listed (same count, same set). */
 bool bc_bce_same_prefixes(const struct bce *b, const struct mh_prefix *p, unsigned n);
 /* Gives index buckets back after many bindings went; not during a walk over an index. */

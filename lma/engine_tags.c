@@ -16,16 +16,6 @@ static uint32_t tag_of(const struct bce *b)
 	return bindtag_of(b->llid, b->llid_len, b->att);
 }
 
-static bool has_sibling(const struct bce *b)
-{
-	const struct bce *o;
-
-	LIST_FOREACH(o, &b->mn->bces, mn_entry)
-	if (o != b && o->mag == b->mag && o->state == BCE_ACTIVE)
-		return true;
-	return false;
-}
-
 /* Another active binding of the MN at b's MAG with b's tag, or another MN's binding there that
  * holds that tag already (the MAG's map has one mark per tag: the first keeps it, at both
  * ends). */
@@ -48,7 +38,7 @@ static bool tag_clashes(const struct bce *b)
  * binding's prefix. magd tags the entries of multihoming MNs alone, to the same end. */
 static bool wants_tag(const struct bce *b)
 {
-	return b->state == BCE_ACTIVE && b->muho && b->mag->tunnel && has_sibling(b) &&
+	return b->state == BCE_ACTIVE && b->muho && b->mag->tunnel && bc_bce_has_sibling(b) &&
 	       !tag_clashes(b);
 }
 

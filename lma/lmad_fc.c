@@ -299,14 +299,7 @@ const struct bce *lmad_fc_owner(const struct lmad *d, const struct in6_addr *add
  * destination prefix: only a binding tag chooses between their interfaces. */
 bool lmad_fc_reaches(const struct lmad *d, const struct fc_flow *f, const struct bce *to)
 {
-	const struct bce *b;
-
-	if (to == owner_of(d, &f->tuple.dst) || to->tag_mark)
-		return true;
-	LIST_FOREACH(b, &to->mn->bces, mn_entry)
-	if (b != to && b->mag == to->mag && b->state == BCE_ACTIVE)
-		return false;
-	return true;
+	return to == owner_of(d, &f->tuple.dst) || to->tag_mark || !bc_bce_has_sibling(to);
 }
 
 int lmad_fc_move(struct lmad *d, struct fc_flow *f, const struct bce *to, uint32_t bicast_ms)
