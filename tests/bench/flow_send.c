@@ -2,10 +2,14 @@
  * (tests/bench/flow_bench.sh, doc/benchmarks.md): datagrams go out in batches with sendmmsg(),
  * so that the sender is not what limits the figures.
  *
- *   flow_send [-s SPORT0] [-d DPORT0] [-l LEN] [-b BATCH] [-j PROCS] [-r PPS] long DST FLOWS SECS
+ *   flow_send [-s SPORT0] [-d DPORT0] [-l LEN] [-b BATCH] [-j PROCS] [-P] [-r PPS] long DST FLOWS SECS
  *       FLOWS long flows (flow i: source port SPORT0+i, destination port DPORT0+i; defaults
  *       20000 and 9000) for SECS seconds, as fast as possible or at PPS datagrams/s in all;
- *       PROCS processes share the flows (flow i goes to process i % PROCS).
+ *       PROCS processes share the flows (flow i goes to process i % PROCS). -P pins process j
+ *       to the j-th CPU it may run on (modulo their number) before it opens its sockets: a
+ *       connected socket keeps the route of the CPU it connected on (IPv6 routes have a copy
+ *       per CPU), and two processes whose sockets share one bounce its reference count between
+ *       their CPUs on every datagram, a cost that depends on where the scheduler started them.
  *   flow_send [-s SPORT0] [-d DPORT0] [-l LEN] [-b BATCH] [-r PPS] new DST COUNT
  *       COUNT new flows, one datagram each: flow i goes to destination port DPORT0 + i % SPAN
  *       (default DPORT0 10000, SPAN = 65536 - DPORT0) from source port SPORT0 + i / SPAN
@@ -22,6 +26,7 @@
  * usage or set-up error. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -39,6 +44,7 @@
 
 struct opts {
 	unsigned sport0, dport0, len, batch, procs;
+	bool pin; /* -P */
 	double pps;
 	struct in6_addr dst;
 };
@@ -157,6 +163,27 @@ static void result_end(struct result *r, uint64_t t0)
 
 /* --- long flows --- */
 
+/* -P: this process on the j-th CPU of those it may run on (modulo their number). */
+static void pin_to_cpu(unsigned j)
+{
+	cpu_set_t allowed, one;
+	int n, cpu;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0 || (n = CPU_COUNT(&allowed)) == 0) {
+		perror("flow_send: sched_getaffinity");
+		exit(2);
+	}
+	for (cpu = 0, j %= (unsigned)n;; cpu++)
+		if (CPU_ISSET(cpu, &allowed) && j-- == 0)
+			break;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) < 0) {
+		perror("flow_send: sched_setaffinity");
+		exit(2);
+	}
+}
+
 /* One process's share: flows first, first + step, ... */
 static void long_flows(const struct opts *o, unsigned flows, unsigned first, double secs,
                        struct result *r)
@@ -166,6 +193,8 @@ static void long_flows(const struct opts *o, unsigned flows, unsigned first, dou
 	unsigned n = 0;
 	uint64_t t0, end;
 
+	if (o->pin)
+		pin_to_cpu(first);
 	for (unsigned f = first; f < flows; f += o->procs)
 		fds[n++] = udp_socket(o->sport0 + f, &o->dst, o->dport0 + f);
 	batch_init(&b, o->len, false);
@@ -287,7 +316,7 @@ static void pace_mode(const struct opts *o, unsigned port, double secs, unsigned
 static void usage(void)
 {
 	fprintf(stderr,
-	        "usage: flow_send [-s SPORT0] [-d DPORT0] [-l LEN] [-b BATCH] [-j PROCS] [-r PPS] "
+	        "usage: flow_send [-s SPORT0] [-d DPORT0] [-l LEN] [-b BATCH] [-j PROCS] [-P] [-r PPS] "
 	        "long DST FLOWS SECS\n"
 	        "       flow_send [-s SPORT0] [-d DPORT0] [-l LEN] [-b BATCH] [-r PPS] new DST "
 	        "COUNT\n"
@@ -325,7 +354,7 @@ static void parse_opts(int argc, char **argv, struct opts *o, bool *sport_set, b
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "s:d:l:b:j:r:")) != -1) {
+	while ((c = getopt(argc, argv, "s:d:l:b:j:Pr:")) != -1) {
 		switch (c) {
 		case 's':
 			o->sport0 = (unsigned)num(optarg, 1, 65535);
@@ -343,6 +372,9 @@ static void parse_opts(int argc, char **argv, struct opts *o, bool *sport_set, b
 			break;
 		case 'j':
 			o->procs = (unsigned)num(optarg, 1, PROCS_MAX);
+			break;
+		case 'P':
+			o->pin = true;
 			break;
 		case 'r':
 			o->pps = (double)num(optarg, 1, 100000000);
