@@ -388,6 +388,7 @@ int kr_tunnel_del(struct kr *k, uint32_t id)
 	}
 	(void)kr_nl_flush(k);
 	ret = k->ops->tunnel_del(k, id);
+	kr_fc_forget_mark(k, kr_tunnel_fwmark(k, id)); /* the rule is gone: id can be reused */
 	memset(&k->tunnels[id], 0, sizeof(k->tunnels[id]));
 	k->stats.tunnels--;
 	return ret;

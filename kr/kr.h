@@ -217,6 +217,12 @@ typedef bool (*kr_fc_marked_fn)(void *arg, const struct in6_addr *src, const str
 int kr_fc_reconcile_marks(struct kr *k, kr_fc_marked_fn keep, void *arg);
 /* Removes the chain, closes the sockets, puts accounting back; kr_close() does it too. */
 void kr_fc_close(struct kr *k);
+/* With the flow classifier open: every connection whose mark is mark (a tunnel's or binding
+ * tag's, with any bicast slot) loses it, so that its next packet is classified anew.
+ * kr_tunnel_del() and kr_tag_del() call it: the number they free is handed out again, and a
+ * connection that kept the mark (a flow the daemon no longer tracks: evicted, or of an MN that
+ * left) would follow it into whatever tunnel gets the number next. Failures are logged. */
+void kr_fc_forget_mark(struct kr *k, uint32_t mark);
 /* Sends (on) or stops sending (off) new connections toward pfx to the queue. Synchronous (one
  * ip6tables-restore run, a few ms, after one for whatever kr_fc_queue_prefix_later() left
  * pending, whose refusals are logged, not reported here); -1 with
@@ -266,6 +272,7 @@ struct kr_fc_stats {
 	uint64_t queued; /* packets user space saw */
 	uint64_t verdicts;
 	uint64_t marks_set;   /* connection marks rewritten */
+	uint64_t marks_cleared; /* connections that lost the mark of a tunnel or tag that went */
 	uint64_t queue_drops; /* as the kernel counts them (/proc/net/netfilter/nfnetlink_queue) */
 	uint64_t kernel_queued;  /* packets the kernel queued (its packet ids, same file) */
 	uint64_t ct_created;     /* connections made for new flows (seg6 driver) */

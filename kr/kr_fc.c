@@ -81,6 +81,19 @@ static int kr_fc_clear_marks(const struct kr *k, struct kr_fc *fc, kr_fc_marked_
 	return cleared;
 }
 
+void kr_fc_forget_mark(struct kr *k, uint32_t mark)
+{
+	int cleared;
+
+	if (k == NULL || k->fc == NULL)
+		return;
+	cleared = kr_fc_ct_clear_marks(k->fc, mark, mark, NULL, NULL);
+	if (cleared == -1)
+		log_warn("kr: clearing mark %u, which went, from the connections that had it", mark);
+	else
+		k->fc->st.marks_cleared += (uint64_t)cleared;
+}
+
 int kr_fc_reconcile_marks(struct kr *k, kr_fc_marked_fn keep, void *arg)
 {
 	if (k == NULL || k->fc == NULL || keep == NULL) {

@@ -148,11 +148,12 @@ void kr_fc_ct_timeouts(struct kr_fc *fc);
 void kr_fc_ct_queue_create(struct kr_fc *fc, const struct kr_fc_tuple *t, uint32_t mark,
                            uint32_t timeout);
 void kr_fc_ct_flush(struct kr_fc *fc);
-/* Sets to 0 the mark of every IPv6 connection marked in [lo, hi]: what an earlier run that was
- * killed left. Those marks name tunnels by number, and a new run numbers its tunnels anew, so
- * the chain restoring them would send the flows into whatever tunnel now has that number; with
- * no mark, a flow's next packet is classified again. The number of connections cleared, or -1
- * with errno (some may have been cleared). */
+/* Sets to 0 the mark of every IPv6 connection marked in [lo, hi] (a bicast slot above a mark
+ * does not count): what an earlier run that was killed left, or (lo == hi, filtered by the
+ * kernel) what a tunnel or tag that is going left. Those marks name tunnels by number, and a
+ * new tunnel may take the number, so the chain restoring them would send the flows into
+ * whatever tunnel now has that number; with no mark, a flow's next packet is classified again.
+ * The number of connections cleared, or -1 with errno (some may have been cleared). */
 int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi, kr_fc_marked_fn keep,
                          void *arg);
 int kr_fc_acct_on(struct kr_fc *fc);

@@ -418,6 +418,14 @@ static bool kr_fc_ct_kept(const struct kr_fc_marked_ct *c, kr_fc_marked_fn keep,
 	            nfct_get_attr(ct, ATTR_ORIG_IPV6_DST), proto, sport, dport, c->mark);
 }
 
+/* A dump request's filter (ctnetlink's CTA_MARK and CTA_MARK_MASK): connections whose mark is
+ * mark, with whatever bicast slot above a tunnel's or tag's mark. */
+static void kr_fc_ct_mark_filter(struct nlmsghdr *nlh, uint32_t mark)
+{
+	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
+	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mark <= ~KR_FC_DUP_MASK ? ~KR_FC_DUP_MASK : ~0u));
+}
+
 int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi, kr_fc_marked_fn keep,
                          void *arg)
 {
@@ -427,6 +435,8 @@ int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi, kr_fc_marke
 	int cleared = 0, failed = 0;
 
 	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	if (lo == hi) /* one mark: the kernel sends only its connections (any bicast slot) */
+		kr_fc_ct_mark_filter(nlh, lo);
 	if (kr_fc_ct_talk(fc, nlh, kr_fc_marked_cb, &m) == -1) {
 		failed = -1;
 		goto out;

@@ -212,6 +212,8 @@ int kr_tag_del(struct kr *k, uint32_t mark)
 		return -1;
 	}
 	ret = kr_tag_remove(k, slot);
+	if (!k->tags[slot]->decap)
+		kr_fc_forget_mark(k, mark); /* the rule is gone: the slot can be reused */
 	kr_tag_slot_free(k, slot); /* what the kernel kept is removed at exit (tagged 157) */
 	return ret;
 }

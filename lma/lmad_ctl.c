@@ -166,6 +166,7 @@ static void stats_flows(struct lmad *d, struct ctl_conn *c)
 	ctl_send_stat(c, "flows", "queue_drops", fs.queue_drops);
 	ctl_send_stat(c, "flows", "overruns", fs.overruns);
 	ctl_send_stat(c, "flows", "marks_set", fs.marks_set);
+	ctl_send_stat(c, "flows", "marks_cleared", fs.marks_cleared);
 	ctl_send_stat(c, "flows", "connections_made", fs.ct_created);
 	ctl_send_stat(c, "flows", "conntrack_failures", fs.ct_failures);
 	ctl_send_stat(c, "flows", "verdict_errors", fs.verdict_errors);

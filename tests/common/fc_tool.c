@@ -14,7 +14,8 @@
  * commands on standard input, each answered "ok ..." or "error ...":
  *
  *   move PROTO SRC DST SPORT DPORT TUNNEL     counters PROTO SRC DST SPORT DPORT
- *   queue PFX/LEN on|off      stats      fc-close      fc-open      close (also SIGTERM) */
+ *   queue PFX/LEN on|off      stats      fc-close      fc-open      close (also SIGTERM)
+ *   tunnel-del TUNNEL         tunnel-add TUNNEL (the one to that MAG again: "ok tunnel-add ID MARK") */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
@@ -37,7 +38,8 @@ struct rule {
 struct tool {
 	struct kr *k;
 	struct kr_fc_config fc;
-	uint32_t tunnel[3]; /* [1], [2]: the tunnels to MAG1 and MAG2 */
+	uint32_t tunnel[3];    /* [1], [2]: the tunnels to MAG1 and MAG2 */
+	struct in6_addr mag[3]; /* [1], [2]: their addresses */
 	struct rule rules[MAX_RULES];
 	int nrules;
 	uint32_t dflt;
@@ -183,11 +185,12 @@ static void cmd_stats(const struct tool *t)
 	struct kr_fc_stats st;
 
 	kr_fc_get_stats(t->k, &st);
-	printf("ok stats queued %llu verdicts %llu marks_set %llu queue_drops %llu kernel_queued "
-	       "%llu ct_created %llu ct_failures %llu verdict_errors %llu overruns %llu bad %llu "
-	       "gone %llu events_lost %llu\n",
+	printf("ok stats queued %llu verdicts %llu marks_set %llu marks_cleared %llu queue_drops %llu "
+	       "kernel_queued %llu ct_created %llu ct_failures %llu verdict_errors %llu overruns %llu "
+	       "bad %llu gone %llu events_lost %llu\n",
 	       (unsigned long long)st.queued, (unsigned long long)st.verdicts,
-	       (unsigned long long)st.marks_set, (unsigned long long)st.queue_drops,
+	       (unsigned long long)st.marks_set, (unsigned long long)st.marks_cleared,
+	       (unsigned long long)st.queue_drops,
 	       (unsigned long long)st.kernel_queued, (unsigned long long)st.ct_created,
 	       (unsigned long long)st.ct_failures, (unsigned long long)st.verdict_errors,
 	       (unsigned long long)st.overruns, (unsigned long long)st.bad,
@@ -222,6 +225,27 @@ static int fc_open(struct tool *t)
 	return 0;
 }
 
+/* tunnel-del N, tunnel-add N: the tunnel to MAG N goes, or comes back (with the lowest free
+ * number, which is the one it had if nothing took it meanwhile). */
+static int cmd_tunnel(struct tool *t, char **av)
+{
+	uint32_t n;
+
+	errno = EINVAL;
+	if (parse_u32(av[1], 2, &n) == -1 || n == 0)
+		return -1;
+	if (strcmp(av[0], "tunnel-del") == 0) {
+		if (kr_tunnel_del(t->k, t->tunnel[n]) == -1)
+			return -1;
+		printf("ok tunnel-del %u\n", t->tunnel[n]);
+		return 0;
+	}
+	if (kr_tunnel_add(t->k, &t->mag[n], &t->tunnel[n]) == -1)
+		return -1;
+	printf("ok tunnel-add %u %u\n", t->tunnel[n], tunnel_mark(t, n));
+	return 0;
+}
+
 /* 1 to go on, 0 to close. */
 static int command(struct tool *t, char **av)
 {
@@ -233,6 +257,9 @@ static int command(struct tool *t, char **av)
 	} else if (strcmp(av[0], "queue") == 0) {
 		if (cmd_queue(t, av) == -1)
 			printf("error queue: %s\n", strerror(errno));
+	} else if (strcmp(av[0], "tunnel-del") == 0 || strcmp(av[0], "tunnel-add") == 0) {
+		if (cmd_tunnel(t, av) == -1)
+			printf("error %s: %s\n", av[0], strerror(errno));
 	} else if (strcmp(av[0], "stats") == 0) {
 		cmd_stats(t);
 	} else if (strcmp(av[0], "fc-close") == 0) {
@@ -350,12 +377,12 @@ static int parse_args(int argc, char **argv, struct tool *t, struct kr_config *c
 /* The tunnels, the prefix route through the first, flow steering with the prefix queued. */
 static int setup(struct tool *t, char **peers)
 {
-	struct in6_addr a, pfx;
+	struct in6_addr pfx;
 	uint8_t len;
 
 	for (int i = 1; i <= 2; i++) {
-		if (inet_pton(AF_INET6, peers[i - 1], &a) != 1 ||
-		    kr_tunnel_add(t->k, &a, &t->tunnel[i]) == -1) {
+		if (inet_pton(AF_INET6, peers[i - 1], &t->mag[i]) != 1 ||
+		    kr_tunnel_add(t->k, &t->mag[i], &t->tunnel[i]) == -1) {
 			printf("error tunnel-add %s: %s\n", peers[i - 1], strerror(errno));
 			return -1;
 		}

@@ -16,7 +16,9 @@
 # `conntrack -D` and from a short UDP timeout; (g) kr_fc_close leaves nothing; (h) with fc_tool
 # killed, traffic fails open (unmarked, main table) or closed (dropped); (i) a restart after
 # kill -9 (kr_open alone, or with kr_fc_open) removes the stale chains and clears the
-# connection marks in its range. Needs root, iproute2, ip6tables, conntrack and
+# connection marks in its range; (j) a tunnel's removal clears its mark from the connections
+# that carry it (with a bicast slot or not), so that the tunnel that takes its number next
+# does not inherit them. Needs root, iproute2, ip6tables, conntrack and
 # /usr/bin/python3.
 # shellcheck source-path=SCRIPTDIR disable=SC2086 # $REPLY is split into words on purpose
 set -u
@@ -320,6 +322,40 @@ check_move() {
 	check "d: moving a connection that does not exist: ENOENT" test "$REPLY" = "error move: No such file or directory"
 }
 
+# mark_of SPORT: the mark of the UDP connection from SPORT.
+mark_of() {
+	nsx lma conntrack -L -p udp --orig-port-src "$1" 2>/dev/null | sed -n 's/.* mark=\([0-9]*\).*/\1/p'
+}
+
+# A flow moved to tunnel 2, which goes and comes back under the same number: the flow must
+# not follow the number (its mark) but be classified again, by its port (tunnel 1, mag1).
+check_forget_marks() {
+	flow_first 5040 $PORT_A m1
+	flow_first 5042 $PORT_A m1
+	tool_check lma "j: flow 5040 moved to tunnel 2" move $UDP $CN $MN 5040 $PORT_A 2
+	nsx lma conntrack -I -p udp -s $CN -d $MN --sport 5041 --dport 5041 --timeout 100 \
+		--mark $((MARK2 | 65536)) >/dev/null 2>&1
+	check "j: a connection with tunnel 2's mark and a bicast slot on it" \
+		test "$(mark_of 5041)" = $((MARK2 | 65536))
+	n2=$(nsx lma conntrack -L 2>/dev/null | grep -c " mark=$MARK2 ")
+	c0=$(fc_stat lma marks_cleared)
+	tool_check lma "j: tunnel 2 removed" tunnel-del 2
+	check "j: the moved flow's connection lost tunnel 2's mark" test "$(mark_of 5040)" = 0
+	check "j: so did the one with a bicast slot" test "$(mark_of 5041)" = 0
+	check "j: tunnel 1's connection kept its mark" test "$(mark_of 5042)" = "$MARK1"
+	check "j: marks_cleared counts them ($n2 + 1)" \
+		test "$(($(fc_stat lma marks_cleared) - c0))" -eq $((n2 + 1))
+	tool_do lma tunnel-add 2
+	check "j: the tunnel is back under its old number and mark" \
+		test "$REPLY" = "ok tunnel-add 2 $MARK2"
+	g1=$(got 5040 $PORT_A m1)
+	g2=$(got 5040 $PORT_A m2)
+	send 5040 $PORT_A 20
+	check "j: the flow is classified again: through mag1" \
+		wait_until 10 got_at_least 5040 $PORT_A m1 $((g1 + 20))
+	check "j: not through the tunnel that took the number" test "$(got 5040 $PORT_A m2)" -eq "$g2"
+}
+
 rx_bytes() {
 	nsx mn cat "/sys/class/net/$1/statistics/rx_bytes"
 }
@@ -476,6 +512,7 @@ check_first_packet_only
 check_move
 check_tcp
 check_events
+check_forget_marks
 check_fc_close
 check_fail_open
 check_restart_fail_closed
