@@ -99,6 +99,8 @@ struct ctl_binding {
 	uint32_t remaining_s;
 	uint32_t tunnel;
 	char state_name[16];
+	uint32_t tag_mark; /* its binding tag's mark (doc/datapath.md), 0: it has no tag */
+	uint32_t tag;      /* that tag (19 bits, any value: tag_mark says whether there is one) */
 };
 
 /* One counter: group ("rx", "pba", "malformed", "dropped", ...) and name. */

@@ -37,6 +37,8 @@ static void fill_binding(const struct bce *b, uint64_t now_ns, struct ctl_bindin
 	                         ? (uint32_t)((b->timer.when_ns - now_ns) / 1000000000ull)
 	                         : 0;
 	r->tunnel = b->mag->tunnel;
+	r->tag_mark = b->tag_mark;
+	r->tag = b->tag_mark ? b->tag : 0;
 }
 
 static void send_mn(struct ctl_conn *c, const struct lma_mn *mn, uint64_t now_ns)

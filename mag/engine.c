@@ -77,7 +77,7 @@ void mag_engine_free(struct mag_engine *e, const struct mag_now *now)
 	}
 	if (e->io.flush)
 		e->io.flush(e->io.ctx);
-	engine_tags_sync(e); /* every tag goes */
+	mag_engine_tags_sync(e); /* every tag goes */
 	release_tunnel(e);
 	hmap_free(&e->by_mac);
 	timer_heap_free(&e->timers);
@@ -582,7 +582,7 @@ void mag_engine_flush(struct mag_engine *e)
 {
 	if (e->io.flush)
 		e->io.flush(e->io.ctx);
-	engine_tags_sync(e);
+	mag_engine_tags_sync(e);
 	release_tunnel(e);
 }
 

@@ -211,5 +211,7 @@ const char *mag_drop_name(enum mag_drop d);
 
 /* The mark of the entry's binding tag (engine_tags.c), 0 when it has none. */
 uint32_t mag_engine_tag_mark(const struct mag_engine *e, uint64_t bul_id);
+/* The same, and the tag itself in *tag (0 when the entry has none). */
+uint32_t mag_engine_tag_of(const struct mag_engine *e, uint64_t bul_id, uint32_t *tag);
 
 #endif

@@ -66,7 +66,7 @@ struct bul_entry *engine_entry_new(struct mag_engine *e, const struct mag_conf_m
                                    const struct in6_addr *ll);
 
 /* engine_tags.c: the entries' binding tags follow them, when tags_dirty */
-void engine_tags_sync(struct mag_engine *e);
+void mag_engine_tags_sync(struct mag_engine *e);
 
 /* bul.c: the state machine */
 void bul_event(struct mag_engine *e, struct bul_entry *b, enum bul_event ev, const void *arg);

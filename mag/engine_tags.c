@@ -158,7 +158,7 @@ static void tag_take(struct mag_engine *e, const struct bul_entry *b)
 	free(t);
 }
 
-void engine_tags_sync(struct mag_engine *e)
+void mag_engine_tags_sync(struct mag_engine *e)
 {
 	const struct bul_entry *b;
 
@@ -171,9 +171,17 @@ void engine_tags_sync(struct mag_engine *e)
 		tag_take(e, b);
 }
 
-uint32_t mag_engine_tag_mark(const struct mag_engine *e, uint64_t bul_id)
+uint32_t mag_engine_tag_of(const struct mag_engine *e, uint64_t bul_id, uint32_t *tag)
 {
 	const struct mag_tag *t = tag_by_entry(e, bul_id);
 
+	*tag = t ? t->tag : 0;
 	return t ? t->mark : 0;
+}
+
+uint32_t mag_engine_tag_mark(const struct mag_engine *e, uint64_t bul_id)
+{
+	uint32_t tag;
+
+	return mag_engine_tag_of(e, bul_id, &tag);
 }

@@ -36,6 +36,7 @@ static void fill_binding(const struct magd *d, const struct bul_entry *b, uint64
 	r->remaining_s =
 	        b->expires_ns > now ? (uint32_t)((b->expires_ns - now) / 1000000000ull) : 0;
 	r->tunnel = b->installed ? mag_engine_tunnel(d->engine) : 0;
+	r->tag_mark = mag_engine_tag_of(d->engine, b->id, &r->tag);
 }
 
 static void show_bindings(struct magd *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)

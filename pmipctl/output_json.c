@@ -107,6 +107,8 @@ static void json_binding(const struct ctl_binding *b)
 	put(o, "lifetime", json_integer(b->lifetime_s));
 	put(o, "remaining", json_integer(b->remaining_s));
 	put(o, "tunnel", json_integer(b->tunnel));
+	put(o, "tag", b->tag_mark ? json_integer(b->tag) : json_null());
+	put(o, "tag_mark", b->tag_mark ? json_integer(b->tag_mark) : json_null());
 	put(o, "muho", json_boolean(b->muho));
 	append(mn_bindings(b->mn_id, sizeof(b->mn_id)), o);
 }

@@ -55,7 +55,7 @@ static void text_begin(int action)
 
 static void text_binding(const struct ctl_binding *b)
 {
-	char mag[INET6_ADDRSTRLEN], llid[100], pfx[64], att[32];
+	char mag[INET6_ADDRSTRLEN], llid[100], pfx[64], att[32], tag[40] = "";
 
 	if (strncmp(last_mn, b->mn_id, sizeof(last_mn)) != 0) {
 		snprintf(last_mn, sizeof(last_mn), "%.*s", (int)sizeof(b->mn_id) - 1, b->mn_id);
@@ -64,12 +64,14 @@ static void text_binding(const struct ctl_binding *b)
 	format_addr(b->peer, mag, sizeof(mag));
 	format_llid(b, llid, sizeof(llid));
 	snprintf(att, sizeof(att), "%s (%u)", att_name(b->att), b->att);
+	if (b->tag_mark)
+		snprintf(tag, sizeof(tag), "  tag 0x%05x mark %u", b->tag, b->tag_mark);
 	for (unsigned i = 0; i < b->n_prefix && i < CTL_BINDING_MAX_PREFIXES; i++) {
 		format_prefix(&b->prefix[i], pfx, sizeof(pfx));
 		if (i == 0)
-			printf("  binding %-4llu %-22s peer %-18s %-17s %-17s %-12s %u/%us%s\n",
+			printf("  binding %-4llu %-22s peer %-18s %-17s %-17s %-12s %u/%us%s%s\n",
 			       (unsigned long long)b->id, pfx, mag, att, llid, b->state_name,
-			       b->remaining_s, b->lifetime_s, b->muho ? "  muho" : "");
+			       b->remaining_s, b->lifetime_s, b->muho ? "  muho" : "", tag);
 		else
 			printf("               %s\n", pfx);
 	}
