@@ -409,6 +409,10 @@ int lmad_steer_start(struct lmad *d)
 	}
 	TAILQ_INIT(&s->mns);
 	TAILQ_INIT(&s->moves);
+	if (!kr_fc_dup_possible(d->kr)) /* said once here, not only at each bicast refused */
+		log_warnx("flow steering: no bicast with table-base %u: the tunnels' and binding "
+		          "tags' marks must stay below 65536 (table-base 57343 or less)",
+		          d->conf->table_base);
 	ev_init(&s->failback_w, failback_fire);
 	s->failback_w.data = d;
 	ev_init(&s->move_w, move_fire);
