@@ -8,7 +8,9 @@
 # interface coming back takes its prefix back. A flow moves between the two bindings by its
 # binding tag (doc/datapath.md, ebpf driver): lmad and magd each hold one tag per binding, the
 # moved flow's packets arrive on the other interface and come back when moved back, a flow not
-# moved stays; either binding going removes both tags and the moved flow falls back. With a
+# moved stays; pmipctl show bindings gives the same tags at both ends; lmad killed and started
+# again from its binding file makes the tags again and the moved flow stays moved; either
+# binding going removes both tags and the moved flow falls back. With a
 # driver that cannot write a tag (ip6tnl, seg6) the move is refused, naming the driver.
 # shellcheck source-path=SCRIPTDIR
 set -u
@@ -39,6 +41,8 @@ uplink-interface p1
 tunnel-driver $TEST_DRIVER
 prefix-pool 2001:db8:100::/48 length 64
 control-socket $tmp/lma.sock
+binding-file $tmp/lma.bindings
+binding-sync 200ms
 mn any
 mag 2001:db8:ffff::1
 EOF
@@ -95,6 +99,7 @@ binding_of_att() {
 topology
 configs
 bg lma "$BUILD/lmad" -d -f "$tmp/lma.conf" >"$tmp/lma.log" 2>&1
+LMA_PID=$LAST_PID
 bg mag "$BUILD/magd" -d -f "$tmp/mag.conf" >"$tmp/mag.log" 2>&1
 check "lmad answers on its control socket" wait_until 10 lctl show stats
 drv_read "$tmp/lma.log"
@@ -152,8 +157,25 @@ moves_by_tag() {
 	check "flow 5001 moved to the other binding again" lctl flow move "$F1" to binding "$B2"
 	check "flow 5001 on if2 again" arrive "$A1" 5001 50 if2
 }
+# lmad killed with a flow moved by tag and started again (binding-file): it makes the tags again,
+# perhaps with other marks, and the saved flow takes its binding's new tag mark
+# the file's line of flow 5001 (flow BCE MARK PROTO SRC SPORT DST DPORT ...) names B2
+saved_on_b2() { awk -v b="$B2" '$1 == "flow" && $2 == b && $8 == 5001' "$tmp/lma.bindings" | grep -q .; }
+restart_keeps_tagged_move() {
+	check "the binding file has the flow on the 3G binding" wait_until 5 saved_on_b2
+	kill -9 "$LMA_PID"
+	wait "$LMA_PID" 2>/dev/null
+	bg lma "$BUILD/lmad" -d -f "$tmp/lma.conf" >>"$tmp/lma.log" 2>&1
+	LMA_PID=$LAST_PID
+	check "lmad back after kill -9, both bindings from its file" wait_until 10 two_bindings
+	check "both binding tags made again" wait_until 5 tags_are 2
+	check "the moved flow kept its binding" test "$(jget "[f['binding'] for f in j if f['dport'] == 5001][0]" lctl -j show flows)" = "$B2"
+	check "and still arrives on if2" arrive "$A1" 5001 100 if2
+	check "a flow not moved still on if1" arrive "$A1" 5004 100 if1
+}
 if tagging; then
 	moves_by_tag
+	restart_keeps_tagged_move
 else
 	check "no binding tags with the $DRV driver" tags_are 0
 	check "a move to the other binding at the same MAG is refused, naming $DRV" \
