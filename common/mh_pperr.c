@@ -56,6 +56,19 @@ static void arrival_cmsg(const struct cmsghdr *c, struct mh_arrival *a)
 	}
 }
 
+uint64_t mh_rx_real_ns(const struct msghdr *m)
+{
+	struct timespec ts;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(ts))) {
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			return ts.tv_sec < 0 ? 0 : (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		}
+	return 0;
+}
+
 void mh_arrival_read(const struct msghdr *m, const struct in6_addr *dst, struct mh_arrival *a)
 {
 	const struct sockaddr_in6 *from = m->msg_name;

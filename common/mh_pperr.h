@@ -10,10 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "common/ratelimit.h"
 
-#define MH_PPERR_CTL_SPACE 256 /* ancillary data of one received message */
+/* ancillary data of one received message: the IPv6 header's (hop limit, traffic class, flow
+ * label, extension headers) and lmad's receive time (SO_TIMESTAMPNS) */
+#define MH_PPERR_CTL_SPACE (256 + CMSG_SPACE(sizeof(struct timespec)))
 #define MH_PPERR_MAX       1240 /* the error's ICMPv6 part: 1280 minus its IPv6 header */
 
 /* One Mobility Header as it arrived: what its IPv6 header said (ancillary data). */
@@ -26,6 +29,9 @@ struct mh_arrival {
 
 /* What the MH socket must report with each message for an arrival to be rebuilt. */
 int mh_pperr_sockopts(int mh_fd);
+/* The kernel's receive time of a message (SO_TIMESTAMPNS on the socket), wall clock, in ns
+ * since 1970; 0 when the message carries none. */
+uint64_t mh_rx_real_ns(const struct msghdr *m);
 /* The arrival of one message from recvmsg's result: src from msg_name, dst the address the
  * socket is bound to. */
 void mh_arrival_read(const struct msghdr *m, const struct in6_addr *dst, struct mh_arrival *a);

@@ -53,6 +53,10 @@ struct lma_io {
 struct lma_now {
 	uint64_t mono_ns; /* timers */
 	uint64_t real_ns; /* timestamps (RFC 5213 §5.5): wall clock, synchronized across nodes */
+	/* lma_engine_input: when the message arrived (the kernel's receive time, wall clock), 0
+	 * when unknown. A PBU's timestamp is judged against it (RFC 5213 §5.5's window), so that
+	 * a PBU that waited in our socket while lmad was busy is not refused for our delay. */
+	uint64_t rx_real_ns;
 };
 
 /* Why an input was dropped without a reply, beyond the codec's reasons (enum mh_err). */

@@ -37,6 +37,7 @@ void lmad_now(struct lma_now *now)
 {
 	now->mono_ns = daemon_clock_ns(CLOCK_MONOTONIC);
 	now->real_ns = daemon_clock_ns(CLOCK_REALTIME);
+	now->rx_real_ns = 0;
 }
 
 /* --- engine io, backed by the kernel side --- */
@@ -237,6 +238,7 @@ static void mh_readable(struct ev_loop *loop, ev_io *w, int revents)
 			continue;
 		mh_pperr_input(&d->pperr, &d->conf->be_rate, &msgs[i].msg_hdr, &d->conf->lma_addr,
 		               bufs[i], msgs[i].msg_len, now.mono_ns);
+		now.rx_real_ns = mh_rx_real_ns(&msgs[i].msg_hdr);
 		lma_engine_input(d->engine, &from[i].sin6_addr, bufs[i], msgs[i].msg_len, &now);
 	}
 	lma_engine_flush(d->engine);
@@ -322,12 +324,14 @@ static int open_mh_socket(const struct in6_addr *local)
 {
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *local };
 	int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_MH);
-	int big = 4 << 20;
+	int big = 4 << 20, one = 1;
 
 	if (fd < 0)
 		return -1;
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-	if (mh_pperr_sockopts(fd) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (mh_pperr_sockopts(fd) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0 || /* rx_real_ns */
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 
 		close(fd);

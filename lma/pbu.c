@@ -141,7 +141,8 @@ static int find_session(struct pbu_ctx *c)
 static int check_timestamp(struct pbu_ctx *c)
 {
 	uint64_t ts = c->req->opts.timestamp;
-	uint64_t ts_ns = mh_timestamp_to_ns(ts), now = c->e->now.real_ns;
+	uint64_t ts_ns = mh_timestamp_to_ns(ts);
+	uint64_t now = c->e->now.rx_real_ns ? c->e->now.rx_real_ns : c->e->now.real_ns;
 	uint64_t window = (uint64_t)c->e->conf->timestamp_window_ms * NS_PER_MS;
 	uint64_t skew = ts_ns > now ? ts_ns - now : now - ts_ns;
 

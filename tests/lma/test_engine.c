@@ -352,6 +352,28 @@ START_TEST(mag_not_allowed_for_this_mn_is_154)
 }
 END_TEST
 
+/* RFC 5213 §5.5's window is judged at the PBU's arrival (the kernel's receive time): a PBU that
+ * waited in lmad's socket while lmad was busy is not refused for lmad's own delay, and one that
+ * arrived stale still is. The 156's Timestamp option stays the LMA's current time. */
+START_TEST(timestamp_window_is_judged_at_arrival)
+{
+	const struct mh_msg *m;
+	uint64_t ours = mh_timestamp_from_ns(h.now.real_ns);
+
+	h.now.rx_real_ns = h.now.real_ns - 400 * 1000000ull; /* it waited 400 ms for us */
+	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .ts_offset_ms = -350 }), 0);
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .nai = "mn2@example.org",
+	                                                     .ts_offset_ms = -750 }),
+	                  156); /* 350 ms older than its arrival */
+	m = pba_to(MAG2);
+	ck_assert_uint_eq(m->opts.timestamp >> 16, ours >> 16);
+	h.now.rx_real_ns = 0; /* unknown: judged at the current time, as before */
+	ck_assert_uint_eq(status_of(MAG2, &(struct pbu_spec){ .nai = "mn2@example.org",
+	                                                     .ts_offset_ms = -350 }),
+	                  156);
+}
+END_TEST
+
 START_TEST(non_nai_identifier_is_153)
 {
 	ck_assert_uint_eq(status_of(MAG1, &(struct pbu_spec){ .mnid_subtype = 5 }), 153);
@@ -1280,6 +1302,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(status, non_nai_identifier_is_153);
 	tcase_add_test(status, unauthorized_mn_is_152);
 	tcase_add_test(status, timestamp_outside_the_window_is_156_with_our_time);
+	tcase_add_test(status, timestamp_window_is_judged_at_arrival);
 	tcase_add_test(status, older_timestamp_for_the_session_is_157);
 	tcase_add_test(status, missing_options_are_158_161_162_in_that_order);
 	tcase_add_test(status, restricted_mag_is_154_before_153_and_152);
