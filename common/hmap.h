@@ -1,8 +1,11 @@
-/* hmap.h: an intrusive chained hash map with power-of-two buckets that doubles when the load
- * passes 1, so lookups stay O(1) from ten bindings to millions, and halves on request
- * (hmap_shrink) once under a quarter full, so a mass de-registration gives its memory back.
- * Callers embed a struct hnode in their records, compute the hash with hash_bytes() (SipHash-2-4
- * keyed per process, so a peer cannot choose keys that collide) and compare keys themselves. */
+/* hmap.h: an intrusive chained hash map that grows by linear hashing (Litwin, 1980): an
+ * insertion that takes the load past 3/4 splits a bucket, so the table grows a bucket at a
+ * time, lookups stay O(1) from ten bindings to millions, and no insertion ever pays for moving
+ * the whole table (which stalled lmad for a quarter of a second near 2^19 bindings). It shrinks
+ * on request (hmap_shrink) to half full, so a mass de-registration gives its memory back. Callers embed a struct hnode in their records, compute the hash with hash_bytes()
+ * (SipHash-2-4 keyed per process, so a peer cannot choose keys that collide) and compare keys
+ * themselves. A walk visits buckets[0] to buckets[last]; removal never moves a node, so a walk
+ * may remove; insertion may (one bucket's nodes), so a walk must not insert. */
 #ifndef COMMON_HMAP_H
 #define COMMON_HMAP_H
 
@@ -17,8 +20,11 @@ struct hnode {
 
 struct hmap {
 	struct hnode **buckets;
-	size_t mask;     /* n_buckets - 1 */
-	size_t min_mask; /* as created: never shrunk below */
+	size_t last;     /* the last bucket's index: buckets[0..last] hold the nodes */
+	size_t low_mask; /* 2^L - 1: the table has 2^L buckets and `split` more, last = low_mask + split */
+	size_t split;    /* next bucket to split; those below it are split already */
+	size_t cap;      /* room in buckets[] */
+	size_t min_last; /* as created: never shrunk below */
 	size_t count;
 };
 
@@ -37,7 +43,7 @@ void hmap_free(struct hmap *m);
 /* Inserts n (n->hash set by the caller); false only if growing failed and the map is full. */
 bool hmap_insert(struct hmap *m, struct hnode *n);
 void hmap_remove(struct hmap *m, struct hnode *n);
-/* Gives buckets back when the map is under a quarter full. Not from inside a walk over the
+/* Gives buckets back while the map is under half full. Not from inside a walk over the
  * buckets: it moves nodes between them (removal never does, so walks may remove). */
 void hmap_shrink(struct hmap *m);
 /* First node with this hash, then hmap_next_same() for further ones: callers compare keys. */

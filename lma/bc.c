@@ -315,7 +315,7 @@ size_t bc_memory(const struct bc *bc)
 
 static void free_chain(struct hmap *m, size_t offset)
 {
-	for (size_t i = 0; i <= m->mask; i++) {
+	for (size_t i = 0; i <= m->last; i++) {
 		struct hnode *n = m->buckets[i], *next;
 
 		for (; n; n = next) {

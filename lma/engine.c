@@ -68,7 +68,7 @@ static void kernel_flush(struct lma_engine *e);
 
 static void delete_all(struct lma_engine *e)
 {
-	for (size_t i = 0; i <= e->bc.by_id.mask; i++)
+	for (size_t i = 0; i <= e->bc.by_id.last; i++)
 		while (e->bc.by_id.buckets[i])
 			engine_bce_delete(e,
 			                  HMAP_ENTRY(e->bc.by_id.buckets[i], struct bce, id_node));
@@ -84,7 +84,7 @@ void lma_engine_free(struct lma_engine *e)
 	delete_all(e);
 	kernel_flush(e);
 	release_tunnels(e);
-	for (size_t i = 0; i <= e->bc.by_mn.mask; i++)
+	for (size_t i = 0; i <= e->bc.by_mn.last; i++)
 		while (e->bc.by_mn.buckets[i])
 			upn_mn_free(e, HMAP_ENTRY(e->bc.by_mn.buckets[i], struct lma_mn, node));
 	bc_free(&e->bc);
@@ -105,7 +105,7 @@ static bool same_pool(const struct lma_conf *a, const struct lma_conf *b)
  * them to rest with their MN, as for the pool's own, and the lease file names them held. */
 static void pool_adopt_bound(struct lma_engine *e)
 {
-	for (size_t i = 0; i <= e->bc.by_id.mask; i++)
+	for (size_t i = 0; i <= e->bc.by_id.last; i++)
 		for (const struct hnode *n = e->bc.by_id.buckets[i]; n; n = n->next) {
 			const struct bce *b = HMAP_ENTRY(n, const struct bce, id_node);
 
@@ -118,7 +118,7 @@ static void pool_adopt_bound(struct lma_engine *e)
 /* Held bindings are looked at again under the new prefix-hold, from their timers. */
 static void holds_recheck(struct lma_engine *e)
 {
-	for (size_t i = 0; i <= e->bc.by_id.mask; i++)
+	for (size_t i = 0; i <= e->bc.by_id.last; i++)
 		for (const struct hnode *n = e->bc.by_id.buckets[i]; n; n = n->next) {
 			struct bce *b = HMAP_ENTRY(n, struct bce, id_node);
 

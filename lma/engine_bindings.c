@@ -55,7 +55,7 @@ void lma_engine_write_bindings(const struct lma_engine *e, FILE *out, const stru
 	struct bind_record r;
 
 	bindings_write_header(out);
-	for (size_t i = 0; e->bc.by_id.buckets && i <= e->bc.by_id.mask; i++)
+	for (size_t i = 0; e->bc.by_id.buckets && i <= e->bc.by_id.last; i++)
 		for (const struct hnode *n = e->bc.by_id.buckets[i]; n; n = n->next) {
 			const struct bce *b = HMAP_ENTRY(n, const struct bce, id_node);
 
@@ -190,7 +190,7 @@ enum lma_restore lma_engine_restore_binding(struct lma_engine *e, const struct b
 /* The restored MNs' tags, then the flows of each (io.mn_changed). */
 void lma_engine_restore_done(struct lma_engine *e)
 {
-	for (size_t i = 0; i <= e->bc.by_mn.mask; i++)
+	for (size_t i = 0; i <= e->bc.by_mn.last; i++)
 		for (struct hnode *n = e->bc.by_mn.buckets[i]; n; n = n->next) {
 			struct lma_mn *mn = HMAP_ENTRY(n, struct lma_mn, node);
 

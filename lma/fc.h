@@ -305,7 +305,7 @@ uint32_t fc_classify_new(struct fc *fc, const struct fc_tuple *t, const char *mn
  * caller to come back soon rather than block its loop on them all. Gives index memory back. */
 bool fc_flow_sweep(struct fc *fc, uint64_t older_than_ns, uint64_t now_ns, size_t max,
 		   bool (*still_active)(void *arg, struct fc_flow *f), void *arg);
-/* Gives back index buckets once the table is under a quarter of their number (after a flood);
+/* Gives back index buckets once the table is under half their number (after a flood);
  * not during an iteration over connections. fc_flow_expire() and fc_flow_sweep() call it. */
 void fc_compact(struct fc *fc);
 /* Bytes of the indexes' buckets (not of the flows themselves). */

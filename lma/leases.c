@@ -36,7 +36,7 @@ static void write_resting(const struct mh_prefix *pfx, const char *owner, size_t
 
 static void write_held(FILE *out, const struct bc *bc)
 {
-	for (size_t i = 0; bc->by_id.buckets && i <= bc->by_id.mask; i++)
+	for (size_t i = 0; bc->by_id.buckets && i <= bc->by_id.last; i++)
 		for (const struct hnode *n = bc->by_id.buckets[i]; n; n = n->next) {
 			const struct bce *b = HMAP_ENTRY(n, const struct bce, id_node);
 

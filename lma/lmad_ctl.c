@@ -67,12 +67,12 @@ static bool produce_bindings(struct ctl_conn *c, void *state)
 
 	lmad_now(&now);
 	for (unsigned k = 0; k < 64 && ctl_has_room(c); k++, w->bucket++) {
-		if (w->bucket > bc->by_mn.mask)
+		if (w->bucket > bc->by_mn.last)
 			return false;
 		for (struct hnode *n = bc->by_mn.buckets[w->bucket]; n; n = n->next)
 			send_mn(c, HMAP_ENTRY(n, struct lma_mn, node), now.mono_ns);
 	}
-	return w->bucket <= bc->by_mn.mask;
+	return w->bucket <= bc->by_mn.last;
 }
 
 static void show_bindings(struct lmad *d, struct ctl_conn *c, const uint8_t *payload, uint32_t len)
@@ -269,7 +269,7 @@ static void show_peers(struct lmad *d, struct ctl_conn *c)
 	struct lma_now now;
 
 	lmad_now(&now);
-	for (size_t i = 0; i <= bc->by_mag.mask; i++)
+	for (size_t i = 0; i <= bc->by_mag.last; i++)
 		for (const struct hnode *n = bc->by_mag.buckets[i]; n; n = n->next) {
 			const struct lma_mag *mag = HMAP_ENTRY(n, const struct lma_mag, node);
 

@@ -714,7 +714,7 @@ void lmad_fc_stop(struct lmad *d)
 	ev_timer_stop(d->loop, &d->idle_w);
 	ev_prepare_stop(d->loop, &d->prefixes_w);
 	/* no rule deletion per prefix: kr_fc_close removes the chains whole, pending changes too */
-	for (size_t i = 0; i <= d->fc_queued.mask; i++)
+	for (size_t i = 0; i <= d->fc_queued.last; i++)
 		while (d->fc_queued.buckets[i]) {
 			struct queued_prefix *q =
 			        HMAP_ENTRY(d->fc_queued.buckets[i], struct queued_prefix, node);

@@ -131,7 +131,7 @@ void peer_conf_changed(struct lma_engine *e)
 {
 	if (hb_conf(e)->interval_ms == 0)
 		return;
-	for (size_t i = 0; i <= e->bc.by_mag.mask; i++)
+	for (size_t i = 0; i <= e->bc.by_mag.last; i++)
 		for (struct hnode *n = e->bc.by_mag.buckets[i]; n; n = n->next) {
 			struct lma_mag *mag = HMAP_ENTRY(n, struct lma_mag, node);
 

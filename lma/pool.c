@@ -211,12 +211,12 @@ uint64_t pool_foreign(const struct pool *p)
 
 void pool_free(struct pool *p)
 {
-	for (size_t i = 0; p->foreign.buckets && i <= p->foreign.mask; i++)
+	for (size_t i = 0; p->foreign.buckets && i <= p->foreign.last; i++)
 		while (p->foreign.buckets[i])
 			foreign_drop(p,
 			             HMAP_ENTRY(p->foreign.buckets[i], struct pool_foreign, node));
 	hmap_free(&p->foreign);
-	for (size_t i = 0; p->resting.buckets && i <= p->resting.mask; i++)
+	for (size_t i = 0; p->resting.buckets && i <= p->resting.last; i++)
 		while (p->resting.buckets[i])
 			rest_drop(p, HMAP_ENTRY(p->resting.buckets[i], struct pool_rest, node));
 	hmap_free(&p->resting);

@@ -143,7 +143,7 @@ unsigned lma_engine_revoke_unconfigured(struct lma_engine *e, const struct lma_n
 	unsigned n = 0;
 
 	e->now = *now;
-	for (size_t i = 0; i <= e->bc.by_mag.mask; i++)
+	for (size_t i = 0; i <= e->bc.by_mag.last; i++)
 		for (const struct hnode *h = e->bc.by_mag.buckets[i]; h; h = h->next) {
 			struct lma_mag *mag = HMAP_ENTRY(h, struct lma_mag, node);
 

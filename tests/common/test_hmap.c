@@ -1,7 +1,9 @@
-/* test_hmap.c: the intrusive hash map (common/hmap.c): lookups through growth, removal,
- * colliding hashes, and a million entries; its keyed hash, SipHash-2-4 (common/siphash.c),
+/* test_hmap.c: the intrusive hash map (common/hmap.c): lookups through growth one bucket at a
+ * time (linear hashing), walks, removal, colliding hashes kept together by splits, shrinking,
+ * and a million entries; its keyed hash, SipHash-2-4 (common/siphash.c),
  * against the reference test vectors. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/hmap.h"
 #include "common/siphash.h"
@@ -40,7 +42,7 @@ START_TEST(insert_find_remove_through_growth)
 		ck_assert(hmap_insert(&m, &items[i].node));
 	}
 	ck_assert_uint_eq(m.count, 5000);
-	ck_assert_uint_ge(m.mask + 1, 4096); /* it grew */
+	ck_assert_uint_ge(m.last + 1, 4096); /* it grew */
 	for (uint64_t i = 0; i < 5000; i++)
 		ck_assert_ptr_eq(find(&m, i * 7919), &items[i]);
 	ck_assert_ptr_null(find(&m, 1));
@@ -49,6 +51,89 @@ START_TEST(insert_find_remove_through_growth)
 	ck_assert_uint_eq(m.count, 2500);
 	for (uint64_t i = 0; i < 5000; i++)
 		ck_assert_ptr_eq(find(&m, i * 7919), i % 2 ? &items[i] : NULL);
+	hmap_free(&m);
+	free(items);
+}
+END_TEST
+
+/* How many times a walk over buckets[0..last] meets each item (seen[i]); all of them once? */
+static bool walk_sees_each_once(const struct hmap *m, const struct item *items, size_t n,
+                                unsigned *seen)
+{
+	size_t total = 0;
+
+	memset(seen, 0, n * sizeof(*seen));
+	for (size_t b = 0; b <= m->last; b++)
+		for (const struct hnode *x = m->buckets[b]; x; x = x->next, total++)
+			seen[HMAP_ENTRY(x, const struct item, node) - items]++;
+	for (size_t i = 0; i < total && i < n; i++)
+		if (seen[i] != 1)
+			return false;
+	return total == m->count;
+}
+
+/* The buckets a table made with 16 has for n nodes: a load of at most 3/4. */
+static size_t buckets_for(size_t n)
+{
+	size_t b = (4 * n + 2) / 3;
+
+	return b > 16 ? b : 16;
+}
+
+/* Each insertion past a load of 3/4 splits a bucket (or two): the table never jumps, every node stays
+ * where a lookup finds it, and a walk meets each once, at every size on the way. */
+START_TEST(grows_one_bucket_at_a_time_and_finds_every_node_on_the_way)
+{
+	enum { N = 3000 };
+	struct item *items = calloc(N, sizeof(*items));
+	unsigned *seen = calloc(N, sizeof(*seen));
+	struct hmap m;
+
+	ck_assert(hmap_init(&m, 16));
+	for (size_t i = 0; i < N; i++) {
+		items[i].key = i * 104729;
+		items[i].node.hash = key_hash(items[i].key);
+		hmap_insert(&m, &items[i].node);
+		ck_assert_uint_eq(m.last + 1, buckets_for(i + 1)); /* no jump: what the load asks */
+		ck_assert_ptr_eq(find(&m, items[i].key), &items[i]);
+		ck_assert_ptr_eq(find(&m, items[i / 2].key), &items[i / 2]);
+		if (i % 97 == 0 || i == N - 1)
+			ck_assert(walk_sees_each_once(&m, items, i + 1, seen));
+	}
+	for (size_t i = 0; i < N; i++)
+		ck_assert_ptr_eq(find(&m, items[i].key), &items[i]);
+	hmap_free(&m);
+	free(seen);
+	free(items);
+}
+END_TEST
+
+/* Nodes of one hash stay in one chain through splits and merges: next_same finds them all. */
+START_TEST(equal_hashes_stay_together_through_splits_and_merges)
+{
+	enum { N = 2000, SAME = 10 };
+	struct item *items = calloc(N, sizeof(*items));
+	struct hmap m;
+	unsigned found;
+
+	ck_assert(hmap_init(&m, 16));
+	for (size_t i = 0; i < N; i++) {
+		items[i].key = i;
+		items[i].node.hash = i < SAME ? 0xdeadbeefcafef00dull : key_hash(i);
+		hmap_insert(&m, &items[i].node);
+	}
+	found = 0;
+	for (struct hnode *n = hmap_first(&m, 0xdeadbeefcafef00dull); n; n = hmap_next_same(n))
+		found++;
+	ck_assert_uint_eq(found, SAME);
+	for (size_t i = SAME; i < N; i++)
+		hmap_remove(&m, &items[i].node);
+	hmap_shrink(&m);
+	ck_assert_uint_eq(m.last + 1, 20); /* merged back to half full: 10 nodes, 20 buckets */
+	found = 0;
+	for (struct hnode *n = hmap_first(&m, 0xdeadbeefcafef00dull); n; n = hmap_next_same(n))
+		found++;
+	ck_assert_uint_eq(found, SAME);
 	hmap_free(&m);
 	free(items);
 }
@@ -72,7 +157,7 @@ START_TEST(same_hash_different_keys)
 }
 END_TEST
 
-START_TEST(shrinks_on_request_once_a_quarter_full)
+START_TEST(shrinks_on_request_to_half_full)
 {
 	struct hmap m;
 	struct item *items = calloc(5000, sizeof(*items));
@@ -83,20 +168,21 @@ START_TEST(shrinks_on_request_once_a_quarter_full)
 		items[i].node.hash = key_hash(i);
 		hmap_insert(&m, &items[i].node);
 	}
-	ck_assert_uint_eq(m.mask + 1, 8192);
-	hmap_shrink(&m); /* full: nothing to give back */
-	ck_assert_uint_eq(m.mask + 1, 8192);
+	ck_assert_uint_eq(m.last + 1, 6667); /* a load of 3/4 once past its initial 32 */
+	hmap_shrink(&m); /* well used: nothing to give back */
+	ck_assert_uint_eq(m.last + 1, 6667);
 	for (uint64_t i = 100; i < 5000; i++)
 		hmap_remove(&m, &items[i].node);
-	ck_assert_uint_eq(m.mask + 1, 8192); /* removal alone never moves nodes */
+	ck_assert_uint_eq(m.last + 1, 6667); /* removal alone never moves nodes */
 	hmap_shrink(&m);
-	ck_assert_uint_eq(m.mask + 1, 256); /* 100 nodes: between a quarter and half full */
+	ck_assert_uint_eq(m.last + 1, 200); /* 100 nodes: merged down to half full */
+	ck_assert_uint_eq(hmap_memory(&m), 256 * sizeof(struct hnode *));
 	for (uint64_t i = 0; i < 5000; i++)
 		ck_assert_ptr_eq(find(&m, i), i < 100 ? &items[i] : NULL);
 	for (uint64_t i = 0; i < 100; i++)
 		hmap_remove(&m, &items[i].node);
 	hmap_shrink(&m);
-	ck_assert_uint_eq(m.mask + 1, 32); /* never below its initial size */
+	ck_assert_uint_eq(m.last + 1, 32); /* never below its initial size */
 	ck_assert_uint_eq(hmap_memory(&m), 32 * sizeof(struct hnode *));
 	hmap_free(&m);
 	free(items);
@@ -186,7 +272,7 @@ START_TEST(a_million_entries)
 		items[i].node.hash = key_hash(i);
 		hmap_insert(&m, &items[i].node);
 	}
-	for (size_t b = 0; b <= m.mask; b++) {
+	for (size_t b = 0; b <= m.last; b++) {
 		size_t len = 0;
 
 		for (struct hnode *x = m.buckets[b]; x; x = x->next)
@@ -206,9 +292,11 @@ static Suite *hmap_suite(void)
 	TCase *tc = tcase_create("hmap");
 
 	tcase_add_test(tc, insert_find_remove_through_growth);
+	tcase_add_test(tc, grows_one_bucket_at_a_time_and_finds_every_node_on_the_way);
+	tcase_add_test(tc, equal_hashes_stay_together_through_splits_and_merges);
 	tcase_add_test(tc, same_hash_different_keys);
 	tcase_add_test(tc, hash_depends_on_salt_and_bytes);
-	tcase_add_test(tc, shrinks_on_request_once_a_quarter_full);
+	tcase_add_test(tc, shrinks_on_request_to_half_full);
 	tcase_add_test(tc, a_million_entries);
 	tcase_add_test(tc, siphash24_matches_the_reference_vectors);
 	tcase_add_test(tc, hash_bytes_is_siphash_under_the_process_key);

@@ -607,7 +607,7 @@ void h_check_consistent(const struct harness *h)
 	size_t n_bce = 0;
 	unsigned n_tagged = 0;
 
-	for (size_t i = 0; i <= bc->by_mag.mask; i++)
+	for (size_t i = 0; i <= bc->by_mag.last; i++)
 		for (const struct hnode *n = bc->by_mag.buckets[i]; n; n = n->next) {
 			const struct lma_mag *mag = HMAP_ENTRY(n, struct lma_mag, node);
 			const struct bce *b;

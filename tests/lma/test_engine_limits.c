@@ -252,11 +252,11 @@ START_TEST(indexes_shrink_after_mass_deregistration)
 		                  &(struct pbu_spec){ .nai = mn(i), .llid = 1, .lifetime = 2 }),
 		        0);
 	full = bc_memory(bc);
-	ck_assert_uint_gt(bc->by_id.mask + 1, 256);
+	ck_assert_uint_gt(bc->by_id.last + 1, 256);
 	h_advance(&h, 20000);
 	ck_assert_uint_eq(bc->n_bce, 0);
-	ck_assert_uint_eq(bc->by_id.mask + 1, 16);
-	ck_assert_uint_eq(bc->by_prefix.mask + 1, 16);
+	ck_assert_uint_eq(bc->by_id.last + 1, 16);
+	ck_assert_uint_eq(bc->by_prefix.last + 1, 16);
 	ck_assert_uint_le(bc_memory(bc), empty);
 	ck_assert_uint_lt(bc_memory(bc), full / 4);
 }
