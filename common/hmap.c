@@ -1,5 +1,6 @@
-/* hmap.c: the intrusive hash map of hmap.h (linear hashing), and its keyed hash: SipHash-2-4 under a key drawn
- * at start, the salt folded into the key so that each index has its own hash family. */
+/* hmap.c: the intrusive hash map of hmap.h (linear hashing), and its keyed hash: SipHash-2-4
+ * under a key drawn at start, the salt folded into the key so that each index has its own hash
+ * family. */
 #include <stdlib.h>
 #include <sys/random.h>
 #include <time.h>

@@ -64,7 +64,9 @@ uint64_t mh_rx_real_ns(const struct msghdr *m)
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(ts))) {
 			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			return ts.tv_sec < 0 ? 0 : (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+			if (ts.tv_sec < 0)
+				return 0;
+			return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		}
 	return 0;
 }

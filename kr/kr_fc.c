@@ -89,7 +89,7 @@ void kr_fc_forget_mark(struct kr *k, uint32_t mark)
 		return;
 	cleared = kr_fc_ct_clear_marks(k->fc, mark, mark, NULL, NULL);
 	if (cleared == -1)
-		log_warn("kr: clearing mark %u, which went, from the connections that had it", mark);
+		log_warn("kr: clearing mark %u (gone) from the connections that had it", mark);
 	else
 		k->fc->st.marks_cleared += (uint64_t)cleared;
 }

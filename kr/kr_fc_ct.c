@@ -422,8 +422,10 @@ static bool kr_fc_ct_kept(const struct kr_fc_marked_ct *c, kr_fc_marked_fn keep,
  * mark, with whatever bicast slot above a tunnel's or tag's mark. */
 static void kr_fc_ct_mark_filter(struct nlmsghdr *nlh, uint32_t mark)
 {
+	uint32_t mask = mark <= ~KR_FC_DUP_MASK ? ~KR_FC_DUP_MASK : ~0u;
+
 	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
-	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mark <= ~KR_FC_DUP_MASK ? ~KR_FC_DUP_MASK : ~0u));
+	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
 }
 
 int kr_fc_ct_clear_marks(struct kr_fc *fc, uint32_t lo, uint32_t hi, kr_fc_marked_fn keep,

@@ -2,7 +2,8 @@
  * (tests/bench/flow_bench.sh, doc/benchmarks.md): datagrams go out in batches with sendmmsg(),
  * so that the sender is not what limits the figures.
  *
- *   flow_send [-s SPORT0] [-d DPORT0] [-l LEN] [-b BATCH] [-j PROCS] [-P] [-r PPS] long DST FLOWS SECS
+ *   flow_send [-s SPORT0] [-d DPORT0] [-l LEN] [-b BATCH] [-j PROCS] [-P] [-r PPS]
+ *             long DST FLOWS SECS
  *       FLOWS long flows (flow i: source port SPORT0+i, destination port DPORT0+i; defaults
  *       20000 and 9000) for SECS seconds, as fast as possible or at PPS datagrams/s in all;
  *       PROCS processes share the flows (flow i goes to process i % PROCS). -P pins process j

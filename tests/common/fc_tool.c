@@ -15,7 +15,8 @@
  *
  *   move PROTO SRC DST SPORT DPORT TUNNEL     counters PROTO SRC DST SPORT DPORT
  *   queue PFX/LEN on|off      stats      fc-close      fc-open      close (also SIGTERM)
- *   tunnel-del TUNNEL         tunnel-add TUNNEL (the one to that MAG again: "ok tunnel-add ID MARK") */
+ *   tunnel-del TUNNEL         tunnel-add TUNNEL (the one to that MAG again: "ok tunnel-add ID
+ *                             MARK") */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>

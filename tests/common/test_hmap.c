@@ -80,8 +80,8 @@ static size_t buckets_for(size_t n)
 	return b > 16 ? b : 16;
 }
 
-/* Each insertion past a load of 3/4 splits a bucket (or two): the table never jumps, every node stays
- * where a lookup finds it, and a walk meets each once, at every size on the way. */
+/* Each insertion past a load of 3/4 splits a bucket (or two): the table never jumps, every node
+ * stays where a lookup finds it, and a walk meets each once, at every size on the way. */
 START_TEST(grows_one_bucket_at_a_time_and_finds_every_node_on_the_way)
 {
 	enum { N = 3000 };
@@ -169,7 +169,7 @@ START_TEST(shrinks_on_request_to_half_full)
 		hmap_insert(&m, &items[i].node);
 	}
 	ck_assert_uint_eq(m.last + 1, 6667); /* a load of 3/4 once past its initial 32 */
-	hmap_shrink(&m); /* well used: nothing to give back */
+	hmap_shrink(&m);                     /* well used: nothing to give back */
 	ck_assert_uint_eq(m.last + 1, 6667);
 	for (uint64_t i = 100; i < 5000; i++)
 		hmap_remove(&m, &items[i].node);
