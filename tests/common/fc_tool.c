@@ -232,9 +232,10 @@ static int cmd_tunnel(struct tool *t, char **av)
 {
 	uint32_t n;
 
-	errno = EINVAL;
-	if (parse_u32(av[1], 2, &n) == -1 || n == 0)
+	if (parse_u32(av[1], 2, &n) == -1 || n == 0) {
+		errno = EINVAL;
 		return -1;
+	}
 	if (strcmp(av[0], "tunnel-del") == 0) {
 		if (kr_tunnel_del(t->k, t->tunnel[n]) == -1)
 			return -1;

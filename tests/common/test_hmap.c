@@ -56,7 +56,8 @@ START_TEST(insert_find_remove_through_growth)
 }
 END_TEST
 
-/* How many times a walk over buckets[0..last] meets each item (seen[i]); all of them once? */
+/* Whether a walk over buckets[0..last] meets each of the n items once, and nothing else (seen[i]:
+ * how many times it met item i). */
 static bool walk_sees_each_once(const struct hmap *m, const struct item *items, size_t n,
                                 unsigned *seen)
 {
@@ -66,7 +67,7 @@ static bool walk_sees_each_once(const struct hmap *m, const struct item *items, 
 	for (size_t b = 0; b <= m->last; b++)
 		for (const struct hnode *x = m->buckets[b]; x; x = x->next, total++)
 			seen[HMAP_ENTRY(x, const struct item, node) - items]++;
-	for (size_t i = 0; i < total && i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (seen[i] != 1)
 			return false;
 	return total == m->count;
