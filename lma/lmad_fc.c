@@ -49,7 +49,7 @@ static struct queued_prefix *queued_find(const struct lmad *d, const struct mh_p
 	     n = hmap_next_same(n)) {
 		struct queued_prefix *q = HMAP_ENTRY(n, struct queued_prefix, node);
 
-		if (q->p.len == p->len && memcmp(&q->p.addr, &p->addr, 16) == 0)
+		if (mh_prefix_equal(&q->p, p))
 			return q;
 	}
 	return NULL;

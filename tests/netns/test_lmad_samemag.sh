@@ -111,9 +111,10 @@ drv_read "$tmp/lma.log"
 tagging() { [ "$DRV" = ebpf ]; }
 TAGS=0
 tagging && TAGS=2
+# one request: it must fail, and its message name the driver
 refused_naming_driver() {
-	! lctl flow move "$1" to binding "$2" >/dev/null 2>&1 &&
-		lctl flow move "$1" to binding "$2" 2>&1 | grep -q "the $DRV tunnel driver cannot tag"
+	out=$(lctl flow move "$1" to binding "$2" 2>&1) && return 1
+	printf '%s\n' "$out" | grep -q "the $DRV tunnel driver cannot tag"
 }
 nsx mn ip link set if1 up
 nsx mn ip link set if2 up
